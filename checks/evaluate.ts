@@ -1,0 +1,167 @@
+import { cidrContains } from "./ipv4";
+import { parseIpAddr, parseIpRoute, parseNslookup, parsePing, parseWget } from "./parsers";
+import { Section, SectionName, serviceFqdn } from "./podScript";
+import { CheckPlan, CheckResult } from "./types";
+
+/** Pod CIDRs of the nodes the lab runs on, as `kubectl get nodes` reports them. */
+export type NodePodCidrs = ReadonlyMap<string, readonly string[]>;
+
+const MISSING: Section = { rc: -1, ms: 0, output: "" };
+
+function sectionOf(sections: ReadonlyMap<string, Section>, name: SectionName): Section | undefined {
+  return sections.get(name);
+}
+
+function httpCheck(
+  name: CheckResult["name"],
+  section: Section | undefined,
+  target: string,
+): CheckResult {
+  if (!section) {
+    return { name, ok: false, detail: `the probe for ${target} produced no output (the script stopped early)`, ms: 0 };
+  }
+  const outcome = parseWget(section.rc, section.output, target);
+  return { name, ok: outcome.ok, detail: outcome.detail, ms: section.ms, ...(outcome.failure ? { facts: { failure: outcome.failure } } : {}) };
+}
+
+function dnsCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
+  const fqdn = serviceFqdn(plan);
+  const { ms, output, rc } = section ?? MISSING;
+  const answer = parseNslookup(output);
+  const ok = answer.addresses.includes(plan.serviceClusterIp);
+  const detail = ok
+    ? `${fqdn} resolves to ${plan.serviceClusterIp} (server ${answer.server ?? "unknown"})`
+    : answer.addresses.length > 0
+      ? `${fqdn} resolves to ${answer.addresses.join(", ")}, not the ClusterIP ${plan.serviceClusterIp}`
+      : rc === 124 || rc === 143
+        ? `no DNS answer for ${fqdn} before the timeout`
+        : `${fqdn} did not resolve: ${answer.error ?? (output.trim() || "no output")}`;
+  return { name: "dns", ok, detail, ms, facts: { server: answer.server ?? "", addresses: answer.addresses.join(",") } };
+}
+
+function pingCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
+  const { ms, output } = section ?? MISSING;
+  const summary = parsePing(output);
+  if (!summary) {
+    const firstLine = output.split("\n").find((line) => line.trim() !== "") ?? "no output";
+    return { name: "ping", ok: false, detail: `ping to ${plan.serverPodIp} printed no statistics: ${firstLine.trim()}`, ms };
+  }
+  const ok = summary.lossPercent === 0 && summary.received === plan.pingCount;
+  const rtt = summary.rtt ? `, rtt min/avg/max ${summary.rtt.min}/${summary.rtt.avg}/${summary.rtt.max} ms` : "";
+  return {
+    name: "ping",
+    ok,
+    detail: `${summary.transmitted} transmitted, ${summary.received} received, ${summary.lossPercent}% loss to ${plan.serverPodIp}${rtt}`,
+    ms,
+    facts: {
+      transmitted: summary.transmitted,
+      received: summary.received,
+      lossPercent: summary.lossPercent,
+      ...(summary.rtt ? { rttMinMs: summary.rtt.min, rttAvgMs: summary.rtt.avg, rttMaxMs: summary.rtt.max } : {}),
+    },
+  };
+}
+
+function interfaceCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
+  const { ms, output } = section ?? MISSING;
+  const eth0 = parseIpAddr(output).find((iface) => iface.name === "eth0");
+  if (!eth0) {
+    return { name: "pod-interface", ok: false, detail: `no eth0 in the client pod: ${output.trim() || "no output"}`, ms };
+  }
+  const address = eth0.ipv4.find((entry) => entry.address === plan.clientPodIp);
+  const shown = eth0.ipv4.map((entry) => `${entry.address}/${entry.prefixLength}`).join(", ") || "no IPv4 address";
+  const veth = eth0.peerIndex === undefined ? "not a veth" : `host-side veth index ${eth0.peerIndex}`;
+  const ok = address !== undefined && eth0.up;
+  const detail = ok
+    ? `eth0@if${eth0.peerIndex ?? "?"} carries ${shown}, mtu ${eth0.mtu}, ${veth}`
+    : `eth0 ${eth0.up ? "is up" : "is DOWN"} with ${shown}; the pod IP ${plan.clientPodIp} is ${address ? "there" : "missing"}`;
+  return {
+    name: "pod-interface",
+    ok,
+    detail,
+    ms,
+    facts: {
+      mtu: eth0.mtu,
+      ...(eth0.peerIndex !== undefined ? { hostVethIndex: eth0.peerIndex } : {}),
+      ...(eth0.mac ? { mac: eth0.mac } : {}),
+      ...(address ? { address: `${address.address}/${address.prefixLength}` } : {}),
+    },
+  };
+}
+
+function routesCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
+  const { ms, output } = section ?? MISSING;
+  const routes = parseIpRoute(output);
+  const defaultRoute = routes.find((route) => route.destination === "default");
+  const subnet = routes.find(
+    (route) => route.destination.includes("/") && route.dev === "eth0" && route.via === undefined && cidrContains(route.destination, plan.clientPodIp),
+  );
+  const gatewayOnSubnet = defaultRoute?.via !== undefined && subnet !== undefined && cidrContains(subnet.destination, defaultRoute.via);
+  const ok = defaultRoute?.dev === "eth0" && gatewayOnSubnet;
+  const problems = [
+    defaultRoute ? undefined : "no default route",
+    defaultRoute && defaultRoute.dev !== "eth0" ? `default route leaves by ${defaultRoute.dev ?? "no device"}, not eth0` : undefined,
+    subnet ? undefined : `no on-link route on eth0 covering the pod IP ${plan.clientPodIp}`,
+    defaultRoute?.via && subnet && !gatewayOnSubnet ? `gateway ${defaultRoute.via} is outside ${subnet.destination}` : undefined,
+  ].filter((problem): problem is string => problem !== undefined);
+  const detail = ok
+    ? `default via ${defaultRoute?.via} dev eth0; pod subnet ${subnet?.destination} on eth0`
+    : `${problems.join("; ")} (routes: ${output.trim().replace(/\s*\n\s*/g, " | ") || "none"})`;
+  return {
+    name: "pod-routes",
+    ok,
+    detail,
+    ms,
+    facts: { ...(defaultRoute?.via ? { gateway: defaultRoute.via } : {}), ...(subnet ? { podSubnet: subnet.destination } : {}) },
+  };
+}
+
+function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResult {
+  if (nodeCidrs instanceof Error) {
+    return { name: "pod-cidr", ok: false, detail: `could not read the nodes' pod CIDRs: ${nodeCidrs.message}`, ms: 0 };
+  }
+  const placed: Array<[string, string, string]> = [
+    ["nginx", plan.serverPodIp, plan.serverNode],
+    ["busybox", plan.clientPodIp, plan.clientNode],
+  ];
+  const problems: string[] = [];
+  for (const [role, ip, node] of placed) {
+    const cidrs = nodeCidrs.get(node) ?? [];
+    if (cidrs.length === 0) {
+      problems.push(`node ${node} (${role}) has no spec.podCIDR`);
+    } else if (!cidrs.some((cidr) => cidrContains(cidr, ip))) {
+      problems.push(`${role} IP ${ip} is outside node ${node}'s pod CIDR ${cidrs.join(",")}`);
+    }
+  }
+  if (plan.serverPodIp === plan.clientPodIp) {
+    problems.push(`both pods have the IP ${plan.serverPodIp}`);
+  }
+  const ok = problems.length === 0;
+  const describe = ([role, ip, node]: [string, string, string]) => `${role} ${ip} in ${node}'s ${(nodeCidrs.get(node) ?? []).join(",")}`;
+  return {
+    name: "pod-cidr",
+    ok,
+    detail: ok ? `${placed.map(describe).join("; ")}; the IPs differ` : problems.join("; "),
+    ms: 0,
+  };
+}
+
+/** Turns the probes' raw sections and the nodes' pod CIDRs into the nine check results. */
+export function evaluateChecks(
+  plan: CheckPlan,
+  sections: ReadonlyMap<string, Section>,
+  nodeCidrs: NodePodCidrs | Error,
+): CheckResult[] {
+  const port = plan.servicePort;
+  return [
+    httpCheck("pod-ip-http", sectionOf(sections, "pod-ip-http"), `${plan.serverPodIp}:${plan.serverPort}`),
+    httpCheck("service-dns-http", sectionOf(sections, "service-dns-http"), `${plan.serviceName}:${port}`),
+    httpCheck("service-fqdn-http", sectionOf(sections, "service-fqdn-http"), `${serviceFqdn(plan)}:${port}`),
+    httpCheck("service-clusterip-http", sectionOf(sections, "service-clusterip-http"), `${plan.serviceClusterIp}:${port}`),
+    dnsCheck(plan, sectionOf(sections, "dns")),
+    pingCheck(plan, sectionOf(sections, "ping")),
+    interfaceCheck(plan, sectionOf(sections, "ip-addr")),
+    routesCheck(plan, sectionOf(sections, "ip-route")),
+    cidrCheck(plan, nodeCidrs),
+  ];
+}

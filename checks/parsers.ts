@@ -1,0 +1,196 @@
+/**
+ * Parsers for what busybox prints inside the client pod. Each was written against real captures
+ * (test/fixtures/) and returns a typed value, or undefined where the text is not what was expected.
+ */
+
+/** The page nginx serves by default, in the official image and in Debian's package alike. */
+export const NGINX_WELCOME = "Welcome to nginx!";
+
+/** What a `wget -q -O -` run amounted to. */
+export interface WgetOutcome {
+  /** The welcome page came back. */
+  readonly ok: boolean;
+  /** What happened, for a person. */
+  readonly detail: string;
+  /** The kind of failure, for diagnosis. */
+  readonly failure?: "timeout" | "refused" | "unresolved" | "http-error" | "unexpected-body" | "other";
+}
+
+/** Reads a busybox wget result from its exit status and combined output. */
+export function parseWget(rc: number, output: string, target: string): WgetOutcome {
+  if (rc === 0) {
+    if (output.includes(NGINX_WELCOME)) {
+      return { ok: true, detail: `"${NGINX_WELCOME}" from ${target}` };
+    }
+    const start = output.replace(/\s+/g, " ").trim().slice(0, 80);
+    return { ok: false, failure: "unexpected-body", detail: `${target} answered, but not with the nginx page: "${start}"` };
+  }
+  // `timeout` ends the probe with 124 (its own exit) or 143 (SIGTERM reached wget).
+  if (rc === 124 || rc === 143) {
+    return { ok: false, failure: "timeout", detail: `no answer from ${target} before the timeout` };
+  }
+  const refused = /can't connect to remote host \(([^)]*)\): Connection refused/.exec(output);
+  if (refused) {
+    return { ok: false, failure: "refused", detail: `connection refused by ${refused[1]} (${target})` };
+  }
+  const unresolved = /bad address '([^']*)'/.exec(output);
+  if (unresolved) {
+    return { ok: false, failure: "unresolved", detail: `name ${unresolved[1]} did not resolve (wget: bad address)` };
+  }
+  const httpError = /server returned error: (HTTP\/\S+ \d{3}[^\n]*)/.exec(output);
+  if (httpError) {
+    return { ok: false, failure: "http-error", detail: `${target} returned ${httpError[1].trim()}` };
+  }
+  const firstLine = output.split("\n").find((line) => line.trim() !== "") ?? "(no output)";
+  return { ok: false, failure: "other", detail: `wget exited ${rc} for ${target}: ${firstLine.trim()}` };
+}
+
+/** Round-trip times of a ping run, in milliseconds. */
+export interface RoundTrip {
+  readonly min: number;
+  readonly avg: number;
+  readonly max: number;
+}
+
+/** The statistics block that busybox ping prints last. */
+export interface PingSummary {
+  readonly transmitted: number;
+  readonly received: number;
+  readonly lossPercent: number;
+  /** Absent when no reply came back. */
+  readonly rtt?: RoundTrip;
+}
+
+/** Reads busybox ping's statistics; undefined when the output has none (ping did not run). */
+export function parsePing(output: string): PingSummary | undefined {
+  const counts = /(\d+) packets transmitted, (\d+) packets received, (\d+(?:\.\d+)?)% packet loss/.exec(output);
+  if (!counts) {
+    return undefined;
+  }
+  const rtt = /round-trip min\/avg\/max = ([\d.]+)\/([\d.]+)\/([\d.]+) ms/.exec(output);
+  return {
+    transmitted: Number(counts[1]),
+    received: Number(counts[2]),
+    lossPercent: Number(counts[3]),
+    ...(rtt ? { rtt: { min: Number(rtt[1]), avg: Number(rtt[2]), max: Number(rtt[3]) } } : {}),
+  };
+}
+
+/** One IPv4 address on an interface, with its prefix length. */
+export interface InterfaceAddress {
+  readonly address: string;
+  readonly prefixLength: number;
+}
+
+/** One interface as `ip addr` shows it. */
+export interface NetworkInterface {
+  /** Index inside the pod's namespace. */
+  readonly index: number;
+  /** Name, e.g. eth0. */
+  readonly name: string;
+  /** For a veth, the index of its peer in the other namespace (the `@ifN`): the host-side end. */
+  readonly peerIndex?: number;
+  readonly mtu: number;
+  readonly up: boolean;
+  readonly mac?: string;
+  readonly ipv4: readonly InterfaceAddress[];
+}
+
+/** Reads `ip addr` output (busybox or iproute2) into interfaces. */
+export function parseIpAddr(output: string): NetworkInterface[] {
+  const interfaces: NetworkInterface[] = [];
+  let current: { -readonly [K in keyof NetworkInterface]: NetworkInterface[K] } | undefined;
+  for (const line of output.split("\n")) {
+    const head = /^(\d+): ([^:@\s]+)(?:@if(\d+)|@\S+)?: <([^>]*)> mtu (\d+)/.exec(line);
+    if (head) {
+      current = {
+        index: Number(head[1]),
+        name: head[2],
+        ...(head[3] ? { peerIndex: Number(head[3]) } : {}),
+        mtu: Number(head[5]),
+        up: head[4].split(",").includes("UP"),
+        ipv4: [],
+      };
+      interfaces.push(current);
+      continue;
+    }
+    const ether = /^\s+link\/ether ([0-9a-f:]{17})/.exec(line);
+    if (ether && current) {
+      current.mac = ether[1];
+    }
+    const inet = /^\s+inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/.exec(line);
+    if (inet && current) {
+      current.ipv4 = [...current.ipv4, { address: inet[1], prefixLength: Number(inet[2]) }];
+    }
+  }
+  return interfaces;
+}
+
+/** One IPv4 route as `ip route` shows it. */
+export interface Route {
+  /** `default` or a CIDR. */
+  readonly destination: string;
+  readonly via?: string;
+  readonly dev?: string;
+  readonly scope?: string;
+  readonly src?: string;
+}
+
+/** Reads `ip route` output into routes. */
+export function parseIpRoute(output: string): Route[] {
+  const routes: Route[] = [];
+  for (const line of output.split("\n")) {
+    const words = line.trim().split(/\s+/);
+    if (words[0] === "" || words.length === 0) {
+      continue;
+    }
+    const valueOf = (key: string): string | undefined => {
+      const at = words.indexOf(key);
+      return at >= 0 && at + 1 < words.length ? words[at + 1] : undefined;
+    };
+    const via = valueOf("via");
+    const dev = valueOf("dev");
+    const scope = valueOf("scope");
+    const src = valueOf("src");
+    routes.push({
+      destination: words[0],
+      ...(via ? { via } : {}),
+      ...(dev ? { dev } : {}),
+      ...(scope ? { scope } : {}),
+      ...(src ? { src } : {}),
+    });
+  }
+  return routes;
+}
+
+/** What busybox nslookup answered. */
+export interface NslookupAnswer {
+  /** The DNS server asked. */
+  readonly server?: string;
+  /** Addresses given for the name (A and AAAA). */
+  readonly addresses: readonly string[];
+  /** The error line, when the lookup failed. */
+  readonly error?: string;
+}
+
+/** Reads busybox nslookup output. */
+export function parseNslookup(output: string): NslookupAnswer {
+  const server = /^Server:\s+(\S+)/m.exec(output)?.[1];
+  const addresses: string[] = [];
+  let inAnswer = false;
+  for (const line of output.split("\n")) {
+    if (/^Name:\s/.test(line)) {
+      inAnswer = true;
+      continue;
+    }
+    const address = /^Address(?: \d+)?:\s+(\S+)/.exec(line);
+    if (inAnswer && address) {
+      addresses.push(address[1]);
+    }
+  }
+  const error = output
+    .split("\n")
+    .map((line) => line.trim())
+    .find((line) => /can't find|no servers could be reached|NXDOMAIN|SERVFAIL|REFUSED|Connection refused/i.test(line));
+  return { ...(server ? { server } : {}), addresses, ...(error && addresses.length === 0 ? { error } : {}) };
+}

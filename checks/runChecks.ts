@@ -1,0 +1,59 @@
+import { summarize } from "./diagnose";
+import { evaluateChecks, NodePodCidrs } from "./evaluate";
+import { KubectlResult } from "./kubectl";
+import { buildPodScript, parseSections } from "./podScript";
+import { CheckPlan, Verification } from "./types";
+
+/** Runs kubectl; injected so the orchestration is testable without a cluster. */
+export type KubectlRunner = (args: readonly string[], timeoutMs: number) => Promise<KubectlResult>;
+
+/** Raised when the checks could not run at all (as opposed to running and failing). */
+export class CheckRunError extends Error {}
+
+function contextArgs(kubeContext: string | undefined): string[] {
+  return kubeContext ? ["--context", kubeContext] : [];
+}
+
+/** Reads `kubectl get nodes -o json` into each node's pod CIDRs. */
+export function parseNodePodCidrs(json: string): NodePodCidrs {
+  const list = JSON.parse(json) as { items?: Array<{ metadata?: { name?: string }; spec?: { podCIDR?: string; podCIDRs?: string[] } }> };
+  const cidrs = new Map<string, string[]>();
+  for (const node of list.items ?? []) {
+    const name = node.metadata?.name;
+    if (name) {
+      cidrs.set(name, node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []));
+    }
+  }
+  return cidrs;
+}
+
+/**
+ * Runs every check: one `kubectl exec` into the client carries all in-pod probes, and one
+ * `kubectl get nodes`, started at the same time, supplies the pod CIDRs.
+ */
+export async function runChecks(plan: CheckPlan, run: KubectlRunner, kubeContext?: string): Promise<Verification> {
+  const context = contextArgs(kubeContext);
+  // Each probe is bounded by the plan's timeout; give kubectl room for all of them plus its own start.
+  const execBudgetMs = (plan.timeoutSeconds * 6 + plan.pingCount + 30) * 1000;
+  const nodes = [...new Set([plan.serverNode, plan.clientNode])];
+  const [exec, nodeList] = await Promise.all([
+    run(
+      [...context, "exec", "-n", plan.namespace, plan.clientPod, "-c", plan.clientContainer, "--", "sh", "-c", buildPodScript(plan)],
+      execBudgetMs,
+    ),
+    run([...context, "get", "nodes", ...nodes, "-o", "json"], plan.timeoutSeconds * 1000 + 10_000),
+  ]);
+  const sections = parseSections(exec.stdout);
+  if (sections.size === 0) {
+    throw new CheckRunError(
+      `kubectl exec into ${plan.namespace}/${plan.clientPod} ran no probe (exit ${exec.code}); the Kubernetes API or the client pod is the problem, not the network: ${exec.stderr.trim() || "no error output"}`,
+    );
+  }
+  let cidrs: NodePodCidrs | Error;
+  try {
+    cidrs = nodeList.code === 0 ? parseNodePodCidrs(nodeList.stdout) : new Error(nodeList.stderr.trim() || `kubectl exited ${nodeList.code}`);
+  } catch (error) {
+    cidrs = error instanceof Error ? error : new Error(String(error));
+  }
+  return summarize(evaluateChecks(plan, sections, cidrs));
+}

@@ -1,0 +1,88 @@
+/** The names of the checks, in the order they run and are reported. */
+export const CHECK_NAMES = [
+  "pod-ip-http",
+  "service-dns-http",
+  "service-fqdn-http",
+  "service-clusterip-http",
+  "dns",
+  "ping",
+  "pod-interface",
+  "pod-routes",
+  "pod-cidr",
+] as const;
+
+/** One check's name. */
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** The result of one check, as exported in the stack output `verification.checks`. */
+export interface CheckResult {
+  /** Which check. */
+  readonly name: CheckName;
+  /** Whether it passed. */
+  readonly ok: boolean;
+  /** One line of evidence: what was seen, or why it failed. */
+  readonly detail: string;
+  /** How long the check took inside the client pod, in milliseconds. */
+  readonly ms: number;
+  /** Parsed facts (RTTs, MTU, veth index, …) for checks that measure something. */
+  readonly facts?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The network layer a failure points at. */
+export type Layer = "pod-network" | "server" | "service" | "dns" | "ipam" | "client";
+
+/** What broke, derived from which checks failed together. */
+export interface Diagnosis {
+  /** The layer that broke. */
+  readonly layer: Layer;
+  /** One sentence for a person. */
+  readonly summary: string;
+  /** The failed checks' details that led to the verdict. */
+  readonly evidence: readonly string[];
+}
+
+/** The whole outcome of a run: the `verification` stack output. */
+export interface Verification {
+  /** How many checks passed. */
+  readonly passed: number;
+  /** How many checks failed. */
+  readonly failed: number;
+  /** Every check, in run order. */
+  readonly checks: readonly CheckResult[];
+  /** Present when something failed. */
+  readonly diagnosis?: Diagnosis;
+}
+
+/** Everything the checks need to know about the deployed lab. */
+export interface CheckPlan {
+  /** Namespace of the lab. */
+  readonly namespace: string;
+  /** Name of the nginx server pod. */
+  readonly serverPod: string;
+  /** Name of the busybox client pod (the checks run inside it). */
+  readonly clientPod: string;
+  /** Container of the client pod to exec into. */
+  readonly clientContainer: string;
+  /** Name of the Service in front of nginx. */
+  readonly serviceName: string;
+  /** IP of the nginx pod. */
+  readonly serverPodIp: string;
+  /** IP of the client pod. */
+  readonly clientPodIp: string;
+  /** Node the nginx pod runs on. */
+  readonly serverNode: string;
+  /** Node the client pod runs on. */
+  readonly clientNode: string;
+  /** ClusterIP of the Service. */
+  readonly serviceClusterIp: string;
+  /** Port the Service listens on. */
+  readonly servicePort: number;
+  /** Port nginx listens on in its pod. */
+  readonly serverPort: number;
+  /** Cluster DNS domain, usually cluster.local. */
+  readonly clusterDomain: string;
+  /** Packets to send in the ping check. */
+  readonly pingCount: number;
+  /** Upper bound, in seconds, for each network check. */
+  readonly timeoutSeconds: number;
+}

@@ -1,0 +1,89 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceSettings } from "../config";
+import { workloadLabels } from "./labels";
+
+/** Arguments of {@link BusyboxClient}. */
+export interface BusyboxClientArgs {
+  /** Namespace to run in. */
+  readonly namespace: pulumi.Input<string>;
+  /** busybox image, pinned by tag or digest. */
+  readonly image: pulumi.Input<string>;
+  /** When the kubelet pulls the image. */
+  readonly imagePullPolicy: pulumi.Input<string>;
+  /** CPU and memory requests and limits. */
+  readonly resources: pulumi.Input<ResourceSettings>;
+  /** How long to wait for the pod to become Ready. */
+  readonly readyTimeoutSeconds: number;
+  /** Scheduling constraints relative to the server, if any. */
+  readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
+}
+
+/**
+ * The walkthrough's client: one busybox Pod, `busybox-client`, that the checks exec into.
+ * It idles until deleted (the walkthrough's `sleep 3600` dies after an hour) and answers SIGTERM at
+ * once. It keeps NET_RAW, and only NET_RAW, because busybox ping needs a raw socket.
+ */
+export class BusyboxClient extends pulumi.ComponentResource {
+  /** Name of the container the checks exec into. */
+  public static readonly containerName = "busybox";
+  /** Name of the pod. */
+  public readonly podName: pulumi.Output<string>;
+  /** The pod's IP. */
+  public readonly podIp: pulumi.Output<string>;
+  /** The node the pod was scheduled on. */
+  public readonly nodeName: pulumi.Output<string>;
+  /** The pod's UID: it changes whenever the pod is replaced. */
+  public readonly uid: pulumi.Output<string>;
+  /** Name of the container to exec into. */
+  public readonly containerName: pulumi.Output<string>;
+
+  constructor(name: string, args: BusyboxClientArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pod-to-pod:lab:BusyboxClient", name, {}, opts);
+    const pod = new k8s.core.v1.Pod(
+      `${name}-pod`,
+      {
+        metadata: { name: "busybox-client", namespace: args.namespace, labels: workloadLabels("busybox", "client") },
+        spec: {
+          securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+          ...(args.affinity ? { affinity: args.affinity } : {}),
+          terminationGracePeriodSeconds: 2,
+          containers: [
+            {
+              name: BusyboxClient.containerName,
+              image: args.image,
+              imagePullPolicy: args.imagePullPolicy,
+              command: ["sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
+              resources: args.resources,
+              securityContext: {
+                // Root inside the pod, but with one capability: a non-root user could not use NET_RAW.
+                runAsUser: 0,
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
+              },
+            },
+          ],
+        },
+      },
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        customTimeouts: { create: `${args.readyTimeoutSeconds}s`, update: `${args.readyTimeoutSeconds}s` },
+      },
+    );
+    this.podName = pod.metadata.name;
+    this.podIp = pod.status.podIP;
+    this.nodeName = pod.spec.nodeName;
+    this.uid = pod.metadata.uid;
+    this.containerName = pulumi.output(BusyboxClient.containerName);
+    this.registerOutputs({
+      podName: this.podName,
+      podIp: this.podIp,
+      nodeName: this.nodeName,
+      uid: this.uid,
+      containerName: this.containerName,
+    });
+  }
+}

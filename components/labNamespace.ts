@@ -1,0 +1,47 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PART_OF } from "./labels";
+
+/** Arguments of {@link LabNamespace}. */
+export interface LabNamespaceArgs {
+  /** The namespace's name. */
+  readonly name: string;
+  /** Create it (true) or use one that already exists, such as `default` (false). */
+  readonly create: boolean;
+}
+
+/**
+ * The namespace the lab runs in. A created namespace enforces the Pod Security Standards'
+ * baseline profile and warns and audits against restricted: the client keeps NET_RAW for ping,
+ * which restricted forbids, and the warning keeps that exemption visible.
+ */
+export class LabNamespace extends pulumi.ComponentResource {
+  /** The namespace's name, known only once it exists when the program creates it. */
+  public readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: LabNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pod-to-pod:lab:Namespace", name, {}, opts);
+    if (args.create) {
+      const namespace = new k8s.core.v1.Namespace(
+        `${name}-namespace`,
+        {
+          metadata: {
+            name: args.name,
+            labels: {
+              "app.kubernetes.io/part-of": PART_OF,
+              "app.kubernetes.io/managed-by": "pulumi",
+              "pod-security.kubernetes.io/enforce": "baseline",
+              "pod-security.kubernetes.io/warn": "restricted",
+              "pod-security.kubernetes.io/audit": "restricted",
+            },
+          },
+        },
+        { parent: this },
+      );
+      this.name = namespace.metadata.name;
+    } else {
+      this.name = pulumi.output(args.name);
+    }
+    this.registerOutputs({ name: this.name });
+  }
+}

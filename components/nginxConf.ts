@@ -1,0 +1,38 @@
+/**
+ * The nginx configuration the server pod runs with. It lets nginx run as a non-root user on a
+ * read-only root filesystem: the pid file, temp paths and logs all go to /tmp or the console.
+ * It works with the official nginx image and with Debian's nginx package alike, since both serve
+ * the stock welcome page from /usr/share/nginx/html.
+ */
+export function renderNginxConf(port: number): string {
+  return `worker_processes 1;
+pid /tmp/nginx.pid;
+error_log stderr warn;
+daemon off;
+
+events {
+  worker_connections 256;
+}
+
+http {
+  types {
+    text/html html htm;
+    text/css css;
+    image/png png;
+  }
+  default_type application/octet-stream;
+  access_log /dev/stdout;
+  client_body_temp_path /tmp/client_body;
+  proxy_temp_path /tmp/proxy;
+  fastcgi_temp_path /tmp/fastcgi;
+  uwsgi_temp_path /tmp/uwsgi;
+  scgi_temp_path /tmp/scgi;
+
+  server {
+    listen ${port};
+    root /usr/share/nginx/html;
+    index index.html;
+  }
+}
+`;
+}

@@ -1,0 +1,122 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceSettings } from "../config";
+import { selectorOf, workloadLabels } from "./labels";
+import { renderNginxConf } from "./nginxConf";
+
+/** Arguments of {@link NginxServer}. */
+export interface NginxServerArgs {
+  /** Namespace to run in. */
+  readonly namespace: pulumi.Input<string>;
+  /** nginx image, pinned by tag or digest. */
+  readonly image: pulumi.Input<string>;
+  /** When the kubelet pulls the image. */
+  readonly imagePullPolicy: pulumi.Input<string>;
+  /** Port nginx listens on inside the pod. */
+  readonly port: number;
+  /** CPU and memory requests and limits. */
+  readonly resources: pulumi.Input<ResourceSettings>;
+  /** How long to wait for the pod to become Ready. */
+  readonly readyTimeoutSeconds: number;
+  /** Scheduling constraints, if any. */
+  readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
+}
+
+/** The walkthrough's server: one nginx Pod, `nginx-server`, labelled app=nginx. */
+export class NginxServer extends pulumi.ComponentResource {
+  /** Name of the container port that serves HTTP: the Service targets it by this name. */
+  public static readonly portName = "http";
+  /** Name of the pod. */
+  public readonly podName: pulumi.Output<string>;
+  /** The pod's IP. */
+  public readonly podIp: pulumi.Output<string>;
+  /** The node the pod was scheduled on. */
+  public readonly nodeName: pulumi.Output<string>;
+  /** The pod's UID: it changes whenever the pod is replaced. */
+  public readonly uid: pulumi.Output<string>;
+  /** Labels that select this pod, read back from the pod itself. */
+  public readonly selector: pulumi.Output<Record<string, string>>;
+  /** Name of the port that serves HTTP. */
+  public readonly portName: pulumi.Output<string>;
+
+  constructor(name: string, args: NginxServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pod-to-pod:lab:NginxServer", name, {}, opts);
+    const labels = workloadLabels("nginx", "server");
+
+    // Auto-named, so a changed nginx.conf replaces the ConfigMap and with it the pod that mounts it.
+    const conf = new k8s.core.v1.ConfigMap(
+      `${name}-conf`,
+      { metadata: { namespace: args.namespace, labels }, data: { "nginx.conf": renderNginxConf(args.port) } },
+      { parent: this },
+    );
+
+    const pod = new k8s.core.v1.Pod(
+      `${name}-pod`,
+      {
+        metadata: { name: "nginx-server", namespace: args.namespace, labels },
+        spec: {
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 101,
+            runAsGroup: 101,
+            seccompProfile: { type: "RuntimeDefault" },
+            // A namespaced, "safe" sysctl: lets the non-root nginx bind a port below 1024 with no capability.
+            ...(args.port < 1024 ? { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] } : {}),
+          },
+          ...(args.affinity ? { affinity: args.affinity } : {}),
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: "nginx",
+              image: args.image,
+              imagePullPolicy: args.imagePullPolicy,
+              command: ["nginx", "-e", "stderr", "-c", "/etc/pod-to-pod-nginx/nginx.conf"],
+              ports: [{ name: NginxServer.portName, containerPort: args.port, protocol: "TCP" }],
+              readinessProbe: {
+                httpGet: { path: "/", port: NginxServer.portName },
+                periodSeconds: 2,
+                failureThreshold: 3,
+              },
+              resources: args.resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [
+                { name: "conf", mountPath: "/etc/pod-to-pod-nginx", readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+              ],
+            },
+          ],
+          volumes: [
+            { name: "conf", configMap: { name: conf.metadata.name } },
+            { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+          ],
+        },
+      },
+      {
+        parent: this,
+        // The pod's name is fixed (the walkthrough's), so a replacement must delete before it creates.
+        deleteBeforeReplace: true,
+        customTimeouts: { create: `${args.readyTimeoutSeconds}s`, update: `${args.readyTimeoutSeconds}s` },
+      },
+    );
+
+    this.podName = pod.metadata.name;
+    this.podIp = pod.status.podIP;
+    this.nodeName = pod.spec.nodeName;
+    this.uid = pod.metadata.uid;
+    this.selector = pod.metadata.labels.apply(selectorOf);
+    this.portName = pulumi.output(NginxServer.portName);
+    this.registerOutputs({
+      podName: this.podName,
+      podIp: this.podIp,
+      nodeName: this.nodeName,
+      uid: this.uid,
+      selector: this.selector,
+      portName: this.portName,
+    });
+  }
+}

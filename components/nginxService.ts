@@ -1,0 +1,52 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PART_OF } from "./labels";
+
+/** Arguments of {@link NginxService}. */
+export interface NginxServiceArgs {
+  /** Namespace of the Service (the server's). */
+  readonly namespace: pulumi.Input<string>;
+  /** Labels of the pods to send traffic to: the server's own selector. */
+  readonly selector: pulumi.Input<Record<string, string>>;
+  /** Port the Service listens on. */
+  readonly port: number;
+  /** The server container's port, by name. */
+  readonly targetPort: pulumi.Input<string>;
+}
+
+/** The walkthrough's Service, `nginx-service`: a ClusterIP in front of the nginx pod. */
+export class NginxService extends pulumi.ComponentResource {
+  /** The Service's name, as DNS knows it. */
+  public readonly name: pulumi.Output<string>;
+  /** Its virtual IP. */
+  public readonly clusterIp: pulumi.Output<string>;
+  /** The port it listens on. */
+  public readonly port: pulumi.Output<number>;
+  /** Its UID: it changes whenever the Service is replaced. */
+  public readonly uid: pulumi.Output<string>;
+
+  constructor(name: string, args: NginxServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pod-to-pod:lab:NginxService", name, {}, opts);
+    const service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: {
+          name: "nginx-service",
+          namespace: args.namespace,
+          labels: { "app.kubernetes.io/name": "nginx-service", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
+        },
+        spec: {
+          type: "ClusterIP",
+          selector: args.selector,
+          ports: [{ name: "http", protocol: "TCP", port: args.port, targetPort: args.targetPort }],
+        },
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+    this.name = service.metadata.name;
+    this.clusterIp = service.spec.clusterIP;
+    this.port = pulumi.output(args.port);
+    this.uid = service.metadata.uid;
+    this.registerOutputs({ name: this.name, clusterIp: this.clusterIp, port: this.port, uid: this.uid });
+  }
+}

@@ -1,0 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
+import { assertKubectlAvailable } from "./checks/kubectl";
+import { loadKubeAccess, loadLabConfig } from "./config";
+import { BusyboxClient, clientAffinity, ConnectivityCheck, LabNamespace, NginxServer, NginxService } from "./components";
+
+const config = loadLabConfig();
+const kube = loadKubeAccess();
+// The check needs kubectl; say so before anything is created rather than after the pods exist.
+// A preview runs no command, so previews without kubectl (pull requests) still work.
+if (!pulumi.runtime.isDryRun()) {
+  assertKubectlAvailable();
+}
+
+const namespace = new LabNamespace("lab", { name: config.namespace, create: config.createNamespace });
+
+const server = new NginxServer("nginx", {
+  namespace: namespace.name,
+  image: config.nginx.image,
+  imagePullPolicy: config.nginx.imagePullPolicy,
+  port: config.nginx.port,
+  resources: config.nginx.resources,
+  readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+});
+
+const client = new BusyboxClient("busybox", {
+  namespace: namespace.name,
+  image: config.busybox.image,
+  imagePullPolicy: config.busybox.imagePullPolicy,
+  resources: config.busybox.resources,
+  readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+  affinity: clientAffinity(config.placement, server.selector),
+});
+
+const service = new NginxService("nginx", {
+  namespace: namespace.name,
+  selector: server.selector,
+  port: config.servicePort,
+  targetPort: server.portName,
+});
+
+const check = new ConnectivityCheck("connectivity", {
+  namespace: namespace.name,
+  server,
+  client,
+  service,
+  serverPort: config.nginx.port,
+  clusterDomain: config.clusterDomain,
+  settings: config.checks,
+  kube,
+});
+
+export const namespaceName = namespace.name;
+export const nginxPodIp = server.podIp;
+export const busyboxPodIp = client.podIp;
+export const serviceClusterIp = service.clusterIp;
+export const nginxNode = server.nodeName;
+export const busyboxNode = client.nodeName;
+export const verification = check.verification;
+export const report = check.report;
