@@ -43,7 +43,7 @@ export POD_TO_POD_PULUMI_VERSION POD_TO_POD_KUBERNETES_VERSION POD_TO_POD_COMMAN
   POD_TO_POD_POLICY_VERSION
 
 # The CLI and the language host live together; the CLI finds language hosts next to itself.
-POD_TO_POD_TOOLCHAIN_BIN="$POD_TO_POD_CACHE/toolchain/pulumi-v$POD_TO_POD_PULUMI_VERSION/bin"
+POD_TO_POD_TOOLCHAIN_BIN="$POD_TO_POD_CACHE/toolchain/pulumi-v$POD_TO_POD_PULUMI_VERSION"
 export POD_TO_POD_TOOLCHAIN_BIN
 case ":$PATH:" in
   *":$POD_TO_POD_TOOLCHAIN_BIN:"*) ;;
