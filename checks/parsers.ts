@@ -33,7 +33,7 @@ export function parseWget(rc: number, output: string, target: string): WgetOutco
   if (refused) {
     return { ok: false, failure: "refused", detail: `connection refused by ${refused[1]} (${target})` };
   }
-  const unresolved = /bad address '([^']*)'/.exec(output);
+  const unresolved = /bad address '([^':]*)(?::\d+)?'/.exec(output);
   if (unresolved) {
     return { ok: false, failure: "unresolved", detail: `name ${unresolved[1]} did not resolve (wget: bad address)` };
   }

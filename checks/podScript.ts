@@ -43,7 +43,8 @@ function httpUrl(host: string, port: number): string {
  *
  * Only busybox applets are used. `wget -T` is avoided on purpose: Debian's busybox 1.35 wget
  * segfaults with it, so `timeout` bounds every probe instead. Timestamps come from `adjtimex`
- * (microseconds) because busybox `date` has no `%N`; /proc/uptime (10 ms) is the fallback.
+ * (microseconds) because busybox `date` has no `%N`; /proc/uptime (10 ms) is the fallback. awk
+ * prints with %.0f: busybox awk's %d wraps at 2^31.
  */
 export function buildPodScript(plan: CheckPlan): string {
   const t = String(plan.timeoutSeconds);
@@ -65,8 +66,8 @@ export function buildPodScript(plan: CheckPlan): string {
   ];
   const lines = [
     "stamp() {",
-    "  adjtimex 2>/dev/null | awk '/tv_sec/{s=$2} /tv_usec/{u=$2} END{if (s != \"\") printf \"%d\\n\", s*1000 + u/1000}' | grep . ||",
-    "    awk '{printf \"%d\\n\", $1*1000}' /proc/uptime",
+    "  adjtimex 2>/dev/null | awk '/tv_sec/{s=$2} /tv_usec/{u=$2} END{if (s != \"\") printf \"%.0f\\n\", s*1000 + u/1000}' | grep . ||",
+    "    awk '{printf \"%.0f\\n\", $1*1000}' /proc/uptime",
     "}",
     "probe() {",
     '  name=$1; shift',

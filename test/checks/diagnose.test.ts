@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { diagnose, summarize } from "../../checks/diagnose";
+import { CHECK_NAMES, CheckName, CheckResult } from "../../checks/types";
+
+function results(failed: CheckName[]): CheckResult[] {
+  return CHECK_NAMES.map((name) => ({ name, ok: !failed.includes(name), detail: `${name} detail`, ms: 1 }));
+}
+
+describe("diagnose", () => {
+  it("says nothing when everything passed", () => {
+    expect(diagnose(results([]))).toBeUndefined();
+  });
+
+  it.each([
+    [["service-dns-http", "service-fqdn-http", "dns"], "dns"],
+    [["service-dns-http"], "dns"],
+    [["service-clusterip-http", "service-dns-http", "service-fqdn-http"], "service"],
+    [["pod-ip-http", "service-clusterip-http", "service-dns-http", "service-fqdn-http"], "server"],
+    [["pod-ip-http", "ping", "service-clusterip-http", "service-dns-http", "service-fqdn-http", "dns"], "pod-network"],
+    [["ping"], "pod-network"],
+    [["pod-routes", "ping", "pod-ip-http"], "client"],
+    [["pod-cidr"], "ipam"],
+  ] as Array<[CheckName[], string]>)("blames %j on %s", (failed, layer) => {
+    expect(diagnose(results(failed))?.layer).toBe(layer);
+  });
+
+  it("cites the failed checks' evidence", () => {
+    const diagnosis = diagnose(results(["service-clusterip-http", "service-dns-http"]));
+    expect(diagnosis?.evidence).toEqual(["service-dns-http: service-dns-http detail", "service-clusterip-http: service-clusterip-http detail"]);
+    expect(diagnosis?.summary).toContain("selector, targetPort and endpoints");
+  });
+});
+
+describe("summarize", () => {
+  it("counts and attaches the diagnosis only on failure", () => {
+    expect(summarize(results([]))).toEqual({ passed: 9, failed: 0, checks: results([]) });
+    expect(summarize(results(["dns"]))).toMatchObject({ passed: 8, failed: 1, diagnosis: { layer: "dns" } });
+  });
+});

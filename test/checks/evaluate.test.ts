@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { evaluateChecks } from "../../checks/evaluate";
+import { parseSections } from "../../checks/podScript";
+import { CHECK_NAMES, CheckResult } from "../../checks/types";
+import { fixture, seedNodes, seedPlan, seedScriptOutput } from "../helpers";
+
+function byName(results: CheckResult[]): Record<string, CheckResult> {
+  return Object.fromEntries(results.map((r) => [r.name, r]));
+}
+
+describe("evaluateChecks on the walkthrough's captures", () => {
+  const results = evaluateChecks(seedPlan, parseSections(seedScriptOutput()), seedNodes);
+  const checks = byName(results);
+
+  it("passes all nine checks, in order", () => {
+    expect(results.map((r) => r.name)).toEqual([...CHECK_NAMES]);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+  });
+
+  it("reports ping statistics as facts", () => {
+    expect(checks.ping.facts).toEqual({ transmitted: 4, received: 4, lossPercent: 0, rttMinMs: 0.131, rttAvgMs: 0.31, rttMaxMs: 0.806 });
+  });
+
+  it("reports eth0's MTU and host-side veth index", () => {
+    expect(checks["pod-interface"].facts).toMatchObject({ mtu: 1450, hostVethIndex: 16, address: "10.42.0.5/24" });
+    expect(checks["pod-interface"].detail).toBe("eth0@if16 carries 10.42.0.5/24, mtu 1450, host-side veth index 16");
+  });
+
+  it("finds the gateway and the pod subnet", () => {
+    expect(checks["pod-routes"].facts).toEqual({ gateway: "10.42.0.1", podSubnet: "10.42.0.0/24" });
+  });
+
+  it("places both pods in the node's pod CIDR", () => {
+    expect(checks["pod-cidr"].detail).toBe("nginx 10.42.0.7 in vagrant's 10.42.0.0/24; busybox 10.42.0.5 in vagrant's 10.42.0.0/24; the IPs differ");
+  });
+});
+
+describe("evaluateChecks on failures", () => {
+  it("fails ping on 100% loss", () => {
+    const output = seedScriptOutput({ ping: { rc: 1, output: fixture("busybox/ping-loss.txt") } });
+    const ping = byName(evaluateChecks(seedPlan, parseSections(output), seedNodes)).ping;
+    expect(ping.ok).toBe(false);
+    expect(ping.detail).toBe("2 transmitted, 0 received, 100% loss to 10.42.0.7");
+  });
+
+  it("fails ping when fewer packets came back than asked, even with 0% loss", () => {
+    const partial = fixture("seeds/ping.txt").replace("4 packets transmitted, 4 packets received", "3 packets transmitted, 3 packets received");
+    const ping = byName(evaluateChecks(seedPlan, parseSections(seedScriptOutput({ ping: { rc: 0, output: partial } })), seedNodes)).ping;
+    expect(ping.ok).toBe(false);
+  });
+
+  it("fails dns when the name resolves elsewhere", () => {
+    const checks = byName(evaluateChecks({ ...seedPlan, serviceClusterIp: "10.43.0.99" }, parseSections(seedScriptOutput()), seedNodes));
+    expect(checks.dns.ok).toBe(false);
+    expect(checks.dns.detail).toContain("resolves to 10.43.12.34, not the ClusterIP 10.43.0.99");
+  });
+
+  it("fails pod-interface when eth0 lacks the pod IP", () => {
+    const checks = byName(evaluateChecks({ ...seedPlan, clientPodIp: "10.42.0.9" }, parseSections(seedScriptOutput()), seedNodes));
+    expect(checks["pod-interface"].ok).toBe(false);
+    expect(checks["pod-interface"].detail).toContain("the pod IP 10.42.0.9 is missing");
+  });
+
+  it("fails pod-routes without a default route", () => {
+    const output = seedScriptOutput({ "ip-route": { rc: 0, output: "10.42.0.0/24 dev eth0 scope link  src 10.42.0.5\n" } });
+    const routes = byName(evaluateChecks(seedPlan, parseSections(output), seedNodes))["pod-routes"];
+    expect(routes.ok).toBe(false);
+    expect(routes.detail).toMatch(/^no default route/);
+  });
+
+  it("fails pod-cidr for an IP outside the node's range, for equal IPs, and for unreadable nodes", () => {
+    const sections = parseSections(seedScriptOutput());
+    expect(byName(evaluateChecks(seedPlan, sections, new Map([["vagrant", ["10.42.1.0/24"]]])))["pod-cidr"].detail).toContain(
+      "nginx IP 10.42.0.7 is outside node vagrant's pod CIDR 10.42.1.0/24",
+    );
+    expect(byName(evaluateChecks({ ...seedPlan, serverPodIp: "10.42.0.5" }, sections, seedNodes))["pod-cidr"].detail).toContain(
+      "both pods have the IP 10.42.0.5",
+    );
+    expect(byName(evaluateChecks(seedPlan, sections, new Error("forbidden")))["pod-cidr"]).toMatchObject({ ok: false, detail: "could not read the nodes' pod CIDRs: forbidden" });
+  });
+
+  it("fails every in-pod check whose probe printed nothing", () => {
+    const results = evaluateChecks(seedPlan, new Map(), seedNodes);
+    expect(results.filter((r) => r.ok).map((r) => r.name)).toEqual(["pod-cidr"]);
+  });
+
+  it("reads a real run with DNS down: names fail, IPs pass", () => {
+    const plan = { ...seedPlan, serverPodIp: "10.99.0.7", clientPodIp: "10.99.0.5", serviceClusterIp: "10.99.0.7", timeoutSeconds: 2 };
+    const checks = byName(evaluateChecks(plan, parseSections(fixture("busybox/script-dns-broken.txt")), new Map([["vagrant", ["10.99.0.0/24"]]])));
+    expect(checks["pod-ip-http"].ok).toBe(true);
+    expect(checks["service-clusterip-http"].ok).toBe(true);
+    expect(checks["service-dns-http"]).toMatchObject({ ok: false, detail: "name nginx-service did not resolve (wget: bad address)" });
+    expect(checks["service-fqdn-http"]).toMatchObject({ ok: false, facts: { failure: "timeout" } });
+    expect(checks["service-fqdn-http"].ms).toBeGreaterThanOrEqual(2000);
+    expect(checks.dns.ok).toBe(false);
+    expect(checks.ping.ok).toBe(true);
+  });
+});

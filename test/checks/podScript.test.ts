@@ -1,0 +1,75 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildPodScript, parseSections, SECTION_MARKER, shellQuote } from "../../checks/podScript";
+import { seedPlan } from "../helpers";
+
+/** A bin folder where each probe command is a stub that prints a known line and exits as told. */
+function stubBin(behaviour: Record<string, { out: string; rc: number }>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-script-"));
+  for (const [name, { out, rc }] of Object.entries(behaviour)) {
+    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho "${name} $*"\necho ${shellQuote(out)}\nexit ${rc}\n`, { mode: 0o755 });
+  }
+  // `timeout` runs what it is given, as busybox's does.
+  fs.writeFileSync(path.join(dir, "timeout"), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
+  return dir;
+}
+
+function runScript(bin: string): string {
+  const script = buildPodScript(seedPlan);
+  return execFileSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+}
+
+describe("buildPodScript", () => {
+  it("runs every probe in one shell and marks each section with its exit status", () => {
+    const bin = stubBin({
+      wget: { out: "Welcome to nginx!", rc: 0 },
+      nslookup: { out: "Name: x", rc: 1 },
+      ping: { out: "4 packets transmitted", rc: 0 },
+      ip: { out: "eth0", rc: 0 },
+    });
+    const sections = parseSections(runScript(bin));
+    expect([...sections.keys()]).toEqual([
+      "pod-ip-http",
+      "service-dns-http",
+      "service-fqdn-http",
+      "service-clusterip-http",
+      "dns",
+      "ping",
+      "ip-addr",
+      "ip-route",
+    ]);
+    expect(sections.get("pod-ip-http")?.output).toBe("wget -q -O - http://10.42.0.7:80/\nWelcome to nginx!");
+    expect(sections.get("service-dns-http")?.output).toContain("http://nginx-service:80/");
+    expect(sections.get("service-fqdn-http")?.output).toContain("http://nginx-service.pod-to-pod.svc.cluster.local:80/");
+    expect(sections.get("service-clusterip-http")?.output).toContain("http://10.43.12.34:80/");
+    expect(sections.get("dns")).toMatchObject({ rc: 1 });
+    expect(sections.get("ping")?.output).toContain("ping -c 4 -A -w 9 10.42.0.7");
+    expect(sections.get("ip-route")?.output).toContain("ip route");
+    for (const section of sections.values()) {
+      expect(section.ms).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("keeps a hostile value inside its quotes", () => {
+    const script = buildPodScript({ ...seedPlan, serviceName: "x'; touch /tmp/pwned; '" });
+    expect(script).toContain(`'\\''`);
+    const bin = stubBin({ wget: { out: "", rc: 0 }, nslookup: { out: "", rc: 0 }, ping: { out: "", rc: 0 }, ip: { out: "", rc: 0 } });
+    const marker = path.join(os.tmpdir(), "pwned");
+    fs.rmSync(marker, { force: true });
+    execFileSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+});
+
+describe("parseSections", () => {
+  it("ignores text before the first marker and keeps multi-line output", () => {
+    const text = `noise\n${SECTION_MARKER} ping rc=1 ms=12\nline one\nline two\n${SECTION_MARKER} ip-route rc=0 ms=-3\n`;
+    const sections = parseSections(text);
+    expect(sections.get("ping")).toEqual({ rc: 1, ms: 12, output: "line one\nline two" });
+    expect(sections.get("ip-route")).toEqual({ rc: 0, ms: 0, output: "" });
+    expect(sections.size).toBe(2);
+  });
+});
