@@ -11,10 +11,10 @@ if (!pulumi.runtime.isDryRun()) {
   assertKubectlAvailable();
 }
 
-const namespace = new LabNamespace("lab", { name: config.namespace, create: config.createNamespace });
+const labNamespace = new LabNamespace("lab", { name: config.namespace, create: config.createNamespace });
 
 const server = new NginxServer("nginx", {
-  namespace: namespace.name,
+  namespace: labNamespace.name,
   image: config.nginx.image,
   imagePullPolicy: config.nginx.imagePullPolicy,
   port: config.nginx.port,
@@ -23,7 +23,7 @@ const server = new NginxServer("nginx", {
 });
 
 const client = new BusyboxClient("busybox", {
-  namespace: namespace.name,
+  namespace: labNamespace.name,
   image: config.busybox.image,
   imagePullPolicy: config.busybox.imagePullPolicy,
   resources: config.busybox.resources,
@@ -32,14 +32,14 @@ const client = new BusyboxClient("busybox", {
 });
 
 const service = new NginxService("nginx", {
-  namespace: namespace.name,
+  namespace: labNamespace.name,
   selector: server.selector,
   port: config.servicePort,
   targetPort: server.portName,
 });
 
 const check = new ConnectivityCheck("connectivity", {
-  namespace: namespace.name,
+  namespace: labNamespace.name,
   server,
   client,
   service,
@@ -49,7 +49,7 @@ const check = new ConnectivityCheck("connectivity", {
   kube,
 });
 
-export const namespaceName = namespace.name;
+export const namespace = labNamespace.name;
 export const nginxPodIp = server.podIp;
 export const busyboxPodIp = client.podIp;
 export const serviceClusterIp = service.clusterIp;
