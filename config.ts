@@ -76,7 +76,10 @@ export const DEFAULTS = {
     image: "nginx:1.28.0",
     imagePullPolicy: "IfNotPresent",
     port: 80,
-    resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "250m", memory: "64Mi" } },
+    resources: {
+      requests: { cpu: "50m", memory: "32Mi" },
+      limits: { cpu: "250m", memory: "64Mi" },
+    },
   },
   busybox: {
     image: "busybox:1.37.0",
@@ -98,7 +101,14 @@ class Problems {
   }
 }
 
-function wholeNumber(problems: Problems, key: string, raw: unknown, fallback: number, min: number, max: number): number {
+function wholeNumber(
+  problems: Problems,
+  key: string,
+  raw: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined) {
     return fallback;
   }
@@ -124,7 +134,12 @@ function boolean(problems: Problems, key: string, raw: unknown, fallback: boolea
   return fallback;
 }
 
-function objectOf(problems: Problems, key: string, raw: unknown, allowed: readonly string[]): Record<string, unknown> {
+function objectOf(
+  problems: Problems,
+  key: string,
+  raw: unknown,
+  allowed: readonly string[],
+): Record<string, unknown> {
   if (raw === undefined) {
     return {};
   }
@@ -133,12 +148,23 @@ function objectOf(problems: Problems, key: string, raw: unknown, allowed: readon
     return {};
   }
   for (const unknownKey of Object.keys(raw).filter((k) => !allowed.includes(k))) {
-    problems.add(`${key}.${unknownKey}`, (raw as Record<string, unknown>)[unknownKey], `unknown key; ${key} accepts ${allowed.join(", ")}`);
+    problems.add(
+      `${key}.${unknownKey}`,
+      (raw as Record<string, unknown>)[unknownKey],
+      `unknown key; ${key} accepts ${allowed.join(", ")}`,
+    );
   }
   return raw as Record<string, unknown>;
 }
 
-function quantity(problems: Problems, key: string, raw: unknown, fallback: string, pattern: RegExp, example: string): string {
+function quantity(
+  problems: Problems,
+  key: string,
+  raw: unknown,
+  fallback: string,
+  pattern: RegExp,
+  example: string,
+): string {
   if (raw === undefined) {
     return fallback;
   }
@@ -154,26 +180,60 @@ function cpuMillis(q: string): number {
 }
 
 function memoryBytes(q: string): number {
-  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, K: 1e3, M: 1e6, G: 1e9 };
+  const units: Record<string, number> = {
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+  };
   const match = /^(\d+)(\D*)$/.exec(q);
   return match ? Number(match[1]) * (units[match[2]] ?? 1) : NaN;
 }
 
-function resources(problems: Problems, key: string, raw: unknown, fallback: ResourceSettings): ResourceSettings {
+function resources(
+  problems: Problems,
+  key: string,
+  raw: unknown,
+  fallback: ResourceSettings,
+): ResourceSettings {
   const top = objectOf(problems, key, raw, ["requests", "limits"]);
   const read = (kind: "requests" | "limits") => {
     const part = objectOf(problems, `${key}.${kind}`, top[kind], ["cpu", "memory"]);
     return {
-      cpu: quantity(problems, `${key}.${kind}.cpu`, part.cpu, fallback[kind].cpu, CPU_QUANTITY, `"100m" or "0.5"`),
-      memory: quantity(problems, `${key}.${kind}.memory`, part.memory, fallback[kind].memory, MEMORY_QUANTITY, `"64Mi"`),
+      cpu: quantity(
+        problems,
+        `${key}.${kind}.cpu`,
+        part.cpu,
+        fallback[kind].cpu,
+        CPU_QUANTITY,
+        `"100m" or "0.5"`,
+      ),
+      memory: quantity(
+        problems,
+        `${key}.${kind}.memory`,
+        part.memory,
+        fallback[kind].memory,
+        MEMORY_QUANTITY,
+        `"64Mi"`,
+      ),
     };
   };
   const result = { requests: read("requests"), limits: read("limits") };
   if (cpuMillis(result.requests.cpu) > cpuMillis(result.limits.cpu)) {
-    problems.add(`${key}.requests.cpu`, result.requests.cpu, `must not exceed limits.cpu (${result.limits.cpu})`);
+    problems.add(
+      `${key}.requests.cpu`,
+      result.requests.cpu,
+      `must not exceed limits.cpu (${result.limits.cpu})`,
+    );
   }
   if (memoryBytes(result.requests.memory) > memoryBytes(result.limits.memory)) {
-    problems.add(`${key}.requests.memory`, result.requests.memory, `must not exceed limits.memory (${result.limits.memory})`);
+    problems.add(
+      `${key}.requests.memory`,
+      result.requests.memory,
+      `must not exceed limits.memory (${result.limits.memory})`,
+    );
   }
   return result;
 }
@@ -191,7 +251,11 @@ function workload(
     if (typeof obj.image === "string" && IMAGE_REFERENCE.test(obj.image)) {
       image = obj.image;
     } else {
-      problems.add(`${key}.image`, obj.image, "expected an image reference such as nginx:1.28.0 or registry.example/nginx@sha256:<64 hex>");
+      problems.add(
+        `${key}.image`,
+        obj.image,
+        "expected an image reference such as nginx:1.28.0 or registry.example/nginx@sha256:<64 hex>",
+      );
     }
   }
   let imagePullPolicy = fallback.imagePullPolicy;
@@ -199,10 +263,19 @@ function workload(
     if (PULL_POLICIES.includes(obj.imagePullPolicy as (typeof PULL_POLICIES)[number])) {
       imagePullPolicy = obj.imagePullPolicy as WorkloadSettings["imagePullPolicy"];
     } else {
-      problems.add(`${key}.imagePullPolicy`, obj.imagePullPolicy, `expected one of ${PULL_POLICIES.join(", ")}`);
+      problems.add(
+        `${key}.imagePullPolicy`,
+        obj.imagePullPolicy,
+        `expected one of ${PULL_POLICIES.join(", ")}`,
+      );
     }
   }
-  return { image, imagePullPolicy, resources: resources(problems, `${key}.resources`, obj.resources, fallback.resources), extra: obj };
+  return {
+    image,
+    imagePullPolicy,
+    resources: resources(problems, `${key}.resources`, obj.resources, fallback.resources),
+    extra: obj,
+  };
 }
 
 /**
@@ -214,19 +287,52 @@ export function parseLabConfig(raw: RawLabConfig): LabConfig {
 
   const namespace = raw.namespace ?? DEFAULTS.namespace;
   if (!DNS_LABEL.test(namespace) || namespace.length > 63) {
-    problems.add("namespace", namespace, "expected a DNS label: lowercase letters, digits and '-', at most 63 characters, starting and ending alphanumeric");
+    problems.add(
+      "namespace",
+      namespace,
+      "expected a DNS label: lowercase letters, digits and '-', at most 63 characters, starting and ending alphanumeric",
+    );
   }
-  const createNamespace = boolean(problems, "createNamespace", raw.createNamespace, !BUILTIN_NAMESPACES.includes(namespace));
+  const createNamespace = boolean(
+    problems,
+    "createNamespace",
+    raw.createNamespace,
+    !BUILTIN_NAMESPACES.includes(namespace),
+  );
   if (createNamespace && BUILTIN_NAMESPACES.includes(namespace)) {
-    problems.add("createNamespace", raw.createNamespace, `Kubernetes owns the namespace "${namespace}"; set createNamespace to false to use it`);
+    problems.add(
+      "createNamespace",
+      raw.createNamespace,
+      `Kubernetes owns the namespace "${namespace}"; set createNamespace to false to use it`,
+    );
   }
 
   const nginxRaw = workload(problems, "nginx", raw.nginx, DEFAULTS.nginx, ["port"]);
-  const nginxPort = wholeNumber(problems, "nginx.port", nginxRaw.extra.port, DEFAULTS.nginx.port, 1, 65535);
+  const nginxPort = wholeNumber(
+    problems,
+    "nginx.port",
+    nginxRaw.extra.port,
+    DEFAULTS.nginx.port,
+    1,
+    65535,
+  );
   const { extra: _nginxExtra, ...nginx } = nginxRaw;
-  const { extra: _busyboxExtra, ...busybox } = workload(problems, "busybox", raw.busybox, DEFAULTS.busybox, []);
+  const { extra: _busyboxExtra, ...busybox } = workload(
+    problems,
+    "busybox",
+    raw.busybox,
+    DEFAULTS.busybox,
+    [],
+  );
 
-  const servicePort = wholeNumber(problems, "servicePort", raw.servicePort, DEFAULTS.servicePort, 1, 65535);
+  const servicePort = wholeNumber(
+    problems,
+    "servicePort",
+    raw.servicePort,
+    DEFAULTS.servicePort,
+    1,
+    65535,
+  );
 
   const placement = (raw.placement ?? DEFAULTS.placement) as Placement;
   if (!PLACEMENTS.includes(placement)) {
@@ -238,17 +344,49 @@ export function parseLabConfig(raw: RawLabConfig): LabConfig {
     problems.add("clusterDomain", clusterDomain, "expected a DNS domain such as cluster.local");
   }
 
-  const podReadyTimeoutSeconds = wholeNumber(problems, "podReadyTimeoutSeconds", raw.podReadyTimeoutSeconds, DEFAULTS.podReadyTimeoutSeconds, 10, 3600);
+  const podReadyTimeoutSeconds = wholeNumber(
+    problems,
+    "podReadyTimeoutSeconds",
+    raw.podReadyTimeoutSeconds,
+    DEFAULTS.podReadyTimeoutSeconds,
+    10,
+    3600,
+  );
 
-  const checksRaw = objectOf(problems, "checks", raw.checks, ["pingCount", "timeoutSeconds", "reportOnly"]);
+  const checksRaw = objectOf(problems, "checks", raw.checks, [
+    "pingCount",
+    "timeoutSeconds",
+    "reportOnly",
+  ]);
   const checks: CheckSettings = {
-    pingCount: wholeNumber(problems, "checks.pingCount", checksRaw.pingCount, DEFAULTS.checks.pingCount, 1, 100),
-    timeoutSeconds: wholeNumber(problems, "checks.timeoutSeconds", checksRaw.timeoutSeconds, DEFAULTS.checks.timeoutSeconds, 1, 60),
-    reportOnly: boolean(problems, "checks.reportOnly", checksRaw.reportOnly, DEFAULTS.checks.reportOnly),
+    pingCount: wholeNumber(
+      problems,
+      "checks.pingCount",
+      checksRaw.pingCount,
+      DEFAULTS.checks.pingCount,
+      1,
+      100,
+    ),
+    timeoutSeconds: wholeNumber(
+      problems,
+      "checks.timeoutSeconds",
+      checksRaw.timeoutSeconds,
+      DEFAULTS.checks.timeoutSeconds,
+      1,
+      60,
+    ),
+    reportOnly: boolean(
+      problems,
+      "checks.reportOnly",
+      checksRaw.reportOnly,
+      DEFAULTS.checks.reportOnly,
+    ),
   };
 
   if (problems.list.length > 0) {
-    throw new Error(`Invalid configuration (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):\n  - ${problems.list.join("\n  - ")}`);
+    throw new Error(
+      `Invalid configuration (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):\n  - ${problems.list.join("\n  - ")}`,
+    );
   }
   return {
     namespace,

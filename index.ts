@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { assertKubectlAvailable } from "./checks/kubectl";
 import { loadKubeAccess, loadLabConfig } from "./config";
-import { BusyboxClient, clientAffinity, ConnectivityCheck, LabNamespace, NginxServer, NginxService } from "./components";
+import {
+  BusyboxClient,
+  clientAffinity,
+  ConnectivityCheck,
+  LabNamespace,
+  NginxServer,
+  NginxService,
+} from "./components";
 
 const config = loadLabConfig();
 const kube = loadKubeAccess();
@@ -11,7 +18,10 @@ if (!pulumi.runtime.isDryRun()) {
   assertKubectlAvailable();
 }
 
-const labNamespace = new LabNamespace("lab", { name: config.namespace, create: config.createNamespace });
+const labNamespace = new LabNamespace("lab", {
+  name: config.namespace,
+  create: config.createNamespace,
+});
 
 const server = new NginxServer("nginx", {
   namespace: labNamespace.name,

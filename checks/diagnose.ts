@@ -1,7 +1,9 @@
 import { CheckName, CheckResult, Diagnosis, Verification } from "./types";
 
 function failedDetails(results: readonly CheckResult[], names: readonly CheckName[]): string[] {
-  return results.filter((r) => !r.ok && names.includes(r.name)).map((r) => `${r.name}: ${r.detail}`);
+  return results
+    .filter((r) => !r.ok && names.includes(r.name))
+    .map((r) => `${r.name}: ${r.detail}`);
 }
 
 /**
@@ -18,48 +20,60 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
   if (!ok("pod-interface") || !ok("pod-routes")) {
     return {
       layer: "client",
-      summary: "The client pod's own network is wrong (eth0 or its routes), so nothing it reports beyond that can be trusted.",
+      summary:
+        "The client pod's own network is wrong (eth0 or its routes), so nothing it reports beyond that can be trusted.",
       evidence: failedDetails(results, ["pod-interface", "pod-routes"]),
     };
   }
   if (!ok("pod-ip-http") && !ok("ping")) {
     return {
       layer: "pod-network",
-      summary: "Pod networking is broken: the client cannot reach the nginx pod's IP at all (no ping, no HTTP); look at the CNI bridge, veths and routes.",
+      summary:
+        "Pod networking is broken: the client cannot reach the nginx pod's IP at all (no ping, no HTTP); look at the CNI bridge, veths and routes.",
       evidence: failedDetails(results, ["ping", "pod-ip-http"]),
     };
   }
   if (!ok("pod-ip-http")) {
     return {
       layer: "server",
-      summary: "The nginx pod answers ping but not HTTP on its pod IP: the network is fine, nginx (or its port) is not.",
+      summary:
+        "The nginx pod answers ping but not HTTP on its pod IP: the network is fine, nginx (or its port) is not.",
       evidence: failedDetails(results, ["pod-ip-http"]),
     };
   }
   if (!ok("service-clusterip-http")) {
     return {
       layer: "service",
-      summary: "The pod IP works but the Service's ClusterIP does not: check the Service's selector, targetPort and endpoints, and kube-proxy.",
-      evidence: failedDetails(results, ["service-clusterip-http", "service-dns-http", "service-fqdn-http", "dns"]),
+      summary:
+        "The pod IP works but the Service's ClusterIP does not: check the Service's selector, targetPort and endpoints, and kube-proxy.",
+      evidence: failedDetails(results, [
+        "service-clusterip-http",
+        "service-dns-http",
+        "service-fqdn-http",
+        "dns",
+      ]),
     };
   }
   if (!ok("dns") || !ok("service-dns-http") || !ok("service-fqdn-http")) {
     return {
       layer: "dns",
-      summary: "The pod IP and the ClusterIP work but the Service's name does not: DNS (CoreDNS or the pod's resolv.conf) is broken, not pod networking.",
+      summary:
+        "The pod IP and the ClusterIP work but the Service's name does not: DNS (CoreDNS or the pod's resolv.conf) is broken, not pod networking.",
       evidence: failedDetails(results, ["dns", "service-dns-http", "service-fqdn-http"]),
     };
   }
   if (!ok("ping")) {
     return {
       layer: "pod-network",
-      summary: "HTTP works but ICMP to the nginx pod loses packets: the path is lossy, or ICMP is filtered.",
+      summary:
+        "HTTP works but ICMP to the nginx pod loses packets: the path is lossy, or ICMP is filtered.",
       evidence: failedDetails(results, ["ping"]),
     };
   }
   return {
     layer: "ipam",
-    summary: "Traffic flows, but the pod IPs do not fit the nodes' pod CIDRs: IP address management is off.",
+    summary:
+      "Traffic flows, but the pod IPs do not fit the nodes' pod CIDRs: IP address management is off.",
     evidence: failedDetails(results, ["pod-cidr"]),
   };
 }
@@ -68,5 +82,10 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
 export function summarize(results: readonly CheckResult[]): Verification {
   const passed = results.filter((r) => r.ok).length;
   const diagnosis = diagnose(results);
-  return { passed, failed: results.length - passed, checks: results, ...(diagnosis ? { diagnosis } : {}) };
+  return {
+    passed,
+    failed: results.length - passed,
+    checks: results,
+    ...(diagnosis ? { diagnosis } : {}),
+  };
 }

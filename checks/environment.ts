@@ -23,7 +23,12 @@ const KEYS = {
   timeoutSeconds: "POD_TO_POD_TIMEOUT_SECONDS",
 } as const satisfies Record<keyof CheckPlan, string>;
 
-const NUMERIC: ReadonlyArray<keyof CheckPlan> = ["servicePort", "serverPort", "pingCount", "timeoutSeconds"];
+const NUMERIC: ReadonlyArray<keyof CheckPlan> = [
+  "servicePort",
+  "serverPort",
+  "pingCount",
+  "timeoutSeconds",
+];
 
 /** How the runner reaches the cluster and what it does on failure. */
 export interface RunnerOptions {
@@ -50,7 +55,10 @@ export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<s
 }
 
 /** Decodes what toEnvironment wrote; throws naming every missing or malformed variable. */
-export function fromEnvironment(env: NodeJS.ProcessEnv): { plan: CheckPlan; options: RunnerOptions } {
+export function fromEnvironment(env: NodeJS.ProcessEnv): {
+  plan: CheckPlan;
+  options: RunnerOptions;
+} {
   const problems: string[] = [];
   const plan: Record<string, string | number> = {};
   for (const [field, key] of Object.entries(KEYS) as Array<[keyof CheckPlan, string]>) {
@@ -73,6 +81,9 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): { plan: CheckPlan; opti
   const kubeContext = env[CONTEXT_KEY];
   return {
     plan: plan as unknown as CheckPlan,
-    options: { ...(kubeContext ? { kubeContext } : {}), reportOnly: env[REPORT_ONLY_KEY] === "true" },
+    options: {
+      ...(kubeContext ? { kubeContext } : {}),
+      reportOnly: env[REPORT_ONLY_KEY] === "true",
+    },
   };
 }

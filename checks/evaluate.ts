@@ -18,10 +18,21 @@ function httpCheck(
   target: string,
 ): CheckResult {
   if (!section) {
-    return { name, ok: false, detail: `the probe for ${target} produced no output (the script stopped early)`, ms: 0 };
+    return {
+      name,
+      ok: false,
+      detail: `the probe for ${target} produced no output (the script stopped early)`,
+      ms: 0,
+    };
   }
   const outcome = parseWget(section.rc, section.output, target);
-  return { name, ok: outcome.ok, detail: outcome.detail, ms: section.ms, ...(outcome.failure ? { facts: { failure: outcome.failure } } : {}) };
+  return {
+    name,
+    ok: outcome.ok,
+    detail: outcome.detail,
+    ms: section.ms,
+    ...(outcome.failure ? { facts: { failure: outcome.failure } } : {}),
+  };
 }
 
 function dnsCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
@@ -36,7 +47,13 @@ function dnsCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
       : rc === 124 || rc === 143
         ? `no DNS answer for ${fqdn} before the timeout`
         : `${fqdn} did not resolve: ${answer.error ?? (output.trim() || "no output")}`;
-  return { name: "dns", ok, detail, ms, facts: { server: answer.server ?? "", addresses: answer.addresses.join(",") } };
+  return {
+    name: "dns",
+    ok,
+    detail,
+    ms,
+    facts: { server: answer.server ?? "", addresses: answer.addresses.join(",") },
+  };
 }
 
 function pingCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
@@ -44,10 +61,17 @@ function pingCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
   const summary = parsePing(output);
   if (!summary) {
     const firstLine = output.split("\n").find((line) => line.trim() !== "") ?? "no output";
-    return { name: "ping", ok: false, detail: `ping to ${plan.serverPodIp} printed no statistics: ${firstLine.trim()}`, ms };
+    return {
+      name: "ping",
+      ok: false,
+      detail: `ping to ${plan.serverPodIp} printed no statistics: ${firstLine.trim()}`,
+      ms,
+    };
   }
   const ok = summary.lossPercent === 0 && summary.received === plan.pingCount;
-  const rtt = summary.rtt ? `, rtt min/avg/max ${summary.rtt.min}/${summary.rtt.avg}/${summary.rtt.max} ms` : "";
+  const rtt = summary.rtt
+    ? `, rtt min/avg/max ${summary.rtt.min}/${summary.rtt.avg}/${summary.rtt.max} ms`
+    : "";
   return {
     name: "ping",
     ok,
@@ -57,7 +81,9 @@ function pingCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
       transmitted: summary.transmitted,
       received: summary.received,
       lossPercent: summary.lossPercent,
-      ...(summary.rtt ? { rttMinMs: summary.rtt.min, rttAvgMs: summary.rtt.avg, rttMaxMs: summary.rtt.max } : {}),
+      ...(summary.rtt
+        ? { rttMinMs: summary.rtt.min, rttAvgMs: summary.rtt.avg, rttMaxMs: summary.rtt.max }
+        : {}),
     },
   };
 }
@@ -66,11 +92,19 @@ function interfaceCheck(plan: CheckPlan, section: Section | undefined): CheckRes
   const { ms, output } = section ?? MISSING;
   const eth0 = parseIpAddr(output).find((iface) => iface.name === "eth0");
   if (!eth0) {
-    return { name: "pod-interface", ok: false, detail: `no eth0 in the client pod: ${output.trim() || "no output"}`, ms };
+    return {
+      name: "pod-interface",
+      ok: false,
+      detail: `no eth0 in the client pod: ${output.trim() || "no output"}`,
+      ms,
+    };
   }
   const address = eth0.ipv4.find((entry) => entry.address === plan.clientPodIp);
-  const shown = eth0.ipv4.map((entry) => `${entry.address}/${entry.prefixLength}`).join(", ") || "no IPv4 address";
-  const veth = eth0.peerIndex === undefined ? "not a veth" : `host-side veth index ${eth0.peerIndex}`;
+  const shown =
+    eth0.ipv4.map((entry) => `${entry.address}/${entry.prefixLength}`).join(", ") ||
+    "no IPv4 address";
+  const veth =
+    eth0.peerIndex === undefined ? "not a veth" : `host-side veth index ${eth0.peerIndex}`;
   const ok = address !== undefined && eth0.up;
   const detail = ok
     ? `eth0@if${eth0.peerIndex ?? "?"} carries ${shown}, mtu ${eth0.mtu}, ${veth}`
@@ -94,15 +128,26 @@ function routesCheck(plan: CheckPlan, section: Section | undefined): CheckResult
   const routes = parseIpRoute(output);
   const defaultRoute = routes.find((route) => route.destination === "default");
   const subnet = routes.find(
-    (route) => route.destination.includes("/") && route.dev === "eth0" && route.via === undefined && cidrContains(route.destination, plan.clientPodIp),
+    (route) =>
+      route.destination.includes("/") &&
+      route.dev === "eth0" &&
+      route.via === undefined &&
+      cidrContains(route.destination, plan.clientPodIp),
   );
-  const gatewayOnSubnet = defaultRoute?.via !== undefined && subnet !== undefined && cidrContains(subnet.destination, defaultRoute.via);
+  const gatewayOnSubnet =
+    defaultRoute?.via !== undefined &&
+    subnet !== undefined &&
+    cidrContains(subnet.destination, defaultRoute.via);
   const ok = defaultRoute?.dev === "eth0" && gatewayOnSubnet;
   const problems = [
     defaultRoute ? undefined : "no default route",
-    defaultRoute && defaultRoute.dev !== "eth0" ? `default route leaves by ${defaultRoute.dev ?? "no device"}, not eth0` : undefined,
+    defaultRoute && defaultRoute.dev !== "eth0"
+      ? `default route leaves by ${defaultRoute.dev ?? "no device"}, not eth0`
+      : undefined,
     subnet ? undefined : `no on-link route on eth0 covering the pod IP ${plan.clientPodIp}`,
-    defaultRoute?.via && subnet && !gatewayOnSubnet ? `gateway ${defaultRoute.via} is outside ${subnet.destination}` : undefined,
+    defaultRoute?.via && subnet && !gatewayOnSubnet
+      ? `gateway ${defaultRoute.via} is outside ${subnet.destination}`
+      : undefined,
   ].filter((problem): problem is string => problem !== undefined);
   const detail = ok
     ? `default via ${defaultRoute?.via} dev eth0; pod subnet ${subnet?.destination} on eth0`
@@ -112,13 +157,21 @@ function routesCheck(plan: CheckPlan, section: Section | undefined): CheckResult
     ok,
     detail,
     ms,
-    facts: { ...(defaultRoute?.via ? { gateway: defaultRoute.via } : {}), ...(subnet ? { podSubnet: subnet.destination } : {}) },
+    facts: {
+      ...(defaultRoute?.via ? { gateway: defaultRoute.via } : {}),
+      ...(subnet ? { podSubnet: subnet.destination } : {}),
+    },
   };
 }
 
 function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResult {
   if (nodeCidrs instanceof Error) {
-    return { name: "pod-cidr", ok: false, detail: `could not read the nodes' pod CIDRs: ${nodeCidrs.message}`, ms: 0 };
+    return {
+      name: "pod-cidr",
+      ok: false,
+      detail: `could not read the nodes' pod CIDRs: ${nodeCidrs.message}`,
+      ms: 0,
+    };
   }
   const placed: Array<[string, string, string]> = [
     ["nginx", plan.serverPodIp, plan.serverNode],
@@ -137,7 +190,8 @@ function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResul
     problems.push(`both pods have the IP ${plan.serverPodIp}`);
   }
   const ok = problems.length === 0;
-  const describe = ([role, ip, node]: [string, string, string]) => `${role} ${ip} in ${node}'s ${(nodeCidrs.get(node) ?? []).join(",")}`;
+  const describe = ([role, ip, node]: [string, string, string]) =>
+    `${role} ${ip} in ${node}'s ${(nodeCidrs.get(node) ?? []).join(",")}`;
   return {
     name: "pod-cidr",
     ok,
@@ -154,10 +208,26 @@ export function evaluateChecks(
 ): CheckResult[] {
   const port = plan.servicePort;
   return [
-    httpCheck("pod-ip-http", sectionOf(sections, "pod-ip-http"), `${plan.serverPodIp}:${plan.serverPort}`),
-    httpCheck("service-dns-http", sectionOf(sections, "service-dns-http"), `${plan.serviceName}:${port}`),
-    httpCheck("service-fqdn-http", sectionOf(sections, "service-fqdn-http"), `${serviceFqdn(plan)}:${port}`),
-    httpCheck("service-clusterip-http", sectionOf(sections, "service-clusterip-http"), `${plan.serviceClusterIp}:${port}`),
+    httpCheck(
+      "pod-ip-http",
+      sectionOf(sections, "pod-ip-http"),
+      `${plan.serverPodIp}:${plan.serverPort}`,
+    ),
+    httpCheck(
+      "service-dns-http",
+      sectionOf(sections, "service-dns-http"),
+      `${plan.serviceName}:${port}`,
+    ),
+    httpCheck(
+      "service-fqdn-http",
+      sectionOf(sections, "service-fqdn-http"),
+      `${serviceFqdn(plan)}:${port}`,
+    ),
+    httpCheck(
+      "service-clusterip-http",
+      sectionOf(sections, "service-clusterip-http"),
+      `${plan.serviceClusterIp}:${port}`,
+    ),
     dnsCheck(plan, sectionOf(sections, "dns")),
     pingCheck(plan, sectionOf(sections, "ping")),
     interfaceCheck(plan, sectionOf(sections, "ip-addr")),

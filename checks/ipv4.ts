@@ -16,7 +16,13 @@ function toNumber(address: string): number {
 export function cidrContains(cidr: string, address: string): boolean {
   const [network, bits] = cidr.split("/");
   const prefix = Number(bits);
-  if (!isIpv4(network) || !isIpv4(address) || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) {
+  if (
+    !isIpv4(network) ||
+    !isIpv4(address) ||
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > 32
+  ) {
     return false;
   }
   const size = 2 ** (32 - prefix);

@@ -20,10 +20,18 @@ export function kubectlBinary(env: NodeJS.ProcessEnv = process.env): string {
  * Runs kubectl with the given arguments and no shell. It inherits KUBECONFIG from the environment,
  * so it talks to the cluster the kubernetes provider uses; kubeconfig contents never appear in argv.
  */
-export function kubectl(args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<KubectlResult> {
+export function kubectl(
+  args: readonly string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<KubectlResult> {
   const binary = kubectlBinary(env);
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+    const child = spawn(binary, args, {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: timeoutMs,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -31,7 +39,9 @@ export function kubectl(args: readonly string[], timeoutMs: number, env: NodeJS.
     child.on("error", (error: NodeJS.ErrnoException) => {
       reject(
         error.code === "ENOENT"
-          ? new KubectlMissingError(`kubectl was not found (looked for "${binary}" on PATH). Install kubectl, or set KUBECTL to its path.`)
+          ? new KubectlMissingError(
+              `kubectl was not found (looked for "${binary}" on PATH). Install kubectl, or set KUBECTL to its path.`,
+            )
           : error,
       );
     });
@@ -39,7 +49,9 @@ export function kubectl(args: readonly string[], timeoutMs: number, env: NodeJS.
       resolve({
         code: code ?? 1,
         stdout,
-        stderr: signal ? `${stderr}kubectl was stopped by ${signal} after ${timeoutMs} ms\n` : stderr,
+        stderr: signal
+          ? `${stderr}kubectl was stopped by ${signal} after ${timeoutMs} ms\n`
+          : stderr,
       });
     });
   });
@@ -50,7 +62,10 @@ export function assertKubectlAvailable(env: NodeJS.ProcessEnv = process.env): vo
   const binary = kubectlBinary(env);
   const candidates = binary.includes("/")
     ? [binary]
-    : (env.PATH ?? "").split(":").filter((dir) => dir !== "").map((dir) => `${dir}/${binary}`);
+    : (env.PATH ?? "")
+        .split(":")
+        .filter((dir) => dir !== "")
+        .map((dir) => `${dir}/${binary}`);
   const found = candidates.some((candidate) => {
     try {
       fs.accessSync(candidate, fs.constants.X_OK);

@@ -13,7 +13,8 @@ export interface WgetOutcome {
   /** What happened, for a person. */
   readonly detail: string;
   /** The kind of failure, for diagnosis. */
-  readonly failure?: "timeout" | "refused" | "unresolved" | "http-error" | "unexpected-body" | "other";
+  readonly failure?:
+    "timeout" | "refused" | "unresolved" | "http-error" | "unexpected-body" | "other";
 }
 
 /** Reads a busybox wget result from its exit status and combined output. */
@@ -23,7 +24,11 @@ export function parseWget(rc: number, output: string, target: string): WgetOutco
       return { ok: true, detail: `"${NGINX_WELCOME}" from ${target}` };
     }
     const start = output.replace(/\s+/g, " ").trim().slice(0, 80);
-    return { ok: false, failure: "unexpected-body", detail: `${target} answered, but not with the nginx page: "${start}"` };
+    return {
+      ok: false,
+      failure: "unexpected-body",
+      detail: `${target} answered, but not with the nginx page: "${start}"`,
+    };
   }
   // `timeout` ends the probe with 124 (its own exit) or 143 (SIGTERM reached wget).
   if (rc === 124 || rc === 143) {
@@ -31,18 +36,34 @@ export function parseWget(rc: number, output: string, target: string): WgetOutco
   }
   const refused = /can't connect to remote host \(([^)]*)\): Connection refused/.exec(output);
   if (refused) {
-    return { ok: false, failure: "refused", detail: `connection refused by ${refused[1]} (${target})` };
+    return {
+      ok: false,
+      failure: "refused",
+      detail: `connection refused by ${refused[1]} (${target})`,
+    };
   }
   const unresolved = /bad address '([^':]*)(?::\d+)?'/.exec(output);
   if (unresolved) {
-    return { ok: false, failure: "unresolved", detail: `name ${unresolved[1]} did not resolve (wget: bad address)` };
+    return {
+      ok: false,
+      failure: "unresolved",
+      detail: `name ${unresolved[1]} did not resolve (wget: bad address)`,
+    };
   }
   const httpError = /server returned error: (HTTP\/\S+ \d{3}[^\n]*)/.exec(output);
   if (httpError) {
-    return { ok: false, failure: "http-error", detail: `${target} returned ${httpError[1].trim()}` };
+    return {
+      ok: false,
+      failure: "http-error",
+      detail: `${target} returned ${httpError[1].trim()}`,
+    };
   }
   const firstLine = output.split("\n").find((line) => line.trim() !== "") ?? "(no output)";
-  return { ok: false, failure: "other", detail: `wget exited ${rc} for ${target}: ${firstLine.trim()}` };
+  return {
+    ok: false,
+    failure: "other",
+    detail: `wget exited ${rc} for ${target}: ${firstLine.trim()}`,
+  };
 }
 
 /** Round-trip times of a ping run, in milliseconds. */
@@ -63,7 +84,8 @@ export interface PingSummary {
 
 /** Reads busybox ping's statistics; undefined when the output has none (ping did not run). */
 export function parsePing(output: string): PingSummary | undefined {
-  const counts = /(\d+) packets transmitted, (\d+) packets received, (\d+(?:\.\d+)?)% packet loss/.exec(output);
+  const counts =
+    /(\d+) packets transmitted, (\d+) packets received, (\d+(?:\.\d+)?)% packet loss/.exec(output);
   if (!counts) {
     return undefined;
   }
@@ -191,6 +213,14 @@ export function parseNslookup(output: string): NslookupAnswer {
   const error = output
     .split("\n")
     .map((line) => line.trim())
-    .find((line) => /can't find|no servers could be reached|NXDOMAIN|SERVFAIL|REFUSED|Connection refused/i.test(line));
-  return { ...(server ? { server } : {}), addresses, ...(error && addresses.length === 0 ? { error } : {}) };
+    .find((line) =>
+      /can't find|no servers could be reached|NXDOMAIN|SERVFAIL|REFUSED|Connection refused/i.test(
+        line,
+      ),
+    );
+  return {
+    ...(server ? { server } : {}),
+    addresses,
+    ...(error && addresses.length === 0 ? { error } : {}),
+  };
 }

@@ -52,9 +52,18 @@ export function buildPodScript(plan: CheckPlan): string {
   // milliseconds, not N seconds; -w bounds the whole run.
   const pingDeadline = String(plan.timeoutSeconds + plan.pingCount);
   const probes: Array<[SectionName, string]> = [
-    ["pod-ip-http", `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serverPodIp, plan.serverPort))}`],
-    ["service-dns-http", `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))}`],
-    ["service-fqdn-http", `timeout ${t} wget -q -O - ${shellQuote(httpUrl(serviceFqdn(plan), plan.servicePort))}`],
+    [
+      "pod-ip-http",
+      `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serverPodIp, plan.serverPort))}`,
+    ],
+    [
+      "service-dns-http",
+      `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))}`,
+    ],
+    [
+      "service-fqdn-http",
+      `timeout ${t} wget -q -O - ${shellQuote(httpUrl(serviceFqdn(plan), plan.servicePort))}`,
+    ],
     [
       "service-clusterip-http",
       `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serviceClusterIp, plan.servicePort))}`,
@@ -66,11 +75,11 @@ export function buildPodScript(plan: CheckPlan): string {
   ];
   const lines = [
     "stamp() {",
-    "  adjtimex 2>/dev/null | awk '/tv_sec/{s=$2} /tv_usec/{u=$2} END{if (s != \"\") printf \"%.0f\\n\", s*1000 + u/1000}' | grep . ||",
+    '  adjtimex 2>/dev/null | awk \'/tv_sec/{s=$2} /tv_usec/{u=$2} END{if (s != "") printf "%.0f\\n", s*1000 + u/1000}\' | grep . ||',
     "    awk '{printf \"%.0f\\n\", $1*1000}' /proc/uptime",
     "}",
     "probe() {",
-    '  name=$1; shift',
+    "  name=$1; shift",
     "  start=$(stamp)",
     '  out=$(sh -c "$1" 2>&1); rc=$?',
     "  end=$(stamp)",

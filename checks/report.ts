@@ -6,7 +6,8 @@ export function renderReport(verification: Verification): string {
   const lines = [
     `pod-to-pod network verification: ${verification.passed} passed, ${verification.failed} failed`,
     ...verification.checks.map(
-      (c) => `  ${c.ok ? "PASS" : "FAIL"}  ${c.name.padEnd(width)}  ${String(c.ms).padStart(5)} ms  ${c.detail}`,
+      (c) =>
+        `  ${c.ok ? "PASS" : "FAIL"}  ${c.name.padEnd(width)}  ${String(c.ms).padStart(5)} ms  ${c.detail}`,
     ),
   ];
   if (verification.diagnosis) {

@@ -10,7 +10,11 @@ import { runChecks } from "./runChecks";
 
 async function main(): Promise<number> {
   const { plan, options } = fromEnvironment(process.env);
-  const verification = await runChecks(plan, (args, timeoutMs) => kubectl(args, timeoutMs), options.kubeContext);
+  const verification = await runChecks(
+    plan,
+    (args, timeoutMs) => kubectl(args, timeoutMs),
+    options.kubeContext,
+  );
   process.stdout.write(JSON.stringify(verification) + "\n");
   process.stderr.write(renderReport(verification) + "\n");
   if (verification.failed > 0 && !options.reportOnly) {
@@ -25,7 +29,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`pod-to-pod checks could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `pod-to-pod checks could not run: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(2);
   },
 );

@@ -16,7 +16,12 @@ function contextArgs(kubeContext: string | undefined): string[] {
 
 /** Reads `kubectl get nodes -o json` into each node's pod CIDRs. */
 export function parseNodePodCidrs(json: string): NodePodCidrs {
-  const list = JSON.parse(json) as { items?: Array<{ metadata?: { name?: string }; spec?: { podCIDR?: string; podCIDRs?: string[] } }> };
+  const list = JSON.parse(json) as {
+    items?: Array<{
+      metadata?: { name?: string };
+      spec?: { podCIDR?: string; podCIDRs?: string[] };
+    }>;
+  };
   const cidrs = new Map<string, string[]>();
   for (const node of list.items ?? []) {
     const name = node.metadata?.name;
@@ -31,14 +36,30 @@ export function parseNodePodCidrs(json: string): NodePodCidrs {
  * Runs every check: one `kubectl exec` into the client carries all in-pod probes, and one
  * `kubectl get nodes`, started at the same time, supplies the pod CIDRs.
  */
-export async function runChecks(plan: CheckPlan, run: KubectlRunner, kubeContext?: string): Promise<Verification> {
+export async function runChecks(
+  plan: CheckPlan,
+  run: KubectlRunner,
+  kubeContext?: string,
+): Promise<Verification> {
   const context = contextArgs(kubeContext);
   // Each probe is bounded by the plan's timeout; give kubectl room for all of them plus its own start.
   const execBudgetMs = (plan.timeoutSeconds * 6 + plan.pingCount + 30) * 1000;
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
   const [exec, nodeList] = await Promise.all([
     run(
-      [...context, "exec", "-n", plan.namespace, plan.clientPod, "-c", plan.clientContainer, "--", "sh", "-c", buildPodScript(plan)],
+      [
+        ...context,
+        "exec",
+        "-n",
+        plan.namespace,
+        plan.clientPod,
+        "-c",
+        plan.clientContainer,
+        "--",
+        "sh",
+        "-c",
+        buildPodScript(plan),
+      ],
       execBudgetMs,
     ),
     run([...context, "get", "nodes", ...nodes, "-o", "json"], plan.timeoutSeconds * 1000 + 10_000),
@@ -51,7 +72,10 @@ export async function runChecks(plan: CheckPlan, run: KubectlRunner, kubeContext
   }
   let cidrs: NodePodCidrs | Error;
   try {
-    cidrs = nodeList.code === 0 ? parseNodePodCidrs(nodeList.stdout) : new Error(nodeList.stderr.trim() || `kubectl exited ${nodeList.code}`);
+    cidrs =
+      nodeList.code === 0
+        ? parseNodePodCidrs(nodeList.stdout)
+        : new Error(nodeList.stderr.trim() || `kubectl exited ${nodeList.code}`);
   } catch (error) {
     cidrs = error instanceof Error ? error : new Error(String(error));
   }

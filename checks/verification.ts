@@ -7,14 +7,19 @@ export function parseVerification(stdout: string): Verification {
   try {
     value = JSON.parse(line);
   } catch {
-    throw new Error(`The check runner printed no JSON verification; it printed: ${stdout.trim().slice(0, 200) || "nothing"}`);
+    throw new Error(
+      `The check runner printed no JSON verification; it printed: ${stdout.trim().slice(0, 200) || "nothing"}`,
+    );
   }
   const v = value as Partial<Verification>;
   const checksOk =
     Array.isArray(v.checks) &&
     v.checks.every(
       (c: Partial<CheckResult>) =>
-        CHECK_NAMES.includes(c.name as CheckResult["name"]) && typeof c.ok === "boolean" && typeof c.detail === "string" && typeof c.ms === "number",
+        CHECK_NAMES.includes(c.name as CheckResult["name"]) &&
+        typeof c.ok === "boolean" &&
+        typeof c.detail === "string" &&
+        typeof c.ms === "number",
     );
   if (typeof v.passed !== "number" || typeof v.failed !== "number" || !checksOk) {
     throw new Error(`The check runner's JSON is not a verification: ${line.slice(0, 200)}`);

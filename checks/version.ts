@@ -8,8 +8,15 @@ import * as path from "node:path";
  */
 export function checksVersion(dir: string = __dirname): string {
   const hash = crypto.createHash("sha256");
-  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith(".ts")).sort()) {
-    hash.update(file).update("\0").update(fs.readFileSync(path.join(dir, file))).update("\0");
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(".ts"))
+    .sort()) {
+    hash
+      .update(file)
+      .update("\0")
+      .update(fs.readFileSync(path.join(dir, file)))
+      .update("\0");
   }
   return hash.digest("hex").slice(0, 16);
 }

@@ -43,7 +43,11 @@ export class BusyboxClient extends pulumi.ComponentResource {
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
-        metadata: { name: "busybox-client", namespace: args.namespace, labels: workloadLabels("busybox", "client") },
+        metadata: {
+          name: "busybox-client",
+          namespace: args.namespace,
+          labels: workloadLabels("busybox", "client"),
+        },
         spec: {
           securityContext: { seccompProfile: { type: "RuntimeDefault" } },
           ...(args.affinity ? { affinity: args.affinity } : {}),
@@ -53,7 +57,11 @@ export class BusyboxClient extends pulumi.ComponentResource {
               name: BusyboxClient.containerName,
               image: args.image,
               imagePullPolicy: args.imagePullPolicy,
-              command: ["sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"],
+              command: [
+                "sh",
+                "-c",
+                "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done",
+              ],
               resources: args.resources,
               securityContext: {
                 // Root inside the pod, but with one capability: a non-root user could not use NET_RAW.
@@ -70,7 +78,10 @@ export class BusyboxClient extends pulumi.ComponentResource {
       {
         parent: this,
         deleteBeforeReplace: true,
-        customTimeouts: { create: `${args.readyTimeoutSeconds}s`, update: `${args.readyTimeoutSeconds}s` },
+        customTimeouts: {
+          create: `${args.readyTimeoutSeconds}s`,
+          update: `${args.readyTimeoutSeconds}s`,
+        },
       },
     );
     this.podName = pod.metadata.name;

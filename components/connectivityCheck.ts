@@ -75,7 +75,10 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
             pingCount: settings.pingCount,
             timeoutSeconds: settings.timeoutSeconds,
           },
-          { ...(kube.context ? { kubeContext: kube.context } : {}), reportOnly: settings.reportOnly },
+          {
+            ...(kube.context ? { kubeContext: kube.context } : {}),
+            reportOnly: settings.reportOnly,
+          },
         ),
         // Not read by the runner: they are here so that a replaced object, or new check code, is a
         // changed input, which is what makes the command run again.

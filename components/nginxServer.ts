@@ -46,7 +46,10 @@ export class NginxServer extends pulumi.ComponentResource {
     // Auto-named, so a changed nginx.conf replaces the ConfigMap and with it the pod that mounts it.
     const conf = new k8s.core.v1.ConfigMap(
       `${name}-conf`,
-      { metadata: { namespace: args.namespace, labels }, data: { "nginx.conf": renderNginxConf(args.port) } },
+      {
+        metadata: { namespace: args.namespace, labels },
+        data: { "nginx.conf": renderNginxConf(args.port) },
+      },
       { parent: this },
     );
 
@@ -61,7 +64,9 @@ export class NginxServer extends pulumi.ComponentResource {
             runAsGroup: 101,
             seccompProfile: { type: "RuntimeDefault" },
             // A namespaced, "safe" sysctl: lets the non-root nginx bind a port below 1024 with no capability.
-            ...(args.port < 1024 ? { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] } : {}),
+            ...(args.port < 1024
+              ? { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] }
+              : {}),
           },
           ...(args.affinity ? { affinity: args.affinity } : {}),
           terminationGracePeriodSeconds: 5,
@@ -100,7 +105,10 @@ export class NginxServer extends pulumi.ComponentResource {
         parent: this,
         // The pod's name is fixed (the walkthrough's), so a replacement must delete before it creates.
         deleteBeforeReplace: true,
-        customTimeouts: { create: `${args.readyTimeoutSeconds}s`, update: `${args.readyTimeoutSeconds}s` },
+        customTimeouts: {
+          create: `${args.readyTimeoutSeconds}s`,
+          update: `${args.readyTimeoutSeconds}s`,
+        },
       },
     );
 

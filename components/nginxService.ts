@@ -33,7 +33,11 @@ export class NginxService extends pulumi.ComponentResource {
         metadata: {
           name: "nginx-service",
           namespace: args.namespace,
-          labels: { "app.kubernetes.io/name": "nginx-service", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
+          labels: {
+            "app.kubernetes.io/name": "nginx-service",
+            "app.kubernetes.io/part-of": PART_OF,
+            "app.kubernetes.io/managed-by": "pulumi",
+          },
         },
         spec: {
           type: "ClusterIP",
@@ -47,6 +51,11 @@ export class NginxService extends pulumi.ComponentResource {
     this.clusterIp = service.spec.clusterIP;
     this.port = pulumi.output(args.port);
     this.uid = service.metadata.uid;
-    this.registerOutputs({ name: this.name, clusterIp: this.clusterIp, port: this.port, uid: this.uid });
+    this.registerOutputs({
+      name: this.name,
+      clusterIp: this.clusterIp,
+      port: this.port,
+      uid: this.uid,
+    });
   }
 }

@@ -10,7 +10,10 @@ export function clientAffinity(
   placement: Placement,
   serverSelector: pulumi.Input<Record<string, string>>,
 ): k8s.types.input.core.v1.Affinity | undefined {
-  const term = { labelSelector: { matchLabels: serverSelector }, topologyKey: "kubernetes.io/hostname" };
+  const term = {
+    labelSelector: { matchLabels: serverSelector },
+    topologyKey: "kubernetes.io/hostname",
+  };
   switch (placement) {
     case "same-node":
       return { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };

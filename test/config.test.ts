@@ -17,17 +17,28 @@ describe("parseLabConfig", () => {
   });
 
   it("uses an existing built-in namespace without creating it", () => {
-    expect(parseLabConfig({ namespace: "default" })).toMatchObject({ namespace: "default", createNamespace: false });
+    expect(parseLabConfig({ namespace: "default" })).toMatchObject({
+      namespace: "default",
+      createNamespace: false,
+    });
   });
 
   it("takes overrides, strings included (as pulumi config stores them)", () => {
     const config = parseLabConfig({
-      nginx: { image: "localhost/pod-to-pod/nginx:1.22.1-deb12", imagePullPolicy: "Never", port: 8080 },
+      nginx: {
+        image: "localhost/pod-to-pod/nginx:1.22.1-deb12",
+        imagePullPolicy: "Never",
+        port: 8080,
+      },
       checks: { pingCount: "10", reportOnly: "true" },
       servicePort: "8081",
       placement: "different-nodes",
     });
-    expect(config.nginx).toMatchObject({ image: "localhost/pod-to-pod/nginx:1.22.1-deb12", imagePullPolicy: "Never", port: 8080 });
+    expect(config.nginx).toMatchObject({
+      image: "localhost/pod-to-pod/nginx:1.22.1-deb12",
+      imagePullPolicy: "Never",
+      port: 8080,
+    });
     expect(config.checks).toEqual({ pingCount: 10, timeoutSeconds: 5, reportOnly: true });
     expect(config.servicePort).toBe(8081);
     expect(config.placement).toBe("different-nodes");
@@ -40,8 +51,16 @@ describe("parseLabConfig", () => {
 
   it.each([
     [{ nginx: { image: "nginx latest" } }, "pod-to-pod:nginx.image", "expected an image reference"],
-    [{ busybox: { image: "Busybox:1.37" } }, "pod-to-pod:busybox.image", "expected an image reference"],
-    [{ nginx: { imagePullPolicy: "Sometimes" } }, "pod-to-pod:nginx.imagePullPolicy", "Always, IfNotPresent, Never"],
+    [
+      { busybox: { image: "Busybox:1.37" } },
+      "pod-to-pod:busybox.image",
+      "expected an image reference",
+    ],
+    [
+      { nginx: { imagePullPolicy: "Sometimes" } },
+      "pod-to-pod:nginx.imagePullPolicy",
+      "Always, IfNotPresent, Never",
+    ],
     [{ nginx: { port: 0 } }, "pod-to-pod:nginx.port", "from 1 to 65535"],
     [{ servicePort: "70000" }, "pod-to-pod:servicePort", "from 1 to 65535"],
     [{ servicePort: "eighty" }, "pod-to-pod:servicePort", "whole number"],
@@ -50,20 +69,38 @@ describe("parseLabConfig", () => {
     [{ checks: { pingCount: 0 } }, "pod-to-pod:checks.pingCount", "from 1 to 100"],
     [{ checks: { timeoutSeconds: 2.5 } }, "pod-to-pod:checks.timeoutSeconds", "from 1 to 60"],
     [{ checks: { reportOnly: "yes" } }, "pod-to-pod:checks.reportOnly", "true or false"],
-    [{ checks: { pingcount: 3 } }, "pod-to-pod:checks.pingcount", "checks accepts pingCount, timeoutSeconds, reportOnly"],
+    [
+      { checks: { pingcount: 3 } },
+      "pod-to-pod:checks.pingcount",
+      "checks accepts pingCount, timeoutSeconds, reportOnly",
+    ],
     [{ placement: "elsewhere" }, "pod-to-pod:placement", "any, same-node, different-nodes"],
     [{ clusterDomain: "cluster..local" }, "pod-to-pod:clusterDomain", "DNS domain"],
     [{ podReadyTimeoutSeconds: "5" }, "pod-to-pod:podReadyTimeoutSeconds", "from 10 to 3600"],
     [{ nginx: "nginx:1.28.0" }, "pod-to-pod:nginx", "expected an object"],
-    [{ nginx: { resources: { limits: { memory: "lots" } } } }, "pod-to-pod:nginx.resources.limits.memory", "quantity"],
-    [{ nginx: { resources: { requests: { cpu: "2" } } } }, "pod-to-pod:nginx.resources.requests.cpu", "must not exceed limits.cpu"],
-    [{ namespace: "kube-system", createNamespace: "true" }, "pod-to-pod:createNamespace", "Kubernetes owns the namespace"],
+    [
+      { nginx: { resources: { limits: { memory: "lots" } } } },
+      "pod-to-pod:nginx.resources.limits.memory",
+      "quantity",
+    ],
+    [
+      { nginx: { resources: { requests: { cpu: "2" } } } },
+      "pod-to-pod:nginx.resources.requests.cpu",
+      "must not exceed limits.cpu",
+    ],
+    [
+      { namespace: "kube-system", createNamespace: "true" },
+      "pod-to-pod:createNamespace",
+      "Kubernetes owns the namespace",
+    ],
   ])("rejects %j, naming %s", (raw, key, accepted) => {
     expect(() => parseLabConfig(raw)).toThrow(key);
     expect(() => parseLabConfig(raw)).toThrow(accepted);
   });
 
   it("lists every problem at once", () => {
-    expect(() => parseLabConfig({ servicePort: "0", placement: "x", nginx: { image: "bad image" } })).toThrow(/3 problems[\s\S]*nginx\.image[\s\S]*servicePort[\s\S]*placement/);
+    expect(() =>
+      parseLabConfig({ servicePort: "0", placement: "x", nginx: { image: "bad image" } }),
+    ).toThrow(/3 problems[\s\S]*nginx\.image[\s\S]*servicePort[\s\S]*placement/);
   });
 });

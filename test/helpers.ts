@@ -27,14 +27,18 @@ export const seedPlan: CheckPlan = {
 };
 
 /** Builds the runner's raw output from per-probe outputs, as the pod script prints it. */
-export function scriptOutput(sections: Record<string, { rc: number; output: string; ms?: number }>): string {
+export function scriptOutput(
+  sections: Record<string, { rc: number; output: string; ms?: number }>,
+): string {
   return Object.entries(sections)
     .map(([name, s]) => `@@pod-to-pod-section ${name} rc=${s.rc} ms=${s.ms ?? 1}\n${s.output}`)
     .join("\n");
 }
 
 /** The walkthrough's own captures, arranged as one healthy run of the pod script. */
-export function seedScriptOutput(overrides: Record<string, { rc: number; output: string }> = {}): string {
+export function seedScriptOutput(
+  overrides: Record<string, { rc: number; output: string }> = {},
+): string {
   const page = { rc: 0, output: fixture("seeds/wget-pod-ip.txt") };
   return scriptOutput({
     "pod-ip-http": page,

@@ -3,7 +3,12 @@ import { diagnose, summarize } from "../../checks/diagnose";
 import { CHECK_NAMES, CheckName, CheckResult } from "../../checks/types";
 
 function results(failed: CheckName[]): CheckResult[] {
-  return CHECK_NAMES.map((name) => ({ name, ok: !failed.includes(name), detail: `${name} detail`, ms: 1 }));
+  return CHECK_NAMES.map((name) => ({
+    name,
+    ok: !failed.includes(name),
+    detail: `${name} detail`,
+    ms: 1,
+  }));
 }
 
 describe("diagnose", () => {
@@ -16,7 +21,17 @@ describe("diagnose", () => {
     [["service-dns-http"], "dns"],
     [["service-clusterip-http", "service-dns-http", "service-fqdn-http"], "service"],
     [["pod-ip-http", "service-clusterip-http", "service-dns-http", "service-fqdn-http"], "server"],
-    [["pod-ip-http", "ping", "service-clusterip-http", "service-dns-http", "service-fqdn-http", "dns"], "pod-network"],
+    [
+      [
+        "pod-ip-http",
+        "ping",
+        "service-clusterip-http",
+        "service-dns-http",
+        "service-fqdn-http",
+        "dns",
+      ],
+      "pod-network",
+    ],
     [["ping"], "pod-network"],
     [["pod-routes", "ping", "pod-ip-http"], "client"],
     [["pod-cidr"], "ipam"],
@@ -26,7 +41,10 @@ describe("diagnose", () => {
 
   it("cites the failed checks' evidence", () => {
     const diagnosis = diagnose(results(["service-clusterip-http", "service-dns-http"]));
-    expect(diagnosis?.evidence).toEqual(["service-dns-http: service-dns-http detail", "service-clusterip-http: service-clusterip-http detail"]);
+    expect(diagnosis?.evidence).toEqual([
+      "service-dns-http: service-dns-http detail",
+      "service-clusterip-http: service-clusterip-http detail",
+    ]);
     expect(diagnosis?.summary).toContain("selector, targetPort and endpoints");
   });
 });
@@ -34,6 +52,10 @@ describe("diagnose", () => {
 describe("summarize", () => {
   it("counts and attaches the diagnosis only on failure", () => {
     expect(summarize(results([]))).toEqual({ passed: 9, failed: 0, checks: results([]) });
-    expect(summarize(results(["dns"]))).toMatchObject({ passed: 8, failed: 1, diagnosis: { layer: "dns" } });
+    expect(summarize(results(["dns"]))).toMatchObject({
+      passed: 8,
+      failed: 1,
+      diagnosis: { layer: "dns" },
+    });
   });
 });

@@ -18,12 +18,25 @@ describe("evaluateChecks on the walkthrough's captures", () => {
   });
 
   it("reports ping statistics as facts", () => {
-    expect(checks.ping.facts).toEqual({ transmitted: 4, received: 4, lossPercent: 0, rttMinMs: 0.131, rttAvgMs: 0.31, rttMaxMs: 0.806 });
+    expect(checks.ping.facts).toEqual({
+      transmitted: 4,
+      received: 4,
+      lossPercent: 0,
+      rttMinMs: 0.131,
+      rttAvgMs: 0.31,
+      rttMaxMs: 0.806,
+    });
   });
 
   it("reports eth0's MTU and host-side veth index", () => {
-    expect(checks["pod-interface"].facts).toMatchObject({ mtu: 1450, hostVethIndex: 16, address: "10.42.0.5/24" });
-    expect(checks["pod-interface"].detail).toBe("eth0@if16 carries 10.42.0.5/24, mtu 1450, host-side veth index 16");
+    expect(checks["pod-interface"].facts).toMatchObject({
+      mtu: 1450,
+      hostVethIndex: 16,
+      address: "10.42.0.5/24",
+    });
+    expect(checks["pod-interface"].detail).toBe(
+      "eth0@if16 carries 10.42.0.5/24, mtu 1450, host-side veth index 16",
+    );
   });
 
   it("finds the gateway and the pod subnet", () => {
@@ -31,7 +44,9 @@ describe("evaluateChecks on the walkthrough's captures", () => {
   });
 
   it("places both pods in the node's pod CIDR", () => {
-    expect(checks["pod-cidr"].detail).toBe("nginx 10.42.0.7 in vagrant's 10.42.0.0/24; busybox 10.42.0.5 in vagrant's 10.42.0.0/24; the IPs differ");
+    expect(checks["pod-cidr"].detail).toBe(
+      "nginx 10.42.0.7 in vagrant's 10.42.0.0/24; busybox 10.42.0.5 in vagrant's 10.42.0.0/24; the IPs differ",
+    );
   });
 });
 
@@ -44,25 +59,48 @@ describe("evaluateChecks on failures", () => {
   });
 
   it("fails ping when fewer packets came back than asked, even with 0% loss", () => {
-    const partial = fixture("seeds/ping.txt").replace("4 packets transmitted, 4 packets received", "3 packets transmitted, 3 packets received");
-    const ping = byName(evaluateChecks(seedPlan, parseSections(seedScriptOutput({ ping: { rc: 0, output: partial } })), seedNodes)).ping;
+    const partial = fixture("seeds/ping.txt").replace(
+      "4 packets transmitted, 4 packets received",
+      "3 packets transmitted, 3 packets received",
+    );
+    const ping = byName(
+      evaluateChecks(
+        seedPlan,
+        parseSections(seedScriptOutput({ ping: { rc: 0, output: partial } })),
+        seedNodes,
+      ),
+    ).ping;
     expect(ping.ok).toBe(false);
   });
 
   it("fails dns when the name resolves elsewhere", () => {
-    const checks = byName(evaluateChecks({ ...seedPlan, serviceClusterIp: "10.43.0.99" }, parseSections(seedScriptOutput()), seedNodes));
+    const checks = byName(
+      evaluateChecks(
+        { ...seedPlan, serviceClusterIp: "10.43.0.99" },
+        parseSections(seedScriptOutput()),
+        seedNodes,
+      ),
+    );
     expect(checks.dns.ok).toBe(false);
     expect(checks.dns.detail).toContain("resolves to 10.43.12.34, not the ClusterIP 10.43.0.99");
   });
 
   it("fails pod-interface when eth0 lacks the pod IP", () => {
-    const checks = byName(evaluateChecks({ ...seedPlan, clientPodIp: "10.42.0.9" }, parseSections(seedScriptOutput()), seedNodes));
+    const checks = byName(
+      evaluateChecks(
+        { ...seedPlan, clientPodIp: "10.42.0.9" },
+        parseSections(seedScriptOutput()),
+        seedNodes,
+      ),
+    );
     expect(checks["pod-interface"].ok).toBe(false);
     expect(checks["pod-interface"].detail).toContain("the pod IP 10.42.0.9 is missing");
   });
 
   it("fails pod-routes without a default route", () => {
-    const output = seedScriptOutput({ "ip-route": { rc: 0, output: "10.42.0.0/24 dev eth0 scope link  src 10.42.0.5\n" } });
+    const output = seedScriptOutput({
+      "ip-route": { rc: 0, output: "10.42.0.0/24 dev eth0 scope link  src 10.42.0.5\n" },
+    });
     const routes = byName(evaluateChecks(seedPlan, parseSections(output), seedNodes))["pod-routes"];
     expect(routes.ok).toBe(false);
     expect(routes.detail).toMatch(/^no default route/);
@@ -70,13 +108,19 @@ describe("evaluateChecks on failures", () => {
 
   it("fails pod-cidr for an IP outside the node's range, for equal IPs, and for unreadable nodes", () => {
     const sections = parseSections(seedScriptOutput());
-    expect(byName(evaluateChecks(seedPlan, sections, new Map([["vagrant", ["10.42.1.0/24"]]])))["pod-cidr"].detail).toContain(
-      "nginx IP 10.42.0.7 is outside node vagrant's pod CIDR 10.42.1.0/24",
-    );
-    expect(byName(evaluateChecks({ ...seedPlan, serverPodIp: "10.42.0.5" }, sections, seedNodes))["pod-cidr"].detail).toContain(
-      "both pods have the IP 10.42.0.5",
-    );
-    expect(byName(evaluateChecks(seedPlan, sections, new Error("forbidden")))["pod-cidr"]).toMatchObject({ ok: false, detail: "could not read the nodes' pod CIDRs: forbidden" });
+    expect(
+      byName(evaluateChecks(seedPlan, sections, new Map([["vagrant", ["10.42.1.0/24"]]])))[
+        "pod-cidr"
+      ].detail,
+    ).toContain("nginx IP 10.42.0.7 is outside node vagrant's pod CIDR 10.42.1.0/24");
+    expect(
+      byName(evaluateChecks({ ...seedPlan, serverPodIp: "10.42.0.5" }, sections, seedNodes))[
+        "pod-cidr"
+      ].detail,
+    ).toContain("both pods have the IP 10.42.0.5");
+    expect(
+      byName(evaluateChecks(seedPlan, sections, new Error("forbidden")))["pod-cidr"],
+    ).toMatchObject({ ok: false, detail: "could not read the nodes' pod CIDRs: forbidden" });
   });
 
   it("fails every in-pod check whose probe printed nothing", () => {
@@ -85,11 +129,26 @@ describe("evaluateChecks on failures", () => {
   });
 
   it("reads a real run with DNS down: names fail, IPs pass", () => {
-    const plan = { ...seedPlan, serverPodIp: "10.99.0.7", clientPodIp: "10.99.0.5", serviceClusterIp: "10.99.0.7", timeoutSeconds: 2 };
-    const checks = byName(evaluateChecks(plan, parseSections(fixture("busybox/script-dns-broken.txt")), new Map([["vagrant", ["10.99.0.0/24"]]])));
+    const plan = {
+      ...seedPlan,
+      serverPodIp: "10.99.0.7",
+      clientPodIp: "10.99.0.5",
+      serviceClusterIp: "10.99.0.7",
+      timeoutSeconds: 2,
+    };
+    const checks = byName(
+      evaluateChecks(
+        plan,
+        parseSections(fixture("busybox/script-dns-broken.txt")),
+        new Map([["vagrant", ["10.99.0.0/24"]]]),
+      ),
+    );
     expect(checks["pod-ip-http"].ok).toBe(true);
     expect(checks["service-clusterip-http"].ok).toBe(true);
-    expect(checks["service-dns-http"]).toMatchObject({ ok: false, detail: "name nginx-service did not resolve (wget: bad address)" });
+    expect(checks["service-dns-http"]).toMatchObject({
+      ok: false,
+      detail: "name nginx-service did not resolve (wget: bad address)",
+    });
     expect(checks["service-fqdn-http"]).toMatchObject({ ok: false, facts: { failure: "timeout" } });
     expect(checks["service-fqdn-http"].ms).toBeGreaterThanOrEqual(2000);
     expect(checks.dns.ok).toBe(false);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseIpAddr, parseIpRoute, parseNslookup, parsePing, parseWget } from "../../checks/parsers";
+import {
+  parseIpAddr,
+  parseIpRoute,
+  parseNslookup,
+  parsePing,
+  parseWget,
+} from "../../checks/parsers";
 import { fixture } from "../helpers";
 
 describe("parseWget", () => {
@@ -51,7 +57,11 @@ describe("parsePing", () => {
   });
 
   it("reads 100% loss, with no round-trip line", () => {
-    expect(parsePing(fixture("busybox/ping-loss.txt"))).toEqual({ transmitted: 2, received: 0, lossPercent: 100 });
+    expect(parsePing(fixture("busybox/ping-loss.txt"))).toEqual({
+      transmitted: 2,
+      received: 0,
+      lossPercent: 100,
+    });
   });
 
   it("returns undefined when ping printed no statistics", () => {
@@ -81,11 +91,17 @@ describe("parseIpAddr", () => {
 
   it("reads a capture without brd (busybox's own ip)", () => {
     const eth0 = parseIpAddr(fixture("busybox/ip-addr.txt")).find((i) => i.name === "eth0");
-    expect(eth0).toMatchObject({ peerIndex: 7, mtu: 1450, ipv4: [{ address: "10.99.0.5", prefixLength: 24 }] });
+    expect(eth0).toMatchObject({
+      peerIndex: 7,
+      mtu: 1450,
+      ipv4: [{ address: "10.99.0.5", prefixLength: 24 }],
+    });
   });
 
   it("sees an interface that is down", () => {
-    const [eth0] = parseIpAddr("2: eth0@if9: <BROADCAST,MULTICAST> mtu 1500 qdisc noop qlen 1000\n");
+    const [eth0] = parseIpAddr(
+      "2: eth0@if9: <BROADCAST,MULTICAST> mtu 1500 qdisc noop qlen 1000\n",
+    );
     expect(eth0).toMatchObject({ name: "eth0", up: false, mtu: 1500, peerIndex: 9 });
   });
 });

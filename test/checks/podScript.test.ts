@@ -10,7 +10,11 @@ import { seedPlan } from "../helpers";
 function stubBin(behaviour: Record<string, { out: string; rc: number }>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-script-"));
   for (const [name, { out, rc }] of Object.entries(behaviour)) {
-    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho "${name} $*"\necho ${shellQuote(out)}\nexit ${rc}\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(dir, name),
+      `#!/bin/sh\necho "${name} $*"\necho ${shellQuote(out)}\nexit ${rc}\n`,
+      { mode: 0o755 },
+    );
   }
   // `timeout` runs what it is given, as busybox's does.
   fs.writeFileSync(path.join(dir, "timeout"), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
@@ -19,7 +23,10 @@ function stubBin(behaviour: Record<string, { out: string; rc: number }>): string
 
 function runScript(bin: string): string {
   const script = buildPodScript(seedPlan);
-  return execFileSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+  return execFileSync("/bin/sh", ["-c", script], {
+    env: { PATH: `${bin}:/usr/bin:/bin` },
+    encoding: "utf8",
+  });
 }
 
 describe("buildPodScript", () => {
@@ -41,9 +48,13 @@ describe("buildPodScript", () => {
       "ip-addr",
       "ip-route",
     ]);
-    expect(sections.get("pod-ip-http")?.output).toBe("wget -q -O - http://10.42.0.7:80/\nWelcome to nginx!");
+    expect(sections.get("pod-ip-http")?.output).toBe(
+      "wget -q -O - http://10.42.0.7:80/\nWelcome to nginx!",
+    );
     expect(sections.get("service-dns-http")?.output).toContain("http://nginx-service:80/");
-    expect(sections.get("service-fqdn-http")?.output).toContain("http://nginx-service.pod-to-pod.svc.cluster.local:80/");
+    expect(sections.get("service-fqdn-http")?.output).toContain(
+      "http://nginx-service.pod-to-pod.svc.cluster.local:80/",
+    );
     expect(sections.get("service-clusterip-http")?.output).toContain("http://10.43.12.34:80/");
     expect(sections.get("dns")).toMatchObject({ rc: 1 });
     expect(sections.get("ping")?.output).toContain("ping -c 4 -A -w 9 10.42.0.7");
@@ -56,7 +67,12 @@ describe("buildPodScript", () => {
   it("keeps a hostile value inside its quotes", () => {
     const script = buildPodScript({ ...seedPlan, serviceName: "x'; touch /tmp/pwned; '" });
     expect(script).toContain(`'\\''`);
-    const bin = stubBin({ wget: { out: "", rc: 0 }, nslookup: { out: "", rc: 0 }, ping: { out: "", rc: 0 }, ip: { out: "", rc: 0 } });
+    const bin = stubBin({
+      wget: { out: "", rc: 0 },
+      nslookup: { out: "", rc: 0 },
+      ping: { out: "", rc: 0 },
+      ip: { out: "", rc: 0 },
+    });
     const marker = path.join(os.tmpdir(), "pwned");
     fs.rmSync(marker, { force: true });
     execFileSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` } });

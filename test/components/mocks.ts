@@ -8,7 +8,12 @@ import { seedNodes, seedPlan, seedScriptOutput } from "../helpers";
 export const registered: pulumi.runtime.MockResourceArgs[] = [];
 
 /** Pod IPs and node the mocked cluster hands out: the walkthrough's. */
-export const mockCluster = { nginxIp: seedPlan.serverPodIp, busyboxIp: seedPlan.clientPodIp, node: "vagrant", clusterIp: seedPlan.serviceClusterIp };
+export const mockCluster = {
+  nginxIp: seedPlan.serverPodIp,
+  busyboxIp: seedPlan.clientPodIp,
+  node: "vagrant",
+  clusterIp: seedPlan.serviceClusterIp,
+};
 
 function podState(name: string, inputs: Record<string, any>): Record<string, unknown> {
   const ip = inputs.metadata?.name === "nginx-server" ? mockCluster.nginxIp : mockCluster.busyboxIp;
@@ -30,9 +35,15 @@ export async function installMocks(): Promise<void> {
         if (args.type === "kubernetes:core/v1:Pod") {
           state = podState(args.name, args.inputs);
         } else if (args.type === "kubernetes:core/v1:Service") {
-          state = { ...args.inputs, metadata: { ...args.inputs.metadata, uid: "uid-service" }, spec: { ...args.inputs.spec, clusterIP: mockCluster.clusterIp } };
+          state = {
+            ...args.inputs,
+            metadata: { ...args.inputs.metadata, uid: "uid-service" },
+            spec: { ...args.inputs.spec, clusterIP: mockCluster.clusterIp },
+          };
         } else if (args.type === "command:local:Command") {
-          const verification = summarize(evaluateChecks(seedPlan, parseSections(seedScriptOutput()), seedNodes));
+          const verification = summarize(
+            evaluateChecks(seedPlan, parseSections(seedScriptOutput()), seedNodes),
+          );
           state = { ...args.inputs, stdout: JSON.stringify(verification), stderr: "" };
         }
         return { id: `${args.name}-id`, state };
@@ -56,7 +67,9 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 export function inputsOf(type: string, nameMatch?: RegExp): Record<string, any> {
   const found = registered.filter((r) => r.type === type && (!nameMatch || nameMatch.test(r.name)));
   if (found.length !== 1) {
-    throw new Error(`expected one ${type}${nameMatch ? ` named like ${nameMatch}` : ""}, found ${found.length}`);
+    throw new Error(
+      `expected one ${type}${nameMatch ? ` named like ${nameMatch}` : ""}, found ${found.length}`,
+    );
   }
   return found[0].inputs;
 }

@@ -7,7 +7,10 @@ let program: Program;
 
 beforeAll(async () => {
   await installMocks();
-  pulumi.runtime.setConfig("pod-to-pod:checks", JSON.stringify({ pingCount: 6, timeoutSeconds: 3 }));
+  pulumi.runtime.setConfig(
+    "pod-to-pod:checks",
+    JSON.stringify({ pingCount: 6, timeoutSeconds: 3 }),
+  );
   pulumi.runtime.setConfig("kubernetes:context", "k3s-vm");
   // The program insists on kubectl before creating anything; any executable stands in for it here.
   process.env.KUBECTL = process.execPath;
@@ -27,7 +30,9 @@ describe("the program's resources", () => {
   });
 
   it("registers the five components with three-part type tokens", () => {
-    const components = registered.filter((r) => r.type.startsWith("pod-to-pod:")).map((r) => r.type);
+    const components = registered
+      .filter((r) => r.type.startsWith("pod-to-pod:"))
+      .map((r) => r.type);
     expect(components.sort()).toEqual([
       "pod-to-pod:lab:BusyboxClient",
       "pod-to-pod:lab:ConnectivityCheck",
@@ -47,15 +52,26 @@ describe("the program's resources", () => {
     expect(service.metadata.name).toBe("nginx-service");
     const [port] = pod.spec.containers[0].ports;
     expect(port).toEqual({ name: "http", containerPort: 80, protocol: "TCP" });
-    expect(service.spec.ports).toEqual([{ name: "http", protocol: "TCP", port: 80, targetPort: "http" }]);
+    expect(service.spec.ports).toEqual([
+      { name: "http", protocol: "TCP", port: 80, targetPort: "http" },
+    ]);
   });
 
   it("runs nginx non-root, read-only, with no capabilities and a readiness probe", () => {
     const pod = inputsOf("kubernetes:core/v1:Pod", /^nginx/);
     const [container] = pod.spec.containers;
-    expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-    expect(pod.spec.securityContext.sysctls).toEqual([{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }]);
-    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(pod.spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(pod.spec.securityContext.sysctls).toEqual([
+      { name: "net.ipv4.ip_unprivileged_port_start", value: "0" },
+    ]);
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
     expect(container.readinessProbe.httpGet).toEqual({ path: "/", port: "http" });
     expect(container.image).toBe("nginx:1.28.0");
     expect(container.resources.limits).toEqual({ cpu: "250m", memory: "64Mi" });
@@ -114,6 +130,8 @@ describe("the program's outputs", () => {
     const verification = await promiseOf(program.verification);
     expect(verification).toMatchObject({ passed: 9, failed: 0 });
     expect(verification.checks.map((c) => c.name)).toContain("ping");
-    expect(await promiseOf(program.report)).toMatch(/^pod-to-pod network verification: 9 passed, 0 failed/);
+    expect(await promiseOf(program.report)).toMatch(
+      /^pod-to-pod network verification: 9 passed, 0 failed/,
+    );
   });
 });
