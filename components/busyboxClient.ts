@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { workloadLabels } from "./labels";
+import { LAB_NAMES } from "./names";
 
 /** Arguments of {@link BusyboxClient}. */
 export interface BusyboxClientArgs {
@@ -26,7 +27,7 @@ export interface BusyboxClientArgs {
  */
 export class BusyboxClient extends pulumi.ComponentResource {
   /** Name of the container the checks exec into. */
-  public static readonly containerName = "busybox";
+  public static readonly containerName = LAB_NAMES.clientContainer;
   /** Name of the pod. */
   public readonly podName: pulumi.Output<string>;
   /** The pod's IP. */
@@ -44,7 +45,7 @@ export class BusyboxClient extends pulumi.ComponentResource {
       `${name}-pod`,
       {
         metadata: {
-          name: "busybox-client",
+          name: LAB_NAMES.clientPod,
           namespace: args.namespace,
           labels: workloadLabels("busybox", "client"),
         },

@@ -4,3 +4,4 @@ export * from "./busyboxClient";
 export * from "./nginxService";
 export * from "./connectivityCheck";
 export * from "./placement";
+export * from "./names";

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
+import { LAB_NAMES } from "./names";
 import { renderNginxConf } from "./nginxConf";
 
 /** Arguments of {@link NginxServer}. */
@@ -56,7 +57,7 @@ export class NginxServer extends pulumi.ComponentResource {
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
-        metadata: { name: "nginx-server", namespace: args.namespace, labels },
+        metadata: { name: LAB_NAMES.serverPod, namespace: args.namespace, labels },
         spec: {
           securityContext: {
             runAsNonRoot: true,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PART_OF } from "./labels";
+import { LAB_NAMES } from "./names";
 
 /** Arguments of {@link NginxService}. */
 export interface NginxServiceArgs {
@@ -31,7 +32,7 @@ export class NginxService extends pulumi.ComponentResource {
       `${name}-service`,
       {
         metadata: {
-          name: "nginx-service",
+          name: LAB_NAMES.service,
           namespace: args.namespace,
           labels: {
             "app.kubernetes.io/name": "nginx-service",
