@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Builds pod-to-pod's container images locally, with no registry and no daemon:
+#   nginx    Debian's nginx + nginx-common and the libraries nginx links, stock welcome page
+#   busybox  Debian's busybox-static with a symlink per applet
+#   pause    images/pause/pause.c, linked statically (containerd's sandbox_image)
+#   coredns  github.com/coredns/coredns built from the Go module proxy
+# Each image is a docker-archive tarball cached as ${POD_TO_POD_CACHE}/images/<name>-<tag>.tar,
+# named localhost/pod-to-pod/<name>:<tag> with the tag derived from the package/source version,
+# and rebuilt only when that file is missing. Writes ${POD_TO_POD_STATE}/images.json.
+#
+# Usage: images/build.sh [all|nginx|busybox|pause|coredns]...   (default: all)
+# Prints the image references as JSON on stdout; progress goes to stderr.
+set -euo pipefail
+shopt -s inherit_errexit
+
+IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=images/lib/docker-archive.sh
+source "${IMAGES_DIR}/lib/docker-archive.sh"
+
+POD_TO_POD_CACHE="${POD_TO_POD_CACHE:-/var/cache/pod-to-pod}"
+POD_TO_POD_STATE="${POD_TO_POD_STATE:-/var/lib/pod-to-pod}"
+IMAGE_CACHE="${POD_TO_POD_CACHE}/images"
+IMAGE_REPO="localhost/pod-to-pod"
+COREDNS_VERSION="v1.15.0"
+PAUSE_VERSION="$(sed -n 's/^#define PAUSE_VERSION "\(.*\)"$/\1/p' "${IMAGES_DIR}/pause/pause.c")"
+PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+log() { printf '[images %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Docker tags allow [A-Za-z0-9_.-]: drop a Debian epoch, map "~" and "+" to "_".
+# 1:1.35.0-4+deb12u1+b1 -> 1.35.0-4_deb12u1_b1
+tag_of() {
+  local v="${1#*:}"
+  v="${v//\~/_}"
+  printf '%s\n' "${v//+/_}"
+}
+
+# Candidate version of a Debian package; refreshes the apt lists once if apt knows none.
+deb_version() {
+  local v
+  v="$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')"
+  if [[ -z "${v}" || "${v}" == "(none)" ]]; then
+    log "apt has no candidate for $1; apt-get update"
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+    v="$(apt-cache policy "$1" | awk '/Candidate:/ {print $2}')"
+  fi
+  [[ -n "${v}" && "${v}" != "(none)" ]] || { log "no Debian package $1"; return 1; }
+  printf '%s\n' "${v}"
+}
+
+# Shared-library packages a package needs at run time, recursively (lib*, zlib*, gcc-*-base
+# only: maintainer-script tooling such as debconf or the init script's iproute2 stays out).
+# The package itself is not listed. Two apt-cache calls: each one re-reads the apt lists here.
+lib_closure() {
+  local flags=(--no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces
+    --no-enhances)
+  local libs=('^(lib|zlib|gcc-[0-9]+-base)')
+  local direct
+  mapfile -t direct < <(apt-cache depends --important "${flags[@]}" "$1" |
+    awk '$1 ~ /^\|?(Pre)?Depends:$/ && $2 !~ /^</ {print $2}' | grep -E "${libs[0]}")
+  apt-cache depends --recurse --important "${flags[@]}" "${direct[@]}" |
+    awk '/^[^ <]/ {print $1}' | grep -E "${libs[0]}" | LC_ALL=C sort -u
+}
+
+# Downloads the given packages (pkg or pkg=version) into $1 and unpacks them into $2.
+unpack_debs() {
+  local debs="$1" rootfs="$2"
+  shift 2
+  (cd "${debs}" && apt-get download "$@" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
+  local deb
+  for deb in "${debs}"/*.deb; do
+    dpkg-deb -x "${deb}" "${rootfs}"
+  done
+}
+
+# Writes /etc/passwd and /etc/group; extra lines as "passwd:<line>" or "group:<line>".
+write_users() {
+  local rootfs="$1" entry
+  shift
+  mkdir -p "${rootfs}/etc"
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"${rootfs}/etc/passwd"
+  printf 'root:x:0:\n' >"${rootfs}/etc/group"
+  for entry in "$@"; do
+    printf '%s\n' "${entry#*:}" >>"${rootfs}/etc/${entry%%:*}"
+  done
+  printf 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >>"${rootfs}/etc/passwd"
+  printf 'nogroup:x:65534:\n' >>"${rootfs}/etc/group"
+}
+
+# build_image <name> <tag> <builder-function>: runs the builder into a scratch rootfs unless the
+# tarball is cached; prints the image reference.
+build_image() {
+  local name="$1" tag="$2" builder="$3"
+  local ref="${IMAGE_REPO}/${name}:${tag}" out="${IMAGE_CACHE}/${name}-${tag}.tar"
+  if [[ -s "${out}" ]]; then
+    log "cached ${ref} (${out})"
+  else
+    log "building ${ref}"
+    local work
+    work="$(mktemp -d "${IMAGE_CACHE}/.build-${name}-XXXXXX")"
+    mkdir -p "${work}/rootfs" "${work}/debs"
+    local config
+    config="$("${builder}" "${work}" "${tag}")"
+    docker_archive "${work}/rootfs" "${ref}" "${out}" "${config}"
+    rm -rf "${work}"
+    log "built ${ref}: $(du -h "${out}" | cut -f1)"
+  fi
+  printf '%s\n' "${ref}"
+}
+
+build_nginx() {
+  local work="$1" rootfs="$1/rootfs" version
+  version="$(deb_version nginx)"
+  local libs
+  mapfile -t libs < <(lib_closure nginx)
+  log "nginx ${version} with ${libs[*]}"
+  unpack_debs "${work}/debs" "${rootfs}" "nginx=${version}" "nginx-common=${version}" "${libs[@]}"
+  # What nginx-common's postinst would do, minus the init system.
+  ln -sf ../sites-available/default "${rootfs}/etc/nginx/sites-enabled/default"
+  mkdir -p "${rootfs}/var/www/html" "${rootfs}/var/lib/nginx" "${rootfs}/var/log/nginx" \
+    "${rootfs}/run" "${rootfs}/tmp"
+  cp "${rootfs}/usr/share/nginx/html/index.html" "${rootfs}/var/www/html/index.nginx-debian.html"
+  # nginx opens its compiled-in error log before it reads -c's config; point both logs at the
+  # container's stdio so that works read-only and as a non-root user too.
+  ln -sf /dev/stdout "${rootfs}/var/log/nginx/access.log"
+  ln -sf /dev/stderr "${rootfs}/var/log/nginx/error.log"
+  chmod 1777 "${rootfs}/tmp"
+  rm -rf "${rootfs}"/usr/share/{doc,man,lintian,locale,vim,apport,bug} \
+    "${rootfs}"/etc/{init.d,logrotate.d,ufw,default} "${rootfs}/lib/systemd"
+  printf 'include /etc/ld.so.conf.d/*.conf\n' >"${rootfs}/etc/ld.so.conf"
+  ldconfig -r "${rootfs}"
+  # uid 101 is the user the program runs nginx as (as in the upstream nginx image);
+  # www-data (33) is the user Debian's stock nginx.conf switches its workers to.
+  write_users "${rootfs}" \
+    'passwd:www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin' \
+    'passwd:nginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin' \
+    'group:adm:x:4:' 'group:www-data:x:33:' 'group:nginx:x:101:'
+  # Fail the build, not the pod, if the library closure is incomplete or the config is broken.
+  # (/dev is the runtime's at run time; stand-ins let the stock config's log symlinks resolve.)
+  mkdir "${rootfs}/dev"
+  touch "${rootfs}/dev/stdout" "${rootfs}/dev/stderr"
+  chroot "${rootfs}" /usr/sbin/nginx -v >&2
+  chroot "${rootfs}" /usr/sbin/nginx -t -q >&2
+  rm -rf "${rootfs}/dev"
+  grep -q '<title>Welcome to nginx!</title>' "${rootfs}/usr/share/nginx/html/index.html"
+  jq -nc --arg path "${PATH_ENV}" '{
+      Env: [$path], Cmd: ["nginx", "-g", "daemon off;"], WorkingDir: "/",
+      ExposedPorts: {"80/tcp": {}}, StopSignal: "SIGQUIT"
+    }'
+}
+
+build_busybox() {
+  local work="$1" rootfs="$1/rootfs" version
+  version="$(deb_version busybox-static)"
+  unpack_debs "${work}/debs" "${rootfs}" "busybox-static=${version}"
+  rm -rf "${rootfs}/usr/share"
+  local applet
+  while read -r applet; do
+    [[ "${applet}" == "bin/busybox" ]] && continue
+    mkdir -p "${rootfs}/$(dirname "${applet}")"
+    ln -sf /bin/busybox "${rootfs}/${applet}"
+  done < <("${rootfs}/bin/busybox" --list-full)
+  mkdir -p "${rootfs}/tmp" "${rootfs}/root" "${rootfs}/var" "${rootfs}/run"
+  chmod 1777 "${rootfs}/tmp"
+  write_users "${rootfs}"
+  # The applets the program's checks and cluster.sh's smoke test call.
+  chroot "${rootfs}" /bin/sh -c 'for a in sh wget ping ip nslookup sleep date cat hostname; do
+    command -v "$a" >/dev/null || { echo "busybox has no $a applet" >&2; exit 1; }; done'
+  jq -nc --arg path "${PATH_ENV}" '{Env: [$path], Cmd: ["sh"], WorkingDir: "/"}'
+}
+
+build_pause() {
+  local work="$1" rootfs="$1/rootfs"
+  gcc -Os -static -Wall -Wextra -Werror -o "${rootfs}/pause" "${IMAGES_DIR}/pause/pause.c"
+  strip "${rootfs}/pause"
+  "${rootfs}/pause" --version >&2
+  jq -nc '{Entrypoint: ["/pause"], User: "65535:65535", WorkingDir: "/"}'
+}
+
+build_coredns() {
+  local work="$1" rootfs="$1/rootfs"
+  log "go install github.com/coredns/coredns@${COREDNS_VERSION} (a few minutes cold)"
+  (
+    export GOPROXY="https://proxy.golang.org" GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+    export CGO_ENABLED=0 GOBIN="${rootfs}"
+    go install -trimpath \
+      -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=${COREDNS_VERSION}" \
+      "github.com/coredns/coredns@${COREDNS_VERSION}"
+  ) >&2
+  "${rootfs}/coredns" -version >&2
+  write_users "${rootfs}"
+  jq -nc '{Entrypoint: ["/coredns"], ExposedPorts: {"53/udp": {}, "53/tcp": {}}, WorkingDir: "/"}'
+}
+
+main() {
+  local wanted=("$@")
+  ((${#wanted[@]})) || wanted=(all)
+  [[ " ${wanted[*]} " == *" all "* ]] && wanted=(nginx busybox pause coredns)
+  mkdir -p "${IMAGE_CACHE}" "${POD_TO_POD_STATE}"
+  local -A refs=()
+  local name
+  for name in "${wanted[@]}"; do
+    case "${name}" in
+      nginx) refs[nginx]="$(build_image nginx "$(tag_of "$(deb_version nginx)")" build_nginx)" ;;
+      busybox)
+        refs[busybox]="$(build_image busybox "$(tag_of "$(deb_version busybox-static)")" build_busybox)"
+        ;;
+      pause) refs[pause]="$(build_image pause "${PAUSE_VERSION}" build_pause)" ;;
+      coredns) refs[coredns]="$(build_image coredns "${COREDNS_VERSION#v}" build_coredns)" ;;
+      *)
+        log "unknown image '${name}' (expected all, nginx, busybox, pause or coredns)"
+        return 2
+        ;;
+    esac
+  done
+  # Merge into images.json so a partial build keeps the other names.
+  local json="${POD_TO_POD_STATE}/images.json" current='{}'
+  [[ -s "${json}" ]] && current="$(cat "${json}")"
+  for name in "${!refs[@]}"; do
+    current="$(jq --arg k "${name}" --arg v "${refs[${name}]}" '.[$k] = $v' <<<"${current}")"
+  done
+  jq -S . <<<"${current}" >"${json}.tmp"
+  mv "${json}.tmp" "${json}"
+  cat "${json}"
+}
+
+main "$@"
