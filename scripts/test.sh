@@ -30,7 +30,7 @@ step "local k3s cluster"
 machine_state() {
   { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
     ip netns list 2>/dev/null | awk '{print $1}' | sort
-    iptables-save 2>/dev/null | grep -v '^[#:]' | sort
+    iptables-save 2>/dev/null | grep '^-A' | sort
     awk '{print $2}' /proc/mounts | sort; } 2>/dev/null
 }
 before=$(mktemp)
