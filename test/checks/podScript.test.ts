@@ -2,13 +2,17 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { buildPodScript, parseSections, SECTION_MARKER, shellQuote } from "../../checks/podScript";
 import { seedPlan } from "../helpers";
 
 /** A bin folder where each probe command is a stub that prints a known line and exits as told. */
+const stubDirs: string[] = [];
+afterAll(() => stubDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function stubBin(behaviour: Record<string, { out: string; rc: number }>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-script-"));
+  stubDirs.push(dir);
   for (const [name, { out, rc }] of Object.entries(behaviour)) {
     fs.writeFileSync(
       path.join(dir, name),
