@@ -213,30 +213,52 @@ go_build() {
   mv -f "$out.tmp" "$out"
 }
 
-# embedded_ok <binary> <ldflag var> <version>: the binary was built by us with that version stamp.
-embedded_ok() {
-  [[ -x "$1" ]] && go version -m "$1" 2>/dev/null | grep -qF -- "-X $2=v$3"
+# cached <binary> <version>: the binary is one this script built and stamped for <version>. (The
+# -X version stamp cannot be read back: with -trimpath Go does not record -ldflags in the binary.)
+cached() {
+  [[ -x "$1" && -f "$1.buildinfo" ]] &&
+    [[ "$(sed -n 's/^version: //p' "$1.buildinfo")" == "v$2" ]] &&
+    [[ "$(sed -n 's/^sha256: //p' "$1.buildinfo")" == "$(sha256sum "$1" | cut -d' ' -f1)" ]]
 }
 
-buildinfo() { # <binary> <lines...>: a note next to the binary on how it was built
-  local bin="$1"
-  shift
-  printf '%s\n' "$@" "go: $(go env GOVERSION)" "built: $(date -u +%FT%TZ)" >"$bin.buildinfo"
+# stamp <binary> <version> <lines...>: records how the binary was built, next to it.
+stamp() {
+  local bin="$1" ver="$2"
+  shift 2
+  printf '%s\n' "version: v$ver" "sha256: $(sha256sum "$bin" | cut -d' ' -f1)" "$@" \
+    "go: $(go env GOVERSION)" "built: $(date -u +%FT%TZ)" >"$bin.buildinfo"
+}
+
+# check_module <binary> <module> <version>: the binary's build info names that module version.
+check_module() {
+  go version -m "$1" | grep -qE "^[[:space:]](mod|dep)[[:space:]]+$2[[:space:]]+$3([[:space:]]|\$)" ||
+    fail "$(basename "$1") was not built from $2 $3: $(go version -m "$1" | grep -E "[[:space:]]$2[[:space:]]" || echo "module missing")"
 }
 
 # --- pieces ----------------------------------------------------------------------------------
 
 build_cli() {
   local bin="$cli_dir/pulumi"
-  if embedded_ok "$bin" "$pulumi_version_var" "$pv"; then
+  if cached "$bin" "$pv"; then
     step "cached ($bin)"
   else
     compile_cli
   fi
+  check_module "$bin" github.com/pulumi/pulumi/pkg/v3 "v$pv"
+  check_module "$bin" github.com/pulumi/pulumi/sdk/v3 "v$pv"
   local reported
   reported="$("$bin" version 2>>"$piece_log")" || fail "$bin version failed (see $piece_log)"
   [[ "$reported" == "v$pv" ]] || fail "$bin reports '$reported', expected v$pv"
   step "reports $reported"
+  # The SDK's Node.js shims (in 3.270: pulumi-resource-pulumi-nodejs, for dynamic providers; up
+  # to 3.220 also pulumi-analyzer-policy) go next to the CLI, as in the release archives.
+  local info shim
+  info="$(mod_info "github.com/pulumi/pulumi/sdk/v3@v$pv" 2>>"$piece_log")" ||
+    fail "the Go proxy refuses the SDK module: $(tail -n 1 "$piece_log")"
+  for shim in "$(json_get Dir <<<"$info")"/nodejs/dist/*; do
+    [[ "$shim" == *.cmd ]] && continue
+    install -m 0755 "$shim" "$cli_dir/$(basename "$shim")"
+  done
 }
 
 compile_cli() {
@@ -254,14 +276,14 @@ compile_cli() {
   go_build "$bin" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
     "-X $pulumi_version_var=v$pv" -tags osusergo,grpcnotrace
   check_build_list "github.com/pulumi/pulumi/pkg/v3@v$pv" "github.com/pulumi/pulumi/sdk/v3@v$pv"
-  buildinfo "$bin" "module: github.com/pulumi/pulumi/pkg/v3@v$pv" \
+  stamp "$bin" "$pv" "module: github.com/pulumi/pulumi/pkg/v3@v$pv" \
     "build seconds: $((SECONDS - t0))"
 }
 
 build_language_host() {
   local module="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
   local bin="$cli_dir/pulumi-language-nodejs" t0=$SECONDS
-  if embedded_ok "$bin" "$pulumi_version_var" "$pv"; then
+  if cached "$bin" "$pv"; then
     step "cached ($bin)"
   else
     local wrapper="$build_root/pulumi-language-nodejs-v$pv" commit version info
@@ -281,18 +303,11 @@ build_language_host() {
     adopt_replaces "$(json_get GoMod <<<"$info")" "v$pv" "$commit"
     go_build "$bin" "$module" "-X $pulumi_version_var=v$pv" -tags osusergo,grpcnotrace
     check_build_list "github.com/pulumi/pulumi/sdk/v3@v$pv"
-    buildinfo "$bin" "module: $module@$version" "release commit: $commit" \
+    stamp "$bin" "$pv" "module: $module@$version" "release commit: $commit" \
       "build seconds: $((SECONDS - t0))"
   fi
-  # The SDK's Node.js shims (in 3.270: pulumi-resource-pulumi-nodejs, for dynamic providers; up
-  # to 3.220 also pulumi-analyzer-policy) go next to the CLI, as in the release archives.
-  local sdk_dir shim
-  sdk_dir="$(json_get Dir <<<"$(mod_info "github.com/pulumi/pulumi/sdk/v3@v$pv" 2>>"$piece_log")")" ||
-    fail "the Go proxy does not serve github.com/pulumi/pulumi/sdk/v3@v$pv"
-  for shim in "$sdk_dir"/nodejs/dist/*; do
-    [[ "$shim" == *.cmd ]] && continue
-    install -m 0755 "$shim" "$cli_dir/$(basename "$shim")"
-  done
+  check_module "$bin" "$module" "$(sed -n 's/^module: .*@//p' "$bin.buildinfo")"
+  check_module "$bin" github.com/pulumi/pulumi/sdk/v3 "v$pv"
 }
 
 # build_provider <name> <version> <dir> <repo module> <provider module> <version var> <tags...>
@@ -300,13 +315,12 @@ build_provider() {
   local name="$1" ver="$2" dir="$3" repo="$4" module="$5" version_var="$6"
   shift 6
   local bin="$dir/pulumi-resource-$name" t0=$SECONDS
-  if embedded_ok "$bin" "$version_var" "$ver"; then
+  if cached "$bin" "$ver"; then
     step "cached ($bin)"
     return 0
   fi
-  local work="$build_root/pulumi-resource-$name-v$ver" commit version info src candidate
-  local candidates=()
-  for candidate in "$@"; do candidates+=("$candidate"); done
+  local work="$build_root/pulumi-resource-$name-v$ver" commit version info src
+  local candidates=("$@")
   rm -rf "$work" && mkdir -p "$work"
   step "finding the release commit of $repo v$ver ($module has no tags of its own)"
   commit="$(release_commit "${candidates[@]}")" ||
@@ -334,7 +348,7 @@ build_provider() {
       fail "schema-embed.json does not carry version $ver"
   fi
   go_build "$bin" "./cmd/pulumi-resource-$name" "-X $version_var=v$ver"
-  buildinfo "$bin" "module: $module@$version" "release commit: $commit" \
+  stamp "$bin" "$ver" "module: $module@$version" "release commit: $commit" \
     "build seconds: $((SECONDS - t0))"
 }
 
@@ -366,10 +380,14 @@ install_plugin() {
   fi
   # The provider itself reports its version through its schema.
   schema_version="$("$cli_dir/pulumi" package get-schema "$installed" 2>>"$piece_log" |
-    json_get version)" || true
-  [[ "${schema_version#v}" == "$ver" ]] ||
-    fail "the provider's schema says version '${schema_version}', expected $ver (see $piece_log)"
-  step "provider reports version $ver"
+    json_get version)" || fail "pulumi package get-schema failed (see $piece_log)"
+  if [[ -z "$schema_version" ]]; then
+    step "warning: the provider's schema carries no version; trusting the build stamp"
+  elif [[ "${schema_version#v}" != "$ver" ]]; then
+    fail "the provider's schema says version $schema_version, expected $ver"
+  else
+    step "provider reports version $schema_version"
+  fi
 }
 
 # --- main ------------------------------------------------------------------------------------
