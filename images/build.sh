@@ -66,7 +66,8 @@ lib_closure() {
 unpack_debs() {
   local debs="$1" rootfs="$2"
   shift 2
-  (cd "${debs}" && apt-get download "$@" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
+  # As root apt cannot hand a scratch dir to its _apt sandbox user; download as root directly.
+  (cd "${debs}" && apt-get -q -o APT::Sandbox::User=root download "$@" >&2)
   local deb
   for deb in "${debs}"/*.deb; do
     dpkg-deb -x "${deb}" "${rootfs}"
@@ -141,7 +142,7 @@ build_nginx() {
   touch "${rootfs}/dev/stdout" "${rootfs}/dev/stderr"
   chroot "${rootfs}" /usr/sbin/nginx -v >&2
   chroot "${rootfs}" /usr/sbin/nginx -t -q >&2
-  rm -rf "${rootfs}/dev"
+  rm -rf "${rootfs:?}/dev"
   grep -q '<title>Welcome to nginx!</title>' "${rootfs}/usr/share/nginx/html/index.html"
   jq -nc --arg path "${PATH_ENV}" '{
       Env: [$path], Cmd: ["nginx", "-g", "daemon off;"], WorkingDir: "/",
@@ -153,7 +154,7 @@ build_busybox() {
   local work="$1" rootfs="$1/rootfs" version
   version="$(deb_version busybox-static)"
   unpack_debs "${work}/debs" "${rootfs}" "busybox-static=${version}"
-  rm -rf "${rootfs}/usr/share"
+  rm -rf "${rootfs:?}/usr/share"
   local applet
   while read -r applet; do
     [[ "${applet}" == "bin/busybox" ]] && continue
@@ -164,6 +165,7 @@ build_busybox() {
   chmod 1777 "${rootfs}/tmp"
   write_users "${rootfs}"
   # The applets the program's checks and cluster.sh's smoke test call.
+  # shellcheck disable=SC2016 # expanded by the image's sh
   chroot "${rootfs}" /bin/sh -c 'for a in sh wget ping ip nslookup sleep date cat hostname; do
     command -v "$a" >/dev/null || { echo "busybox has no $a applet" >&2; exit 1; }; done'
   jq -nc --arg path "${PATH_ENV}" '{Env: [$path], Cmd: ["sh"], WorkingDir: "/"}'
