@@ -166,8 +166,9 @@ build_busybox() {
   write_users "${rootfs}"
   # The applets the program's checks and cluster.sh's smoke test call.
   # shellcheck disable=SC2016 # expanded by the image's sh
+  # (No /dev in the chroot, hence no redirections inside.)
   chroot "${rootfs}" /bin/sh -c 'for a in sh wget ping ip nslookup sleep date cat hostname; do
-    command -v "$a" >/dev/null || { echo "busybox has no $a applet" >&2; exit 1; }; done'
+    command -v "$a" || { echo "busybox has no $a applet"; exit 1; }; done' >&2
   jq -nc --arg path "${PATH_ENV}" '{Env: [$path], Cmd: ["sh"], WorkingDir: "/"}'
 }
 
