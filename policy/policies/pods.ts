@@ -1,0 +1,145 @@
+import {
+  Container,
+  ObjectMeta,
+  PodSpec,
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+} from "./types";
+
+/** What the policies need of any resource: its type token, properties and Pulumi name. */
+export interface ResourceLike {
+  readonly type: string;
+  readonly props: Record<string, unknown>;
+  readonly name: string;
+}
+
+/**
+ * Where each workload kind keeps its pod: the Pod itself, the template of the controllers, the
+ * template of a CronJob's job template. Any API group or version of these kinds counts, so
+ * `extensions/v1beta1:Deployment` is covered like `apps/v1:Deployment`.
+ */
+const POD_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: [],
+  Deployment: ["spec", "template"],
+  StatefulSet: ["spec", "template"],
+  DaemonSet: ["spec", "template"],
+  ReplicaSet: ["spec", "template"],
+  ReplicationController: ["spec", "template"],
+  Job: ["spec", "template"],
+  CronJob: ["spec", "jobTemplate", "spec", "template"],
+};
+
+/** The Kind of a `kubernetes:<group>/<version>:<Kind>` type token, if it is one. */
+export function kindOf(type: string): string | undefined {
+  return /^kubernetes:[^:]+:([A-Za-z0-9]+)$/.exec(type)?.[1];
+}
+
+/** Values unknown during a preview throw when read; this reads one and falls back instead. */
+export function orUnknown<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch (e) {
+    // @pulumi/policy's UnknownValueError, matched by name: the policies import no runtime code.
+    if (e instanceof Error && e.constructor.name === "UnknownValueError") {
+      return fallback;
+    }
+    throw e;
+  }
+}
+
+/** A resource's Kubernetes name: `metadata.name`, else (auto-named, or unknown) its Pulumi name. */
+export function objectName(resource: ResourceLike): string {
+  const metadata = resource.props.metadata as ObjectMeta | undefined;
+  return orUnknown(() => metadata?.name, undefined) ?? resource.name;
+}
+
+/** One pod as a policy sees it: a Pod resource, or the pod template of a workload. */
+export interface PodTemplate {
+  /** The resource's Kind: Pod, Deployment, CronJob... */
+  readonly kind: string;
+  /** The resource's name (see {@link objectName}). */
+  readonly name: string;
+  /** The resource's `metadata.namespace`, as written. */
+  readonly namespace?: string;
+  /** The pod's own labels: a Pod's, or its template's. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The pod's spec. */
+  readonly spec: PodSpec;
+  /** How messages name it: `Pod nginx-server`, `Deployment web (pod template)`. */
+  readonly subject: string;
+}
+
+/** The pod of a Pod or workload resource; undefined for every other resource. */
+export function podTemplateOf(resource: ResourceLike): PodTemplate | undefined {
+  const kind = kindOf(resource.type);
+  const path = kind === undefined ? undefined : POD_PATHS[kind];
+  if (kind === undefined || path === undefined) {
+    return undefined;
+  }
+  let pod: unknown = resource.props;
+  for (const key of path) {
+    pod = (pod as Record<string, unknown> | undefined)?.[key];
+  }
+  const { metadata, spec } = (pod ?? {}) as { metadata?: ObjectMeta; spec?: PodSpec };
+  const own = resource.props.metadata as ObjectMeta | undefined;
+  const name = objectName(resource);
+  return {
+    kind,
+    name,
+    namespace: own?.namespace,
+    labels: metadata?.labels ?? {},
+    spec: spec ?? {},
+    subject: kind === "Pod" ? `Pod ${name}` : `${kind} ${name} (pod template)`,
+  };
+}
+
+/** Which list of the pod spec a container comes from. */
+export type ContainerRole = "container" | "init container" | "ephemeral container";
+
+/** A container with the words that name it in a message. */
+export interface ContainerEntry {
+  readonly container: Container;
+  readonly role: ContainerRole;
+  /** `Pod nginx-server, container nginx`. */
+  readonly subject: string;
+}
+
+const ALL_ROLES: readonly ContainerRole[] = ["container", "init container", "ephemeral container"];
+
+/** The pod's containers of the given roles (all by default), in spec order. */
+export function containersOf(
+  pod: PodTemplate,
+  roles: readonly ContainerRole[] = ALL_ROLES,
+): ContainerEntry[] {
+  const lists: Record<ContainerRole, readonly Container[] | undefined> = {
+    container: pod.spec.containers,
+    "init container": pod.spec.initContainers,
+    "ephemeral container": pod.spec.ephemeralContainers,
+  };
+  return roles.flatMap((role) =>
+    (lists[role] ?? []).map((container, index) => ({
+      container,
+      role,
+      subject: `${pod.subject}, ${role} ${container.name ?? `#${index + 1}`}`,
+    })),
+  );
+}
+
+/** A resource validation that runs only on Pods and workloads, with their pod in hand. */
+export function validatePods(
+  check: (pod: PodTemplate, args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidation {
+  return (args, report) => {
+    const pod = podTemplateOf(args);
+    if (pod !== undefined) {
+      check(pod, args, report);
+    }
+  };
+}
+
+/** Formats labels as `k=v, k=v` for messages. */
+export function formatLabels(labels: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(labels);
+  return entries.length === 0 ? "none" : entries.map(([k, v]) => `${k}=${v}`).join(", ");
+}
