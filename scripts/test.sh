@@ -2,9 +2,14 @@
 # The test command: everything a fresh machine needs, then every test.
 #   1. npm packages, lint and unit tests (no cluster, no CLI)
 #   2. the offline Pulumi toolchain, and real `pulumi preview` tests (no cluster)
-#   3. the local k3s cluster, the end-to-end test, and the cluster torn down again
+#   3. the local k3s cluster: the program's objects and the real check runner, with faults
+#      injected; then the pulumi up / no-op up / verify / destroy lifecycle; then the cluster is
+#      torn down and the machine compared with how it was before
 # Heavy builds are cached under $POD_TO_POD_CACHE, so only a first run is slow.
-# SKIP_E2E=1 stops after step 2 (for machines that cannot run a cluster).
+#
+# The toolchain cannot be built on machines whose Go proxy lacks the pinned Pulumi modules
+# (docs/toolchain.md). Then the tests that need the Pulumi CLI do not run, and this script says so
+# in its last line rather than passing quietly; everything else still runs.
 set -euo pipefail
 # shellcheck source=lib/project.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/project.sh"
@@ -15,14 +20,14 @@ step "lint and unit tests"
 npm test
 
 step "Pulumi toolchain (built once from the Go module proxy, then cached)"
-bash scripts/toolchain.sh
-
-step "real pulumi preview tests"
-npm run test:real
-
-if [[ "${SKIP_E2E:-}" == 1 ]]; then
-  step "SKIP_E2E=1: not running the end-to-end test"
-  exit 0
+not_run=()
+if bash scripts/toolchain.sh; then
+  step "real pulumi preview tests"
+  npm run test:real
+  have_pulumi=1
+else
+  have_pulumi=0
+  not_run+=("test/real/preview.test.ts and test/real/pulumiLifecycle.test.ts (no Pulumi toolchain: see the error above and docs/toolchain.md)")
 fi
 
 step "local k3s cluster"
@@ -39,8 +44,12 @@ trap 'step "tearing the cluster down"; bash scripts/cluster.sh down' EXIT
 bash scripts/cluster.sh up
 export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
 
-step "end-to-end test"
-npm run test:e2e
+step "the program's objects and the real check runner on the cluster, with faults injected"
+npm run test:cluster
+if ((have_pulumi)); then
+  step "pulumi lifecycle: up, no-op up, verify, destroy"
+  npm run test:e2e
+fi
 
 step "tearing the cluster down"
 trap - EXIT
@@ -51,4 +60,7 @@ if ! diff -u "$before" "$after"; then
   echo "cluster.sh down left the machine different from how it found it (diff above)" >&2
   exit 1
 fi
-step "all tests passed in $((SECONDS - started)) s"
+step "all tests that ran passed, in $((SECONDS - started)) s"
+for item in "${not_run[@]}"; do
+  echo "NOT RUN: $item"
+done

@@ -18,6 +18,7 @@ export function run(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 15 * 60_000,
+  input?: string,
 ): Run {
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, {
@@ -26,6 +27,7 @@ export function run(
     encoding: "utf8",
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
+    ...(input !== undefined ? { input } : {}),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.error) {

@@ -1,0 +1,326 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toEnvironment } from "../../checks/environment";
+import { cidrContains } from "../../checks/ipv4";
+import { CheckPlan, Verification } from "../../checks/types";
+import { parseVerification } from "../../checks/verification";
+import { LAB_NAMES } from "../../components/names";
+import { run } from "./cli";
+
+/**
+ * The program's own pods and Service on the real local k3s cluster, with the real check runner.
+ *
+ * The Pulumi CLI and providers cannot be built here (docs/toolchain.md), so this test renders the
+ * objects the components declare (test/real/renderProgram.ts), applies them with kubectl, and runs
+ * the exact command the ConnectivityCheck runs. It then breaks the Service and DNS out of band and
+ * checks that the runner fails, within a bound, and names the right layer.
+ */
+const namespace = "p2p-cluster-test";
+const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
+const faultLog: Array<{ injected: string; expected: string; happened: string; seconds: number }> =
+  [];
+
+function kubectl(args: string[], input?: string) {
+  const result = run("kubectl", args, {}, 180_000, input);
+  return result;
+}
+
+function mustKubectl(args: string[], input?: string): string {
+  const result = kubectl(args, input);
+  if (result.code !== 0) {
+    throw new Error(`kubectl ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+function render(): string {
+  const images = JSON.parse(fs.readFileSync(path.join(state, "images.json"), "utf8")) as Record<
+    string,
+    string
+  >;
+  const config = {
+    "pod-to-pod:namespace": namespace,
+    "pod-to-pod:nginx": JSON.stringify({ image: images.nginx, imagePullPolicy: "Never" }),
+    "pod-to-pod:busybox": JSON.stringify({ image: images.busybox, imagePullPolicy: "Never" }),
+  };
+  const rendered = run("node_modules/.bin/tsx", ["test/real/renderProgram.ts"], {
+    RENDER_CONFIG: JSON.stringify(config),
+  });
+  if (rendered.code !== 0) {
+    throw new Error(`render failed: ${rendered.stderr}`);
+  }
+  return JSON.stringify({ apiVersion: "v1", kind: "List", items: JSON.parse(rendered.stdout) });
+}
+
+function waitForLab(): void {
+  mustKubectl([
+    "wait",
+    "-n",
+    namespace,
+    "--for=condition=Ready",
+    `pod/${LAB_NAMES.serverPod}`,
+    `pod/${LAB_NAMES.clientPod}`,
+    "--timeout=180s",
+  ]);
+  for (let i = 0; i < 60; i++) {
+    const ips = kubectl([
+      "get",
+      "endpoints",
+      "-n",
+      namespace,
+      LAB_NAMES.service,
+      "-o",
+      "jsonpath={.subsets[*].addresses[*].ip}",
+    ]);
+    if (ips.stdout.trim() !== "") {
+      return;
+    }
+    run("sleep", ["1"]);
+  }
+  throw new Error("nginx-service never got an endpoint");
+}
+
+function livePlan(): CheckPlan {
+  const pods = JSON.parse(mustKubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
+    items: Array<{
+      metadata: { name: string };
+      spec: { nodeName: string };
+      status: { podIP: string };
+    }>;
+  };
+  const pod = (name: string) => pods.items.find((p) => p.metadata.name === name)!;
+  const clusterIp = mustKubectl([
+    "get",
+    "service",
+    "-n",
+    namespace,
+    LAB_NAMES.service,
+    "-o",
+    "jsonpath={.spec.clusterIP}",
+  ]).trim();
+  return {
+    namespace,
+    serverPod: LAB_NAMES.serverPod,
+    clientPod: LAB_NAMES.clientPod,
+    clientContainer: LAB_NAMES.clientContainer,
+    serviceName: LAB_NAMES.service,
+    serverPodIp: pod(LAB_NAMES.serverPod).status.podIP,
+    clientPodIp: pod(LAB_NAMES.clientPod).status.podIP,
+    serverNode: pod(LAB_NAMES.serverPod).spec.nodeName,
+    clientNode: pod(LAB_NAMES.clientPod).spec.nodeName,
+    serviceClusterIp: clusterIp,
+    servicePort: 80,
+    serverPort: 80,
+    clusterDomain: "cluster.local",
+    pingCount: 4,
+    timeoutSeconds: 3,
+  };
+}
+
+/** Runs the ConnectivityCheck's own command with the environment it would give it. */
+function runChecks(reportOnly = false): {
+  code: number;
+  verification: Verification;
+  stderr: string;
+  seconds: number;
+} {
+  const env = toEnvironment(livePlan(), { reportOnly });
+  const result = run("node_modules/.bin/tsx", ["checks/run.ts"], env, 120_000);
+  return {
+    code: result.code,
+    verification: parseVerification(result.stdout),
+    stderr: result.stderr,
+    seconds: result.seconds,
+  };
+}
+
+function check(verification: Verification, name: string) {
+  return verification.checks.find((c) => c.name === name);
+}
+
+beforeAll(() => {
+  expect(
+    process.env.KUBECONFIG,
+    "scripts/test.sh sets KUBECONFIG to the local cluster",
+  ).toBeTruthy();
+  kubectl(["delete", "namespace", namespace, "--ignore-not-found", "--wait=true"]);
+  mustKubectl(["apply", "-f", "-"], render());
+  waitForLab();
+});
+
+afterAll(() => {
+  kubectl(["delete", "namespace", namespace, "--ignore-not-found", "--wait=true"]);
+  fs.mkdirSync(state, { recursive: true });
+  fs.writeFileSync(path.join(state, "fault-report.json"), JSON.stringify(faultLog, null, 2) + "\n");
+});
+
+describe("the program's objects on the local k3s cluster", () => {
+  let healthy: ReturnType<typeof runChecks>;
+
+  it("passes all nine checks", () => {
+    healthy = runChecks();
+    console.log(healthy.stderr);
+    expect(healthy.code, healthy.stderr).toBe(0);
+    expect(healthy.verification).toMatchObject({ passed: 9, failed: 0 });
+  });
+
+  it("sees the walkthrough's picture: distinct pod IPs in 10.42.0.0/16, 0% loss, the nginx page by IP and by name", () => {
+    const plan = livePlan();
+    expect(cidrContains("10.42.0.0/16", plan.serverPodIp)).toBe(true);
+    expect(cidrContains("10.42.0.0/16", plan.clientPodIp)).toBe(true);
+    expect(plan.serverPodIp).not.toBe(plan.clientPodIp);
+    expect(cidrContains("10.43.0.0/16", plan.serviceClusterIp)).toBe(true);
+    expect(check(healthy.verification, "ping")?.facts).toMatchObject({
+      transmitted: 4,
+      received: 4,
+      lossPercent: 0,
+    });
+    expect(check(healthy.verification, "pod-ip-http")?.detail).toContain("Welcome to nginx!");
+    expect(check(healthy.verification, "service-dns-http")?.detail).toContain("Welcome to nginx!");
+    expect(check(healthy.verification, "pod-interface")?.facts).toMatchObject({ mtu: 1450 });
+    expect(check(healthy.verification, "pod-interface")?.facts?.hostVethIndex).toBeGreaterThan(0);
+    expect(check(healthy.verification, "pod-routes")?.facts).toMatchObject({
+      gateway: "10.42.0.1",
+    });
+  });
+});
+
+describe("faults injected out of band", () => {
+  function expectLayer(injected: string, layer: string, passing: string[], failing: string[]) {
+    const result = runChecks();
+    const happened = `exit ${result.code}; layer ${result.verification.diagnosis?.layer ?? "none"}; failed ${result.verification.checks
+      .filter((c) => !c.ok)
+      .map((c) => c.name)
+      .join(",")}`;
+    faultLog.push({
+      injected,
+      expected: `layer ${layer}; ${failing.join(",")} fail; ${passing.join(",")} pass`,
+      happened,
+      seconds: result.seconds,
+    });
+    console.log(`${injected}: ${happened} in ${result.seconds.toFixed(1)} s`);
+    expect(result.code).toBe(1);
+    expect(result.verification.diagnosis?.layer).toBe(layer);
+    expect(result.stderr).toContain(`Broken layer: ${layer}`);
+    for (const name of passing) {
+      expect(check(result.verification, name)?.ok, `${name} should pass`).toBe(true);
+    }
+    for (const name of failing) {
+      expect(check(result.verification, name)?.ok, `${name} should fail`).toBe(false);
+    }
+    // Every probe is bounded by timeoutSeconds (3 s here); nothing may hang.
+    expect(result.seconds).toBeLessThan(60);
+  }
+
+  function restore() {
+    mustKubectl(["apply", "-f", "-"], render());
+    waitForLab();
+  }
+
+  it("a Service selector that matches nothing: Service checks fail, the pod IP passes, the Service is named", () => {
+    mustKubectl([
+      "patch",
+      "service",
+      LAB_NAMES.service,
+      "-n",
+      namespace,
+      "--type=json",
+      "-p",
+      '[{"op":"replace","path":"/spec/selector/app","value":"nobody"}]',
+    ]);
+    try {
+      expectLayer(
+        "Service selector app=nobody",
+        "service",
+        ["pod-ip-http", "ping", "dns"],
+        ["service-clusterip-http", "service-dns-http", "service-fqdn-http"],
+      );
+    } finally {
+      mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
+      restore();
+    }
+  });
+
+  it("a Service targetPort nothing listens on: the same diagnosis", () => {
+    mustKubectl([
+      "patch",
+      "service",
+      LAB_NAMES.service,
+      "-n",
+      namespace,
+      "--type=json",
+      "-p",
+      '[{"op":"replace","path":"/spec/ports/0/targetPort","value":81}]',
+    ]);
+    try {
+      expectLayer(
+        "Service targetPort 81",
+        "service",
+        ["pod-ip-http", "ping"],
+        ["service-clusterip-http", "service-dns-http"],
+      );
+    } finally {
+      mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
+      restore();
+    }
+  });
+
+  it("CoreDNS scaled to zero: name checks fail, ClusterIP and pod IP pass, the diagnosis says DNS", () => {
+    mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=0"]);
+    kubectl([
+      "wait",
+      "-n",
+      "kube-system",
+      "--for=delete",
+      "pod",
+      "-l",
+      "k8s-app=kube-dns",
+      "--timeout=60s",
+    ]);
+    try {
+      expectLayer(
+        "CoreDNS replicas=0",
+        "dns",
+        ["pod-ip-http", "service-clusterip-http", "ping"],
+        ["dns", "service-dns-http", "service-fqdn-http"],
+      );
+    } finally {
+      mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=1"]);
+      mustKubectl([
+        "rollout",
+        "status",
+        "deployment",
+        "coredns",
+        "-n",
+        "kube-system",
+        "--timeout=120s",
+      ]);
+    }
+  });
+
+  it("report-only: the same failure is reported but does not fail", () => {
+    mustKubectl([
+      "patch",
+      "service",
+      LAB_NAMES.service,
+      "-n",
+      namespace,
+      "--type=json",
+      "-p",
+      '[{"op":"replace","path":"/spec/selector/app","value":"nobody"}]',
+    ]);
+    try {
+      const result = runChecks(true);
+      expect(result.code).toBe(0);
+      expect(result.verification.failed).toBeGreaterThan(0);
+    } finally {
+      mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
+      restore();
+    }
+  });
+
+  it("healthy again after the faults are undone", () => {
+    expect(runChecks().verification.failed).toBe(0);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Renders the program's Kubernetes objects without a Pulumi engine: it runs index.ts under the
+ * Pulumi runtime's mocks, records what each kubernetes resource was given, names auto-named ones as
+ * the provider would (`<name>-<8 hex>`), and prints them as one JSON list of manifests.
+ *
+ * It exists because the Pulumi CLI and providers cannot be built on these machines (docs/toolchain.md):
+ * the cluster test applies these manifests with kubectl, so the real cluster still runs exactly the
+ * pods and Service the components declare. Config comes as JSON in RENDER_CONFIG.
+ */
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+const manifests: Manifest[] = [];
+
+/** kubernetes:core/v1:Pod → {apiVersion: v1, kind: Pod}; kubernetes:apps/v1:Deployment → apps/v1. */
+function apiOf(type: string): { apiVersion: string; kind: string } | undefined {
+  const match = /^kubernetes:([^/]+)\/([^:]+):(\w+)$/.exec(type);
+  if (!match) {
+    return undefined;
+  }
+  const [, group, version, kind] = match;
+  return { apiVersion: group === "core" ? version : `${group}/${version}`, kind };
+}
+
+async function main(): Promise<void> {
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const api = apiOf(args.type);
+        const inputs = { ...args.inputs };
+        if (api) {
+          const metadata = { ...(inputs.metadata ?? {}) };
+          metadata.name ??= `${args.name}-${crypto.randomBytes(4).toString("hex")}`;
+          inputs.metadata = metadata;
+          const { apiVersion: _a, kind: _k, ...rest } = inputs;
+          manifests.push({ ...api, ...rest, metadata });
+        }
+        if (args.type === "command:local:Command") {
+          // Never run here: the cluster test runs the same runner itself, with live pod IPs.
+          inputs.stdout = JSON.stringify({ passed: 0, failed: 0, checks: [] });
+        }
+        return { id: `${args.name}-id`, state: inputs };
+      },
+      call(args) {
+        throw new Error(`unexpected call ${args.token}`);
+      },
+    },
+    "pod-to-pod",
+    "render",
+    false,
+  );
+  const config = JSON.parse(process.env.RENDER_CONFIG ?? "{}") as Record<string, string>;
+  for (const [key, value] of Object.entries(config)) {
+    pulumi.runtime.setConfig(key, value);
+  }
+  const program = await import("../../index");
+  await new Promise<void>((resolve) => program.report.apply(() => resolve()));
+  process.stdout.write(JSON.stringify(manifests, null, 2) + "\n");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`render: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
