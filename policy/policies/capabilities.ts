@@ -52,34 +52,40 @@ export const containerCapabilities: ResourceValidationPolicy = {
     },
   },
   validateResource: validatePods((pod, args, report) => {
-    const { allowedCapabilities } = configOf(args, CAPABILITIES_DEFAULTS);
-    const app = pod.labels[NAME_LABEL];
-    const allowed = [
-      ...(app !== undefined ? (allowedCapabilities[app] ?? []) : []),
-      ...(allowedCapabilities["*"] ?? []),
-    ].map(normalize);
-    const owner = app !== undefined ? `${NAME_LABEL}=${app}` : `a pod without ${NAME_LABEL}`;
-    const acceptedAdds =
-      allowed.length > 0
-        ? `add only ${allowed.join(", ")} (allowedCapabilities for ${owner})`
-        : `add nothing (allowedCapabilities has no entry for ${owner})`;
+    // Read only when a container adds something or keeps capabilities: a pod whose labels a
+    // preview cannot know is then still checked when it simply drops ALL.
+    const allowList = () => {
+      const { allowedCapabilities } = configOf(args, CAPABILITIES_DEFAULTS);
+      const app = pod.labels[NAME_LABEL];
+      const allowed = [
+        ...(app !== undefined ? (allowedCapabilities[app] ?? []) : []),
+        ...(allowedCapabilities["*"] ?? []),
+      ].map(normalize);
+      const owner = app !== undefined ? `${NAME_LABEL}=${app}` : `a pod without ${NAME_LABEL}`;
+      const accepted =
+        allowed.length > 0
+          ? `add only ${allowed.join(", ")} (allowedCapabilities for ${owner})`
+          : `add nothing (allowedCapabilities has no entry for ${owner})`;
+      return { allowed, owner, accepted };
+    };
 
     for (const { container, subject } of containersOf(pod)) {
       const capabilities = container.securityContext?.capabilities;
       const drop = (capabilities?.drop ?? []).map(normalize);
       if (!drop.includes("ALL")) {
         report(
-          `${subject}: capabilities.drop is ${drop.length > 0 ? `[${drop.join(", ")}]` : "unset"}; accepted: drop ["ALL"], then ${acceptedAdds}.`,
+          `${subject}: capabilities.drop is ${drop.length > 0 ? `[${drop.join(", ")}]` : "unset"}; accepted: drop ["ALL"], then ${allowList().accepted}.`,
         );
       }
       for (const added of (capabilities?.add ?? []).map(normalize)) {
+        const { allowed, owner, accepted } = allowList();
         if (allowed.includes(added)) {
           reportAdvisory(
             report,
             `${subject} adds capability ${added}: an exemption from drop ALL, allowed by container-capabilities' allowedCapabilities for ${owner}.`,
           );
         } else {
-          report(`${subject} adds capability ${added}; accepted: ${acceptedAdds}.`);
+          report(`${subject} adds capability ${added}; accepted: ${accepted}.`);
         }
       }
     }

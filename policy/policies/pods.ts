@@ -54,14 +54,18 @@ export function objectName(resource: ResourceLike): string {
   return orUnknown(() => metadata?.name, undefined) ?? resource.name;
 }
 
-/** One pod as a policy sees it: a Pod resource, or the pod template of a workload. */
+/**
+ * One pod as a policy sees it: a Pod resource, or the pod template of a workload. The fields read
+ * the resource when used, so a value a preview cannot know (say, a namespace that is still to be
+ * created) stops only the policies that need it.
+ */
 export interface PodTemplate {
   /** The resource's Kind: Pod, Deployment, CronJob... */
   readonly kind: string;
   /** The resource's name (see {@link objectName}). */
   readonly name: string;
   /** The resource's `metadata.namespace`, as written. */
-  readonly namespace?: string;
+  readonly namespace: string | undefined;
   /** The pod's own labels: a Pod's, or its template's. */
   readonly labels: Readonly<Record<string, string>>;
   /** The pod's spec. */
@@ -77,19 +81,26 @@ export function podTemplateOf(resource: ResourceLike): PodTemplate | undefined {
   if (kind === undefined || path === undefined) {
     return undefined;
   }
-  let pod: unknown = resource.props;
-  for (const key of path) {
-    pod = (pod as Record<string, unknown> | undefined)?.[key];
-  }
-  const { metadata, spec } = (pod ?? {}) as { metadata?: ObjectMeta; spec?: PodSpec };
-  const own = resource.props.metadata as ObjectMeta | undefined;
+  const pod = (): { metadata?: ObjectMeta; spec?: PodSpec } => {
+    let at: unknown = resource.props;
+    for (const key of path) {
+      at = (at as Record<string, unknown> | undefined)?.[key];
+    }
+    return (at ?? {}) as { metadata?: ObjectMeta; spec?: PodSpec };
+  };
   const name = objectName(resource);
   return {
     kind,
     name,
-    namespace: own?.namespace,
-    labels: metadata?.labels ?? {},
-    spec: spec ?? {},
+    get namespace() {
+      return (resource.props.metadata as ObjectMeta | undefined)?.namespace;
+    },
+    get labels() {
+      return pod().metadata?.labels ?? {};
+    },
+    get spec() {
+      return pod().spec ?? {};
+    },
     subject: kind === "Pod" ? `Pod ${name}` : `${kind} ${name} (pod template)`,
   };
 }

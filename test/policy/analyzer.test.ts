@@ -1,0 +1,193 @@
+import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Policies, policies } from "../../policy/policies";
+import { goodPod, goodService, TYPES } from "./harness";
+
+// The pinned @pulumi/policy's own analyzer, fed protobuf requests as the CLI sends them: this
+// checks what the unit tests' harness assumes about the SDK (the proxy over props, the level of
+// each diagnostic, the object form of reportViolation that reportAdvisory relies on). Its
+// functions are internal and untyped, hence the interface.
+
+type Callback = (error: unknown, response?: analyzerproto.AnalyzeResponse) => void;
+type Rpc = (call: { request: unknown }, callback: Callback) => Promise<void>;
+interface AnalyzerServer {
+  makeAnalyzeRpcFun(pack: string, version: string, level: string, policies: Policies): Rpc;
+  makeAnalyzeStackRpcFun(pack: string, version: string, level: string, policies: Policies): Rpc;
+}
+
+/** What the engine sends for a string it cannot know during a preview. */
+const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const LEVELS = Object.fromEntries(
+  Object.entries(analyzerproto.EnforcementLevel).map(([name, value]) => [value, name]),
+);
+
+interface Diagnostic {
+  readonly policy: string;
+  readonly level: string;
+  readonly message: string;
+  readonly urn: string;
+}
+
+let analyze: Rpc;
+let analyzeStack: Rpc;
+
+beforeAll(async () => {
+  const server = (await import("@pulumi/policy/server")) as unknown as AnalyzerServer;
+  analyze = server.makeAnalyzeRpcFun("pod-to-pod", "0.1.0", "mandatory", policies);
+  analyzeStack = server.makeAnalyzeStackRpcFun("pod-to-pod", "0.1.0", "mandatory", policies);
+});
+
+function urnOf(type: string, name: string): string {
+  return `urn:pulumi:dev::pod-to-pod::${type}::${name}`;
+}
+
+function call(rpc: Rpc, request: unknown): Promise<Diagnostic[]> {
+  return new Promise((resolve, reject) => {
+    void rpc({ request }, (error, response) => {
+      if (error || !response) {
+        reject(error);
+        return;
+      }
+      resolve(
+        response.getDiagnosticsList().map((d) => ({
+          policy: d.getPolicyname(),
+          level: LEVELS[d.getEnforcementlevel()],
+          message: d.getMessage(),
+          urn: d.getUrn(),
+        })),
+      );
+    });
+  });
+}
+
+function analyzeResource(type: string, name: string, props: object): Promise<Diagnostic[]> {
+  const request = new analyzerproto.AnalyzeRequest()
+    .setType(type)
+    .setName(name)
+    .setUrn(urnOf(type, name))
+    .setProperties(Struct.fromJavaScript(props as Record<string, never>))
+    .setOptions(new analyzerproto.AnalyzerResourceOptions());
+  return call(analyze, request);
+}
+
+function analyzeResources(resources: [string, string, object][]): Promise<Diagnostic[]> {
+  const request = new analyzerproto.AnalyzeStackRequest().setResourcesList(
+    resources.map(([type, name, props]) =>
+      new analyzerproto.AnalyzerResource()
+        .setType(type)
+        .setName(name)
+        .setUrn(urnOf(type, name))
+        .setProperties(Struct.fromJavaScript(props as Record<string, never>))
+        .setOptions(new analyzerproto.AnalyzerResourceOptions()),
+    ),
+  );
+  return call(analyzeStack, request);
+}
+
+const busybox = goodPod((p) => {
+  p.metadata.name = "busybox-client";
+  p.metadata.labels = {
+    "app.kubernetes.io/name": "busybox",
+    "app.kubernetes.io/part-of": "pod-to-pod",
+  };
+  p.spec.containers[0] = {
+    name: "busybox",
+    image: "busybox:1.37.0",
+    resources: p.spec.containers[0].resources,
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
+    },
+  };
+});
+
+describe("the pinned @pulumi/policy analyzer running the pack", () => {
+  it("passes the happy path with no diagnostic", async () => {
+    expect(await analyzeResource(TYPES.pod, "nginx-pod", goodPod())).toEqual([]);
+  });
+
+  it("shows the NET_RAW exemption as an advisory diagnostic of a mandatory policy", async () => {
+    expect(await analyzeResource(TYPES.pod, "busybox-pod", busybox)).toEqual([
+      {
+        policy: "container-capabilities",
+        level: "ADVISORY",
+        message:
+          "Pod busybox-client, container busybox adds capability NET_RAW: an exemption from drop ALL, allowed by container-capabilities' allowedCapabilities for app.kubernetes.io/name=busybox.",
+        urn: "",
+      },
+    ]);
+  });
+
+  it("reports a flaw as mandatory, after the policy's description", async () => {
+    const pod = goodPod((p) => {
+      p.spec.containers[0].image = "nginx:latest";
+    });
+    const [diagnostic, ...rest] = await analyzeResource(TYPES.pod, "nginx-pod", pod);
+    expect(rest).toEqual([]);
+    expect(diagnostic).toMatchObject({ policy: "image-pinned", level: "MANDATORY" });
+    expect(diagnostic.message).toBe(
+      'Container images are pinned: a tag other than latest, or a sha256 digest.\nPod nginx-server, container nginx: image "nginx:latest" uses the tag latest, which moves with every release; accepted: a fixed tag (nginx:<version>) or a digest (nginx@sha256:<64 hex digits>).',
+    );
+  });
+
+  it("names a Pod by its Pulumi name when a preview cannot know metadata.name", async () => {
+    const pod = goodPod((p) => {
+      p.metadata.name = UNKNOWN_STRING;
+      p.spec.containers[0].image = "nginx";
+    });
+    const [diagnostic] = await analyzeResource(TYPES.pod, "nginx-pod", pod);
+    expect(diagnostic.message).toContain(
+      '\nPod nginx-pod, container nginx: image "nginx" has no tag',
+    );
+  });
+
+  it("turns a namespace a preview cannot know into the SDK's advisory note, not an error", async () => {
+    const pod = goodPod((p) => {
+      p.metadata.namespace = UNKNOWN_STRING;
+    });
+    const diagnostics = await analyzeResource(TYPES.pod, "nginx-pod", pod);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ policy: "namespace-not-default", level: "ADVISORY" }),
+    ]);
+    expect(diagnostics[0].message).toMatch(
+      /can't run policy 'namespace-not-default'.* during preview/,
+    );
+  });
+
+  it("still runs every policy that does not need labels a preview cannot know", async () => {
+    const pod = goodPod((p) => {
+      (p.metadata as Record<string, unknown>).labels = UNKNOWN_STRING;
+      p.spec.containers[0].image = "nginx:latest";
+    });
+    const diagnostics = await analyzeResource(TYPES.pod, "nginx-pod", pod);
+    expect(diagnostics.map((d) => `${d.level} ${d.policy}`)).toEqual([
+      "MANDATORY image-pinned",
+      "ADVISORY required-labels",
+    ]);
+    expect(diagnostics[1].message).toContain("string value at .metadata.labels can't be known");
+  });
+
+  it("runs service-targets on the stack, pointing at the Service", async () => {
+    const fine = await analyzeResources([
+      [TYPES.pod, "nginx-pod", goodPod()],
+      [TYPES.service, "nginx-service", goodService()],
+    ]);
+    expect(fine).toEqual([]);
+    const broken = goodService((s) => {
+      s.spec.ports = [{ port: 80, targetPort: "web" }];
+    });
+    const [diagnostic, ...rest] = await analyzeResources([
+      [TYPES.pod, "nginx-pod", goodPod()],
+      [TYPES.service, "nginx-service", broken],
+    ]);
+    expect(rest).toEqual([]);
+    expect(diagnostic).toMatchObject({
+      policy: "service-targets",
+      level: "MANDATORY",
+      urn: urnOf(TYPES.service, "nginx-service"),
+    });
+    expect(diagnostic.message).toContain('targets port name "web", which no selected Pod');
+  });
+});
