@@ -99,11 +99,13 @@ build_image() {
     log "building ${ref}"
     local work
     work="$(mktemp -d "${IMAGE_CACHE}/.build-${name}-XXXXXX")"
+    # build_image runs in main's command substitution, so this fires when it is done or fails.
+    # shellcheck disable=SC2064 # expand now
+    trap "rm -rf '${work}'" EXIT
     mkdir -p "${work}/rootfs" "${work}/debs"
     local config
     config="$("${builder}" "${work}" "${tag}")"
     docker_archive "${work}/rootfs" "${ref}" "${out}" "${config}"
-    rm -rf "${work}"
     log "built ${ref}: $(du -h "${out}" | cut -f1)"
   fi
   printf '%s\n' "${ref}"
