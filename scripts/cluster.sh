@@ -57,9 +57,9 @@ die() {
   exit 1
 }
 
-kc() { "${K3S_BIN}" kubectl --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
+kc() { "$(k3s_tool kubectl)" --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
 ctr_() { ctr --address "${CTR_SOCK}" --namespace k8s.io "$@"; }
-crictl_() { "${K3S_BIN}" crictl --runtime-endpoint "unix://${CTR_SOCK}" "$@"; }
+crictl_() { "$(k3s_tool crictl)" --runtime-endpoint "unix://${CTR_SOCK}" "$@"; }
 
 pid_alive() { [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

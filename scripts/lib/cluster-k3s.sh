@@ -20,6 +20,13 @@ K3S_VERSION="v1.33.0+k3s-${K3S_COMMIT:0:8}"
 # containerd/runc. SQLite (kine) is compiled by cgo from mattn/go-sqlite3's bundled amalgamation.
 K3S_BUILD_TAGS="netcgo osusergo providerless urfave_cli_no_docs sqlite_omit_load_extension"
 
+# k3s refuses to start unless built with the Go that upstream Kubernetes used for this release
+# (pkg/cli/cmds/golang.go compares runtime.Version() with version.UpstreamGolang): go1.24.2 for
+# v1.33.0 (k3s's Dockerfile.dapper, kubernetes build/dependencies.yaml). The go command fetches
+# that toolchain from the module proxy (golang.org/toolchain) via GOTOOLCHAIN.
+# POD_TO_POD_K3S_GO=go1.26.8 (say) builds with another Go instead, e.g. to reuse a warm cache.
+K3S_GO_VERSION="${POD_TO_POD_K3S_GO:-go1.24.2}"
+
 POD_TO_POD_CACHE="${POD_TO_POD_CACHE:-/var/cache/pod-to-pod}"
 K3S_CACHE_DIR="${POD_TO_POD_CACHE}/k3s-${K3S_VERSION}"
 K3S_BIN="${K3S_CACHE_DIR}/k3s"
@@ -50,14 +57,34 @@ k3s_source() {
   printf '%s\n' "${src}"
 }
 
+# ./cmd/server is multicall by argv[0] only: `k3s kubectl ...` is a feature of the
+# self-extracting cmd/k3s wrapper (it execs a symlink named kubectl), so this build needs the
+# symlinks itself. k3s_tool kubectl|crictl|ctr prints the path to call.
+k3s_tool() {
+  printf '%s\n' "${K3S_CACHE_DIR}/$1"
+}
+
+k3s_link_tools() {
+  local tool
+  for tool in kubectl crictl ctr; do
+    ln -sfn k3s "${K3S_CACHE_DIR}/${tool}"
+  done
+}
+
+# The Go release a binary was built with ("go1.24.2"), or nothing.
+k3s_built_with() {
+  go version "$1" 2>/dev/null | awk '{print $2}'
+}
+
 k3s_build() {
-  if [[ -x "${K3S_BIN}" ]]; then
-    k3s_log "cached: ${K3S_BIN}"
+  command -v go >/dev/null || { echo "go is not on PATH (need Go >= 1.21 to fetch ${K3S_GO_VERSION})" >&2; return 1; }
+  if [[ -x "${K3S_BIN}" && "$(k3s_built_with "${K3S_BIN}")" == "${K3S_GO_VERSION}" ]]; then
+    k3s_log "cached: ${K3S_BIN} (${K3S_GO_VERSION})"
+    k3s_link_tools
     return
   fi
-  export GOPROXY="${GOPROXY_OVERRIDE:-https://proxy.golang.org}"
-  export GOTOOLCHAIN=local GOFLAGS="-buildvcs=false -mod=mod" CGO_ENABLED=1
-  command -v go >/dev/null || { echo "go is not on PATH (need Go >= 1.24)" >&2; return 1; }
+  export GOPROXY="https://proxy.golang.org"
+  export GOTOOLCHAIN="${K3S_GO_VERSION}" GOFLAGS="-buildvcs=false -mod=mod" CGO_ENABLED=1
   command -v gcc >/dev/null || { echo "gcc is missing (cgo builds SQLite)" >&2; return 1; }
   mkdir -p "${POD_TO_POD_CACHE}/src" "${K3S_CACHE_DIR}"
   local src
@@ -77,6 +104,7 @@ k3s_build() {
   ldflags="-w -s
     -X ${K3S_MODULE}/pkg/version.Version=${K3S_VERSION}
     -X ${K3S_MODULE}/pkg/version.GitCommit=${K3S_COMMIT:0:8}
+    -X ${K3S_MODULE}/pkg/version.UpstreamGolang=${K3S_GO_VERSION}
     -X k8s.io/client-go/pkg/version.gitVersion=${K3S_VERSION}
     -X k8s.io/client-go/pkg/version.gitCommit=${K3S_COMMIT}
     -X k8s.io/client-go/pkg/version.gitTreeState=clean
@@ -86,10 +114,11 @@ k3s_build() {
     -X k8s.io/component-base/version.gitTreeState=clean
     -X k8s.io/component-base/version.buildDate=${build_date}
     -X sigs.k8s.io/cri-tools/pkg/version.Version=$(go list -m -f '{{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}' sigs.k8s.io/cri-tools)"
-  k3s_log "go build ./cmd/server -> ${K3S_BIN} (cold: 30-60 min on 2 cores)"
+  k3s_log "go build ./cmd/server with ${K3S_GO_VERSION} -> ${K3S_BIN} (cold: 30-60 min on 2 cores)"
   local start=${SECONDS}
   go build -tags "${K3S_BUILD_TAGS}" -ldflags "${ldflags}" -o "${K3S_BIN}.tmp" ./cmd/server
   mv "${K3S_BIN}.tmp" "${K3S_BIN}"
+  k3s_link_tools
   k3s_log "built ${K3S_BIN} in $((SECONDS - start))s"
 }
 
