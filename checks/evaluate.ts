@@ -6,7 +6,15 @@ import { CheckPlan, CheckResult } from "./types";
 /** Pod CIDRs of the nodes the lab runs on, as `kubectl get nodes` reports them. */
 export type NodePodCidrs = ReadonlyMap<string, readonly string[]>;
 
-const MISSING: Section = { rc: -1, ms: 0, output: "" };
+const MISSING: Section = { rc: -1, ms: 0, tries: 0, output: "" };
+
+/** " (passed on try 2)" or " (3 tries)": retries are evidence too. */
+function triesNote(section: Section, ok: boolean): string {
+  if (section.tries <= 1) {
+    return "";
+  }
+  return ok ? ` (passed on try ${section.tries})` : ` (${section.tries} tries)`;
+}
 
 function sectionOf(sections: ReadonlyMap<string, Section>, name: SectionName): Section | undefined {
   return sections.get(name);
@@ -29,15 +37,16 @@ function httpCheck(
   return {
     name,
     ok: outcome.ok,
-    detail: outcome.detail,
+    detail: outcome.detail + triesNote(section, outcome.ok),
     ms: section.ms,
-    ...(outcome.failure ? { facts: { failure: outcome.failure } } : {}),
+    facts: { tries: section.tries, ...(outcome.failure ? { failure: outcome.failure } : {}) },
   };
 }
 
 function dnsCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
   const fqdn = serviceFqdn(plan);
-  const { ms, output, rc } = section ?? MISSING;
+  const probe = section ?? MISSING;
+  const { ms, output, rc } = probe;
   const answer = parseNslookup(output);
   const ok = answer.addresses.includes(plan.serviceClusterIp);
   const detail = ok
@@ -50,9 +59,13 @@ function dnsCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
   return {
     name: "dns",
     ok,
-    detail,
+    detail: detail + triesNote(probe, ok),
     ms,
-    facts: { server: answer.server ?? "", addresses: answer.addresses.join(",") },
+    facts: {
+      server: answer.server ?? "",
+      addresses: answer.addresses.join(","),
+      tries: probe.tries,
+    },
   };
 }
 

@@ -7,8 +7,10 @@ export const SECTION_MARKER = "@@pod-to-pod-section";
 export interface Section {
   /** Exit status of the probe (124 or 143 when `timeout` killed it). */
   readonly rc: number;
-  /** Wall time the probe took, in milliseconds. */
+  /** Wall time the probe took, in milliseconds, all tries included. */
   readonly ms: number;
+  /** How many times it ran: a failing network probe is tried again, up to PROBE_ATTEMPTS. */
+  readonly tries: number;
   /** Its combined stdout and stderr. */
   readonly output: string;
 }
@@ -39,6 +41,13 @@ function httpUrl(host: string, port: number): string {
 }
 
 /**
+ * How often a failing network probe runs before it counts as failed, one second apart. A Service
+ * that has just got its endpoints may still be missing its kube-proxy rules for a moment; retrying,
+ * as Cilium's connectivity test does, keeps that from reading as a broken network.
+ */
+export const PROBE_ATTEMPTS = 3;
+
+/**
  * The shell script that runs every probe inside the client pod, in one `kubectl exec`.
  *
  * Only busybox applets are used. `wget -T` is avoided on purpose: Debian's busybox 1.35 wget
@@ -51,27 +60,32 @@ export function buildPodScript(plan: CheckPlan): string {
   // Ping adaptively (-A: next packet as soon as the reply is back) so N packets take
   // milliseconds, not N seconds; -w bounds the whole run.
   const pingDeadline = String(plan.timeoutSeconds + plan.pingCount);
-  const probes: Array<[SectionName, string]> = [
+  const probes: Array<[SectionName, string, number]> = [
     [
       "pod-ip-http",
       `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serverPodIp, plan.serverPort))}`,
+      PROBE_ATTEMPTS,
     ],
     [
       "service-dns-http",
       `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))}`,
+      PROBE_ATTEMPTS,
     ],
     [
       "service-fqdn-http",
       `timeout ${t} wget -q -O - ${shellQuote(httpUrl(serviceFqdn(plan), plan.servicePort))}`,
+      PROBE_ATTEMPTS,
     ],
     [
       "service-clusterip-http",
       `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serviceClusterIp, plan.servicePort))}`,
+      PROBE_ATTEMPTS,
     ],
-    ["dns", `timeout ${t} nslookup ${shellQuote(serviceFqdn(plan))}`],
-    ["ping", `ping -c ${plan.pingCount} -A -w ${pingDeadline} ${shellQuote(plan.serverPodIp)}`],
-    ["ip-addr", "ip addr show dev eth0"],
-    ["ip-route", "ip route"],
+    ["dns", `timeout ${t} nslookup ${shellQuote(serviceFqdn(plan))}`, PROBE_ATTEMPTS],
+    // Ping is not retried: its loss is what it measures.
+    ["ping", `ping -c ${plan.pingCount} -A -w ${pingDeadline} ${shellQuote(plan.serverPodIp)}`, 1],
+    ["ip-addr", "ip addr show dev eth0", 1],
+    ["ip-route", "ip route", 1],
   ];
   const lines = [
     "stamp() {",
@@ -79,34 +93,47 @@ export function buildPodScript(plan: CheckPlan): string {
     "    awk '{printf \"%.0f\\n\", $1*1000}' /proc/uptime",
     "}",
     "probe() {",
-    "  name=$1; shift",
+    "  name=$1; attempts=$2; cmd=$3; tries=0",
     "  start=$(stamp)",
-    '  out=$(sh -c "$1" 2>&1); rc=$?',
+    "  while :; do",
+    '    tries=$((tries + 1)); out=$(sh -c "$cmd" 2>&1); rc=$?',
+    '    if [ "$rc" -eq 0 ] || [ "$tries" -ge "$attempts" ]; then break; fi',
+    "    sleep 1",
+    "  done",
     "  end=$(stamp)",
-    `  printf '%s %s rc=%s ms=%s\\n%s\\n' '${SECTION_MARKER}' "$name" "$rc" "$((end - start))" "$out"`,
+    `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' "$name" "$rc" "$((end - start))" "$tries" "$out"`,
     "}",
-    ...probes.map(([name, cmd]) => `probe ${name} ${shellQuote(cmd)}`),
+    ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
   ];
   return lines.join("\n") + "\n";
 }
 
-const SECTION_HEADER = new RegExp(`^${SECTION_MARKER} (\\S+) rc=(\\d+) ms=(-?\\d+)$`);
+const SECTION_HEADER = new RegExp(
+  `^${SECTION_MARKER} (\\S+) rc=(\\d+) ms=(-?\\d+)(?: tries=(\\d+))?$`,
+);
 
 /** Splits the script's output into its sections, keyed by probe name. */
 export function parseSections(stdout: string): Map<string, Section> {
   const sections = new Map<string, Section>();
-  let current: { name: string; rc: number; ms: number; lines: string[] } | undefined;
+  let current: { name: string; rc: number; ms: number; tries: number; lines: string[] } | undefined;
   const flush = () => {
     if (current) {
       const output = current.lines.join("\n").replace(/\n+$/, "");
-      sections.set(current.name, { rc: current.rc, ms: Math.max(0, current.ms), output });
+      const { name, rc, ms, tries } = current;
+      sections.set(name, { rc, ms: Math.max(0, ms), tries, output });
     }
   };
   for (const line of stdout.split("\n")) {
     const header = SECTION_HEADER.exec(line);
     if (header) {
       flush();
-      current = { name: header[1], rc: Number(header[2]), ms: Number(header[3]), lines: [] };
+      current = {
+        name: header[1],
+        rc: Number(header[2]),
+        ms: Number(header[3]),
+        tries: header[4] ? Number(header[4]) : 1,
+        lines: [],
+      };
     } else if (current) {
       current.lines.push(line);
     }

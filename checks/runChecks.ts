@@ -1,7 +1,7 @@
 import { summarize } from "./diagnose";
 import { evaluateChecks, NodePodCidrs } from "./evaluate";
 import { KubectlResult } from "./kubectl";
-import { buildPodScript, parseSections } from "./podScript";
+import { buildPodScript, parseSections, PROBE_ATTEMPTS } from "./podScript";
 import { CheckPlan, Verification } from "./types";
 
 /** Runs kubectl; injected so the orchestration is testable without a cluster. */
@@ -14,16 +14,20 @@ function contextArgs(kubeContext: string | undefined): string[] {
   return kubeContext ? ["--context", kubeContext] : [];
 }
 
-/** Reads `kubectl get nodes -o json` into each node's pod CIDRs. */
+interface NodeJson {
+  metadata?: { name?: string };
+  spec?: { podCIDR?: string; podCIDRs?: string[] };
+}
+
+/**
+ * Reads `kubectl get nodes <names> -o json` into each node's pod CIDRs. kubectl prints a List for
+ * several names but the bare Node for one, so both shapes are read.
+ */
 export function parseNodePodCidrs(json: string): NodePodCidrs {
-  const list = JSON.parse(json) as {
-    items?: Array<{
-      metadata?: { name?: string };
-      spec?: { podCIDR?: string; podCIDRs?: string[] };
-    }>;
-  };
+  const parsed = JSON.parse(json) as NodeJson & { kind?: string; items?: NodeJson[] };
+  const nodes = parsed.kind === "Node" ? [parsed] : (parsed.items ?? []);
   const cidrs = new Map<string, string[]>();
-  for (const node of list.items ?? []) {
+  for (const node of nodes) {
     const name = node.metadata?.name;
     if (name) {
       cidrs.set(name, node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []));
@@ -42,8 +46,15 @@ export async function runChecks(
   kubeContext?: string,
 ): Promise<Verification> {
   const context = contextArgs(kubeContext);
-  // Each probe is bounded by the plan's timeout; give kubectl room for all of them plus its own start.
-  const execBudgetMs = (plan.timeoutSeconds * 6 + plan.pingCount + 30) * 1000;
+  // Every probe is bounded by the plan's timeout and tried at most PROBE_ATTEMPTS times, a second
+  // apart; kubectl gets room for all of that plus its own start.
+  const networkProbes = 5;
+  const execBudgetMs =
+    (networkProbes * PROBE_ATTEMPTS * (plan.timeoutSeconds + 1) +
+      plan.timeoutSeconds +
+      plan.pingCount +
+      30) *
+    1000;
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
   const [exec, nodeList] = await Promise.all([
     run(

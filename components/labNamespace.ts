@@ -11,9 +11,11 @@ export interface LabNamespaceArgs {
 }
 
 /**
- * The namespace the lab runs in. A created namespace enforces the Pod Security Standards'
- * baseline profile and warns and audits against restricted: the client keeps NET_RAW for ping,
- * which restricted forbids, and the warning keeps that exemption visible.
+ * The namespace the lab runs in, labelled for Pod Security Admission. The client keeps NET_RAW
+ * for ping, which even the baseline profile forbids (a real cluster rejects the pod under
+ * `enforce: baseline`), and PSA has no per-pod exemption. So the namespace enforces nothing
+ * (`privileged`) and warns and audits against `restricted`: every apply shows the exemption, and
+ * the policy pack (policy/) is what gates the pods.
  */
 export class LabNamespace extends pulumi.ComponentResource {
   /** The namespace's name, known only once it exists when the program creates it. */
@@ -30,7 +32,7 @@ export class LabNamespace extends pulumi.ComponentResource {
             labels: {
               "app.kubernetes.io/part-of": PART_OF,
               "app.kubernetes.io/managed-by": "pulumi",
-              "pod-security.kubernetes.io/enforce": "baseline",
+              "pod-security.kubernetes.io/enforce": "privileged",
               "pod-security.kubernetes.io/warn": "restricted",
               "pod-security.kubernetes.io/audit": "restricted",
             },

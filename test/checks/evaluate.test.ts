@@ -123,6 +123,22 @@ describe("evaluateChecks on failures", () => {
     ).toMatchObject({ ok: false, detail: "could not read the nodes' pod CIDRs: forbidden" });
   });
 
+  it("says when a probe passed only on a retry, and how often a failing one was tried", () => {
+    const passedLate = parseSections(seedScriptOutput()).get("pod-ip-http");
+    const sections = parseSections(seedScriptOutput());
+    sections.set("pod-ip-http", { ...passedLate!, tries: 2 });
+    sections.set("service-clusterip-http", {
+      rc: 1,
+      ms: 2000,
+      tries: 3,
+      output: fixture("busybox/wget-refused.txt"),
+    });
+    const checks = byName(evaluateChecks(seedPlan, sections, seedNodes));
+    expect(checks["pod-ip-http"]).toMatchObject({ ok: true, facts: { tries: 2 } });
+    expect(checks["pod-ip-http"].detail).toMatch(/\(passed on try 2\)$/);
+    expect(checks["service-clusterip-http"].detail).toMatch(/\(3 tries\)$/);
+  });
+
   it("fails every in-pod check whose probe printed nothing", () => {
     const results = evaluateChecks(seedPlan, new Map(), seedNodes);
     expect(results.filter((r) => r.ok).map((r) => r.name)).toEqual(["pod-cidr"]);

@@ -3,7 +3,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildPodScript, parseSections, SECTION_MARKER, shellQuote } from "../../checks/podScript";
+import {
+  buildPodScript,
+  parseSections,
+  PROBE_ATTEMPTS,
+  SECTION_MARKER,
+  shellQuote,
+} from "../../checks/podScript";
 import { seedPlan } from "../helpers";
 
 /** A bin folder where each probe command is a stub that prints a known line and exits as told. */
@@ -68,6 +74,26 @@ describe("buildPodScript", () => {
     }
   });
 
+  it("tries a failing network probe again, up to PROBE_ATTEMPTS, but never ping", () => {
+    const bin = stubBin({
+      nslookup: { out: "", rc: 0 },
+      ping: { out: "loss", rc: 1 },
+      ip: { out: "", rc: 0 },
+    });
+    // wget fails until it has been called three times in this bin folder, then succeeds.
+    fs.writeFileSync(
+      path.join(bin, "wget"),
+      `#!/bin/sh\nn=$(cat ${bin}/count 2>/dev/null || echo 0); n=$((n + 1)); echo $n > ${bin}/count\n[ $n -ge 3 ] && echo "Welcome to nginx!" && exit 0\necho "wget: can't connect to remote host (10.42.0.7): Connection refused"; exit 1\n`,
+      { mode: 0o755 },
+    );
+    const sections = parseSections(runScript(bin));
+    expect(sections.get("pod-ip-http")).toMatchObject({ rc: 0, tries: 3 });
+    expect(sections.get("pod-ip-http")?.ms).toBeGreaterThanOrEqual(2000);
+    expect(sections.get("service-dns-http")).toMatchObject({ rc: 0, tries: 1 });
+    expect(sections.get("ping")).toMatchObject({ rc: 1, tries: 1 });
+    expect(PROBE_ATTEMPTS).toBe(3);
+  });
+
   it("keeps a hostile value inside its quotes", () => {
     const script = buildPodScript({ ...seedPlan, serviceName: "x'; touch /tmp/pwned; '" });
     expect(script).toContain(`'\\''`);
@@ -86,10 +112,10 @@ describe("buildPodScript", () => {
 
 describe("parseSections", () => {
   it("ignores text before the first marker and keeps multi-line output", () => {
-    const text = `noise\n${SECTION_MARKER} ping rc=1 ms=12\nline one\nline two\n${SECTION_MARKER} ip-route rc=0 ms=-3\n`;
+    const text = `noise\n${SECTION_MARKER} ping rc=1 ms=12 tries=3\nline one\nline two\n${SECTION_MARKER} ip-route rc=0 ms=-3\n`;
     const sections = parseSections(text);
-    expect(sections.get("ping")).toEqual({ rc: 1, ms: 12, output: "line one\nline two" });
-    expect(sections.get("ip-route")).toEqual({ rc: 0, ms: 0, output: "" });
+    expect(sections.get("ping")).toEqual({ rc: 1, ms: 12, tries: 3, output: "line one\nline two" });
+    expect(sections.get("ip-route")).toEqual({ rc: 0, ms: 0, tries: 1, output: "" });
     expect(sections.size).toBe(2);
   });
 });

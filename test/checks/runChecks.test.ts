@@ -89,6 +89,16 @@ describe("runChecks", () => {
 });
 
 describe("parseNodePodCidrs", () => {
+  it("reads the bare Node that kubectl prints for a single name", () => {
+    const json = JSON.stringify({
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "vm" },
+      spec: { podCIDR: "10.42.0.0/24", podCIDRs: ["10.42.0.0/24"] },
+    });
+    expect(parseNodePodCidrs(json)).toEqual(new Map([["vm", ["10.42.0.0/24"]]]));
+  });
+
   it("falls back to spec.podCIDR and tolerates a node without one", () => {
     const json = JSON.stringify({
       items: [

@@ -24,7 +24,7 @@ describe("the program's resources", () => {
     const ns = inputsOf("kubernetes:core/v1:Namespace");
     expect(ns.metadata.name).toBe("pod-to-pod");
     expect(ns.metadata.labels).toMatchObject({
-      "pod-security.kubernetes.io/enforce": "baseline",
+      "pod-security.kubernetes.io/enforce": "privileged",
       "pod-security.kubernetes.io/warn": "restricted",
     });
   });
