@@ -138,9 +138,13 @@ preflight() {
 record_baseline() {
   mkdir -p "${STATE}" "${RUN_DIR}" "${LOG_DIR}"
   if [[ ! -f "${CREATED_PATHS}" ]]; then
-    local p
+    local p hierarchies=()
     # The kubelet's cgroup tree (cgroupfs driver), in every v1 hierarchy and the v2 one.
-    for p in "${FOREIGN_PATHS[@]}" /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+    for p in /sys/fs/cgroup/*/; do
+      hierarchies+=("${p}kubepods")
+    done
+    [[ -f /sys/fs/cgroup/cgroup.controllers ]] && hierarchies+=(/sys/fs/cgroup/kubepods)
+    for p in "${FOREIGN_PATHS[@]}" "${hierarchies[@]}"; do
       [[ -e "${p}" ]] || printf '%s\n' "${p}"
     done >"${CREATED_PATHS}.tmp"
     mv "${CREATED_PATHS}.tmp" "${CREATED_PATHS}"
