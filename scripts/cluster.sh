@@ -35,7 +35,7 @@ CLUSTER_DNS="10.43.0.10"
 POD_CIDR="10.42.0.0/16"
 BRIDGE="cni0"
 EGRESS_CHAIN="POD-TO-POD-EGRESS"
-APT_PACKAGES=(containerd runc containernetworking-plugins iptables util-linux iproute2 gcc
+APT_PACKAGES=(containerd runc containernetworking-plugins iptables util-linux iproute2 procps gcc
   libc6-dev curl unzip jq ca-certificates)
 # Paths outside STATE/RUN_DIR that containerd, the kubelet or k3s write; removed by `down` only
 # when they did not exist before `up`.
