@@ -38,6 +38,9 @@ machine_state() {
     iptables-save 2>/dev/null | grep '^-A' | sort
     awk '{print $2}' /proc/mounts | sort; } 2>/dev/null
 }
+# A run that was killed may have left a cluster behind: clear it first, so the comparison below is
+# against a machine without one.
+bash scripts/cluster.sh down
 before=$(mktemp)
 machine_state >"$before"
 trap 'step "tearing the cluster down"; bash scripts/cluster.sh down' EXIT

@@ -328,8 +328,22 @@ describe("faults injected out of band", () => {
     }
   });
 
-  it("healthy again after the faults are undone", () => {
-    const result = runChecks();
+  it("converges: healthy again within a bounded number of runs once the faults are undone", () => {
+    // Right after CoreDNS or a Service comes back, kube-proxy and the resolver may need a moment
+    // (short names ride glibc's 5 s resolver retry); the lab must recover without help.
+    let result = runChecks();
+    let runs = 1;
+    while (result.verification.failed > 0 && runs < 6) {
+      console.log(`run ${runs} still failing:\n${result.stderr}`);
+      result = runChecks();
+      runs++;
+    }
+    faultLog.push({
+      injected: "none (all faults undone)",
+      expected: "all checks pass within 6 runs",
+      happened: `${result.verification.failed} failed after ${runs} run(s)`,
+      seconds: result.seconds,
+    });
     expect(result.verification.failed, result.stderr).toBe(0);
   });
 });
