@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { workloadLabels } from "./labels";
+import { labPodOptions } from "./podOptions";
 import { LAB_NAMES } from "./names";
 
 /** Arguments of {@link BusyboxClient}. */
@@ -76,14 +77,7 @@ export class BusyboxClient extends pulumi.ComponentResource {
           ],
         },
       },
-      {
-        parent: this,
-        deleteBeforeReplace: true,
-        customTimeouts: {
-          create: `${args.readyTimeoutSeconds}s`,
-          update: `${args.readyTimeoutSeconds}s`,
-        },
-      },
+      labPodOptions(this, args.readyTimeoutSeconds),
     );
     this.podName = pod.metadata.name;
     this.podIp = pod.status.podIP;

@@ -4,6 +4,7 @@ import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
 import { renderNginxConf } from "./nginxConf";
+import { labPodOptions } from "./podOptions";
 
 /** Arguments of {@link NginxServer}. */
 export interface NginxServerArgs {
@@ -102,15 +103,7 @@ export class NginxServer extends pulumi.ComponentResource {
           ],
         },
       },
-      {
-        parent: this,
-        // The pod's name is fixed (the walkthrough's), so a replacement must delete before it creates.
-        deleteBeforeReplace: true,
-        customTimeouts: {
-          create: `${args.readyTimeoutSeconds}s`,
-          update: `${args.readyTimeoutSeconds}s`,
-        },
-      },
+      labPodOptions(this, args.readyTimeoutSeconds),
     );
 
     this.podName = pod.metadata.name;

@@ -75,9 +75,8 @@ function walkthroughManifests(namespace: string): string {
   return JSON.stringify({ apiVersion: "v1", kind: "List", items: docs });
 }
 
-/** B: the walkthrough typed out, as fast as kubectl allows. */
-function runB(namespace: string): number {
-  const started = process.hrtime.bigint();
+/** kubectl apply of the walkthrough's Pods and Service, then wait until both pods are Ready. */
+function applyWalkthrough(namespace: string): void {
   sh("kubectl", ["apply", "-f", "-"], { input: walkthroughManifests(namespace) });
   sh("kubectl", [
     "wait",
@@ -88,6 +87,12 @@ function runB(namespace: string): number {
     "pod/busybox-client",
     "--timeout=180s",
   ]);
+}
+
+/** B: the walkthrough typed out, as fast as kubectl allows. */
+function runB(namespace: string): number {
+  const started = process.hrtime.bigint();
+  applyWalkthrough(namespace);
   const ip = sh("kubectl", [
     "get",
     "pod",
@@ -156,16 +161,7 @@ function runA(stack: string): { up: number; destroy: number } {
 
 /** C: the check runner alone against the lab B deployed, as the ConnectivityCheck would start it. */
 function runC(namespace: string): number {
-  sh("kubectl", ["apply", "-f", "-"], { input: walkthroughManifests(namespace) });
-  sh("kubectl", [
-    "wait",
-    "-n",
-    namespace,
-    "--for=condition=Ready",
-    "pod/nginx-server",
-    "pod/busybox-client",
-    "--timeout=180s",
-  ]);
+  applyWalkthrough(namespace);
   const get = (kind: string, name: string, jsonpath: string) =>
     sh("kubectl", ["get", kind, "-n", namespace, name, "-o", `jsonpath=${jsonpath}`]).stdout.trim();
   const plan: CheckPlan = {

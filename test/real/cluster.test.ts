@@ -221,12 +221,9 @@ describe("faults injected out of band", () => {
     expect(result.seconds).toBeLessThan(60);
   }
 
-  function restore() {
-    mustKubectl(["apply", "-f", "-"], render());
-    waitForLab();
-  }
-
-  it("a Service selector that matches nothing: Service checks fail, the pod IP passes, the Service is named", () => {
+  /** Patches the Service out of band, runs `body`, then puts the program's Service back. */
+  function withBrokenService(jsonPatch: object[], body: () => void) {
+    const patch = JSON.stringify(jsonPatch);
     mustKubectl([
       "patch",
       "service",
@@ -235,43 +232,39 @@ describe("faults injected out of band", () => {
       namespace,
       "--type=json",
       "-p",
-      '[{"op":"replace","path":"/spec/selector/app","value":"nobody"}]',
+      patch,
     ]);
     try {
+      body();
+    } finally {
+      mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
+      mustKubectl(["apply", "-f", "-"], render());
+      waitForLab();
+    }
+  }
+
+  const selectorMatchesNothing = [{ op: "replace", path: "/spec/selector/app", value: "nobody" }];
+
+  it("a Service selector that matches nothing: Service checks fail, the pod IP passes, the Service is named", () => {
+    withBrokenService(selectorMatchesNothing, () =>
       expectLayer(
         "Service selector app=nobody",
         "service",
         ["pod-ip-http", "ping", "dns"],
         ["service-clusterip-http", "service-dns-http", "service-fqdn-http"],
-      );
-    } finally {
-      mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
-      restore();
-    }
+      ),
+    );
   });
 
   it("a Service targetPort nothing listens on: the same diagnosis", () => {
-    mustKubectl([
-      "patch",
-      "service",
-      LAB_NAMES.service,
-      "-n",
-      namespace,
-      "--type=json",
-      "-p",
-      '[{"op":"replace","path":"/spec/ports/0/targetPort","value":81}]',
-    ]);
-    try {
+    withBrokenService([{ op: "replace", path: "/spec/ports/0/targetPort", value: 81 }], () =>
       expectLayer(
         "Service targetPort 81",
         "service",
         ["pod-ip-http", "ping"],
         ["service-clusterip-http", "service-dns-http"],
-      );
-    } finally {
-      mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
-      restore();
-    }
+      ),
+    );
   });
 
   it("CoreDNS scaled to zero: name checks fail, ClusterIP and pod IP pass, the diagnosis says DNS", () => {
@@ -308,24 +301,11 @@ describe("faults injected out of band", () => {
   });
 
   it("report-only: the same failure is reported but does not fail", () => {
-    mustKubectl([
-      "patch",
-      "service",
-      LAB_NAMES.service,
-      "-n",
-      namespace,
-      "--type=json",
-      "-p",
-      '[{"op":"replace","path":"/spec/selector/app","value":"nobody"}]',
-    ]);
-    try {
+    withBrokenService(selectorMatchesNothing, () => {
       const result = runChecks(true);
       expect(result.code).toBe(0);
       expect(result.verification.failed).toBeGreaterThan(0);
-    } finally {
-      mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
-      restore();
-    }
+    });
   });
 
   it("converges: healthy again within a bounded number of runs once the faults are undone", () => {
