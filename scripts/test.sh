@@ -33,10 +33,11 @@ fi
 step "local k3s cluster"
 # What the machine looked like before, to show that `down` puts it back.
 machine_state() {
-  { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-    ip netns list 2>/dev/null | awk '{print $1}' | sort
-    iptables-save 2>/dev/null | grep '^-A' | sort
-    awk '{print $2}' /proc/mounts | sort; } 2>/dev/null
+  # Each listing may legitimately be empty (grep then exits 1): that must not end the script.
+  { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort || true
+    ip netns list 2>/dev/null | awk '{print $1}' | sort || true
+    iptables-save 2>/dev/null | grep '^-A' | sort || true
+    awk '{print $2}' /proc/mounts | sort || true; } 2>/dev/null
 }
 # A run that was killed may have left a cluster behind: clear it first, so the comparison below is
 # against a machine without one.

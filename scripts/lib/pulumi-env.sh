@@ -51,9 +51,10 @@ case ":$PATH:" in
 esac
 
 export PULUMI_HOME="${PULUMI_HOME:-$POD_TO_POD_CACHE/pulumi-home}"
+# Not under $POD_TO_POD_STATE: `cluster.sh down` removes that, and stacks must outlive a cluster.
 if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
-  mkdir -p "$POD_TO_POD_STATE/pulumi-state"
-  export PULUMI_BACKEND_URL="file://$POD_TO_POD_STATE/pulumi-state"
+  mkdir -p "${POD_TO_POD_PULUMI_STATE:=/var/lib/pod-to-pod-pulumi}"
+  export PULUMI_BACKEND_URL="file://$POD_TO_POD_PULUMI_STATE"
 fi
 # Local-only default: it encrypts stack secrets in a file backend on this machine and protects
 # nothing against anyone who can read this repository. Set PULUMI_CONFIG_PASSPHRASE or

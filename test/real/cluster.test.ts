@@ -6,7 +6,7 @@ import { cidrContains } from "../../checks/ipv4";
 import { CheckPlan, Verification } from "../../checks/types";
 import { parseVerification } from "../../checks/verification";
 import { LAB_NAMES } from "../../components/names";
-import { run } from "./cli";
+import { PROJECT_DIR, run } from "./cli";
 
 /**
  * The program's own pods and Service on the real local k3s cluster, with the real check runner.
@@ -159,8 +159,10 @@ beforeAll(() => {
 
 afterAll(() => {
   kubectl(["delete", "namespace", namespace, "--ignore-not-found", "--wait=true"]);
-  fs.mkdirSync(state, { recursive: true });
-  fs.writeFileSync(path.join(state, "fault-report.json"), JSON.stringify(faultLog, null, 2) + "\n");
+  // Kept in the clone (git ignores it): cluster.sh down removes the state folder.
+  const reports = path.join(PROJECT_DIR, "reports");
+  fs.mkdirSync(reports, { recursive: true });
+  fs.writeFileSync(path.join(reports, "fault-report.json"), JSON.stringify(faultLog, null, 2) + "\n");
 });
 
 describe("the program's objects on the local k3s cluster", () => {
