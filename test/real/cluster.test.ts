@@ -162,7 +162,10 @@ afterAll(() => {
   // Kept in the clone (git ignores it): cluster.sh down removes the state folder.
   const reports = path.join(PROJECT_DIR, "reports");
   fs.mkdirSync(reports, { recursive: true });
-  fs.writeFileSync(path.join(reports, "fault-report.json"), JSON.stringify(faultLog, null, 2) + "\n");
+  fs.writeFileSync(
+    path.join(reports, "fault-report.json"),
+    JSON.stringify(faultLog, null, 2) + "\n",
+  );
 });
 
 describe("the program's objects on the local k3s cluster", () => {
