@@ -7,5 +7,8 @@ export default defineConfig({
     // Pulumi's runtime keeps global state (mocks, config): one file per process keeps tests apart.
     pool: "forks",
     testTimeout: 20_000,
+    // The JSON report lets scripts/test.sh print one closing "N passed, N failed" line.
+    reporters: ["default", "json"],
+    outputFile: { json: "reports/unit.json" },
   },
 });

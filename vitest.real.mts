@@ -9,5 +9,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 20 * 60_000,
     hookTimeout: 20 * 60_000,
+    reporters: ["default", "json"],
+    outputFile: { json: `reports/real-${process.env.VITEST_REPORT_NAME ?? "run"}.json` },
   },
 });

@@ -16,6 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/project.sh"
 cd "$POD_TO_POD_ROOT"
 started=$SECONDS
 
+rm -rf reports
 step "lint and unit tests"
 npm test
 
@@ -23,7 +24,7 @@ step "Pulumi toolchain (built once from the Go module proxy, then cached)"
 not_run=()
 if bash scripts/toolchain.sh; then
   step "real pulumi preview tests"
-  npm run test:real
+  VITEST_REPORT_NAME=preview npm run test:real
   have_pulumi=1
 else
   have_pulumi=0
@@ -49,10 +50,10 @@ bash scripts/cluster.sh up
 export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
 
 step "the program's objects and the real check runner on the cluster, with faults injected"
-npm run test:cluster
+VITEST_REPORT_NAME=cluster npm run test:cluster
 if ((have_pulumi)); then
   step "pulumi lifecycle: up, no-op up, verify, destroy"
-  npm run test:e2e
+  VITEST_REPORT_NAME=lifecycle npm run test:e2e
 fi
 
 step "tearing the cluster down"
@@ -65,6 +66,16 @@ if ! diff -u "$before" "$after"; then
   exit 1
 fi
 step "all tests that ran passed, in $((SECONDS - started)) s"
+# One closing line over every vitest report this run wrote.
+node -e '
+  let passed = 0, failed = 0;
+  for (const file of process.argv.slice(1)) {
+    const report = require(file);
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+' "$POD_TO_POD_ROOT"/reports/unit.json "$POD_TO_POD_ROOT"/reports/real-*.json
 for item in "${not_run[@]}"; do
   echo "NOT RUN: $item"
 done
