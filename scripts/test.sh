@@ -66,6 +66,9 @@ if ! diff -u "$before" "$after"; then
   exit 1
 fi
 step "all tests that ran passed, in $((SECONDS - started)) s"
+for item in "${not_run[@]}"; do
+  echo "NOT RUN: $item"
+done
 # One closing line over every vitest report this run wrote.
 node -e '
   let passed = 0, failed = 0;
@@ -76,6 +79,3 @@ node -e '
   }
   console.log(`tests: ${passed} passed, ${failed} failed`);
 ' "$POD_TO_POD_ROOT"/reports/unit.json "$POD_TO_POD_ROOT"/reports/real-*.json
-for item in "${not_run[@]}"; do
-  echo "NOT RUN: $item"
-done
