@@ -6,13 +6,19 @@ import { cidrContains } from "../../checks/ipv4";
 import { CheckPlan, Verification } from "../../checks/types";
 import { parseVerification } from "../../checks/verification";
 import { LAB_NAMES } from "../../components/names";
+import {
+  kubectlSync as kubectl,
+  mustKubectl,
+  observePlan,
+  waitForLab,
+} from "../../scripts/lib/kubectlLab";
 import { PROJECT_DIR, run } from "./cli";
 
 /**
  * The program's own pods and Service on the real local k3s cluster, with the real check runner.
  *
  * The Pulumi CLI and providers cannot be built here (docs/toolchain.md), so this test renders the
- * objects the components declare (test/real/renderProgram.ts), applies them with kubectl, and runs
+ * objects the components declare (scripts/render.ts), applies them with kubectl, and runs
  * the exact command the ConnectivityCheck runs. It then breaks the Service and DNS out of band and
  * checks that the runner fails, within a bound, and names the right layer.
  */
@@ -20,19 +26,6 @@ const namespace = "p2p-cluster-test";
 const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
 const faultLog: Array<{ injected: string; expected: string; happened: string; seconds: number }> =
   [];
-
-function kubectl(args: string[], input?: string) {
-  const result = run("kubectl", args, {}, 180_000, input);
-  return result;
-}
-
-function mustKubectl(args: string[], input?: string): string {
-  const result = kubectl(args, input);
-  if (result.code !== 0) {
-    throw new Error(`kubectl ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
-  }
-  return result.stdout;
-}
 
 let rendered: string | undefined;
 
@@ -52,78 +45,23 @@ function renderOnce(): string {
     "pod-to-pod:nginx": JSON.stringify({ image: images.nginx, imagePullPolicy: "Never" }),
     "pod-to-pod:busybox": JSON.stringify({ image: images.busybox, imagePullPolicy: "Never" }),
   };
-  const rendered = run("node_modules/.bin/tsx", ["test/real/renderProgram.ts"], {
+  const rendered = run("node_modules/.bin/tsx", ["scripts/render.ts"], {
     RENDER_CONFIG: JSON.stringify(config),
   });
   if (rendered.code !== 0) {
     throw new Error(`render failed: ${rendered.stderr}`);
   }
-  return JSON.stringify({ apiVersion: "v1", kind: "List", items: JSON.parse(rendered.stdout) });
-}
-
-function waitForLab(): void {
-  mustKubectl([
-    "wait",
-    "-n",
-    namespace,
-    "--for=condition=Ready",
-    `pod/${LAB_NAMES.serverPod}`,
-    `pod/${LAB_NAMES.clientPod}`,
-    "--timeout=180s",
-  ]);
-  for (let i = 0; i < 60; i++) {
-    const ips = kubectl([
-      "get",
-      "endpoints",
-      "-n",
-      namespace,
-      LAB_NAMES.service,
-      "-o",
-      "jsonpath={.subsets[*].addresses[*].ip}",
-    ]);
-    if (ips.stdout.trim() !== "") {
-      return;
-    }
-    run("sleep", ["1"]);
-  }
-  throw new Error("nginx-service never got an endpoint");
+  return rendered.stdout;
 }
 
 function livePlan(): CheckPlan {
-  const pods = JSON.parse(mustKubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
-    items: Array<{
-      metadata: { name: string };
-      spec: { nodeName: string };
-      status: { podIP: string };
-    }>;
-  };
-  const pod = (name: string) => pods.items.find((p) => p.metadata.name === name)!;
-  const clusterIp = mustKubectl([
-    "get",
-    "service",
-    "-n",
-    namespace,
-    LAB_NAMES.service,
-    "-o",
-    "jsonpath={.spec.clusterIP}",
-  ]).trim();
-  return {
-    namespace,
-    serverPod: LAB_NAMES.serverPod,
-    clientPod: LAB_NAMES.clientPod,
-    clientContainer: LAB_NAMES.clientContainer,
-    serviceName: LAB_NAMES.service,
-    serverPodIp: pod(LAB_NAMES.serverPod).status.podIP,
-    clientPodIp: pod(LAB_NAMES.clientPod).status.podIP,
-    serverNode: pod(LAB_NAMES.serverPod).spec.nodeName,
-    clientNode: pod(LAB_NAMES.clientPod).spec.nodeName,
-    serviceClusterIp: clusterIp,
+  return observePlan(namespace, {
     servicePort: 80,
     serverPort: 80,
     clusterDomain: "cluster.local",
     pingCount: 4,
     timeoutSeconds: 3,
-  };
+  });
 }
 
 /** Runs the ConnectivityCheck's own command with the environment it would give it. */
@@ -154,7 +92,7 @@ beforeAll(() => {
   ).toBeTruthy();
   kubectl(["delete", "namespace", namespace, "--ignore-not-found", "--wait=true"]);
   mustKubectl(["apply", "-f", "-"], render());
-  waitForLab();
+  waitForLab(namespace);
 });
 
 afterAll(() => {
@@ -244,7 +182,7 @@ describe("faults injected out of band", () => {
     } finally {
       mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
       mustKubectl(["apply", "-f", "-"], render());
-      waitForLab();
+      waitForLab(namespace);
     }
   }
 

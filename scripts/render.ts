@@ -1,11 +1,12 @@
 /**
  * Renders the program's Kubernetes objects without a Pulumi engine: it runs index.ts under the
  * Pulumi runtime's mocks, records what each kubernetes resource was given, names auto-named ones as
- * the provider would (`<name>-<8 hex>`), and prints them as one JSON list of manifests.
+ * the provider would (`<name>-<8 hex>`), and prints them as one Kubernetes List (JSON).
  *
- * It exists because the Pulumi CLI and providers cannot be built on these machines (docs/toolchain.md):
- * the cluster test applies these manifests with kubectl, so the real cluster still runs exactly the
- * pods and Service the components declare. Config comes as JSON in RENDER_CONFIG.
+ * It exists because the Pulumi CLI and providers cannot be built on machines whose Go proxy lacks
+ * them (docs/toolchain.md): scripts/up.sh then applies these objects with kubectl, and the cluster
+ * test does the same, so the cluster still runs exactly the pods and Service the components
+ * declare. Config comes as a JSON object of `key: value` in RENDER_CONFIG.
  */
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -60,9 +61,11 @@ async function main(): Promise<void> {
   for (const [key, value] of Object.entries(config)) {
     pulumi.runtime.setConfig(key, value);
   }
-  const program = await import("../../index");
+  const program = await import("../index");
   await new Promise<void>((resolve) => program.report.apply(() => resolve()));
-  process.stdout.write(JSON.stringify(manifests, null, 2) + "\n");
+  process.stdout.write(
+    JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests }, null, 2) + "\n",
+  );
 }
 
 main().catch((error: unknown) => {

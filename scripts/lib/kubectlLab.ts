@@ -1,0 +1,114 @@
+/**
+ * The lab seen through kubectl: apply rendered objects, wait for them, and read back the facts the
+ * checks need. Used where no Pulumi engine runs: scripts/deployWithKubectl.ts and the cluster test.
+ */
+import { spawnSync } from "node:child_process";
+import { CheckPlan } from "../../checks/types";
+import { LAB_NAMES } from "../../components/names";
+
+/** A finished kubectl run. */
+export interface KubectlRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs kubectl synchronously (KUBECONFIG from the environment), optionally with stdin. */
+export function kubectlSync(args: string[], input?: string): KubectlRun {
+  const result = spawnSync("kubectl", args, {
+    encoding: "utf8",
+    timeout: 180_000,
+    maxBuffer: 64 * 1024 * 1024,
+    ...(input !== undefined ? { input } : {}),
+  });
+  if (result.error) {
+    throw result.error;
+  }
+  return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** kubectlSync that throws, with kubectl's error, unless it succeeded. */
+export function mustKubectl(args: string[], input?: string): string {
+  const result = kubectlSync(args, input);
+  if (result.code !== 0) {
+    throw new Error(`kubectl ${args.join(" ")} exited ${result.code}: ${result.stderr.trim()}`);
+  }
+  return result.stdout;
+}
+
+/** Waits, as `pulumi up` would, until both pods are Ready and the Service has an endpoint. */
+export function waitForLab(namespace: string, timeoutSeconds = 180): void {
+  const pods = [`pod/${LAB_NAMES.serverPod}`, `pod/${LAB_NAMES.clientPod}`];
+  mustKubectl([
+    "wait",
+    "-n",
+    namespace,
+    "--for=condition=Ready",
+    ...pods,
+    `--timeout=${timeoutSeconds}s`,
+  ]);
+  const jsonpath = "jsonpath={.subsets[*].addresses[*].ip}";
+  for (let i = 0; i < timeoutSeconds; i++) {
+    if (
+      mustKubectl([
+        "get",
+        "endpoints",
+        "-n",
+        namespace,
+        LAB_NAMES.service,
+        "-o",
+        jsonpath,
+      ]).trim() !== ""
+    ) {
+      return;
+    }
+    spawnSync("sleep", ["1"]);
+  }
+  throw new Error(`${LAB_NAMES.service} got no endpoint within ${timeoutSeconds} s`);
+}
+
+/** The settings of a plan that do not come from the cluster. */
+export type PlanSettings = Pick<
+  CheckPlan,
+  "servicePort" | "serverPort" | "clusterDomain" | "pingCount" | "timeoutSeconds"
+>;
+
+/** Reads the deployed lab's pod IPs, nodes and ClusterIP into a check plan. */
+export function observePlan(namespace: string, settings: PlanSettings): CheckPlan {
+  const pods = JSON.parse(mustKubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
+    items: Array<{
+      metadata: { name: string };
+      spec: { nodeName: string };
+      status: { podIP: string };
+    }>;
+  };
+  const pod = (name: string) => {
+    const found = pods.items.find((p) => p.metadata.name === name);
+    if (!found) {
+      throw new Error(`no pod ${name} in namespace ${namespace}`);
+    }
+    return found;
+  };
+  const clusterIp = mustKubectl([
+    "get",
+    "service",
+    "-n",
+    namespace,
+    LAB_NAMES.service,
+    "-o",
+    "jsonpath={.spec.clusterIP}",
+  ]);
+  return {
+    namespace,
+    serverPod: LAB_NAMES.serverPod,
+    clientPod: LAB_NAMES.clientPod,
+    clientContainer: LAB_NAMES.clientContainer,
+    serviceName: LAB_NAMES.service,
+    serverPodIp: pod(LAB_NAMES.serverPod).status.podIP,
+    clientPodIp: pod(LAB_NAMES.clientPod).status.podIP,
+    serverNode: pod(LAB_NAMES.serverPod).spec.nodeName,
+    clientNode: pod(LAB_NAMES.clientPod).spec.nodeName,
+    serviceClusterIp: clusterIp.trim(),
+    ...settings,
+  };
+}
