@@ -401,8 +401,7 @@ export function parseLabConfig(raw: RawLabConfig): LabConfig {
   };
 }
 
-function readObject(config: pulumi.Config, key: string): unknown {
-  const text = config.get(key);
+function objectOrText(text: string | undefined): unknown {
   if (text === undefined) {
     return undefined;
   }
@@ -414,20 +413,28 @@ function readObject(config: pulumi.Config, key: string): unknown {
   }
 }
 
+/**
+ * Gathers the raw `pod-to-pod:*` values from any source of strings: the Pulumi config here, the
+ * CLI's `pulumi config --json` in `npm run verify`, or a JSON object in the no-toolchain deploy.
+ */
+export function readRawLabConfig(get: (key: string) => string | undefined): RawLabConfig {
+  return {
+    namespace: get("namespace"),
+    createNamespace: get("createNamespace"),
+    nginx: objectOrText(get("nginx")),
+    busybox: objectOrText(get("busybox")),
+    servicePort: get("servicePort"),
+    placement: get("placement"),
+    clusterDomain: get("clusterDomain"),
+    podReadyTimeoutSeconds: get("podReadyTimeoutSeconds"),
+    checks: objectOrText(get("checks")),
+  };
+}
+
 /** Reads the stack's `pod-to-pod:*` configuration once and validates it. */
 export function loadLabConfig(): LabConfig {
   const config = new pulumi.Config();
-  return parseLabConfig({
-    namespace: config.get("namespace"),
-    createNamespace: config.get("createNamespace"),
-    nginx: readObject(config, "nginx"),
-    busybox: readObject(config, "busybox"),
-    servicePort: config.get("servicePort"),
-    placement: config.get("placement"),
-    clusterDomain: config.get("clusterDomain"),
-    podReadyTimeoutSeconds: config.get("podReadyTimeoutSeconds"),
-    checks: readObject(config, "checks"),
-  });
+  return parseLabConfig(readRawLabConfig((key) => config.get(key)));
 }
 
 /** How kubectl reaches the cluster the kubernetes provider uses. */

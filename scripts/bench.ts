@@ -17,8 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { toEnvironment } from "../checks/environment";
-import { CheckPlan } from "../checks/types";
-import { LAB_NAMES } from "../components/names";
+import { observePlan } from "./lib/kubectlLab";
 
 const ROOT = path.resolve(__dirname, "..");
 const STATE = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
@@ -162,26 +161,14 @@ function runA(stack: string): { up: number; destroy: number } {
 /** C: the check runner alone against the lab B deployed, as the ConnectivityCheck would start it. */
 function runC(namespace: string): number {
   applyWalkthrough(namespace);
-  const get = (kind: string, name: string, jsonpath: string) =>
-    sh("kubectl", ["get", kind, "-n", namespace, name, "-o", `jsonpath=${jsonpath}`]).stdout.trim();
-  const plan: CheckPlan = {
-    namespace,
-    serverPod: LAB_NAMES.serverPod,
-    clientPod: LAB_NAMES.clientPod,
-    // The walkthrough's client container is named busybox, as ours is.
-    clientContainer: LAB_NAMES.clientContainer,
-    serviceName: LAB_NAMES.service,
-    serverPodIp: get("pod", "nginx-server", "{.status.podIP}"),
-    clientPodIp: get("pod", "busybox-client", "{.status.podIP}"),
-    serverNode: get("pod", "nginx-server", "{.spec.nodeName}"),
-    clientNode: get("pod", "busybox-client", "{.spec.nodeName}"),
-    serviceClusterIp: get("service", "nginx-service", "{.spec.clusterIP}"),
+  // The walkthrough's objects have the names ours have, and its client container is busybox too.
+  const plan = observePlan(namespace, {
     servicePort: 80,
     serverPort: 80,
     clusterDomain: "cluster.local",
     pingCount: 4,
     timeoutSeconds: 5,
-  };
+  });
   const run = sh("node_modules/.bin/tsx", ["checks/run.ts"], {
     env: toEnvironment(plan, { reportOnly: false }),
   });

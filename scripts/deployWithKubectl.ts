@@ -12,27 +12,16 @@ import * as path from "node:path";
 import { kubectl } from "../checks/kubectl";
 import { renderReport } from "../checks/report";
 import { runChecks } from "../checks/runChecks";
-import { parseLabConfig, RawLabConfig } from "../config";
+import { parseLabConfig, readRawLabConfig } from "../config";
 import { mustKubectl, observePlan, waitForLab } from "./lib/kubectlLab";
+import { StackOutputs } from "./lib/stackOutputs";
 
 const ROOT = path.resolve(__dirname, "..");
 
 async function main(): Promise<number> {
   const raw = JSON.parse(process.env.RENDER_CONFIG ?? "{}") as Record<string, string>;
-  const value = (key: string) => raw[`pod-to-pod:${key}`];
-  const parse = (text: string | undefined) => (text === undefined ? undefined : JSON.parse(text));
   // Validate first, as the program does: a bad value fails before anything is applied.
-  const config = parseLabConfig({
-    namespace: value("namespace"),
-    createNamespace: value("createNamespace"),
-    nginx: parse(value("nginx")),
-    busybox: parse(value("busybox")),
-    servicePort: value("servicePort"),
-    placement: value("placement"),
-    clusterDomain: value("clusterDomain"),
-    podReadyTimeoutSeconds: value("podReadyTimeoutSeconds"),
-    checks: parse(value("checks")),
-  } as RawLabConfig);
+  const config = parseLabConfig(readRawLabConfig((key) => raw[`pod-to-pod:${key}`]));
 
   const rendered = spawnSync(
     path.join(ROOT, "node_modules/.bin/tsx"),
@@ -56,7 +45,7 @@ async function main(): Promise<number> {
   });
   const verification = await runChecks(plan, (args, timeoutMs) => kubectl(args, timeoutMs));
   const report = renderReport(verification);
-  const outputs = {
+  const outputs: StackOutputs = {
     namespace: plan.namespace,
     nginxPodIp: plan.serverPodIp,
     busyboxPodIp: plan.clientPodIp,

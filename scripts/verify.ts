@@ -8,16 +8,8 @@ import { renderReport } from "../checks/report";
 import { kubectl } from "../checks/kubectl";
 import { runChecks } from "../checks/runChecks";
 import { LAB_NAMES } from "../components/names";
-import { parseLabConfig, RawLabConfig } from "../config";
-
-interface StackOutputs {
-  namespace: string;
-  nginxPodIp: string;
-  busyboxPodIp: string;
-  serviceClusterIp: string;
-  nginxNode: string;
-  busyboxNode: string;
-}
+import { parseLabConfig, readRawLabConfig } from "../config";
+import { StackOutputs } from "./lib/stackOutputs";
 
 function pulumiJson<T>(args: string[]): T {
   const stack = process.env.PULUMI_STACK ? ["--stack", process.env.PULUMI_STACK] : [];
@@ -45,17 +37,7 @@ async function main(): Promise<number> {
     outputs as StackOutputs;
   const rawConfig = pulumiJson<Record<string, { value?: string }>>(["config"]);
   const value = (key: string) => rawConfig[key]?.value;
-  const raw: Record<string, string | undefined> = {};
-  for (const key of Object.keys(rawConfig).filter((k) => k.startsWith("pod-to-pod:"))) {
-    raw[key.slice("pod-to-pod:".length)] = value(key);
-  }
-  const parse = (text: string | undefined) => (text === undefined ? undefined : JSON.parse(text));
-  const config = parseLabConfig({
-    ...raw,
-    nginx: parse(raw.nginx),
-    busybox: parse(raw.busybox),
-    checks: parse(raw.checks),
-  } as RawLabConfig);
+  const config = parseLabConfig(readRawLabConfig((key) => value(`pod-to-pod:${key}`)));
 
   const kubeconfig = value("kubernetes:kubeconfig");
   const env =

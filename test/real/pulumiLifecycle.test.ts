@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cidrContains } from "../../checks/ipv4";
-import { Verification } from "../../checks/types";
+import { StackOutputs } from "../../scripts/lib/stackOutputs";
 import { pulumi, run, uniqueStack } from "./cli";
 
 /**
@@ -12,16 +12,7 @@ const stack = uniqueStack("e2e");
 const namespace = "p2p-e2e";
 const env: NodeJS.ProcessEnv = { PULUMI_STACK: stack };
 
-interface Outputs {
-  namespace: string;
-  nginxPodIp: string;
-  busyboxPodIp: string;
-  serviceClusterIp: string;
-  nginxNode: string;
-  busyboxNode: string;
-  verification: Verification;
-  report: string;
-}
+type Outputs = StackOutputs;
 
 function outputs(): Outputs {
   return JSON.parse(pulumi(["stack", "output", "--json", "--stack", stack], env).stdout) as Outputs;

@@ -1,0 +1,13 @@
+import { Verification } from "../../checks/types";
+
+/** The program's stack outputs (index.ts's exports), as `pulumi stack output --json` prints them. */
+export interface StackOutputs {
+  namespace: string;
+  nginxPodIp: string;
+  busyboxPodIp: string;
+  serviceClusterIp: string;
+  nginxNode: string;
+  busyboxNode: string;
+  verification: Verification;
+  report: string;
+}
