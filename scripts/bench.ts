@@ -139,23 +139,11 @@ function havePulumi(): boolean {
 
 /** A: pulumi up from nothing to verified, then destroy, on a scratch stack. */
 function runA(stack: string): { up: number; destroy: number } {
-  const up = sh("pulumi", [
-    "up",
-    "--yes",
-    "--skip-preview",
-    "--stack",
-    stack,
-    "--non-interactive",
-  ]).seconds;
-  const destroy = sh("pulumi", [
-    "destroy",
-    "--yes",
-    "--skip-preview",
-    "--stack",
-    stack,
-    "--non-interactive",
-  ]).seconds;
-  return { up, destroy };
+  const timed = (operation: "up" | "destroy") =>
+    sh("pulumi", [operation, "--yes", "--skip-preview", "--stack", stack, "--non-interactive"])
+      .seconds;
+  const up = timed("up");
+  return { up, destroy: timed("destroy") };
 }
 
 /** C: the check runner alone against the lab B deployed, as the ConnectivityCheck would start it. */
