@@ -446,19 +446,27 @@ export interface KubeAccess {
 }
 
 /**
- * Reads the kubernetes provider's own config keys, so kubectl follows the provider. When
- * `kubernetes:kubeconfig` holds the kubeconfig itself, it is written to a private file (mode 0600)
- * and kubectl gets only its path: the contents never reach a command line, an input or an output.
+ * The file kubectl should read for a `kubernetes:kubeconfig` value: the value itself when it is a
+ * path; when it holds the kubeconfig itself, a private file (mode 0600) written with it, so the
+ * contents never reach a command line, an input or an output.
  */
+export function kubeconfigFile(value: string): string {
+  if (!/^\s*(\{|apiVersion:|clusters:|kind:)/m.test(value)) {
+    return value;
+  }
+  const digest = crypto.createHash("sha256").update(value).digest("hex").slice(0, 12);
+  const file = path.join(os.tmpdir(), `pod-to-pod-kubeconfig-${digest}.yaml`);
+  fs.writeFileSync(file, value, { mode: 0o600 });
+  return file;
+}
+
+/** Reads the kubernetes provider's own config keys, so kubectl follows the provider. */
 export function loadKubeAccess(): KubeAccess {
   const config = new pulumi.Config("kubernetes");
   const kubeconfig = config.get("kubeconfig");
   const context = config.get("context");
-  let kubeconfigPath: string | undefined = kubeconfig;
-  if (kubeconfig !== undefined && /^\s*(\{|apiVersion:|clusters:|kind:)/m.test(kubeconfig)) {
-    const digest = crypto.createHash("sha256").update(kubeconfig).digest("hex").slice(0, 12);
-    kubeconfigPath = path.join(os.tmpdir(), `pod-to-pod-kubeconfig-${digest}.yaml`);
-    fs.writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
-  }
-  return { ...(kubeconfigPath ? { kubeconfigPath } : {}), ...(context ? { context } : {}) };
+  return {
+    ...(kubeconfig ? { kubeconfigPath: kubeconfigFile(kubeconfig) } : {}),
+    ...(context ? { context } : {}),
+  };
 }

@@ -8,7 +8,7 @@ import { renderReport } from "../checks/report";
 import { kubectl } from "../checks/kubectl";
 import { runChecks } from "../checks/runChecks";
 import { LAB_NAMES } from "../components/names";
-import { parseLabConfig, readRawLabConfig } from "../config";
+import { kubeconfigFile, parseLabConfig, readRawLabConfig } from "../config";
 import { StackOutputs } from "./lib/stackOutputs";
 
 function pulumiJson<T>(args: string[]): T {
@@ -40,10 +40,7 @@ async function main(): Promise<number> {
   const config = parseLabConfig(readRawLabConfig((key) => value(`pod-to-pod:${key}`)));
 
   const kubeconfig = value("kubernetes:kubeconfig");
-  const env =
-    kubeconfig && !/^\s*(\{|apiVersion:)/m.test(kubeconfig)
-      ? { ...process.env, KUBECONFIG: kubeconfig }
-      : process.env;
+  const env = kubeconfig ? { ...process.env, KUBECONFIG: kubeconfigFile(kubeconfig) } : process.env;
   const verification = await runChecks(
     {
       namespace,

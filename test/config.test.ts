@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, parseLabConfig } from "../config";
+import * as fs from "node:fs";
+import { DEFAULTS, kubeconfigFile, parseLabConfig } from "../config";
 
 describe("parseLabConfig", () => {
   it("gives the documented defaults for an empty config", () => {
@@ -102,5 +103,19 @@ describe("parseLabConfig", () => {
     expect(() =>
       parseLabConfig({ servicePort: "0", placement: "x", nginx: { image: "bad image" } }),
     ).toThrow(/3 problems[\s\S]*nginx\.image[\s\S]*servicePort[\s\S]*placement/);
+  });
+});
+
+describe("kubeconfigFile", () => {
+  it("passes a path through untouched", () => {
+    expect(kubeconfigFile("/etc/rancher/k3s/k3s.yaml")).toBe("/etc/rancher/k3s/k3s.yaml");
+  });
+
+  it("writes kubeconfig contents to a private file and returns only its path", () => {
+    const content = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: s3cret\n";
+    const file = kubeconfigFile(content);
+    expect(file).not.toContain("s3cret");
+    expect(fs.readFileSync(file, "utf8")).toBe(content);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 });
