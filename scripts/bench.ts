@@ -18,35 +18,11 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { toEnvironment } from "../checks/environment";
 import { observePlan } from "./lib/kubectlLab";
+import { mustRun } from "./lib/runCommand";
 
 const ROOT = path.resolve(__dirname, "..");
 const STATE = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
 const pairs = Number(process.argv[2] ?? 5);
-
-interface Timed {
-  seconds: number;
-  stdout: string;
-}
-
-function sh(
-  command: string,
-  args: string[],
-  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
-): Timed {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, ...options.env },
-    maxBuffer: 64 * 1024 * 1024,
-    ...(options.input !== undefined ? { input: options.input } : {}),
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
-  }
-  return { seconds, stdout: result.stdout };
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -76,8 +52,8 @@ function walkthroughManifests(namespace: string): string {
 
 /** kubectl apply of the walkthrough's Pods and Service, then wait until both pods are Ready. */
 function applyWalkthrough(namespace: string): void {
-  sh("kubectl", ["apply", "-f", "-"], { input: walkthroughManifests(namespace) });
-  sh("kubectl", [
+  mustRun("kubectl", ["apply", "-f", "-"], { input: walkthroughManifests(namespace) });
+  mustRun("kubectl", [
     "wait",
     "-n",
     namespace,
@@ -92,7 +68,7 @@ function applyWalkthrough(namespace: string): void {
 function runB(namespace: string): number {
   const started = process.hrtime.bigint();
   applyWalkthrough(namespace);
-  const ip = sh("kubectl", [
+  const ip = mustRun("kubectl", [
     "get",
     "pod",
     "-n",
@@ -103,7 +79,7 @@ function runB(namespace: string): number {
   ]).stdout.trim();
   // The Service needs an endpoint before a wget through it can work; a person would retry too.
   for (let i = 0; i < 100; i++) {
-    const endpoints = sh("kubectl", [
+    const endpoints = mustRun("kubectl", [
       "get",
       "endpoints",
       "-n",
@@ -117,11 +93,11 @@ function runB(namespace: string): number {
     }
   }
   const exec = (...args: string[]) =>
-    sh("kubectl", ["exec", "-n", namespace, "busybox-client", "--", ...args]);
+    mustRun("kubectl", ["exec", "-n", namespace, "busybox-client", "--", ...args]);
   exec("wget", "-qO-", `http://${ip}`);
   exec("wget", "-qO-", "nginx-service");
   exec("ping", "-c", "4", ip);
-  sh("kubectl", [
+  mustRun("kubectl", [
     "delete",
     "-n",
     namespace,
@@ -140,7 +116,7 @@ function havePulumi(): boolean {
 /** A: pulumi up from nothing to verified, then destroy, on a scratch stack. */
 function runA(stack: string): { up: number; destroy: number } {
   const timed = (operation: "up" | "destroy") =>
-    sh("pulumi", [operation, "--yes", "--skip-preview", "--stack", stack, "--non-interactive"])
+    mustRun("pulumi", [operation, "--yes", "--skip-preview", "--stack", stack, "--non-interactive"])
       .seconds;
   const up = timed("up");
   return { up, destroy: timed("destroy") };
@@ -157,7 +133,7 @@ function runC(namespace: string): number {
     pingCount: 4,
     timeoutSeconds: 5,
   });
-  const run = sh("node_modules/.bin/tsx", ["checks/run.ts"], {
+  const run = mustRun("node_modules/.bin/tsx", ["checks/run.ts"], {
     env: toEnvironment(plan, { reportOnly: false }),
   });
   return run.seconds;
@@ -169,7 +145,7 @@ function main(): void {
   const pulumiAvailable = havePulumi();
   const stack = `bench-${process.pid}`;
   if (pulumiAvailable) {
-    sh("pulumi", ["stack", "init", stack, "--non-interactive"]);
+    mustRun("pulumi", ["stack", "init", stack, "--non-interactive"]);
   } else {
     console.log("A not measured: the Pulumi toolchain is not installed here (docs/toolchain.md).");
   }
@@ -197,9 +173,9 @@ function main(): void {
   const checkStep = Array.from({ length: pairs }, () => runC(namespace));
   spawnSync("kubectl", ["delete", "namespace", namespace, "--wait=true"], { encoding: "utf8" });
   if (pulumiAvailable) {
-    sh("pulumi", ["stack", "rm", "--yes", "--force", "--stack", stack, "--non-interactive"]);
+    mustRun("pulumi", ["stack", "rm", "--yes", "--force", "--stack", stack, "--non-interactive"]);
   }
-  const npmTest = sh("npm", ["test", "--silent"]).seconds;
+  const npmTest = mustRun("npm", ["test", "--silent"]).seconds;
   const results = {
     machine: {
       cpus: os.cpus().length,

@@ -6,7 +6,6 @@
  *
  * Config: RENDER_CONFIG, a JSON object of pod-to-pod:* keys, as for scripts/render.ts.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { kubectl } from "../checks/kubectl";
@@ -14,6 +13,7 @@ import { renderReport } from "../checks/report";
 import { runChecks } from "../checks/runChecks";
 import { parseLabConfig, readRawLabConfig } from "../config";
 import { mustKubectl, observePlan, waitForLab } from "./lib/kubectlLab";
+import { mustRun } from "./lib/runCommand";
 import { StackOutputs } from "./lib/stackOutputs";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -23,17 +23,7 @@ async function main(): Promise<number> {
   // Validate first, as the program does: a bad value fails before anything is applied.
   const config = parseLabConfig(readRawLabConfig((key) => raw[`pod-to-pod:${key}`]));
 
-  const rendered = spawnSync(
-    path.join(ROOT, "node_modules/.bin/tsx"),
-    [path.join(ROOT, "scripts/render.ts")],
-    {
-      encoding: "utf8",
-      env: process.env,
-    },
-  );
-  if (rendered.status !== 0) {
-    throw new Error(`rendering the program failed: ${rendered.stderr}`);
-  }
+  const rendered = mustRun("node_modules/.bin/tsx", ["scripts/render.ts"]);
   process.stderr.write(mustKubectl(["apply", "-f", "-"], rendered.stdout));
   waitForLab(config.namespace, config.podReadyTimeoutSeconds);
   const plan = observePlan(config.namespace, {

@@ -3,37 +3,22 @@
  * checks need. Used where no Pulumi engine runs: scripts/deployWithKubectl.ts and the cluster test.
  */
 import { spawnSync } from "node:child_process";
+import { mustRun, Run, runCommand } from "./runCommand";
 import { CheckPlan } from "../../checks/types";
 import { LAB_NAMES } from "../../components/names";
 
-/** A finished kubectl run. */
-export interface KubectlRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs kubectl synchronously (KUBECONFIG from the environment), optionally with stdin. */
-export function kubectlSync(args: string[], input?: string): KubectlRun {
-  const result = spawnSync("kubectl", args, {
-    encoding: "utf8",
-    timeout: 180_000,
-    maxBuffer: 64 * 1024 * 1024,
+export function kubectlSync(args: string[], input?: string): Run {
+  return runCommand("kubectl", args, {
+    timeoutMs: 180_000,
     ...(input !== undefined ? { input } : {}),
   });
-  if (result.error) {
-    throw result.error;
-  }
-  return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** kubectlSync that throws, with kubectl's error, unless it succeeded. */
 export function mustKubectl(args: string[], input?: string): string {
-  const result = kubectlSync(args, input);
-  if (result.code !== 0) {
-    throw new Error(`kubectl ${args.join(" ")} exited ${result.code}: ${result.stderr.trim()}`);
-  }
-  return result.stdout;
+  return mustRun("kubectl", args, { timeoutMs: 180_000, ...(input !== undefined ? { input } : {}) })
+    .stdout;
 }
 
 /** Waits, as `pulumi up` would, until both pods are Ready and the Service has an endpoint. */

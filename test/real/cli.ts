@@ -1,16 +1,6 @@
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { PROJECT_DIR, Run, runCommand } from "../../scripts/lib/runCommand";
 
-/** The project folder: every CLI call runs there. */
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
-
-/** One finished CLI run. */
-export interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
+export { PROJECT_DIR, Run };
 
 /** Runs a command in the project folder with the test's environment (scripts/lib/pulumi-env.sh's). */
 export function run(
@@ -20,20 +10,7 @@ export function run(
   timeoutMs = 15 * 60_000,
   input?: string,
 ): Run {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, {
-    cwd: PROJECT_DIR,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-    timeout: timeoutMs,
-    maxBuffer: 64 * 1024 * 1024,
-    ...(input !== undefined ? { input } : {}),
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.error) {
-    throw result.error;
-  }
-  return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr, seconds };
+  return runCommand(command, args, { env, timeoutMs, ...(input !== undefined ? { input } : {}) });
 }
 
 /** Runs pulumi; throws with its output when it fails and `mustPass` is set. */
