@@ -15,7 +15,12 @@ const kube = loadKubeAccess();
 // The check needs kubectl; say so before anything is created rather than after the pods exist.
 // A preview runs no command, so previews without kubectl (pull requests) still work.
 if (!pulumi.runtime.isDryRun()) {
-  assertKubectlAvailable();
+  try {
+    assertKubectlAvailable();
+  } catch (error) {
+    // The user's setup, not a bug: a message, not a stack trace.
+    throw new pulumi.RunError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 const labNamespace = new LabNamespace("lab", {

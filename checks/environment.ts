@@ -36,10 +36,13 @@ export interface RunnerOptions {
   readonly kubeContext?: string;
   /** Report failures but exit 0. */
   readonly reportOnly: boolean;
+  /** `kubernetes:kubeconfig` (a path or contents) arrives on stdin. */
+  readonly kubeconfigOnStdin?: boolean;
 }
 
 const CONTEXT_KEY = "POD_TO_POD_KUBE_CONTEXT";
 const REPORT_ONLY_KEY = "POD_TO_POD_REPORT_ONLY";
+const KUBECONFIG_ON_STDIN_KEY = "POD_TO_POD_KUBECONFIG_ON_STDIN";
 
 /** Encodes a plan and runner options as environment variables. */
 export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<string, string> {
@@ -51,6 +54,9 @@ export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<s
     env[CONTEXT_KEY] = options.kubeContext;
   }
   env[REPORT_ONLY_KEY] = String(options.reportOnly);
+  if (options.kubeconfigOnStdin) {
+    env[KUBECONFIG_ON_STDIN_KEY] = "true";
+  }
   return env;
 }
 
@@ -84,6 +90,7 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
     options: {
       ...(kubeContext ? { kubeContext } : {}),
       reportOnly: env[REPORT_ONLY_KEY] === "true",
+      kubeconfigOnStdin: env[KUBECONFIG_ON_STDIN_KEY] === "true",
     },
   };
 }

@@ -1,28 +1,47 @@
 /**
- * The check runner: started by the ConnectivityCheck component's command (and by `npm run verify`),
- * it reads its plan from the environment, runs the checks, prints the verification as JSON on
- * stdout and a readable report on stderr, and exits 1 when a check failed (unless report-only).
+ * The check runner: started by the ConnectivityCheck component's command, it reads its plan from
+ * the environment (and `kubernetes:kubeconfig`, when the stack sets one, from stdin), runs the
+ * checks and exits 1 when a check failed, unless report-only.
+ *
+ * On success stdout is the verification as JSON, which the component parses into the stack
+ * outputs. On failure stdout stays empty and stderr carries the readable report: the engine puts
+ * both streams into the error it prints, and the report is what a person needs there.
  */
 import { fromEnvironment } from "./environment";
 import { kubectl } from "./kubectl";
+import { withKubeconfigFile } from "./kubeconfigFile";
 import { renderReport } from "./report";
 import { runChecks } from "./runChecks";
+import { Verification } from "./types";
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function verify(env: NodeJS.ProcessEnv): Promise<Verification> {
+  const { plan, options } = fromEnvironment(env);
+  return runChecks(plan, (args, timeoutMs) => kubectl(args, timeoutMs, env), options.kubeContext);
+}
 
 async function main(): Promise<number> {
-  const { plan, options } = fromEnvironment(process.env);
-  const verification = await runChecks(
-    plan,
-    (args, timeoutMs) => kubectl(args, timeoutMs),
-    options.kubeContext,
-  );
-  process.stdout.write(JSON.stringify(verification) + "\n");
-  process.stderr.write(renderReport(verification) + "\n");
+  const { options } = fromEnvironment(process.env);
+  const verification = options.kubeconfigOnStdin
+    ? await withKubeconfigFile(await readStdin(), (file) =>
+        verify({ ...process.env, KUBECONFIG: file }),
+      )
+    : await verify(process.env);
+  const report = renderReport(verification);
   if (verification.failed > 0 && !options.reportOnly) {
     process.stderr.write(
-      `\n${verification.failed} of ${verification.checks.length} checks failed. Set pod-to-pod:checks.reportOnly to true to report without failing.\n`,
+      `${report}\n\n${verification.failed} of ${verification.checks.length} checks failed. Set pod-to-pod:checks.reportOnly to true to report without failing.\n`,
     );
     return 1;
   }
+  process.stdout.write(JSON.stringify(verification) + "\n");
   return 0;
 }
 

@@ -6,7 +6,7 @@ import { toEnvironment } from "../checks/environment";
 import { renderReport } from "../checks/report";
 import { Verification } from "../checks/types";
 import { parseVerification } from "../checks/verification";
-import { checksVersion } from "../checks/version";
+import { checksVersion, runnerCommand } from "../checks/runner";
 import { BusyboxClient } from "./busyboxClient";
 import { NginxServer } from "./nginxServer";
 import { NginxService } from "./nginxService";
@@ -31,13 +31,20 @@ export interface ConnectivityCheckArgs {
   readonly kube: KubeAccess;
 }
 
-/** The project folder: the command runs the check runner from there. */
-const PROJECT_DIR = path.resolve(__dirname, "..");
+/**
+ * The project root (where Pulumi.yaml is), which is where the command provider runs commands. The
+ * engine tells the program; under mocks, and with older engines, the program runs from it.
+ */
+function projectRoot(): string {
+  const root = pulumi.runtime.getRootDirectory();
+  return path.isAbsolute(root) ? root : process.cwd();
+}
 
 /**
  * Runs the walkthrough's checks from inside the client once both pods are Ready and the Service has
- * endpoints, and exposes the results. The command re-runs only when one of its inputs changes: a
- * replaced pod or Service (new UID or IP), changed check code (its digest) or a changed setting.
+ * endpoints, and exposes the results. The command runs again only when a trigger changes: a
+ * replaced pod or Service (new UID), new check code (its digest) or a changed setting. Its inputs
+ * hold nothing machine-specific, so every checkout previews the same.
  */
 export class ConnectivityCheck extends pulumi.ComponentResource {
   /** Every check's result, counts and, on failure, the diagnosis. */
@@ -55,19 +62,16 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
         serverPod: server.podName,
         serverPodIp: server.podIp,
         serverNode: server.nodeName,
-        serverUid: server.uid,
         clientPod: client.podName,
         clientContainer: client.containerName,
         clientPodIp: client.podIp,
         clientNode: client.nodeName,
-        clientUid: client.uid,
         serviceName: service.name,
         serviceClusterIp: service.clusterIp,
         servicePort: service.port,
-        serviceUid: service.uid,
       })
-      .apply(({ serverUid, clientUid, serviceUid, ...live }) => ({
-        ...toEnvironment(
+      .apply((live) =>
+        toEnvironment(
           {
             ...live,
             serverPort: args.serverPort,
@@ -78,25 +82,21 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
           {
             ...(kube.context ? { kubeContext: kube.context } : {}),
             reportOnly: settings.reportOnly,
+            kubeconfigOnStdin: kube.kubeconfig !== undefined,
           },
         ),
-        // Not read by the runner: they are here so that a replaced object, or new check code, is a
-        // changed input, which is what makes the command run again.
-        POD_TO_POD_SERVER_UID: serverUid,
-        POD_TO_POD_CLIENT_UID: clientUid,
-        POD_TO_POD_SERVICE_UID: serviceUid,
-        POD_TO_POD_CHECKS_VERSION: checksVersion(),
-        ...(kube.kubeconfigPath ? { KUBECONFIG: kube.kubeconfigPath } : {}),
-      }));
+      );
 
     const run = new command.local.Command(
       `${name}-run`,
       {
-        create: "node_modules/.bin/tsx checks/run.ts",
-        dir: PROJECT_DIR,
+        create: runnerCommand(projectRoot()),
         environment,
-        // stdout is the JSON verification, parsed below; stderr carries the readable report.
-        logging: "stderr",
+        // A secret input: the runner writes it to a private file for its run and removes it.
+        ...(kube.kubeconfig ? { stdin: kube.kubeconfig } : {}),
+        triggers: [server.uid, client.uid, service.uid, checksVersion()],
+        // The verification is in the outputs and, on failure, in the error: no second copy.
+        logging: "none",
       },
       { parent: this, dependsOn: [server, client, service] },
     );

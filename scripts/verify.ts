@@ -1,14 +1,16 @@
 /**
  * `npm run verify`: re-runs the connectivity checks against the deployed stack without changing
- * it, and prints the report. It reads the stack's outputs and config through the Pulumi CLI, so it
- * checks exactly what `pulumi up` deployed, and exits 1 when a check fails.
+ * it, and prints the report. It reads the stack's outputs and config through the Pulumi CLI (the
+ * selected stack, or PULUMI_STACK), so it checks exactly what `pulumi up` deployed, with the
+ * cluster access the stack's kubernetes provider has, and exits 1 when a check fails.
  */
 import { execFileSync } from "node:child_process";
 import { renderReport } from "../checks/report";
 import { kubectl } from "../checks/kubectl";
 import { runChecks } from "../checks/runChecks";
 import { LAB_NAMES } from "../components/names";
-import { kubeconfigFile, parseLabConfig, readRawLabConfig } from "../config";
+import { withKubeconfigFile } from "../checks/kubeconfigFile";
+import { parseLabConfig, readRawLabConfig } from "../config";
 import { StackOutputs } from "./lib/stackOutputs";
 
 function pulumiJson<T>(args: string[]): T {
@@ -35,33 +37,38 @@ async function main(): Promise<number> {
   }
   const { namespace, nginxPodIp, busyboxPodIp, serviceClusterIp, nginxNode, busyboxNode } =
     outputs as StackOutputs;
-  const rawConfig = pulumiJson<Record<string, { value?: string }>>(["config"]);
+  // --show-secrets: kubernetes:kubeconfig is usually a secret, and without it verify would
+  // quietly check whatever cluster KUBECONFIG points at instead.
+  const rawConfig = pulumiJson<Record<string, { value?: string }>>(["config", "--show-secrets"]);
   const value = (key: string) => rawConfig[key]?.value;
   const config = parseLabConfig(readRawLabConfig((key) => value(`pod-to-pod:${key}`)));
 
+  const check = (env: NodeJS.ProcessEnv) =>
+    runChecks(
+      {
+        namespace,
+        serverPod: LAB_NAMES.serverPod,
+        clientPod: LAB_NAMES.clientPod,
+        clientContainer: LAB_NAMES.clientContainer,
+        serviceName: LAB_NAMES.service,
+        serverPodIp: nginxPodIp,
+        clientPodIp: busyboxPodIp,
+        serverNode: nginxNode,
+        clientNode: busyboxNode,
+        serviceClusterIp,
+        servicePort: config.servicePort,
+        serverPort: config.nginx.port,
+        clusterDomain: config.clusterDomain,
+        pingCount: config.checks.pingCount,
+        timeoutSeconds: config.checks.timeoutSeconds,
+      },
+      (args, timeoutMs) => kubectl(args, timeoutMs, env),
+      value("kubernetes:context"),
+    );
   const kubeconfig = value("kubernetes:kubeconfig");
-  const env = kubeconfig ? { ...process.env, KUBECONFIG: kubeconfigFile(kubeconfig) } : process.env;
-  const verification = await runChecks(
-    {
-      namespace,
-      serverPod: LAB_NAMES.serverPod,
-      clientPod: LAB_NAMES.clientPod,
-      clientContainer: LAB_NAMES.clientContainer,
-      serviceName: LAB_NAMES.service,
-      serverPodIp: nginxPodIp,
-      clientPodIp: busyboxPodIp,
-      serverNode: nginxNode,
-      clientNode: busyboxNode,
-      serviceClusterIp,
-      servicePort: config.servicePort,
-      serverPort: config.nginx.port,
-      clusterDomain: config.clusterDomain,
-      pingCount: config.checks.pingCount,
-      timeoutSeconds: config.checks.timeoutSeconds,
-    },
-    (args, timeoutMs) => kubectl(args, timeoutMs, env),
-    value("kubernetes:context"),
-  );
+  const verification = kubeconfig
+    ? await withKubeconfigFile(kubeconfig, (file) => check({ ...process.env, KUBECONFIG: file }))
+    : await check(process.env);
   process.stdout.write(renderReport(verification) + "\n");
   return verification.failed > 0 ? 1 : 0;
 }

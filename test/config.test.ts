@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import * as fs from "node:fs";
-import { DEFAULTS, kubeconfigFile, parseLabConfig } from "../config";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULTS, parseLabConfig } from "../config";
+import { quantityValue } from "../config/quantity";
 
 describe("parseLabConfig", () => {
   it("gives the documented defaults for an empty config", () => {
@@ -17,11 +18,35 @@ describe("parseLabConfig", () => {
     expect(config.nginx.image).not.toMatch(/:latest$/);
   });
 
-  it("uses an existing built-in namespace without creating it", () => {
-    expect(parseLabConfig({ namespace: "default" })).toMatchObject({
-      namespace: "default",
-      createNamespace: false,
+  it.each(["default", "kube-system"])(
+    "uses the built-in namespace %s without creating it, even when asked to",
+    (namespace) => {
+      expect(parseLabConfig({ namespace, createNamespace: "true" })).toMatchObject({
+        namespace,
+        createNamespace: false,
+      });
+    },
+  );
+
+  it("accepts every quantity form Kubernetes accepts", () => {
+    const config = parseLabConfig({
+      nginx: {
+        resources: {
+          requests: { cpu: ".5", memory: "1.5Gi" },
+          limits: { cpu: 1, memory: "1Ti" },
+        },
+      },
     });
+    expect(config.nginx.resources).toEqual({
+      requests: { cpu: ".5", memory: "1.5Gi" },
+      limits: { cpu: "1", memory: "1Ti" },
+    });
+  });
+
+  it("fills the rest of an object from the defaults", () => {
+    const config = parseLabConfig({ nginx: { resources: { limits: { cpu: "1" } } } });
+    expect(config.nginx.resources.limits).toEqual({ cpu: "1", memory: "64Mi" });
+    expect(config.nginx.image).toBe(DEFAULTS.nginx.image);
   });
 
   it("takes overrides, strings included (as pulumi config stores them)", () => {
@@ -65,6 +90,9 @@ describe("parseLabConfig", () => {
     [{ nginx: { port: 0 } }, "pod-to-pod:nginx.port", "from 1 to 65535"],
     [{ servicePort: "70000" }, "pod-to-pod:servicePort", "from 1 to 65535"],
     [{ servicePort: "eighty" }, "pod-to-pod:servicePort", "whole number"],
+    [{ servicePort: "0x50" }, "pod-to-pod:servicePort", "whole number"],
+    [{ checks: { pingCount: "1e2" } }, "pod-to-pod:checks.pingCount", "whole number"],
+    [{ nginx: { resources: { requests: { cpu: "-1" } } } }, "requests.cpu", "quantity"],
     [{ namespace: "Pod_To_Pod" }, "pod-to-pod:namespace", "DNS label"],
     [{ namespace: "a".repeat(64) }, "pod-to-pod:namespace", "at most 63"],
     [{ checks: { pingCount: 0 } }, "pod-to-pod:checks.pingCount", "from 1 to 100"],
@@ -73,7 +101,7 @@ describe("parseLabConfig", () => {
     [
       { checks: { pingcount: 3 } },
       "pod-to-pod:checks.pingcount",
-      "checks accepts pingCount, timeoutSeconds, reportOnly",
+      "the keys here are pingCount, timeoutSeconds, reportOnly",
     ],
     [{ placement: "elsewhere" }, "pod-to-pod:placement", "any, same-node, different-nodes"],
     [{ clusterDomain: "cluster..local" }, "pod-to-pod:clusterDomain", "DNS domain"],
@@ -89,11 +117,7 @@ describe("parseLabConfig", () => {
       "pod-to-pod:nginx.resources.requests.cpu",
       "must not exceed limits.cpu",
     ],
-    [
-      { namespace: "kube-system", createNamespace: "true" },
-      "pod-to-pod:createNamespace",
-      "Kubernetes owns the namespace",
-    ],
+    [{ createNamespace: "yes" }, "pod-to-pod:createNamespace", "true or false"],
   ])("rejects %j, naming %s", (raw, key, accepted) => {
     expect(() => parseLabConfig(raw)).toThrow(key);
     expect(() => parseLabConfig(raw)).toThrow(accepted);
@@ -106,16 +130,27 @@ describe("parseLabConfig", () => {
   });
 });
 
-describe("kubeconfigFile", () => {
-  it("passes a path through untouched", () => {
-    expect(kubeconfigFile("/etc/rancher/k3s/k3s.yaml")).toBe("/etc/rancher/k3s/k3s.yaml");
+describe("a config mistake", () => {
+  it("is a RunError, which the CLI prints as a message without a stack trace", () => {
+    expect(() => parseLabConfig({ placement: "x" })).toThrow(pulumi.RunError);
+  });
+});
+
+describe("quantityValue", () => {
+  it.each([
+    ["250m", 0.25],
+    [".5", 0.5],
+    ["2", 2],
+    ["64Mi", 64 * 2 ** 20],
+    ["1.5Gi", 1.5 * 2 ** 30],
+    ["1Ti", 2 ** 40],
+    ["1M", 1e6],
+    ["1e3", 1000],
+  ])("reads %s as %d", (quantity, value) => {
+    expect(quantityValue(quantity)).toBeCloseTo(value);
   });
 
-  it("writes kubeconfig contents to a private file and returns only its path", () => {
-    const content = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: s3cret\n";
-    const file = kubeconfigFile(content);
-    expect(file).not.toContain("s3cret");
-    expect(fs.readFileSync(file, "utf8")).toBe(content);
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  it("is NaN for what is not a quantity", () => {
+    expect(quantityValue("lots")).toBeNaN();
   });
 });

@@ -1,8 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { summarize } from "../../checks/diagnose";
+import { fromEnvironment } from "../../checks/environment";
 import { evaluateChecks } from "../../checks/evaluate";
 import { parseSections } from "../../checks/podScript";
 import { seedNodes, seedPlan, seedScriptOutput } from "../helpers";
+
+/** Pulumi's wire form of a secret value, as mocks receive secret inputs. */
+export const SECRET_SIG = {
+  "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+};
 
 /** What the program registered, in order: the mocks record every resource's inputs. */
 export const registered: pulumi.runtime.MockResourceArgs[] = [];
@@ -41,8 +47,10 @@ export async function installMocks(): Promise<void> {
             spec: { ...args.inputs.spec, clusterIP: mockCluster.clusterIp },
           };
         } else if (args.type === "command:local:Command") {
+          // The checks see what the program handed the runner: a wrong IP or name fails them.
+          const { plan } = fromEnvironment(args.inputs.environment as NodeJS.ProcessEnv);
           const verification = summarize(
-            evaluateChecks(seedPlan, parseSections(seedScriptOutput()), seedNodes),
+            evaluateChecks(plan, parseSections(seedScriptOutput()), seedNodes),
           );
           state = { ...args.inputs, stdout: JSON.stringify(verification), stderr: "" };
         }

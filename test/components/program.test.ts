@@ -1,17 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { inputsOf, installMocks, mockCluster, promiseOf, registered } from "./mocks";
+import { inputsOf, installMocks, mockCluster, promiseOf, registered, SECRET_SIG } from "./mocks";
+
+const KUBECONFIG_CONTENT =
+  "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: t0ps3cret-token\n";
 
 type Program = typeof import("../../index");
 let program: Program;
 
 beforeAll(async () => {
   await installMocks();
-  pulumi.runtime.setConfig(
-    "pod-to-pod:checks",
-    JSON.stringify({ pingCount: 6, timeoutSeconds: 3 }),
+  pulumi.runtime.setAllConfig(
+    {
+      "pod-to-pod:checks": JSON.stringify({ pingCount: 4, timeoutSeconds: 3 }),
+      "kubernetes:context": "k3s-vm",
+      "kubernetes:kubeconfig": KUBECONFIG_CONTENT,
+    },
+    ["kubernetes:kubeconfig"],
   );
-  pulumi.runtime.setConfig("kubernetes:context", "k3s-vm");
   // The program insists on kubectl before creating anything; any executable stands in for it here.
   process.env.KUBECTL = process.execPath;
   program = await import("../../index");
@@ -95,24 +101,51 @@ describe("the program's resources", () => {
     expect(pod.spec.affinity).toBeUndefined();
   });
 
-  it("feeds the check command the live pod and Service facts, and nothing secret", () => {
+  it("feeds the check command the live pod and Service facts, and nothing machine-specific", () => {
     const cmd = inputsOf("command:local:Command");
-    expect(cmd.create).toBe("node_modules/.bin/tsx checks/run.ts");
-    expect(cmd.environment).toMatchObject({
+    expect(cmd.create).toBe("node --import tsx checks/run.ts");
+    expect(cmd.dir).toBeUndefined();
+    expect(cmd.environment).toEqual({
+      POD_TO_POD_NAMESPACE: "pod-to-pod",
+      POD_TO_POD_SERVER_POD: "nginx-server",
+      POD_TO_POD_CLIENT_POD: "busybox-client",
+      POD_TO_POD_CLIENT_CONTAINER: "busybox",
+      POD_TO_POD_SERVICE: "nginx-service",
       POD_TO_POD_SERVER_IP: mockCluster.nginxIp,
       POD_TO_POD_CLIENT_IP: mockCluster.busyboxIp,
+      POD_TO_POD_SERVER_NODE: mockCluster.node,
+      POD_TO_POD_CLIENT_NODE: mockCluster.node,
       POD_TO_POD_SERVICE_IP: mockCluster.clusterIp,
-      POD_TO_POD_SERVER_UID: "uid-nginx-pod",
-      POD_TO_POD_CLIENT_UID: "uid-busybox-pod",
-      POD_TO_POD_SERVICE_UID: "uid-service",
-      POD_TO_POD_PING_COUNT: "6",
+      POD_TO_POD_SERVICE_PORT: "80",
+      POD_TO_POD_SERVER_PORT: "80",
+      POD_TO_POD_CLUSTER_DOMAIN: "cluster.local",
+      POD_TO_POD_PING_COUNT: "4",
       POD_TO_POD_TIMEOUT_SECONDS: "3",
       POD_TO_POD_KUBE_CONTEXT: "k3s-vm",
       POD_TO_POD_REPORT_ONLY: "false",
+      POD_TO_POD_KUBECONFIG_ON_STDIN: "true",
     });
-    expect(cmd.environment.POD_TO_POD_CHECKS_VERSION).toMatch(/^[0-9a-f]{16}$/);
-    expect(JSON.stringify(cmd)).not.toMatch(/client-key-data|token:/);
-    expect(cmd.logging).toBe("stderr");
+    expect(cmd.logging).toBe("none");
+  });
+
+  it("re-runs the checks when a pod or the Service is replaced or the check code changes", () => {
+    const cmd = inputsOf("command:local:Command");
+    expect(cmd.triggers).toEqual([
+      "uid-nginx-pod",
+      "uid-busybox-pod",
+      "uid-service",
+      expect.stringMatching(/^[0-9a-f]{16}$/),
+    ]);
+  });
+
+  it("hands the kubeconfig to the runner only as a secret on stdin", () => {
+    const cmd = inputsOf("command:local:Command");
+    expect(cmd.stdin).toEqual({ ...SECRET_SIG, value: KUBECONFIG_CONTENT });
+    const { stdin: _secret, ...plain } = cmd;
+    expect(JSON.stringify(plain)).not.toContain("t0ps3cret-token");
+    for (const resource of registered.filter((r) => r.type !== "command:local:Command")) {
+      expect(JSON.stringify(resource.inputs), resource.name).not.toContain("t0ps3cret-token");
+    }
   });
 });
 

@@ -12,9 +12,8 @@ async function runProgram(
 ) {
   registered.length = 0;
   vi.resetModules();
-  for (const [key, value] of Object.entries(config)) {
-    pulumi.runtime.setConfig(key, value);
-  }
+  // The whole config, replaced: nothing one case sets leaks into the next.
+  pulumi.runtime.setAllConfig(config, []);
   Object.assign(process.env, env);
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) {
@@ -73,16 +72,19 @@ describe("the program with other settings", () => {
     ).rejects.toThrow(
       /pod-to-pod:placement = "everywhere" is not valid: expected one of any, same-node, different-nodes[\s\S]*pod-to-pod:checks\.pingCount = -1/,
     );
+    await expect(runProgram({ "pod-to-pod:placement": "everywhere" })).rejects.toThrow(
+      pulumi.RunError,
+    );
     expect(registered).toEqual([]);
   });
 
   it("fails without kubectl before registering any resource", async () => {
-    await expect(
-      runProgram(
-        { "pod-to-pod:placement": "any", "pod-to-pod:checks": "{}" },
-        { KUBECTL: "/nonexistent/kubectl" },
-      ),
-    ).rejects.toThrow(/kubectl was not found \(looked for "\/nonexistent\/kubectl"/);
+    await expect(runProgram({}, { KUBECTL: "/nonexistent/kubectl" })).rejects.toThrow(
+      /kubectl was not found \(looked for "\/nonexistent\/kubectl"/,
+    );
+    await expect(runProgram({}, { KUBECTL: "/nonexistent/kubectl" })).rejects.toThrow(
+      pulumi.RunError,
+    );
     expect(registered).toEqual([]);
   });
 });

@@ -1,0 +1,185 @@
+import { z } from "zod";
+import { QUANTITY, quantityValue } from "./quantity";
+
+/**
+ * Every `pod-to-pod:*` key, declared once: its type, its default and what the user is told when a
+ * value is wrong. Pulumi.yaml's `config:` block states the same defaults (test/pulumiYaml.test.ts).
+ *
+ * Values arrive as Pulumi stores them: top-level scalars as strings ("80", "true"), objects as
+ * parsed JSON whose leaves may be numbers or strings (`pulumi config set --path` writes either).
+ */
+
+/** Namespaces Kubernetes creates itself: the program uses them but never creates or deletes them. */
+export const BUILTIN_NAMESPACES: readonly string[] = [
+  "default",
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+];
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// registry/path:tag@digest, after the reference grammar of the distribution project.
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** A whole number in [min, max], given as a number or as decimal digits ("0x50", "1e2" are not). */
+function wholeNumber(min: number, max: number, fallback: number) {
+  const error = `expected a whole number from ${min} to ${max}`;
+  return z
+    .preprocess(
+      (value) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+      z.number({ error }).int({ error }).min(min, { error }).max(max, { error }),
+    )
+    .default(fallback);
+}
+
+/** true or false, given as a boolean or as the string Pulumi stores. */
+function flag(fallback: boolean) {
+  const error = "expected true or false";
+  return z
+    .preprocess(
+      (value) => (value === "true" ? true : value === "false" ? false : value),
+      z.boolean({ error }),
+    )
+    .default(fallback);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return z.enum(values, { error: `expected one of ${values.join(", ")}` }).default(fallback);
+}
+
+function quantity(fallback: string) {
+  const error = `expected a Kubernetes quantity such as "250m", "0.5", "64Mi" or "1.5Gi"`;
+  return z
+    .preprocess(
+      (value) => (typeof value === "number" ? String(value) : value),
+      z.string({ error }).regex(QUANTITY, { error }),
+    )
+    .default(fallback);
+}
+
+function image(fallback: string) {
+  const error =
+    "expected an image reference such as nginx:1.28.0 or registry.example/nginx@sha256:<64 hex>";
+  return z.string({ error }).regex(IMAGE_REFERENCE, { error }).default(fallback);
+}
+
+/** A JSON object with exactly these keys, each defaulted; unknown keys are named. */
+function settings<T extends z.core.$ZodLooseShape>(shape: T) {
+  return (
+    z
+      .strictObject(shape, {
+        error: (issue) =>
+          issue.code === "unrecognized_keys"
+            ? `unknown key; the keys here are ${Object.keys(shape).join(", ")}`
+            : `expected an object with keys ${Object.keys(shape).join(", ")}`,
+      })
+      // Every key has a default, so an absent object is an empty one (TypeScript cannot see that
+      // through the generic shape).
+      .prefault({} as never)
+  );
+}
+
+interface ResourceDefaults {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+function resources(defaults: ResourceDefaults) {
+  const pair = (fallback: { cpu: string; memory: string }) =>
+    settings({ cpu: quantity(fallback.cpu), memory: quantity(fallback.memory) });
+  return settings({ requests: pair(defaults.requests), limits: pair(defaults.limits) }).superRefine(
+    (value, ctx) => {
+      for (const resource of ["cpu", "memory"] as const) {
+        const request = value.requests[resource];
+        const limit = value.limits[resource];
+        if (quantityValue(request) > quantityValue(limit)) {
+          ctx.addIssue({
+            code: "custom",
+            input: request,
+            path: ["requests", resource],
+            message: `must not exceed limits.${resource} (${limit})`,
+          });
+        }
+      }
+    },
+  );
+}
+
+function workload(defaults: { image: string; resources: ResourceDefaults }) {
+  return {
+    image: image(defaults.image),
+    imagePullPolicy: oneOf(["Always", "IfNotPresent", "Never"], "IfNotPresent"),
+    resources: resources(defaults.resources),
+  };
+}
+
+/** The schema of the whole `pod-to-pod` namespace of the stack's config. */
+export const labConfigSchema = z
+  .object({
+    namespace: z
+      .string()
+      .regex(DNS_LABEL, {
+        error:
+          "expected a DNS label: lowercase letters, digits and '-', starting and ending alphanumeric",
+      })
+      .max(63, { error: "expected a DNS label of at most 63 characters" })
+      .default("pod-to-pod"),
+    createNamespace: flag(true),
+    nginx: settings({
+      ...workload({
+        image: "nginx:1.28.0",
+        resources: {
+          requests: { cpu: "50m", memory: "32Mi" },
+          limits: { cpu: "250m", memory: "64Mi" },
+        },
+      }),
+      port: wholeNumber(1, 65535, 80),
+    }),
+    busybox: settings(
+      workload({
+        image: "busybox:1.37.0",
+        resources: {
+          requests: { cpu: "10m", memory: "8Mi" },
+          limits: { cpu: "100m", memory: "32Mi" },
+        },
+      }),
+    ),
+    servicePort: wholeNumber(1, 65535, 80),
+    placement: oneOf(["any", "same-node", "different-nodes"], "any"),
+    clusterDomain: z
+      .string()
+      .regex(DNS_SUBDOMAIN, { error: "expected a DNS domain such as cluster.local" })
+      .default("cluster.local"),
+    podReadyTimeoutSeconds: wholeNumber(10, 3600, 300),
+    checks: settings({
+      pingCount: wholeNumber(1, 100, 4),
+      timeoutSeconds: wholeNumber(1, 60, 5),
+      reportOnly: flag(false),
+    }),
+  })
+  // A built-in namespace always exists and outlives the stack: it is used, never created.
+  .transform((config) => ({
+    ...config,
+    createNamespace: config.createNamespace && !BUILTIN_NAMESPACES.includes(config.namespace),
+  }));
+
+/** The whole validated configuration of the lab. */
+export type LabConfig = z.output<typeof labConfigSchema>;
+/** Image, pull policy and resources of one workload. */
+export type WorkloadSettings = LabConfig["busybox"];
+/** CPU and memory for one container. */
+export type ResourceSettings = WorkloadSettings["resources"];
+/** Where the client runs relative to the server. */
+export type Placement = LabConfig["placement"];
+/** The connectivity check's knobs. */
+export type CheckSettings = LabConfig["checks"];
+
+/** The keys of the `pod-to-pod` config namespace, in declaration order. */
+export const LAB_CONFIG_KEYS = Object.keys(labConfigSchema.in.shape) as ReadonlyArray<
+  keyof typeof labConfigSchema.in.shape
+>;
+
+/** What an empty stack config gives. */
+export const DEFAULTS: LabConfig = labConfigSchema.parse({});
