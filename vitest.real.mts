@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Tests that run the real Pulumi CLI (and, for e2e, the real cluster). One at a time: they share
-// the CLI's backend and the cluster.
+// Tests that need something outside the repo: the Pulumi engine, the local cluster, Go (actionlint).
+// One file at a time: they share the cluster and take minutes, not milliseconds.
+const report = process.env.VITEST_JSON_REPORT;
 export default defineConfig({
   test: {
     include: ["test/real/**/*.test.ts"],
@@ -9,7 +10,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 20 * 60_000,
     hookTimeout: 20 * 60_000,
-    reporters: ["default", "json"],
-    outputFile: { json: `reports/real-${process.env.VITEST_REPORT_NAME ?? "run"}.json` },
+    reporters: report ? ["default", "json"] : ["default"],
+    ...(report ? { outputFile: { json: report } } : {}),
   },
 });

@@ -1,34 +1,43 @@
 #!/usr/bin/env bash
 # The test command: everything a fresh machine needs, then every test.
-#   1. npm packages, lint and unit tests (no cluster, no CLI)
-#   2. the offline Pulumi toolchain, and real `pulumi preview` tests (no cluster)
-#   3. the local k3s cluster: the program's objects and the real check runner, with faults
-#      injected; then the pulumi up / no-op up / verify / destroy lifecycle; then the cluster is
-#      torn down and the machine compared with how it was before
-# Heavy builds are cached under $POD_TO_POD_CACHE, so only a first run is slow.
-#
-# The toolchain cannot be built on machines whose Go proxy lacks the pinned Pulumi modules
-# (docs/toolchain.md). Then the tests that need the Pulumi CLI do not run, and this script says so
-# in its last line rather than passing quietly; everything else still runs.
+#   1. npm packages, lint and the hermetic unit tests (no engine, cluster, network or Go)
+#   2. the workflows, linted by actionlint (built once from the Go module proxy, cached)
+#   3. the real Pulumi engine with no cluster: preview, config mistakes, the policy pack
+#   4. the local k3s cluster: the check runner against the program's objects with faults injected,
+#      then the real engine's whole lifecycle; then the cluster is torn down and the machine
+#      compared with how it was before
+# The engine is the user's kind: the pinned CLI and Node.js language host in
+# $PULUMI_HOME/versions/<pin>/bin and the pinned providers in $PULUMI_HOME/plugins. Where any piece
+# is missing, the tests that need it are named in a NOT RUN line, with what is missing.
 set -euo pipefail
 # shellcheck source=lib/project.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/project.sh"
+# shellcheck source=lib/engine.sh
+source "$POD_TO_POD_ROOT/scripts/lib/engine.sh"
 cd "$POD_TO_POD_ROOT"
 started=$SECONDS
-
-rm -rf reports
-step "lint and unit tests"
-npm test
-
-step "Pulumi toolchain (built once from the Go module proxy, then cached)"
+reports=$(mktemp -d)
+trap 'rm -rf "$reports"' EXIT
 not_run=()
-if bash scripts/toolchain.sh; then
-  step "real pulumi preview tests"
-  VITEST_REPORT_NAME=preview npm run test:real
-  have_pulumi=1
+suite() { # suite <report name> <npm script>
+  VITEST_JSON_REPORT="$reports/$1.json" npm run --silent "$2"
+}
+
+step "lint and unit tests"
+npm run --silent lint
+suite unit test:unit
+
+step "workflows (actionlint)"
+suite workflows lint:workflows
+
+missing=$(engine_missing)
+if [[ -z "$missing" ]]; then
+  step "the real Pulumi engine v$POD_TO_POD_PULUMI_VERSION, no cluster: preview, config, policy pack"
+  suite engine test:engine
 else
-  have_pulumi=0
-  not_run+=("test/real/preview.test.ts and test/real/pulumiLifecycle.test.ts (no Pulumi toolchain: see the error above and docs/toolchain.md)")
+  echo "No complete Pulumi engine here; missing:" >&2
+  sed 's/^/  - /' <<<"$missing" >&2
+  not_run+=("test/real/engine.preview.test.ts and test/real/engine.lifecycle.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
 
 step "local k3s cluster"
@@ -45,19 +54,19 @@ machine_state() {
 bash scripts/cluster.sh down
 before=$(mktemp)
 machine_state >"$before"
-trap 'step "tearing the cluster down"; bash scripts/cluster.sh down' EXIT
+trap 'step "tearing the cluster down"; bash scripts/cluster.sh down; rm -rf "$reports"' EXIT
 bash scripts/cluster.sh up
 export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
 
-step "the program's objects and the real check runner on the cluster, with faults injected"
-VITEST_REPORT_NAME=cluster npm run test:cluster
-if ((have_pulumi)); then
-  step "pulumi lifecycle: up, no-op up, verify, destroy"
-  VITEST_REPORT_NAME=lifecycle npm run test:e2e
+step "the check runner against the program's objects on the cluster, with faults injected"
+suite cluster test:cluster
+if [[ -z "$missing" ]]; then
+  step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
+  suite lifecycle test:e2e
 fi
 
 step "tearing the cluster down"
-trap - EXIT
+trap 'rm -rf "$reports"' EXIT
 bash scripts/cluster.sh down
 after=$(mktemp)
 machine_state >"$after"
@@ -65,6 +74,7 @@ if ! diff -u "$before" "$after"; then
   echo "cluster.sh down left the machine different from how it found it (diff above)" >&2
   exit 1
 fi
+rm -f "$before" "$after"
 step "all tests that ran passed, in $((SECONDS - started)) s"
 for item in "${not_run[@]}"; do
   echo "NOT RUN: $item"
@@ -78,4 +88,4 @@ node -e '
     failed += report.numFailedTests;
   }
   console.log(`tests: ${passed} passed, ${failed} failed`);
-' "$POD_TO_POD_ROOT"/reports/unit.json "$POD_TO_POD_ROOT"/reports/real-*.json
+' "$reports"/*.json

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -6,48 +5,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const ROOT = path.join(__dirname, "..");
-
-function actionlint(...files: string[]): { status: number | null; output: string } {
-  const result = spawnSync("bash", [path.join(ROOT, "scripts", "actionlint.sh"), ...files], {
-    cwd: ROOT,
-    encoding: "utf8",
-    // A cold cache builds actionlint from the Go proxy first.
-    timeout: 280_000,
-  });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
-
-describe("scripts/actionlint.sh", () => {
-  it("passes the workflows in .github/workflows", () => {
-    const { status, output } = actionlint();
-    expect(output).toContain(".github/workflows/preview.yml .github/workflows/up.yml");
-    expect(status, output).toBe(0);
-  }, 300_000);
-
-  it("fails on a broken workflow and names the problem", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-to-pod-actionlint-"));
-    const broken = path.join(dir, "broken.yml");
-    fs.writeFileSync(
-      broken,
-      [
-        "on: pull_request",
-        "jobs:",
-        "  preview:",
-        "    steps:",
-        "      - run: echo ${{ steps.preview.outputs.exit-code }}",
-        "",
-      ].join("\n"),
-    );
-    try {
-      const { status, output } = actionlint(broken);
-      expect(status).not.toBe(0);
-      expect(output).toContain('"runs-on" section is missing in job "preview"');
-      expect(output).toMatch(/property "preview" is not defined/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }, 300_000);
-});
 
 // The PR comment is rendered by an actions/github-script step. These tests run that very script,
 // read from preview.yml, with GitHub's API, context and core stood in for.

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toEnvironment } from "../../checks/environment";
@@ -71,11 +72,20 @@ function runChecks(reportOnly = false): {
   stderr: string;
   seconds: number;
 } {
-  const env = toEnvironment(livePlan(), { reportOnly });
-  const result = run("node_modules/.bin/tsx", ["checks/run.ts"], env, 120_000);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "p2p-verification-")), "v.json");
+  const env = { ...toEnvironment(livePlan(), { reportOnly }), POD_TO_POD_VERIFICATION_FILE: file };
+  const result = run("node", ["--import", "tsx", "checks/run.ts"], env, 120_000);
+  const written = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  if (result.code === 0) {
+    // On success stdout is the verification the component parses: the same one.
+    expect(parseVerification(result.stdout)).toEqual(parseVerification(written));
+  } else {
+    expect(result.stdout, "stdout stays empty on failure: the report is on stderr").toBe("");
+  }
   return {
     code: result.code,
-    verification: parseVerification(result.stdout),
+    verification: parseVerification(written),
     stderr: result.stderr,
     seconds: result.seconds,
   };

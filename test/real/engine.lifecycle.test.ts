@@ -1,0 +1,195 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Stack } from "@pulumi/pulumi/automation";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cidrContains } from "../../checks/ipv4";
+import { StackOutputs } from "../../scripts/lib/stackOutputs";
+import { PROJECT_DIR, run } from "./cli";
+import { harness, Harness, uniqueStack } from "./engine";
+
+/**
+ * The whole life of a stack on the local k3s with the real engine: up, every output checked, a
+ * no-change up, a preview from another checkout, refresh, verify, destroy; and a stack in the
+ * `default` namespace, which destroy must leave. scripts/test.sh brings the cluster up and sets
+ * KUBECONFIG and POD_TO_POD_STATE.
+ */
+const namespace = "p2p-e2e";
+let engine: Harness;
+let stack: Stack;
+let first: StackOutputs;
+
+async function outputs(): Promise<StackOutputs> {
+  const values = await stack.outputs();
+  return Object.fromEntries(
+    Object.entries(values).map(([key, output]) => [key, output.value]),
+  ) as unknown as StackOutputs;
+}
+
+function kubectl(args: string[]) {
+  return run("kubectl", args, { KUBECONFIG: engine.env.KUBECONFIG }, 60_000);
+}
+
+/** Points a stack at the local cluster's images: built from Debian packages, never pulled. */
+async function useLocalImages(target: Stack): Promise<void> {
+  const images = JSON.parse(
+    fs.readFileSync(`${process.env.POD_TO_POD_STATE}/images.json`, "utf8"),
+  ) as Record<string, string>;
+  await target.setAllConfig({
+    "pod-to-pod:nginx": {
+      value: JSON.stringify({ image: images.nginx, imagePullPolicy: "Never" }),
+    },
+    "pod-to-pod:busybox": {
+      value: JSON.stringify({ image: images.busybox, imagePullPolicy: "Never" }),
+    },
+  });
+}
+
+function onlySame(changes: Record<string, number> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(changes ?? {}).filter(([op]) => op !== "same"));
+}
+
+beforeAll(async () => {
+  const kubeconfig = process.env.KUBECONFIG;
+  expect(kubeconfig, "scripts/test.sh sets KUBECONFIG to the local cluster").toBeTruthy();
+  engine = await harness(kubeconfig!);
+  stack = await engine.stack(uniqueStack("e2e"));
+  await useLocalImages(stack);
+  await stack.setConfig("pod-to-pod:namespace", { value: namespace });
+});
+
+afterAll(async () => {
+  // Leave nothing behind even when a step failed.
+  await stack?.destroy().catch(() => undefined);
+  await stack?.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+  engine?.close();
+});
+
+describe("the lab on the local k3s with the real engine", () => {
+  it("pulumi up deploys it and every check passes", async () => {
+    const result = await stack.up();
+    expect(result.summary.result).toBe("succeeded");
+    first = await outputs();
+    expect(first.verification.failed, first.report).toBe(0);
+    expect(first.verification.passed).toBe(first.verification.checks.length);
+    expect(first.report).toMatch(/^pod-to-pod network verification: \d+ passed, 0 failed/);
+  });
+
+  it("exports the namespace, distinct pod IPs in the pod CIDR, the ClusterIP and the nodes", async () => {
+    expect(first.namespace).toBe(namespace);
+    expect(cidrContains("10.42.0.0/16", first.nginxPodIp)).toBe(true);
+    expect(cidrContains("10.42.0.0/16", first.busyboxPodIp)).toBe(true);
+    expect(first.nginxPodIp).not.toBe(first.busyboxPodIp);
+    expect(cidrContains("10.43.0.0/16", first.serviceClusterIp)).toBe(true);
+    const nodes = kubectl(["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"]);
+    expect(nodes.stdout.split(" ")).toContain(first.nginxNode);
+    expect(nodes.stdout.split(" ")).toContain(first.busyboxNode);
+    const live = kubectl([
+      "get",
+      "pod",
+      "-n",
+      namespace,
+      "nginx-server",
+      "-o",
+      "jsonpath={.status.podIP}",
+    ]);
+    expect(live.stdout).toBe(first.nginxPodIp);
+  });
+
+  it("shows the walkthrough's evidence: the nginx page by pod IP and by name, 0% ping loss", () => {
+    const check = (name: string) => first.verification.checks.find((c) => c.name === name);
+    expect(check("pod-ip-http")?.detail).toContain("Welcome to nginx!");
+    expect(check("service-dns-http")?.detail).toContain("Welcome to nginx!");
+    expect(check("ping")?.facts).toMatchObject({ lossPercent: 0, received: 4 });
+    expect(String(check("pod-interface")?.facts?.address)).toMatch(
+      new RegExp(`^${first.busyboxPodIp.replace(/\./g, "\\.")}/`),
+    );
+  });
+
+  it("a second pulumi up changes nothing and does not re-run the checks", async () => {
+    const result = await stack.up();
+    expect(onlySame(result.summary.resourceChanges)).toEqual({});
+    // The check's timings are in its stored stdout: a re-run would have produced new ones.
+    expect((await outputs()).verification).toEqual(first.verification);
+  });
+
+  it("a preview from another checkout at another path shows no changes", async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-other-checkout-"));
+    try {
+      for (const entry of fs.readdirSync(PROJECT_DIR)) {
+        if (["node_modules", "reports", ".git"].includes(entry)) {
+          continue;
+        }
+        fs.cpSync(path.join(PROJECT_DIR, entry), path.join(other, entry), { recursive: true });
+      }
+      fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(other, "node_modules"));
+      const there = await engine.stack(stack.name, other);
+      const result = await there.preview({ expectNoChanges: true, diff: true });
+      expect(onlySame(result.changeSummary), result.stdout).toEqual({});
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("refresh finds no drift", async () => {
+    const result = await stack.refresh();
+    expect(onlySame(result.summary.resourceChanges), result.stdout).toEqual({});
+  });
+
+  it("npm run verify re-runs the checks against the stack and passes", () => {
+    const verify = run("npm", ["run", "--silent", "verify"], {
+      ...engine.env,
+      PULUMI_STACK: stack.name,
+    });
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/\d+ passed, 0 failed/);
+  });
+
+  it("pulumi destroy leaves no pod, Service or namespace of the program", async () => {
+    await stack.destroy();
+    const left = kubectl([
+      "get",
+      "pods,services",
+      "--all-namespaces",
+      "-l",
+      "app.kubernetes.io/part-of=pod-to-pod",
+      "-o",
+      "name",
+    ]);
+    expect(left.code).toBe(0);
+    expect(left.stdout.trim()).toBe("");
+    const ns = kubectl(["get", "namespace", namespace, "-o", "name"]);
+    expect(ns.stdout.trim()).toBe("");
+  });
+
+  it("a stack in the default namespace deploys there, and destroy leaves the namespace", async () => {
+    const inDefault = await engine.stack(uniqueStack("default-ns"));
+    try {
+      await useLocalImages(inDefault);
+      await inDefault.setConfig("pod-to-pod:namespace", { value: "default" });
+      await inDefault.up();
+      const verification = (await inDefault.outputs()).verification
+        .value as StackOutputs["verification"];
+      expect(verification.failed).toBe(0);
+      await inDefault.destroy();
+      expect(kubectl(["get", "namespace", "default", "-o", "name"]).stdout.trim()).toBe(
+        "namespace/default",
+      );
+      expect(
+        kubectl([
+          "get",
+          "pods",
+          "-n",
+          "default",
+          "-l",
+          "app.kubernetes.io/part-of=pod-to-pod",
+          "-o",
+          "name",
+        ]).stdout.trim(),
+      ).toBe("");
+    } finally {
+      await inDefault.destroy().catch(() => undefined);
+      await inDefault.workspace.removeStack(inDefault.name, { force: true }).catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,103 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Stack } from "@pulumi/pulumi/automation";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { harness, Harness, recorder, uniqueStack, UNREACHABLE_KUBECONFIG } from "./engine";
+
+/**
+ * The real engine with no cluster reachable, as a pull-request preview has it: the plan, config
+ * mistakes and the policy pack. Needs the pinned CLI, language host and both providers.
+ */
+let engine: Harness;
+let stack: Stack;
+
+beforeAll(async () => {
+  const kubeconfig = path.join(process.env.TMPDIR ?? "/tmp", `p2p-unreachable-${process.pid}.yaml`);
+  fs.writeFileSync(kubeconfig, UNREACHABLE_KUBECONFIG);
+  engine = await harness(kubeconfig);
+  stack = await engine.stack(uniqueStack("preview"));
+});
+
+afterAll(async () => {
+  await stack?.workspace.removeStack(stack.name, { force: true });
+  fs.rmSync(engine?.env.KUBECONFIG ?? "", { force: true });
+  engine?.close();
+});
+
+describe("pulumi preview with the real engine and no reachable cluster", () => {
+  it("plans the namespace, ConfigMap, both pods, the Service and the check, each under its component, from a fresh stack with no config", async () => {
+    const events = recorder();
+    await stack.preview({ onEvent: events.onEvent });
+    const typeOf = (urn?: string) => events.steps.find((s) => s.urn === urn)?.type;
+    const planned = (type: string, name: string) => {
+      const step = events.steps.find((s) => s.type === type && s.urn.endsWith(`::${name}`));
+      expect(step, `${type} ${name} in the plan`).toBeDefined();
+      expect(step?.op).toBe("create");
+      return typeOf(step?.parent);
+    };
+    expect(planned("kubernetes:core/v1:Namespace", "lab-namespace")).toBe(
+      "pod-to-pod:lab:Namespace",
+    );
+    expect(planned("kubernetes:core/v1:ConfigMap", "nginx-conf")).toBe(
+      "pod-to-pod:lab:NginxServer",
+    );
+    expect(planned("kubernetes:core/v1:Pod", "nginx-pod")).toBe("pod-to-pod:lab:NginxServer");
+    expect(planned("kubernetes:core/v1:Pod", "busybox-pod")).toBe("pod-to-pod:lab:BusyboxClient");
+    expect(planned("kubernetes:core/v1:Service", "nginx-service")).toBe(
+      "pod-to-pod:lab:NginxService",
+    );
+    expect(planned("command:local:Command", "connectivity-run")).toBe(
+      "pod-to-pod:lab:ConnectivityCheck",
+    );
+  });
+
+  it("fails on a bad value naming the key and what is accepted, as a message, creating nothing", async () => {
+    await stack.setConfig("pod-to-pod:placement", { value: "everywhere" });
+    try {
+      let output = "";
+      await expect(
+        stack.up({ onOutput: (text) => (output += text), onError: (text) => (output += text) }),
+      ).rejects.toThrow();
+      expect(output).toContain(
+        'pod-to-pod:placement = "everywhere" is not valid: expected one of any, same-node, different-nodes',
+      );
+      // A RunError: no stack trace, no "unhandled exception".
+      expect(output).not.toMatch(/\n\s+at |unhandled exception/i);
+      const state = await stack.exportStack();
+      const types = (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
+      expect(types.filter((t: string) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+    } finally {
+      await stack.removeConfig("pod-to-pod:placement");
+    }
+  });
+
+  it("passes the policy pack with only the reported NET_RAW exemption", async () => {
+    const events = recorder();
+    await stack.preview({
+      policyPacks: [path.join(stack.workspace.workDir, "policy")],
+      onEvent: events.onEvent,
+    });
+    expect(events.policies.filter((p) => p.enforcementLevel === "mandatory")).toEqual([]);
+    const advisories = events.policies.filter((p) => p.enforcementLevel === "advisory");
+    expect(advisories.length).toBeGreaterThan(0);
+    expect(advisories.map((p) => p.message).join("\n")).toContain("NET_RAW");
+  });
+
+  it("fails the policy pack with nginx:latest, naming the policy", async () => {
+    await stack.setConfig("pod-to-pod:nginx", { value: JSON.stringify({ image: "nginx:latest" }) });
+    try {
+      const events = recorder();
+      await expect(
+        stack.preview({
+          policyPacks: [path.join(stack.workspace.workDir, "policy")],
+          onEvent: events.onEvent,
+        }),
+      ).rejects.toThrow();
+      const mandatory = events.policies.filter((p) => p.enforcementLevel === "mandatory");
+      expect(mandatory.map((p) => p.policyName)).toContain("image-pinned");
+      expect(mandatory.map((p) => p.message).join("\n")).toContain("nginx:latest");
+    } finally {
+      await stack.removeConfig("pod-to-pod:nginx");
+    }
+  });
+});
