@@ -90,7 +90,7 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
     options: {
       ...(kubeContext ? { kubeContext } : {}),
       reportOnly: env[REPORT_ONLY_KEY] === "true",
-      kubeconfigOnStdin: env[KUBECONFIG_ON_STDIN_KEY] === "true",
+      ...(env[KUBECONFIG_ON_STDIN_KEY] === "true" ? { kubeconfigOnStdin: true } : {}),
     },
   };
 }

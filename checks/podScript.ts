@@ -17,6 +17,7 @@ export interface Section {
 
 /** Names of the probes the script runs, one section each. */
 export type SectionName =
+  | "service-ready"
   | "pod-ip-http"
   | "service-dns-http"
   | "service-fqdn-http"
@@ -46,6 +47,17 @@ function httpUrl(host: string, port: number): string {
  * as Cilium's connectivity test does, keeps that from reading as a broken network.
  */
 export const PROBE_ATTEMPTS = 3;
+
+/**
+ * How long, at most, the script waits for a new Service to answer before probing: its name must
+ * resolve and its ClusterIP must serve. Right after a Service is created, CoreDNS may not know its
+ * name yet (and a negative answer is cached for seconds) and kube-proxy may not have its rules; a
+ * bounded poll establishes that readiness instead of a fixed sleep. A broken Service waits it out
+ * and then fails its probes, with their evidence.
+ */
+export function serviceReadyBoundMs(plan: CheckPlan): number {
+  return 2 * plan.timeoutSeconds * 1000;
+}
 
 /**
  * The shell script that runs every probe inside the client pod, in one `kubectl exec`.
@@ -87,6 +99,21 @@ export function buildPodScript(plan: CheckPlan): string {
     ["ip-addr", "ip addr show dev eth0", 1],
     ["ip-route", "ip route", 1],
   ];
+  const serviceReady = [
+    "service_ready() {",
+    "  fqdn=$1; url=$2; bound=$3; start=$(stamp); tries=0; dns=no; http=no",
+    "  while :; do",
+    "    tries=$((tries + 1))",
+    '    [ "$dns" = yes ] || { timeout 2 nslookup "$fqdn" >/dev/null 2>&1 && dns=yes; }',
+    '    [ "$dns" = yes ] && { timeout 2 wget -q -O /dev/null "$url" >/dev/null 2>&1 && http=yes; }',
+    '    [ "$http" = yes ] && break',
+    '    [ $(($(stamp) - start)) -ge "$bound" ] && break',
+    "    sleep 0.2",
+    "  done",
+    '  rc=1; [ "$http" = yes ] && rc=0',
+    `  printf '%s %s rc=%s ms=%s tries=%s\n%s\n' '${SECTION_MARKER}' service-ready "$rc" "$(($(stamp) - start))" "$tries" "name resolves: $dns; ClusterIP serves: $http"`,
+    "}",
+  ];
   const lines = [
     "stamp() {",
     '  adjtimex 2>/dev/null | awk \'/tv_sec/{s=$2} /tv_usec/{u=$2} END{if (s != "") printf "%.0f\\n", s*1000 + u/1000}\' | grep . ||',
@@ -103,6 +130,8 @@ export function buildPodScript(plan: CheckPlan): string {
     "  end=$(stamp)",
     `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' "$name" "$rc" "$((end - start))" "$tries" "$out"`,
     "}",
+    ...serviceReady,
+    `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceClusterIp, plan.servicePort))} ${serviceReadyBoundMs(plan)}`,
     ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
   ];
   return lines.join("\n") + "\n";

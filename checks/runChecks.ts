@@ -1,7 +1,7 @@
 import { summarize } from "./diagnose";
 import { evaluateChecks, NodePodCidrs } from "./evaluate";
 import { KubectlResult } from "./kubectl";
-import { buildPodScript, parseSections, PROBE_ATTEMPTS } from "./podScript";
+import { buildPodScript, parseSections, PROBE_ATTEMPTS, serviceReadyBoundMs } from "./podScript";
 import { CheckPlan, Verification } from "./types";
 
 /** Runs kubectl; injected so the orchestration is testable without a cluster. */
@@ -46,15 +46,18 @@ export async function runChecks(
   kubeContext?: string,
 ): Promise<Verification> {
   const context = contextArgs(kubeContext);
-  // Every probe is bounded by the plan's timeout and tried at most PROBE_ATTEMPTS times, a second
-  // apart; kubectl gets room for all of that plus its own start.
+  // The wait for the Service is bounded, every probe is bounded by the plan's timeout and tried
+  // at most PROBE_ATTEMPTS times, a second apart; kubectl gets room for all of that plus its start.
   const networkProbes = 5;
   const execBudgetMs =
+    serviceReadyBoundMs(plan) +
+    // The last round of the wait may start just before the bound: two 2 s probes.
+    4000 +
     (networkProbes * PROBE_ATTEMPTS * (plan.timeoutSeconds + 1) +
       plan.timeoutSeconds +
       plan.pingCount +
       30) *
-    1000;
+      1000;
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
   const [exec, nodeList] = await Promise.all([
     run(

@@ -36,7 +36,10 @@ export class NginxServer extends pulumi.ComponentResource {
   public readonly nodeName: pulumi.Output<string>;
   /** The pod's UID: it changes whenever the pod is replaced. */
   public readonly uid: pulumi.Output<string>;
-  /** Labels that select this pod, read back from the pod itself. */
+  /**
+   * Labels that select this pod: the ones it declares, known before the pod exists, so the Service
+   * and the client are created alongside it instead of after it is Ready.
+   */
   public readonly selector: pulumi.Output<Record<string, string>>;
   /** Name of the port that serves HTTP. */
   public readonly portName: pulumi.Output<string>;
@@ -110,7 +113,7 @@ export class NginxServer extends pulumi.ComponentResource {
     this.podIp = pod.status.podIP;
     this.nodeName = pod.spec.nodeName;
     this.uid = pod.metadata.uid;
-    this.selector = pod.metadata.labels.apply(selectorOf);
+    this.selector = pulumi.output(selectorOf(labels));
     this.portName = pulumi.output(NginxServer.portName);
     this.registerOutputs({
       podName: this.podName,

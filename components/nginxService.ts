@@ -39,6 +39,12 @@ export class NginxService extends pulumi.ComponentResource {
             "app.kubernetes.io/part-of": PART_OF,
             "app.kubernetes.io/managed-by": "pulumi",
           },
+          annotations: {
+            // The kubernetes provider would wait for endpoints and then a fixed 10 s for them to
+            // settle. The connectivity check proves the Service routes to nginx, with evidence,
+            // and waits (bounded) for its name and ClusterIP to answer: no fixed timer.
+            "pulumi.com/skipAwait": "true",
+          },
         },
         spec: {
           type: "ClusterIP",

@@ -11,6 +11,12 @@ describe("the runner's environment", () => {
     });
   });
 
+  it("says when the kubeconfig comes on stdin", () => {
+    const env = toEnvironment(seedPlan, { reportOnly: false, kubeconfigOnStdin: true });
+    expect(env.POD_TO_POD_KUBECONFIG_ON_STDIN).toBe("true");
+    expect(fromEnvironment(env).options).toEqual({ reportOnly: false, kubeconfigOnStdin: true });
+  });
+
   it("names every missing or malformed variable", () => {
     const env = toEnvironment(seedPlan, { reportOnly: false });
     delete env.POD_TO_POD_SERVER_IP;

@@ -8,6 +8,7 @@ import {
   parseSections,
   PROBE_ATTEMPTS,
   SECTION_MARKER,
+  serviceReadyBoundMs,
   shellQuote,
 } from "../../checks/podScript";
 import { seedPlan } from "../helpers";
@@ -31,8 +32,8 @@ function stubBin(behaviour: Record<string, { out: string; rc: number }>): string
   return dir;
 }
 
-function runScript(bin: string): string {
-  const script = buildPodScript(seedPlan);
+function runScript(bin: string, plan = seedPlan): string {
+  const script = buildPodScript(plan);
   return execFileSync("/bin/sh", ["-c", script], {
     env: { PATH: `${bin}:/usr/bin:/bin` },
     encoding: "utf8",
@@ -49,6 +50,7 @@ describe("buildPodScript", () => {
     });
     const sections = parseSections(runScript(bin));
     expect([...sections.keys()]).toEqual([
+      "service-ready",
       "pod-ip-http",
       "service-dns-http",
       "service-fqdn-http",
@@ -74,16 +76,51 @@ describe("buildPodScript", () => {
     }
   });
 
+  it("waits for the Service, bounded, and says what did not answer", () => {
+    const ready = parseSections(
+      runScript(
+        stubBin({
+          wget: { out: "Welcome to nginx!", rc: 0 },
+          nslookup: { out: "Name: x", rc: 0 },
+          ping: { out: "", rc: 0 },
+          ip: { out: "", rc: 0 },
+        }),
+      ),
+    ).get("service-ready");
+    expect(ready).toMatchObject({ rc: 0, tries: 1 });
+    expect(ready?.output).toBe("name resolves: yes; ClusterIP serves: yes");
+
+    const plan = { ...seedPlan, timeoutSeconds: 1 };
+    const started = Date.now();
+    const waited = parseSections(
+      runScript(
+        stubBin({
+          wget: { out: "", rc: 1 },
+          nslookup: { out: "", rc: 1 },
+          ping: { out: "", rc: 0 },
+          ip: { out: "", rc: 0 },
+        }),
+        plan,
+      ),
+    ).get("service-ready");
+    expect(waited?.rc).toBe(1);
+    expect(waited?.tries).toBeGreaterThan(1);
+    expect(waited?.output).toBe("name resolves: no; ClusterIP serves: no");
+    // The bound (2 x timeoutSeconds) held, give or take one round of polling.
+    expect(waited?.ms).toBeGreaterThanOrEqual(serviceReadyBoundMs(plan));
+    expect(Date.now() - started).toBeLessThan(serviceReadyBoundMs(plan) + 15_000);
+  });
+
   it("tries a failing network probe again, up to PROBE_ATTEMPTS, but never ping", () => {
     const bin = stubBin({
       nslookup: { out: "", rc: 0 },
       ping: { out: "loss", rc: 1 },
       ip: { out: "", rc: 0 },
     });
-    // wget fails until it has been called three times in this bin folder, then succeeds.
+    // wget to the pod IP fails until it has been called three times, then succeeds; the rest work.
     fs.writeFileSync(
       path.join(bin, "wget"),
-      `#!/bin/sh\nn=$(cat ${bin}/count 2>/dev/null || echo 0); n=$((n + 1)); echo $n > ${bin}/count\n[ $n -ge 3 ] && echo "Welcome to nginx!" && exit 0\necho "wget: can't connect to remote host (10.42.0.7): Connection refused"; exit 1\n`,
+      `#!/bin/sh\ncase "$*" in *10.42.0.7*) ;; *) echo "Welcome to nginx!"; exit 0;; esac\nn=$(cat ${bin}/count 2>/dev/null || echo 0); n=$((n + 1)); echo $n > ${bin}/count\n[ $n -ge 3 ] && echo "Welcome to nginx!" && exit 0\necho "wget: can't connect to remote host (10.42.0.7): Connection refused"; exit 1\n`,
       { mode: 0o755 },
     );
     const sections = parseSections(runScript(bin));
