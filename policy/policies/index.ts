@@ -1,33 +1,46 @@
-import { containerCapabilities } from "./capabilities";
 import { imagePinned } from "./imagePinned";
+import { imagePullPolicy } from "./imagePullPolicy";
 import { namespaceAdvisory } from "./namespaceAdvisory";
-import { podSecurity } from "./podSecurity";
-import { readinessProbe } from "./readinessProbe";
+import { livenessProbe, readinessProbe } from "./probes";
+import { podSecurityExemptions, podSecurityPolicies } from "./podSecurity";
+import { readOnlyRootFilesystem } from "./readOnlyRootFilesystem";
 import { requiredLabels } from "./requiredLabels";
 import { containerResources } from "./resources";
+import { serviceAccountToken } from "./serviceAccountToken";
 import { serviceTargets } from "./serviceTargets";
 import { serviceType } from "./serviceType";
 import { Policies } from "./types";
 
-export * from "./capabilities";
 export * from "./imagePinned";
+export * from "./imagePullPolicy";
 export * from "./namespaceAdvisory";
 export * from "./podSecurity";
 export * from "./pods";
-export * from "./readinessProbe";
+export * from "./probes";
+export * from "./readOnlyRootFilesystem";
 export * from "./requiredLabels";
 export * from "./resources";
+export * from "./serviceAccountToken";
+export * from "./services";
 export * from "./serviceTargets";
 export * from "./serviceType";
 export * from "./types";
 
-/** Every policy of the pack, in the order the pack lists them. */
+/**
+ * Every policy of the pack, in the order the pack lists them: the reliability rules, the Pod
+ * Security Standards' controls in the standard's order and the report of their exemptions, then
+ * labels, the Services and the two advisories.
+ */
 export const policies: Policies = [
   imagePinned,
+  imagePullPolicy,
   containerResources,
+  readOnlyRootFilesystem,
+  serviceAccountToken,
   readinessProbe,
-  podSecurity,
-  containerCapabilities,
+  livenessProbe,
+  ...podSecurityPolicies,
+  podSecurityExemptions,
   requiredLabels,
   serviceTargets,
   namespaceAdvisory,

@@ -68,6 +68,8 @@ export interface PodTemplate {
   readonly namespace: string | undefined;
   /** The pod's own labels: a Pod's, or its template's. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The pod's own annotations: a Pod's, or its template's. */
+  readonly annotations: Readonly<Record<string, string>>;
   /** The pod's spec. */
   readonly spec: PodSpec;
   /** How messages name it: `Pod nginx-server`, `Deployment web (pod template)`. */
@@ -97,6 +99,9 @@ export function podTemplateOf(resource: ResourceLike): PodTemplate | undefined {
     },
     get labels() {
       return pod().metadata?.labels ?? {};
+    },
+    get annotations() {
+      return pod().metadata?.annotations ?? {};
     },
     get spec() {
       return pod().spec ?? {};

@@ -18,6 +18,7 @@ export interface ObjectMeta {
   readonly name?: string;
   readonly namespace?: string;
   readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
 }
 
 /** A container's port. */
@@ -34,28 +35,53 @@ export interface Capabilities {
   readonly drop?: readonly string[];
 }
 
-/** A seccomp profile. */
-export interface SeccompProfile {
+/** A seccomp or AppArmor profile. */
+export interface SecurityProfile {
   readonly type?: string;
   readonly localhostProfile?: string;
 }
 
+/** SELinux labels. */
+export interface SELinuxOptions {
+  readonly user?: string;
+  readonly role?: string;
+  readonly type?: string;
+  readonly level?: string;
+}
+
+/** Windows-specific settings. */
+export interface WindowsOptions {
+  readonly hostProcess?: boolean;
+}
+
+/** A namespaced kernel parameter. */
+export interface Sysctl {
+  readonly name?: string;
+  readonly value?: string;
+}
+
+/** The fields a Pod's and a container's security context share. */
+export interface CommonSecurityContext {
+  readonly seccompProfile?: SecurityProfile;
+  readonly appArmorProfile?: SecurityProfile;
+  readonly seLinuxOptions?: SELinuxOptions;
+  readonly windowsOptions?: WindowsOptions;
+  readonly runAsNonRoot?: boolean;
+  readonly runAsUser?: number;
+}
+
 /** A container's security context. */
-export interface SecurityContext {
+export interface SecurityContext extends CommonSecurityContext {
   readonly privileged?: boolean;
   readonly allowPrivilegeEscalation?: boolean;
   readonly capabilities?: Capabilities;
-  readonly seccompProfile?: SeccompProfile;
-  readonly runAsNonRoot?: boolean;
-  readonly runAsUser?: number;
   readonly readOnlyRootFilesystem?: boolean;
+  readonly procMount?: string;
 }
 
 /** A Pod's security context. */
-export interface PodSecurityContext {
-  readonly seccompProfile?: SeccompProfile;
-  readonly runAsNonRoot?: boolean;
-  readonly runAsUser?: number;
+export interface PodSecurityContext extends CommonSecurityContext {
+  readonly sysctls?: readonly Sysctl[];
 }
 
 /** CPU and memory per container. */
@@ -77,15 +103,18 @@ export interface Container {
   readonly name?: string;
   readonly image?: string;
   readonly ports?: readonly ContainerPort[];
+  readonly imagePullPolicy?: string;
   readonly resources?: ResourceRequirements;
   readonly readinessProbe?: Probe;
+  readonly livenessProbe?: Probe;
   readonly securityContext?: SecurityContext;
 }
 
-/** A Pod volume; only the kinds the policies look at are typed. */
+/** A Pod volume: its name and one source, keyed by kind; only hostPath is read. */
 export interface Volume {
   readonly name?: string;
   readonly hostPath?: { readonly path?: string };
+  readonly [source: string]: unknown;
 }
 
 /** A Pod's spec. */
@@ -96,7 +125,14 @@ export interface PodSpec {
   readonly hostNetwork?: boolean;
   readonly hostPID?: boolean;
   readonly hostIPC?: boolean;
+  /** false puts the pod in a user namespace: root inside is not root on the node. */
+  readonly hostUsers?: boolean;
+  readonly os?: { readonly name?: string };
   readonly securityContext?: PodSecurityContext;
+  readonly serviceAccountName?: string;
+  /** The deprecated alias of serviceAccountName, still honoured by the API server. */
+  readonly serviceAccount?: string;
+  readonly automountServiceAccountToken?: boolean;
   readonly volumes?: readonly Volume[];
 }
 

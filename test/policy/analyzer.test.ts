@@ -2,7 +2,7 @@ import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Policies, policies } from "../../policy/policies";
-import { goodPod, goodService, TYPES } from "./harness";
+import { BUSYBOX_URN, busyboxPod, goodPod, goodService, TYPES } from "./harness";
 
 // The pinned @pulumi/policy's own analyzer, fed protobuf requests as the CLI sends them: this
 // checks what the unit tests' harness assumes about the SDK (the proxy over props, the level of
@@ -62,11 +62,16 @@ function call(rpc: Rpc, request: unknown): Promise<Diagnostic[]> {
   });
 }
 
-function analyzeResource(type: string, name: string, props: object): Promise<Diagnostic[]> {
+function analyzeResource(
+  type: string,
+  name: string,
+  props: object,
+  urn = urnOf(type, name),
+): Promise<Diagnostic[]> {
   const request = new analyzerproto.AnalyzeRequest()
     .setType(type)
     .setName(name)
-    .setUrn(urnOf(type, name))
+    .setUrn(urn)
     .setProperties(Struct.fromJavaScript(props as Record<string, never>))
     .setOptions(new analyzerproto.AnalyzerResourceOptions());
   return call(analyze, request);
@@ -86,38 +91,50 @@ function analyzeResources(resources: [string, string, object][]): Promise<Diagno
   return call(analyzeStack, request);
 }
 
-const busybox = goodPod((p) => {
-  p.metadata.name = "busybox-client";
-  p.metadata.labels = {
-    "app.kubernetes.io/name": "busybox",
-    "app.kubernetes.io/part-of": "pod-to-pod",
-  };
-  p.spec.containers[0] = {
-    name: "busybox",
-    image: "busybox:1.37.0",
-    resources: p.spec.containers[0].resources,
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
-    },
-  };
-});
-
 describe("the pinned @pulumi/policy analyzer running the pack", () => {
   it("passes the happy path with no diagnostic", async () => {
     expect(await analyzeResource(TYPES.pod, "nginx-pod", goodPod())).toEqual([]);
   });
 
-  it("shows the NET_RAW exemption as an advisory diagnostic of a mandatory policy", async () => {
-    expect(await analyzeResource(TYPES.pod, "busybox-pod", busybox)).toEqual([
-      {
-        policy: "container-capabilities",
-        level: "ADVISORY",
-        message:
-          "Pod busybox-client, container busybox adds capability NET_RAW: an exemption from drop ALL, allowed by container-capabilities' allowedCapabilities for app.kubernetes.io/name=busybox.",
-        urn: "",
-      },
+  it("shows busybox's exemption as one advisory diagnostic of a mandatory policy", async () => {
+    const diagnostics = await analyzeResource(TYPES.pod, "busybox-pod", busyboxPod(), BUSYBOX_URN);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ policy: "pod-security-exemptions", level: "ADVISORY", urn: "" }),
     ]);
+    expect(diagnostics[0].message).toMatch(
+      /^Pod busybox-client, container busybox may add NET_RAW \(pss-capabilities\) and run as root/,
+    );
+  });
+
+  it("fails, naming the control, a pod that runs as root, mounts nfs or sets kernel.msgmax", async () => {
+    const pods = {
+      "runs as root": goodPod((p) => {
+        p.spec.containers[0].securityContext!.runAsUser = 0;
+      }),
+      "mounts nfs": goodPod((p) => {
+        p.spec.volumes = [{ name: "share", nfs: { server: "10.0.0.2", path: "/export" } }];
+      }),
+      "sets kernel.msgmax": goodPod((p) => {
+        p.spec.securityContext!.sysctls = [{ name: "kernel.msgmax", value: "65536" }];
+      }),
+    };
+    const found: Record<string, string[]> = {};
+    for (const [flaw, pod] of Object.entries(pods)) {
+      found[flaw] = (await analyzeResource(TYPES.pod, "nginx-pod", pod)).map(
+        (d) => `${d.level} ${d.policy}: ${d.message.split("\n")[0]}`,
+      );
+    }
+    expect(found).toEqual({
+      "runs as root": [
+        "MANDATORY pss-run-as-user: Pod Security Standards, Running as Non-root user (restricted): runAsUser is not 0, on the pod or any container.",
+      ],
+      "mounts nfs": [
+        "MANDATORY pss-volume-types: Pod Security Standards, Volume Types (restricted): volumes are of the types configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret.",
+      ],
+      "sets kernel.msgmax": [
+        "MANDATORY pss-sysctls: Pod Security Standards, Sysctls (baseline): the pod sets only the safe sysctls.",
+      ],
+    });
   });
 
   it("reports a flaw as mandatory, after the policy's description", async () => {

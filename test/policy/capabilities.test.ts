@@ -1,83 +1,100 @@
 import { describe, expect, it } from "vitest";
-import { containerCapabilities } from "../../policy/policies";
-import { check, goodPod } from "./harness";
+import { podSecurityExemptions } from "../../policy/policies";
+import { BUSYBOX_URN, busyboxPod, check, goodPod, pss } from "./harness";
 
-/** The lab's client: busybox, keeping NET_RAW for ping. */
-function busybox(add: string[] = ["NET_RAW"], name = "busybox") {
-  return goodPod((p) => {
-    p.metadata.name = "busybox-client";
-    p.metadata.labels = {
-      "app.kubernetes.io/name": name,
-      "app.kubernetes.io/part-of": "pod-to-pod",
-    };
-    p.spec.containers[0].name = "busybox";
-    p.spec.containers[0].securityContext!.capabilities = { drop: ["ALL"], add };
-  });
-}
+const capabilities = pss("pss-capabilities");
+const CLIENT = "Pod busybox-client, container busybox";
 
-describe("container-capabilities", () => {
-  it("accepts drop ALL with nothing added", async () => {
-    expect(await check(containerCapabilities, goodPod())).toEqual([]);
-  });
+/** The same busybox pod as a resource the exemption does not name. */
+const OTHER_URN = "urn:pulumi:dev::pod-to-pod::kubernetes:core/v1:Pod::busybox-pod";
 
-  it("reports busybox's NET_RAW as a visible, advisory exemption under the default allow-list", async () => {
-    expect(await check(containerCapabilities, busybox())).toEqual([
-      {
-        level: "advisory",
-        message:
-          "Pod busybox-client, container busybox adds capability NET_RAW: an exemption from drop ALL, allowed by container-capabilities' allowedCapabilities for app.kubernetes.io/name=busybox.",
-      },
-    ]);
-  });
-
-  it("rejects NET_RAW for any other workload", async () => {
-    expect(await check(containerCapabilities, busybox(["NET_RAW"], "nginx"))).toEqual([
+describe("pss-capabilities", () => {
+  it("under restricted, rejects NET_RAW with what restricted accepts", async () => {
+    expect(await check(capabilities, busyboxPod(), { urn: OTHER_URN })).toEqual([
       {
         level: "mandatory",
-        message:
-          "Pod busybox-client, container busybox adds capability NET_RAW; accepted: add nothing (allowedCapabilities has no entry for app.kubernetes.io/name=nginx).",
+        message: `${CLIENT} adds capability NET_RAW; accepted: no added capability but NET_BIND_SERVICE (restricted).`,
       },
     ]);
   });
 
-  it("rejects a capability beyond the allow-list, saying what the list allows", async () => {
-    const [violation] = await check(containerCapabilities, busybox(["NET_RAW", "CAP_SYS_ADMIN"]));
-    expect(await check(containerCapabilities, busybox(["SYS_ADMIN"]))).toEqual([
-      {
-        level: "mandatory",
-        message:
-          "Pod busybox-client, container busybox adds capability SYS_ADMIN; accepted: add only NET_RAW (allowedCapabilities for app.kubernetes.io/name=busybox).",
-      },
-    ]);
-    expect(violation.level).toBe("advisory");
-  });
-
-  it("rejects a container that does not drop ALL", async () => {
-    const pod = goodPod((p) => {
-      p.spec.containers[0].securityContext!.capabilities = { drop: ["NET_RAW"] };
-    });
-    expect(await check(containerCapabilities, pod)).toEqual([
-      {
-        level: "mandatory",
-        message:
-          'Pod nginx-server, container nginx: capabilities.drop is [NET_RAW]; accepted: drop ["ALL"], then add nothing (allowedCapabilities has no entry for app.kubernetes.io/name=nginx).',
-      },
-    ]);
-  });
-
-  it("takes the allow-list from policy config, replacing the default", async () => {
-    const config = { allowedCapabilities: { nginx: ["NET_BIND_SERVICE"] } };
-    const nginx = goodPod((p) => {
+  it("under restricted, accepts NET_BIND_SERVICE after drop ALL, and nothing else", async () => {
+    const bind = goodPod((p) => {
       p.spec.containers[0].securityContext!.capabilities = {
         drop: ["ALL"],
         add: ["NET_BIND_SERVICE"],
       };
     });
-    expect((await check(containerCapabilities, nginx, { config })).map((v) => v.level)).toEqual([
-      "advisory",
+    expect(await check(capabilities, bind)).toEqual([]);
+    const chown = goodPod((p) => {
+      p.spec.containers[0].securityContext!.capabilities = { drop: ["ALL"], add: ["CHOWN"] };
+    });
+    expect((await check(capabilities, chown)).map((v) => v.message)).toEqual([
+      "Pod nginx-server, container nginx adds capability CHOWN; accepted: no added capability but NET_BIND_SERVICE (restricted).",
     ]);
-    expect((await check(containerCapabilities, busybox(), { config })).map((v) => v.level)).toEqual(
-      ["mandatory"],
+  });
+
+  it("under restricted, requires drop ALL", async () => {
+    const pod = goodPod((p) => {
+      p.spec.containers[0].securityContext!.capabilities = { drop: ["NET_RAW"] };
+    });
+    expect(await check(capabilities, pod)).toEqual([
+      {
+        level: "mandatory",
+        message:
+          'Pod nginx-server, container nginx: capabilities.drop is [NET_RAW]; accepted: a drop list with "ALL" (restricted).',
+      },
+    ]);
+  });
+
+  it("under baseline, accepts the default set without drop ALL, and still rejects NET_RAW", async () => {
+    const config = { profile: "baseline" };
+    const chown = goodPod((p) => {
+      p.spec.containers[0].securityContext!.capabilities = { add: ["CHOWN", "SETUID"] };
+    });
+    expect(await check(capabilities, chown, { config })).toEqual([]);
+    const [violation, ...rest] = await check(capabilities, busyboxPod(), {
+      urn: OTHER_URN,
+      config,
+    });
+    expect(rest).toEqual([]);
+    expect(violation.message).toBe(
+      `${CLIENT} adds capability NET_RAW; accepted: only the baseline's AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT.`,
     );
+  });
+
+  describe("with the busybox exemption", () => {
+    it("leaves NET_RAW of the exempted container to the exemption's one advisory finding", async () => {
+      expect(await check(capabilities, busyboxPod(), { urn: BUSYBOX_URN })).toEqual([]);
+      expect(await check(podSecurityExemptions, busyboxPod(), { urn: BUSYBOX_URN })).toEqual([
+        {
+          level: "advisory",
+          message: `${CLIENT} may add NET_RAW (pss-capabilities) and run as root (pss-run-as-non-root, pss-run-as-user): exempt as pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod in policy/policies/podSecurity/exemptions.ts, because busybox ping opens a raw ICMP socket, which needs NET_RAW, and only root can use an added capability (Kubernetes grants a non-root process no ambient capabilities).`,
+        },
+      ]);
+    });
+
+    it("grants nothing to a pod that only carries busybox's labels and name", async () => {
+      expect(await check(capabilities, busyboxPod(), { urn: OTHER_URN })).toHaveLength(1);
+      expect(await check(podSecurityExemptions, busyboxPod(), { urn: OTHER_URN })).toEqual([]);
+    });
+
+    it("grants nothing beyond NET_RAW, nor to another container of the pod", async () => {
+      const pod = busyboxPod((p) => {
+        p.spec.containers[0].securityContext!.capabilities!.add = ["NET_RAW", "SYS_ADMIN"];
+        p.spec.containers.push({
+          ...p.spec.containers[0],
+          name: "sidecar",
+          securityContext: {
+            ...p.spec.containers[0].securityContext,
+            capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
+          },
+        });
+      });
+      expect((await check(capabilities, pod, { urn: BUSYBOX_URN })).map((v) => v.message)).toEqual([
+        `${CLIENT} adds capability SYS_ADMIN; accepted: no added capability but NET_BIND_SERVICE (restricted).`,
+        "Pod busybox-client, container sidecar adds capability NET_RAW; accepted: no added capability but NET_BIND_SERVICE (restricted).",
+      ]);
+    });
   });
 });

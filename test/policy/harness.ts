@@ -5,6 +5,7 @@ import {
   ObjectMeta,
   PodSpec,
   Policies,
+  podSecurityPolicies,
   PolicyResource,
   ResourceValidationArgs,
   ResourceValidationPolicy,
@@ -36,6 +37,8 @@ export const TYPES = {
 export interface Violation {
   readonly message: string;
   readonly level: EnforcementLevel;
+  /** The resource a stack policy pointed at, when it did. */
+  readonly urn?: string;
 }
 
 /** A Pod manifest, as the tests write them. */
@@ -53,8 +56,17 @@ export interface ServiceManifest {
 /** Per-policy config, keyed by policy name, as `--policy-pack-config` gives it. */
 export type PackConfig = Record<string, Record<string, unknown>>;
 
+/** The pss-* policy of a control, by its name. */
+export function pss(name: string): ResourceValidationPolicy {
+  const policy = podSecurityPolicies.find((p) => p.name === name);
+  if (policy === undefined) {
+    throw new Error(`the pack has no policy ${name}`);
+  }
+  return policy;
+}
+
 /** T with every readonly removed, all the way down, so a test can change one field. */
-type Mutable<T> = T extends readonly (infer E)[]
+export type Mutable<T> = T extends readonly (infer E)[]
   ? Mutable<E>[]
   : T extends object
     ? { -readonly [K in keyof T]: Mutable<T[K]> }
@@ -76,13 +88,16 @@ export function goodPod(change?: (pod: Mutable<PodManifest>) => void): PodManife
       },
     },
     spec: {
+      automountServiceAccountToken: false,
       securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
       containers: [
         {
           name: "nginx",
           image: "nginx:1.28.0",
+          imagePullPolicy: "IfNotPresent",
           ports: [{ name: "http", containerPort: 80, protocol: "TCP" }],
           readinessProbe: { httpGet: { path: "/", port: "http" } },
+          livenessProbe: { tcpSocket: { port: "http" } },
           resources: {
             requests: { cpu: "50m", memory: "32Mi" },
             limits: { cpu: "250m", memory: "64Mi" },
@@ -99,6 +114,55 @@ export function goodPod(change?: (pod: Mutable<PodManifest>) => void): PodManife
   };
   change?.(pod);
   return pod as PodManifest;
+}
+
+/** The URN the engine gives the program's busybox pod: the key of the pack's one exemption. */
+export const BUSYBOX_URN =
+  "urn:pulumi:dev::pod-to-pod::pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod";
+
+/**
+ * The lab's client as the program builds it, which restricted accepts only by its exemption: root,
+ * to use the one capability it adds, NET_RAW, for ping.
+ */
+export function busyboxPod(change?: (pod: Mutable<PodManifest>) => void): PodManifest {
+  return goodPod((p) => {
+    p.metadata.name = "busybox-client";
+    p.metadata.labels = {
+      "app.kubernetes.io/name": "busybox",
+      "app.kubernetes.io/part-of": "pod-to-pod",
+    };
+    p.spec.securityContext = { seccompProfile: { type: "RuntimeDefault" } };
+    const [nginx] = p.spec.containers;
+    p.spec.containers = [
+      {
+        name: "busybox",
+        image: "busybox:1.37.0",
+        imagePullPolicy: "IfNotPresent",
+        resources: nginx.resources,
+        securityContext: {
+          runAsUser: 0,
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
+        },
+      },
+    ];
+    change?.(p);
+  });
+}
+
+/** A Deployment whose pod template is the pod. */
+export function inDeployment(pod: PodManifest, name = "web"): object {
+  return { metadata: { name, namespace: pod.metadata.namespace }, spec: { template: pod } };
+}
+
+/** A CronJob whose job template's pod template is the pod. */
+export function inCronJob(pod: PodManifest, name = "probe"): object {
+  return {
+    metadata: { name, namespace: pod.metadata.namespace },
+    spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: pod } } },
+  };
 }
 
 /** The happy path for Services: the lab's nginx-service, selecting {@link goodPod} by port name. */
@@ -130,6 +194,12 @@ function urnOf(type: string, name: string): string {
   return `urn:pulumi:test::pod-to-pod::${type}::${name}`;
 }
 
+/** The `<type>::<name>` of a URN, as findings name their resource. */
+function resourceOf(urn: string): string {
+  const [, , qualifiedType, ...name] = urn.split("::");
+  return `${qualifiedType.split("$").pop()}::${name.join("::")}`;
+}
+
 function isType(type: string) {
   return (resourceClass: object) => {
     try {
@@ -144,14 +214,14 @@ function isType(type: string) {
 export function resourceArgs(
   type: string,
   props: object,
-  options: { name?: string; config?: Record<string, unknown> } = {},
+  options: { name?: string; urn?: string; config?: Record<string, unknown> } = {},
 ): ResourceValidationArgs {
   const name = options.name ?? "test-resource";
   const record = props as Record<string, any>;
   return {
     type,
     props: record,
-    urn: urnOf(type, name),
+    urn: options.urn ?? urnOf(type, name),
     name,
     opts: NO_OPTIONS,
     stackTags: new Map(),
@@ -170,12 +240,13 @@ export function policyResource(
   type: string,
   props: object,
   name = "test-resource",
+  urn = urnOf(type, name),
 ): PolicyResource {
   const record = props as Record<string, any>;
   return {
     type,
     props: record,
-    urn: urnOf(type, name),
+    urn,
     name,
     opts: NO_OPTIONS,
     dependencies: [],
@@ -188,12 +259,15 @@ export function policyResource(
 
 /** A reportViolation that records what it is given, string or object, at the policy's level. */
 function collector(level: EnforcementLevel, into: Violation[]) {
-  return (message: string | { message: string; enforcementLevel?: EnforcementLevel }) => {
-    if (typeof message === "string") {
-      into.push({ message, level });
-    } else {
-      into.push({ message: message.message, level: message.enforcementLevel ?? level });
-    }
+  return (
+    message: string | { message: string; enforcementLevel?: EnforcementLevel },
+    urn?: string,
+  ) => {
+    const violation =
+      typeof message === "string"
+        ? { message, level }
+        : { message: message.message, level: message.enforcementLevel ?? level };
+    into.push(urn === undefined ? violation : { ...violation, urn });
   };
 }
 
@@ -221,15 +295,19 @@ export async function runResourcePolicy(
   return violations;
 }
 
-/** Runs a resource policy on a Pod (or, given a type, another resource) and returns what it reported. */
+/**
+ * Runs a resource policy on a Pod (or, given a type, another resource) and returns what it
+ * reported; `urn` gives the resource another identity, such as the exempted {@link BUSYBOX_URN}.
+ */
 export function check(
   policy: ResourceValidationPolicy,
   props: object,
-  options: { type?: string; config?: Record<string, unknown> } = {},
+  options: { type?: string; urn?: string; config?: Record<string, unknown> } = {},
 ): Promise<Violation[]> {
+  const type = options.type ?? TYPES.pod;
   return runResourcePolicy(
     policy,
-    resourceArgs(options.type ?? TYPES.pod, props, { name: "resource-under-test" }),
+    resourceArgs(type, props, { name: "resource-under-test", urn: options.urn }),
     options.config,
   );
 }
@@ -254,9 +332,21 @@ export async function runStackPolicy(
 }
 
 /** One finding of a whole-pack run. */
-export interface Finding extends Violation {
+export interface Finding {
   readonly policy: string;
+  /** `<type>::<name>` of the resource, or `stack` for a stack policy that named none. */
   readonly resource: string;
+  readonly level: EnforcementLevel;
+  readonly message: string;
+}
+
+/** A resource of a stack for {@link runPack}: its URN defaults to one with no parent. */
+export interface StackResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: object;
+  readonly outputs?: object;
+  readonly urn?: string;
 }
 
 /**
@@ -266,7 +356,7 @@ export interface Finding extends Violation {
  */
 export async function runPack(
   policies: Policies,
-  resources: { type: string; name: string; inputs: object; outputs?: object }[],
+  resources: readonly StackResource[],
   config: PackConfig = {},
   wrap: (props: object) => object = (props) => props,
 ): Promise<Finding[]> {
@@ -278,17 +368,18 @@ export async function runPack(
     }
     if ("validateStack" in policy) {
       const stack = resources.map((r) =>
-        policyResource(r.type, wrap(r.outputs ?? r.inputs), r.name),
+        policyResource(r.type, wrap(r.outputs ?? r.inputs), r.name, r.urn),
       );
-      for (const v of await runStackPolicy(policy, stack, policyConfig)) {
-        findings.push({ ...v, policy: policy.name, resource: "stack" });
+      for (const { level, message, urn } of await runStackPolicy(policy, stack, policyConfig)) {
+        const resource = urn === undefined ? "stack" : resourceOf(urn);
+        findings.push({ policy: policy.name, resource, level, message });
       }
       continue;
     }
     for (const r of resources) {
-      const args = resourceArgs(r.type, wrap(r.inputs), { name: r.name });
-      for (const v of await runResourcePolicy(policy, args, policyConfig)) {
-        findings.push({ ...v, policy: policy.name, resource: `${r.type}::${r.name}` });
+      const args = resourceArgs(r.type, wrap(r.inputs), { name: r.name, urn: r.urn });
+      for (const { level, message } of await runResourcePolicy(policy, args, policyConfig)) {
+        findings.push({ policy: policy.name, resource: `${r.type}::${r.name}`, level, message });
       }
     }
   }

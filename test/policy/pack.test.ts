@@ -2,14 +2,41 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  CAPABILITIES_DEFAULTS,
+  IMAGE_PULL_POLICY_DEFAULTS,
   NAMESPACE_DEFAULTS,
+  podSecurityControls,
+  podSecurityPolicies,
   policies,
+  PROFILE_DEFAULTS,
   REQUIRED_LABELS_DEFAULTS,
   SERVICE_TYPE_DEFAULTS,
 } from "../../policy/policies";
 
-const POLICY_DIR = path.join(__dirname, "..", "..", "policy");
+const ROOT = path.join(__dirname, "..", "..");
+const POLICY_DIR = path.join(ROOT, "policy");
+
+/** The issue's list: one policy per control, named after the standard's own list. */
+const PSS_POLICIES = [
+  "pss-host-process",
+  "pss-host-namespaces",
+  "pss-privileged",
+  "pss-capabilities",
+  "pss-host-path",
+  "pss-host-ports",
+  "pss-apparmor",
+  "pss-selinux",
+  "pss-proc-mount",
+  "pss-seccomp",
+  "pss-sysctls",
+  "pss-volume-types",
+  "pss-privilege-escalation",
+  "pss-run-as-non-root",
+  "pss-run-as-user",
+];
+
+function readJson(file: string) {
+  return JSON.parse(fs.readFileSync(file, "utf8"));
+}
 
 describe("the pack's policies", () => {
   it("have unique kebab-case names, a description and a level config can change", () => {
@@ -29,6 +56,23 @@ describe("the pack's policies", () => {
     expect(advisory).toEqual(["namespace-not-default", "service-type"]);
   });
 
+  it("hold one pss-* policy per control of the standard, in its order", () => {
+    expect(podSecurityControls.map((c) => c.name)).toEqual(PSS_POLICIES);
+    expect(policies.map((p) => p.name).filter((n) => n.startsWith("pss-"))).toEqual(PSS_POLICIES);
+    for (const policy of podSecurityPolicies) {
+      const control = podSecurityControls.find((c) => c.name === policy.name)!;
+      expect(policy.description).toMatch(
+        new RegExp(`^Pod Security Standards, .+ \\((baseline|restricted)\\): `),
+      );
+      expect(policy.framework).toEqual({
+        name: "Pod Security Standards",
+        version: "v1.35",
+        reference: control.title,
+        specification: control.level,
+      });
+    }
+  });
+
   it("document in their schema the defaults the code applies", () => {
     const defaults = Object.fromEntries(
       policies
@@ -44,11 +88,13 @@ describe("the pack's policies", () => {
         ]),
     );
     expect(defaults).toEqual({
-      "container-capabilities": CAPABILITIES_DEFAULTS,
+      "image-pull-policy": IMAGE_PULL_POLICY_DEFAULTS,
+      ...Object.fromEntries(PSS_POLICIES.map((name) => [name, PROFILE_DEFAULTS])),
       "required-labels": REQUIRED_LABELS_DEFAULTS,
       "namespace-not-default": NAMESPACE_DEFAULTS,
       "service-type": SERVICE_TYPE_DEFAULTS,
     });
+    expect(PROFILE_DEFAULTS).toEqual({ profile: "restricted" });
   });
 });
 
@@ -67,15 +113,57 @@ describe("policy/", () => {
     );
   });
 
-  it("pins @pulumi/policy and @pulumi/pulumi exactly as the program does", () => {
-    const own = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8"));
-    const root = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "..", "package.json"), "utf8"));
+  it("baseline.json switches every pss-* policy, and nothing else, to baseline", () => {
+    const config = readJson(path.join(POLICY_DIR, "baseline.json"));
+    expect(config).toEqual(
+      Object.fromEntries(PSS_POLICIES.map((name) => [name, { profile: "baseline" }])),
+    );
+    for (const policy of podSecurityPolicies) {
+      expect(policy.configSchema?.properties.profile).toMatchObject({
+        enum: ["baseline", "restricted"],
+      });
+    }
+  });
+
+  it("pins @pulumi/policy, @pulumi/pulumi 3.259.0 and typescript as the program does", () => {
+    const own = readJson(path.join(POLICY_DIR, "package.json"));
+    const root = readJson(path.join(ROOT, "package.json"));
     expect(own.name).toBe("pod-to-pod-policy");
+    expect(own.dependencies["@pulumi/pulumi"]).toBe("3.259.0");
     expect(own.dependencies["@pulumi/policy"]).toBe(root.devDependencies["@pulumi/policy"]);
     expect(own.dependencies["@pulumi/pulumi"]).toBe(root.dependencies["@pulumi/pulumi"]);
     expect(own.devDependencies.typescript).toBe(root.devDependencies.typescript);
-    const lock = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package-lock.json"), "utf8"));
+    const lock = readJson(path.join(POLICY_DIR, "package-lock.json"));
     expect(lock.packages["node_modules/@pulumi/policy"].version).toBe("1.21.0");
-    expect(lock.packages["node_modules/@pulumi/pulumi"].version).toBe("3.270.0");
+    expect(lock.packages["node_modules/@pulumi/pulumi"].version).toBe("3.259.0");
+  });
+});
+
+describe("the README's policy table", () => {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(
+    readme.indexOf("## Policy as code"),
+    readme.indexOf("\n## ", readme.indexOf("## Policy as code") + 1),
+  );
+  const rows = [...section.matchAll(/^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$/gm)].map(
+    ([, name, level, profile, anchor]) => ({ name, level, profile, anchor }),
+  );
+
+  it("lists every policy of the pack, in its order, at its level", () => {
+    expect(rows.map((r) => r.name)).toEqual(policies.map((p) => p.name));
+    for (const policy of policies) {
+      const row = rows.find((r) => r.name === policy.name)!;
+      expect(row.level.startsWith(policy.enforcementLevel!), policy.name).toBe(true);
+    }
+  });
+
+  it("gives each pss-* policy its profile and the standard's control", () => {
+    for (const control of podSecurityControls) {
+      const row = rows.find((r) => r.name === control.name)!;
+      expect(row.profile.startsWith(control.level), control.name).toBe(true);
+      expect(row.anchor, control.name).toContain(`PSS ${control.title}`);
+    }
+    const others = rows.filter((r) => !r.name.startsWith("pss-"));
+    expect(others.map((r) => r.profile)).toEqual(others.map(() => "any"));
   });
 });

@@ -1,9 +1,34 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { policies } from "../../policy/policies";
+import { EXEMPTIONS, policies, resourceKey } from "../../policy/policies";
 import { installMocks, promiseOf, registered } from "../components/mocks";
-import { Finding, runPack } from "./harness";
+import { Finding, PackConfig, runPack, StackResource } from "./harness";
 
-let findings: Finding[];
+let resources: StackResource[];
+let wrap: (props: object) => object;
+
+/** The mock monitor's record of what it registered, by URN; its typings keep it internal. */
+interface MockMonitor {
+  getRegisteredResources(): Map<string, unknown>;
+}
+
+/**
+ * The URN the mocks gave a registered resource: the one whose name and last type match. The URN
+ * carries the parents' types, which is what the pack's exemption is keyed on.
+ */
+function urnOf(type: string, name: string): string {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+  const urns = [...monitor.getRegisteredResources().keys()].filter((urn) => {
+    const [, , qualifiedType, ...rest] = urn.split("::");
+    return rest.join("::") === name && qualifiedType.split("$").pop() === type;
+  });
+  if (urns.length !== 1) {
+    throw new Error(`expected one URN for ${type}::${name}, found ${urns.length}`);
+  }
+  return urns[0];
+}
 
 beforeAll(async () => {
   await installMocks();
@@ -15,33 +40,53 @@ beforeAll(async () => {
   // The analyzer hands policies their props through this proxy, which throws on unknown values
   // and wraps every array and object: running through it catches code that only works on plain
   // objects. Its typings are internal, hence the cast.
-  const { unknownCheckingProxy } = (await import("@pulumi/policy/proxy")) as unknown as {
+  const proxy = (await import("@pulumi/policy/proxy")) as unknown as {
     unknownCheckingProxy: (props: object) => object;
   };
-  const resources = registered.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
-  findings = await runPack(policies, resources, {}, unknownCheckingProxy);
+  wrap = proxy.unknownCheckingProxy;
+  resources = registered.map((r) => ({
+    type: r.type,
+    name: r.name,
+    inputs: r.inputs,
+    urn: urnOf(r.type, r.name),
+  }));
 });
 
-describe("the program under the pack's default config", () => {
+function findingsUnder(config: PackConfig): Promise<Finding[]> {
+  return runPack(policies, resources, config, wrap);
+}
+
+/** The one finding the program's pods get: busybox's exemption, shown. */
+const EXEMPTION_SHOWN: Finding = {
+  policy: "pod-security-exemptions",
+  resource: "kubernetes:core/v1:Pod::busybox-pod",
+  level: "advisory",
+  message: `Pod busybox-client, container busybox may add NET_RAW (pss-capabilities) and run as root (pss-run-as-non-root, pss-run-as-user): exempt as pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod in policy/policies/podSecurity/exemptions.ts, because ${EXEMPTIONS[0].reason}.`,
+};
+
+describe("the program under the pack", () => {
   it("registers the Pods and the Service the policies look at", () => {
-    const types = registered.map((r) => r.type);
+    const types = resources.map((r) => r.type);
     expect(types.filter((t) => t === "kubernetes:core/v1:Pod")).toHaveLength(2);
     expect(types).toContain("kubernetes:core/v1:Service");
   });
 
-  it("has no mandatory violation", () => {
-    expect(findings.filter((f) => f.level === "mandatory")).toEqual([]);
+  it("gives its busybox pod the URN the exemption names, with the container it names", () => {
+    const [exemption] = EXEMPTIONS;
+    const exempted = resources.filter((r) => resourceKey(r.urn!) === exemption.resource);
+    expect(exempted.map((r) => r.name)).toEqual(["busybox-pod"]);
+    const spec = (exempted[0].inputs as { spec: { containers: { name: string }[] } }).spec;
+    expect(spec.containers.map((c) => c.name)).toEqual([exemption.container]);
   });
 
-  it("shows busybox's NET_RAW as the one advisory: a visible exemption", () => {
-    expect(findings).toEqual([
-      {
-        policy: "container-capabilities",
-        resource: "kubernetes:core/v1:Pod::busybox-pod",
-        level: "advisory",
-        message:
-          "Pod busybox-client, container busybox adds capability NET_RAW: an exemption from drop ALL, allowed by container-capabilities' allowedCapabilities for app.kubernetes.io/name=busybox.",
-      },
-    ]);
+  it("passes restricted, the default profile, with only the exemption shown", async () => {
+    expect(await findingsUnder({})).toEqual([EXEMPTION_SHOWN]);
+  });
+
+  it("passes baseline with the same one finding", async () => {
+    const baseline = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "..", "..", "policy", "baseline.json"), "utf8"),
+    ) as PackConfig;
+    expect(await findingsUnder(baseline)).toEqual([EXEMPTION_SHOWN]);
   });
 });

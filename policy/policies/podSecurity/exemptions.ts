@@ -1,0 +1,72 @@
+/**
+ * What a finding needs an exemption to grant before it is waived: one capability added, or
+ * running as root, in one container.
+ */
+export type Grant =
+  | { readonly kind: "add-capability"; readonly container: string; readonly capability: string }
+  | { readonly kind: "run-as-root"; readonly container: string };
+
+/** An exemption from the Pod Security Standards for one container of one resource. */
+export interface Exemption {
+  /**
+   * The resource, as its URN names it less stack and project: `<qualified type>::<name>`, where
+   * the qualified type lists the parents' types, `pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod`.
+   */
+  readonly resource: string;
+  /** The one container it covers; the pod's other containers get nothing. */
+  readonly container: string;
+  /** Capabilities the container may add beyond the profile's: waives pss-capabilities for them. */
+  readonly addCapabilities: readonly string[];
+  /** Whether the container may run as root: waives pss-run-as-non-root and pss-run-as-user. */
+  readonly runAsRoot: boolean;
+  /** Why it is needed, shown in every preview. */
+  readonly reason: string;
+}
+
+/**
+ * The pack's exemptions, one list for every control, reported once per pod by
+ * pod-security-exemptions. They live here rather than in policy config because CrossGuard gives
+ * each policy only its own config: an exemption that spans three controls would have to be copied
+ * into each, and could drift. They are keyed by URN, not by a label: a label is part of the pod's
+ * own manifest, so any pod, template or YAML file can claim it, while the URN is the engine's name
+ * for the one resource the program's BusyboxClient component creates, unique in the stack.
+ */
+export const EXEMPTIONS: readonly Exemption[] = [
+  {
+    resource: "pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod",
+    container: "busybox",
+    addCapabilities: ["NET_RAW"],
+    runAsRoot: true,
+    reason:
+      "busybox ping opens a raw ICMP socket, which needs NET_RAW, and only root can use an added capability (Kubernetes grants a non-root process no ambient capabilities)",
+  },
+];
+
+/** `<qualified type>::<name>` of `urn:pulumi:<stack>::<project>::<qualified type>::<name>`. */
+export function resourceKey(urn: string): string | undefined {
+  const parts = urn.split("::");
+  if (parts.length < 4 || !parts[0].startsWith("urn:pulumi:")) {
+    return undefined;
+  }
+  // A name may itself contain "::"; everything after the type is the name.
+  return parts.slice(2).join("::");
+}
+
+/** The exemptions of the resource with this URN. */
+export function exemptionsFor(
+  urn: string,
+  exemptions: readonly Exemption[] = EXEMPTIONS,
+): Exemption[] {
+  const key = resourceKey(urn);
+  return exemptions.filter((e) => e.resource === key);
+}
+
+/** Whether the exemption grants what the finding needs. */
+export function grants(exemption: Exemption, grant: Grant): boolean {
+  if (exemption.container !== grant.container) {
+    return false;
+  }
+  return grant.kind === "add-capability"
+    ? exemption.addCapabilities.includes(grant.capability)
+    : exemption.runAsRoot;
+}

@@ -1,0 +1,16 @@
+import { Control } from "./control";
+
+const FIELDS = ["hostNetwork", "hostPID", "hostIPC"] as const;
+
+/** Host Namespaces: the pod shares none of the node's network, process or IPC namespaces. */
+export const hostNamespaces: Control = {
+  name: "pss-host-namespaces",
+  title: "Host Namespaces",
+  level: "baseline",
+  summary: "hostNetwork, hostPID and hostIPC are false or unset.",
+  check: (pod) =>
+    FIELDS.filter((field) => pod.spec[field] === true).map((field) => ({
+      problem: `${pod.subject}: spec.${field} is true`,
+      accepted: "false or unset",
+    })),
+};

@@ -1,0 +1,48 @@
+import { containersOf } from "../pods";
+import { Control, ControlFinding } from "./control";
+import { containerName, inUserNamespace } from "./pod";
+
+const ACCEPTED = "runAsNonRoot: true in the pod's securityContext, or in the container's";
+
+/**
+ * Running as Non-root: every container must be refused by the kubelet if its user is root, through
+ * runAsNonRoot: true on the container or on the pod (a container may not turn it off).
+ */
+export const runAsNonRoot: Control = {
+  name: "pss-run-as-non-root",
+  title: "Running as Non-root",
+  level: "restricted",
+  summary: "runAsNonRoot is true for every container, set on it or on the pod.",
+  check: (pod, profile) => {
+    if (profile !== "restricted" || inUserNamespace(pod)) {
+      return [];
+    }
+    const podValue = pod.spec.securityContext?.runAsNonRoot;
+    const findings: ControlFinding[] = [];
+    if (podValue === false) {
+      findings.push({
+        problem: `${pod.subject}: spec.securityContext.runAsNonRoot is false`,
+        accepted: "true",
+      });
+    }
+    for (const { container, subject } of containersOf(pod)) {
+      const value = container.securityContext?.runAsNonRoot;
+      const waivedBy = { kind: "run-as-root", container: containerName(container) } as const;
+      if (value === false) {
+        findings.push({
+          problem: `${subject}: securityContext.runAsNonRoot is false`,
+          accepted: ACCEPTED,
+          waivedBy,
+        });
+      } else if (value === undefined && podValue === undefined) {
+        // A pod-level false is reported once, above, not again for each container it reaches.
+        findings.push({
+          problem: `${subject}: runAsNonRoot is unset at pod and container level, so it may run as root`,
+          accepted: ACCEPTED,
+          waivedBy,
+        });
+      }
+    }
+    return findings;
+  },
+};

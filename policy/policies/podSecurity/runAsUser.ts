@@ -1,0 +1,35 @@
+import { containersOf } from "../pods";
+import { Control, ControlFinding } from "./control";
+import { containerName, inUserNamespace } from "./pod";
+
+const ACCEPTED = "a non-zero runAsUser, or none (then the image's user, which runAsNonRoot checks)";
+
+/** Running as Non-root user: no container is told to run as uid 0, on it or on the pod. */
+export const runAsUser: Control = {
+  name: "pss-run-as-user",
+  title: "Running as Non-root user",
+  level: "restricted",
+  summary: "runAsUser is not 0, on the pod or any container.",
+  check: (pod, profile) => {
+    if (profile !== "restricted" || inUserNamespace(pod)) {
+      return [];
+    }
+    const findings: ControlFinding[] = [];
+    if (pod.spec.securityContext?.runAsUser === 0) {
+      findings.push({
+        problem: `${pod.subject}: spec.securityContext.runAsUser is 0`,
+        accepted: ACCEPTED,
+      });
+    }
+    for (const { container, subject } of containersOf(pod)) {
+      if (container.securityContext?.runAsUser === 0) {
+        findings.push({
+          problem: `${subject}: securityContext.runAsUser is 0`,
+          accepted: ACCEPTED,
+          waivedBy: { kind: "run-as-root", container: containerName(container) },
+        });
+      }
+    }
+    return findings;
+  },
+};
