@@ -74,6 +74,8 @@ export class NginxServer extends pulumi.ComponentResource {
               : {}),
           },
           ...(args.affinity ? { affinity: args.affinity } : {}),
+          // nginx never calls the Kubernetes API: no token to mount.
+          automountServiceAccountToken: false,
           terminationGracePeriodSeconds: 5,
           containers: [
             {
@@ -85,6 +87,12 @@ export class NginxServer extends pulumi.ComponentResource {
               readinessProbe: {
                 httpGet: { path: "/", port: NginxServer.portName },
                 periodSeconds: 2,
+                failureThreshold: 3,
+              },
+              // Only "is the process accepting connections": a restart cannot fix a slow upstream.
+              livenessProbe: {
+                tcpSocket: { port: NginxServer.portName },
+                periodSeconds: 10,
                 failureThreshold: 3,
               },
               resources: args.resources,
