@@ -51,11 +51,11 @@ machine_state() {
 }
 # A run that was killed may have left a cluster behind: clear it first, so the comparison below is
 # against a machine without one.
-bash scripts/cluster.sh down
+bash local-cluster/cluster.sh down
 before=$(mktemp)
 machine_state >"$before"
-trap 'step "tearing the cluster down"; bash scripts/cluster.sh down; rm -rf "$reports"' EXIT
-bash scripts/cluster.sh up
+trap 'step "tearing the cluster down"; bash local-cluster/cluster.sh down; rm -rf "$reports"' EXIT
+bash local-cluster/cluster.sh up
 export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
 
 step "the check runner against the program's objects on the cluster, with faults injected"
@@ -67,7 +67,7 @@ fi
 
 step "tearing the cluster down"
 trap 'rm -rf "$reports"' EXIT
-bash scripts/cluster.sh down
+bash local-cluster/cluster.sh down
 after=$(mktemp)
 machine_state >"$after"
 if ! diff -u "$before" "$after"; then

@@ -5,7 +5,7 @@
 # downloading it on first use where it can), your backend and passphrase, and your cluster:
 #   1. kubernetes:kubeconfig set in the stack   2. KUBECONFIG   3. ~/.kube/config
 #   4. /etc/rancher/k3s/k3s.yaml (a k3s VM)
-# Only where none of these exists does it bring up the project's local k3s (scripts/cluster.sh,
+# Only where none of these exists does it bring up the project's local k3s (local-cluster/cluster.sh,
 # root needed) and deploy there with the locally built images.
 #
 # Environment: PULUMI_STACK (default: dev, or local on the local cluster).
@@ -55,8 +55,8 @@ local_cluster=0
 if [[ -z "$cluster" ]]; then
   local_cluster=1
   stack=${PULUMI_STACK:-local}
-  step "no cluster of yours found: bringing up the local k3s cluster (scripts/cluster.sh up)"
-  bash scripts/cluster.sh up
+  step "no cluster of yours found: bringing up the local k3s cluster (local-cluster/cluster.sh up)"
+  bash local-cluster/cluster.sh up
   export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
   if ((!has_backend)); then
     # Only for the project's own throwaway cluster, and only when there is no backend at all.

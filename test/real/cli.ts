@@ -1,4 +1,4 @@
-import { PROJECT_DIR, Run, runCommand } from "../../scripts/lib/runCommand";
+import { PROJECT_DIR, Run, runCommand } from "../../tools/lib/runCommand";
 
 export { PROJECT_DIR, Run };
 

@@ -12,14 +12,14 @@ import {
   mustKubectl,
   observePlan,
   waitForLab,
-} from "../../scripts/lib/kubectlLab";
+} from "../../tools/lib/kubectlLab";
 import { PROJECT_DIR, run } from "./cli";
 
 /**
  * The program's own pods and Service on the real local k3s cluster, with the real check runner.
  *
  * The Pulumi CLI and providers cannot be built here (docs/toolchain.md), so this test renders the
- * objects the components declare (scripts/render.ts), applies them with kubectl, and runs
+ * objects the components declare (tools/render.ts), applies them with kubectl, and runs
  * the exact command the ConnectivityCheck runs. It then breaks the Service and DNS out of band and
  * checks that the runner fails, within a bound, and names the right layer.
  */
@@ -46,7 +46,7 @@ function renderOnce(): string {
     "pod-to-pod:nginx": JSON.stringify({ image: images.nginx, imagePullPolicy: "Never" }),
     "pod-to-pod:busybox": JSON.stringify({ image: images.busybox, imagePullPolicy: "Never" }),
   };
-  const rendered = run("node_modules/.bin/tsx", ["scripts/render.ts"], {
+  const rendered = run("node_modules/.bin/tsx", ["tools/render.ts"], {
     RENDER_CONFIG: JSON.stringify(config),
   });
   if (rendered.code !== 0) {

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { SemVer } from "semver";
-import { PROJECT_DIR } from "../../scripts/lib/runCommand";
+import { PROJECT_DIR } from "../../tools/lib/runCommand";
 
 /**
  * The real-engine harness: the Automation API driving the pinned CLI where the npm `pulumi`

@@ -2,13 +2,13 @@
 # Builds pod-to-pod's container images locally, with no registry and no daemon:
 #   nginx    Debian's nginx + nginx-common and the libraries nginx links, stock welcome page
 #   busybox  Debian's busybox-static with a symlink per applet
-#   pause    images/pause/pause.c, linked statically (containerd's sandbox_image)
+#   pause    local-cluster/images/pause/pause.c, linked statically (containerd's sandbox_image)
 #   coredns  github.com/coredns/coredns built from the Go module proxy
 # Each image is a docker-archive tarball cached as ${POD_TO_POD_CACHE}/images/<name>-<tag>.tar,
 # named localhost/pod-to-pod/<name>:<tag> with the tag derived from the package/source version,
 # and rebuilt only when that file is missing. Writes ${POD_TO_POD_STATE}/images.json.
 #
-# Usage: images/build.sh [all|nginx|busybox|pause|coredns]...   (default: all)
+# Usage: local-cluster/images/build.sh [all|nginx|busybox|pause|coredns]...   (default: all)
 # Prints the image references as JSON on stdout; progress goes to stderr.
 set -euo pipefail
 shopt -s inherit_errexit

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A real single-node k3s for pod-to-pod, entirely on this machine:
-#   k3s (built from the Go module proxy, scripts/lib/cluster-k3s.sh) + Debian's containerd/runc
+#   k3s (built from the Go module proxy, local-cluster/k3s.sh) + Debian's containerd/runc
 #   + Debian's CNI bridge plugin (cni0, 10.42.0.0/24, MTU 1450) + CoreDNS without forwarding,
-#   with every image built locally (images/build.sh) and imported, never pulled.
+#   with every image built locally (local-cluster/images/build.sh) and imported, never pulled.
 #
-# Usage: scripts/cluster.sh up|down|status|smoke
+# Usage: local-cluster/cluster.sh up|down|status|smoke
 #   up      install what is missing, build/cache k3s and the images, start containerd and k3s,
 #           wait for the node to be Ready and CoreDNS to answer. Idempotent.
 #   down    stop and remove every process, mount, netns, link, iptables rule, sysctl change and
@@ -16,9 +16,9 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=scripts/lib/cluster-k3s.sh
-source "${REPO_DIR}/scripts/lib/cluster-k3s.sh"
+CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=local-cluster/k3s.sh
+source "${CLUSTER_DIR}/k3s.sh"
 
 STATE="${POD_TO_POD_STATE:-/var/lib/pod-to-pod}"
 RUN_DIR="${POD_TO_POD_RUN:-/run/pod-to-pod}"
@@ -88,7 +88,7 @@ render() { # render <template> <output>: substitutes the @NAME@ placeholders.
 }
 
 image() { jq -er --arg k "$1" '.[$k]' "${STATE}/images.json"; }
-# The cached docker-archive images/build.sh wrote for an image.
+# The cached docker-archive local-cluster/images/build.sh wrote for an image.
 image_tar() {
   local ref
   ref="$(image "$1")"
@@ -174,8 +174,8 @@ configure_host() {
 
 start_containerd() {
   mkdir -p "${STATE}/containerd" "${STATE}/cni/net.d" "${RUN_DIR}/containerd"
-  render "${REPO_DIR}/cluster/containerd-config.toml.tmpl" "${STATE}/containerd/config.toml"
-  render "${REPO_DIR}/cluster/10-pod-to-pod.conflist.tmpl" "${STATE}/cni/net.d/10-pod-to-pod.conflist"
+  render "${CLUSTER_DIR}/templates/containerd-config.toml.tmpl" "${STATE}/containerd/config.toml"
+  render "${CLUSTER_DIR}/templates/10-pod-to-pod.conflist.tmpl" "${STATE}/cni/net.d/10-pod-to-pod.conflist"
   if pid_alive "${CONTAINERD_PID}"; then
     log "containerd already running (pid $(cat "${CONTAINERD_PID}"))"
   else
@@ -216,10 +216,10 @@ import_images() {
 }
 
 start_k3s() {
-  render "${REPO_DIR}/cluster/k3s-config.yaml.tmpl" "${STATE}/k3s-config.yaml"
+  render "${CLUSTER_DIR}/templates/k3s-config.yaml.tmpl" "${STATE}/k3s-config.yaml"
   # k3s applies everything in this dir (and re-applies it when it changes).
   mkdir -p "${STATE}/k3s/server/manifests"
-  render "${REPO_DIR}/cluster/coredns.yaml.tmpl" "${STATE}/k3s/server/manifests/pod-to-pod-coredns.yaml"
+  render "${CLUSTER_DIR}/templates/coredns.yaml.tmpl" "${STATE}/k3s/server/manifests/pod-to-pod-coredns.yaml"
   if pid_alive "${K3S_PID}"; then
     log "k3s already running (pid $(cat "${K3S_PID}"))"
   else
@@ -244,7 +244,7 @@ cmd_up() {
   log "k3s binary"
   k3s_build
   log "images"
-  bash "${REPO_DIR}/images/build.sh" all >/dev/null
+  bash "${CLUSTER_DIR}/images/build.sh" all >/dev/null
   configure_host
   start_containerd
   import_images
@@ -408,9 +408,9 @@ cmd_status() {
 # --- smoke ------------------------------------------------------------------------------------
 
 cmd_smoke() {
-  pid_alive "${K3S_PID}" || die "the cluster is not up (scripts/cluster.sh up)"
+  pid_alive "${K3S_PID}" || die "the cluster is not up (local-cluster/cluster.sh up)"
   local ns=pod-to-pod-smoke manifest="${RUN_DIR}/smoke-test.yaml"
-  render "${REPO_DIR}/cluster/smoke-test.yaml.tmpl" "${manifest}"
+  render "${CLUSTER_DIR}/templates/smoke-test.yaml.tmpl" "${manifest}"
   # A previous run's namespace may still be terminating.
   kc delete namespace "${ns}" --ignore-not-found --timeout=120s >/dev/null
   trap 'log "deleting namespace '"${ns}"'"; kc delete namespace '"${ns}"' --timeout=120s >/dev/null 2>&1 || true' EXIT

@@ -3,10 +3,9 @@
  * Pulumi runtime's mocks, records what each kubernetes resource was given, names auto-named ones as
  * the provider would (`<name>-<8 hex>`), and prints them as one Kubernetes List (JSON).
  *
- * It exists because the Pulumi CLI and providers cannot be built on machines whose Go proxy lacks
- * them (docs/toolchain.md): scripts/up.sh then applies these objects with kubectl, and the cluster
- * test does the same, so the cluster still runs exactly the pods and Service the components
- * declare. Config comes as a JSON object of `key: value` in RENDER_CONFIG.
+ * The cluster test applies these objects with kubectl and injects its faults around them: the
+ * check runner is tested against exactly the pods and Service the components declare, in seconds
+ * and without an engine. Config comes as a JSON object of `key: value` in RENDER_CONFIG.
  */
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";

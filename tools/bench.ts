@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how long the lab takes to reach a verified network, against the walkthrough's
- * hand-run kubectl procedure, on the local cluster (scripts/test.sh or scripts/cluster.sh up first;
+ * hand-run kubectl procedure, on the local cluster (scripts/test.sh or local-cluster/cluster.sh up first;
  * KUBECONFIG set). Runs alternate A B A B… so drift hits both sides alike, and reports medians and
  * the A/B ratio pair by pair. Writes bench/results.json.
  *
@@ -9,7 +9,7 @@
  *      wait until Ready, exec wget to the pod IP and to nginx-service, ping -c 4, delete
  *   C  the check step alone: the runner the ConnectivityCheck starts, against a deployed lab
  *
- * Usage: tsx scripts/bench.ts [pairs=5]
+ * Usage: tsx tools/bench.ts [pairs=5]
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
