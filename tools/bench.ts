@@ -1,26 +1,30 @@
 /**
- * `npm run bench`: how long the lab takes to reach a verified network, against the walkthrough's
- * hand-run kubectl procedure, on the local cluster (scripts/test.sh or local-cluster/cluster.sh up first;
- * KUBECONFIG set). Runs alternate A B A B… so drift hits both sides alike, and reports medians and
- * the A/B ratio pair by pair. Writes bench/results.json.
+ * `npm run bench`: how long the lab takes to reach a verified network with the real engine, against
+ * the walkthrough done by hand with kubectl, side by side on the local cluster
+ * (`local-cluster/cluster.sh up` first; KUBECONFIG set). Writes bench/results.json.
  *
- *   A  pulumi up from nothing to all checks passed, then pulumi destroy (needs the Pulumi toolchain)
- *   B  the walkthrough as a script: kubectl apply of its two Pods and Service (local images),
- *      wait until Ready, exec wget to the pod IP and to nginx-service, ping -c 4, delete
- *   C  the check step alone: the runner the ConnectivityCheck starts, against a deployed lab
+ *   A  `pulumi up` from nothing to every check passed (then `pulumi destroy`, timed on its own)
+ *   B  the walkthrough as a person types it: kubectl apply of its two Pods and Service (local
+ *      images), wait Ready, wget the pod IP, wget nginx-service (retrying, as a person would),
+ *      ping -c 4 (then delete, not timed)
+ *   N/P  a no-change `pulumi up` against a `pulumi preview` of the same stack
+ *   C  the check step alone: the runner the ConnectivityCheck starts, against the deployed lab
+ *
+ * Pairs alternate A B A B… (and N P N P…) so drift hits both sides alike; medians and the ratio
+ * pair by pair. A's split per resource comes from the engine's own events.
  *
  * Usage: tsx tools/bench.ts [pairs=5]
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Stack } from "@pulumi/pulumi/automation";
 import { parseAllDocuments } from "yaml";
 import { toEnvironment } from "../checks/environment";
+import { harness, recorder, Step, uniqueStack, useLocalImages } from "./lib/engine";
 import { observePlan } from "./lib/kubectlLab";
-import { mustRun } from "./lib/runCommand";
+import { mustRun, PROJECT_DIR, runCommand } from "./lib/runCommand";
 
-const ROOT = path.resolve(__dirname, "..");
 const STATE = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
 const pairs = Number(process.argv[2] ?? 5);
 
@@ -30,9 +34,16 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+function seconds(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
 /** The walkthrough's own manifests (from its second document), pointed at the local images. */
 function walkthroughManifests(namespace: string): string {
-  const text = fs.readFileSync(path.join(ROOT, "test/policy/fixtures/walkthrough.md"), "utf8");
+  const text = fs.readFileSync(
+    path.join(PROJECT_DIR, "test/policy/fixtures/walkthrough.md"),
+    "utf8",
+  );
   const images = JSON.parse(fs.readFileSync(path.join(STATE, "images.json"), "utf8")) as Record<
     string,
     string
@@ -50,8 +61,9 @@ function walkthroughManifests(namespace: string): string {
   return JSON.stringify({ apiVersion: "v1", kind: "List", items: docs });
 }
 
-/** kubectl apply of the walkthrough's Pods and Service, then wait until both pods are Ready. */
-function applyWalkthrough(namespace: string): void {
+/** B: the walkthrough typed out, as fast as kubectl allows; the delete afterwards is not timed. */
+function runB(namespace: string): number {
+  const started = process.hrtime.bigint();
   mustRun("kubectl", ["apply", "-f", "-"], { input: walkthroughManifests(namespace) });
   mustRun("kubectl", [
     "wait",
@@ -62,12 +74,6 @@ function applyWalkthrough(namespace: string): void {
     "pod/busybox-client",
     "--timeout=180s",
   ]);
-}
-
-/** B: the walkthrough typed out, as fast as kubectl allows. */
-function runB(namespace: string): number {
-  const started = process.hrtime.bigint();
-  applyWalkthrough(namespace);
   const ip = mustRun("kubectl", [
     "get",
     "pod",
@@ -77,26 +83,20 @@ function runB(namespace: string): number {
     "-o",
     "jsonpath={.status.podIP}",
   ]).stdout.trim();
-  // The Service needs an endpoint before a wget through it can work; a person would retry too.
-  for (let i = 0; i < 100; i++) {
-    const endpoints = mustRun("kubectl", [
-      "get",
-      "endpoints",
-      "-n",
-      namespace,
-      "nginx-service",
-      "-o",
-      "jsonpath={.subsets[*].addresses[*].ip}",
-    ]);
-    if (endpoints.stdout.trim() !== "") {
-      break;
+  const exec = (...args: string[]) =>
+    runCommand("kubectl", ["exec", "-n", namespace, "busybox-client", "--", ...args]);
+  if (exec("wget", "-qO-", `http://${ip}`).code !== 0) {
+    throw new Error("B: wget to the nginx pod IP failed");
+  }
+  // A person retries the Service until it answers: a new Service needs its name and endpoints.
+  let tries = 0;
+  while (exec("wget", "-qO-", "nginx-service").code !== 0) {
+    if (++tries >= 60) {
+      throw new Error("B: nginx-service never answered");
     }
   }
-  const exec = (...args: string[]) =>
-    mustRun("kubectl", ["exec", "-n", namespace, "busybox-client", "--", ...args]);
-  exec("wget", "-qO-", `http://${ip}`);
-  exec("wget", "-qO-", "nginx-service");
   exec("ping", "-c", "4", ip);
+  const elapsed = seconds(started);
   mustRun("kubectl", [
     "delete",
     "-n",
@@ -105,27 +105,41 @@ function runB(namespace: string): number {
     "pod/busybox-client",
     "service/nginx-service",
     "--wait=true",
+    "--grace-period=1",
   ]);
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  return elapsed;
 }
 
-function havePulumi(): boolean {
-  return spawnSync("pulumi", ["version"], { encoding: "utf8" }).status === 0;
+/** How long each kind of resource took in one engine operation, from its events. */
+function split(steps: Step[]): Record<string, number> {
+  const byName: Record<string, number> = {};
+  for (const step of steps) {
+    if (step.doneMs === undefined || step.type.startsWith("pod-to-pod:") || step.op === "same") {
+      continue;
+    }
+    const name = `${step.type.split(":").pop()} ${step.urn.split("::").pop()}`;
+    byName[name] = (step.doneMs - step.startedMs) / 1000;
+  }
+  return byName;
 }
 
-/** A: pulumi up from nothing to verified, then destroy, on a scratch stack. */
-function runA(stack: string): { up: number; destroy: number } {
-  const timed = (operation: "up" | "destroy") =>
-    mustRun("pulumi", [operation, "--yes", "--skip-preview", "--stack", stack, "--non-interactive"])
-      .seconds;
-  const up = timed("up");
-  return { up, destroy: timed("destroy") };
+/** A: pulumi up from nothing to verified; then destroy, timed on its own. */
+async function runA(stack: Stack): Promise<{ up: number; destroy: number; split: object }> {
+  const events = recorder();
+  let started = process.hrtime.bigint();
+  const result = await stack.up({ onEvent: events.onEvent });
+  const up = seconds(started);
+  const verification = result.outputs.verification?.value as { failed: number } | undefined;
+  if (!verification || verification.failed !== 0) {
+    throw new Error(`A: pulumi up did not verify the network: ${result.outputs.report?.value}`);
+  }
+  started = process.hrtime.bigint();
+  await stack.destroy();
+  return { up, destroy: seconds(started), split: split(events.steps) };
 }
 
-/** C: the check runner alone against the lab B deployed, as the ConnectivityCheck would start it. */
+/** C: the check runner alone against the lab A deployed, started as the ConnectivityCheck does. */
 function runC(namespace: string): number {
-  applyWalkthrough(namespace);
-  // The walkthrough's objects have the names ours have, and its client container is busybox too.
   const plan = observePlan(namespace, {
     servicePort: 80,
     serverPort: 80,
@@ -133,74 +147,91 @@ function runC(namespace: string): number {
     pingCount: 4,
     timeoutSeconds: 5,
   });
-  const run = mustRun("node_modules/.bin/tsx", ["checks/run.ts"], {
+  return mustRun("node", ["--import", "tsx", "checks/run.ts"], {
     env: toEnvironment(plan, { reportOnly: false }),
-  });
-  return run.seconds;
+  }).seconds;
 }
 
-function main(): void {
-  const namespace = "p2p-bench";
-  spawnSync("kubectl", ["create", "namespace", namespace], { encoding: "utf8" });
-  const pulumiAvailable = havePulumi();
-  const stack = `bench-${process.pid}`;
-  if (pulumiAvailable) {
-    mustRun("pulumi", ["stack", "init", stack, "--non-interactive"]);
-  } else {
-    console.log("A not measured: the Pulumi toolchain is not installed here (docs/toolchain.md).");
-  }
-  const rows: Array<{
-    pair: number;
-    aUp?: number;
-    aDestroy?: number;
-    a?: number;
-    b: number;
-    ratio?: number;
-  }> = [];
-  for (let pair = 1; pair <= pairs; pair++) {
-    const a = pulumiAvailable ? runA(stack) : undefined;
-    const b = runB(namespace);
-    const row = {
-      pair,
-      b,
-      ...(a
-        ? { aUp: a.up, aDestroy: a.destroy, a: a.up + a.destroy, ratio: (a.up + a.destroy) / b }
-        : {}),
+async function main(): Promise<void> {
+  const kubeconfig = process.env.KUBECONFIG ?? path.join(STATE, "kubeconfig.yaml");
+  const engine = await harness(kubeconfig);
+  const namespaceA = "p2p-bench-a";
+  const namespaceB = "p2p-bench-b";
+  runCommand("kubectl", ["create", "namespace", namespaceB]);
+  const stack = await engine.stack(uniqueStack("bench"));
+  try {
+    await useLocalImages(stack);
+    await stack.setConfig("pod-to-pod:namespace", { value: namespaceA });
+    // One unmeasured round first: the engine's and the cluster's first-time costs.
+    await stack.up();
+    await stack.destroy();
+
+    const rows = [];
+    for (let pair = 1; pair <= pairs; pair++) {
+      const a = await runA(stack);
+      const b = runB(namespaceB);
+      const row = { pair, aUp: a.up, b, ratio: a.up / b, aDestroy: a.destroy, aSplit: a.split };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+
+    await stack.up();
+    const steady = [];
+    for (let pair = 1; pair <= pairs; pair++) {
+      let started = process.hrtime.bigint();
+      const up = await stack.up();
+      const noChangeUp = seconds(started);
+      if (Object.keys(up.summary.resourceChanges ?? {}).some((op) => op !== "same")) {
+        throw new Error(`the no-change up changed something: ${JSON.stringify(up.summary)}`);
+      }
+      started = process.hrtime.bigint();
+      await stack.preview();
+      const preview = seconds(started);
+      steady.push({ pair, noChangeUp, preview, ratio: noChangeUp / preview });
+      console.log(JSON.stringify(steady[steady.length - 1]));
+    }
+    const checkStep = Array.from({ length: pairs }, () => runC(namespaceA));
+    await stack.destroy();
+
+    const results = {
+      command: `npm run bench -- ${pairs}`,
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        kernel: os.release(),
+        node: process.version,
+        pulumi: engine.command.version?.toString(),
+      },
+      pairs: rows,
+      steady,
+      checkStepSeconds: checkStep,
+      medians: {
+        aUpSeconds: median(rows.map((r) => r.aUp)),
+        bSeconds: median(rows.map((r) => r.b)),
+        upOverWalkthrough: median(rows.map((r) => r.ratio)),
+        destroySeconds: median(rows.map((r) => r.aDestroy)),
+        noChangeUpSeconds: median(steady.map((r) => r.noChangeUp)),
+        previewSeconds: median(steady.map((r) => r.preview)),
+        noChangeUpOverPreview: median(steady.map((r) => r.ratio)),
+        checkStepSeconds: median(checkStep),
+      },
     };
-    rows.push(row);
-    console.log(JSON.stringify(row));
+    fs.mkdirSync(path.join(PROJECT_DIR, "bench"), { recursive: true });
+    fs.writeFileSync(
+      path.join(PROJECT_DIR, "bench/results.json"),
+      JSON.stringify(results, null, 2) + "\n",
+    );
+    console.log(JSON.stringify(results.medians));
+  } finally {
+    await stack.destroy().catch(() => undefined);
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    runCommand("kubectl", ["delete", "namespace", namespaceB, "--wait=false"]);
+    engine.close();
   }
-  const checkStep = Array.from({ length: pairs }, () => runC(namespace));
-  spawnSync("kubectl", ["delete", "namespace", namespace, "--wait=true"], { encoding: "utf8" });
-  if (pulumiAvailable) {
-    mustRun("pulumi", ["stack", "rm", "--yes", "--force", "--stack", stack, "--non-interactive"]);
-  }
-  const npmTest = mustRun("npm", ["test", "--silent"]).seconds;
-  const results = {
-    machine: {
-      cpus: os.cpus().length,
-      model: os.cpus()[0]?.model,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      kernel: os.release(),
-      node: process.version,
-    },
-    pairs: rows,
-    medians: {
-      bSeconds: median(rows.map((r) => r.b)),
-      ...(pulumiAvailable
-        ? { aSeconds: median(rows.map((r) => r.a!)), ratio: median(rows.map((r) => r.ratio!)) }
-        : {}),
-      checkStepSeconds: median(checkStep),
-    },
-    checkStepSeconds: checkStep,
-    npmTestSeconds: npmTest,
-    notMeasured: pulumiAvailable
-      ? []
-      : ["A (pulumi up + destroy)", "no-change pulumi up", "pulumi preview"],
-  };
-  fs.mkdirSync(path.join(ROOT, "bench"), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
-  console.log(JSON.stringify(results.medians));
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

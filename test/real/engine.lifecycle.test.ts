@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cidrContains } from "../../checks/ipv4";
 import { StackOutputs } from "../../scripts/lib/stackOutputs";
 import { PROJECT_DIR, run } from "./cli";
-import { harness, Harness, uniqueStack } from "./engine";
+import { harness, Harness, uniqueStack, useLocalImages } from "../../tools/lib/engine";
 
 /**
  * The whole life of a stack on the local k3s with the real engine: up, every output checked, a
@@ -28,21 +28,6 @@ async function outputs(): Promise<StackOutputs> {
 
 function kubectl(args: string[]) {
   return run("kubectl", args, { KUBECONFIG: engine.env.KUBECONFIG }, 60_000);
-}
-
-/** Points a stack at the local cluster's images: built from Debian packages, never pulled. */
-async function useLocalImages(target: Stack): Promise<void> {
-  const images = JSON.parse(
-    fs.readFileSync(`${process.env.POD_TO_POD_STATE}/images.json`, "utf8"),
-  ) as Record<string, string>;
-  await target.setAllConfig({
-    "pod-to-pod:nginx": {
-      value: JSON.stringify({ image: images.nginx, imagePullPolicy: "Never" }),
-    },
-    "pod-to-pod:busybox": {
-      value: JSON.stringify({ image: images.busybox, imagePullPolicy: "Never" }),
-    },
-  });
 }
 
 function onlySame(changes: Record<string, number> | undefined): Record<string, number> {

@@ -2,7 +2,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { harness, Harness, recorder, uniqueStack, UNREACHABLE_KUBECONFIG } from "./engine";
+import {
+  harness,
+  Harness,
+  recorder,
+  uniqueStack,
+  UNREACHABLE_KUBECONFIG,
+} from "../../tools/lib/engine";
 
 /**
  * The real engine with no cluster reachable, as a pull-request preview has it: the plan, config

@@ -3,12 +3,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { SemVer } from "semver";
-import { PROJECT_DIR } from "../../tools/lib/runCommand";
+import { PROJECT_DIR } from "./runCommand";
 
 /**
- * The real-engine harness: the Automation API driving the pinned CLI where the npm `pulumi`
- * launcher keeps it ($PULUMI_HOME/versions/<pin>/bin), with the test's own throwaway file backend
- * and passphrase. These settings are the harness's alone; nothing sets them for a user.
+ * The real-engine harness of the tests and the bench: the Automation API driving the pinned CLI
+ * where the npm `pulumi` launcher keeps it ($PULUMI_HOME/versions/<pin>/bin), with a throwaway
+ * file backend and passphrase of its own. These settings are the harness's alone; nothing sets
+ * them for a user.
  */
 const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package-lock.json"), "utf8")) as {
   packages: Record<string, { version: string }>;
@@ -72,6 +73,9 @@ export interface Step {
   readonly urn: string;
   readonly type: string;
   readonly parent?: string;
+  /** When the engine started the step and when it finished it (ms, this process's clock). */
+  readonly startedMs: number;
+  doneMs?: number;
 }
 
 /** Collects the resource steps and policy findings from engine events. */
@@ -93,7 +97,15 @@ export function recorder(): {
           urn: pre.urn,
           type: pre.type,
           ...((pre.new ?? pre.old)?.parent ? { parent: (pre.new ?? pre.old)?.parent } : {}),
+          startedMs: Date.now(),
         });
+      }
+      const done = event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+      if (done) {
+        const step = steps.find((s) => s.urn === done.urn && s.doneMs === undefined);
+        if (step) {
+          step.doneMs = Date.now();
+        }
       }
       if (event.policyEvent) {
         policies.push(event.policyEvent);
@@ -120,3 +132,20 @@ users:
   user:
     token: not-a-secret
 `;
+
+/** Points a stack at the local cluster's images: built from Debian packages, never pulled. */
+export async function useLocalImages(stack: Stack): Promise<void> {
+  const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
+  const images = JSON.parse(fs.readFileSync(`${state}/images.json`, "utf8")) as Record<
+    string,
+    string
+  >;
+  await stack.setAllConfig({
+    "pod-to-pod:nginx": {
+      value: JSON.stringify({ image: images.nginx, imagePullPolicy: "Never" }),
+    },
+    "pod-to-pod:busybox": {
+      value: JSON.stringify({ image: images.busybox, imagePullPolicy: "Never" }),
+    },
+  });
+}
