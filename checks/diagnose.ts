@@ -25,6 +25,24 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["pod-interface", "pod-routes"]),
     };
   }
+  const fact = (name: CheckName, key: string) => results.find((r) => r.name === name)?.facts?.[key];
+  if (
+    !ok("pod-ip-http") &&
+    !ok("ping") &&
+    fact("pod-cidr", "crossNode") === true &&
+    fact("pod-routes", "gatewayAnswers") === true
+  ) {
+    return {
+      layer: "cross-node",
+      summary:
+        "The pods are on different nodes and the client reaches its own node but not the nginx pod: the path between the nodes (the overlay, e.g. flannel.1 VXLAN, or the routes to the other node's pod CIDR) is broken, not the pods.",
+      evidence: [
+        ...failedDetails(results, ["ping", "pod-ip-http"]),
+        `pod-cidr: ${results.find((r) => r.name === "pod-cidr")?.detail ?? ""}`,
+        `pod-routes: gateway ${String(fact("pod-routes", "gateway"))} answers ping`,
+      ],
+    };
+  }
   if (!ok("pod-ip-http") && !ok("ping")) {
     return {
       layer: "pod-network",

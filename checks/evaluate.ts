@@ -3,8 +3,18 @@ import { parseIpAddr, parseIpRoute, parseNslookup, parsePing, parseWget } from "
 import { Section, SectionName, serviceFqdn } from "./podScript";
 import { CheckPlan, CheckResult } from "./types";
 
-/** Pod CIDRs of the nodes the lab runs on, as `kubectl get nodes` reports them. */
-export type NodePodCidrs = ReadonlyMap<string, readonly string[]>;
+/** What `kubectl get nodes` says about one node the lab runs on. */
+export interface NodeFacts {
+  /** spec.podCIDRs: the node's share of the pod network. */
+  readonly podCidrs: readonly string[];
+  /** Its InternalIP: where other nodes send its pods' traffic. */
+  readonly internalIp?: string;
+  /** The overlay carrying pod traffic between nodes, where the CNI says (Flannel: "vxlan"). */
+  readonly overlay?: string;
+}
+
+/** The nodes the lab runs on, by name. */
+export type NodePodCidrs = ReadonlyMap<string, NodeFacts>;
 
 const MISSING: Section = { rc: -1, ms: 0, tries: 0, output: "" };
 
@@ -136,7 +146,11 @@ function interfaceCheck(plan: CheckPlan, section: Section | undefined): CheckRes
   };
 }
 
-function routesCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
+function routesCheck(
+  plan: CheckPlan,
+  section: Section | undefined,
+  gatewaySection: Section | undefined,
+): CheckResult {
   const { ms, output } = section ?? MISSING;
   const routes = parseIpRoute(output);
   const defaultRoute = routes.find((route) => route.destination === "default");
@@ -173,6 +187,11 @@ function routesCheck(plan: CheckPlan, section: Section | undefined): CheckResult
     facts: {
       ...(defaultRoute?.via ? { gateway: defaultRoute.via } : {}),
       ...(subnet ? { podSubnet: subnet.destination } : {}),
+      // The client's own node answering is the same-node half of the path; the diagnosis uses it
+      // to tell a broken node-to-node path from a broken pod network.
+      ...(gatewaySection && gatewaySection.rc >= 0
+        ? { gatewayAnswers: gatewaySection.rc === 0 }
+        : {}),
     },
   };
 }
@@ -190,9 +209,10 @@ function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResul
     ["nginx", plan.serverPodIp, plan.serverNode],
     ["busybox", plan.clientPodIp, plan.clientNode],
   ];
+  const cidrsOf = (node: string) => nodeCidrs.get(node)?.podCidrs ?? [];
   const problems: string[] = [];
   for (const [role, ip, node] of placed) {
-    const cidrs = nodeCidrs.get(node) ?? [];
+    const cidrs = cidrsOf(node);
     if (cidrs.length === 0) {
       problems.push(`node ${node} (${role}) has no spec.podCIDR`);
     } else if (!cidrs.some((cidr) => cidrContains(cidr, ip))) {
@@ -204,12 +224,34 @@ function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResul
   }
   const ok = problems.length === 0;
   const describe = ([role, ip, node]: [string, string, string]) =>
-    `${role} ${ip} in ${node}'s ${(nodeCidrs.get(node) ?? []).join(",")}`;
+    `${role} ${ip} in ${node}'s ${cidrsOf(node).join(",")}`;
+  const crossNode = plan.serverNode !== plan.clientNode;
+  const server = nodeCidrs.get(plan.serverNode);
+  const overlay = server?.overlay ?? nodeCidrs.get(plan.clientNode)?.overlay;
+  // The path a packet takes: within one node's bridge, or from node to node.
+  const path = crossNode
+    ? `across nodes: ${plan.clientNode} → ${plan.serverNode}${server?.internalIp ? ` (${server.internalIp})` : ""}${overlay ? ` over ${overlay}` : ""}`
+    : `on one node, ${plan.serverNode}, through its bridge`;
   return {
     name: "pod-cidr",
     ok,
-    detail: ok ? `${placed.map(describe).join("; ")}; the IPs differ` : problems.join("; "),
+    detail: ok
+      ? `${placed.map(describe).join("; ")}; the IPs differ; ${path}`
+      : problems.join("; "),
     ms: 0,
+    facts: {
+      crossNode,
+      serverNode: plan.serverNode,
+      clientNode: plan.clientNode,
+      ...(cidrsOf(plan.serverNode).length
+        ? { serverPodCidr: cidrsOf(plan.serverNode).join(",") }
+        : {}),
+      ...(cidrsOf(plan.clientNode).length
+        ? { clientPodCidr: cidrsOf(plan.clientNode).join(",") }
+        : {}),
+      ...(server?.internalIp ? { serverNodeIp: server.internalIp } : {}),
+      ...(overlay ? { overlay } : {}),
+    },
   };
 }
 
@@ -244,7 +286,7 @@ export function evaluateChecks(
     dnsCheck(plan, sectionOf(sections, "dns")),
     pingCheck(plan, sectionOf(sections, "ping")),
     interfaceCheck(plan, sectionOf(sections, "ip-addr")),
-    routesCheck(plan, sectionOf(sections, "ip-route")),
+    routesCheck(plan, sectionOf(sections, "ip-route"), sectionOf(sections, "gateway-ping")),
     cidrCheck(plan, nodeCidrs),
   ];
 }

@@ -25,7 +25,8 @@ export type SectionName =
   | "dns"
   | "ping"
   | "ip-addr"
-  | "ip-route";
+  | "ip-route"
+  | "gateway-ping";
 
 /** Quotes a value for a POSIX shell: every value in the script passes through here. */
 export function shellQuote(value: string): string {
@@ -98,6 +99,12 @@ export function buildPodScript(plan: CheckPlan): string {
     ["ping", `ping -c ${plan.pingCount} -A -w ${pingDeadline} ${shellQuote(plan.serverPodIp)}`, 1],
     ["ip-addr", "ip addr show dev eth0", 1],
     ["ip-route", "ip route", 1],
+    // The client's own node (its default gateway, the bridge): the same-node half of any path.
+    [
+      "gateway-ping",
+      `ping -c 2 -A -w ${t} "$(ip route | awk '/^default/ {print $3; exit}')"`,
+      PROBE_ATTEMPTS,
+    ],
   ];
   const serviceReady = [
     "service_ready() {",

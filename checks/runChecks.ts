@@ -1,5 +1,5 @@
 import { summarize } from "./diagnose";
-import { evaluateChecks, NodePodCidrs } from "./evaluate";
+import { evaluateChecks, NodeFacts, NodePodCidrs } from "./evaluate";
 import { KubectlResult } from "./kubectl";
 import { buildPodScript, parseSections, PROBE_ATTEMPTS, serviceReadyBoundMs } from "./podScript";
 import { CheckPlan, Verification } from "./types";
@@ -15,25 +15,35 @@ function contextArgs(kubeContext: string | undefined): string[] {
 }
 
 interface NodeJson {
-  metadata?: { name?: string };
+  metadata?: { name?: string; annotations?: Record<string, string> };
   spec?: { podCIDR?: string; podCIDRs?: string[] };
+  status?: { addresses?: Array<{ type?: string; address?: string }> };
 }
 
+/** Flannel's own record of how it carries a node's pod traffic (k3s's default CNI). */
+const FLANNEL_BACKEND = "flannel.alpha.coreos.com/backend-type";
+
 /**
- * Reads `kubectl get nodes <names> -o json` into each node's pod CIDRs. kubectl prints a List for
- * several names but the bare Node for one, so both shapes are read.
+ * Reads `kubectl get nodes <names> -o json` into what each node says of its pod network. kubectl
+ * prints a List for several names but the bare Node for one, so both shapes are read.
  */
 export function parseNodePodCidrs(json: string): NodePodCidrs {
   const parsed = JSON.parse(json) as NodeJson & { kind?: string; items?: NodeJson[] };
   const nodes = parsed.kind === "Node" ? [parsed] : (parsed.items ?? []);
-  const cidrs = new Map<string, string[]>();
+  const facts = new Map<string, NodeFacts>();
   for (const node of nodes) {
     const name = node.metadata?.name;
     if (name) {
-      cidrs.set(name, node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []));
+      const internalIp = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+      const backend = node.metadata?.annotations?.[FLANNEL_BACKEND];
+      facts.set(name, {
+        podCidrs: node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []),
+        ...(internalIp ? { internalIp } : {}),
+        ...(backend ? { overlay: `flannel ${backend}` } : {}),
+      });
     }
   }
-  return cidrs;
+  return facts;
 }
 
 /**
@@ -48,7 +58,7 @@ export async function runChecks(
   const context = contextArgs(kubeContext);
   // The wait for the Service is bounded, every probe is bounded by the plan's timeout and tried
   // at most PROBE_ATTEMPTS times, a second apart; kubectl gets room for all of that plus its start.
-  const networkProbes = 5;
+  const networkProbes = 6;
   const execBudgetMs =
     serviceReadyBoundMs(plan) +
     // The last round of the wait may start just before the bound: two 2 s probes.

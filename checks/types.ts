@@ -29,7 +29,7 @@ export interface CheckResult {
 }
 
 /** The network layer a failure points at. */
-export type Layer = "pod-network" | "server" | "service" | "dns" | "ipam" | "client";
+export type Layer = "pod-network" | "cross-node" | "server" | "service" | "dns" | "ipam" | "client";
 
 /** What broke, derived from which checks failed together. */
 export interface Diagnosis {

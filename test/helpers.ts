@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { NodePodCidrs } from "../checks/evaluate";
 import { CheckPlan } from "../checks/types";
 
 /** Reads a file under test/fixtures. */
@@ -54,4 +55,4 @@ export function seedScriptOutput(
 }
 
 /** Node pod CIDRs for the walkthrough's single node. */
-export const seedNodes = new Map([["vagrant", ["10.42.0.0/24"]]]);
+export const seedNodes: NodePodCidrs = new Map([["vagrant", { podCidrs: ["10.42.0.0/24"] }]]);

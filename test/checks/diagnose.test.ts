@@ -11,7 +11,41 @@ function results(failed: CheckName[]): CheckResult[] {
   }));
 }
 
+/** A run where the pods sit on two nodes and the client's own node answered (or not). */
+function crossNodeResults(failed: CheckName[], gatewayAnswers: boolean): CheckResult[] {
+  return results(failed).map((result) =>
+    result.name === "pod-cidr"
+      ? { ...result, facts: { crossNode: true } }
+      : result.name === "pod-routes"
+        ? { ...result, facts: { gateway: "10.42.1.1", gatewayAnswers } }
+        : result,
+  );
+}
+
 describe("diagnose", () => {
+  const podUnreachable: CheckName[] = [
+    "pod-ip-http",
+    "ping",
+    "service-clusterip-http",
+    "service-dns-http",
+    "service-fqdn-http",
+  ];
+
+  it("blames the path between nodes when the client reaches its own node but not the other one", () => {
+    const diagnosis = diagnose(crossNodeResults(podUnreachable, true));
+    expect(diagnosis?.layer).toBe("cross-node");
+    expect(diagnosis?.summary).toContain("overlay");
+    expect(diagnosis?.evidence).toContain("pod-routes: gateway 10.42.1.1 answers ping");
+  });
+
+  it("blames pod networking when the client cannot reach even its own node", () => {
+    expect(diagnose(crossNodeResults(podUnreachable, false))?.layer).toBe("pod-network");
+  });
+
+  it("blames pod networking, not the nodes, when both pods share a node", () => {
+    expect(diagnose(results(podUnreachable))?.layer).toBe("pod-network");
+  });
+
   it("says nothing when everything passed", () => {
     expect(diagnose(results([]))).toBeUndefined();
   });

@@ -43,10 +43,55 @@ describe("evaluateChecks on the walkthrough's captures", () => {
     expect(checks["pod-routes"].facts).toEqual({ gateway: "10.42.0.1", podSubnet: "10.42.0.0/24" });
   });
 
-  it("places both pods in the node's pod CIDR", () => {
+  it("places both pods in the node's pod CIDR, on one node", () => {
     expect(checks["pod-cidr"].detail).toBe(
-      "nginx 10.42.0.7 in vagrant's 10.42.0.0/24; busybox 10.42.0.5 in vagrant's 10.42.0.0/24; the IPs differ",
+      "nginx 10.42.0.7 in vagrant's 10.42.0.0/24; busybox 10.42.0.5 in vagrant's 10.42.0.0/24; the IPs differ; on one node, vagrant, through its bridge",
     );
+    expect(checks["pod-cidr"].facts).toMatchObject({ crossNode: false, serverNode: "vagrant" });
+  });
+});
+
+describe("evaluateChecks with the pods on two nodes, as in the walkthrough's second document", () => {
+  const plan = {
+    ...seedPlan,
+    serverPodIp: "10.244.2.15",
+    serverNode: "worker-node-2",
+    clientPodIp: "10.244.1.10",
+    clientNode: "worker-node-1",
+  };
+  const nodes = new Map([
+    [
+      "worker-node-1",
+      { podCidrs: ["10.244.1.0/24"], internalIp: "192.168.56.11", overlay: "flannel vxlan" },
+    ],
+    [
+      "worker-node-2",
+      { podCidrs: ["10.244.2.0/24"], internalIp: "192.168.56.12", overlay: "flannel vxlan" },
+    ],
+  ]);
+  const output = seedScriptOutput({
+    "gateway-ping": { rc: 0, output: fixture("seeds/ping.txt") },
+  });
+  const checks = byName(evaluateChecks(plan, parseSections(output), nodes));
+
+  it("shows the path between the nodes: each pod's node and pod CIDR, the node IP, the overlay", () => {
+    expect(checks["pod-cidr"].ok).toBe(true);
+    expect(checks["pod-cidr"].detail).toBe(
+      "nginx 10.244.2.15 in worker-node-2's 10.244.2.0/24; busybox 10.244.1.10 in worker-node-1's 10.244.1.0/24; the IPs differ; across nodes: worker-node-1 → worker-node-2 (192.168.56.12) over flannel vxlan",
+    );
+    expect(checks["pod-cidr"].facts).toEqual({
+      crossNode: true,
+      serverNode: "worker-node-2",
+      clientNode: "worker-node-1",
+      serverPodCidr: "10.244.2.0/24",
+      clientPodCidr: "10.244.1.0/24",
+      serverNodeIp: "192.168.56.12",
+      overlay: "flannel vxlan",
+    });
+  });
+
+  it("records that the client's own node answered", () => {
+    expect(checks["pod-routes"].facts).toMatchObject({ gatewayAnswers: true });
   });
 });
 
@@ -109,9 +154,9 @@ describe("evaluateChecks on failures", () => {
   it("fails pod-cidr for an IP outside the node's range, for equal IPs, and for unreadable nodes", () => {
     const sections = parseSections(seedScriptOutput());
     expect(
-      byName(evaluateChecks(seedPlan, sections, new Map([["vagrant", ["10.42.1.0/24"]]])))[
-        "pod-cidr"
-      ].detail,
+      byName(
+        evaluateChecks(seedPlan, sections, new Map([["vagrant", { podCidrs: ["10.42.1.0/24"] }]])),
+      )["pod-cidr"].detail,
     ).toContain("nginx IP 10.42.0.7 is outside node vagrant's pod CIDR 10.42.1.0/24");
     expect(
       byName(evaluateChecks({ ...seedPlan, serverPodIp: "10.42.0.5" }, sections, seedNodes))[
@@ -156,7 +201,7 @@ describe("evaluateChecks on failures", () => {
       evaluateChecks(
         plan,
         parseSections(fixture("busybox/script-dns-broken.txt")),
-        new Map([["vagrant", ["10.99.0.0/24"]]]),
+        new Map([["vagrant", { podCidrs: ["10.99.0.0/24"] }]]),
       ),
     );
     expect(checks["pod-ip-http"].ok).toBe(true);

@@ -48,7 +48,8 @@ describe("buildPodScript", () => {
       ping: { out: "4 packets transmitted", rc: 0 },
       ip: { out: "eth0", rc: 0 },
     });
-    const sections = parseSections(runScript(bin));
+    // A 1 s timeout keeps the bounded wait for the (unresolvable) Service name short.
+    const sections = parseSections(runScript(bin, { ...seedPlan, timeoutSeconds: 1 }));
     expect([...sections.keys()]).toEqual([
       "service-ready",
       "pod-ip-http",
@@ -59,6 +60,7 @@ describe("buildPodScript", () => {
       "ping",
       "ip-addr",
       "ip-route",
+      "gateway-ping",
     ]);
     expect(sections.get("pod-ip-http")?.output).toBe(
       "wget -q -O - http://10.42.0.7:80/\nWelcome to nginx!",
@@ -69,7 +71,8 @@ describe("buildPodScript", () => {
     );
     expect(sections.get("service-clusterip-http")?.output).toContain("http://10.43.12.34:80/");
     expect(sections.get("dns")).toMatchObject({ rc: 1 });
-    expect(sections.get("ping")?.output).toContain("ping -c 4 -A -w 9 10.42.0.7");
+    expect(sections.get("ping")?.output).toContain("ping -c 4 -A -w 5 10.42.0.7");
+    expect(sections.get("gateway-ping")?.output).toContain("ping -c 2 -A -w 1");
     expect(sections.get("ip-route")?.output).toContain("ip route");
     for (const section of sections.values()) {
       expect(section.ms).toBeGreaterThanOrEqual(0);

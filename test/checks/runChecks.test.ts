@@ -96,7 +96,7 @@ describe("parseNodePodCidrs", () => {
       metadata: { name: "vm" },
       spec: { podCIDR: "10.42.0.0/24", podCIDRs: ["10.42.0.0/24"] },
     });
-    expect(parseNodePodCidrs(json)).toEqual(new Map([["vm", ["10.42.0.0/24"]]]));
+    expect(parseNodePodCidrs(json)).toEqual(new Map([["vm", { podCidrs: ["10.42.0.0/24"] }]]));
   });
 
   it("falls back to spec.podCIDR and tolerates a node without one", () => {
@@ -108,9 +108,34 @@ describe("parseNodePodCidrs", () => {
     });
     expect(parseNodePodCidrs(json)).toEqual(
       new Map([
-        ["a", ["10.42.1.0/24"]],
-        ["b", []],
+        ["a", { podCidrs: ["10.42.1.0/24"] }],
+        ["b", { podCidrs: [] }],
       ]),
     );
+  });
+
+  it("reads each node's InternalIP and Flannel's backend, as k3s's Flannel annotates them", () => {
+    const json = JSON.stringify({
+      items: [
+        {
+          metadata: {
+            name: "worker-node-2",
+            annotations: { "flannel.alpha.coreos.com/backend-type": "vxlan" },
+          },
+          spec: { podCIDRs: ["10.244.2.0/24"] },
+          status: {
+            addresses: [
+              { type: "Hostname", address: "worker-node-2" },
+              { type: "InternalIP", address: "192.168.56.12" },
+            ],
+          },
+        },
+      ],
+    });
+    expect(parseNodePodCidrs(json).get("worker-node-2")).toEqual({
+      podCidrs: ["10.244.2.0/24"],
+      internalIp: "192.168.56.12",
+      overlay: "flannel vxlan",
+    });
   });
 });
