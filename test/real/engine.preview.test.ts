@@ -90,7 +90,7 @@ describe("pulumi preview with the real engine and no reachable cluster", () => {
   });
 
   it("fails the policy pack with nginx:latest, naming the policy", async () => {
-    await stack.setConfig("pod-to-pod:nginx", { value: JSON.stringify({ image: "nginx:latest" }) });
+    await stack.setConfig("pod-to-pod:nginx.image", { value: "nginx:latest" }, true);
     try {
       const events = recorder();
       await expect(

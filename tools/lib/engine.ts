@@ -140,12 +140,14 @@ export async function useLocalImages(stack: Stack): Promise<void> {
     string,
     string
   >;
-  await stack.setAllConfig({
-    "pod-to-pod:nginx": {
-      value: JSON.stringify({ image: images.nginx, imagePullPolicy: "Never" }),
+  // Paths, as `pulumi config set --path` writes them: the keys are typed objects in Pulumi.yaml.
+  await stack.setAllConfig(
+    {
+      "pod-to-pod:nginx.image": { value: images.nginx },
+      "pod-to-pod:nginx.imagePullPolicy": { value: "Never" },
+      "pod-to-pod:busybox.image": { value: images.busybox },
+      "pod-to-pod:busybox.imagePullPolicy": { value: "Never" },
     },
-    "pod-to-pod:busybox": {
-      value: JSON.stringify({ image: images.busybox, imagePullPolicy: "Never" }),
-    },
-  });
+    true,
+  );
 }
