@@ -51,7 +51,7 @@ export const PROBE_ATTEMPTS = 3;
 
 /**
  * How long, at most, the script waits for a new Service to answer before probing: its name must
- * resolve and its ClusterIP must serve. Right after a Service is created, CoreDNS may not know its
+ * resolve and serve HTTP. Right after a Service is created, CoreDNS may not know its
  * name yet (and a negative answer is cached for seconds) and kube-proxy may not have its rules; a
  * bounded poll establishes that readiness instead of a fixed sleep. A broken Service waits it out
  * and then fails its probes, with their evidence.
@@ -106,19 +106,22 @@ export function buildPodScript(plan: CheckPlan): string {
       PROBE_ATTEMPTS,
     ],
   ];
+  // Only the A record is asked while waiting: an AAAA asked before CoreDNS knows the name would be
+  // cached as NXDOMAIN, and the resolver behind wget, which asks both, would then walk the search
+  // path past the Service. The HTTP half uses the short name, the exact path service-dns-http takes.
   const serviceReady = [
     "service_ready() {",
     "  fqdn=$1; url=$2; bound=$3; start=$(stamp); tries=0; dns=no; http=no",
     "  while :; do",
     "    tries=$((tries + 1))",
-    '    [ "$dns" = yes ] || { timeout 2 nslookup "$fqdn" >/dev/null 2>&1 && dns=yes; }',
+    '    [ "$dns" = yes ] || { timeout 2 nslookup -type=a "$fqdn" >/dev/null 2>&1 && dns=yes; }',
     '    [ "$dns" = yes ] && { timeout 2 wget -q -O /dev/null "$url" >/dev/null 2>&1 && http=yes; }',
     '    [ "$http" = yes ] && break',
     '    [ $(($(stamp) - start)) -ge "$bound" ] && break',
     "    sleep 0.2",
     "  done",
     '  rc=1; [ "$http" = yes ] && rc=0',
-    `  printf '%s %s rc=%s ms=%s tries=%s\n%s\n' '${SECTION_MARKER}' service-ready "$rc" "$(($(stamp) - start))" "$tries" "name resolves: $dns; ClusterIP serves: $http"`,
+    `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' service-ready "$rc" "$(($(stamp) - start))" "$tries" "name resolves: $dns; $url serves: $http"`,
     "}",
   ];
   const lines = [
@@ -138,7 +141,7 @@ export function buildPodScript(plan: CheckPlan): string {
     `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' "$name" "$rc" "$((end - start))" "$tries" "$out"`,
     "}",
     ...serviceReady,
-    `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceClusterIp, plan.servicePort))} ${serviceReadyBoundMs(plan)}`,
+    `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)}`,
     ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
   ];
   return lines.join("\n") + "\n";

@@ -91,7 +91,7 @@ describe("buildPodScript", () => {
       ),
     ).get("service-ready");
     expect(ready).toMatchObject({ rc: 0, tries: 1 });
-    expect(ready?.output).toBe("name resolves: yes; ClusterIP serves: yes");
+    expect(ready?.output).toBe("name resolves: yes; http://nginx-service:80/ serves: yes");
 
     const plan = { ...seedPlan, timeoutSeconds: 1 };
     const started = Date.now();
@@ -108,7 +108,7 @@ describe("buildPodScript", () => {
     ).get("service-ready");
     expect(waited?.rc).toBe(1);
     expect(waited?.tries).toBeGreaterThan(1);
-    expect(waited?.output).toBe("name resolves: no; ClusterIP serves: no");
+    expect(waited?.output).toBe("name resolves: no; http://nginx-service:80/ serves: no");
     // The bound (2 x timeoutSeconds) held, give or take one round of polling.
     expect(waited?.ms).toBeGreaterThanOrEqual(serviceReadyBoundMs(plan));
     expect(Date.now() - started).toBeLessThan(serviceReadyBoundMs(plan) + 15_000);
