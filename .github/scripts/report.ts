@@ -1,0 +1,96 @@
+/**
+ * Prints the markdown report of a workflow's Pulumi operation (and `npm run verify`, when given)
+ * from the files its steps captured; the workflows run it with `npx tsx .github/scripts/report.ts`.
+ *
+ *   --title T               the heading (markdown)
+ *   --command preview|up    the operation
+ *   --expect-no-changes     the run used --expect-no-changes: changes are drift
+ *   --log FILE              the operation's stdout and stderr
+ *   --events FILE           its --event-log (missing when it never started)
+ *   --exit-code N           its exit code
+ *   --verify-log FILE       `npm run verify`'s output; with --verify-exit-code, adds the checks
+ *   --verify-exit-code N    its exit code, empty when it did not run
+ *   --run-url URL           the workflow run
+ *   --commit SHA            the commit
+ */
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { parseEventLog, renderReport, VerifyRun } from "./pulumiReport";
+
+function read(file: string | undefined): string {
+  return file && fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+}
+
+function exitCode(option: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === "") {
+    return undefined;
+  }
+  if (!/^\d+$/.test(value)) {
+    throw new Error(`--${option} must be an exit code, not '${value}'`);
+  }
+  return Number(value);
+}
+
+/** Renders the report the arguments describe; throws on a missing or malformed argument. */
+export function main(args: string[]): string {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      title: { type: "string" },
+      command: { type: "string" },
+      "expect-no-changes": { type: "boolean", default: false },
+      log: { type: "string" },
+      events: { type: "string" },
+      "exit-code": { type: "string" },
+      "verify-log": { type: "string" },
+      "verify-exit-code": { type: "string" },
+      "run-url": { type: "string" },
+      commit: { type: "string" },
+    },
+  });
+  const required = (name: "title" | "log" | "run-url" | "commit"): string => {
+    const value = values[name];
+    if (!value) {
+      throw new Error(`--${name} is required`);
+    }
+    return value;
+  };
+  const command = values.command;
+  if (command !== "preview" && command !== "up") {
+    throw new Error(`--command must be preview or up, not '${command ?? ""}'`);
+  }
+  const code = exitCode("exit-code", values["exit-code"]);
+  if (code === undefined) {
+    throw new Error("--exit-code is required");
+  }
+  const verify: VerifyRun | undefined =
+    values["verify-log"] === undefined
+      ? undefined
+      : {
+          output: read(values["verify-log"]),
+          exitCode: exitCode("verify-exit-code", values["verify-exit-code"]),
+        };
+  return renderReport({
+    title: required("title"),
+    pulumi: {
+      command,
+      expectNoChanges: values["expect-no-changes"],
+      log: read(required("log")),
+      events: parseEventLog(read(values.events)),
+      exitCode: code,
+    },
+    verify,
+    runUrl: required("run-url"),
+    commit: required("commit"),
+  });
+}
+
+if (require.main === module) {
+  try {
+    process.stdout.write(`${main(process.argv.slice(2))}\n`);
+  } catch (error) {
+    process.stderr.write(`report: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+}
