@@ -711,6 +711,61 @@ describe("the report of a real preview", () => {
     }
   });
 
+  it("is what the workflows' report steps write, run as they are in bash", () => {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), "pod-to-pod-steps-"));
+    scratch.push(temp);
+    const stepRun = (job: Job, name: RegExp, env: Record<string, string>) => {
+      const summary = path.join(temp, "summary.md");
+      fs.writeFileSync(summary, "");
+      const result = spawnSync("bash", ["-eo", "pipefail", "-c", stepNamed(job, name).run ?? ""], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          RUNNER_TEMP: temp,
+          GITHUB_STEP_SUMMARY: summary,
+          GITHUB_SERVER_URL: "https://github.com",
+          GITHUB_REPOSITORY: "lab/pod-to-pod",
+          GITHUB_RUN_ID: "42",
+          GITHUB_SHA: "abcdef0123456789",
+          STACK: "dev",
+          ...env,
+        },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      return fs.readFileSync(summary, "utf8");
+    };
+    const copy = (name: string, to: string) => {
+      fs.copyFileSync(path.join(CAPTURES, name, "output.txt"), path.join(temp, `${to}.txt`));
+      fs.copyFileSync(
+        path.join(CAPTURES, name, "events.jsonl"),
+        path.join(temp, `${to}-events.jsonl`),
+      );
+    };
+
+    copy("policy-violation", "preview");
+    const pr = stepRun(preview.jobs.preview, /^Render the report$/, {
+      EXIT_CODE: "1",
+      COMMIT: "abcdef0123456789",
+    });
+    expect(pr).toBe(`${previewReport(capture("policy-violation"))}\n`);
+    expect(fs.readFileSync(path.join(temp, "report.md"), "utf8")).toBe(pr);
+
+    copy("drift", "preview");
+    fs.writeFileSync(
+      path.join(temp, "verify.txt"),
+      "pod-to-pod network verification: 9 passed, 0 failed\n",
+    );
+    const drift = stepRun(up.jobs.drift, /^Report to the job summary$/, {
+      PREVIEW_EXIT_CODE: "7",
+      VERIFY_EXIT_CODE: "0",
+    });
+    expect(drift).toMatch(
+      /^### Drift check of dev: `npm run verify`, then `pulumi preview --refresh --expect-no-changes`\n\n❌ \*\*Drift\*\*: the refreshed stack differs from the program \(\+12 to create\)\n✅ \*\*Network checks passed\*\* \(9 passed, 0 failed\)\n/,
+    );
+  });
+
   it("puts a broken network next to the drift in the scheduled job's report", () => {
     const body = renderReport({
       title: "Drift check of dev",
