@@ -83,13 +83,19 @@ export function recorder(): {
   onEvent: (event: EngineEvent) => void;
   steps: Step[];
   policies: Array<{ policyName: string; enforcementLevel: string; message: string }>;
+  /** When the engine reported the operation's summary: its work was done (ms, this clock). */
+  summaryMs?: number;
 } {
   const steps: Step[] = [];
   const policies: Array<{ policyName: string; enforcementLevel: string; message: string }> = [];
-  return {
+  const recorded: ReturnType<typeof recorder> = {
     steps,
     policies,
-    onEvent(event) {
+    // An arrow function: callers pass it on unbound.
+    onEvent: (event) => {
+      if (event.summaryEvent) {
+        recorded.summaryMs = Date.now();
+      }
       const pre = event.resourcePreEvent?.metadata;
       if (pre) {
         steps.push({
@@ -112,6 +118,7 @@ export function recorder(): {
       }
     },
   };
+  return recorded;
 }
 
 /** A kubeconfig whose API server refuses connections: what a pull-request preview often has. */

@@ -1,0 +1,320 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Verification } from "../../checks/types";
+import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
+import { PROJECT_DIR, run } from "./cli";
+
+/**
+ * Faults under the real engine on the local k3s, each with what was injected, what was expected,
+ * what was observed and how long it took; the record goes to reports/engine-fault-report.json
+ * (the README quotes it). Nothing here asserts a duration: times are figures, not pass criteria.
+ */
+const namespace = "p2p-faults";
+let engine: Harness;
+let stack: Stack;
+const report: Array<{
+  fault: string;
+  injected: string;
+  expected: string;
+  observed: string;
+  seconds: number;
+  survived: boolean;
+}> = [];
+
+function kubectl(...args: string[]) {
+  return run("kubectl", args, { KUBECONFIG: engine.env.KUBECONFIG }, 180_000);
+}
+
+/** Runs an engine operation and returns its output and error text, whether it failed or not. */
+async function attempt(
+  operation: (log: {
+    onOutput: (s: string) => void;
+    onError: (s: string) => void;
+  }) => Promise<unknown>,
+): Promise<{ ok: boolean; text: string; seconds: number }> {
+  let text = "";
+  const log = { onOutput: (s: string) => (text += s), onError: (s: string) => (text += s) };
+  const started = Date.now();
+  try {
+    await operation(log);
+    return { ok: true, text, seconds: (Date.now() - started) / 1000 };
+  } catch (error) {
+    return { ok: false, text: `${text}\n${String(error)}`, seconds: (Date.now() - started) / 1000 };
+  }
+}
+
+async function verification(): Promise<Verification> {
+  return (await stack.outputs()).verification.value as Verification;
+}
+
+/** Makes the next `up` run the checks again, without touching the cluster: a changed setting. */
+let pingCount = 4;
+async function rerunChecksOnNextUp(): Promise<void> {
+  pingCount = pingCount === 4 ? 3 : 4;
+  await stack.setConfig("pod-to-pod:checks.pingCount", { value: String(pingCount) }, true);
+}
+
+function record(entry: (typeof report)[number]): void {
+  report.push(entry);
+  console.log(`${entry.fault}: ${entry.observed} (${entry.seconds.toFixed(1)} s)`);
+}
+
+beforeAll(async () => {
+  expect(process.env.KUBECONFIG, "scripts/test.sh sets KUBECONFIG").toBeTruthy();
+  engine = await harness(process.env.KUBECONFIG!);
+  stack = await engine.stack(uniqueStack("faults"));
+  await useLocalImages(stack);
+  await stack.setConfig("pod-to-pod:namespace", { value: namespace });
+  await stack.up();
+  expect((await verification()).failed).toBe(0);
+});
+
+afterAll(async () => {
+  await stack?.destroy().catch(() => undefined);
+  await stack?.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+  engine?.close();
+  fs.mkdirSync(path.join(PROJECT_DIR, "reports"), { recursive: true });
+  fs.writeFileSync(
+    path.join(PROJECT_DIR, "reports/engine-fault-report.json"),
+    JSON.stringify(report, null, 2) + "\n",
+  );
+});
+
+describe("faults under the real engine", () => {
+  it("the nginx pod deleted outside Pulumi: up --refresh recreates it and the checks run again and pass", async () => {
+    const before = await verification();
+    const uid = kubectl(
+      "get",
+      "pod",
+      "-n",
+      namespace,
+      "nginx-server",
+      "-o",
+      "jsonpath={.metadata.uid}",
+    );
+    kubectl("delete", "pod", "-n", namespace, "nginx-server", "--wait=true");
+    const up = await attempt((log) => stack.up({ refresh: true, ...log }));
+    const after = await verification();
+    const newUid = kubectl(
+      "get",
+      "pod",
+      "-n",
+      namespace,
+      "nginx-server",
+      "-o",
+      "jsonpath={.metadata.uid}",
+    );
+    const survived =
+      up.ok && after.failed === 0 && newUid.stdout !== uid.stdout && after !== before;
+    record({
+      fault: "nginx pod deleted outside Pulumi",
+      injected: "kubectl delete pod nginx-server",
+      expected: "pulumi up --refresh recreates it; the checks run again and pass",
+      observed: `up ${up.ok ? "succeeded" : "failed"}; new pod UID ${newUid.stdout === uid.stdout ? "no" : "yes"}; ${after.passed} passed, ${after.failed} failed`,
+      seconds: up.seconds,
+      survived,
+    });
+    expect(up.ok, up.text).toBe(true);
+    expect(newUid.stdout).not.toBe(uid.stdout);
+    expect(after.failed).toBe(0);
+    // Timings differ: the checks really ran again.
+    expect(after.checks).not.toEqual(before.checks);
+  });
+
+  it("CoreDNS at zero replicas: up fails naming the DNS layer, and converges once it is back", async () => {
+    kubectl("scale", "deployment", "-n", "kube-system", "coredns", "--replicas=0");
+    kubectl(
+      "wait",
+      "-n",
+      "kube-system",
+      "--for=delete",
+      "pod",
+      "-l",
+      "k8s-app=kube-dns",
+      "--timeout=60s",
+    );
+    await rerunChecksOnNextUp();
+    const broken = await attempt((log) => stack.up(log));
+    kubectl("scale", "deployment", "-n", "kube-system", "coredns", "--replicas=1");
+    kubectl("rollout", "status", "-n", "kube-system", "deployment/coredns", "--timeout=120s");
+    const healed = await attempt((log) => stack.up(log));
+    record({
+      fault: "CoreDNS at zero replicas",
+      injected: "kubectl scale deployment coredns --replicas=0, checks re-run",
+      expected: "up fails with 'Broken layer: dns'; after scaling back, up converges",
+      observed: `up ${broken.ok ? "succeeded" : "failed"}${/Broken layer: dns/.test(broken.text) ? " with 'Broken layer: dns'" : ""}; then ${healed.ok ? "converged" : "failed"}`,
+      seconds: broken.seconds,
+      survived: !broken.ok && /Broken layer: dns/.test(broken.text) && healed.ok,
+    });
+    expect(broken.ok).toBe(false);
+    expect(broken.text).toContain("Broken layer: dns");
+    expect(healed.ok, healed.text).toBe(true);
+    expect((await verification()).failed).toBe(0);
+  });
+
+  it("a Service selecting nothing: up fails naming the Service layer; up --refresh repairs it", async () => {
+    kubectl(
+      "patch",
+      "service",
+      "-n",
+      namespace,
+      "nginx-service",
+      "-p",
+      '{"spec":{"selector":{"app":"nothing"}}}',
+    );
+    await rerunChecksOnNextUp();
+    const broken = await attempt((log) => stack.up(log));
+    const healed = await attempt((log) => stack.up({ refresh: true, ...log }));
+    record({
+      fault: "Service selecting nothing",
+      injected: "kubectl patch service nginx-service selector app=nothing, checks re-run",
+      expected:
+        "up fails with 'Broken layer: service' and its evidence; up --refresh restores the selector and passes",
+      observed: `up ${broken.ok ? "succeeded" : "failed"}${/Broken layer: service/.test(broken.text) ? " with 'Broken layer: service'" : ""}; then ${healed.ok ? "converged" : "failed"}`,
+      seconds: broken.seconds,
+      survived: !broken.ok && /Broken layer: service/.test(broken.text) && healed.ok,
+    });
+    expect(broken.ok).toBe(false);
+    expect(broken.text).toContain("Broken layer: service");
+    expect(broken.text).toContain("service-clusterip-http");
+    // The readable report, not the verification JSON.
+    expect(broken.text).not.toContain('"checks":[');
+    expect(healed.ok, healed.text).toBe(true);
+    expect((await verification()).failed).toBe(0);
+  });
+
+  it("kubectl missing at up: fails before changing anything, naming kubectl", async () => {
+    const withoutKubectl = await LocalWorkspace.selectStack(
+      { stackName: stack.name, workDir: PROJECT_DIR },
+      {
+        envVars: { ...engine.env, KUBECTL: "/nonexistent/kubectl" },
+        pulumiCommand: engine.command,
+      },
+    );
+    const events = recorder();
+    const up = await attempt((log) => withoutKubectl.up({ ...log, onEvent: events.onEvent }));
+    const changed = events.steps.filter((s) => s.op !== "same");
+    record({
+      fault: "kubectl missing at up",
+      injected: "KUBECTL=/nonexistent/kubectl",
+      expected: "up fails before any resource changes, naming kubectl",
+      observed: `up ${up.ok ? "succeeded" : "failed"}; ${changed.length} resource steps; ${/kubectl was not found/.test(up.text) ? "names kubectl" : "does not name kubectl"}`,
+      seconds: up.seconds,
+      survived: !up.ok && changed.length === 0 && /kubectl was not found/.test(up.text),
+    });
+    expect(up.ok).toBe(false);
+    expect(up.text).toContain('kubectl was not found (looked for "/nonexistent/kubectl"');
+    expect(changed).toEqual([]);
+  });
+
+  it("destroy twice, then an immediate up of the same stack", async () => {
+    const first = await attempt((log) => stack.destroy(log));
+    const second = await attempt((log) => stack.destroy(log));
+    const up = await attempt((log) => stack.up(log));
+    const passed = up.ok && (await verification()).failed === 0;
+    record({
+      fault: "destroy twice, then up",
+      injected: "pulumi destroy; pulumi destroy; pulumi up",
+      expected: "the second destroy is a no-op; the up right after recreates everything and passes",
+      observed: `destroy ${first.ok ? "ok" : "failed"}, destroy ${second.ok ? "ok" : "failed"}, up ${passed ? "verified" : "failed"}`,
+      seconds: first.seconds + second.seconds + up.seconds,
+      survived: first.ok && second.ok && passed,
+    });
+    expect(first.ok, first.text).toBe(true);
+    expect(second.ok, second.text).toBe(true);
+    expect(up.ok, up.text).toBe(true);
+    expect((await verification()).failed).toBe(0);
+  });
+
+  it("SIGINT in the middle of up: the next up converges with no state surgery", async () => {
+    await stack.destroy();
+    const abort = new AbortController();
+    const interrupted = await attempt((log) =>
+      stack.up({
+        ...log,
+        signal: abort.signal,
+        onEvent: (event) => {
+          if (event.resourcePreEvent?.metadata.type === "kubernetes:core/v1:Pod") {
+            abort.abort();
+          }
+        },
+      }),
+    );
+    const state = await stack.exportStack();
+    const pending = (state.deployment.pending_operations ?? []).length;
+    const next = await attempt((log) => stack.up(log));
+    const passed = next.ok && (await verification()).failed === 0;
+    record({
+      fault: "SIGINT in the middle of up",
+      injected: "SIGINT to pulumi up as the first Pod is being created",
+      expected: "the next up converges, with no manual state surgery",
+      observed: `interrupted up ${interrupted.ok ? "finished anyway" : "stopped"}; ${pending} pending operations in the state; next up ${passed ? "verified" : "failed"}`,
+      seconds: interrupted.seconds + next.seconds,
+      survived: passed,
+    });
+    expect(next.ok, next.text).toBe(true);
+    expect((await verification()).failed).toBe(0);
+  });
+
+  it("the API server stopped: preview and up fail in bounded time naming the cluster; a later up converges", async () => {
+    const pidFile = "/run/pod-to-pod/k3s.pid";
+    const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+    process.kill(pid, "SIGTERM");
+    for (let i = 0; i < 60 && processAlive(pid); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await rerunChecksOnNextUp();
+    // A bound of our own on each operation, so that a hang shows up as a figure, not a stuck run.
+    const bounded = (operation: (signal: AbortSignal) => Promise<unknown>) =>
+      attempt(async () => {
+        const abort = new AbortController();
+        const timer = setTimeout(() => abort.abort(), 300_000);
+        try {
+          await operation(abort.signal);
+        } finally {
+          clearTimeout(timer);
+        }
+      });
+    let previewText = "";
+    let upText = "";
+    const preview = await bounded((signal) =>
+      stack.preview({
+        signal,
+        onOutput: (s) => (previewText += s),
+        onError: (s) => (previewText += s),
+      }),
+    );
+    const up = await bounded((signal) =>
+      stack.up({ signal, onOutput: (s) => (upText += s), onError: (s) => (upText += s) }),
+    );
+    const restart = run("bash", ["local-cluster/cluster.sh", "up"], {}, 600_000);
+    const healed = await attempt((log) => stack.up(log));
+    const server = /https:\/\/[\d.]+:6443/;
+    record({
+      fault: "API server stopped",
+      injected: "SIGTERM to the k3s server (API server down; pods keep running)",
+      expected:
+        "preview and up fail within 300 s naming the cluster's address; after restarting k3s, up converges",
+      observed: `preview ${preview.ok ? "succeeded" : "failed"} in ${preview.seconds.toFixed(1)} s${server.test(previewText + preview.text) ? " naming the API server" : ""}; up ${up.ok ? "succeeded" : "failed"} in ${up.seconds.toFixed(1)} s${server.test(upText + up.text) ? " naming the API server" : ""}; restart ${restart.code === 0 ? "ok" : "failed"}; then ${healed.ok ? "converged" : "failed"}`,
+      seconds: preview.seconds + up.seconds,
+      survived: !preview.ok && !up.ok && healed.ok,
+    });
+    expect(preview.ok).toBe(false);
+    expect(up.ok).toBe(false);
+    expect(previewText + preview.text).toMatch(server);
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(healed.ok, healed.text).toBe(true);
+    expect((await verification()).failed).toBe(0);
+  });
+});
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
