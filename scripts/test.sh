@@ -4,8 +4,8 @@
 #   2. the workflows, linted by actionlint (built once from the Go module proxy, cached)
 #   3. the real Pulumi engine with no cluster: preview, config mistakes, the policy pack
 #   4. the local k3s cluster: the check runner against the program's objects with faults injected,
-#      then the real engine's whole lifecycle; then the cluster is torn down and the machine
-#      compared with how it was before
+#      then the real engine's whole lifecycle and its faults; then the cluster is torn down and the
+#      machine compared with how it was before
 # The engine is the user's kind: the pinned CLI and Node.js language host in
 # $PULUMI_HOME/versions/<pin>/bin and the pinned providers in $PULUMI_HOME/plugins. Where any piece
 # is missing, the tests that need it are named in a NOT RUN line, with what is missing.
@@ -37,7 +37,7 @@ if [[ -z "$missing" ]]; then
 else
   echo "No complete Pulumi engine here; missing:" >&2
   sed 's/^/  - /' <<<"$missing" >&2
-  not_run+=("test/real/engine.preview.test.ts and test/real/engine.lifecycle.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
+  not_run+=("test/real/engine.preview.test.ts, test/real/engine.lifecycle.test.ts and test/real/engine.faults.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
 
 step "local k3s cluster"
@@ -63,6 +63,8 @@ suite cluster test:cluster
 if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
+  step "faults under the real engine (report: reports/engine-fault-report.json)"
+  suite faults test:faults
 fi
 
 step "tearing the cluster down"
