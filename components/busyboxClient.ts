@@ -31,6 +31,8 @@ export class BusyboxClient extends pulumi.ComponentResource {
   public static readonly containerName = LAB_NAMES.clientContainer;
   /** Name of the pod. */
   public readonly podName: pulumi.Output<string>;
+  /** The busybox Pod itself, for users composing on top of this component. */
+  public readonly pod: k8s.core.v1.Pod;
   /** The pod's IP. */
   public readonly podIp: pulumi.Output<string>;
   /** The node the pod was scheduled on. */
@@ -81,6 +83,7 @@ export class BusyboxClient extends pulumi.ComponentResource {
       },
       labPodOptions(this, args.readyTimeoutSeconds),
     );
+    this.pod = pod;
     this.podName = pod.metadata.name;
     this.podIp = pod.status.podIP;
     this.nodeName = pod.spec.nodeName;

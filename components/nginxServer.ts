@@ -30,6 +30,8 @@ export class NginxServer extends pulumi.ComponentResource {
   public static readonly portName = "http";
   /** Name of the pod. */
   public readonly podName: pulumi.Output<string>;
+  /** The nginx Pod itself, for users composing on top of this component. */
+  public readonly pod: k8s.core.v1.Pod;
   /** The pod's IP. */
   public readonly podIp: pulumi.Output<string>;
   /** The node the pod was scheduled on. */
@@ -117,6 +119,7 @@ export class NginxServer extends pulumi.ComponentResource {
       labPodOptions(this, args.readyTimeoutSeconds),
     );
 
+    this.pod = pod;
     this.podName = pod.metadata.name;
     this.podIp = pod.status.podIP;
     this.nodeName = pod.spec.nodeName;

@@ -17,6 +17,8 @@ export interface NginxServiceArgs {
 
 /** The walkthrough's Service, `nginx-service`: a ClusterIP in front of the nginx pod. */
 export class NginxService extends pulumi.ComponentResource {
+  /** The Service itself, for users composing on top of this component. */
+  public readonly service: k8s.core.v1.Service;
   /** The Service's name, as DNS knows it. */
   public readonly name: pulumi.Output<string>;
   /** Its virtual IP. */
@@ -54,6 +56,7 @@ export class NginxService extends pulumi.ComponentResource {
       },
       { parent: this, deleteBeforeReplace: true },
     );
+    this.service = service;
     this.name = service.metadata.name;
     this.clusterIp = service.spec.clusterIP;
     this.port = pulumi.output(args.port);
