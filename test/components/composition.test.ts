@@ -1,0 +1,88 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BusyboxClient, NginxServer, NginxService } from "../../components";
+import { installMocks, promiseOf, registered } from "./mocks";
+
+/** Composing the components in a program of one's own, as pulumi-eks users compose its. */
+beforeAll(async () => {
+  await installMocks();
+  pulumi.runtime.setAllConfig({}, []);
+});
+
+const resources = {
+  requests: { cpu: "10m", memory: "8Mi" },
+  limits: { cpu: "100m", memory: "32Mi" },
+};
+
+describe("the components in a user's program", () => {
+  it("send every Kubernetes object through the provider given in their options", async () => {
+    const provider = new k8s.Provider("other-cluster", { context: "other" });
+    const server = new NginxServer(
+      "edge",
+      {
+        namespace: "lab",
+        image: "nginx:1.28.0",
+        imagePullPolicy: "IfNotPresent",
+        port: 8080,
+        resources,
+        readyTimeoutSeconds: 60,
+      },
+      { providers: [provider] },
+    );
+    const client = new BusyboxClient(
+      "probe",
+      {
+        namespace: "lab",
+        image: "busybox:1.37.0",
+        imagePullPolicy: "IfNotPresent",
+        resources,
+        readyTimeoutSeconds: 60,
+      },
+      { providers: [provider] },
+    );
+    const service = new NginxService(
+      "edge",
+      { namespace: "lab", selector: server.selector, port: 80, targetPort: server.portName },
+      { providers: [provider] },
+    );
+    await Promise.all([
+      promiseOf(server.podIp),
+      promiseOf(client.podIp),
+      promiseOf(service.clusterIp),
+    ]);
+    const objects = registered.filter(
+      (r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers"),
+    );
+    expect(objects.map((r) => r.type).sort()).toEqual([
+      "kubernetes:core/v1:ConfigMap",
+      "kubernetes:core/v1:Pod",
+      "kubernetes:core/v1:Pod",
+      "kubernetes:core/v1:Service",
+    ]);
+    for (const object of objects) {
+      expect(object.provider, `${object.type} ${object.name}`).toContain("other-cluster");
+    }
+  });
+
+  it("expose the Pods and the Service they create", async () => {
+    const server = new NginxServer("exposed", {
+      namespace: "lab",
+      image: "nginx:1.28.0",
+      imagePullPolicy: "IfNotPresent",
+      port: 80,
+      resources,
+      readyTimeoutSeconds: 60,
+    });
+    const service = new NginxService("exposed", {
+      namespace: "lab",
+      selector: server.selector,
+      port: 80,
+      targetPort: server.portName,
+    });
+    expect(server.pod).toBeInstanceOf(k8s.core.v1.Pod);
+    expect(service.service).toBeInstanceOf(k8s.core.v1.Service);
+    expect(await promiseOf(server.pod.metadata.name)).toBe("nginx-server");
+    expect(await promiseOf(service.service.spec.type)).toBe("ClusterIP");
+  });
+});
