@@ -1,12 +1,18 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cidrContains } from "../../checks/ipv4";
 import { StackOutputs } from "../../scripts/lib/stackOutputs";
 import { PROJECT_DIR, run } from "./cli";
-import { harness, Harness, uniqueStack, useLocalImages } from "../../tools/lib/engine";
+import {
+  harness,
+  Harness,
+  UNREACHABLE_KUBECONFIG,
+  uniqueStack,
+  useLocalImages,
+} from "../../tools/lib/engine";
 
 /**
  * The whole life of a stack on the local k3s with the real engine: up, every output checked, a
@@ -147,15 +153,44 @@ describe("the lab on the local k3s with the real engine", () => {
     expect(ns.stdout.trim()).toBe("");
   });
 
-  it("a stack in the default namespace deploys there, and destroy leaves the namespace", async () => {
-    const inDefault = await engine.stack(uniqueStack("default-ns"));
+  it("a stack in default with its kubeconfig as a secret in its config: up, verify, destroy, nothing left", async () => {
+    // The stack's own kubeconfig, and a KUBECONFIG that leads nowhere: only the stack's can work.
+    const nowhere = path.join(engine.dir, "nowhere.yaml");
+    fs.writeFileSync(nowhere, UNREACHABLE_KUBECONFIG);
+    const env = { ...engine.env, KUBECONFIG: nowhere };
+    const inDefault = await LocalWorkspace.createOrSelectStack(
+      { stackName: uniqueStack("default-ns"), workDir: PROJECT_DIR },
+      { envVars: env, pulumiCommand: engine.command },
+    );
+    const tempFiles = () =>
+      fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith("pod-to-pod-kubeconfig-"));
+    const before = tempFiles();
     try {
       await useLocalImages(inDefault);
       await inDefault.setConfig("pod-to-pod:namespace", { value: "default" });
+      await inDefault.setConfig("kubernetes:kubeconfig", {
+        value: fs.readFileSync(engine.env.KUBECONFIG, "utf8"),
+        secret: true,
+      });
       await inDefault.up();
       const verification = (await inDefault.outputs()).verification
         .value as StackOutputs["verification"];
       expect(verification.failed).toBe(0);
+      // The backend's files hold the kubeconfig only encrypted (an export would decrypt it).
+      const stored = fs
+        .readdirSync(path.join(engine.dir, "state"), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name)).toString("utf8"));
+      expect(stored.length).toBeGreaterThan(0);
+      expect(stored.join("\n")).not.toContain("client-key-data");
+
+      const verify = run("npm", ["run", "--silent", "verify"], {
+        ...env,
+        PULUMI_STACK: inDefault.name,
+      });
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      expect(tempFiles()).toEqual(before);
+
       await inDefault.destroy();
       expect(kubectl(["get", "namespace", "default", "-o", "name"]).stdout.trim()).toBe(
         "namespace/default",
