@@ -1,40 +1,74 @@
 #!/usr/bin/env bash
-# A real single-node k3s for pod-to-pod, entirely on this machine:
-#   k3s (built from the Go module proxy, local-cluster/k3s.sh) + Debian's containerd/runc
-#   + Debian's CNI bridge plugin (cni0, 10.42.0.0/24, MTU 1450) + CoreDNS without forwarding,
-#   with every image built locally (local-cluster/images/build.sh) and imported, never pulled.
+# A real k3s for pod-to-pod with one node or more, entirely on this machine:
+#   k3s (built from the Go module proxy, local-cluster/k3s.sh) + Debian's containerd/runc per node
+#   + Flannel as k3s ships it (VXLAN; the flannel CNI plugin from local-cluster/flannel-cni.sh
+#   delegating to Debian's bridge plugin: cni0, a /24 per node, MTU 1450) + CoreDNS without
+#   forwarding, with every image built locally (local-cluster/images/build.sh) and imported, never
+#   pulled. Node 1 is `k3s server` in the host's network namespace; node k (2..N) is `k3s agent`
+#   named p2p-node<k> in network namespace p2p-node<k>, with its own mount namespace, containerd,
+#   kubelet root, cgroup root and CNI state. The nodes share the node network 192.168.240.0/24:
+#   bridge p2p-nodes (192.168.240.1, node 1) on the host and a veth into each node's netns
+#   (eth0, 192.168.240.<k>); Flannel's VXLAN runs over it, never over eth0.
 #
-# Usage: local-cluster/cluster.sh up|down|status|smoke
-#   up      install what is missing, build/cache k3s and the images, start containerd and k3s,
-#           wait for the node to be Ready and CoreDNS to answer. Idempotent.
+# Usage: local-cluster/cluster.sh up [--nodes N]|down|status|smoke|fault cross-node|none
+#   up      install what is missing, build/cache k3s, the flannel plugin and the images, start
+#           every node, wait for the nodes to be Ready and CoreDNS to answer. Idempotent; N
+#           (default 2, or POD_TO_POD_NODES) adds or removes agent nodes of a running cluster.
 #   down    stop and remove every process, mount, netns, link, iptables rule, sysctl change and
 #           file that `up` made (caches under ${POD_TO_POD_CACHE} stay).
 #   status  what runs.
-#   smoke   throwaway pods: pod-to-pod ping/wget, Service by name, kubectl exec; then deletes them.
+#   smoke   throwaway pods on two nodes: same-node and cross-node ping/wget, Service by name from
+#           both nodes, the CNI's links on every node, kubectl exec; then deletes them.
+#   fault   cross-node: drop VXLAN (udp 8472) arriving from the other nodes, so pod traffic between
+#           nodes dies while everything on one node still works; none: undo it.
 # Environment: POD_TO_POD_STATE (/var/lib/pod-to-pod), POD_TO_POD_CACHE (/var/cache/pod-to-pod),
-#   POD_TO_POD_RUN (/run/pod-to-pod).
+#   POD_TO_POD_RUN (/run/pod-to-pod), POD_TO_POD_NODES (2).
 set -euo pipefail
 shopt -s inherit_errexit
 
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=local-cluster/k3s.sh
 source "${CLUSTER_DIR}/k3s.sh"
+# shellcheck source=local-cluster/flannel-cni.sh
+source "${CLUSTER_DIR}/flannel-cni.sh"
 
 STATE="${POD_TO_POD_STATE:-/var/lib/pod-to-pod}"
 RUN_DIR="${POD_TO_POD_RUN:-/run/pod-to-pod}"
 LOG_DIR="${STATE}/logs"
 KUBECONFIG_PATH="${STATE}/kubeconfig.yaml"
-CTR_SOCK="${RUN_DIR}/containerd/containerd.sock"
-CONTAINERD_PID="${RUN_DIR}/containerd.pid"
+# Node 1's; node k's are in its own run dir (node_run).
 K3S_PID="${RUN_DIR}/k3s.pid"
 # What `down` must restore: paths `up` created and sysctl values it changed.
 CREATED_PATHS="${STATE}/created-paths"
 SAVED_SYSCTLS="${STATE}/saved-sysctls"
 
+# Bumped whenever a running cluster from an older cluster.sh must be recreated rather than reused.
+LAYOUT="flannel-vxlan-nodes-1"
+DEFAULT_NODES="${POD_TO_POD_NODES:-2}"
+MAX_NODES=9
+
 CLUSTER_DNS="10.43.0.10"
 POD_CIDR="10.42.0.0/16"
 BRIDGE="cni0"
+VXLAN_LINK="flannel.1"
+VXLAN_PORT=8472
+# The node network: the host's bridge holds node 1's address; node k has .<k> on its eth0.
+NODE_NET_BRIDGE="p2p-nodes"
+NODE_NET_PREFIX="192.168.240"
+NODE_NET_CIDR="${NODE_NET_PREFIX}.0/24"
+SERVER_IP="${NODE_NET_PREFIX}.1"
 EGRESS_CHAIN="POD-TO-POD-EGRESS"
+# Marks the iptables rules `fault` inserts (and `down` strips, with everything else of ours).
+FAULT_TAG="POD-TO-POD-FAULT"
+# Debian's CNI plugins and the flannel plugin, linked into one dir (containerd's bin_dir, and on
+# k3s's PATH: k3s looks up host-local to find the CNI bin dir).
+CNI_BIN_DIR="${STATE}/cni/bin"
+# Paths that containerd, the kubelet, k3s and the CNI plugins use at fixed places, whatever their
+# flags: each agent node gets its own copy, bind-mounted in its mount namespace. /run/flannel is the
+# one that forces it (k3s's Flannel always writes /run/flannel/subnet.env); the kubelet deletes the
+# /var/log/pods dirs of pods it does not know, and listens on /var/lib/kubelet/device-plugins.
+NODE_PRIVATE_PATHS=(/etc/rancher /run/containerd /run/flannel /run/netns /var/lib/cni
+  /var/lib/kubelet /var/log/containers /var/log/pods)
 APT_PACKAGES=(containerd runc containernetworking-plugins iptables util-linux iproute2 procps gcc
   libc6-dev curl unzip jq ca-certificates)
 # Paths outside STATE/RUN_DIR that containerd, the kubelet or k3s write; removed by `down` only
@@ -58,8 +92,35 @@ die() {
 }
 
 kc() { "$(k3s_tool kubectl)" --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
-ctr_() { ctr --address "${CTR_SOCK}" --namespace k8s.io "$@"; }
-crictl_() { "$(k3s_tool crictl)" --runtime-endpoint "unix://${CTR_SOCK}" "$@"; }
+
+# --- nodes: 1 is the server in the host's namespaces, 2..N are agents in their own -------------
+
+agent_name() { printf 'p2p-node%s\n' "$1"; }
+node_name_of() { if (($1 == 1)); then node_name; else agent_name "$1"; fi; }
+node_ip_of() { printf '%s.%s\n' "${NODE_NET_PREFIX}" "$1"; }
+node_state() { if (($1 == 1)); then printf '%s\n' "${STATE}"; else printf '%s/%s\n' "${STATE}" "$(agent_name "$1")"; fi; }
+node_run() { if (($1 == 1)); then printf '%s\n' "${RUN_DIR}"; else printf '%s/%s\n' "${RUN_DIR}" "$(agent_name "$1")"; fi; }
+node_logs() { if (($1 == 1)); then printf '%s\n' "${LOG_DIR}"; else printf '%s/%s\n' "${LOG_DIR}" "$(agent_name "$1")"; fi; }
+node_sock() { printf '%s/containerd/containerd.sock\n' "$(node_run "$1")"; }
+netns_path() { printf '/run/netns/%s\n' "$(agent_name "$1")"; }
+# in_node <k> <command...>: runs a command in node k's network namespace.
+in_node() {
+  local k="$1"
+  shift
+  if ((k == 1)); then "$@"; else nsenter --net="$(netns_path "${k}")" -- "$@"; fi
+}
+ctr_() { ctr --address "$(node_sock "$1")" --namespace k8s.io "${@:2}"; }
+crictl_() { "$(k3s_tool crictl)" --runtime-endpoint "unix://$(node_sock "$1")" "${@:2}"; }
+
+# The agent nodes that have anything left on this machine (netns, run dir or state dir).
+present_agents() {
+  local p
+  for p in /run/netns/p2p-node* "${RUN_DIR}"/p2p-node* "${STATE}"/p2p-node*; do
+    if [[ -e "${p}" && "${p##*/}" =~ ^p2p-node([0-9]+)$ ]]; then
+      printf '%s\n' "${BASH_REMATCH[1]}"
+    fi
+  done | sort -un
+}
 
 pid_alive() { [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -78,12 +139,22 @@ wait_for() {
   log "${what}: ok ($((SECONDS - start))s)"
 }
 
-render() { # render <template> <output>: substitutes the @NAME@ placeholders.
+# render <template> <output> [<node k>]: substitutes the @NAME@ placeholders; the @NODE_*@ ones
+# describe node k (default 1, the server).
+render() {
+  local k="${3:-1}" iface=eth0 node_a node_b
+  ((k == 1)) && iface="${NODE_NET_BRIDGE}"
+  node_a="$(node_name)"
+  node_b="$(agent_name 2)"
+  [[ -e "$(netns_path 2)" ]] || node_b="${node_a}"
   sed -e "s|@STATE@|${STATE}|g" -e "s|@RUN@|${RUN_DIR}|g" \
+    -e "s|@NODE_STATE@|$(node_state "${k}")|g" -e "s|@NODE_RUN@|$(node_run "${k}")|g" \
+    -e "s|@NODE_NAME@|$(node_name_of "${k}")|g" -e "s|@NODE_IP@|$(node_ip_of "${k}")|g" \
+    -e "s|@NODE_IFACE@|${iface}|g" -e "s|@SERVER_IP@|${SERVER_IP}|g" \
+    -e "s|@NODE_A@|${node_a}|g" -e "s|@NODE_B@|${node_b}|g" -e "s|@CNI_BIN@|${CNI_BIN_DIR}|g" \
     -e "s|@PAUSE_IMAGE@|$(image pause)|g" -e "s|@COREDNS_IMAGE@|$(image coredns)|g" \
     -e "s|@NGINX_IMAGE@|$(image nginx)|g" -e "s|@BUSYBOX_IMAGE@|$(image busybox)|g" \
-    -e "s|@CLUSTER_DNS@|${CLUSTER_DNS}|g" -e "s|@NODE_NAME@|$(node_name)|g" \
-    -e "s|@NODE_IP@|$(node_ip)|g" "$1" >"$2.tmp"
+    -e "s|@CLUSTER_DNS@|${CLUSTER_DNS}|g" "$1" >"$2.tmp"
   mv "$2.tmp" "$2"
 }
 
@@ -95,15 +166,6 @@ image_tar() {
   printf '%s\n' "${POD_TO_POD_CACHE}/images/$1-${ref##*:}.tar"
 }
 node_name() { hostname | tr '[:upper:]' '[:lower:]'; }
-# The address of the interface holding the default route (this machine's own address), else the
-# first global IPv4 address.
-node_ip() {
-  local ip
-  ip="$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')"
-  [[ -n "${ip}" ]] || ip="$(ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1)"
-  [[ -n "${ip}" ]] || die "no IPv4 address for the node"
-  printf '%s\n' "${ip}"
-}
 
 # --- up ---------------------------------------------------------------------------------------
 
@@ -124,6 +186,10 @@ preflight() {
   # cgroups: k3s 1.33's kubelet still accepts v1 (it refuses it from 1.35) but needs pids.
   [[ -d /sys/fs/cgroup/pids || -f /sys/fs/cgroup/cgroup.controllers ]] ||
     die "no pids cgroup controller mounted"
+  local used
+  used="$(ip -4 -o addr show | awk -v p="${NODE_NET_PREFIX}." -v b="${NODE_NET_BRIDGE}" \
+    '$2 != b && index($4, p) == 1 {print $2}')"
+  [[ -z "${used}" ]] || die "the node network ${NODE_NET_CIDR} is already in use here (${used})"
   # Pod -> ClusterIP -> pod on the same bridge only works if bridged replies pass conntrack.
   if [[ ! -d /proc/sys/net/bridge ]]; then
     if command -v modprobe >/dev/null; then
@@ -160,46 +226,157 @@ record_baseline() {
   fi
 }
 
+# iptables rules that keep every pod packet on this machine, for the node in the current network
+# namespace: pods may reach pods (on this node through cni0, on the others through Flannel's VXLAN
+# link), the nodes' addresses and Services; whatever else a pod sends is dropped, and there is no
+# masquerade to the outside either (the agent nodes have no default route at all).
+# egress_rules <node-network interface> [host]
+egress_rules() {
+  local nodenet="$1" host="${2:-}" c="${EGRESS_CHAIN}"
+  iptables -w -N "${c}" 2>/dev/null || true
+  iptables -w -F "${c}"
+  iptables -w -A "${c}" -s "${POD_CIDR}" -o "${BRIDGE}" -j RETURN \
+    -m comment --comment "pod-to-pod: to pods on this node"
+  iptables -w -A "${c}" -s "${POD_CIDR}" -d "${POD_CIDR}" -o "${VXLAN_LINK}" -j RETURN \
+    -m comment --comment "pod-to-pod: to pods on the other nodes (VXLAN)"
+  iptables -w -A "${c}" -s "${POD_CIDR}" -d "${NODE_NET_CIDR}" -o "${nodenet}" -j RETURN \
+    -m comment --comment "pod-to-pod: to the nodes"
+  iptables -w -A "${c}" -s "${POD_CIDR}" -j DROP \
+    -m comment --comment "pod-to-pod: pods never leave the machine"
+  if [[ -n "${host}" ]]; then
+    # What arrives from the agent nodes is for the nodes or this node's pods, never for eth0.
+    iptables -w -A "${c}" -i "${nodenet}" -o "${nodenet}" -j RETURN \
+      -m comment --comment "pod-to-pod: between the other nodes"
+    iptables -w -A "${c}" -i "${nodenet}" -o "${BRIDGE}" -j RETURN \
+      -m comment --comment "pod-to-pod: from the other nodes to pods on this node"
+    iptables -w -A "${c}" -i "${nodenet}" -j DROP \
+      -m comment --comment "pod-to-pod: nothing from the nodes leaves the machine"
+  fi
+  iptables -w -C FORWARD -j "${c}" 2>/dev/null || iptables -w -I FORWARD 1 -j "${c}"
+}
+
 configure_host() {
   sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
-  # Safety net for the network rule: pods may talk to pods, Services and this machine, but
-  # nothing they send is forwarded out of the machine (no masquerade, and dropped here).
-  iptables -w -N "${EGRESS_CHAIN}" 2>/dev/null || true
-  iptables -w -C "${EGRESS_CHAIN}" -s "${POD_CIDR}" ! -o "${BRIDGE}" -j DROP 2>/dev/null ||
-    iptables -w -A "${EGRESS_CHAIN}" -s "${POD_CIDR}" ! -o "${BRIDGE}" -j DROP \
-      -m comment --comment "pod-to-pod: pods never leave the machine"
-  iptables -w -C FORWARD -j "${EGRESS_CHAIN}" 2>/dev/null ||
-    iptables -w -I FORWARD 1 -j "${EGRESS_CHAIN}"
+  # The CNI plugins: Debian's and the flannel one, in one dir.
+  mkdir -p "${CNI_BIN_DIR}"
+  local plugin
+  for plugin in /usr/lib/cni/*; do
+    ln -sfn "${plugin}" "${CNI_BIN_DIR}/${plugin##*/}"
+  done
+  ln -sfn "$(flannel_cni_bin)" "${CNI_BIN_DIR}/flannel"
+  # The node network: node 1's address on a bridge, which each agent node's veth joins.
+  if ! ip link show "${NODE_NET_BRIDGE}" >/dev/null 2>&1; then
+    log "node network: bridge ${NODE_NET_BRIDGE} ${SERVER_IP}/24"
+    ip link add "${NODE_NET_BRIDGE}" type bridge
+    ip addr add "${SERVER_IP}/24" dev "${NODE_NET_BRIDGE}"
+  fi
+  ip link set "${NODE_NET_BRIDGE}" up
+  egress_rules "${NODE_NET_BRIDGE}" host
+}
+
+# Network namespace p2p-node<k>: eth0 (a veth whose host end is on the node-network bridge) with
+# 192.168.240.<k>/24, lo, no default route, forwarding on, and the same egress rules.
+create_node_netns() {
+  local k="$1" name ns
+  name="$(agent_name "${k}")"
+  ns="$(netns_path "${k}")"
+  if ! nsenter --net="${ns}" true 2>/dev/null; then
+    log "node ${name}: network namespace ${name}, eth0 $(node_ip_of "${k}")/24"
+    mkdir -p /run/netns
+    rm -f "${ns}"
+    touch "${ns}"
+    # A bind-mounted netns file, as containerd makes them; not `ip netns add`, which would also
+    # turn /run/netns itself into a shared mount point that `down` would have to undo.
+    unshare --net="${ns}" true
+    ip link add "${name}" type veth peer name eth0 netns "${name}"
+    ip -n "${name}" addr add "$(node_ip_of "${k}")/24" dev eth0
+  fi
+  ip link set "${name}" master "${NODE_NET_BRIDGE}" up
+  ip -n "${name}" link set lo up
+  ip -n "${name}" link set eth0 up
+  in_node "${k}" sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
+  in_node "${k}" bash -c "$(declare -f egress_rules); $(declare -p EGRESS_CHAIN POD_CIDR BRIDGE \
+    VXLAN_LINK NODE_NET_CIDR); egress_rules eth0"
+}
+
+# Node k's own cgroup root (kubelet --cgroup-root=/p2p-node<k>) in every hierarchy; the kubelet
+# refuses a cgroup root that does not exist.
+create_node_cgroups() {
+  local name h
+  name="$(agent_name "$1")"
+  for h in /sys/fs/cgroup/*/; do
+    [[ -d "${h}${name}" ]] || mkdir "${h}${name}"
+  done
+  if [[ -f /sys/fs/cgroup/cpuset/cpuset.cpus ]]; then
+    cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/${name}/cpuset.cpus"
+    cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/${name}/cpuset.mems"
+  fi
+}
+
+# Runs inside an agent node's new mount namespace (see start_containerd): drops the copies of the
+# host's runtime mounts (node 1's pods and netns files) and gives the node its own copy of every
+# fixed path, then execs the command. Internal: `cluster.sh node-exec <k> <command...>`.
+cmd_node_exec() {
+  local k="$1" p src
+  shift
+  [[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ]] ||
+    die "node-exec must run in a node's own mount namespace"
+  unmount_under "${STATE}" "${RUN_DIR}" /run/netns
+  for p in "${NODE_PRIVATE_PATHS[@]}"; do
+    src="$(node_state "${k}")/private${p}"
+    mkdir -p "${src}" "${p}"
+    mount --bind "${src}" "${p}"
+  done
+  exec "$@"
 }
 
 start_containerd() {
-  mkdir -p "${STATE}/containerd" "${STATE}/cni/net.d" "${RUN_DIR}/containerd"
-  render "${CLUSTER_DIR}/templates/containerd-config.toml.tmpl" "${STATE}/containerd/config.toml"
-  render "${CLUSTER_DIR}/templates/10-pod-to-pod.conflist.tmpl" "${STATE}/cni/net.d/10-pod-to-pod.conflist"
-  if pid_alive "${CONTAINERD_PID}"; then
-    log "containerd already running (pid $(cat "${CONTAINERD_PID}"))"
+  local k="$1" name state run pidfile log
+  name="$(node_name_of "${k}")"
+  state="$(node_state "${k}")"
+  run="$(node_run "${k}")"
+  pidfile="${run}/containerd.pid"
+  log="$(node_logs "${k}")/containerd.log"
+  mkdir -p "${state}/containerd" "${state}/k3s/agent/etc/cni/net.d" "${run}/containerd" "${log%/*}"
+  render "${CLUSTER_DIR}/templates/containerd-config.toml.tmpl" "${state}/containerd/config.toml" "${k}"
+  if pid_alive "${pidfile}"; then
+    log "node ${name}: containerd already running (pid $(cat "${pidfile}"))"
   else
-    log "starting containerd ($(containerd --version | awk '{print $3}')), log ${LOG_DIR}/containerd.log"
+    # An agent's kubelet lives in the mount namespace this containerd makes: kill a stale one.
+    ((k == 1)) || stop_pids "$(node_run "${k}")/k3s.pid"
+    log "node ${name}: starting containerd ($(containerd --version | awk '{print $3}')), log ${log}"
     # A new session so it outlives this script; PID recorded for `down`.
-    (exec setsid containerd --config "${STATE}/containerd/config.toml" \
-      >>"${LOG_DIR}/containerd.log" 2>&1 </dev/null) &
-    echo $! >"${CONTAINERD_PID}"
+    if ((k == 1)); then
+      (exec setsid containerd --config "${state}/containerd/config.toml" \
+        >>"${log}" 2>&1 </dev/null) &
+    else
+      # In the node's netns and in a new private mount namespace, which its k3s agent joins.
+      (exec setsid nsenter --net="$(netns_path "${k}")" -- \
+        unshare --mount --propagation private -- \
+        bash "${CLUSTER_DIR}/cluster.sh" node-exec "${k}" \
+        containerd --config "${state}/containerd/config.toml" >>"${log}" 2>&1 </dev/null) &
+    fi
+    echo $! >"${pidfile}"
   fi
-  wait_for 60 "containerd socket" ctr --address "${CTR_SOCK}" version
 }
 
 import_images() {
-  local name ref tar present
-  present="$(ctr_ images ls -q)"
+  local k="$1" name ref tar present
+  wait_for 60 "node $(node_name_of "${k}"): containerd socket" \
+    ctr --address "$(node_sock "${k}")" version
+  present="$(ctr_ "${k}" images ls -q)"
   for name in pause busybox nginx coredns; do
     ref="$(image "${name}")"
     if grep -qFx "${ref}" <<<"${present}"; then
       continue
     fi
     tar="$(image_tar "${name}")"
-    log "importing ${ref}"
-    ctr_ images import "${tar}" >/dev/null
+    log "node $(node_name_of "${k}"): importing ${ref}"
+    ctr_ "${k}" images import "${tar}" >/dev/null
   done
+}
+
+host_tools() {
   # A host-side busybox for checking DNS through the kube-dns Service.
   mkdir -p "${STATE}/bin"
   if [[ ! -x "${STATE}/bin/busybox" ]]; then
@@ -215,81 +392,215 @@ import_images() {
   done
 }
 
-start_k3s() {
+node_pod_cidr() { kc get node "$1" -o jsonpath='{.spec.podCIDR}' 2>/dev/null | grep -q .; }
+
+start_server() {
+  local pidfile="${K3S_PID}"
   render "${CLUSTER_DIR}/templates/k3s-config.yaml.tmpl" "${STATE}/k3s-config.yaml"
   # k3s applies everything in this dir (and re-applies it when it changes).
   mkdir -p "${STATE}/k3s/server/manifests"
   render "${CLUSTER_DIR}/templates/coredns.yaml.tmpl" "${STATE}/k3s/server/manifests/pod-to-pod-coredns.yaml"
-  if pid_alive "${K3S_PID}"; then
-    log "k3s already running (pid $(cat "${K3S_PID}"))"
+  if pid_alive "${pidfile}"; then
+    log "node $(node_name): k3s server already running (pid $(cat "${pidfile}"))"
   else
-    log "starting k3s server ${K3S_VERSION}, log ${LOG_DIR}/k3s.log"
-    (exec setsid "${K3S_BIN}" server --config "${STATE}/k3s-config.yaml" \
+    log "node $(node_name): starting k3s server ${K3S_VERSION}, log ${LOG_DIR}/k3s.log"
+    (PATH="${CNI_BIN_DIR}:${PATH}" exec setsid "${K3S_BIN}" server --config "${STATE}/k3s-config.yaml" \
       >>"${LOG_DIR}/k3s.log" 2>&1 </dev/null) &
-    echo $! >"${K3S_PID}"
+    echo $! >"${pidfile}"
   fi
   wait_for 180 "kubeconfig and API server" kc get --raw /readyz
-  wait_for 180 "node $(node_name) Ready" \
-    kc wait --for=condition=Ready "node/$(node_name)" --timeout=2s
+  # The controller-manager hands out pod CIDRs in the order nodes register: the server first.
+  wait_for 180 "node $(node_name): pod CIDR" node_pod_cidr "$(node_name)"
+}
+
+start_agent() {
+  local k="$1" name state run pidfile log
+  name="$(agent_name "${k}")"
+  state="$(node_state "${k}")"
+  run="$(node_run "${k}")"
+  pidfile="${run}/k3s.pid"
+  log="$(node_logs "${k}")/k3s.log"
+  create_node_cgroups "${k}"
+  render "${CLUSTER_DIR}/templates/k3s-agent-config.yaml.tmpl" "${state}/k3s-agent-config.yaml" "${k}"
+  if pid_alive "${pidfile}"; then
+    log "node ${name}: k3s agent already running (pid $(cat "${pidfile}"))"
+    return
+  fi
+  log "node ${name}: starting k3s agent in netns ${name}, log ${log}"
+  # Into the network and mount namespaces of the node's containerd (see cmd_node_exec).
+  (PATH="${CNI_BIN_DIR}:${PATH}" exec setsid nsenter --target "$(cat "${run}/containerd.pid")" \
+    --mount --net -- "${K3S_BIN}" agent --config "${state}/k3s-agent-config.yaml" \
+    >>"${log}" 2>&1 </dev/null) &
+  echo $! >"${pidfile}"
+}
+
+node_ready() { kc wait --for=condition=Ready "node/$1" --timeout=2s; }
+
+cmd_up() {
+  local start=${SECONDS} nodes="${DEFAULT_NODES}" k
+  while (($#)); do
+    case "$1" in
+      --nodes) nodes="${2:-}"; shift 2 || die "--nodes needs a number" ;;
+      --nodes=*) nodes="${1#*=}"; shift ;;
+      *) die "up: unknown argument $1 (usage: up [--nodes N])" ;;
+    esac
+  done
+  [[ "${nodes}" =~ ^[1-9]$ ]] || die "--nodes must be 1..${MAX_NODES}, not '${nodes}'"
+  preflight
+  if pid_alive "${K3S_PID}" && [[ "$(cat "${STATE}/layout" 2>/dev/null)" != "${LAYOUT}" ]]; then
+    log "the running cluster was made by an older cluster.sh (layout '$(cat "${STATE}/layout" 2>/dev/null)'): recreating it"
+    cmd_down
+  fi
+  record_baseline
+  echo "${LAYOUT}" >"${STATE}/layout"
+  log "k3s binary"
+  k3s_build
+  flannel_cni_build
+  log "images"
+  bash "${CLUSTER_DIR}/images/build.sh" all >/dev/null
+  configure_host
+  # Agent nodes beyond N go first (up --nodes 1 on a two-node cluster).
+  for k in $(present_agents); do
+    if ((k > nodes)); then
+      stop_agent_node "${k}"
+      kc delete node "$(agent_name "${k}")" --ignore-not-found >/dev/null 2>&1 || true
+    fi
+  done
+  for ((k = 2; k <= nodes; k++)); do
+    create_node_netns "${k}"
+  done
+  for ((k = 1; k <= nodes; k++)); do
+    start_containerd "${k}"
+  done
+  for ((k = 1; k <= nodes; k++)); do
+    import_images "${k}"
+  done
+  host_tools
+  start_server
+  for ((k = 2; k <= nodes; k++)); do
+    start_agent "${k}"
+  done
+  for ((k = 1; k <= nodes; k++)); do
+    wait_for 180 "node $(node_name_of "${k}") Ready" node_ready "$(node_name_of "${k}")"
+  done
   wait_for 180 "CoreDNS deployment" \
     kc -n kube-system rollout status deployment/coredns --timeout=2s
   wait_for 60 "CoreDNS answering through the kube-dns Service (${CLUSTER_DNS})" \
     "${STATE}/bin/busybox" nslookup kubernetes.default.svc.cluster.local "${CLUSTER_DNS}"
-}
-
-cmd_up() {
-  local start=${SECONDS}
-  preflight
-  record_baseline
-  log "k3s binary"
-  k3s_build
-  log "images"
-  bash "${CLUSTER_DIR}/images/build.sh" all >/dev/null
-  configure_host
-  start_containerd
-  import_images
-  start_k3s
-  log "up in $((SECONDS - start))s: kubeconfig ${KUBECONFIG_PATH}"
+  log "up in $((SECONDS - start))s, ${nodes} node(s): kubeconfig ${KUBECONFIG_PATH}"
+  kc get nodes -o custom-columns='NODE:.metadata.name,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,POD-CIDR:.spec.podCIDR,FLANNEL:.metadata.annotations.flannel\.alpha\.coreos\.com/backend-type' >&2
   log "  export KUBECONFIG=${KUBECONFIG_PATH} PATH=${STATE}/bin:\$PATH   # kubectl = k3s ${K3S_VERSION}"
   log "  images: $(jq -c . "${STATE}/images.json")"
 }
 
 # --- down -------------------------------------------------------------------------------------
 
-stop_pid() { # stop_pid <pidfile> <name>: TERM, then KILL after 30s.
-  local pid
-  pid_alive "$1" || return 0
-  pid="$(cat "$1")"
-  log "stopping $2 (pid ${pid})"
-  kill -TERM "${pid}" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 30; i++)); do
-    kill -0 "${pid}" 2>/dev/null || return 0
-    sleep 1
+# stop_pids <pidfile>...: TERM to every live one at once, then KILL what is left after 30s.
+stop_pids() {
+  local f pids=() pid i
+  for f in "$@"; do
+    if pid_alive "${f}"; then
+      pid="$(cat "${f}")"
+      log "stopping $(tr '\0' ' ' <"/proc/${pid}/cmdline" | awk '{print $1, $2}') (pid ${pid})"
+      kill -TERM "${pid}" 2>/dev/null || true
+      pids+=("${pid}")
+    fi
   done
-  kill -KILL "${pid}" 2>/dev/null || true
+  for ((i = 0; i < 60; i++)); do
+    for pid in "${pids[@]}"; do
+      kill -0 "${pid}" 2>/dev/null && break
+      pid=""
+    done
+    [[ -z "${pid:-}" ]] && return 0
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do
+    kill -KILL "${pid}" 2>/dev/null || true
+  done
 }
 
-# Shims outlive containerd; ours are the ones started with our containerd's socket.
+# Shims outlive containerd; a node's are the ones started with its containerd's socket.
 our_shims() {
-  local p
+  local p sock="$1"
   for p in /proc/[0-9]*; do
-    tr '\0' ' ' 2>/dev/null <"${p}/cmdline" | grep -qF -- "-address ${CTR_SOCK} " &&
+    tr '\0' ' ' 2>/dev/null <"${p}/cmdline" | grep -qF -- "-address ${sock} " &&
       printf '%s\n' "${p#/proc/}"
   done
   return 0
 }
 
 remove_pods() {
-  [[ -S "${CTR_SOCK}" ]] && pid_alive "${CONTAINERD_PID}" || return 0
-  local pods
-  pods="$(crictl_ pods -q 2>/dev/null || true)"
+  local k="$1" pods
+  [[ -S "$(node_sock "${k}")" ]] && pid_alive "$(node_run "${k}")/containerd.pid" || return 0
+  pods="$(crictl_ "${k}" pods -q 2>/dev/null || true)"
   [[ -n "${pods}" ]] || return 0
-  log "removing $(wc -w <<<"${pods}") pod sandboxes (CNI DEL releases veths and IPs)"
+  log "node $(node_name_of "${k}"): removing $(wc -w <<<"${pods}") pod sandboxes (CNI DEL releases veths and IPs)"
   # shellcheck disable=SC2086
-  crictl_ stopp ${pods} >/dev/null 2>&1 || true
+  crictl_ "${k}" stopp ${pods} >/dev/null 2>&1 || true
   # shellcheck disable=SC2086
-  crictl_ rmp -f ${pods} >/dev/null 2>&1 || true
+  crictl_ "${k}" rmp -f ${pods} >/dev/null 2>&1 || true
+}
+
+kill_shims() {
+  local pid
+  for pid in $(our_shims "$(node_sock "$1")"); do
+    log "killing leftover shim ${pid}"
+    kill -KILL "${pid}" 2>/dev/null || true
+  done
+}
+
+# remove_cgroup <dir>: kills what is left in a cgroup tree (pods whose shim is gone), then removes
+# its directories (cgroupfs: rmdir once empty, deepest first).
+remove_cgroup() {
+  local dir="$1" procs
+  [[ -d "${dir}" ]] || return 0
+  procs="$(find "${dir}" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)"
+  if [[ -n "${procs}" ]]; then
+    log "killing $(wc -w <<<"${procs}") processes left in cgroup ${dir}"
+    # shellcheck disable=SC2086
+    kill -KILL ${procs} 2>/dev/null || true
+    sleep 0.5
+  fi
+  find "${dir}" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  [[ ! -e "${dir}" ]] || log "WARNING: could not remove cgroup ${dir}"
+}
+
+# Removes agent node k entirely: its k3s agent, pods, containerd, shims, namespaces (its mounts go
+# with its mount namespace), veth, cgroups and files.
+stop_agent_node() {
+  local k="$1" name run pid
+  name="$(agent_name "${k}")"
+  run="$(node_run "${k}")"
+  log "node ${name}: stopping"
+  stop_pids "${run}/k3s.pid"
+  remove_pods "${k}"
+  stop_pids "${run}/containerd.pid"
+  kill_shims "${k}"
+  release_agent_node "${k}"
+  rm -rf "$(node_state "${k}")" "${run}" "$(node_logs "${k}")"
+}
+
+# The part of stopping agent node k that follows its processes' end.
+release_agent_node() {
+  local k="$1" name ns pid
+  name="$(agent_name "${k}")"
+  ns="$(netns_path "${k}")"
+  if [[ -e "${ns}" ]]; then
+    for pid in $(ip netns pids "${name}" 2>/dev/null); do
+      log "node ${name}: killing leftover process ${pid} ($(cat "/proc/${pid}/comm" 2>/dev/null))"
+      kill -KILL "${pid}" 2>/dev/null || true
+    done
+  fi
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    remove_cgroup "${h}${name}"
+  done
+  ip link delete "${name}" 2>/dev/null || true
+  if [[ -e "${ns}" ]]; then
+    log "node ${name}: deleting network namespace ${name}"
+    umount "${ns}" 2>/dev/null || umount -l "${ns}" 2>/dev/null || true
+    rm -f "${ns}"
+  fi
 }
 
 unmount_under() { # unmounts every mount point at or below the given paths, deepest first
@@ -303,7 +614,7 @@ unmount_under() { # unmounts every mount point at or below the given paths, deep
 }
 
 clean_iptables() {
-  local cmd table tables
+  local cmd table tables ours="KUBE-|CNI-|FLANNEL-|POD-TO-POD-"
   for cmd in iptables ip6tables iptables-legacy ip6tables-legacy; do
     command -v "${cmd}-save" >/dev/null || continue
     tables=(filter nat mangle raw)
@@ -315,23 +626,27 @@ clean_iptables() {
     for table in "${tables[@]}"; do
       local saved
       saved="$("${cmd}-save" -t "${table}" 2>/dev/null)" || continue
-      grep -qE "KUBE-|CNI-|${EGRESS_CHAIN}" <<<"${saved}" || continue
-      log "removing pod-to-pod/kube-proxy/CNI rules from ${cmd} ${table}"
-      grep -vE "KUBE-|CNI-|${EGRESS_CHAIN}" <<<"${saved}" | "${cmd}-restore" -w 5 -T "${table}"
+      grep -qE "${ours}" <<<"${saved}" || continue
+      log "removing pod-to-pod/kube-proxy/flannel/CNI rules from ${cmd} ${table}"
+      grep -vE "${ours}" <<<"${saved}" | "${cmd}-restore" -w 5 -T "${table}"
     done
   done
 }
 
 cmd_down() {
   [[ ${EUID} -eq 0 ]] || die "run as root"
-  stop_pid "${K3S_PID}" "k3s server"
-  remove_pods
-  stop_pid "${CONTAINERD_PID}" "containerd"
-  local pid
-  for pid in $(our_shims); do
-    log "killing leftover shim ${pid}"
-    kill -KILL "${pid}" 2>/dev/null || true
-  done
+  local agents k pidfiles=()
+  mapfile -t agents < <(present_agents)
+  # Every k3s at once (server and agents), then every node's pods, then every containerd.
+  pidfiles=("${K3S_PID}")
+  for k in "${agents[@]}"; do pidfiles+=("$(node_run "${k}")/k3s.pid"); done
+  stop_pids "${pidfiles[@]}"
+  for k in 1 "${agents[@]}"; do remove_pods "${k}"; done
+  pidfiles=()
+  for k in 1 "${agents[@]}"; do pidfiles+=("$(node_run "${k}")/containerd.pid"); done
+  stop_pids "${pidfiles[@]}"
+  for k in 1 "${agents[@]}"; do kill_shims "${k}"; done
+  for k in "${agents[@]}"; do release_agent_node "${k}"; done
   unmount_under "${STATE}" "${RUN_DIR}"
   local ns
   for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print $1}'); do
@@ -346,6 +661,13 @@ cmd_down() {
     log "deleting ${BRIDGE}"
     ip link delete "${BRIDGE}"
   fi
+  local link
+  for link in "${VXLAN_LINK}" "${NODE_NET_BRIDGE}"; do
+    if ip link show "${link}" >/dev/null 2>&1; then
+      log "deleting ${link}"
+      ip link delete "${link}"
+    fi
+  done
   clean_iptables
   if [[ -f "${SAVED_SYSCTLS}" ]]; then
     log "restoring sysctls"
@@ -359,9 +681,7 @@ cmd_down() {
     while IFS= read -r p; do
       [[ -e "${p}" ]] || continue
       if [[ "${p}" == /sys/fs/cgroup/* ]]; then
-        # cgroupfs: directories go with rmdir once empty, deepest first.
-        find "${p}" -depth -type d -exec rmdir {} + 2>/dev/null || true
-        [[ -e "${p}" ]] && log "WARNING: could not remove cgroup ${p} (processes left in it?)"
+        remove_cgroup "${p}"
         continue
       fi
       unmount_under "${p}"
@@ -376,26 +696,32 @@ cmd_down() {
 
 # --- status -----------------------------------------------------------------------------------
 
+link_summary() { # link_summary <k> <link>: "<addr>, mtu N" or "absent"
+  local k="$1" link="$2"
+  if in_node "${k}" ip link show "${link}" >/dev/null 2>&1; then
+    printf '%s mtu %s\n' "$(in_node "${k}" ip -br -4 addr show "${link}" | awk '{print $3}')" \
+      "$(in_node "${k}" ip -o link show "${link}" | sed -n 's/.* mtu \([0-9]*\).*/\1/p')"
+  else
+    echo absent
+  fi
+}
+
 cmd_status() {
-  local rc=0
-  if pid_alive "${CONTAINERD_PID}"; then
-    echo "containerd: running (pid $(cat "${CONTAINERD_PID}"), socket ${CTR_SOCK})"
-  else
-    echo "containerd: not running"
-    rc=3
-  fi
-  if pid_alive "${K3S_PID}"; then
-    echo "k3s:        running (pid $(cat "${K3S_PID}"), ${K3S_VERSION}, log ${LOG_DIR}/k3s.log)"
-  else
-    echo "k3s:        not running"
-    rc=3
-  fi
-  if ip link show "${BRIDGE}" >/dev/null 2>&1; then
-    echo "${BRIDGE}:       $(ip -br -4 addr show "${BRIDGE}" | awk '{print $3}')," \
-      "mtu $(cat "/sys/class/net/${BRIDGE}/mtu")"
-  else
-    echo "${BRIDGE}:       absent"
-  fi
+  local rc=0 k what f
+  for k in 1 $(present_agents); do
+    echo "node $(node_name_of "${k}") ($( ((k == 1)) && echo "host netns, k3s server" || echo "netns $(agent_name "${k}"), k3s agent"), $(node_ip_of "${k}")):"
+    for what in containerd k3s; do
+      f="$(node_run "${k}")/${what}.pid"
+      if pid_alive "${f}"; then
+        printf '  %-11s running (pid %s), log %s/%s.log\n' "${what}:" "$(cat "${f}")" "$(node_logs "${k}")" "${what}"
+      else
+        printf '  %-11s not running\n' "${what}:"
+        rc=3
+      fi
+    done
+    printf '  %-11s %s\n' "${BRIDGE}:" "$(link_summary "${k}" "${BRIDGE}")" \
+      "${VXLAN_LINK}:" "$(link_summary "${k}" "${VXLAN_LINK}")"
+  done
   [[ -f "${STATE}/images.json" ]] && echo "images:     $(jq -c . "${STATE}/images.json")"
   if [[ ${rc} -eq 0 && -f "${KUBECONFIG_PATH}" ]]; then
     echo "kubeconfig: ${KUBECONFIG_PATH}"
@@ -403,6 +729,27 @@ cmd_status() {
     kc get pods -A -o wide 2>&1 || rc=3
   fi
   return "${rc}"
+}
+
+# --- fault ------------------------------------------------------------------------------------
+
+# fault cross-node: VXLAN packets from the other nodes are dropped on arrival at node 1, so every
+# round trip between pods on different nodes fails (requests one way, replies the other), while
+# pods on one node, Services to local endpoints and the API stay up. fault none: undoes it.
+cmd_fault() {
+  local rule=(INPUT -i "${NODE_NET_BRIDGE}" -p udp --dport "${VXLAN_PORT}" -j DROP
+    -m comment --comment "${FAULT_TAG}: VXLAN from the other nodes dropped")
+  case "${1:-}" in
+    cross-node)
+      iptables -w -C "${rule[@]}" 2>/dev/null || iptables -w -I "${rule[@]:0:1}" 1 "${rule[@]:1}"
+      log "fault: VXLAN (udp ${VXLAN_PORT}) from the other nodes is dropped on ${NODE_NET_BRIDGE}; undo: $0 fault none"
+      ;;
+    none)
+      while iptables -w -C "${rule[@]}" 2>/dev/null; do iptables -w -D "${rule[@]}"; done
+      log "fault: none"
+      ;;
+    *) die "usage: $0 fault cross-node|none" ;;
+  esac
 }
 
 # --- smoke ------------------------------------------------------------------------------------
@@ -416,11 +763,19 @@ cmd_smoke() {
   trap 'log "deleting namespace '"${ns}"'"; kc delete namespace '"${ns}"' --timeout=120s >/dev/null 2>&1 || true' EXIT
   kc apply -f "${manifest}" >/dev/null
   kc -n "${ns}" wait --for=condition=Ready pod --all --timeout=120s
-  local nginx_ip default_ip busybox_ip svc_ip
+  local node_a node_b nginx_ip default_ip busybox_ip svc_ip k_b=1 cross="cross-node"
+  node_a="$(node_name)"
+  node_b="$(kc -n "${ns}" get pod busybox-b -o jsonpath='{.spec.nodeName}')"
+  if [[ "${node_b}" == "${node_a}" ]]; then
+    cross="same node: one-node cluster"
+  else
+    k_b="${node_b#p2p-node}"
+  fi
   nginx_ip="$(kc -n "${ns}" get pod nginx-nonroot -o jsonpath='{.status.podIP}')"
   default_ip="$(kc -n "${ns}" get pod nginx-default -o jsonpath='{.status.podIP}')"
   busybox_ip="$(kc -n "${ns}" get pod busybox -o jsonpath='{.status.podIP}')"
   svc_ip="$(kc -n "${ns}" get service nginx-smoke -o jsonpath='{.spec.clusterIP}')"
+  kc get nodes -o custom-columns='NODE:.metadata.name,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,POD-CIDR:.spec.podCIDR,FLANNEL:.metadata.annotations.flannel\.alpha\.coreos\.com/backend-type'
   kc -n "${ns}" get pods,svc -o wide
   local failed=0
   check() { # check <description> <command...>
@@ -433,58 +788,86 @@ cmd_smoke() {
       failed=1
     fi
   }
-  bb() { kc -n "${ns}" exec busybox -- "$@"; }
-  bb_matches() { # bb_matches <extended regex> <command...>: the command's output matches
+  in_pod() { local pod="$1"; shift; kc -n "${ns}" exec "${pod}" -- "$@"; }
+  matches() { # matches <extended regex> <command...>: the command succeeds and its output matches
     local pattern="$1" out
     shift
-    out="$(bb "$@")" && grep -qE -- "${pattern}" <<<"${out}"
+    out="$("$@")" && grep -qE -- "${pattern}" <<<"${out}"
   }
-  bb_says() { # bb_says <extended regex> <command...>: the output matches, whatever the exit code
+  says() { # says <extended regex> <command...>: the output matches, whatever the exit code
     local pattern="$1" out
     shift
-    out="$(bb "$@" 2>&1 || true)"
+    out="$("$@" 2>&1 || true)"
     grep -qE -- "${pattern}" <<<"${out}"
   }
-  bb_fails() { ! bb "$@"; }
+  fails() { ! "$@"; }
   # Not `wget -T`: Debian busybox 1.35 wget segfaults with it; timeout(1) bounds the wait instead.
-  welcome() { bb_matches "<title>Welcome to nginx!</title>" timeout 5 wget -q -O - "$1"; }
-  host_cni0() { ip addr show "${BRIDGE}" | grep -q 'mtu 1450' && ip addr show "${BRIDGE}" | grep -q 'inet 10\.42\.0\.1/24'; }
-  check "kubectl exec into busybox" bb true
-  check "wget nginx (non-root, read-only) by pod IP ${nginx_ip}" welcome "http://${nginx_ip}"
-  check "wget nginx (default CMD) by pod IP ${default_ip}:80" welcome "${default_ip}:80"
-  check "ping nginx pod ${nginx_ip} from busybox" bb ping -c 2 -W 2 "${nginx_ip}"
-  check "ping nginx-default pod ${default_ip} from busybox" bb ping -c 2 -W 2 "${default_ip}"
-  check "wget Service by name nginx-smoke" welcome "http://nginx-smoke"
-  check "wget Service by FQDN" welcome "http://nginx-smoke.${ns}.svc.cluster.local"
-  check "wget Service by ClusterIP ${svc_ip}" welcome "http://${svc_ip}"
+  welcome() { matches "<title>Welcome to nginx!</title>" in_pod "$1" timeout 5 wget -q -O - "$2"; }
+  cidr_of() { kc get node "$1" -o jsonpath='{.spec.podCIDR}'; }
+  # The CNI's links on node k: cni0 is the .1 of the node's pod CIDR, flannel.1 is VXLAN VNI 1 on
+  # UDP 8472 over the node-network interface, both MTU 1450.
+  node_links() {
+    local k="$1" cidr gw iface=eth0
+    ((k == 1)) && iface="${NODE_NET_BRIDGE}"
+    cidr="$(cidr_of "$(node_name_of "${k}")")"
+    gw="${cidr%.0/24}.1"
+    in_node "${k}" ip -4 addr show "${BRIDGE}" | grep -q "inet ${gw}/24" &&
+      in_node "${k}" ip -o link show "${BRIDGE}" | grep -q 'mtu 1450' &&
+      in_node "${k}" ip -d -o link show "${VXLAN_LINK}" | grep -qE "mtu 1450 .*vxlan id 1 .*dev ${iface} .*dstport ${VXLAN_PORT}"
+  }
+  # The controller-manager hands out /24s in the order nodes register: on a fresh `up`, node k gets
+  # 10.42.<k-1>.0/24; a node added again later gets the next free one.
+  check "node ${node_a} has pod CIDR 10.42.0.0/24" matches '^10\.42\.0\.0/24$' cidr_of "${node_a}"
+  [[ "${node_b}" == "${node_a}" ]] ||
+    check "node ${node_b} has a /24 of ${POD_CIDR} of its own" \
+      matches '^10\.42\.([1-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\.0/24$' cidr_of "${node_b}"
+  check "node ${node_a}: cni0 gateway of its CIDR, flannel.1 vxlan id 1 dstport ${VXLAN_PORT}, mtu 1450" node_links 1
+  [[ "${node_b}" == "${node_a}" ]] ||
+    check "node ${node_b}: cni0 gateway of its CIDR, flannel.1 vxlan id 1 dstport ${VXLAN_PORT}, mtu 1450" node_links "${k_b}"
+  check "kubectl exec into busybox (${node_a})" in_pod busybox true
+  check "kubectl exec into busybox-b (${node_b})" in_pod busybox-b true
+  check "same node: wget nginx (non-root, read-only) by pod IP ${nginx_ip}" welcome busybox "http://${nginx_ip}"
+  check "same node: ping nginx pod ${nginx_ip}" in_pod busybox ping -c 2 -W 2 "${nginx_ip}"
+  check "${cross}: wget nginx (default CMD) by pod IP ${default_ip}:80" welcome busybox "${default_ip}:80"
+  check "${cross}: ping nginx-default pod ${default_ip}" in_pod busybox ping -c 2 -W 2 "${default_ip}"
+  check "${cross}: ping busybox ${busybox_ip} from busybox-b" in_pod busybox-b ping -c 2 -W 2 "${busybox_ip}"
+  # CoreDNS caches answers for 30s: a run right after another may first get the old ClusterIP.
+  wait_for 40 "nginx-smoke.${ns}.svc.cluster.local to resolve to ${svc_ip}" \
+    matches "Address:? *${svc_ip//./\\.}" in_pod busybox nslookup "nginx-smoke.${ns}.svc.cluster.local" || true
+  check "wget Service by name nginx-smoke" welcome busybox "http://nginx-smoke"
+  check "${cross}: wget Service by name nginx-smoke from busybox-b" welcome busybox-b "http://nginx-smoke"
+  check "wget Service by FQDN" welcome busybox "http://nginx-smoke.${ns}.svc.cluster.local"
+  check "wget Service by ClusterIP ${svc_ip}" welcome busybox "http://${svc_ip}"
   check "nslookup nginx-smoke FQDN -> ${svc_ip}" \
-    bb_matches "Address:? *${svc_ip//./\\.}" nslookup "nginx-smoke.${ns}.svc.cluster.local"
+    matches "Address:? *${svc_ip//./\\.}" in_pod busybox nslookup "nginx-smoke.${ns}.svc.cluster.local"
   # busybox nslookup walks the search list for a bare name and exits 1 because the other
   # candidates are NXDOMAIN, even though it printed the answer.
   check "nslookup nginx-smoke (search list) -> ${svc_ip}" \
-    bb_says "Address:? *${svc_ip//./\\.}" nslookup nginx-smoke
-  check "names outside cluster.local are not resolved (no forwarding)" bb_fails nslookup example.com
-  check "busybox eth0@ifN, mtu 1450" bb_matches "eth0@if[0-9]+:.*mtu 1450" ip addr show eth0
+    says "Address:? *${svc_ip//./\\.}" in_pod busybox-b nslookup nginx-smoke
+  check "names outside cluster.local are not resolved (no forwarding)" fails in_pod busybox nslookup example.com
+  check "busybox eth0@ifN, mtu 1450" matches "eth0@if[0-9]+:.*mtu 1450" in_pod busybox ip addr show eth0
   check "busybox eth0 has ${busybox_ip}/24" \
-    bb_matches "inet ${busybox_ip//./\\.}/24" ip addr show eth0
-  check "busybox default via 10.42.0.1" bb_matches '^default via 10\.42\.0\.1 dev eth0' ip route
-  check "host ${BRIDGE} is 10.42.0.1/24, mtu 1450" host_cni0
-  echo "--- busybox: ip addr / ip route / date +%s%N"
-  bb ip addr
-  bb ip route
-  bb date +%s%N
+    matches "inet ${busybox_ip//./\\.}/24" in_pod busybox ip addr show eth0
+  check "busybox default via 10.42.0.1" matches '^default via 10\.42\.0\.1 dev eth0' in_pod busybox ip route
+  check "busybox 10.42.0.0/16 via 10.42.0.1 (Flannel's cluster route)" \
+    matches '^10\.42\.0\.0/16 via 10\.42\.0\.1 dev eth0' in_pod busybox ip route
+  echo "--- busybox-b (${node_b}): ip addr / ip route"
+  in_pod busybox-b ip addr
+  in_pod busybox-b ip route
   ((failed == 0)) || die "smoke test failed"
   log "smoke test passed"
 }
 
 main() {
   case "${1:-}" in
-    up) cmd_up ;;
+    up) cmd_up "${@:2}" ;;
     down) cmd_down ;;
     status) cmd_status ;;
     smoke) cmd_smoke ;;
+    fault) cmd_fault "${2:-}" ;;
+    node-exec) cmd_node_exec "${@:2}" ;;
     *)
-      echo "usage: $0 up|down|status|smoke" >&2
+      echo "usage: $0 up [--nodes N]|down|status|smoke|fault cross-node|none" >&2
       exit 2
       ;;
   esac
