@@ -10,7 +10,7 @@
 #   bridge p2p-nodes (192.168.240.1, node 1) on the host and a veth into each node's netns
 #   (eth0, 192.168.240.<k>); Flannel's VXLAN runs over it, never over eth0.
 #
-# Usage: local-cluster/cluster.sh up [--nodes N]|down|status|smoke|fault cross-node|none
+# Usage: local-cluster/cluster.sh up [--nodes N]|down|status|smoke|break-cross-node|mend-cross-node
 #   up      install what is missing, build/cache k3s, the flannel plugin and the images, start
 #           every node, wait for the nodes to be Ready and CoreDNS to answer. Idempotent; N
 #           (default 2, or POD_TO_POD_NODES) adds or removes agent nodes of a running cluster.
@@ -19,8 +19,9 @@
 #   status  what runs.
 #   smoke   throwaway pods on two nodes: same-node and cross-node ping/wget, Service by name from
 #           both nodes, the CNI's links on every node, kubectl exec; then deletes them.
-#   fault   cross-node: drop VXLAN (udp 8472) arriving from the other nodes, so pod traffic between
-#           nodes dies while everything on one node still works; none: undo it.
+#   break-cross-node  drop VXLAN (udp 8472) arriving at node 1 from the other nodes: pod traffic
+#           between nodes dies while pods on one node, the API and the nodes stay fine.
+#   mend-cross-node   undo it (does nothing if nothing is broken).
 # Environment: POD_TO_POD_STATE (/var/lib/pod-to-pod), POD_TO_POD_CACHE (/var/cache/pod-to-pod),
 #   POD_TO_POD_RUN (/run/pod-to-pod), POD_TO_POD_NODES (2).
 set -euo pipefail
@@ -58,7 +59,7 @@ NODE_NET_PREFIX="192.168.240"
 NODE_NET_CIDR="${NODE_NET_PREFIX}.0/24"
 SERVER_IP="${NODE_NET_PREFIX}.1"
 EGRESS_CHAIN="POD-TO-POD-EGRESS"
-# Marks the iptables rules `fault` inserts (and `down` strips, with everything else of ours).
+# Marks the iptables rule break-cross-node inserts (`down` strips it with everything else of ours).
 FAULT_TAG="POD-TO-POD-FAULT"
 # Debian's CNI plugins and the flannel plugin, linked into one dir (containerd's bin_dir, and on
 # k3s's PATH: k3s looks up host-local to find the CNI bin dir).
@@ -731,25 +732,32 @@ cmd_status() {
   return "${rc}"
 }
 
-# --- fault ------------------------------------------------------------------------------------
+# --- faults -----------------------------------------------------------------------------------
 
-# fault cross-node: VXLAN packets from the other nodes are dropped on arrival at node 1, so every
-# round trip between pods on different nodes fails (requests one way, replies the other), while
-# pods on one node, Services to local endpoints and the API stay up. fault none: undoes it.
-cmd_fault() {
-  local rule=(INPUT -i "${NODE_NET_BRIDGE}" -p udp --dport "${VXLAN_PORT}" -j DROP
-    -m comment --comment "${FAULT_TAG}: VXLAN from the other nodes dropped")
-  case "${1:-}" in
-    cross-node)
-      iptables -w -C "${rule[@]}" 2>/dev/null || iptables -w -I "${rule[@]:0:1}" 1 "${rule[@]:1}"
-      log "fault: VXLAN (udp ${VXLAN_PORT}) from the other nodes is dropped on ${NODE_NET_BRIDGE}; undo: $0 fault none"
-      ;;
-    none)
-      while iptables -w -C "${rule[@]}" 2>/dev/null; do iptables -w -D "${rule[@]}"; done
-      log "fault: none"
-      ;;
-    *) die "usage: $0 fault cross-node|none" ;;
-  esac
+# The rule break-cross-node inserts: VXLAN packets from the other nodes are dropped on arrival at
+# node 1, so every round trip between pods on different nodes fails (requests one way, replies the
+# other), while pods on one node, Services with local endpoints, the API and the nodes' own
+# traffic (TCP on the node network) stay up.
+cross_node_fault() {
+  printf '%s\n' INPUT -i "${NODE_NET_BRIDGE}" -p udp --dport "${VXLAN_PORT}" -j DROP \
+    -m comment --comment "${FAULT_TAG}: VXLAN from the other nodes dropped"
+}
+
+cmd_break_cross_node() {
+  local rule
+  mapfile -t rule < <(cross_node_fault)
+  iptables -w -C "${rule[@]}" 2>/dev/null || iptables -w -I "${rule[0]}" 1 "${rule[@]:1}"
+  log "cross-node path broken: VXLAN (udp ${VXLAN_PORT}) from the other nodes is dropped on" \
+    "${NODE_NET_BRIDGE}; undo: $0 mend-cross-node"
+}
+
+cmd_mend_cross_node() {
+  local rule
+  mapfile -t rule < <(cross_node_fault)
+  while iptables -w -C "${rule[@]}" 2>/dev/null; do
+    iptables -w -D "${rule[@]}"
+  done
+  log "cross-node path: nothing dropped"
 }
 
 # --- smoke ------------------------------------------------------------------------------------
@@ -864,10 +872,11 @@ main() {
     down) cmd_down ;;
     status) cmd_status ;;
     smoke) cmd_smoke ;;
-    fault) cmd_fault "${2:-}" ;;
+    break-cross-node) cmd_break_cross_node ;;
+    mend-cross-node) cmd_mend_cross_node ;;
     node-exec) cmd_node_exec "${@:2}" ;;
     *)
-      echo "usage: $0 up [--nodes N]|down|status|smoke|fault cross-node|none" >&2
+      echo "usage: $0 up [--nodes N]|down|status|smoke|break-cross-node|mend-cross-node" >&2
       exit 2
       ;;
   esac
