@@ -480,6 +480,8 @@ cmd_up() {
   start_server
   for ((k = 2; k <= nodes; k++)); do
     start_agent "${k}"
+    # One at a time, so that node k gets 10.42.<k-1>.0/24.
+    ((k == nodes)) || wait_for 180 "node $(agent_name "${k}"): pod CIDR" node_pod_cidr "$(agent_name "${k}")"
   done
   for ((k = 1; k <= nodes; k++)); do
     wait_for 180 "node $(node_name_of "${k}") Ready" node_ready "$(node_name_of "${k}")"
@@ -502,7 +504,8 @@ stop_pids() {
   for f in "$@"; do
     if pid_alive "${f}"; then
       pid="$(cat "${f}")"
-      log "stopping $(tr '\0' ' ' <"/proc/${pid}/cmdline" | awk '{print $1, $2}') (pid ${pid})"
+      log "stopping ${f#"${RUN_DIR}"/} (pid ${pid}: $(tr '\0' ' ' <"/proc/${pid}/cmdline" |
+        awk '{sub(".*/", "", $1); print $1, $2}'))"
       kill -TERM "${pid}" 2>/dev/null || true
       pids+=("${pid}")
     fi
