@@ -395,12 +395,28 @@ host_tools() {
 
 node_pod_cidr() { kc get node "$1" -o jsonpath='{.spec.podCIDR}' 2>/dev/null | grep -q .; }
 
+# Where node k's Flannel writes its lease for the flannel CNI plugin (node k's private /run/flannel).
+subnet_env() {
+  if (($1 == 1)); then echo /run/flannel/subnet.env; else echo "$(node_state "$1")/private/run/flannel/subnet.env"; fi
+}
+
+# A node is Ready as soon as k3s has written the CNI conflist, which is before its Flannel has
+# written subnet.env; a pod sandbox made in between fails ("loadFlannelSubnetEnv failed") and the
+# kubelet retries it only after a back-off (measured: CoreDNS started 14 s late). So `up` waits for
+# every node's subnet.env, and deploys CoreDNS itself once the server node's is there (k3s's
+# manifests dir is applied at start, too early, or rescanned every 15 s).
+flannel_ready() {
+  wait_for 120 "node $(node_name_of "$1"): Flannel's subnet.env" test -s "$(subnet_env "$1")"
+}
+
+deploy_coredns() {
+  render "${CLUSTER_DIR}/templates/coredns.yaml.tmpl" "${STATE}/coredns.yaml"
+  kc apply -f "${STATE}/coredns.yaml" >/dev/null
+}
+
 start_server() {
   local pidfile="${K3S_PID}"
   render "${CLUSTER_DIR}/templates/k3s-config.yaml.tmpl" "${STATE}/k3s-config.yaml"
-  # k3s applies everything in this dir (and re-applies it when it changes).
-  mkdir -p "${STATE}/k3s/server/manifests"
-  render "${CLUSTER_DIR}/templates/coredns.yaml.tmpl" "${STATE}/k3s/server/manifests/pod-to-pod-coredns.yaml"
   if pid_alive "${pidfile}"; then
     log "node $(node_name): k3s server already running (pid $(cat "${pidfile}"))"
   else
@@ -478,6 +494,8 @@ cmd_up() {
   done
   host_tools
   start_server
+  flannel_ready 1
+  deploy_coredns
   for ((k = 2; k <= nodes; k++)); do
     start_agent "${k}"
     # One at a time, so that node k gets 10.42.<k-1>.0/24.
@@ -485,6 +503,7 @@ cmd_up() {
   done
   for ((k = 1; k <= nodes; k++)); do
     wait_for 180 "node $(node_name_of "${k}") Ready" node_ready "$(node_name_of "${k}")"
+    ((k == 1)) || flannel_ready "${k}"
   done
   wait_for 180 "CoreDNS deployment" \
     kc -n kube-system rollout status deployment/coredns --timeout=2s
