@@ -742,7 +742,8 @@ cmd_status() {
         rc=3
       fi
     done
-    printf '  %-11s %s\n' "${BRIDGE}:" "$(link_summary "${k}" "${BRIDGE}")" \
+    # The bridge plugin makes cni0 at the node's first pod; Flannel makes flannel.1 at start.
+    printf '  %-11s %s\n' "${BRIDGE}:" "$(link_summary "${k}" "${BRIDGE}" | sed 's/^absent$/absent (made with the first pod on the node)/')" \
       "${VXLAN_LINK}:" "$(link_summary "${k}" "${VXLAN_LINK}")"
   done
   [[ -f "${STATE}/images.json" ]] && echo "images:     $(jq -c . "${STATE}/images.json")"
