@@ -37,7 +37,7 @@ if [[ -z "$missing" ]]; then
 else
   echo "No complete Pulumi engine here; missing:" >&2
   sed 's/^/  - /' <<<"$missing" >&2
-  not_run+=("test/real/engine.preview.test.ts, test/real/engine.lifecycle.test.ts and test/real/engine.faults.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
+  not_run+=("test/real/engine.preview.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.nodes.test.ts and test/real/engine.faults.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
 
 step "local k3s cluster"
@@ -63,6 +63,8 @@ suite cluster test:cluster
 if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
+  step "the real engine across two nodes: different-nodes, a broken overlay, same-node"
+  suite nodes test:nodes
   step "faults under the real engine (report: reports/engine-fault-report.json)"
   suite faults test:faults
 fi
