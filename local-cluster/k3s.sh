@@ -16,7 +16,7 @@ K3S_COMMIT="dc03cb4b3faaa71ceede08fd1790d0607c7a15ed"
 K3S_VERSION="v1.33.0+k3s-${K3S_COMMIT:0:8}"
 # Upstream scripts/build uses "ctrd netcgo osusergo providerless urfave_cli_no_docs
 # sqlite_omit_load_extension apparmor seccomp". We drop ctrd (Debian's containerd 1.6 runs the
-# pods; see docs/cluster.md) and with it apparmor/seccomp, which only affect the compiled-in
+# pods; see local-cluster/README.md) and with it apparmor/seccomp, which only affect the compiled-in
 # containerd/runc. SQLite (kine) is compiled by cgo from mattn/go-sqlite3's bundled amalgamation.
 K3S_BUILD_TAGS="netcgo osusergo providerless urfave_cli_no_docs sqlite_omit_load_extension"
 

@@ -26,7 +26,7 @@ cached_ok() {
 
 build() {
   if ! command -v go >/dev/null 2>&1; then
-    say "Go is needed to build actionlint v$ACTIONLINT_VERSION (Go >= 1.21; see docs/toolchain.md)"
+    say "Go is needed to build actionlint v$ACTIONLINT_VERSION (Go >= 1.21, from go.dev or Debian)"
     exit 1
   fi
   local work

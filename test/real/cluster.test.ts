@@ -18,10 +18,10 @@ import { PROJECT_DIR, run } from "./cli";
 /**
  * The program's own pods and Service on the real local k3s cluster, with the real check runner.
  *
- * The Pulumi CLI and providers cannot be built here (docs/toolchain.md), so this test renders the
- * objects the components declare (tools/render.ts), applies them with kubectl, and runs
- * the exact command the ConnectivityCheck runs. It then breaks the Service and DNS out of band and
- * checks that the runner fails, within a bound, and names the right layer.
+ * It needs no Pulumi engine: it renders the objects the components declare (tools/render.ts),
+ * applies them with kubectl, and runs the exact command the ConnectivityCheck runs, so the check
+ * runner is tested on a real cluster wherever the engine is missing. It then breaks the Service and
+ * DNS out of band and checks that the runner fails, within a bound, and names the right layer.
  */
 const namespace = "p2p-cluster-test";
 const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
