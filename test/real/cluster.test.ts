@@ -141,8 +141,18 @@ describe("the program's objects on the local k3s cluster", () => {
     expect(check(healthy.verification, "service-dns-http")?.detail).toContain("Welcome to nginx!");
     expect(check(healthy.verification, "pod-interface")?.facts).toMatchObject({ mtu: 1450 });
     expect(check(healthy.verification, "pod-interface")?.facts?.hostVethIndex).toBeGreaterThan(0);
+    // The gateway is the client node's bridge: the first address of that node's pod CIDR
+    // (10.42.0.1 on the server node, 10.42.1.1 on the second: which one the scheduler picks).
+    const nodeCidr = mustKubectl([
+      "get",
+      "node",
+      plan.clientNode,
+      "-o",
+      "jsonpath={.spec.podCIDR}",
+    ]);
+    expect(nodeCidr).toMatch(/^10\.42\.\d+\.0\/24$/);
     expect(check(healthy.verification, "pod-routes")?.facts).toMatchObject({
-      gateway: "10.42.0.1",
+      gateway: nodeCidr.replace(/0\/24$/, "1"),
     });
   });
 });
