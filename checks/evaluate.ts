@@ -53,7 +53,18 @@ function httpCheck(
   };
 }
 
-function dnsCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
+/** What the bounded wait for the Service saw, as evidence for a name that did not resolve. */
+function waitNote(ready: Section | undefined): string {
+  return ready && ready.rc !== 0
+    ? `; waited ${(ready.ms / 1000).toFixed(1)} s for the Service first (${ready.output.trim()})`
+    : "";
+}
+
+function dnsCheck(
+  plan: CheckPlan,
+  section: Section | undefined,
+  ready: Section | undefined,
+): CheckResult {
   const fqdn = serviceFqdn(plan);
   const probe = section ?? MISSING;
   const { ms, output, rc } = probe;
@@ -69,7 +80,7 @@ function dnsCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
   return {
     name: "dns",
     ok,
-    detail: detail + triesNote(probe, ok),
+    detail: detail + triesNote(probe, ok) + (ok ? "" : waitNote(ready)),
     ms,
     facts: {
       server: answer.server ?? "",
@@ -283,7 +294,7 @@ export function evaluateChecks(
       sectionOf(sections, "service-clusterip-http"),
       `${plan.serviceClusterIp}:${port}`,
     ),
-    dnsCheck(plan, sectionOf(sections, "dns")),
+    dnsCheck(plan, sectionOf(sections, "dns"), sectionOf(sections, "service-ready")),
     pingCheck(plan, sectionOf(sections, "ping")),
     interfaceCheck(plan, sectionOf(sections, "ip-addr")),
     routesCheck(plan, sectionOf(sections, "ip-route"), sectionOf(sections, "gateway-ping")),

@@ -51,13 +51,24 @@ export const PROBE_ATTEMPTS = 3;
 
 /**
  * How long, at most, the script waits for a new Service to answer before probing: its name must
- * resolve and serve HTTP. Right after a Service is created, CoreDNS may not know its
- * name yet (and a negative answer is cached for seconds) and kube-proxy may not have its rules; a
- * bounded poll establishes that readiness instead of a fixed sleep. A broken Service waits it out
- * and then fails its probes, with their evidence.
+ * resolve and serve HTTP. Right after a Service is created, kube-proxy may not have its rules yet;
+ * a bounded poll establishes that readiness instead of a fixed sleep. A broken Service waits it
+ * out and then fails its probes, with their evidence.
  */
 export function serviceReadyBoundMs(plan: CheckPlan): number {
   return 2 * plan.timeoutSeconds * 1000;
+}
+
+/**
+ * The longer bound while CoreDNS answers but does not know the Service's name yet (NXDOMAIN).
+ * CoreDNS learns Services through a watch on the API server; after an API server restart the watch
+ * reconnects with client-go's backoff, up to 30 s between tries, and each NXDOMAIN is cached for
+ * the kubernetes plugin's TTL (5 s by default, as k3s ships it). Seen here: a Service created right
+ * after a k3s restart stayed NXDOMAIN for more than 16 s. No answer at all (CoreDNS down) keeps the
+ * short bound: waiting would not help.
+ */
+export function serviceNameLagBoundMs(plan: CheckPlan): number {
+  return Math.max(serviceReadyBoundMs(plan), 40_000);
 }
 
 /**
@@ -109,19 +120,27 @@ export function buildPodScript(plan: CheckPlan): string {
   // Only the A record is asked while waiting: an AAAA asked before CoreDNS knows the name would be
   // cached as NXDOMAIN, and the resolver behind wget, which asks both, would then walk the search
   // path past the Service. The HTTP half uses the short name, the exact path service-dns-http takes.
+  // While CoreDNS answers NXDOMAIN (it has not seen the Service yet) the wait may run to the longer
+  // bound; any other failure keeps the short one.
   const serviceReady = [
     "service_ready() {",
-    "  fqdn=$1; url=$2; bound=$3; start=$(stamp); tries=0; dns=no; http=no",
+    "  fqdn=$1; url=$2; bound=$3; lag_bound=$4; start=$(stamp); tries=0; dns=no; http=no; unknown=no",
     "  while :; do",
     "    tries=$((tries + 1))",
-    '    [ "$dns" = yes ] || { timeout 2 nslookup -type=a "$fqdn" >/dev/null 2>&1 && dns=yes; }',
+    '    if [ "$dns" != yes ]; then',
+    '      answer=$(timeout 2 nslookup -type=a "$fqdn" 2>&1) && dns=yes',
+    '      case "$answer" in *NXDOMAIN*) unknown=yes ;; *) unknown=no ;; esac',
+    "    fi",
     '    [ "$dns" = yes ] && { timeout 2 wget -q -O /dev/null "$url" >/dev/null 2>&1 && http=yes; }',
     '    [ "$http" = yes ] && break',
-    '    [ $(($(stamp) - start)) -ge "$bound" ] && break',
+    '    limit=$bound; [ "$dns" != yes ] && [ "$unknown" = yes ] && limit=$lag_bound',
+    '    [ $(($(stamp) - start)) -ge "$limit" ] && break',
     "    sleep 0.2",
     "  done",
     '  rc=1; [ "$http" = yes ] && rc=0',
-    `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' service-ready "$rc" "$(($(stamp) - start))" "$tries" "name resolves: $dns; $url serves: $http"`,
+    '  detail="name resolves: $dns; $url serves: $http"',
+    '  [ "$dns" != yes ] && [ "$unknown" = yes ] && detail="$detail; DNS answered NXDOMAIN: CoreDNS does not know the name"',
+    `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' service-ready "$rc" "$(($(stamp) - start))" "$tries" "$detail"`,
     "}",
   ];
   const lines = [
@@ -141,7 +160,7 @@ export function buildPodScript(plan: CheckPlan): string {
     `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' "$name" "$rc" "$((end - start))" "$tries" "$out"`,
     "}",
     ...serviceReady,
-    `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)}`,
+    `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
     ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
   ];
   return lines.join("\n") + "\n";

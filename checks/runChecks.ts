@@ -1,7 +1,7 @@
 import { summarize } from "./diagnose";
 import { evaluateChecks, NodeFacts, NodePodCidrs } from "./evaluate";
 import { KubectlResult } from "./kubectl";
-import { buildPodScript, parseSections, PROBE_ATTEMPTS, serviceReadyBoundMs } from "./podScript";
+import { buildPodScript, parseSections, PROBE_ATTEMPTS, serviceNameLagBoundMs } from "./podScript";
 import { CheckPlan, Verification } from "./types";
 
 /** Runs kubectl; injected so the orchestration is testable without a cluster. */
@@ -56,11 +56,11 @@ export async function runChecks(
   kubeContext?: string,
 ): Promise<Verification> {
   const context = contextArgs(kubeContext);
-  // The wait for the Service is bounded, every probe is bounded by the plan's timeout and tried
+  // The wait for the Service is bounded (by the longer bound at most), every probe is bounded by the plan's timeout and tried
   // at most PROBE_ATTEMPTS times, a second apart; kubectl gets room for all of that plus its start.
   const networkProbes = 6;
   const execBudgetMs =
-    serviceReadyBoundMs(plan) +
+    serviceNameLagBoundMs(plan) +
     // The last round of the wait may start just before the bound: two 2 s probes.
     4000 +
     (networkProbes * PROBE_ATTEMPTS * (plan.timeoutSeconds + 1) +

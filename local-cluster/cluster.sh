@@ -862,7 +862,8 @@ cmd_smoke() {
   check "${cross}: wget nginx (default CMD) by pod IP ${default_ip}:80" welcome busybox "${default_ip}:80"
   check "${cross}: ping nginx-default pod ${default_ip}" in_pod busybox ping -c 2 -W 2 "${default_ip}"
   check "${cross}: ping busybox ${busybox_ip} from busybox-b" in_pod busybox-b ping -c 2 -W 2 "${busybox_ip}"
-  # CoreDNS caches answers for 30s: a run right after another may first get the old ClusterIP.
+  # CoreDNS caches answers for the kubernetes plugin's TTL (5 s): a run right after another may first
+  # get the old ClusterIP.
   wait_for 40 "nginx-smoke.${ns}.svc.cluster.local to resolve to ${svc_ip}" \
     matches "Address:? *${svc_ip//./\\.}" in_pod busybox nslookup "nginx-smoke.${ns}.svc.cluster.local" || true
   check "wget Service by name nginx-smoke" welcome busybox "http://nginx-smoke"

@@ -130,6 +130,29 @@ describe("evaluateChecks on failures", () => {
     expect(checks.dns.detail).toContain("resolves to 10.43.12.34, not the ClusterIP 10.43.0.99");
   });
 
+  it("fails dns with the evidence of the wait for the Service: CoreDNS answered NXDOMAIN throughout", () => {
+    const waited =
+      "name resolves: no; http://nginx-service:80/ serves: no; DNS answered NXDOMAIN: CoreDNS does not know the name";
+    const output = seedScriptOutput({
+      "service-ready": { rc: 1, output: waited },
+      dns: { rc: 1, output: fixture("busybox/nslookup-nxdomain.txt") },
+    }).replace(/(service-ready rc=1 ms=)\d+/, "$140123");
+    const dns = byName(evaluateChecks(seedPlan, parseSections(output), seedNodes)).dns;
+    expect(dns.ok).toBe(false);
+    expect(dns.detail).toContain(`; waited 40.1 s for the Service first (${waited})`);
+    // A name that resolves says nothing of the wait.
+    const healthy = byName(
+      evaluateChecks(
+        seedPlan,
+        parseSections(
+          seedScriptOutput({ "service-ready": { rc: 0, output: "name resolves: yes" } }),
+        ),
+        seedNodes,
+      ),
+    ).dns;
+    expect(healthy.detail).not.toContain("waited");
+  });
+
   it("fails pod-interface when eth0 lacks the pod IP", () => {
     const checks = byName(
       evaluateChecks(

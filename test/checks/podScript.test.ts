@@ -8,6 +8,7 @@ import {
   parseSections,
   PROBE_ATTEMPTS,
   SECTION_MARKER,
+  serviceNameLagBoundMs,
   serviceReadyBoundMs,
   shellQuote,
 } from "../../checks/podScript";
@@ -112,6 +113,33 @@ describe("buildPodScript", () => {
     // The bound (2 x timeoutSeconds) held, give or take one round of polling.
     expect(waited?.ms).toBeGreaterThanOrEqual(serviceReadyBoundMs(plan));
     expect(Date.now() - started).toBeLessThan(serviceReadyBoundMs(plan) + 15_000);
+  });
+
+  it("waits past the short bound while CoreDNS answers NXDOMAIN (it has not seen the Service yet), up to the longer one", () => {
+    const plan = { ...seedPlan, timeoutSeconds: 1 };
+    const bin = stubBin({
+      wget: { out: "Welcome to nginx!", rc: 0 },
+      ping: { out: "", rc: 0 },
+      ip: { out: "", rc: 0 },
+    });
+    // NXDOMAIN until 3 s after the first query (past the 2 s short bound), then the answer.
+    fs.writeFileSync(
+      path.join(bin, "nslookup"),
+      `#!/bin/sh
+now=$(date +%s)
+first=$(cat ${bin}/first 2>/dev/null || { echo $now > ${bin}/first; echo $now; })
+if [ $((now - first)) -ge 3 ]; then echo "Name: x"; exit 0; fi
+echo "** server can't find x: NXDOMAIN"; exit 1
+`,
+      { mode: 0o755 },
+    );
+    const ready = parseSections(runScript(bin, plan)).get("service-ready");
+    expect(ready?.rc).toBe(0);
+    expect(ready?.ms).toBeGreaterThan(serviceReadyBoundMs(plan));
+    expect(ready?.ms).toBeLessThan(serviceNameLagBoundMs(plan));
+    expect(ready?.output).toBe("name resolves: yes; http://nginx-service:80/ serves: yes");
+    expect(serviceNameLagBoundMs(plan)).toBe(40_000);
+    expect(serviceNameLagBoundMs({ ...plan, timeoutSeconds: 30 })).toBe(60_000);
   });
 
   it("tries a failing network probe again, up to PROBE_ATTEMPTS, but never ping", () => {
