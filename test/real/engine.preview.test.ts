@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
+import { PROJECT_DIR } from "./cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   harness,
@@ -104,6 +105,40 @@ describe("pulumi preview with the real engine and no reachable cluster", () => {
       expect(mandatory.map((p) => p.message).join("\n")).toContain("nginx:latest");
     } finally {
       await stack.removeConfig("pod-to-pod:nginx");
+    }
+  });
+
+  it("fails a pod that runs as root, mounts nfs or sets kernel.msgmax, naming the control, one finding each", async () => {
+    // Another program (test/fixtures/policy-program): one flaw per Pod, the rest compliant.
+    const other = await engine.stack(
+      uniqueStack("policy"),
+      path.join(PROJECT_DIR, "test/fixtures/policy-program"),
+    );
+    try {
+      const events = recorder();
+      await expect(
+        other.preview({
+          policyPacks: [path.join(PROJECT_DIR, "policy")],
+          onEvent: events.onEvent,
+        }),
+      ).rejects.toThrow();
+      const mandatory = events.policies.filter((p) => p.enforcementLevel === "mandatory");
+      const findings = (pod: string) =>
+        mandatory
+          .filter((p) => p.resourceUrn?.endsWith(`::${pod}`))
+          .map((p) => p.policyName)
+          .sort();
+      expect(findings("root-pod"), JSON.stringify(mandatory, null, 1)).toEqual([
+        "pss-run-as-non-root",
+        "pss-run-as-user",
+      ]);
+      expect(findings("nfs-pod")).toEqual(["pss-volume-types"]);
+      expect(findings("sysctl-pod")).toEqual(["pss-sysctls"]);
+      expect(mandatory.map((p) => p.message).join("\n")).toMatch(
+        /nfs[\s\S]*kernel\.msgmax|kernel\.msgmax[\s\S]*nfs/,
+      );
+    } finally {
+      await other.workspace.removeStack(other.name, { force: true });
     }
   });
 });

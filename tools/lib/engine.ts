@@ -78,16 +78,24 @@ export interface Step {
   doneMs?: number;
 }
 
+/** A policy finding as the engine reports it; resourceUrn is absent for stack-wide findings. */
+export interface PolicyFinding {
+  readonly policyName: string;
+  readonly enforcementLevel: string;
+  readonly message: string;
+  readonly resourceUrn?: string;
+}
+
 /** Collects the resource steps and policy findings from engine events. */
 export function recorder(): {
   onEvent: (event: EngineEvent) => void;
   steps: Step[];
-  policies: Array<{ policyName: string; enforcementLevel: string; message: string }>;
+  policies: Array<PolicyFinding>;
   /** When the engine reported the operation's summary: its work was done (ms, this clock). */
   summaryMs?: number;
 } {
   const steps: Step[] = [];
-  const policies: Array<{ policyName: string; enforcementLevel: string; message: string }> = [];
+  const policies: Array<PolicyFinding> = [];
   const recorded: ReturnType<typeof recorder> = {
     steps,
     policies,
