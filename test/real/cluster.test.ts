@@ -12,6 +12,7 @@ import {
   mustKubectl,
   observePlan,
   waitForLab,
+  waitUntilUnreachable,
 } from "../../tools/lib/kubectlLab";
 import { PROJECT_DIR, run } from "./cli";
 
@@ -198,6 +199,7 @@ describe("faults injected out of band", () => {
       patch,
     ]);
     try {
+      waitUntilUnreachable(namespace, `http://${livePlan().serviceClusterIp}:80/`);
       body();
     } finally {
       mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);

@@ -4,6 +4,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Verification } from "../../checks/types";
 import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
+import { waitUntilUnreachable } from "../../tools/lib/kubectlLab";
 import { PROJECT_DIR, run } from "./cli";
 
 /**
@@ -167,6 +168,7 @@ describe("faults under the real engine", () => {
       "-p",
       '{"spec":{"selector":{"app":"nothing"}}}',
     );
+    waitUntilUnreachable(namespace, `http://${(await stack.outputs()).serviceClusterIp.value}:80/`);
     await rerunChecksOnNextUp();
     const broken = await attempt((log) => stack.up(log));
     const healed = await attempt((log) => stack.up({ refresh: true, ...log }));

@@ -1,6 +1,7 @@
 /**
  * The lab seen through kubectl: apply rendered objects, wait for them, and read back the facts the
- * checks need. Used where no Pulumi engine runs: scripts/deployWithKubectl.ts and the cluster test.
+ * checks need. Used by the cluster test (the check runner with no engine), the fault suite and the
+ * bench.
  */
 import { spawnSync } from "node:child_process";
 import { mustRun, Run, runCommand } from "./runCommand";
@@ -96,4 +97,33 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
     serviceClusterIp: clusterIp.trim(),
     ...settings,
   };
+}
+
+/**
+ * Waits, bounded, until `url` no longer answers from inside the lab's client. A Service patched out
+ * of band keeps serving until kube-proxy has rewritten its rules; a check run before that tests
+ * the old Service, not the injected fault.
+ */
+export function waitUntilUnreachable(namespace: string, url: string, timeoutSeconds = 30): void {
+  for (let waited = 0; waited < timeoutSeconds; waited += 0.5) {
+    const probe = kubectlSync([
+      "exec",
+      "-n",
+      namespace,
+      LAB_NAMES.clientPod,
+      "--",
+      "timeout",
+      "2",
+      "wget",
+      "-q",
+      "-O",
+      "/dev/null",
+      url,
+    ]);
+    if (probe.code !== 0) {
+      return;
+    }
+    spawnSync("sleep", ["0.5"]);
+  }
+  throw new Error(`${url} still answers ${timeoutSeconds} s after the fault was injected`);
 }
