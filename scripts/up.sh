@@ -51,11 +51,17 @@ if [[ -n "${PULUMI_BACKEND_URL:-}" ]] || pulumi whoami >/dev/null 2>&1; then
   has_backend=1
 fi
 cluster=$(find_cluster "$stack")
+# The project's own local cluster, from an earlier run, is not a cluster of yours: k3s links
+# /etc/rancher/k3s/k3s.yaml to its kubeconfig, which looks just like a k3s VM's.
+if [[ -n "$cluster" && "$cluster" != stack &&
+  "$(readlink -f "$cluster")" == "$(readlink -f "$POD_TO_POD_STATE/kubeconfig.yaml")" ]]; then
+  cluster=""
+fi
 local_cluster=0
 if [[ -z "$cluster" ]]; then
   local_cluster=1
   stack=${PULUMI_STACK:-local}
-  step "no cluster of yours found: bringing up the local k3s cluster (local-cluster/cluster.sh up)"
+  step "no cluster of yours found: the local k3s cluster (local-cluster/cluster.sh up)"
   bash local-cluster/cluster.sh up
   export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
   if ((!has_backend)); then

@@ -518,13 +518,13 @@ describe("the report", () => {
   });
 
   it("says when the checks passed, failed, could not run or were not run", () => {
-    const verification = "pod-to-pod network verification: 8 passed, 1 failed\n  FAIL  dns  ...\n";
+    const verification = "pod-to-pod network verification (8 passed, 1 failed)\n  FAIL  dns  ...\n";
     const up = run({ command: "up", events: [CREATE_ALL] });
     expect(report(up, { verify: { output: verification, exitCode: 1 } })).toContain(
       "✅ **Update succeeded**\n❌ **Network checks failed** (8 passed, 1 failed)\n",
     );
     expect(report(up, { verify: { output: verification, exitCode: 1 } })).toContain(
-      "```text\npod-to-pod network verification: 8 passed, 1 failed\n  FAIL  dns  ...\n```",
+      "```text\npod-to-pod network verification (8 passed, 1 failed)\n  FAIL  dns  ...\n```",
     );
     expect(report(up, { verify: { output: "... 9 passed, 0 failed", exitCode: 0 } })).toContain(
       "✅ **Network checks passed**\n",
@@ -755,7 +755,7 @@ describe("the report of a real preview", () => {
     copy("drift", "preview");
     fs.writeFileSync(
       path.join(temp, "verify.txt"),
-      "pod-to-pod network verification: 9 passed, 0 failed\n",
+      "pod-to-pod network verification (9 passed, 0 failed)\n",
     );
     const drift = stepRun(up.jobs.drift, /^Report to the job summary$/, {
       PREVIEW_EXIT_CODE: "7",
@@ -772,7 +772,7 @@ describe("the report of a real preview", () => {
       pulumi: capture("drift", true),
       verify: {
         output:
-          "pod-to-pod network verification: 7 passed, 2 failed\n  FAIL  service-dns  ...\n\nBroken layer: dns\n",
+          "pod-to-pod network verification (7 passed, 2 failed)\n  FAIL  service-dns  ...\n\nBroken layer: dns\n",
         exitCode: 1,
       },
       runUrl: "u",
@@ -782,7 +782,7 @@ describe("the report of a real preview", () => {
       /^### Drift check of dev\n\n❌ \*\*Drift\*\*: .*\n❌ \*\*Network checks failed\*\* \(7 passed, 2 failed\)\n\n/,
     );
     expect(body).toContain(
-      "`npm run verify`:\n\n```text\npod-to-pod network verification: 7 passed, 2 failed\n",
+      "`npm run verify`:\n\n```text\npod-to-pod network verification (7 passed, 2 failed)\n",
     );
     expect(body.indexOf("Broken layer: dns")).toBeLessThan(body.indexOf("<details>"));
   });

@@ -214,9 +214,9 @@ function outcomeLine(run: PulumiRun, summary: RunSummary): string {
   }
 }
 
-/** The first line of `npm run verify`'s report, e.g. "... verification: 9 passed, 0 failed". */
+/** The first line of `npm run verify`'s report, e.g. "... verification (9 passed, 0 failed)". */
 function verifyTotals(output: string): string | undefined {
-  return /network verification: (\d+ passed, \d+ failed)/.exec(output)?.[1];
+  return /network verification \((\d+ passed, \d+ failed)\)/.exec(output)?.[1];
 }
 
 function verifyLine(verify: VerifyRun, run: PulumiRun): string {

@@ -164,7 +164,7 @@ describe("the program's outputs", () => {
     expect(verification).toMatchObject({ passed: 9, failed: 0 });
     expect(verification.checks.map((c) => c.name)).toContain("ping");
     expect(await promiseOf(program.report)).toMatch(
-      /^pod-to-pod network verification: 9 passed, 0 failed/,
+      /^pod-to-pod network verification \(9 passed, 0 failed\)/,
     );
   });
 });
