@@ -91,7 +91,10 @@ if ((local_cluster)); then
   pulumi config set --stack "$stack" --path busybox.image "$(node -p "require('$images').busybox")"
   pulumi config set --stack "$stack" --path busybox.imagePullPolicy Never
 fi
-step "pulumi up (stack $stack, policy pack policy/)"
-pulumi up --yes --stack "$stack" --policy-pack policy
+# --refresh: the stack's state is read back from the cluster first, so a pod deleted by hand, or a
+# local cluster torn down and brought up again since the last run, is recreated and checked anew
+# instead of being taken on the state's word (with a stale verification printed below).
+step "pulumi up --refresh (stack $stack, policy pack policy/)"
+pulumi up --yes --refresh --stack "$stack" --policy-pack policy
 step "the verification, as exported"
 pulumi stack output report --stack "$stack"

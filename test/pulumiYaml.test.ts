@@ -25,14 +25,25 @@ function keysTheProgramReads(): string[] {
   return keys.sort();
 }
 
+/** The project's own keys (pod-to-pod:*), as opposed to values it sets for a provider. */
+const ownKeys = Object.keys(project.config).filter((key) => key.startsWith("pod-to-pod:"));
+
 describe("Pulumi.yaml", () => {
   it("declares exactly the keys the program reads", () => {
     expect(project.name).toBe("pod-to-pod");
-    expect(Object.keys(project.config).sort()).toEqual(keysTheProgramReads());
+    expect(ownKeys.sort()).toEqual(keysTheProgramReads());
+  });
+
+  it("sets one provider value: the kubernetes provider adopts a leftover of an interrupted create", () => {
+    const providerValues = Object.fromEntries(
+      Object.entries(project.config).filter(([key]) => !key.startsWith("pod-to-pod:")),
+    );
+    expect(providerValues).toEqual({ "kubernetes:upsertExistingObjects": true });
   });
 
   it("gives every key a type, a description and a default, so a fresh stack needs no config", () => {
-    for (const [key, declaration] of Object.entries(project.config)) {
+    for (const key of ownKeys) {
+      const declaration = project.config[key];
       expect(["string", "integer", "boolean", "object"], key).toContain(declaration.type);
       expect(declaration.description?.length ?? 0, key).toBeGreaterThan(20);
       expect(declaration.default, key).toBeDefined();

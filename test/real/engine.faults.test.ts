@@ -263,6 +263,77 @@ describe("faults under the real engine", () => {
     expect((await verification()).failed).toBe(0);
   });
 
+  it("an object of the lab in the cluster but not in the state (what Ctrl-C mid-create can leave): the next up adopts it; someone else's is refused", async () => {
+    // Seen here once in four SIGINT runs: the Service's create reached the API server, but the
+    // provider, cancelled, reported it failed, so the state never had it. Made deterministic by
+    // dropping the Service (and what depends on it) from the state, which is exactly that state.
+    const urn = (await stack.exportStack()).deployment.resources.find(
+      (r: { type: string; urn: string }) => r.type === "kubernetes:core/v1:Service",
+    )?.urn as string;
+    const dropped = run(
+      engine.command.command,
+      ["state", "delete", urn, "--target-dependents", "--yes", "--stack", stack.name],
+      engine.env,
+    );
+    expect(dropped.code, dropped.stderr).toBe(0);
+    const adopted = await attempt((log) => stack.up(log));
+    const verified = adopted.ok && (await verification()).failed === 0;
+
+    // A Service of the same name that someone else made, with other values: not taken over.
+    const foreignNamespace = "p2p-foreign";
+    kubectl("create", "namespace", foreignNamespace);
+    run(
+      "kubectl",
+      ["apply", "-n", foreignNamespace, "-f", "-"],
+      { KUBECONFIG: engine.env.KUBECONFIG },
+      60_000,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "nginx-service" },
+        spec: { selector: { app: "nginx" }, ports: [{ port: 80, targetPort: 80 }] },
+      }),
+    );
+    const foreign = await engine.stack(uniqueStack("foreign"));
+    let refused: Awaited<ReturnType<typeof attempt>>;
+    let targetPort: string;
+    try {
+      await useLocalImages(foreign);
+      await foreign.setConfig("pod-to-pod:namespace", { value: foreignNamespace });
+      await foreign.setConfig("pod-to-pod:createNamespace", { value: "false" });
+      refused = await attempt((log) => foreign.up(log));
+      targetPort = kubectl(
+        "get",
+        "service",
+        "-n",
+        foreignNamespace,
+        "nginx-service",
+        "-o",
+        "jsonpath={.spec.ports[0].targetPort}",
+      ).stdout;
+    } finally {
+      await foreign.destroy().catch(() => undefined);
+      await foreign.workspace.removeStack(foreign.name, { force: true }).catch(() => undefined);
+      kubectl("delete", "namespace", foreignNamespace, "--wait=false");
+    }
+    const conflict = /field conflict/.test(refused.text);
+    record({
+      fault: "object left in the cluster, not in the state",
+      injected:
+        "the Service dropped from the state (pulumi state delete --target-dependents) while it stays in the cluster; and a Service of the same name made by kubectl with another targetPort",
+      expected:
+        "the next up adopts the leftover and verifies; the other one is refused with a server-side apply conflict and left as it was",
+      observed: `next up ${verified ? "adopted it and verified" : "failed"}; the other: up ${refused.ok ? "succeeded" : "failed"}${conflict ? " with a field conflict" : ""}, targetPort still ${targetPort}`,
+      seconds: adopted.seconds,
+      survived: verified && !refused.ok && conflict && targetPort === "80",
+    });
+    expect(adopted.ok, adopted.text).toBe(true);
+    expect((await verification()).failed).toBe(0);
+    expect(refused.ok).toBe(false);
+    expect(refused.text).toContain("field conflict");
+    expect(targetPort).toBe("80");
+  });
+
   it("the API server stopped: up and preview --refresh fail in bounded time naming the cluster; preview still plans; a later up converges", async () => {
     const pidFile = "/run/pod-to-pod/k3s.pid";
     const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
