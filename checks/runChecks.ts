@@ -56,8 +56,9 @@ export async function runChecks(
   kubeContext?: string,
 ): Promise<Verification> {
   const context = contextArgs(kubeContext);
-  // The wait for the Service is bounded (by the longer bound at most), every probe is bounded by the plan's timeout and tried
-  // at most PROBE_ATTEMPTS times, a second apart; kubectl gets room for all of that plus its start.
+  // The wait for the Service is bounded (by the longer, NXDOMAIN bound at most), every probe is
+  // bounded by the plan's timeout and tried at most PROBE_ATTEMPTS times, a second apart; kubectl
+  // gets room for all of that plus its start.
   const networkProbes = 6;
   const execBudgetMs =
     serviceNameLagBoundMs(plan) +
