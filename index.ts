@@ -66,6 +66,7 @@ const check = new ConnectivityCheck("connectivity", {
 
 export const namespace = labNamespace.name;
 export const nginxPodIp = server.podIp;
+export const nginxPodUid = server.uid;
 export const busyboxPodIp = client.podIp;
 export const serviceClusterIp = service.clusterIp;
 export const nginxNode = server.nodeName;

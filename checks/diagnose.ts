@@ -51,12 +51,33 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["ping", "pod-ip-http"]),
     };
   }
+  if (!ok("pod-ip-http") && fact("pod-ip-http", "failure") === "wrong-server") {
+    return {
+      layer: "server",
+      summary:
+        "Something answers HTTP at the nginx pod's IP, but it is not the lab's nginx pod: its address now belongs to another server (a replaced pod, a reused IP), so nothing proves the lab's own pod is reachable.",
+      evidence: failedDetails(results, ["pod-ip-http"]),
+    };
+  }
   if (!ok("pod-ip-http")) {
     return {
       layer: "server",
       summary:
         "The nginx pod answers ping but not HTTP on its pod IP: the network is fine, nginx (or its port) is not.",
       evidence: failedDetails(results, ["pod-ip-http"]),
+    };
+  }
+  const serviceChecks: CheckName[] = [
+    "service-clusterip-http",
+    "service-dns-http",
+    "service-fqdn-http",
+  ];
+  if (serviceChecks.some((name) => fact(name, "failure") === "wrong-server")) {
+    return {
+      layer: "service",
+      summary:
+        "The Service answers, but from a pod that is not the lab's nginx or not one of its endpoints: check what else its selector matches, and which backends kube-proxy programs for its ClusterIP.",
+      evidence: failedDetails(results, serviceChecks),
     };
   }
   if (!ok("service-clusterip-http")) {
@@ -96,11 +117,16 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
   };
 }
 
-/** Counts and diagnoses a run's results. */
-export function summarize(results: readonly CheckResult[]): Verification {
+/** Counts and diagnoses a run's results, stamped with when and by which runner. */
+export function summarize(
+  results: readonly CheckResult[],
+  stamp: { readonly checkedAt: string; readonly runnerVersion: string },
+): Verification {
   const passed = results.filter((r) => r.ok).length;
   const diagnosis = diagnose(results);
   return {
+    checkedAt: stamp.checkedAt,
+    runnerVersion: stamp.runnerVersion,
     passed,
     failed: results.length - passed,
     checks: results,

@@ -8,6 +8,7 @@ import { CheckPlan } from "./types";
 const KEYS = {
   namespace: "POD_TO_POD_NAMESPACE",
   serverPod: "POD_TO_POD_SERVER_POD",
+  serverPodUid: "POD_TO_POD_SERVER_UID",
   clientPod: "POD_TO_POD_CLIENT_POD",
   clientContainer: "POD_TO_POD_CLIENT_CONTAINER",
   serviceName: "POD_TO_POD_SERVICE",
@@ -38,11 +39,14 @@ export interface RunnerOptions {
   readonly reportOnly: boolean;
   /** `kubernetes:kubeconfig` (a path or contents) arrives on stdin. */
   readonly kubeconfigOnStdin?: boolean;
+  /** The runner's version (see runnerVersion), reported with the verdict. */
+  readonly runnerVersion: string;
 }
 
 const CONTEXT_KEY = "POD_TO_POD_KUBE_CONTEXT";
 const REPORT_ONLY_KEY = "POD_TO_POD_REPORT_ONLY";
 const KUBECONFIG_ON_STDIN_KEY = "POD_TO_POD_KUBECONFIG_ON_STDIN";
+const RUNNER_VERSION_KEY = "POD_TO_POD_RUNNER_VERSION";
 
 /** Encodes a plan and runner options as environment variables. */
 export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<string, string> {
@@ -57,6 +61,7 @@ export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<s
   if (options.kubeconfigOnStdin) {
     env[KUBECONFIG_ON_STDIN_KEY] = "true";
   }
+  env[RUNNER_VERSION_KEY] = options.runnerVersion;
   return env;
 }
 
@@ -81,6 +86,10 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
       plan[field] = value;
     }
   }
+  const runnerVersion = env[RUNNER_VERSION_KEY];
+  if (!runnerVersion) {
+    problems.push(`${RUNNER_VERSION_KEY} is not set`);
+  }
   if (problems.length > 0) {
     throw new Error(`The check runner's environment is incomplete: ${problems.join("; ")}.`);
   }
@@ -91,6 +100,7 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
       ...(kubeContext ? { kubeContext } : {}),
       reportOnly: env[REPORT_ONLY_KEY] === "true",
       ...(env[KUBECONFIG_ON_STDIN_KEY] === "true" ? { kubeconfigOnStdin: true } : {}),
+      runnerVersion: runnerVersion as string,
     },
   };
 }

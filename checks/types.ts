@@ -43,6 +43,10 @@ export interface Diagnosis {
 
 /** The whole outcome of a run: the `verification` stack output. */
 export interface Verification {
+  /** When the checks ran (UTC, ISO 8601): a verdict is only as fresh as this. */
+  readonly checkedAt: string;
+  /** The version of the check runner that produced it. */
+  readonly runnerVersion: string;
   /** How many checks passed. */
   readonly passed: number;
   /** How many checks failed. */
@@ -59,6 +63,8 @@ export interface CheckPlan {
   readonly namespace: string;
   /** Name of the nginx server pod. */
   readonly serverPod: string;
+  /** UID of the nginx server pod: what it must answer on the identity path. */
+  readonly serverPodUid: string;
   /** Name of the busybox client pod (the checks run inside it). */
   readonly clientPod: string;
   /** Container of the client pod to exec into. */

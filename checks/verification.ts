@@ -21,7 +21,11 @@ export function parseVerification(stdout: string): Verification {
         typeof c.detail === "string" &&
         typeof c.ms === "number",
     );
-  if (typeof v.passed !== "number" || typeof v.failed !== "number" || !checksOk) {
+  const stamped =
+    typeof v.checkedAt === "string" &&
+    !Number.isNaN(Date.parse(v.checkedAt)) &&
+    typeof v.runnerVersion === "string";
+  if (typeof v.passed !== "number" || typeof v.failed !== "number" || !checksOk || !stamped) {
     throw new Error(`The check runner's JSON is not a verification: ${line.slice(0, 200)}`);
   }
   return v as Verification;

@@ -6,7 +6,7 @@ import { toEnvironment } from "../checks/environment";
 import { renderReport } from "../checks/report";
 import { Verification } from "../checks/types";
 import { parseVerification } from "../checks/verification";
-import { checksVersion, runnerCommand } from "../checks/runner";
+import { podScriptDigest, runnerCommand, runnerVersion } from "../checks/runner";
 import { BusyboxClient } from "./busyboxClient";
 import { NginxServer } from "./nginxServer";
 import { NginxService } from "./nginxService";
@@ -55,11 +55,13 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
   constructor(name: string, args: ConnectivityCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:ConnectivityCheck", name, {}, opts);
     const { server, client, service, settings, kube } = args;
+    const version = runnerVersion();
 
     const environment = pulumi
       .output({
         namespace: args.namespace,
         serverPod: server.podName,
+        serverPodUid: server.uid,
         serverPodIp: server.podIp,
         serverNode: server.nodeName,
         clientPod: client.podName,
@@ -83,6 +85,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
             ...(kube.context ? { kubeContext: kube.context } : {}),
             reportOnly: settings.reportOnly,
             kubeconfigOnStdin: kube.kubeconfig !== undefined,
+            runnerVersion: version,
           },
         ),
       );
@@ -92,16 +95,21 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
       {
         create: runnerCommand(projectRoot()),
         environment,
-        // A secret input: the runner writes it to a private file for its run and removes it.
+        // A secret input: the runner pipes it to kubectl; it is never written to disk.
         ...(kube.kubeconfig ? { stdin: kube.kubeconfig } : {}),
-        triggers: [server.uid, client.uid, service.uid, checksVersion()],
+        // What the checks do, not how their source reads: a comment edit re-runs nothing.
+        triggers: [server.uid, client.uid, service.uid, podScriptDigest(), version],
         // The verification is in the outputs and, on failure, in the error: no second copy.
         logging: "none",
       },
       { parent: this, dependsOn: [server, client, service] },
     );
 
-    this.verification = run.stdout.apply(parseVerification);
+    // The runner's output depends on every input, the secret kubeconfig on stdin too, so the
+    // provider may mark it secret. It carries no byte of it (the runner prints only the verdict,
+    // and a test checks that), and a verdict nobody can read is lost: exactly these two are
+    // unsecreted.
+    this.verification = pulumi.unsecret(run.stdout.apply(parseVerification));
     this.report = this.verification.apply(renderReport);
     this.registerOutputs({ verification: this.verification, report: this.report });
   }

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toEnvironment } from "../../checks/environment";
+import { runnerVersion } from "../../checks/runner";
 import { cidrContains } from "../../checks/ipv4";
 import { CheckPlan, Verification } from "../../checks/types";
 import { parseVerification } from "../../checks/verification";
@@ -74,7 +75,10 @@ function runChecks(reportOnly = false): {
   seconds: number;
 } {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "p2p-verification-")), "v.json");
-  const env = { ...toEnvironment(livePlan(), { reportOnly }), POD_TO_POD_VERIFICATION_FILE: file };
+  const env = {
+    ...toEnvironment(livePlan(), { reportOnly, runnerVersion: runnerVersion() }),
+    POD_TO_POD_VERIFICATION_FILE: file,
+  };
   const result = run("node", ["--import", "tsx", "checks/run.ts"], env, 120_000);
   const written = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
   fs.rmSync(path.dirname(file), { recursive: true, force: true });

@@ -63,7 +63,7 @@ export type PlanSettings = Pick<
 export function observePlan(namespace: string, settings: PlanSettings): CheckPlan {
   const pods = JSON.parse(mustKubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
     items: Array<{
-      metadata: { name: string };
+      metadata: { name: string; uid: string };
       spec: { nodeName: string };
       status: { podIP: string };
     }>;
@@ -87,6 +87,7 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
   return {
     namespace,
     serverPod: LAB_NAMES.serverPod,
+    serverPodUid: pod(LAB_NAMES.serverPod).metadata.uid,
     clientPod: LAB_NAMES.clientPod,
     clientContainer: LAB_NAMES.clientContainer,
     serviceName: LAB_NAMES.service,
