@@ -299,7 +299,12 @@ export function evaluateChecks(
 ): CheckResult[] {
   const port = plan.servicePort;
   const server: ExpectedServer = { kind: "pod", name: plan.serverPod, uid: plan.serverPodUid };
-  const service: ExpectedServer = { kind: "service", service: plan.serviceName, endpoints };
+  const service: ExpectedServer = {
+    kind: "service",
+    service: plan.serviceName,
+    endpoints,
+    server: { name: plan.serverPod, uid: plan.serverPodUid },
+  };
   const http = (
     name: CheckResult["name"],
     identity: SectionName,

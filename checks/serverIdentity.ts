@@ -3,13 +3,15 @@ import { IDENTITY_PATH, parseIdentity } from "./identity";
 import { bodyStart, wgetFailure, WgetOutcome } from "./parsers";
 import { Section } from "./podScript";
 
-/** Who must answer a probe: the nginx pod itself, or any endpoint of the Service. */
+/** Who must answer a probe: the nginx pod at its own IP, or the nginx pod as an endpoint of the Service. */
 export type ExpectedServer =
   | { readonly kind: "pod"; readonly name: string; readonly uid: string }
   | {
       readonly kind: "service";
       readonly service: string;
       readonly endpoints: readonly ServiceEndpoint[] | Error;
+      /** The lab's server pod, which the Service exists to reach. */
+      readonly server: { readonly name: string; readonly uid: string };
     };
 
 /** What the identity probe established. */
@@ -78,6 +80,15 @@ export function checkIdentity(
     };
   }
   const endpoint = expected.endpoints.find((candidate) => candidate.podUid === uid);
+  if (endpoint && uid !== expected.server.uid) {
+    return {
+      ok: false,
+      failure: "wrong-server",
+      answeredUid: uid,
+      ...(endpoint.podName ? { answeredBy: endpoint.podName } : {}),
+      detail: `answered by ${describeEndpoint(endpoint)}, an endpoint of ${expected.service} but not the lab's ${expected.server.name} (uid ${shortUid(expected.server.uid)}): the Service sends traffic to other pods`,
+    };
+  }
   if (endpoint) {
     return {
       ok: true,

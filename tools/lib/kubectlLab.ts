@@ -105,7 +105,16 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
  * of band keeps serving until kube-proxy has rewritten its rules; a check run before that tests
  * the old Service, not the injected fault.
  */
-export function waitUntilUnreachable(namespace: string, url: string, timeoutSeconds = 30): void {
+/**
+ * Waits until `url`, fetched from the lab's client, stops answering, or (with `answersBefore`)
+ * stops answering as it did before the fault: kube-proxy applies a patched Service a moment later.
+ */
+export function waitUntilUnreachable(
+  namespace: string,
+  url: string,
+  timeoutSeconds = 30,
+  answersBefore: (body: string) => boolean = () => true,
+): void {
   for (let waited = 0; waited < timeoutSeconds; waited += 0.5) {
     const probe = kubectlSync([
       "exec",
@@ -118,10 +127,10 @@ export function waitUntilUnreachable(namespace: string, url: string, timeoutSeco
       "wget",
       "-q",
       "-O",
-      "/dev/null",
+      "-",
       url,
     ]);
-    if (probe.code !== 0) {
+    if (probe.code !== 0 || !answersBefore(probe.stdout)) {
       return;
     }
     spawnSync("sleep", ["0.5"]);
