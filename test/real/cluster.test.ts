@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -185,6 +186,100 @@ describe("the program's objects on the local k3s cluster", () => {
       gateway: nodeCidr.replace(/0\/24$/, "1"),
     });
   });
+});
+
+describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents)", () => {
+  const kubeconfig = () => fs.readFileSync(process.env.KUBECONFIG as string, "utf8");
+  /** A secret of the kubeconfig, which no file may hold: its client key, or its token. */
+  const secretOf = (text: string) =>
+    /client-key-data: (\S+)/.exec(text)?.[1] ?? /token: (\S+)/.exec(text)?.[1] ?? "";
+
+  /** Every file under `dir` that holds `secret`. */
+  function filesHolding(dir: string, secret: string): string[] {
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .filter((file) => fs.readFileSync(file).includes(secret));
+  }
+
+  /**
+   * Starts the runner as the component does with an inline kubeconfig (on stdin, KUBECONFIG leading
+   * nowhere), with its own temp folder and home, so anything it or kubectl writes is found.
+   */
+  function startRunner() {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-inline-kubeconfig-"));
+    const [tmp, home] = [path.join(scratch, "tmp"), path.join(scratch, "home")];
+    fs.mkdirSync(tmp);
+    fs.mkdirSync(home);
+    const env = {
+      ...process.env,
+      ...toEnvironment(livePlan(), {
+        reportOnly: false,
+        kubeconfigOnStdin: true,
+        runnerVersion: runnerVersion(),
+      }),
+      KUBECONFIG: path.join(scratch, "nowhere.yaml"),
+      TMPDIR: tmp,
+      HOME: home,
+    };
+    const child = spawn("node", ["--import", "tsx", "checks/run.ts"], {
+      cwd: PROJECT_DIR,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stdin.end(kubeconfig());
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal })),
+    );
+    return { child, scratch, exited, stdout: () => stdout };
+  }
+
+  afterAll(() => {
+    for (const dir of fs
+      .readdirSync(os.tmpdir())
+      .filter((d) => d.startsWith("p2p-inline-kubeconfig-"))) {
+      fs.rmSync(path.join(os.tmpdir(), dir), { recursive: true, force: true });
+    }
+  });
+
+  it("reaches the cluster through it: every check passes, and no file anywhere it writes holds it", async () => {
+    const runner = startRunner();
+    const { code } = await runner.exited;
+    expect(code, runner.stdout()).toBe(0);
+    expect(parseVerification(runner.stdout()).failed).toBe(0);
+    const secret = secretOf(kubeconfig());
+    expect(secret.length).toBeGreaterThan(20);
+    expect(filesHolding(runner.scratch, secret)).toEqual([]);
+  });
+
+  it.each(["SIGINT", "SIGTERM", "SIGKILL"] as const)(
+    "killed with %s mid-run, it leaves no file that holds it, and (unless SIGKILL) no kubectl",
+    async (signal) => {
+      const runner = startRunner();
+      // Mid-run: the exec is under way (the script takes a second or more on this cluster).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      runner.child.kill(signal);
+      const { code, signal: got } = await runner.exited;
+      expect(code === null ? got : code).toBe(
+        signal === "SIGKILL" ? "SIGKILL" : signal === "SIGINT" ? 130 : 143,
+      );
+      const secret = secretOf(kubeconfig());
+      expect(filesHolding(runner.scratch, secret)).toEqual([]);
+      // Nor the machine's temp folder, where a runner that ignored TMPDIR would have written.
+      expect(
+        fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith("pod-to-pod-kubeconfig-")),
+      ).toEqual([]);
+      if (signal !== "SIGKILL") {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const left = spawnSync("pgrep", ["-f", "--kubeconfig=/dev/stdin"], { encoding: "utf8" });
+        expect(left.stdout.trim(), "kubectl runs left behind").toBe("");
+      }
+    },
+    60_000,
+  );
 });
 
 describe("faults injected out of band", () => {
