@@ -111,9 +111,6 @@ function httpTargets(plan: CheckPlan): Array<[SectionName, SectionName, string, 
  * run's own marker (see newRunNonce); a last line `<nonce> end` says the script ran to its end.
  */
 export function buildPodScript(plan: CheckPlan, nonce: string): string {
-  if (!/^[0-9a-f]{32}$/.test(nonce)) {
-    throw new Error(`buildPodScript: the nonce must be 32 hex digits, got "${nonce}"`);
-  }
   const t = String(plan.timeoutSeconds);
   // Ping adaptively (-A: next packet as soon as the reply is back) so N packets take
   // milliseconds, not N seconds; -w bounds the whole run.
@@ -164,7 +161,26 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
     '  section service-ready "$rc" "$(($(stamp) - start))" "$tries" "$detail"',
     "}",
   ];
-  const lines = [
+  return (
+    [
+      ...scriptPreamble(nonce),
+      ...serviceReady,
+      `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
+      ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
+      `printf '%s end\\n' "$nonce"`,
+    ].join("\n") + "\n"
+  );
+}
+
+/**
+ * What every script the runner sends into a pod starts with: the run's nonce, a clock, the
+ * encoded section line and the probe loop (see buildPodScript).
+ */
+export function scriptPreamble(nonce: string): string[] {
+  if (!/^[0-9a-f]{32}$/.test(nonce)) {
+    throw new Error(`the pod script's nonce must be 32 hex digits, got "${nonce}"`);
+  }
+  return [
     `nonce=${nonce}`,
     "stamp() {",
     '  adjtimex 2>/dev/null | awk \'/tv_sec/{s=$2} /tv_usec/{u=$2} END{if (s != "") printf "%.0f\\n", s*1000 + u/1000}\' | grep . ||',
@@ -186,12 +202,7 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
     "  end=$(stamp)",
     '  section "$name" "$rc" "$((end - start))" "$tries" "$out"',
     "}",
-    ...serviceReady,
-    `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
-    ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
-    `printf '%s end\\n' "$nonce"`,
   ];
-  return lines.join("\n") + "\n";
 }
 
 /** The sections of one run, and whether the script reached its end. */

@@ -8,6 +8,8 @@ import { Verification } from "../checks/types";
 import { parseVerification } from "../checks/verification";
 import { podScriptDigest, runnerCommand, runnerVersion } from "../checks/runner";
 import { BusyboxClient } from "./busyboxClient";
+import { LabNetworkPolicy } from "./labNetworkPolicy";
+import { StrangerClient } from "./strangerClient";
 import { NginxServer } from "./nginxServer";
 import { NginxService } from "./nginxService";
 
@@ -29,7 +31,19 @@ export interface ConnectivityCheckArgs {
   readonly settings: CheckSettings;
   /** How kubectl reaches the cluster the kubernetes provider uses. */
   readonly kube: KubeAccess;
+  /** With NetworkPolicy isolation: the policies, and the stranger they must refuse. */
+  readonly isolation?: {
+    readonly policy: LabNetworkPolicy;
+    readonly stranger: StrangerClient;
+  };
 }
+
+/**
+ * How long a request the policies must refuse may go unanswered before it counts as refused: a
+ * dropped SYN is retried after a second, so two seconds shows a drop, and the stranger's probes
+ * run at once, so this is all the isolation adds to a run.
+ */
+export const DENY_BOUND_SECONDS = 2;
 
 /**
  * The project root (where Pulumi.yaml is), which is where the command provider runs commands. The
@@ -54,7 +68,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConnectivityCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:ConnectivityCheck", name, {}, opts);
-    const { server, client, service, settings, kube } = args;
+    const { server, client, service, settings, kube, isolation } = args;
     const version = runnerVersion();
 
     const environment = pulumi
@@ -71,11 +85,22 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
         serviceName: service.name,
         serviceClusterIp: service.clusterIp,
         servicePort: service.port,
+        strangerPod: isolation ? isolation.stranger.podName : "",
+        strangerContainer: isolation ? isolation.stranger.containerName : "",
       })
-      .apply((live) =>
+      .apply(({ strangerPod, strangerContainer, ...live }) =>
         toEnvironment(
           {
             ...live,
+            ...(isolation
+              ? {
+                  policy: {
+                    strangerPod,
+                    strangerContainer,
+                    denyBoundSeconds: Math.min(DENY_BOUND_SECONDS, settings.timeoutSeconds),
+                  },
+                }
+              : {}),
             serverPort: args.serverPort,
             clusterDomain: args.clusterDomain,
             pingCount: settings.pingCount,
@@ -98,11 +123,26 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
         // A secret input: the runner pipes it to kubectl; it is never written to disk.
         ...(kube.kubeconfig ? { stdin: kube.kubeconfig } : {}),
         // What the checks do, not how their source reads: a comment edit re-runs nothing.
-        triggers: [server.uid, client.uid, service.uid, podScriptDigest(), version],
+        triggers: [
+          server.uid,
+          client.uid,
+          service.uid,
+          ...(isolation ? [isolation.stranger.uid] : []),
+          podScriptDigest(),
+          version,
+        ],
         // The verification is in the outputs and, on failure, in the error: no second copy.
         logging: "none",
       },
-      { parent: this, dependsOn: [server, client, service] },
+      {
+        parent: this,
+        dependsOn: [
+          server,
+          client,
+          service,
+          ...(isolation ? [isolation.stranger, isolation.policy] : []),
+        ],
+      },
     );
 
     // The runner's output depends on every input, the secret kubeconfig on stdin too, so the
