@@ -1,6 +1,13 @@
 import { scriptPreamble, serviceFqdn, shellQuote } from "./podScript";
 import { CheckPlan, PolicyPlan } from "./types";
 
+/**
+ * How long a request the policies must refuse may go unanswered before it counts as refused: a
+ * dropped SYN is retried after a second, so two seconds shows a drop, and the stranger's probes
+ * run at once, so this is all the isolation adds to a run.
+ */
+export const DENY_BOUND_SECONDS = 2;
+
 /** The stranger's probes, one section each. */
 export type StrangerSection = "stranger-pod-ip" | "stranger-service" | "stranger-dns";
 

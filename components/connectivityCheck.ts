@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { CheckSettings, KubeAccess } from "../config";
 import { toEnvironment } from "../checks/environment";
 import { renderReport } from "../checks/report";
+import { DENY_BOUND_SECONDS } from "../checks/strangerScript";
 import { Verification } from "../checks/types";
 import { parseVerification } from "../checks/verification";
 import { podScriptDigest, runnerCommand, runnerVersion } from "../checks/runner";
@@ -37,13 +38,6 @@ export interface ConnectivityCheckArgs {
     readonly stranger: StrangerClient;
   };
 }
-
-/**
- * How long a request the policies must refuse may go unanswered before it counts as refused: a
- * dropped SYN is retried after a second, so two seconds shows a drop, and the stranger's probes
- * run at once, so this is all the isolation adds to a run.
- */
-export const DENY_BOUND_SECONDS = 2;
 
 /**
  * The project root (where Pulumi.yaml is), which is where the command provider runs commands. The
