@@ -116,13 +116,14 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
   // milliseconds, not N seconds; -w bounds the whole run.
   const pingDeadline = String(plan.timeoutSeconds + plan.pingCount);
   const wget = (url: string) => `timeout ${t} wget -q -O - ${shellQuote(url)}`;
+  // Who answered is asked only of a target that served the page: one that did not has failed
+  // already, and asking again would only wait out the same timeouts.
+  const http = httpTargets(plan).map(
+    ([page, identity, host, port]) =>
+      `probe ${page} ${PROBE_ATTEMPTS} ${shellQuote(wget(httpUrl(host, port)))} && ` +
+      `probe ${identity} ${PROBE_ATTEMPTS} ${shellQuote(wget(httpUrl(host, port, IDENTITY_PATH)))}`,
+  );
   const probes: Array<[SectionName, string, number]> = [
-    ...httpTargets(plan).flatMap(
-      ([page, identity, host, port]): Array<[SectionName, string, number]> => [
-        [page, wget(httpUrl(host, port)), PROBE_ATTEMPTS],
-        [identity, wget(httpUrl(host, port, IDENTITY_PATH)), PROBE_ATTEMPTS],
-      ],
-    ),
     ["dns", `timeout ${t} nslookup ${shellQuote(serviceFqdn(plan))}`, PROBE_ATTEMPTS],
     // Ping is not retried: its loss is what it measures.
     ["ping", `ping -c ${plan.pingCount} -A -w ${pingDeadline} ${shellQuote(plan.serverPodIp)}`, 1],
@@ -166,6 +167,7 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
       ...scriptPreamble(nonce),
       ...serviceReady,
       `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
+      ...http,
       ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
       `printf '%s end\\n' "$nonce"`,
     ].join("\n") + "\n"
@@ -201,6 +203,7 @@ export function scriptPreamble(nonce: string): string[] {
     "  done",
     "  end=$(stamp)",
     '  section "$name" "$rc" "$((end - start))" "$tries" "$out"',
+    '  return "$rc"',
     "}",
   ];
 }
