@@ -105,6 +105,18 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["dns", "service-dns-http", "service-fqdn-http"]),
     };
   }
+  if (results.some((r) => r.name === "stranger-dns") && !ok("stranger-dns")) {
+    return {
+      layer: "network-policy",
+      summary:
+        "The stranger pod reaches nothing, not even CoreDNS, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
+      evidence: failedDetails(results, [
+        "stranger-dns",
+        "stranger-to-pod-ip",
+        "stranger-to-service",
+      ]),
+    };
+  }
   if (!ok("ping")) {
     return {
       layer: "pod-network",
@@ -158,18 +170,7 @@ function policyDiagnosis(
       ],
     };
   }
-  if (!ok("stranger-dns")) {
-    return {
-      layer: "network-policy",
-      summary:
-        "The stranger pod reaches nothing, not even CoreDNS, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
-      evidence: failedDetails(results, [
-        "stranger-dns",
-        "stranger-to-pod-ip",
-        "stranger-to-service",
-      ]),
-    };
-  }
+
   if (clientDenied && !ok("pod-ip-http")) {
     return {
       layer: "network-policy",
