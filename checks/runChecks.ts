@@ -57,6 +57,15 @@ export function parseNodePodCidrs(json: string): NodePodCidrs {
   return facts;
 }
 
+/**
+ * kubectl's error, short enough to read: an exec's error repeats the whole URL-encoded script
+ * after "?command=", which says nothing the reader needs.
+ */
+export function kubectlError(stderr: string): string {
+  const text = stderr.trim().replace(/\?command=[^"\s]*/g, "?…");
+  return (text.length > 600 ? `${text.slice(0, 600)}…` : text) || "no error output";
+}
+
 /** What the runner adds to the results: when, and which runner. */
 export interface RunStamp {
   /** The runner's version (see runnerVersion). */
@@ -203,7 +212,7 @@ async function runPolicyProbes(
   }
   if (sections.size === 0) {
     throw new CheckRunError(
-      `kubectl exec into ${plan.namespace}/${policy.strangerPod} ran no probe (exit ${exec.code}); the Kubernetes API or the stranger pod is the problem, not the network: ${exec.stderr.trim() || "no error output"}`,
+      `kubectl exec into ${plan.namespace}/${policy.strangerPod} ran no probe (exit ${exec.code}); the Kubernetes API or the stranger pod is the problem, not the network: ${kubectlError(exec.stderr)}`,
     );
   }
   return evaluatePolicyChecks(plan, policy, sections, policyFacts(plan, policies, pods));
@@ -290,7 +299,7 @@ export async function runChecks(
   }
   if (output.sections.size === 0) {
     throw new CheckRunError(
-      `kubectl exec into ${plan.namespace}/${plan.clientPod} ran no probe (exit ${exec.code}); the Kubernetes API or the client pod is the problem, not the network: ${exec.stderr.trim() || "no error output"}`,
+      `kubectl exec into ${plan.namespace}/${plan.clientPod} ran no probe (exit ${exec.code}); the Kubernetes API or the client pod is the problem, not the network: ${kubectlError(exec.stderr)}`,
     );
   }
   const cidrs: NodePodCidrs | Error = parseOr(nodeList, parseNodePodCidrs);
