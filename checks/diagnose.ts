@@ -71,6 +71,22 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["pod-ip-http"]),
     };
   }
+  if (!ok("path-mtu") && results.some((r) => r.name === "path-mtu")) {
+    const nodes =
+      fact("pod-cidr", "crossNode") === true
+        ? `${String(fact("pod-cidr", "clientNode"))} → ${String(fact("pod-cidr", "serverNode"))}`
+        : `on ${String(fact("pod-cidr", "serverNode"))}`;
+    const mtu = fact("path-mtu", "podMtu") ?? fact("pod-interface", "mtu");
+    return {
+      layer: "mtu",
+      summary: `Small packets pass and full-size ones do not: an MTU black hole on the path ${nodes}. The pods' eth0 MTU is ${String(mtu ?? "unknown")}; across nodes VXLAN adds 50 bytes, so flannel.1 must carry ${String(mtu ?? "the pods' MTU")} and every node link on the way ${typeof mtu === "number" ? mtu + 50 : "50 bytes more"} (compare \`ip link show cni0\`, \`flannel.1\` and the node's link on each node; a lowered link MTU or a hop that drops large frames does this).`,
+      evidence: [
+        ...failedDetails(results, ["path-mtu"]),
+        `pod-ip-http: ${results.find((r) => r.name === "pod-ip-http")?.detail ?? ""}`,
+        `pod-interface: ${results.find((r) => r.name === "pod-interface")?.detail ?? ""}`,
+      ],
+    };
+  }
   const serviceChecks: CheckName[] = [
     "service-clusterip-http",
     "service-dns-http",

@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import { IDENTITY_PATH } from "./identity";
+import { IDENTITY_PATH, LARGE_BYTES, LARGE_PATH } from "./identity";
 import { CheckPlan } from "./types";
 
 /**
@@ -39,7 +39,9 @@ export type SectionName =
   | "ping"
   | "ip-addr"
   | "ip-route"
-  | "gateway-ping";
+  | "gateway-ping"
+  | "large-http"
+  | "mtu-ping";
 
 /** Quotes a value for a POSIX shell: every value in the script passes through here. */
 export function shellQuote(value: string): string {
@@ -127,6 +129,19 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
     ["dns", `timeout ${t} nslookup ${shellQuote(serviceFqdn(plan))}`, PROBE_ATTEMPTS],
     // Ping is not retried: its loss is what it measures.
     ["ping", `ping -c ${plan.pingCount} -A -w ${pingDeadline} ${shellQuote(plan.serverPodIp)}`, 1],
+    // The path at its full MTU: a large response, and pings that fill eth0's MTU (IP header 20 and
+    // ICMP header 8 bytes on top of the payload). busybox ping cannot set don't-fragment, but a
+    // packet of exactly the MTU is not fragmented by the pod, and VXLAN then needs MTU + 50.
+    [
+      "large-http",
+      `timeout ${t} sh -c ${shellQuote(`wget -q -O - ${shellQuote(httpUrl(plan.serverPodIp, plan.serverPort, LARGE_PATH))} | head -c ${LARGE_BYTES} | wc -c`)}`,
+      PROBE_ATTEMPTS,
+    ],
+    [
+      "mtu-ping",
+      `ping -c 3 -A -s $(($(cat /sys/class/net/eth0/mtu) - 28)) -w ${t} ${shellQuote(plan.serverPodIp)}`,
+      1,
+    ],
     ["ip-addr", "ip addr show dev eth0", 1],
     ["ip-route", "ip route", 1],
     // The client's own node (its default gateway, the bridge): the same-node half of any path.

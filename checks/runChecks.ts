@@ -235,7 +235,7 @@ export async function runChecks(
   // The wait for the Service is bounded (by the longer, NXDOMAIN bound at most), every probe is
   // bounded by the plan's timeout and tried at most PROBE_ATTEMPTS times, a second apart; kubectl
   // gets room for all of that plus its start.
-  const networkProbes = 10;
+  const networkProbes = 11;
   const execBudgetMs =
     serviceNameLagBoundMs(plan) +
     // The last round of the wait may start just before the bound: two 2 s probes.

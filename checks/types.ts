@@ -9,6 +9,7 @@ export const CHECK_NAMES = [
   "pod-interface",
   "pod-routes",
   "pod-cidr",
+  "path-mtu",
 ] as const;
 
 /**
@@ -50,7 +51,8 @@ export type Layer =
   | "ipam"
   | "client"
   | "network-policy"
-  | "policy-enforcement";
+  | "policy-enforcement"
+  | "mtu";
 
 /** What broke, derived from which checks failed together. */
 export interface Diagnosis {

@@ -24,7 +24,7 @@ describe("evaluateChecks on the walkthrough's captures", () => {
   );
   const checks = byName(results);
 
-  it("passes all nine checks, in order", () => {
+  it("passes all ten checks, in order", () => {
     expect(results.map((r) => r.name)).toEqual([...CHECK_NAMES]);
     expect(results.filter((r) => !r.ok)).toEqual([]);
   });

@@ -199,12 +199,12 @@ describe("the NetworkPolicy diagnoses", () => {
     expect(verification.diagnosis?.summary).toContain("cannot be told from a dead pod");
   });
 
-  it("passes all thirteen when isolated and enforced", () => {
+  it("passes all fourteen when isolated and enforced", () => {
     const verification = summarize(
       [...lab(), ...evaluatePolicyChecks(plan, policy, stranger(), enforced)],
       stamp,
     );
-    expect(verification).toMatchObject({ passed: 13, failed: 0 });
+    expect(verification).toMatchObject({ passed: 14, failed: 0 });
   });
 });
 

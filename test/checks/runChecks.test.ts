@@ -54,7 +54,7 @@ describe("runChecks", () => {
     const { calls, run } = fakeKubectl(healthy, { code: 0, stdout: nodesJson, stderr: "" });
     const verification = await runChecks(seedPlan, run, stamp, "k3s-vm");
     expect(verification).toMatchObject({
-      passed: 9,
+      passed: 10,
       failed: 0,
       checkedAt: "2026-12-01T19:00:00.000Z",
       runnerVersion: "0.1.0+test",
