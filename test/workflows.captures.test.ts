@@ -12,7 +12,7 @@ import {
   preview,
   previewReport,
   ROOT,
-  runBash,
+  runStep,
   stepNamed,
   up,
 } from "./workflows.helpers";
@@ -159,7 +159,7 @@ describe("the report of a real preview", () => {
       as: string,
       env: Record<string, string>,
     ) =>
-      runBash(stepNamed(job, name).run ?? "", {
+      runStep(stepNamed(job, name), {
         cwd: ROOT,
         env: { ...STEP_ENV, ...env },
         files: {

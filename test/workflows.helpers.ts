@@ -109,10 +109,11 @@ export interface Ran {
 }
 
 /**
- * Runs a bash script as a runner does (`bash --noprofile --norc -eo pipefail`), in `cwd`, with the
- * runner's files in a scratch directory (the environment holds nothing else of this one) and
- * stand-ins first on PATH: each `stubs` entry is a
- * command whose calls are recorded, then its bash body runs (with the arguments as "$@").
+ * Runs a bash script in `cwd` with the runner's files in a scratch directory (the environment
+ * holds nothing else of this one) and stand-ins first on PATH: each `stubs` entry is a command
+ * whose calls are recorded, then its bash body runs (with the arguments as "$@"). As a runner
+ * runs a step: `bash -e` for a step with no shell, `bash --noprofile --norc -eo pipefail` for
+ * `shell: bash` (`pipefail`).
  */
 export function runBash(
   script: string,
@@ -122,6 +123,8 @@ export function runBash(
     cwd?: string;
     /** Files to put in the scratch directory first (names relative to it). */
     files?: Record<string, string>;
+    /** Run as `shell: bash` does, with pipefail. */
+    pipefail?: boolean;
   } = {},
 ): Ran {
   const dir = scratchDir("step");
@@ -138,7 +141,8 @@ export function runBash(
       mode: 0o755,
     });
   }
-  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+  const flags = options.pipefail ? ["--noprofile", "--norc", "-eo", "pipefail"] : ["-e"];
+  const result = spawnSync("bash", [...flags, "-c", script], {
     cwd: options.cwd ?? dir,
     encoding: "utf8",
     env: {
@@ -164,6 +168,17 @@ export function runBash(
     dir,
     file,
   };
+}
+
+/** Runs a step's `run` as the runner would, with the shell it names. */
+export function runStep(
+  step: Step,
+  options: Omit<Parameters<typeof runBash>[1] & object, "pipefail"> = {},
+): Ran {
+  if (step.run === undefined) {
+    throw new Error(`step ${step.name ?? step.uses} has no run`);
+  }
+  return runBash(step.run, { ...options, pipefail: step.shell === "bash" });
 }
 
 /** Runs one of .github/scripts' bash scripts, in the scratch directory with `files` in it. */

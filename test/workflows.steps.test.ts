@@ -3,8 +3,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   preview,
+  PULUMI_JOBS,
   ROOT,
-  runBash,
+  runStep,
   scratchDir,
   setupAction,
   stepNamed,
@@ -21,11 +22,26 @@ const PULUMI_FLAGS = ["--non-interactive", "--color", "never", "--suppress-progr
 const pulumiExiting = (code: number) =>
   `echo "pulumi says $1"; echo "pulumi warns" >&2; exit ${code}`;
 
+describe("the backend check of each job", () => {
+  for (const [name, job] of PULUMI_JOBS) {
+    it(`${name}: stops the job when there is no backend, before anything is installed`, () => {
+      const step = stepNamed(job, /^Require a Pulumi backend$/);
+      const ran = runStep(step, {
+        cwd: ROOT,
+        env: { STACK: "dev", RUNNER_ENVIRONMENT: "github-hosted" },
+      });
+      expect(ran.status).toBe(1);
+      expect(ran.output).toContain("::error title=Pulumi backend for stack dev::No Pulumi backend");
+      expect(ran.file("summary.md")).toContain("### ❌ No usable Pulumi backend for stack `dev`");
+    });
+  }
+});
+
 describe("preview.yml's preview step", () => {
   const step = stepNamed(preview.jobs.preview, /^Preview with the policy pack$/);
 
   it("previews the stack with the diff and the policy pack, keeping output, events and exit code", () => {
-    const ran = runBash(step.run ?? "", {
+    const ran = runStep(step, {
       env: { STACK: "dev" },
       stubs: { pulumi: pulumiExiting(3) },
     });
@@ -40,21 +56,21 @@ describe("preview.yml's preview step", () => {
     ]);
     expect(ran.file("preview.txt")).toBe("pulumi says preview\npulumi warns\n");
     expect(ran.file("output")).toBe("exit-code=3\n");
-    expect(runBash(step.run ?? "", { stubs: { pulumi: pulumiExiting(0) } }).file("output")).toBe(
+    expect(runStep(step, { stubs: { pulumi: pulumiExiting(0) } }).file("output")).toBe(
       "exit-code=0\n",
     );
   });
 
   it("fails the job after the comment when the preview failed, saying with which code", () => {
     const fail = stepNamed(preview.jobs.preview, /^Fail when the preview failed$/);
-    const ran = runBash(fail.run ?? "", { env: { EXIT_CODE: "1" } });
+    const ran = runStep(fail, { env: { EXIT_CODE: "1" } });
     expect(ran.status).toBe(1);
     expect(ran.output).toContain("::error title=pulumi preview::pulumi preview exited with 1");
   });
 
   it("tells a fork's pull request why it gets no preview, in the job summary", () => {
     const [note] = preview.jobs.fork.steps;
-    const ran = runBash(note.run ?? "", {
+    const ran = runStep(note, {
       env: { HEAD: "someone/pod-to-pod", GITHUB_REPOSITORY: "lab/pod-to-pod" },
     });
     expect(ran.status).toBe(0);
@@ -70,7 +86,7 @@ describe("up.yml's up job", () => {
   const job = up.jobs.up;
 
   it("selects the stack, creating it on the first deploy", () => {
-    const ran = runBash(stepNamed(job, /^Select the stack/).run ?? "", {
+    const ran = runStep(stepNamed(job, /^Select the stack/), {
       env: { STACK: "dev" },
       stubs: { pulumi: "" },
     });
@@ -81,7 +97,7 @@ describe("up.yml's up job", () => {
   });
 
   it("deploys with the diff and the policy pack, keeping output, events and exit code", () => {
-    const ran = runBash(stepNamed(job, /^Deploy with the policy pack$/).run ?? "", {
+    const ran = runStep(stepNamed(job, /^Deploy with the policy pack$/), {
       env: { STACK: "dev" },
       stubs: { pulumi: pulumiExiting(255) },
     });
@@ -99,12 +115,12 @@ describe("up.yml's up job", () => {
 
   it("fails when the deploy or the checks failed, naming both codes", () => {
     const fail = stepNamed(job, /^Fail when/);
-    const ran = runBash(fail.run ?? "", { env: { UP_EXIT_CODE: "0", VERIFY_EXIT_CODE: "1" } });
+    const ran = runStep(fail, { env: { UP_EXIT_CODE: "0", VERIFY_EXIT_CODE: "1" } });
     expect(ran.status).toBe(1);
     expect(ran.output).toContain(
       "::error title=up::pulumi up exited with 0, npm run verify with 1; the job summary says why",
     );
-    const notRun = runBash(fail.run ?? "", { env: { UP_EXIT_CODE: "2", VERIFY_EXIT_CODE: "" } });
+    const notRun = runStep(fail, { env: { UP_EXIT_CODE: "2", VERIFY_EXIT_CODE: "" } });
     expect(notRun.output).toContain("npm run verify with nothing (not run)");
   });
 });
@@ -113,7 +129,7 @@ describe("the network checks step of both up.yml jobs", () => {
   for (const name of ["up", "drift"]) {
     it(`${name}: runs npm run verify on the stack, keeping its report and exit code`, () => {
       const verify = stepNamed(up.jobs[name], /^Re-run the network checks/);
-      const ran = runBash(verify.run ?? "", {
+      const ran = runStep(verify, {
         env: { PULUMI_STACK: "dev" },
         stubs: { npm: 'echo "checks of $PULUMI_STACK"; exit 1' },
       });
@@ -129,7 +145,7 @@ describe("up.yml's drift job", () => {
   const job = up.jobs.drift;
 
   it("previews with a refresh, expecting no changes, keeping output, events and exit code", () => {
-    const ran = runBash(stepNamed(job, /^Preview with a refresh/).run ?? "", {
+    const ran = runStep(stepNamed(job, /^Preview with a refresh/), {
       env: { STACK: "dev" },
       stubs: { pulumi: pulumiExiting(7) },
     });
@@ -147,7 +163,7 @@ describe("up.yml's drift job", () => {
 
   it("fails on drift or a broken network, naming both codes", () => {
     const fail = stepNamed(job, /^Fail on drift/);
-    const ran = runBash(fail.run ?? "", { env: { PREVIEW_EXIT_CODE: "7", VERIFY_EXIT_CODE: "0" } });
+    const ran = runStep(fail, { env: { PREVIEW_EXIT_CODE: "7", VERIFY_EXIT_CODE: "0" } });
     expect(ran.status).toBe(1);
     expect(ran.output).toContain(
       "::error title=drift::npm run verify exited with 0, pulumi preview --refresh --expect-no-changes with 7",
@@ -158,7 +174,7 @@ describe("up.yml's drift job", () => {
 describe("the setup action", () => {
   it("installs the program's and the policy pack's locked dependencies, running no install scripts", () => {
     const install = stepNamed(setupAction.runs, /^Install dependencies/);
-    const ran = runBash(install.run ?? "", { stubs: { npm: "" } });
+    const ran = runStep(install, { stubs: { npm: "" } });
     expect(ran.status, ran.output).toBe(0);
     expect(ran.calls).toEqual([
       ["npm", "ci", "--ignore-scripts"],
@@ -175,7 +191,7 @@ describe("the setup action", () => {
     fs.mkdirSync(bin, { recursive: true });
     fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\necho v${version}\n`, { mode: 0o755 });
     const install = (npx: string) =>
-      runBash(step.run ?? "", {
+      runStep(step, {
         cwd: ROOT,
         // The launcher would install PULUMI_VERSION instead of its own: the script unsets it.
         env: { PULUMI_HOME: home, PULUMI_VERSION: "3.1.0" },

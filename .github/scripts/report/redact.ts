@@ -33,7 +33,7 @@ const SHAPES: readonly Shape[] = [
     kind: "PEM block",
     // Whole, or cut (a trimmed output): the BEGIN line and the base64 lines after it.
     pattern: new RegExp(
-      `-----BEGIN ([A-Z0-9 ]+)-----(?:[\\s\\S]{0,20000}?-----END \\1-----|(?:(?:\\\\n|\\r?\\n)[ \\t]*[A-Za-z0-9+/=]+)*)`,
+      `-----BEGIN ([A-Z0-9 ]+)-----(?:[\\s\\S]{0,10000}?-----END \\1-----|(?:(?:\\\\n|\\r?\\n)[ \\t]*[A-Za-z0-9+/=]+)*)`,
       "g",
     ),
   },
@@ -54,7 +54,9 @@ const SHAPES: readonly Shape[] = [
   {
     kind: "secret",
     pattern: new RegExp(
-      `(?<keep>\\b(?:${SECRET_KEY})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_A_VALUE}[^\\s"',;{}]{4,}`,
+      // Starting only where a name starts (not after each "-" of it, as \b would), so that a long
+      // run of name characters is read once, not once for each of its dashes.
+      `(?<keep>(?<![\\w-])(?:${SECRET_KEY})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_A_VALUE}[^\\s"',;{}]{4,}`,
       "gi",
     ),
   },
