@@ -11,6 +11,7 @@ import {
   postComment,
   preview,
   previewReport,
+  PULUMI_JOBS,
   ROOT,
   runStep,
   scratchDir,
@@ -124,6 +125,47 @@ describe("the report of a capture with secrets in it", () => {
       expect(call.params.body, secret).not.toContain(secret);
     }
   });
+});
+
+describe("the report step of each job", () => {
+  for (const [name, job] of PULUMI_JOBS) {
+    it(`${name}: redacts every secret the step is given, in the output and the checks' report`, () => {
+      const step = stepNamed(job, /^(Render the report|Report to the job summary)$/);
+      // Each secret the step gets, as a value with no shape that only its name can find.
+      const secrets = Object.fromEntries(
+        Object.entries(step.env ?? {})
+          .filter(([, value]) => /^\$\{\{ secrets\.\w+ \}\}$/.test(value))
+          .map(([key]) => [key, `plain value of ${key.toLowerCase()}`]),
+      );
+      expect(Object.keys(secrets).sort(), name).toEqual([
+        "KUBECONFIG_CONTENT",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_CONFIG_PASSPHRASE",
+      ]);
+      const leak = Object.values(secrets).join("\n");
+      const as = name === "up.yml up" ? "up" : "preview";
+      const ran = runStep(step, {
+        cwd: ROOT,
+        env: {
+          ...secrets,
+          ...{ EXIT_CODE: "0", UP_EXIT_CODE: "0", PREVIEW_EXIT_CODE: "0", VERIFY_EXIT_CODE: "1" },
+          ...{ COMMIT: "c", GITHUB_SHA: "c", STACK: "dev", GITHUB_RUN_ID: "42" },
+          ...{ GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "lab/pod-to-pod" },
+        },
+        files: {
+          [`${as}.txt`]: `the program printed:\n${leak}\n`,
+          [`${as}-events.jsonl`]: "",
+          "verify.txt": `verify printed:\n${leak}\n`,
+        },
+      });
+      expect(ran.status, ran.output).toBe(0);
+      const summary = ran.file("summary.md");
+      expect(summary).toContain("the program printed:\n[secret]\n[secret]\n[secret]\n");
+      for (const value of Object.values(secrets)) {
+        expect(summary, value).not.toContain(value);
+      }
+    });
+  }
 });
 
 describe("report.ts --redact-env", () => {
