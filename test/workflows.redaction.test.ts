@@ -127,6 +127,38 @@ describe("the report of a capture with secrets in it", () => {
   });
 });
 
+describe("a real preview with kubernetes:kubeconfig set --secret", () => {
+  // test/fixtures/previews/secret-config: CLI 3.259.0 on this program, the inline kubeconfig
+  // (kubeconfig.yaml, a made-up token for an unreachable server) set with `pulumi config set --secret`.
+  const run = capture("secret-config");
+  const kubeconfig = fs.readFileSync(
+    path.join(CAPTURES, "secret-config", "kubeconfig.yaml"),
+    "utf8",
+  );
+  const token = /token: (\S+)/.exec(kubeconfig)?.[1] ?? "";
+
+  it("has the engine write it as [secret] only: the report has no plaintext of it to find", () => {
+    expect(token).toMatch(/^eyJ/);
+    expect(run.exitCode).toBe(0);
+    const events = JSON.stringify(run.events);
+    expect(`${run.log}${events}`).not.toContain(token);
+    expect(
+      run.events.find((e) => e.preludeEvent)?.preludeEvent?.config["kubernetes:kubeconfig"],
+    ).toBe("[secret]");
+    expect(events).toContain(`{"${SIG}":"${SECRET}","ciphertext":"[secret]"}`);
+    expect(secretValues(run.events)).toEqual([]);
+  });
+
+  it("reads like any clean preview, and is the same whether or not the job knows the kubeconfig", () => {
+    const body = previewReport(run);
+    expect(body).toContain(
+      "✅ **Preview succeeded**\n\n- Resources: +12 to create\n- Policies: 0 mandatory, 1 advisory\n",
+    );
+    expect(body).not.toContain("[redacted");
+    expect(previewReport(run, [kubeconfig])).toBe(body);
+  });
+});
+
 describe("the report step of each job", () => {
   for (const [name, job] of PULUMI_JOBS) {
     it(`${name}: redacts every secret the step is given, in the output and the checks' report`, () => {
@@ -192,7 +224,14 @@ describe("the redactor", () => {
   const redact = redactor();
 
   it("leaves every real capture as it is: nothing in them is shaped like a credential", () => {
-    for (const name of ["clean", "policy-violation", "failed", "drift", "no-stack"]) {
+    for (const name of [
+      "clean",
+      "policy-violation",
+      "failed",
+      "drift",
+      "no-stack",
+      "secret-config",
+    ]) {
       const run = capture(name);
       expect(redact(run.log), name).toBe(run.log);
       const strings: string[] = [];
