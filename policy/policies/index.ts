@@ -2,7 +2,7 @@ import { imagePinned } from "./imagePinned";
 import { imagePullPolicy } from "./imagePullPolicy";
 import { namespaceAdvisory } from "./namespaceAdvisory";
 import { livenessProbe, readinessProbe } from "./probes";
-import { podSecurityExemptions, podSecurityPolicies } from "./podSecurity";
+import { podSecurityExemptions, podSecurityPolicies, podSecurityVersion } from "./podSecurity";
 import { readOnlyRootFilesystem } from "./readOnlyRootFilesystem";
 import { requiredLabels } from "./requiredLabels";
 import { containerResources } from "./resources";
@@ -28,7 +28,8 @@ export * from "./types";
 
 /**
  * Every policy of the pack, in the order the pack lists them: the reliability rules, the Pod
- * Security Standards' controls in the standard's order and the report of their exemptions, then
+ * Security Standards' controls in the standard's order, the report of their exemptions and the
+ * check of the stack's version labels, then
  * labels, the Services and the two advisories.
  */
 export const policies: Policies = [
@@ -41,6 +42,7 @@ export const policies: Policies = [
   livenessProbe,
   ...podSecurityPolicies,
   podSecurityExemptions,
+  podSecurityVersion,
   requiredLabels,
   serviceTargets,
   namespaceAdvisory,
