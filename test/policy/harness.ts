@@ -65,6 +65,19 @@ export function pss(name: string): StackValidationPolicy {
   return policy;
 }
 
+/**
+ * The problem a pss-* finding names, without the Pod Security Admission header and what is
+ * accepted: `Pod x: spec.hostIPC is true` of `violates PodSecurity "…": host namespaces (Pod x:
+ * spec.hostIPC is true); accepted: false or unset.`
+ */
+export function pssProblem(message: string): string {
+  const problem = /^violates PodSecurity "[^"]+": .+? \((.*)\); accepted: /s.exec(message)?.[1];
+  if (problem === undefined) {
+    throw new Error(`not a pss-* finding: ${message}`);
+  }
+  return problem;
+}
+
 /** T with every readonly removed, all the way down, so a test can change one field. */
 export type Mutable<T> = T extends readonly (infer E)[]
   ? Mutable<E>[]

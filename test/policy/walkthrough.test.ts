@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { policies } from "../../policy/policies";
-import { Finding, runPack } from "./harness";
+import { Finding, pssProblem, runPack } from "./harness";
 
 /** The manifests of the walkthrough the lab automates: every ```yaml block of it. */
 function walkthroughManifests(): {
@@ -40,11 +40,19 @@ beforeAll(async () => {
   findings = await runPack(policies, resources);
 });
 
-/** `level policy: flaw` for the findings on one resource: each message up to what it accepts. */
+/**
+ * `level policy: flaw` for the findings on one resource: each message up to what it accepts, a
+ * pss-* one without the Pod Security Admission header it opens with.
+ */
 function flawsOf(name: string): string[] {
   return findings
     .filter((f) => f.resource.endsWith(`::${name}`))
-    .map((f) => `${f.level} ${f.policy}: ${f.message.split("; accepted: ")[0]}`);
+    .map((f) => {
+      const flaw = f.policy.startsWith("pss-")
+        ? pssProblem(f.message)
+        : f.message.split("; accepted: ")[0];
+      return `${f.level} ${f.policy}: ${flaw}`;
+    });
 }
 
 describe("the walkthrough's manifests", () => {

@@ -20,12 +20,12 @@ interface GrantUse {
  */
 function grantUses(exemption: Exemption, pod: PodTemplate): GrantUse[] {
   const waivable = podSecurityControls.flatMap((control) =>
-    VERSIONS.flatMap((version) => control.check(pod, "restricted", version))
-      .flatMap(({ waivedBy }) =>
+    VERSIONS.flatMap((version) => control.check(pod, "restricted", version)).flatMap(
+      ({ waivedBy }) =>
         waivedBy !== undefined && grants(exemption, waivedBy)
           ? [{ control: control.name, grant: waivedBy }]
           : [],
-      ),
+    ),
   );
   const use = (label: string, matches: (grant: Grant) => boolean): GrantUse => ({
     label,

@@ -37,7 +37,10 @@ export const hostProbes: Control = {
         for (const action of ["httpGet", "tcpSocket"] as const) {
           const host = handler?.[action]?.host;
           if (host !== undefined && host !== "") {
-            findings.push({ problem: `${subject}: ${field}.${action}.host is ${host}`, accepted: ACCEPTED });
+            findings.push({
+              problem: `${subject}: ${field}.${action}.host is ${host}`,
+              accepted: ACCEPTED,
+            });
           }
         }
       }

@@ -49,8 +49,7 @@ export function expectedFindings(
   subject: string,
 ): string[] {
   const override = c.at?.[version];
-  const problem =
-    override !== undefined && profile in override ? override[profile] : c[profile];
+  const problem = override !== undefined && profile in override ? override[profile] : c[profile];
   const own = problem === undefined || problem === null ? [] : [[c.control, problem] as const];
   const others = (c.also ?? []).filter(([, , only]) => only === undefined || only === profile);
   return [...own, ...others].map(([control, p]) => `${control}: ${p(subject)}`);
@@ -243,7 +242,8 @@ export const CASES: Case[] = [
     also: [
       [
         "pss-privilege-escalation",
-        (pod) => `${nginx(pod)}: securityContext.allowPrivilegeEscalation is unset (which allows it)`,
+        (pod) =>
+          `${nginx(pod)}: securityContext.allowPrivilegeEscalation is unset (which allows it)`,
         "restricted",
       ],
     ],
@@ -366,41 +366,37 @@ export const CASES: Case[] = [
       ["livenessProbe", "tcpSocket", "node.example.invalid"],
       ["startupProbe", "httpGet", "169.254.169.254"],
     ] as const
-  ).map(
-    ([probe, action, host]): Case => ({
-      control: "pss-host-probes",
-      value: `${probe}.${action}.host ${host}`,
-      change: (p) => {
-        p.spec.containers[0][probe] =
-          action === "httpGet"
-            ? { httpGet: { path: "/", port: "http", host } }
-            : { tcpSocket: { port: "http", host } };
-      },
-      ...both((pod) => `${nginx(pod)}: ${probe}.${action}.host is ${host}`),
-      at: { "v1.33": { baseline: null, restricted: null } },
-    }),
-  ),
+  ).map(([probe, action, host]): Case => ({
+    control: "pss-host-probes",
+    value: `${probe}.${action}.host ${host}`,
+    change: (p) => {
+      p.spec.containers[0][probe] =
+        action === "httpGet"
+          ? { httpGet: { path: "/", port: "http", host } }
+          : { tcpSocket: { port: "http", host } };
+    },
+    ...both((pod) => `${nginx(pod)}: ${probe}.${action}.host is ${host}`),
+    at: { "v1.33": { baseline: null, restricted: null } },
+  })),
   ...(
     [
       ["postStart", "httpGet"],
       ["preStop", "tcpSocket"],
     ] as const
-  ).map(
-    ([hook, action]): Case => ({
-      control: "pss-host-probes",
-      value: `lifecycle.${hook}.${action}.host`,
-      change: (p) => {
-        p.spec.containers[0].lifecycle = {
-          [hook]:
-            action === "httpGet"
-              ? { httpGet: { path: "/", port: 80, host: "10.0.0.1" } }
-              : { tcpSocket: { port: 80, host: "10.0.0.1" } },
-        };
-      },
-      ...both((pod) => `${nginx(pod)}: lifecycle.${hook}.${action}.host is 10.0.0.1`),
-      at: { "v1.33": { baseline: null, restricted: null } },
-    }),
-  ),
+  ).map(([hook, action]): Case => ({
+    control: "pss-host-probes",
+    value: `lifecycle.${hook}.${action}.host`,
+    change: (p) => {
+      p.spec.containers[0].lifecycle = {
+        [hook]:
+          action === "httpGet"
+            ? { httpGet: { path: "/", port: 80, host: "10.0.0.1" } }
+            : { tcpSocket: { port: 80, host: "10.0.0.1" } },
+      };
+    },
+    ...both((pod) => `${nginx(pod)}: lifecycle.${hook}.${action}.host is 10.0.0.1`),
+    at: { "v1.33": { baseline: null, restricted: null } },
+  })),
   // AppArmor
   ...["runtime/default", "localhost/lab-profile"].map((value): Case => ({
     control: "pss-apparmor",

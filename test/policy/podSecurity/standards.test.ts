@@ -77,9 +77,10 @@ describe.each(KINDS)("the Pod Security Standards on a $kind", ({ type, wrap, sub
     const props = wrap(goodPod(c.change));
     for (const { profile, version } of GRID) {
       const expected = expectedFindings(c, profile, version, subject);
-      expect((await findings(props, type, profile, version)).sort(), `${profile}:${version}`).toEqual(
-        expected.sort(),
-      );
+      expect(
+        (await findings(props, type, profile, version)).sort(),
+        `${profile}:${version}`,
+      ).toEqual(expected.sort());
     }
   });
 });
