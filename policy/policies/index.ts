@@ -1,6 +1,9 @@
 import { imagePinned } from "./imagePinned";
 import { imagePullPolicy } from "./imagePullPolicy";
+import { namespaceDefaultDeny } from "./defaultDeny";
 import { namespaceAdvisory } from "./namespaceAdvisory";
+import { networkPolicyTargets } from "./networkPolicyTargets";
+import { podNetworkPolicy } from "./podNetworkPolicy";
 import { livenessProbe, readinessProbe } from "./probes";
 import { podSecurityExemptions, podSecurityPolicies, podSecurityVersion } from "./podSecurity";
 import { readOnlyRootFilesystem } from "./readOnlyRootFilesystem";
@@ -11,9 +14,13 @@ import { serviceTargets } from "./serviceTargets";
 import { serviceType } from "./serviceType";
 import { Policies } from "./types";
 
+export * from "./defaultDeny";
 export * from "./imagePinned";
 export * from "./imagePullPolicy";
 export * from "./namespaceAdvisory";
+export * from "./networkPolicies";
+export * from "./networkPolicyTargets";
+export * from "./podNetworkPolicy";
 export * from "./podSecurity";
 export * from "./pods";
 export * from "./probes";
@@ -29,8 +36,8 @@ export * from "./types";
 /**
  * Every policy of the pack, in the order the pack lists them: the reliability rules, the Pod
  * Security Standards' controls in the standard's order, the report of their exemptions and the
- * check of the stack's version labels, then
- * labels, the Services and the two advisories.
+ * check of the stack's version labels, then labels, the Services, the NetworkPolicies and the
+ * three advisories.
  */
 export const policies: Policies = [
   imagePinned,
@@ -45,6 +52,9 @@ export const policies: Policies = [
   podSecurityVersion,
   requiredLabels,
   serviceTargets,
+  podNetworkPolicy,
+  networkPolicyTargets,
   namespaceAdvisory,
   serviceType,
+  namespaceDefaultDeny,
 ];

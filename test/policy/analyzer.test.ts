@@ -122,11 +122,14 @@ describe("the pinned @pulumi/policy analyzer running the pack", () => {
     for (const [flaw, pod] of Object.entries(pods)) {
       // The pss-* policies are stack policies: each finding points at its pod.
       expect(await analyzeResource(TYPES.pod, "nginx-pod", pod)).toEqual([]);
-      found[flaw] = (await analyzeResources([[TYPES.pod, "nginx-pod", pod]])).map((d) => {
-        expect(d.urn).toBe(urnOf(TYPES.pod, "nginx-pod"));
-        const [description, finding] = d.message.split("\n");
-        return `${d.level} ${d.policy}: ${description} | ${finding.split(" (")[0]}`;
-      });
+      const stack = await analyzeResources([[TYPES.pod, "nginx-pod", pod]]);
+      found[flaw] = stack
+        .filter((d) => d.policy.startsWith("pss-"))
+        .map((d) => {
+          expect(d.urn).toBe(urnOf(TYPES.pod, "nginx-pod"));
+          const [description, finding] = d.message.split("\n");
+          return `${d.level} ${d.policy}: ${description} | ${finding.split(" (")[0]}`;
+        });
     }
     expect(found).toEqual({
       "runs as root": [
@@ -159,7 +162,8 @@ describe("the pinned @pulumi/policy analyzer running the pack", () => {
       [TYPES.pod, "in-users", rootInUserNamespace("users")],
       [TYPES.pod, "in-lab", rootInUserNamespace("pod-to-pod")],
     ]);
-    expect(diagnostics.map((d) => `${d.policy} ${d.urn}`)).toEqual([
+    const pss = diagnostics.filter((d) => d.policy.startsWith("pss-"));
+    expect(pss.map((d) => `${d.policy} ${d.urn}`)).toEqual([
       `pss-run-as-user ${urnOf(TYPES.pod, "in-lab")}`,
     ]);
   });
@@ -235,18 +239,22 @@ describe("the pinned @pulumi/policy analyzer running the pack", () => {
   });
 
   it("runs service-targets on the stack, pointing at the Service", async () => {
+    const onServices = (diagnostics: Diagnostic[]) =>
+      diagnostics.filter((d) => d.policy === "service-targets");
     const fine = await analyzeResources([
       [TYPES.pod, "nginx-pod", goodPod()],
       [TYPES.service, "nginx-service", goodService()],
     ]);
-    expect(fine).toEqual([]);
+    expect(onServices(fine)).toEqual([]);
     const broken = goodService((s) => {
       s.spec.ports = [{ port: 80, targetPort: "web" }];
     });
-    const [diagnostic, ...rest] = await analyzeResources([
-      [TYPES.pod, "nginx-pod", goodPod()],
-      [TYPES.service, "nginx-service", broken],
-    ]);
+    const [diagnostic, ...rest] = onServices(
+      await analyzeResources([
+        [TYPES.pod, "nginx-pod", goodPod()],
+        [TYPES.service, "nginx-service", broken],
+      ]),
+    );
     expect(rest).toEqual([]);
     expect(diagnostic).toMatchObject({
       policy: "service-targets",

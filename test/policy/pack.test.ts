@@ -52,9 +52,9 @@ describe("the pack's policies", () => {
     }
   });
 
-  it("are mandatory except the two advisories", () => {
+  it("are mandatory except the three advisories", () => {
     const advisory = policies.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name);
-    expect(advisory).toEqual(["namespace-not-default", "service-type"]);
+    expect(advisory).toEqual(["namespace-not-default", "service-type", "namespace-default-deny"]);
   });
 
   it("hold one pss-* policy per control of the standard, in its order", () => {
