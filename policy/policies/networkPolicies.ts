@@ -1,4 +1,4 @@
-import { formatLabels, kindOf, objectName, orUnknown } from "./pods";
+import { formatLabels, kindOf, objectName } from "./pods";
 import { StackPod } from "./services";
 import { ObjectMeta, PolicyResource } from "./types";
 
@@ -96,7 +96,7 @@ export function stackNetworkPolicies(resources: readonly PolicyResource[]): Stac
       {
         resource,
         subject: `NetworkPolicy ${objectName(resource)}`,
-        namespace: orUnknown(() => metadata?.namespace, undefined) ?? DEFAULT_NAMESPACE,
+        namespace: metadata?.namespace ?? DEFAULT_NAMESPACE,
         podSelector: spec.podSelector ?? {},
         policyTypes: spec.policyTypes ?? (egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"]),
         ingress: spec.ingress ?? [],
@@ -105,9 +105,12 @@ export function stackNetworkPolicies(resources: readonly PolicyResource[]): Stac
   });
 }
 
-/** The namespace a pod of the stack lands in. */
+/**
+ * The namespace a pod of the stack lands in. One a preview cannot know yet throws, so the SDK
+ * reports the rule as not run rather than the rule guessing a namespace.
+ */
 export function namespaceOf(pod: StackPod): string {
-  return orUnknown(() => pod.pod.namespace, undefined) ?? DEFAULT_NAMESPACE;
+  return pod.pod.namespace ?? DEFAULT_NAMESPACE;
 }
 
 /** The stack's NetworkPolicies that select the pod: same namespace, selector matching. */

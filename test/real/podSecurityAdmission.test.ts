@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -213,6 +214,17 @@ function describeOutcome(o: Outcome): string {
   }
 }
 
+/** Polls once a second until the condition holds, failing after 60 s with what it waited for. */
+function waitFor(what: string, holds: () => boolean): void {
+  for (let i = 0; i < 60; i++) {
+    if (holds()) {
+      return;
+    }
+    spawnSync("sleep", ["1"]);
+  }
+  throw new Error(`${what} did not appear within 60 s`);
+}
+
 beforeAll(() => {
   const server = JSON.parse(mustKubectl(["version", "-o", "json"])).serverVersion as {
     major: string;
@@ -238,6 +250,11 @@ beforeAll(() => {
       },
     };
     mustKubectl(["create", "-f", "-"], JSON.stringify(namespace));
+    // Admission looks up the pod's service account: wait for the controller to make `default`.
+    waitFor(
+      `the default service account of ${namespaceOf(profile)}`,
+      () => kubectl(["get", "serviceaccount", "default", "-n", namespaceOf(profile)]).code === 0,
+    );
     // The ephemeral cases' host: admitted under restricted, and held by a scheduling gate that
     // nothing lifts, so it is never scheduled, run or pulled.
     const host = goodPod((p) => {

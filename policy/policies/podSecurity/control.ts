@@ -59,7 +59,8 @@ export function versionFor(
   namespaces: readonly VersionedNamespace[],
   configured: VersionSetting,
 ): Version {
-  const name = orUnknown(() => pod.namespace, undefined) ?? DEFAULT_NAMESPACE;
+  // A namespace a preview cannot know yet matches no label: the configured version applies.
+  const name = orUnknown(() => pod.namespace ?? DEFAULT_NAMESPACE, undefined);
   const label = namespaces.find((n) => n.name === name)?.version;
   return label?.kind === "version" ? label.version : resolveVersion(configured);
 }
