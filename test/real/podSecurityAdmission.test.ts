@@ -313,10 +313,10 @@ describe("the pack and the cluster's Pod Security Admission", () => {
           );
         }
       }
+      expect(disagreements, `${profile}:${version}`).toEqual([]);
       // Cases the cluster admits and refuses both, so agreement is not all one way.
       const kinds = new Set([...server.values()].map((o) => o.kind));
-      expect(kinds).toEqual(new Set(["admitted", "refused"]));
-      expect(disagreements, `${profile}:${version}`).toEqual([]);
+      expect([...kinds].filter((k) => k !== "other").sort()).toEqual(["admitted", "refused"]);
       console.log(
         `${profile}:${version}: ${LIVE.length} cases, 0 disagreements; refused as invalid before admission, by both: ${invalidSeen.join("; ") || "none"}`,
       );

@@ -151,7 +151,12 @@ export const VOLUME_SOURCES: Readonly<Record<string, object>> = {
   azureDisk: { diskName: "lab.vhd", diskURI: "https://lab.blob.core.windows.net/vhds/lab.vhd" },
   portworxVolume: { volumeID: "lab-volume" },
   photonPersistentDisk: { pdID: "lab-disk" },
-  scaleIO: { gateway: "https://scaleio.example.invalid", system: "lab", secretRef: { name: "s" } },
+  scaleIO: {
+    gateway: "https://scaleio.example.invalid",
+    system: "lab",
+    volumeName: "lab",
+    secretRef: { name: "s" },
+  },
   storageos: { volumeName: "lab" },
 };
 
