@@ -26,6 +26,10 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
     };
   }
   const fact = (name: CheckName, key: string) => results.find((r) => r.name === name)?.facts?.[key];
+  const policy = policyDiagnosis(results, ok, fact);
+  if (policy) {
+    return policy;
+  }
   if (
     !ok("pod-ip-http") &&
     !ok("ping") &&
@@ -51,12 +55,33 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["ping", "pod-ip-http"]),
     };
   }
+  if (!ok("pod-ip-http") && fact("pod-ip-http", "failure") === "wrong-server") {
+    return {
+      layer: "server",
+      summary:
+        "Something answers HTTP at the nginx pod's IP, but it is not the lab's nginx pod: its address now belongs to another server (a replaced pod, a reused IP), so nothing proves the lab's own pod is reachable.",
+      evidence: failedDetails(results, ["pod-ip-http"]),
+    };
+  }
   if (!ok("pod-ip-http")) {
     return {
       layer: "server",
       summary:
         "The nginx pod answers ping but not HTTP on its pod IP: the network is fine, nginx (or its port) is not.",
       evidence: failedDetails(results, ["pod-ip-http"]),
+    };
+  }
+  const serviceChecks: CheckName[] = [
+    "service-clusterip-http",
+    "service-dns-http",
+    "service-fqdn-http",
+  ];
+  if (serviceChecks.some((name) => fact(name, "failure") === "wrong-server")) {
+    return {
+      layer: "service",
+      summary:
+        "The Service answers, but from a pod that is not the lab's nginx or not one of its endpoints: check what else its selector matches, and which backends kube-proxy programs for its ClusterIP.",
+      evidence: failedDetails(results, serviceChecks),
     };
   }
   if (!ok("service-clusterip-http")) {
@@ -96,11 +121,80 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
   };
 }
 
-/** Counts and diagnoses a run's results. */
-export function summarize(results: readonly CheckResult[]): Verification {
+/** What a k3s user checks when a NetworkPolicy is accepted but not enforced. */
+const NOT_ENFORCED_HELP =
+  "The API server accepts NetworkPolicy objects whether or not anything enforces them. On k3s, the server's embedded network policy controller (kube-router) enforces them unless k3s was started with --disable-network-policy (look in /etc/rancher/k3s/config.yaml and the k3s service's arguments); with another CNI, check that it enforces policies (Flannel alone does not).";
+
+/**
+ * The NetworkPolicy layer, when the lab isolates itself: a stranger (or the client, with no policy
+ * letting it in) that gets through means the policies are not enforced; the client refused while
+ * the policies refuse it too means the policy, not the network, blocks it.
+ */
+function policyDiagnosis(
+  results: readonly CheckResult[],
+  ok: (name: CheckName) => boolean,
+  fact: (name: CheckName, key: string) => string | number | boolean | undefined,
+): Diagnosis | undefined {
+  const verdict = results.find((r) => r.name === "policy-allows-client");
+  if (!verdict) {
+    return undefined;
+  }
+  const isolatedBy = String(fact("policy-allows-client", "isolatedBy") ?? "none");
+  const through = results.filter(
+    (r) =>
+      (r.name === "stranger-to-pod-ip" || r.name === "stranger-to-service") &&
+      r.facts?.got === "through",
+  );
+  const clientDenied = !verdict.ok && isolatedBy !== "none" && verdict.facts !== undefined;
+  if (through.length > 0 || (clientDenied && ok("pod-ip-http"))) {
+    return {
+      layer: "policy-enforcement",
+      summary: `NetworkPolicy is not enforced by this cluster: traffic the policies (${isolatedBy}) refuse reached nginx. ${NOT_ENFORCED_HELP}`,
+      evidence: [
+        ...through.map((r) => `${r.name}: ${r.detail}`),
+        ...(clientDenied && ok("pod-ip-http")
+          ? [`policy-allows-client: ${verdict.detail}, yet pod-ip-http passed`]
+          : []),
+      ],
+    };
+  }
+  if (!ok("stranger-dns")) {
+    return {
+      layer: "network-policy",
+      summary:
+        "The stranger pod reaches nothing, not even CoreDNS, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
+      evidence: failedDetails(results, [
+        "stranger-dns",
+        "stranger-to-pod-ip",
+        "stranger-to-service",
+      ]),
+    };
+  }
+  if (clientDenied && !ok("pod-ip-http")) {
+    return {
+      layer: "network-policy",
+      summary: `The client is refused by NetworkPolicy, not by the network: ${verdict.detail}. Add a rule that lets the client in, or look at what changed in ${isolatedBy}.`,
+      evidence: failedDetails(results, [
+        "policy-allows-client",
+        "pod-ip-http",
+        "ping",
+        "service-clusterip-http",
+      ]),
+    };
+  }
+  return undefined;
+}
+
+/** Counts and diagnoses a run's results, stamped with when and by which runner. */
+export function summarize(
+  results: readonly CheckResult[],
+  stamp: { readonly checkedAt: string; readonly runnerVersion: string },
+): Verification {
   const passed = results.filter((r) => r.ok).length;
   const diagnosis = diagnose(results);
   return {
+    checkedAt: stamp.checkedAt,
+    runnerVersion: stamp.runnerVersion,
     passed,
     failed: results.length - passed,
     checks: results,

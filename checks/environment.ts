@@ -8,6 +8,7 @@ import { CheckPlan } from "./types";
 const KEYS = {
   namespace: "POD_TO_POD_NAMESPACE",
   serverPod: "POD_TO_POD_SERVER_POD",
+  serverPodUid: "POD_TO_POD_SERVER_UID",
   clientPod: "POD_TO_POD_CLIENT_POD",
   clientContainer: "POD_TO_POD_CLIENT_CONTAINER",
   serviceName: "POD_TO_POD_SERVICE",
@@ -21,7 +22,7 @@ const KEYS = {
   clusterDomain: "POD_TO_POD_CLUSTER_DOMAIN",
   pingCount: "POD_TO_POD_PING_COUNT",
   timeoutSeconds: "POD_TO_POD_TIMEOUT_SECONDS",
-} as const satisfies Record<keyof CheckPlan, string>;
+} as const satisfies Record<Exclude<keyof CheckPlan, "policy">, string>;
 
 const NUMERIC: ReadonlyArray<keyof CheckPlan> = [
   "servicePort",
@@ -38,16 +39,25 @@ export interface RunnerOptions {
   readonly reportOnly: boolean;
   /** `kubernetes:kubeconfig` (a path or contents) arrives on stdin. */
   readonly kubeconfigOnStdin?: boolean;
+  /** The runner's version (see runnerVersion), reported with the verdict. */
+  readonly runnerVersion: string;
 }
 
 const CONTEXT_KEY = "POD_TO_POD_KUBE_CONTEXT";
 const REPORT_ONLY_KEY = "POD_TO_POD_REPORT_ONLY";
 const KUBECONFIG_ON_STDIN_KEY = "POD_TO_POD_KUBECONFIG_ON_STDIN";
+const RUNNER_VERSION_KEY = "POD_TO_POD_RUNNER_VERSION";
+// The NetworkPolicy half of the plan, set only when the lab isolates itself.
+const POLICY_KEYS = {
+  strangerPod: "POD_TO_POD_STRANGER_POD",
+  strangerContainer: "POD_TO_POD_STRANGER_CONTAINER",
+  denyBoundSeconds: "POD_TO_POD_DENY_BOUND_SECONDS",
+} as const;
 
 /** Encodes a plan and runner options as environment variables. */
 export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [field, key] of Object.entries(KEYS) as Array<[keyof CheckPlan, string]>) {
+  for (const [field, key] of Object.entries(KEYS) as Array<[keyof typeof KEYS, string]>) {
     env[key] = String(plan[field]);
   }
   if (options.kubeContext) {
@@ -56,6 +66,12 @@ export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<s
   env[REPORT_ONLY_KEY] = String(options.reportOnly);
   if (options.kubeconfigOnStdin) {
     env[KUBECONFIG_ON_STDIN_KEY] = "true";
+  }
+  env[RUNNER_VERSION_KEY] = options.runnerVersion;
+  if (plan.policy) {
+    env[POLICY_KEYS.strangerPod] = plan.policy.strangerPod;
+    env[POLICY_KEYS.strangerContainer] = plan.policy.strangerContainer;
+    env[POLICY_KEYS.denyBoundSeconds] = String(plan.policy.denyBoundSeconds);
   }
   return env;
 }
@@ -66,8 +82,8 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
   options: RunnerOptions;
 } {
   const problems: string[] = [];
-  const plan: Record<string, string | number> = {};
-  for (const [field, key] of Object.entries(KEYS) as Array<[keyof CheckPlan, string]>) {
+  const plan: Record<string, unknown> = {};
+  for (const [field, key] of Object.entries(KEYS) as Array<[keyof typeof KEYS, string]>) {
     const value = env[key];
     if (value === undefined || value === "") {
       problems.push(`${key} is not set`);
@@ -81,6 +97,24 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
       plan[field] = value;
     }
   }
+  const strangerPod = env[POLICY_KEYS.strangerPod];
+  if (strangerPod) {
+    const bound = Number(env[POLICY_KEYS.denyBoundSeconds]);
+    if (!Number.isInteger(bound) || bound <= 0) {
+      problems.push(
+        `${POLICY_KEYS.denyBoundSeconds}="${env[POLICY_KEYS.denyBoundSeconds] ?? ""}" is not a positive whole number`,
+      );
+    }
+    plan.policy = {
+      strangerPod,
+      strangerContainer: env[POLICY_KEYS.strangerContainer] ?? "",
+      denyBoundSeconds: bound,
+    };
+  }
+  const runnerVersion = env[RUNNER_VERSION_KEY];
+  if (!runnerVersion) {
+    problems.push(`${RUNNER_VERSION_KEY} is not set`);
+  }
   if (problems.length > 0) {
     throw new Error(`The check runner's environment is incomplete: ${problems.join("; ")}.`);
   }
@@ -91,6 +125,7 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
       ...(kubeContext ? { kubeContext } : {}),
       reportOnly: env[REPORT_ONLY_KEY] === "true",
       ...(env[KUBECONFIG_ON_STDIN_KEY] === "true" ? { kubeconfigOnStdin: true } : {}),
+      runnerVersion: runnerVersion as string,
     },
   };
 }

@@ -1,5 +1,7 @@
+import { ServiceEndpoint } from "./endpoints";
 import { cidrContains } from "./ipv4";
 import { parseIpAddr, parseIpRoute, parseNslookup, parsePing, parseWget } from "./parsers";
+import { checkIdentity, ExpectedServer } from "./serverIdentity";
 import { Section, SectionName, serviceFqdn } from "./podScript";
 import { CheckPlan, CheckResult } from "./types";
 
@@ -30,12 +32,18 @@ function sectionOf(sections: ReadonlyMap<string, Section>, name: SectionName): S
   return sections.get(name);
 }
 
+/**
+ * An HTTP check passes when the walkthrough's page came back and the server that answered is the
+ * one that must: the page alone proves only that some nginx answered.
+ */
 function httpCheck(
   name: CheckResult["name"],
-  section: Section | undefined,
+  page: Section | undefined,
+  identity: Section | undefined,
   target: string,
+  expected: ExpectedServer,
 ): CheckResult {
-  if (!section) {
+  if (!page) {
     return {
       name,
       ok: false,
@@ -43,13 +51,29 @@ function httpCheck(
       ms: 0,
     };
   }
-  const outcome = parseWget(section.rc, section.output, target);
+  const outcome = parseWget(page.rc, page.output, target);
+  if (!outcome.ok) {
+    return {
+      name,
+      ok: false,
+      detail: outcome.detail + triesNote(page, false),
+      ms: page.ms,
+      facts: { tries: page.tries, ...(outcome.failure ? { failure: outcome.failure } : {}) },
+    };
+  }
+  const who = checkIdentity(identity, target, expected);
+  const ok = who.ok;
   return {
     name,
-    ok: outcome.ok,
-    detail: outcome.detail + triesNote(section, outcome.ok),
-    ms: section.ms,
-    facts: { tries: section.tries, ...(outcome.failure ? { failure: outcome.failure } : {}) },
+    ok,
+    detail: `${outcome.detail}${triesNote(page, true)}, ${who.detail}${identity ? triesNote(identity, ok) : ""}`,
+    ms: page.ms + (identity?.ms ?? 0),
+    facts: {
+      tries: page.tries,
+      ...(who.answeredUid ? { answeredUid: who.answeredUid } : {}),
+      ...(who.answeredBy ? { answeredBy: who.answeredBy } : {}),
+      ...(who.failure ? { failure: who.failure } : {}),
+    },
   };
 }
 
@@ -266,33 +290,43 @@ function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResul
   };
 }
 
-/** Turns the probes' raw sections and the nodes' pod CIDRs into the nine check results. */
+/** Turns the probes' raw sections, the nodes' pod CIDRs and the Service's endpoints into the nine check results. */
 export function evaluateChecks(
   plan: CheckPlan,
   sections: ReadonlyMap<string, Section>,
   nodeCidrs: NodePodCidrs | Error,
+  endpoints: readonly ServiceEndpoint[] | Error,
 ): CheckResult[] {
   const port = plan.servicePort;
+  const server: ExpectedServer = { kind: "pod", name: plan.serverPod, uid: plan.serverPodUid };
+  const service: ExpectedServer = {
+    kind: "service",
+    service: plan.serviceName,
+    endpoints,
+    server: { name: plan.serverPod, uid: plan.serverPodUid },
+  };
+  const http = (
+    name: CheckResult["name"],
+    identity: SectionName,
+    target: string,
+    expected: ExpectedServer,
+  ) =>
+    httpCheck(
+      name,
+      sectionOf(sections, name as SectionName),
+      sectionOf(sections, identity),
+      target,
+      expected,
+    );
   return [
-    httpCheck(
-      "pod-ip-http",
-      sectionOf(sections, "pod-ip-http"),
-      `${plan.serverPodIp}:${plan.serverPort}`,
-    ),
-    httpCheck(
-      "service-dns-http",
-      sectionOf(sections, "service-dns-http"),
-      `${plan.serviceName}:${port}`,
-    ),
-    httpCheck(
-      "service-fqdn-http",
-      sectionOf(sections, "service-fqdn-http"),
-      `${serviceFqdn(plan)}:${port}`,
-    ),
-    httpCheck(
+    http("pod-ip-http", "pod-ip-identity", `${plan.serverPodIp}:${plan.serverPort}`, server),
+    http("service-dns-http", "service-dns-identity", `${plan.serviceName}:${port}`, service),
+    http("service-fqdn-http", "service-fqdn-identity", `${serviceFqdn(plan)}:${port}`, service),
+    http(
       "service-clusterip-http",
-      sectionOf(sections, "service-clusterip-http"),
+      "service-clusterip-identity",
       `${plan.serviceClusterIp}:${port}`,
+      service,
     ),
     dnsCheck(plan, sectionOf(sections, "dns"), sectionOf(sections, "service-ready")),
     pingCheck(plan, sectionOf(sections, "ping")),

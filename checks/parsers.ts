@@ -14,22 +14,37 @@ export interface WgetOutcome {
   readonly detail: string;
   /** The kind of failure, for diagnosis. */
   readonly failure?:
-    "timeout" | "refused" | "unresolved" | "http-error" | "unexpected-body" | "other";
+    | "timeout"
+    | "refused"
+    | "unresolved"
+    | "http-error"
+    | "unexpected-body"
+    | "wrong-server"
+    | "other";
 }
 
 /** Reads a busybox wget result from its exit status and combined output. */
 export function parseWget(rc: number, output: string, target: string): WgetOutcome {
-  if (rc === 0) {
-    if (output.includes(NGINX_WELCOME)) {
-      return { ok: true, detail: `"${NGINX_WELCOME}" from ${target}` };
-    }
-    const start = output.replace(/\s+/g, " ").trim().slice(0, 80);
-    return {
-      ok: false,
-      failure: "unexpected-body",
-      detail: `${target} answered, but not with the nginx page: "${start}"`,
-    };
+  if (rc !== 0) {
+    return wgetFailure(rc, output, target);
   }
+  if (output.includes(NGINX_WELCOME)) {
+    return { ok: true, detail: `"${NGINX_WELCOME}" from ${target}` };
+  }
+  return {
+    ok: false,
+    failure: "unexpected-body",
+    detail: `${target} answered, but not with the nginx page: "${bodyStart(output)}"`,
+  };
+}
+
+/** The first characters of a body, on one line, as evidence. */
+export function bodyStart(output: string): string {
+  return output.replace(/\s+/g, " ").trim().slice(0, 80);
+}
+
+/** What a failed (non-zero) busybox wget run says went wrong. */
+export function wgetFailure(rc: number, output: string, target: string): WgetOutcome {
   // `timeout` ends the probe with 124 (its own exit) or 143 (SIGTERM reached wget).
   if (rc === 124 || rc === 143) {
     return { ok: false, failure: "timeout", detail: `no answer from ${target} before the timeout` };

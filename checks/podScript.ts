@@ -1,7 +1,16 @@
+import * as crypto from "node:crypto";
+import { IDENTITY_PATH } from "./identity";
 import { CheckPlan } from "./types";
 
-/** The marker that opens each section of the script's output. */
-export const SECTION_MARKER = "@@pod-to-pod-section";
+/**
+ * A fresh, unguessable marker for one run of the script: only lines that start with it are the
+ * script's own. Each probe's output travels base64-encoded on its section's single line, so nothing
+ * a probe receives (a web page, a DNS answer) can start a line, let alone one with the marker: what
+ * a probe fetches can never speak for the runner.
+ */
+export function newRunNonce(): string {
+  return crypto.randomBytes(16).toString("hex");
+}
 
 /** The raw output of one probe run inside the client pod. */
 export interface Section {
@@ -22,6 +31,10 @@ export type SectionName =
   | "service-dns-http"
   | "service-fqdn-http"
   | "service-clusterip-http"
+  | "pod-ip-identity"
+  | "service-dns-identity"
+  | "service-fqdn-identity"
+  | "service-clusterip-identity"
   | "dns"
   | "ping"
   | "ip-addr"
@@ -38,8 +51,8 @@ export function serviceFqdn(plan: CheckPlan): string {
   return `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`;
 }
 
-function httpUrl(host: string, port: number): string {
-  return `http://${host}:${port}/`;
+function httpUrl(host: string, port: number, path = "/"): string {
+  return `http://${host}:${port}${path}`;
 }
 
 /**
@@ -71,6 +84,21 @@ export function serviceNameLagBoundMs(plan: CheckPlan): number {
   return Math.max(serviceReadyBoundMs(plan), 40_000);
 }
 
+/** The HTTP targets: each is fetched twice, for the walkthrough's page and for the server's identity. */
+function httpTargets(plan: CheckPlan): Array<[SectionName, SectionName, string, number]> {
+  return [
+    ["pod-ip-http", "pod-ip-identity", plan.serverPodIp, plan.serverPort],
+    ["service-dns-http", "service-dns-identity", plan.serviceName, plan.servicePort],
+    ["service-fqdn-http", "service-fqdn-identity", serviceFqdn(plan), plan.servicePort],
+    [
+      "service-clusterip-http",
+      "service-clusterip-identity",
+      plan.serviceClusterIp,
+      plan.servicePort,
+    ],
+  ];
+}
+
 /**
  * The shell script that runs every probe inside the client pod, in one `kubectl exec`.
  *
@@ -78,33 +106,23 @@ export function serviceNameLagBoundMs(plan: CheckPlan): number {
  * segfaults with it, so `timeout` bounds every probe instead. Timestamps come from `adjtimex`
  * (microseconds) because busybox `date` has no `%N`; /proc/uptime (10 ms) is the fallback. awk
  * prints with %.0f: busybox awk's %d wraps at 2^31.
+ *
+ * Every section is one line, `<nonce> <name> rc=… ms=… tries=… out=<base64>`, with `nonce` the
+ * run's own marker (see newRunNonce); a last line `<nonce> end` says the script ran to its end.
  */
-export function buildPodScript(plan: CheckPlan): string {
+export function buildPodScript(plan: CheckPlan, nonce: string): string {
   const t = String(plan.timeoutSeconds);
   // Ping adaptively (-A: next packet as soon as the reply is back) so N packets take
   // milliseconds, not N seconds; -w bounds the whole run.
   const pingDeadline = String(plan.timeoutSeconds + plan.pingCount);
+  const wget = (url: string) => `timeout ${t} wget -q -O - ${shellQuote(url)}`;
   const probes: Array<[SectionName, string, number]> = [
-    [
-      "pod-ip-http",
-      `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serverPodIp, plan.serverPort))}`,
-      PROBE_ATTEMPTS,
-    ],
-    [
-      "service-dns-http",
-      `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))}`,
-      PROBE_ATTEMPTS,
-    ],
-    [
-      "service-fqdn-http",
-      `timeout ${t} wget -q -O - ${shellQuote(httpUrl(serviceFqdn(plan), plan.servicePort))}`,
-      PROBE_ATTEMPTS,
-    ],
-    [
-      "service-clusterip-http",
-      `timeout ${t} wget -q -O - ${shellQuote(httpUrl(plan.serviceClusterIp, plan.servicePort))}`,
-      PROBE_ATTEMPTS,
-    ],
+    ...httpTargets(plan).flatMap(
+      ([page, identity, host, port]): Array<[SectionName, string, number]> => [
+        [page, wget(httpUrl(host, port)), PROBE_ATTEMPTS],
+        [identity, wget(httpUrl(host, port, IDENTITY_PATH)), PROBE_ATTEMPTS],
+      ],
+    ),
     ["dns", `timeout ${t} nslookup ${shellQuote(serviceFqdn(plan))}`, PROBE_ATTEMPTS],
     // Ping is not retried: its loss is what it measures.
     ["ping", `ping -c ${plan.pingCount} -A -w ${pingDeadline} ${shellQuote(plan.serverPodIp)}`, 1],
@@ -140,13 +158,38 @@ export function buildPodScript(plan: CheckPlan): string {
     '  rc=1; [ "$http" = yes ] && rc=0',
     '  detail="name resolves: $dns; $url serves: $http"',
     '  [ "$dns" != yes ] && [ "$unknown" = yes ] && detail="$detail; DNS answered NXDOMAIN: CoreDNS does not know the name"',
-    `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' service-ready "$rc" "$(($(stamp) - start))" "$tries" "$detail"`,
+    '  section service-ready "$rc" "$(($(stamp) - start))" "$tries" "$detail"',
     "}",
   ];
-  const lines = [
+  return (
+    [
+      ...scriptPreamble(nonce),
+      ...serviceReady,
+      `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
+      ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
+      `printf '%s end\\n' "$nonce"`,
+    ].join("\n") + "\n"
+  );
+}
+
+/**
+ * What every script the runner sends into a pod starts with: the run's nonce, a clock, the
+ * encoded section line and the probe loop (see buildPodScript).
+ */
+export function scriptPreamble(nonce: string): string[] {
+  if (!/^[0-9a-f]{32}$/.test(nonce)) {
+    throw new Error(`the pod script's nonce must be 32 hex digits, got "${nonce}"`);
+  }
+  return [
+    `nonce=${nonce}`,
     "stamp() {",
     '  adjtimex 2>/dev/null | awk \'/tv_sec/{s=$2} /tv_usec/{u=$2} END{if (s != "") printf "%.0f\\n", s*1000 + u/1000}\' | grep . ||',
     "    awk '{printf \"%.0f\\n\", $1*1000}' /proc/uptime",
+    "}",
+    // The output goes out encoded, on the section's own line: it can hold any bytes, newlines and
+    // markers included, and still not end the line.
+    "section() {",
+    `  printf '%s %s rc=%s ms=%s tries=%s out=%s\\n' "$nonce" "$1" "$2" "$3" "$4" "$(printf '%s' "$5" | base64 | tr -d '\\n')"`,
     "}",
     "probe() {",
     "  name=$1; attempts=$2; cmd=$3; tries=0",
@@ -157,45 +200,64 @@ export function buildPodScript(plan: CheckPlan): string {
     "    sleep 1",
     "  done",
     "  end=$(stamp)",
-    `  printf '%s %s rc=%s ms=%s tries=%s\\n%s\\n' '${SECTION_MARKER}' "$name" "$rc" "$((end - start))" "$tries" "$out"`,
+    '  section "$name" "$rc" "$((end - start))" "$tries" "$out"',
     "}",
-    ...serviceReady,
-    `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
-    ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
   ];
-  return lines.join("\n") + "\n";
 }
 
-const SECTION_HEADER = new RegExp(
-  `^${SECTION_MARKER} (\\S+) rc=(\\d+) ms=(-?\\d+)(?: tries=(\\d+))?$`,
-);
+/** The sections of one run, and whether the script reached its end. */
+export interface ScriptOutput {
+  /** Each probe's section, by name. */
+  readonly sections: ReadonlyMap<string, Section>;
+  /** Whether the script printed its closing line: false when it was cut off. */
+  readonly complete: boolean;
+}
 
-/** Splits the script's output into its sections, keyed by probe name. */
-export function parseSections(stdout: string): Map<string, Section> {
+/** Raised when a line carries the run's marker but is not one the script prints. */
+export class MalformedScriptOutputError extends Error {}
+
+const SECTION_LINE = /^(\S+) rc=(\d+) ms=(-?\d+) tries=(\d+) out=([A-Za-z0-9+/]*={0,2})$/;
+
+/**
+ * Reads the script's output. Only lines that start with the run's nonce count; everything else
+ * (kubectl's warnings, anything that is not the script's) is ignored. A marked line that is
+ * malformed, a section that appears twice or one after the closing line cannot come from the
+ * script: it is an error, never a result.
+ */
+export function parseScriptOutput(stdout: string, nonce: string): ScriptOutput {
   const sections = new Map<string, Section>();
-  let current: { name: string; rc: number; ms: number; tries: number; lines: string[] } | undefined;
-  const flush = () => {
-    if (current) {
-      const output = current.lines.join("\n").replace(/\n+$/, "");
-      const { name, rc, ms, tries } = current;
-      sections.set(name, { rc, ms: Math.max(0, ms), tries, output });
-    }
-  };
+  let complete = false;
+  const prefix = `${nonce} `;
   for (const line of stdout.split("\n")) {
-    const header = SECTION_HEADER.exec(line);
-    if (header) {
-      flush();
-      current = {
-        name: header[1],
-        rc: Number(header[2]),
-        ms: Number(header[3]),
-        tries: header[4] ? Number(header[4]) : 1,
-        lines: [],
-      };
-    } else if (current) {
-      current.lines.push(line);
+    if (!line.startsWith(prefix)) {
+      continue;
     }
+    const rest = line.slice(prefix.length);
+    if (complete) {
+      throw new MalformedScriptOutputError(
+        `a marked line after the script's end: "${rest.slice(0, 80)}"`,
+      );
+    }
+    if (rest === "end") {
+      complete = true;
+      continue;
+    }
+    const match = SECTION_LINE.exec(rest);
+    if (!match) {
+      throw new MalformedScriptOutputError(
+        `a marked line the script does not print: "${rest.slice(0, 80)}"`,
+      );
+    }
+    const [, name, rc, ms, tries, encoded] = match;
+    if (sections.has(name)) {
+      throw new MalformedScriptOutputError(`section ${name} appears twice`);
+    }
+    sections.set(name, {
+      rc: Number(rc),
+      ms: Math.max(0, Number(ms)),
+      tries: Number(tries),
+      output: Buffer.from(encoded, "base64").toString("utf8").replace(/\n+$/, ""),
+    });
   }
-  flush();
-  return sections;
+  return { sections, complete };
 }

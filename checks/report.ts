@@ -4,7 +4,7 @@ import { Verification } from "./types";
 export function renderReport(verification: Verification): string {
   const width = Math.max(...verification.checks.map((c) => c.name.length));
   const lines = [
-    `pod-to-pod network verification (${verification.passed} passed, ${verification.failed} failed)`,
+    `pod-to-pod network verification (${verification.passed} passed, ${verification.failed} failed), checked at ${verification.checkedAt} by runner ${verification.runnerVersion}`,
     ...verification.checks.map(
       (c) =>
         `  ${c.ok ? "PASS" : "FAIL"}  ${c.name.padEnd(width)}  ${String(c.ms).padStart(5)} ms  ${c.detail}`,

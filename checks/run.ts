@@ -9,11 +9,21 @@
  */
 import * as fs from "node:fs";
 import { fromEnvironment } from "./environment";
-import { kubectl } from "./kubectl";
-import { withKubeconfigFile } from "./kubeconfigFile";
+import { kubeconfigSource, KubeconfigSource } from "./kubeconfig";
+import { kubectl, stopAllKubectl } from "./kubectl";
 import { renderReport } from "./report";
 import { runChecks } from "./runChecks";
 import { Verification } from "./types";
+
+// Stopped half way (Ctrl-C on `pulumi up`, a CI job cancelled): the kubectl runs stop with the
+// runner rather than going on unobserved. Nothing is on disk to clean up.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    stopAllKubectl();
+    process.stderr.write(`pod-to-pod checks stopped by ${signal}\n`);
+    process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+  });
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -23,18 +33,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function verify(env: NodeJS.ProcessEnv): Promise<Verification> {
+async function verify(env: NodeJS.ProcessEnv, kubeconfig: KubeconfigSource): Promise<Verification> {
   const { plan, options } = fromEnvironment(env);
-  return runChecks(plan, (args, timeoutMs) => kubectl(args, timeoutMs, env), options.kubeContext);
+  return runChecks(
+    plan,
+    (args, timeoutMs) => kubectl(args, timeoutMs, env, kubeconfig),
+    { runnerVersion: options.runnerVersion },
+    options.kubeContext,
+  );
 }
 
 async function main(): Promise<number> {
   const { options } = fromEnvironment(process.env);
-  const verification = options.kubeconfigOnStdin
-    ? await withKubeconfigFile(await readStdin(), (file) =>
-        verify({ ...process.env, KUBECONFIG: file }),
-      )
-    : await verify(process.env);
+  const kubeconfig = options.kubeconfigOnStdin
+    ? kubeconfigSource(await readStdin())
+    : ({ kind: "environment" } as const);
+  const verification = await verify(process.env, kubeconfig);
   const report = renderReport(verification);
   // For callers that want the verification whatever happened (the cluster tests' fault cases).
   if (process.env.POD_TO_POD_VERIFICATION_FILE) {

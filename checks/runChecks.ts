@@ -1,8 +1,19 @@
 import { summarize } from "./diagnose";
+import { parseEndpointSlices, ServiceEndpoint } from "./endpoints";
 import { evaluateChecks, NodeFacts, NodePodCidrs } from "./evaluate";
 import { KubectlResult } from "./kubectl";
-import { buildPodScript, parseSections, PROBE_ATTEMPTS, serviceNameLagBoundMs } from "./podScript";
-import { CheckPlan, Verification } from "./types";
+import {
+  buildPodScript,
+  MalformedScriptOutputError,
+  newRunNonce,
+  parseScriptOutput,
+  PROBE_ATTEMPTS,
+  serviceNameLagBoundMs,
+} from "./podScript";
+import { ingressVerdict, NetworkPolicyJson } from "./networkPolicy";
+import { evaluatePolicyChecks, PolicyFacts } from "./policyChecks";
+import { buildStrangerScript } from "./strangerScript";
+import { CheckPlan, CheckResult, PolicyPlan, Verification } from "./types";
 
 /** Runs kubectl; injected so the orchestration is testable without a cluster. */
 export type KubectlRunner = (args: readonly string[], timeoutMs: number) => Promise<KubectlResult>;
@@ -46,20 +57,176 @@ export function parseNodePodCidrs(json: string): NodePodCidrs {
   return facts;
 }
 
+/** What the runner adds to the results: when, and which runner. */
+export interface RunStamp {
+  /** The runner's version (see runnerVersion). */
+  readonly runnerVersion: string;
+  /** The clock, injectable for tests. */
+  readonly now?: () => Date;
+}
+
+function parseOr<T>(result: KubectlResult, parse: (stdout: string) => T): T | Error {
+  if (result.code !== 0) {
+    return new Error(result.stderr.trim() || `kubectl exited ${result.code}`);
+  }
+  try {
+    return parse(result.stdout);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+interface PodJson {
+  metadata?: { namespace?: string; name?: string; uid?: string };
+}
+
 /**
- * Runs every check: one `kubectl exec` into the client carries all in-pod probes, and one
- * `kubectl get nodes`, started at the same time, supplies the pod CIDRs.
+ * When something other than the nginx pod answered at its IP, the API server can say what now has
+ * that address: evidence a person can act on ("a pod took the IP"). Asked only then, and best
+ * effort: listing pods across namespaces may not be allowed.
+ */
+async function nameWhoAnswered(
+  results: CheckResult[],
+  plan: CheckPlan,
+  run: KubectlRunner,
+  context: string[],
+): Promise<CheckResult[]> {
+  const podIp = results.find((r) => r.name === "pod-ip-http");
+  if (!podIp || podIp.ok || podIp.facts?.failure !== "wrong-server") {
+    return results;
+  }
+  const found = parseOr(
+    await run(
+      [
+        ...context,
+        "get",
+        "pods",
+        "-A",
+        "--field-selector",
+        `status.podIP=${plan.serverPodIp}`,
+        "-o",
+        "json",
+      ],
+      plan.timeoutSeconds * 1000 + 10_000,
+    ),
+    (stdout) => (JSON.parse(stdout) as { items?: PodJson[] }).items ?? [],
+  );
+  const owners =
+    found instanceof Error
+      ? `the API server could not say which pod has ${plan.serverPodIp}: ${found.message.split("\n")[0]}`
+      : found.length === 0
+        ? `no pod has ${plan.serverPodIp} now`
+        : `${plan.serverPodIp} belongs to ${found.map((p) => `pod ${p.metadata?.namespace}/${p.metadata?.name} (uid ${p.metadata?.uid})`).join(", ")}`;
+  return results.map((r) => (r === podIp ? { ...r, detail: `${r.detail}; ${owners}` } : r));
+}
+
+interface LabPodJson {
+  metadata?: { name?: string; labels?: Record<string, string> };
+  status?: { podIP?: string };
+}
+
+/** The API's view of who may reach nginx: the namespace's policies and the two pods' labels. */
+function policyFacts(plan: CheckPlan, policies: KubectlResult, pods: KubectlResult): PolicyFacts {
+  const read = parseOr(
+    policies,
+    (stdout) => (JSON.parse(stdout) as { items?: NetworkPolicyJson[] }).items ?? [],
+  );
+  const lab = parseOr(
+    pods,
+    (stdout) => (JSON.parse(stdout) as { items?: LabPodJson[] }).items ?? [],
+  );
+  if (read instanceof Error) {
+    return read;
+  }
+  if (lab instanceof Error) {
+    return lab;
+  }
+  const peer = (name: string) => {
+    const pod = lab.find((p) => p.metadata?.name === name);
+    return { name, labels: pod?.metadata?.labels ?? {}, ip: pod?.status?.podIP ?? "" };
+  };
+  return ingressVerdict(read, peer(plan.serverPod), peer(plan.clientPod), {
+    number: plan.serverPort,
+    name: "http",
+  });
+}
+
+/** The stranger's probes and the policy reads, started alongside the client's exec. */
+async function runPolicyProbes(
+  plan: CheckPlan,
+  policy: PolicyPlan,
+  run: KubectlRunner,
+  context: string[],
+  nonce: string,
+): Promise<CheckResult[]> {
+  const apiBudgetMs = plan.timeoutSeconds * 1000 + 10_000;
+  const [exec, policies, pods] = await Promise.all([
+    run(
+      [
+        ...context,
+        "exec",
+        "-n",
+        plan.namespace,
+        policy.strangerPod,
+        "-c",
+        policy.strangerContainer,
+        "--",
+        "sh",
+        "-c",
+        buildStrangerScript(plan, policy, nonce),
+      ],
+      (policy.denyBoundSeconds + plan.timeoutSeconds + 30) * 1000,
+    ),
+    run([...context, "get", "networkpolicies", "-n", plan.namespace, "-o", "json"], apiBudgetMs),
+    run(
+      [
+        ...context,
+        "get",
+        "pods",
+        "-n",
+        plan.namespace,
+        plan.serverPod,
+        plan.clientPod,
+        "-o",
+        "json",
+      ],
+      apiBudgetMs,
+    ),
+  ]);
+  let sections;
+  try {
+    sections = parseScriptOutput(exec.stdout, nonce).sections;
+  } catch (error) {
+    throw new CheckRunError(
+      `the stranger's script output in ${plan.namespace}/${policy.strangerPod} is not what the script prints (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  if (sections.size === 0) {
+    throw new CheckRunError(
+      `kubectl exec into ${plan.namespace}/${policy.strangerPod} ran no probe (exit ${exec.code}); the Kubernetes API or the stranger pod is the problem, not the network: ${exec.stderr.trim() || "no error output"}`,
+    );
+  }
+  return evaluatePolicyChecks(plan, policy, sections, policyFacts(plan, policies, pods));
+}
+
+/**
+ * Runs every check: one `kubectl exec` into the client carries all in-pod probes; one `kubectl get
+ * nodes` and one `kubectl get endpointslices`, started at the same time, supply the pod CIDRs and
+ * the Service's endpoints. With NetworkPolicy isolation, one more exec into the stranger and the
+ * policy reads run alongside.
  */
 export async function runChecks(
   plan: CheckPlan,
   run: KubectlRunner,
+  stamp: RunStamp,
   kubeContext?: string,
 ): Promise<Verification> {
   const context = contextArgs(kubeContext);
+  const checkedAt = (stamp.now ?? (() => new Date()))().toISOString();
   // The wait for the Service is bounded (by the longer, NXDOMAIN bound at most), every probe is
   // bounded by the plan's timeout and tried at most PROBE_ATTEMPTS times, a second apart; kubectl
   // gets room for all of that plus its start.
-  const networkProbes = 6;
+  const networkProbes = 10;
   const execBudgetMs =
     serviceNameLagBoundMs(plan) +
     // The last round of the wait may start just before the bound: two 2 s probes.
@@ -70,7 +237,14 @@ export async function runChecks(
       30) *
       1000;
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
-  const [exec, nodeList] = await Promise.all([
+  const apiBudgetMs = plan.timeoutSeconds * 1000 + 10_000;
+  const nonce = newRunNonce();
+  const policyChecks = plan.policy
+    ? runPolicyProbes(plan, plan.policy, run, context, newRunNonce())
+    : Promise.resolve([]);
+  // Settled either way, so a failure of the client's half is not left unhandled meanwhile.
+  policyChecks.catch(() => undefined);
+  const [exec, nodeList, slices] = await Promise.all([
     run(
       [
         ...context,
@@ -83,26 +257,52 @@ export async function runChecks(
         "--",
         "sh",
         "-c",
-        buildPodScript(plan),
+        buildPodScript(plan, nonce),
       ],
       execBudgetMs,
     ),
-    run([...context, "get", "nodes", ...nodes, "-o", "json"], plan.timeoutSeconds * 1000 + 10_000),
+    run([...context, "get", "nodes", ...nodes, "-o", "json"], apiBudgetMs),
+    run(
+      [
+        ...context,
+        "get",
+        "endpointslices",
+        "-n",
+        plan.namespace,
+        "-l",
+        `kubernetes.io/service-name=${plan.serviceName}`,
+        "-o",
+        "json",
+      ],
+      apiBudgetMs,
+    ),
   ]);
-  const sections = parseSections(exec.stdout);
-  if (sections.size === 0) {
+  let output;
+  try {
+    output = parseScriptOutput(exec.stdout, nonce);
+  } catch (error) {
+    if (error instanceof MalformedScriptOutputError) {
+      throw new CheckRunError(
+        `the pod script's output in ${plan.namespace}/${plan.clientPod} is not what the script prints (${error.message}); no verdict can be drawn from it`,
+      );
+    }
+    throw error;
+  }
+  if (output.sections.size === 0) {
     throw new CheckRunError(
       `kubectl exec into ${plan.namespace}/${plan.clientPod} ran no probe (exit ${exec.code}); the Kubernetes API or the client pod is the problem, not the network: ${exec.stderr.trim() || "no error output"}`,
     );
   }
-  let cidrs: NodePodCidrs | Error;
-  try {
-    cidrs =
-      nodeList.code === 0
-        ? parseNodePodCidrs(nodeList.stdout)
-        : new Error(nodeList.stderr.trim() || `kubectl exited ${nodeList.code}`);
-  } catch (error) {
-    cidrs = error instanceof Error ? error : new Error(String(error));
-  }
-  return summarize(evaluateChecks(plan, sections, cidrs));
+  const cidrs: NodePodCidrs | Error = parseOr(nodeList, parseNodePodCidrs);
+  const endpoints: ServiceEndpoint[] | Error = parseOr(slices, parseEndpointSlices);
+  const results = await nameWhoAnswered(
+    evaluateChecks(plan, output.sections, cidrs, endpoints),
+    plan,
+    run,
+    context,
+  );
+  return summarize([...results, ...(await policyChecks)], {
+    checkedAt,
+    runnerVersion: stamp.runnerVersion,
+  });
 }

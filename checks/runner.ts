@@ -1,6 +1,8 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { buildPodScript } from "./podScript";
+import { CheckPlan } from "./types";
 
 /**
  * Where the check runner (run.ts, or run.js in a compiled build) lives, and how to start it.
@@ -18,20 +20,125 @@ export function runnerCommand(projectRoot: string, dir: string = __dirname): str
 }
 
 /**
- * A digest of the check code as it runs (every *.ts, or every *.js of a compiled build, in this
- * folder). It is one of the command's triggers: new check code re-runs the checks.
+ * A file's code without its comments and layout: TypeScript parses it (JavaScript too) and prints
+ * it back with comments removed. Where TypeScript is not installed (a compiled build deployed
+ * without dev dependencies) the text itself stands in, which only means a comment edit re-runs
+ * the checks.
  */
-export function checksVersion(dir: string = __dirname): string {
-  const hash = crypto.createHash("sha256");
-  for (const file of fs
+function codeWithoutComments(file: string, source: string): string {
+  let ts: typeof import("typescript");
+  try {
+    // Lazily: the Pulumi Node.js runtime has already loaded it for a TypeScript program.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ts = require("typescript") as typeof import("typescript");
+  } catch {
+    return source;
+  }
+  const parsed = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, false);
+  return ts.createPrinter({ removeComments: true }).printFile(parsed);
+}
+
+/**
+ * The runner's version: its package's version and a digest of what the check code does (every *.ts,
+ * or every *.js of a compiled build, in this folder), comments and formatting left out. It is one
+ * of the command's triggers: changed check behaviour re-runs the checks, a comment does not.
+ *
+ * Reading the code without its comments means parsing it, which costs a preview a noticeable
+ * moment; the result is kept in node_modules/.cache, keyed by the files' exact text, so only the
+ * first run after an edit pays.
+ */
+export function runnerVersion(dir: string = __dirname): string {
+  const files = fs
     .readdirSync(dir)
     .filter((name) => name.endsWith(EXTENSION))
-    .sort()) {
-    hash
-      .update(file)
-      .update("\0")
-      .update(fs.readFileSync(path.join(dir, file)))
-      .update("\0");
+    .sort()
+    .map((name) => [name, fs.readFileSync(path.join(dir, name), "utf8")] as const);
+  const root = packageRoot(dir);
+  const version = root ? packageVersion(root) : "0.0.0";
+  const exact = crypto.createHash("sha256").update(version);
+  for (const [name, source] of files) {
+    exact.update(name).update("\0").update(source).update("\0");
   }
-  return hash.digest("hex").slice(0, 16);
+  const key = exact.digest("hex");
+  const cacheFile =
+    root && path.join(root, "node_modules", ".cache", "pod-to-pod", "runner-version.json");
+  const cached = cacheFile ? readCache(cacheFile) : {};
+  if (cached[key]) {
+    return cached[key];
+  }
+  const hash = crypto.createHash("sha256");
+  for (const [name, source] of files) {
+    hash.update(name).update("\0").update(codeWithoutComments(name, source)).update("\0");
+  }
+  const computed = `${version}+${hash.digest("hex").slice(0, 12)}`;
+  if (cacheFile) {
+    writeCache(cacheFile, { [key]: computed });
+  }
+  return computed;
+}
+
+function readCache(file: string): Record<string, string> {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+function writeCache(file: string, entries: Record<string, string>): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}`;
+    fs.writeFileSync(temp, JSON.stringify(entries));
+    fs.renameSync(temp, file);
+  } catch {
+    // A read-only checkout only loses the shortcut.
+  }
+}
+
+/** The nearest folder at or above `dir` with a package.json. */
+function packageRoot(dir: string): string | undefined {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, "package.json"))) {
+      return at;
+    }
+    if (path.dirname(at) === at) {
+      return undefined;
+    }
+  }
+}
+
+function packageVersion(root: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+    version?: string;
+  };
+  return String(manifest.version ?? "0.0.0");
+}
+/** A plan that stands for every plan: only the script's shape, not the lab's values, is digested. */
+const SHAPE_PLAN: CheckPlan = {
+  namespace: "ns",
+  serverPod: "server",
+  serverPodUid: "00000000-0000-0000-0000-000000000000",
+  clientPod: "client",
+  clientContainer: "container",
+  serviceName: "service",
+  serverPodIp: "10.0.0.1",
+  clientPodIp: "10.0.0.2",
+  serverNode: "node",
+  clientNode: "node",
+  serviceClusterIp: "10.0.0.3",
+  servicePort: 80,
+  serverPort: 80,
+  clusterDomain: "cluster.local",
+  pingCount: 1,
+  timeoutSeconds: 1,
+};
+
+/**
+ * A digest of the script the runner sends into the client pod (for a fixed plan: the lab's own
+ * values are triggers of their own). A change in what the pod runs re-runs the checks.
+ */
+export function podScriptDigest(): string {
+  const script = buildPodScript(SHAPE_PLAN, "0".repeat(32));
+  return crypto.createHash("sha256").update(script).digest("hex").slice(0, 12);
 }

@@ -11,8 +11,20 @@ export const CHECK_NAMES = [
   "pod-cidr",
 ] as const;
 
+/**
+ * The checks added when the lab isolates itself with NetworkPolicy: the policies let the client
+ * in (read from the API), and a stranger pod the policies do not allow is refused, while it can
+ * still reach what they do not cover (so a dead stranger cannot pass as "denied").
+ */
+export const POLICY_CHECK_NAMES = [
+  "policy-allows-client",
+  "stranger-to-pod-ip",
+  "stranger-to-service",
+  "stranger-dns",
+] as const;
+
 /** One check's name. */
-export type CheckName = (typeof CHECK_NAMES)[number];
+export type CheckName = (typeof CHECK_NAMES)[number] | (typeof POLICY_CHECK_NAMES)[number];
 
 /** The result of one check, as exported in the stack output `verification.checks`. */
 export interface CheckResult {
@@ -29,7 +41,16 @@ export interface CheckResult {
 }
 
 /** The network layer a failure points at. */
-export type Layer = "pod-network" | "cross-node" | "server" | "service" | "dns" | "ipam" | "client";
+export type Layer =
+  | "pod-network"
+  | "cross-node"
+  | "server"
+  | "service"
+  | "dns"
+  | "ipam"
+  | "client"
+  | "network-policy"
+  | "policy-enforcement";
 
 /** What broke, derived from which checks failed together. */
 export interface Diagnosis {
@@ -43,6 +64,10 @@ export interface Diagnosis {
 
 /** The whole outcome of a run: the `verification` stack output. */
 export interface Verification {
+  /** When the checks ran (UTC, ISO 8601): a verdict is only as fresh as this. */
+  readonly checkedAt: string;
+  /** The version of the check runner that produced it. */
+  readonly runnerVersion: string;
   /** How many checks passed. */
   readonly passed: number;
   /** How many checks failed. */
@@ -59,6 +84,8 @@ export interface CheckPlan {
   readonly namespace: string;
   /** Name of the nginx server pod. */
   readonly serverPod: string;
+  /** UID of the nginx server pod: what it must answer on the identity path. */
+  readonly serverPodUid: string;
   /** Name of the busybox client pod (the checks run inside it). */
   readonly clientPod: string;
   /** Container of the client pod to exec into. */
@@ -85,4 +112,16 @@ export interface CheckPlan {
   readonly pingCount: number;
   /** Upper bound, in seconds, for each network check. */
   readonly timeoutSeconds: number;
+  /** Present when the lab isolates itself with NetworkPolicy: the stranger that must be refused. */
+  readonly policy?: PolicyPlan;
+}
+
+/** The NetworkPolicy half of a plan. */
+export interface PolicyPlan {
+  /** The stranger pod: in the namespace, allowed by no policy. */
+  readonly strangerPod: string;
+  /** Its container. */
+  readonly strangerContainer: string;
+  /** How long a refused request may take to count as refused, in seconds. */
+  readonly denyBoundSeconds: number;
 }

@@ -1,4 +1,4 @@
-import { CHECK_NAMES, CheckResult, Verification } from "./types";
+import { CHECK_NAMES, CheckResult, POLICY_CHECK_NAMES, Verification } from "./types";
 
 /** Parses the runner's JSON stdout, rejecting anything that is not a verification. */
 export function parseVerification(stdout: string): Verification {
@@ -16,12 +16,16 @@ export function parseVerification(stdout: string): Verification {
     Array.isArray(v.checks) &&
     v.checks.every(
       (c: Partial<CheckResult>) =>
-        CHECK_NAMES.includes(c.name as CheckResult["name"]) &&
+        [...CHECK_NAMES, ...POLICY_CHECK_NAMES].includes(c.name as CheckResult["name"]) &&
         typeof c.ok === "boolean" &&
         typeof c.detail === "string" &&
         typeof c.ms === "number",
     );
-  if (typeof v.passed !== "number" || typeof v.failed !== "number" || !checksOk) {
+  const stamped =
+    typeof v.checkedAt === "string" &&
+    !Number.isNaN(Date.parse(v.checkedAt)) &&
+    typeof v.runnerVersion === "string";
+  if (typeof v.passed !== "number" || typeof v.failed !== "number" || !checksOk || !stamped) {
     throw new Error(`The check runner's JSON is not a verification: ${line.slice(0, 200)}`);
   }
   return v as Verification;

@@ -1,8 +1,17 @@
+import { IDENTITY_PATH } from "../checks/identity";
+
+/** Where the server pod mounts the Downward API file with its own UID. */
+export const IDENTITY_DIR = "/etc/pod-to-pod-identity";
+/** The file in it. */
+export const IDENTITY_FILE = "uid";
+
 /**
  * The nginx configuration the server pod runs with. It lets nginx run as a non-root user on a
  * read-only root filesystem: the pid file, temp paths and logs all go to /tmp or the console.
  * It works with the official nginx image and with Debian's nginx package alike, since both serve
- * the stock welcome page from /usr/share/nginx/html.
+ * the stock welcome page from /usr/share/nginx/html. On the lab's own path it answers with the UID of
+ * its pod, from the file the kubelet writes (see checks/identity.ts), so the checks can tell this
+ * pod from any other nginx.
  */
 export function renderNginxConf(port: number): string {
   return `worker_processes 1;
@@ -32,6 +41,11 @@ http {
     listen ${port};
     root /usr/share/nginx/html;
     index index.html;
+
+    location = ${IDENTITY_PATH} {
+      default_type text/plain;
+      alias ${IDENTITY_DIR}/${IDENTITY_FILE};
+    }
   }
 }
 `;

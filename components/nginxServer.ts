@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
-import { renderNginxConf } from "./nginxConf";
+import { IDENTITY_DIR, IDENTITY_FILE, renderNginxConf } from "./nginxConf";
 import { labPodOptions } from "./podOptions";
 
 /** Arguments of {@link NginxServer}. */
@@ -106,12 +106,20 @@ export class NginxServer extends pulumi.ComponentResource {
               },
               volumeMounts: [
                 { name: "conf", mountPath: "/etc/pod-to-pod-nginx", readOnly: true },
+                { name: "identity", mountPath: IDENTITY_DIR, readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
               ],
             },
           ],
           volumes: [
             { name: "conf", configMap: { name: conf.metadata.name } },
+            // The pod's own UID, written by the kubelet: what nginx answers on the identity path.
+            {
+              name: "identity",
+              downwardAPI: {
+                items: [{ path: IDENTITY_FILE, fieldRef: { fieldPath: "metadata.uid" } }],
+              },
+            },
             { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
           ],
         },

@@ -1,32 +1,42 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describeProblems } from "./problems";
-import { LAB_CONFIG_KEYS, LabConfig, labConfigSchema } from "./schema";
+import { DEFAULTS, LabConfig, labConfigSchema } from "./schema";
 
 export * from "./kubeAccess";
 export * from "./schema";
 
 /** The raw `pod-to-pod:*` values, as read from the stack: strings, objects already parsed. */
-export type RawLabConfig = Partial<Record<(typeof LAB_CONFIG_KEYS)[number], unknown>>;
+export type RawLabConfig = Record<string, unknown>;
+
+/** The config namespace of the lab's own keys. */
+export const LAB_NAMESPACE = "pod-to-pod";
+
+/** The keys accepted at a path of the config, read off the defaults (every key has one). */
+function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
+  let node: unknown = DEFAULTS;
+  for (const part of path) {
+    node = (node as Record<PropertyKey, unknown> | undefined)?.[part];
+  }
+  return node && typeof node === "object" ? Object.keys(node) : [];
+}
 
 /**
  * Validates the raw configuration. A mistake is a pulumi.RunError listing every bad key, the value
  * given and what is accepted: the CLI prints it as a message, before any resource is registered.
+ * A key that does not exist is a mistake too: ignored, it would leave its default in silence.
  */
 export function parseLabConfig(raw: RawLabConfig): LabConfig {
   const result = labConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) {
     return result.data;
   }
-  const problems = describeProblems(result.error, "pod-to-pod");
+  const problems = describeProblems(result.error, LAB_NAMESPACE, knownKeysAt);
   throw new pulumi.RunError(
     `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
   );
 }
 
-function objectOrText(text: string | undefined): unknown {
-  if (text === undefined) {
-    return undefined;
-  }
+function objectOrText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -36,16 +46,17 @@ function objectOrText(text: string | undefined): unknown {
 }
 
 /**
- * Gathers the raw `pod-to-pod:*` values from any source of strings: the Pulumi config in the
- * program, or the CLI's `pulumi config --json` in `npm run verify`.
+ * Gathers every `pod-to-pod:*` value from a stack's whole config (`namespace:key` → the string
+ * Pulumi stores): in the program, `pulumi.runtime.allConfig()`; in `npm run verify`, the CLI's
+ * `pulumi config --json`. Keys the lab does not know are kept, for parseLabConfig to name.
  */
-export function readRawLabConfig(get: (key: string) => string | undefined): RawLabConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of LAB_CONFIG_KEYS) {
-    const text = get(key);
-    if (text !== undefined) {
+export function readRawLabConfig(all: Readonly<Record<string, string>>): RawLabConfig {
+  const raw: RawLabConfig = {};
+  const prefix = `${LAB_NAMESPACE}:`;
+  for (const [fullKey, text] of Object.entries(all)) {
+    if (fullKey.startsWith(prefix)) {
       // Objects arrive as JSON; a scalar stays the string Pulumi stored.
-      raw[key] = text.trim().startsWith("{") ? objectOrText(text) : text;
+      raw[fullKey.slice(prefix.length)] = text.trim().startsWith("{") ? objectOrText(text) : text;
     }
   }
   return raw;
@@ -53,6 +64,5 @@ export function readRawLabConfig(get: (key: string) => string | undefined): RawL
 
 /** Reads the stack's `pod-to-pod:*` configuration once and validates it. */
 export function loadLabConfig(): LabConfig {
-  const config = new pulumi.Config("pod-to-pod");
-  return parseLabConfig(readRawLabConfig((key) => config.get(key)));
+  return parseLabConfig(readRawLabConfig(pulumi.runtime.allConfig()));
 }

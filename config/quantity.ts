@@ -1,9 +1,9 @@
 /**
- * Kubernetes resource quantities ("250m", "1.5Gi", ".5", "1e3"), after the grammar of
- * k8s.io/apimachinery's resource.Quantity: a decimal number and an optional binary suffix
+ * Kubernetes resource quantities ("250m", "1.5Gi", ".5", "+1", "1e3"), after the grammar of
+ * k8s.io/apimachinery's resource.Quantity: a signed decimal number and an optional binary suffix
  * (Ki … Ei), decimal suffix (n, u, m, k, M … E) or decimal exponent.
  */
-export const QUANTITY = /^(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
+export const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
 const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 const DECIMAL: Record<string, number> = {
@@ -19,19 +19,58 @@ const DECIMAL: Record<string, number> = {
   E: 18,
 };
 
-/** The value of a quantity as a plain number (cores, bytes); NaN when it is not a quantity. */
-export function quantityValue(quantity: string): number {
-  const match = QUANTITY.exec(quantity);
+/** The largest magnitude a Quantity holds (2^63-1, in base units: cores, bytes). */
+export const QUANTITY_MAX = 2n ** 63n - 1n;
+
+/** A quantity read exactly: its sign and its magnitude in thousandths, as Kubernetes keeps it. */
+export interface ExactQuantity {
+  readonly negative: boolean;
+  /**
+   * The magnitude in thousandths (milli-units), rounded up: Kubernetes keeps at most three decimal
+   * places and rounds a finer value up ("0.1m" is 1m).
+   */
+  readonly milli: bigint;
+  /** Whether the magnitude is above QUANTITY_MAX, which Kubernetes would silently cap. */
+  readonly tooLarge: boolean;
+}
+
+/** Reads a quantity exactly (no floating point); undefined when it is not one. */
+export function parseQuantity(text: string): ExactQuantity | undefined {
+  const match = QUANTITY.exec(text);
   if (!match) {
-    return NaN;
+    return undefined;
   }
-  const number = Number(match[1]);
-  const suffix = match[3] ?? "";
-  if (suffix in BINARY) {
-    return number * 1024 ** BINARY[suffix];
+  const [, sign, number, suffix = ""] = match;
+  const [whole, fraction = ""] = number.split(".");
+  const digits = BigInt(`${whole}${fraction}` || "0");
+  const binary = BINARY[suffix] ?? 0;
+  const exponent =
+    (suffix in BINARY ? 0 : suffix in DECIMAL ? DECIMAL[suffix] : Number(suffix.slice(1))) -
+    fraction.length +
+    // thousandths
+    3;
+  const negative = sign === "-" && digits !== 0n;
+  // Magnitudes far beyond the cap are decided without building their digits.
+  const wholeDigits = String(digits).length + exponent - 3 + binary * 4;
+  if (digits !== 0n && wholeDigits > 40) {
+    return { negative, milli: QUANTITY_MAX * 1000n + 1n, tooLarge: true };
   }
-  if (suffix in DECIMAL) {
-    return number * 10 ** DECIMAL[suffix];
+  const scaled = digits * 1024n ** BigInt(binary);
+  let milli: bigint;
+  if (exponent >= 0) {
+    milli = scaled * 10n ** BigInt(exponent);
+  } else if (-exponent > String(scaled).length + 1) {
+    milli = scaled === 0n ? 0n : 1n;
+  } else {
+    const divisor = 10n ** BigInt(-exponent);
+    milli = (scaled + divisor - 1n) / divisor;
   }
-  return number * 10 ** Number(suffix.slice(1));
+  return { negative, milli, tooLarge: milli > QUANTITY_MAX * 1000n };
+}
+
+/** Compares two quantities exactly: negative, zero or positive as a is below, equal to or above b. */
+export function compareQuantities(a: ExactQuantity, b: ExactQuantity): number {
+  const signed = (q: ExactQuantity) => (q.negative ? -q.milli : q.milli);
+  const difference = signed(a) - signed(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
 }

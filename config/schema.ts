@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { QUANTITY, quantityValue } from "./quantity";
+import { imageReferenceProblem } from "./imageReference";
+import { compareQuantities, parseQuantity, QUANTITY_MAX } from "./quantity";
 
 /**
  * Every `pod-to-pod:*` key, declared once: its type, its default and what the user is told when a
@@ -19,9 +20,6 @@ export const BUILTIN_NAMESPACES: readonly string[] = [
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// registry/path:tag@digest, after the reference grammar of the distribution project.
-const IMAGE_REFERENCE =
-  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** A whole number in [min, max], given as a number or as decimal digits ("0x50", "1e2" are not). */
 function wholeNumber(min: number, max: number, fallback: number) {
@@ -54,7 +52,19 @@ function quantity(fallback: string) {
   return z
     .preprocess(
       (value) => (typeof value === "number" ? String(value) : value),
-      z.string({ error }).regex(QUANTITY, { error }),
+      z.string({ error }).superRefine((value, ctx) => {
+        const parsed = parseQuantity(value);
+        const message = !parsed
+          ? error
+          : parsed.negative
+            ? "expected a quantity of zero or more: Kubernetes refuses negative requests and limits"
+            : parsed.tooLarge
+              ? `expected at most ${QUANTITY_MAX} (2^63-1), the largest quantity Kubernetes holds`
+              : undefined;
+        if (message) {
+          ctx.addIssue({ code: "custom", input: value, message });
+        }
+      }),
     )
     .default(fallback);
 }
@@ -62,7 +72,15 @@ function quantity(fallback: string) {
 function image(fallback: string) {
   const error =
     "expected an image reference such as nginx:1.28.0 or registry.example/nginx@sha256:<64 hex>";
-  return z.string({ error }).regex(IMAGE_REFERENCE, { error }).default(fallback);
+  return z
+    .string({ error })
+    .superRefine((value, ctx) => {
+      const problem = imageReferenceProblem(value);
+      if (problem) {
+        ctx.addIssue({ code: "custom", input: value, message: `${error}: ${problem}` });
+      }
+    })
+    .default(fallback);
 }
 
 /** A JSON object with exactly these keys, each defaulted; unknown keys are named. */
@@ -94,7 +112,9 @@ function resources(defaults: ResourceDefaults) {
       for (const resource of ["cpu", "memory"] as const) {
         const request = value.requests[resource];
         const limit = value.limits[resource];
-        if (quantityValue(request) > quantityValue(limit)) {
+        const [requested, limited] = [parseQuantity(request), parseQuantity(limit)];
+        // Compared exactly, as Kubernetes compares them: 9m and 0.009 are the same quantity.
+        if (requested && limited && compareQuantities(requested, limited) > 0) {
           ctx.addIssue({
             code: "custom",
             input: request,
@@ -117,7 +137,7 @@ function workload(defaults: { image: string; resources: ResourceDefaults }) {
 
 /** The schema of the whole `pod-to-pod` namespace of the stack's config. */
 export const labConfigSchema = z
-  .object({
+  .strictObject({
     namespace: z
       .string()
       .regex(DNS_LABEL, {
@@ -148,6 +168,7 @@ export const labConfigSchema = z
     ),
     servicePort: wholeNumber(1, 65535, 80),
     placement: oneOf(["any", "same-node", "different-nodes"], "any"),
+    networkPolicy: flag(true),
     clusterDomain: z
       .string()
       .regex(DNS_SUBDOMAIN, { error: "expected a DNS domain such as cluster.local" })

@@ -5,19 +5,23 @@
  * cluster access the stack's kubernetes provider has, and exits 1 when a check fails.
  */
 import { execFileSync } from "node:child_process";
-import { renderReport } from "../checks/report";
+import * as path from "node:path";
+import { kubeconfigSource } from "../checks/kubeconfig";
 import { kubectl } from "../checks/kubectl";
+import { renderReport } from "../checks/report";
 import { runChecks } from "../checks/runChecks";
+import { runnerVersion } from "../checks/runner";
 import { LAB_NAMES } from "../components/names";
-import { withKubeconfigFile } from "../checks/kubeconfigFile";
 import { parseLabConfig, readRawLabConfig } from "../config";
 import { StackOutputs } from "./lib/stackOutputs";
 
-function pulumiJson<T>(args: string[]): T {
+function pulumiCli(args: string[]): string {
   const stack = process.env.PULUMI_STACK ? ["--stack", process.env.PULUMI_STACK] : [];
-  return JSON.parse(
-    execFileSync("pulumi", [...args, ...stack, "--json"], { encoding: "utf8" }),
-  ) as T;
+  return execFileSync("pulumi", [...args, ...stack], { encoding: "utf8" });
+}
+
+function pulumiJson<T>(args: string[]): T {
+  return JSON.parse(pulumiCli([...args, "--json"])) as T;
 }
 
 async function main(): Promise<number> {
@@ -26,6 +30,7 @@ async function main(): Promise<number> {
     [
       "namespace",
       "nginxPodIp",
+      "nginxPodUid",
       "busyboxPodIp",
       "serviceClusterIp",
       "nginxNode",
@@ -35,19 +40,31 @@ async function main(): Promise<number> {
   if (missing.length > 0) {
     throw new Error(`the stack has no ${missing.join(", ")} output; run pulumi up first`);
   }
-  const { namespace, nginxPodIp, busyboxPodIp, serviceClusterIp, nginxNode, busyboxNode } =
-    outputs as StackOutputs;
-  // --show-secrets: kubernetes:kubeconfig is usually a secret, and without it verify would
-  // quietly check whatever cluster KUBECONFIG points at instead.
-  const rawConfig = pulumiJson<Record<string, { value?: string }>>(["config", "--show-secrets"]);
-  const value = (key: string) => rawConfig[key]?.value;
-  const config = parseLabConfig(readRawLabConfig((key) => value(`pod-to-pod:${key}`)));
+  const {
+    namespace,
+    nginxPodIp,
+    nginxPodUid,
+    busyboxPodIp,
+    serviceClusterIp,
+    nginxNode,
+    busyboxNode,
+  } = outputs as StackOutputs;
+  // The config as stored, secrets left encrypted: only kubernetes:kubeconfig is decrypted, below.
+  const rawConfig = pulumiJson<Record<string, { value?: string; secret?: boolean }>>(["config"]);
+  const plain: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(rawConfig)) {
+    if (!entry.secret && entry.value !== undefined) {
+      plain[key] = entry.value;
+    }
+  }
+  const config = parseLabConfig(readRawLabConfig(plain));
 
-  const check = (env: NodeJS.ProcessEnv) =>
+  const check = () =>
     runChecks(
       {
         namespace,
         serverPod: LAB_NAMES.serverPod,
+        serverPodUid: nginxPodUid,
         clientPod: LAB_NAMES.clientPod,
         clientContainer: LAB_NAMES.clientContainer,
         serviceName: LAB_NAMES.service,
@@ -62,13 +79,18 @@ async function main(): Promise<number> {
         pingCount: config.checks.pingCount,
         timeoutSeconds: config.checks.timeoutSeconds,
       },
-      (args, timeoutMs) => kubectl(args, timeoutMs, env),
-      value("kubernetes:context"),
+      (args, timeoutMs) => kubectl(args, timeoutMs, process.env, kubeconfig),
+      { runnerVersion: runnerVersion(path.join(__dirname, "../checks")) },
+      plain["kubernetes:context"],
     );
-  const kubeconfig = value("kubernetes:kubeconfig");
-  const verification = kubeconfig
-    ? await withKubeconfigFile(kubeconfig, (file) => check({ ...process.env, KUBECONFIG: file }))
-    : await check(process.env);
+  // kubernetes:kubeconfig is usually a secret; without it verify would quietly check whatever
+  // cluster KUBECONFIG points at. It is the one value decrypted, and it reaches kubectl by a pipe.
+  const kubeconfig = kubeconfigSource(
+    "kubernetes:kubeconfig" in rawConfig
+      ? pulumiCli(["config", "get", "kubernetes:kubeconfig"])
+      : undefined,
+  );
+  const verification = await check();
   process.stdout.write(renderReport(verification) + "\n");
   return verification.failed > 0 ? 1 : 0;
 }

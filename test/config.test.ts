@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS, parseLabConfig } from "../config";
-import { quantityValue } from "../config/quantity";
+import { imageReferenceProblem } from "../config/imageReference";
+import { compareQuantities, parseQuantity, QUANTITY_MAX } from "../config/quantity";
 
 describe("parseLabConfig", () => {
   it("gives the documented defaults for an empty config", () => {
@@ -92,7 +93,14 @@ describe("parseLabConfig", () => {
     [{ servicePort: "eighty" }, "pod-to-pod:servicePort", "whole number"],
     [{ servicePort: "0x50" }, "pod-to-pod:servicePort", "whole number"],
     [{ checks: { pingCount: "1e2" } }, "pod-to-pod:checks.pingCount", "whole number"],
-    [{ nginx: { resources: { requests: { cpu: "-1" } } } }, "requests.cpu", "quantity"],
+    [{ nginx: { resources: { requests: { cpu: "-1" } } } }, "requests.cpu", "zero or more"],
+    [
+      { nginx: { resources: { limits: { cpu: "1e400" } } } },
+      "limits.cpu",
+      "at most 9223372036854775807",
+    ],
+    [{ nginx: { image: "-/nginx:1" } }, "pod-to-pod:nginx.image", 'path component "-"'],
+    [{ nginx: { image: "...:5000/x" } }, "pod-to-pod:nginx.image", 'registry "...:5000"'],
     [{ namespace: "Pod_To_Pod" }, "pod-to-pod:namespace", "DNS label"],
     [{ namespace: "a".repeat(64) }, "pod-to-pod:namespace", "at most 63"],
     [{ checks: { pingCount: 0 } }, "pod-to-pod:checks.pingCount", "from 1 to 100"],
@@ -101,7 +109,18 @@ describe("parseLabConfig", () => {
     [
       { checks: { pingcount: 3 } },
       "pod-to-pod:checks.pingcount",
-      "the keys here are pingCount, timeoutSeconds, reportOnly",
+      "did you mean pod-to-pod:checks.pingCount? (the keys of pod-to-pod:checks are pingCount, timeoutSeconds, reportOnly)",
+    ],
+    [{ nginxx: { image: "nginx:1" } }, "pod-to-pod:nginxx", "did you mean pod-to-pod:nginx?"],
+    [
+      { "nginx.image": "nginx:1.27.0" },
+      "pod-to-pod:nginx.image",
+      "one key literally named \"nginx.image\", which nothing reads: to set image inside pod-to-pod:nginx, run pulumi config rm 'pod-to-pod:nginx.image' and then pulumi config set --path 'pod-to-pod:nginx.image' <value>",
+    ],
+    [
+      { frobnicate: "1" },
+      "pod-to-pod:frobnicate",
+      "unknown key; the keys of pod-to-pod are namespace, createNamespace",
     ],
     [{ placement: "elsewhere" }, "pod-to-pod:placement", "any, same-node, different-nodes"],
     [{ clusterDomain: "cluster..local" }, "pod-to-pod:clusterDomain", "DNS domain"],
@@ -136,21 +155,111 @@ describe("a config mistake", () => {
   });
 });
 
-describe("quantityValue", () => {
+describe("parseLabConfig with the quantities Kubernetes compares exactly", () => {
+  const cpu = (requests: string, limits: string) => () =>
+    parseLabConfig({
+      nginx: { resources: { requests: { cpu: requests }, limits: { cpu: limits } } },
+    });
+
   it.each([
-    ["250m", 0.25],
-    [".5", 0.5],
-    ["2", 2],
-    ["64Mi", 64 * 2 ** 20],
-    ["1.5Gi", 1.5 * 2 ** 30],
-    ["1Ti", 2 ** 40],
-    ["1M", 1e6],
-    ["1e3", 1000],
-  ])("reads %s as %d", (quantity, value) => {
-    expect(quantityValue(quantity)).toBeCloseTo(value);
+    ["9m", "0.009"],
+    ["0.1", "100m"],
+    ["+1", "1"],
+    ["1e-3", "1m"],
+    ["0.0001", "1m"],
+    ["1k", "1e3"],
+  ])("accepts requests.cpu %s with limits.cpu %s: the same quantity", (requests, limits) => {
+    expect(cpu(requests, limits)).not.toThrow();
   });
 
-  it("is NaN for what is not a quantity", () => {
-    expect(quantityValue("lots")).toBeNaN();
+  it("refuses a request a thousandth above its limit", () => {
+    expect(cpu("10m", "0.009")).toThrow("must not exceed limits.cpu (0.009)");
+  });
+});
+
+describe("parseQuantity", () => {
+  // Forms from k8s.io/apimachinery's quantity tests, with the value Kubernetes keeps, in thousandths.
+  it.each([
+    ["0", 0n],
+    ["0n", 0n],
+    ["0Ki", 0n],
+    ["250m", 250n],
+    [".5", 500n],
+    ["5.", 5000n],
+    ["+1", 1000n],
+    ["1.5Gi", 1610612736000n],
+    ["1Ti", 1099511627776000n],
+    ["1M", 1000000000n],
+    ["1e3", 1000000n],
+    ["1E3", 1000000n],
+    ["12e-3", 12n],
+    ["0.1m", 1n],
+    ["1n", 1n],
+    ["100u", 1n],
+    ["0.30000000000000004", 301n],
+    ["8Ei", 9223372036854775808000n],
+  ])("reads %s as %s thousandths", (text, milli) => {
+    expect(parseQuantity(text)?.milli).toBe(milli);
+  });
+
+  it("knows what Kubernetes would cap", () => {
+    expect(parseQuantity(String(QUANTITY_MAX))?.tooLarge).toBe(false);
+    expect(parseQuantity(String(QUANTITY_MAX + 1n))?.tooLarge).toBe(true);
+    expect(parseQuantity("1e400")?.tooLarge).toBe(true);
+    expect(parseQuantity("8Ei")?.tooLarge).toBe(true);
+  });
+
+  it.each(["lots", "1.2.3", "1Ki5", "--1", "1 Mi", "1mi", "", "e3", "0x10"])(
+    "is undefined for %j",
+    (text) => {
+      expect(parseQuantity(text)).toBeUndefined();
+    },
+  );
+
+  it("orders quantities exactly, signs included", () => {
+    const q = (text: string) => parseQuantity(text)!;
+    expect(compareQuantities(q("9m"), q("0.009"))).toBe(0);
+    expect(compareQuantities(q("1Ki"), q("1k"))).toBe(1);
+    expect(compareQuantities(q("-1"), q("0"))).toBe(-1);
+    // As floats these two are equal (1e15): exactly, the first is a thousandth below.
+    expect(compareQuantities(q("999999999999999999m"), q("1e15"))).toBe(-1);
+  });
+});
+
+describe("imageReferenceProblem", () => {
+  // Cases from the distribution project's reference tests.
+  it.each([
+    "nginx",
+    "nginx:1.28.0",
+    "library/nginx:latest",
+    "docker.io/library/nginx:1.28.0",
+    "localhost/pod-to-pod/nginx:1.22.1-deb12",
+    "localhost:5000/nginx",
+    "registry.example:5000/team/nginx@sha256:" + "a".repeat(64),
+    "nginx:1.28.0@sha256:" + "b".repeat(64),
+    "ab_c__d-e/f--g.h:tag_1.0-x",
+    "[2001:db8::1]:5000/nginx:1",
+    "192.168.1.1:5000/x",
+    "Registry.Example/nginx",
+  ])("accepts %s", (reference) => {
+    expect(imageReferenceProblem(reference)).toBeUndefined();
+  });
+
+  it.each([
+    ["-/nginx:1", 'path component "-"'],
+    ["...:5000/x", 'registry "...:5000"'],
+    ["nginx latest", 'path component "nginx latest"'],
+    ["Nginx", 'path component "Nginx"'],
+    ["nginx:-tag", 'tag "-tag"'],
+    ["nginx:" + "t".repeat(129), "at most 128"],
+    ["nginx@sha256:abc", 'digest "sha256:abc"'],
+    ["nginx@sha256:" + "A".repeat(64), "64 lowercase hex"],
+    ["a//b", 'path component ""'],
+    ["nginx_/x", 'path component "nginx_"'],
+    ["a_b.example/x", 'registry "a_b.example"'],
+    [":tag", "the name is empty"],
+    ["a/" + "b".repeat(255), "longer than 255"],
+  ])("refuses %s: %s", (reference, problem) => {
+    expect(imageReferenceProblem(reference)).toContain(problem);
   });
 });

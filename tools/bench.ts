@@ -23,6 +23,7 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { parseAllDocuments } from "yaml";
 import { toEnvironment } from "../checks/environment";
+import { runnerVersion } from "../checks/runner";
 import { harness, recorder, Step, uniqueStack, useLocalImages } from "./lib/engine";
 import { observePlan } from "./lib/kubectlLab";
 import { mustRun, PROJECT_DIR, runCommand } from "./lib/runCommand";
@@ -158,7 +159,7 @@ function runC(namespace: string): number {
     timeoutSeconds: 5,
   });
   return mustRun("node", ["--import", "tsx", "checks/run.ts"], {
-    env: toEnvironment(plan, { reportOnly: false }),
+    env: toEnvironment(plan, { reportOnly: false, runnerVersion: runnerVersion() }),
   }).seconds;
 }
 

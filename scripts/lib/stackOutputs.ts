@@ -4,6 +4,7 @@ import { Verification } from "../../checks/types";
 export interface StackOutputs {
   namespace: string;
   nginxPodIp: string;
+  nginxPodUid: string;
   busyboxPodIp: string;
   serviceClusterIp: string;
   nginxNode: string;

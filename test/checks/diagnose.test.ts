@@ -85,8 +85,14 @@ describe("diagnose", () => {
 
 describe("summarize", () => {
   it("counts and attaches the diagnosis only on failure", () => {
-    expect(summarize(results([]))).toEqual({ passed: 9, failed: 0, checks: results([]) });
-    expect(summarize(results(["dns"]))).toMatchObject({
+    const stamp = { checkedAt: "2026-12-01T19:00:00.000Z", runnerVersion: "0.1.0+abc" };
+    expect(summarize(results([]), stamp)).toEqual({
+      ...stamp,
+      passed: 9,
+      failed: 0,
+      checks: results([]),
+    });
+    expect(summarize(results(["dns"]), stamp)).toMatchObject({
       passed: 8,
       failed: 1,
       diagnosis: { layer: "dns" },

@@ -1,15 +1,27 @@
 import { describe, expect, it } from "vitest";
+import { summarize } from "../../checks/diagnose";
 import { evaluateChecks } from "../../checks/evaluate";
-import { parseSections } from "../../checks/podScript";
 import { CHECK_NAMES, CheckResult } from "../../checks/types";
-import { fixture, seedNodes, seedPlan, seedScriptOutput } from "../helpers";
+import {
+  fixture,
+  seedNodes,
+  seedPlan,
+  seedScriptOutput,
+  sectionsOf,
+  seedEndpoints,
+} from "../helpers";
 
 function byName(results: CheckResult[]): Record<string, CheckResult> {
   return Object.fromEntries(results.map((r) => [r.name, r]));
 }
 
 describe("evaluateChecks on the walkthrough's captures", () => {
-  const results = evaluateChecks(seedPlan, parseSections(seedScriptOutput()), seedNodes);
+  const results = evaluateChecks(
+    seedPlan,
+    sectionsOf(seedScriptOutput()),
+    seedNodes,
+    seedEndpoints,
+  );
   const checks = byName(results);
 
   it("passes all nine checks, in order", () => {
@@ -72,7 +84,7 @@ describe("evaluateChecks with the pods on two nodes, as in the walkthrough's sec
   const output = seedScriptOutput({
     "gateway-ping": { rc: 0, output: fixture("seeds/ping.txt") },
   });
-  const checks = byName(evaluateChecks(plan, parseSections(output), nodes));
+  const checks = byName(evaluateChecks(plan, sectionsOf(output), nodes, seedEndpoints));
 
   it("shows the path between the nodes: each pod's node and pod CIDR, the node IP, the overlay", () => {
     expect(checks["pod-cidr"].ok).toBe(true);
@@ -98,7 +110,9 @@ describe("evaluateChecks with the pods on two nodes, as in the walkthrough's sec
 describe("evaluateChecks on failures", () => {
   it("fails ping on 100% loss", () => {
     const output = seedScriptOutput({ ping: { rc: 1, output: fixture("busybox/ping-loss.txt") } });
-    const ping = byName(evaluateChecks(seedPlan, parseSections(output), seedNodes)).ping;
+    const ping = byName(
+      evaluateChecks(seedPlan, sectionsOf(output), seedNodes, seedEndpoints),
+    ).ping;
     expect(ping.ok).toBe(false);
     expect(ping.detail).toBe("2 transmitted, 0 received, 100% loss to 10.42.0.7");
   });
@@ -111,8 +125,9 @@ describe("evaluateChecks on failures", () => {
     const ping = byName(
       evaluateChecks(
         seedPlan,
-        parseSections(seedScriptOutput({ ping: { rc: 0, output: partial } })),
+        sectionsOf(seedScriptOutput({ ping: { rc: 0, output: partial } })),
         seedNodes,
+        seedEndpoints,
       ),
     ).ping;
     expect(ping.ok).toBe(false);
@@ -122,8 +137,9 @@ describe("evaluateChecks on failures", () => {
     const checks = byName(
       evaluateChecks(
         { ...seedPlan, serviceClusterIp: "10.43.0.99" },
-        parseSections(seedScriptOutput()),
+        sectionsOf(seedScriptOutput()),
         seedNodes,
+        seedEndpoints,
       ),
     );
     expect(checks.dns.ok).toBe(false);
@@ -137,17 +153,16 @@ describe("evaluateChecks on failures", () => {
       "service-ready": { rc: 1, output: waited },
       dns: { rc: 1, output: fixture("busybox/nslookup-nxdomain.txt") },
     }).replace(/(service-ready rc=1 ms=)\d+/, "$140123");
-    const dns = byName(evaluateChecks(seedPlan, parseSections(output), seedNodes)).dns;
+    const dns = byName(evaluateChecks(seedPlan, sectionsOf(output), seedNodes, seedEndpoints)).dns;
     expect(dns.ok).toBe(false);
     expect(dns.detail).toContain(`; waited 40.1 s for the Service first (${waited})`);
     // A name that resolves says nothing of the wait.
     const healthy = byName(
       evaluateChecks(
         seedPlan,
-        parseSections(
-          seedScriptOutput({ "service-ready": { rc: 0, output: "name resolves: yes" } }),
-        ),
+        sectionsOf(seedScriptOutput({ "service-ready": { rc: 0, output: "name resolves: yes" } })),
         seedNodes,
+        seedEndpoints,
       ),
     ).dns;
     expect(healthy.detail).not.toContain("waited");
@@ -157,8 +172,9 @@ describe("evaluateChecks on failures", () => {
     const checks = byName(
       evaluateChecks(
         { ...seedPlan, clientPodIp: "10.42.0.9" },
-        parseSections(seedScriptOutput()),
+        sectionsOf(seedScriptOutput()),
         seedNodes,
+        seedEndpoints,
       ),
     );
     expect(checks["pod-interface"].ok).toBe(false);
@@ -169,31 +185,43 @@ describe("evaluateChecks on failures", () => {
     const output = seedScriptOutput({
       "ip-route": { rc: 0, output: "10.42.0.0/24 dev eth0 scope link  src 10.42.0.5\n" },
     });
-    const routes = byName(evaluateChecks(seedPlan, parseSections(output), seedNodes))["pod-routes"];
+    const routes = byName(evaluateChecks(seedPlan, sectionsOf(output), seedNodes, seedEndpoints))[
+      "pod-routes"
+    ];
     expect(routes.ok).toBe(false);
     expect(routes.detail).toMatch(/^no default route/);
   });
 
   it("fails pod-cidr for an IP outside the node's range, for equal IPs, and for unreadable nodes", () => {
-    const sections = parseSections(seedScriptOutput());
+    const sections = sectionsOf(seedScriptOutput());
     expect(
       byName(
-        evaluateChecks(seedPlan, sections, new Map([["vagrant", { podCidrs: ["10.42.1.0/24"] }]])),
+        evaluateChecks(
+          seedPlan,
+          sections,
+          new Map([["vagrant", { podCidrs: ["10.42.1.0/24"] }]]),
+          seedEndpoints,
+        ),
       )["pod-cidr"].detail,
     ).toContain("nginx IP 10.42.0.7 is outside node vagrant's pod CIDR 10.42.1.0/24");
     expect(
-      byName(evaluateChecks({ ...seedPlan, serverPodIp: "10.42.0.5" }, sections, seedNodes))[
-        "pod-cidr"
-      ].detail,
+      byName(
+        evaluateChecks(
+          { ...seedPlan, serverPodIp: "10.42.0.5" },
+          sections,
+          seedNodes,
+          seedEndpoints,
+        ),
+      )["pod-cidr"].detail,
     ).toContain("both pods have the IP 10.42.0.5");
     expect(
-      byName(evaluateChecks(seedPlan, sections, new Error("forbidden")))["pod-cidr"],
+      byName(evaluateChecks(seedPlan, sections, new Error("forbidden"), seedEndpoints))["pod-cidr"],
     ).toMatchObject({ ok: false, detail: "could not read the nodes' pod CIDRs: forbidden" });
   });
 
   it("says when a probe passed only on a retry, and how often a failing one was tried", () => {
-    const passedLate = parseSections(seedScriptOutput()).get("pod-ip-http");
-    const sections = parseSections(seedScriptOutput());
+    const passedLate = sectionsOf(seedScriptOutput()).get("pod-ip-http");
+    const sections = new Map(sectionsOf(seedScriptOutput()));
     sections.set("pod-ip-http", { ...passedLate!, tries: 2 });
     sections.set("service-clusterip-http", {
       rc: 1,
@@ -201,41 +229,50 @@ describe("evaluateChecks on failures", () => {
       tries: 3,
       output: fixture("busybox/wget-refused.txt"),
     });
-    const checks = byName(evaluateChecks(seedPlan, sections, seedNodes));
+    const checks = byName(evaluateChecks(seedPlan, sections, seedNodes, seedEndpoints));
     expect(checks["pod-ip-http"]).toMatchObject({ ok: true, facts: { tries: 2 } });
-    expect(checks["pod-ip-http"].detail).toMatch(/\(passed on try 2\)$/);
+    expect(checks["pod-ip-http"].detail).toMatch(/\(passed on try 2\), answered by nginx-server/);
     expect(checks["service-clusterip-http"].detail).toMatch(/\(3 tries\)$/);
   });
 
   it("fails every in-pod check whose probe printed nothing", () => {
-    const results = evaluateChecks(seedPlan, new Map(), seedNodes);
+    const results = evaluateChecks(seedPlan, new Map(), seedNodes, seedEndpoints);
     expect(results.filter((r) => r.ok).map((r) => r.name)).toEqual(["pod-cidr"]);
   });
 
-  it("reads a real run with DNS down: names fail, IPs pass", () => {
+  it("reads a real run with DNS down (CoreDNS scaled to zero on the local k3s): names fail, IPs pass", () => {
+    // The capture's own lab: its pods, its Service, its endpoint and its node.
+    const uid = "4bb13bdd-a300-4b18-a7e8-e8e36b3d42ba";
     const plan = {
       ...seedPlan,
-      serverPodIp: "10.99.0.7",
-      clientPodIp: "10.99.0.5",
-      serviceClusterIp: "10.99.0.7",
+      namespace: "p2p-manual",
+      serverPodUid: uid,
+      serverPodIp: "10.42.1.7",
+      clientPodIp: "10.42.1.5",
+      serverNode: "p2p-node2",
+      clientNode: "p2p-node2",
+      serviceClusterIp: "10.43.227.165",
       timeoutSeconds: 2,
     };
     const checks = byName(
       evaluateChecks(
         plan,
-        parseSections(fixture("busybox/script-dns-broken.txt")),
-        new Map([["vagrant", { podCidrs: ["10.99.0.0/24"] }]]),
+        sectionsOf(fixture("busybox/script-dns-broken.txt")),
+        new Map([["p2p-node2", { podCidrs: ["10.42.1.0/24"] }]]),
+        [{ ip: "10.42.1.7", podName: "nginx-server", podUid: uid, ready: true }],
       ),
     );
     expect(checks["pod-ip-http"].ok).toBe(true);
+    expect(checks["pod-ip-http"].detail).toContain("answered by nginx-server (uid 4bb13bdd)");
     expect(checks["service-clusterip-http"].ok).toBe(true);
-    expect(checks["service-dns-http"]).toMatchObject({
-      ok: false,
-      detail: "name nginx-service did not resolve (wget: bad address)",
-    });
+    expect(checks["service-dns-http"]).toMatchObject({ ok: false, facts: { failure: "timeout" } });
     expect(checks["service-fqdn-http"]).toMatchObject({ ok: false, facts: { failure: "timeout" } });
     expect(checks["service-fqdn-http"].ms).toBeGreaterThanOrEqual(2000);
     expect(checks.dns.ok).toBe(false);
+    expect(checks.dns.detail).toContain("waited 4.3 s for the Service first");
     expect(checks.ping.ok).toBe(true);
+    expect(
+      summarize(Object.values(checks), { checkedAt: "x", runnerVersion: "y" }).diagnosis?.layer,
+    ).toBe("dns");
   });
 });

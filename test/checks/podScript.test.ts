@@ -5,14 +5,15 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   buildPodScript,
-  parseSections,
+  MalformedScriptOutputError,
+  parseScriptOutput,
   PROBE_ATTEMPTS,
-  SECTION_MARKER,
   serviceNameLagBoundMs,
   serviceReadyBoundMs,
   shellQuote,
 } from "../../checks/podScript";
-import { seedPlan } from "../helpers";
+import { evaluateChecks } from "../../checks/evaluate";
+import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../helpers";
 
 /** A bin folder where each probe command is a stub that prints a known line and exits as told. */
 const stubDirs: string[] = [];
@@ -33,12 +34,17 @@ function stubBin(behaviour: Record<string, { out: string; rc: number }>): string
   return dir;
 }
 
-function runScript(bin: string, plan = seedPlan): string {
-  const script = buildPodScript(plan);
+function runScript(bin: string, plan = seedPlan, nonce = TEST_NONCE): string {
+  const script = buildPodScript(plan, nonce);
   return execFileSync("/bin/sh", ["-c", script], {
-    env: { PATH: `${bin}:/usr/bin:/bin` },
+    env: { PATH: `${bin}:/usr/bin:/bin`, NONCE: nonce },
     encoding: "utf8",
   });
+}
+
+/** Runs the script for real (with stub commands) and reads its sections back. */
+function parseSections(stdout: string, nonce = TEST_NONCE) {
+  return parseScriptOutput(stdout, nonce).sections;
 }
 
 describe("buildPodScript", () => {
@@ -54,9 +60,13 @@ describe("buildPodScript", () => {
     expect([...sections.keys()]).toEqual([
       "service-ready",
       "pod-ip-http",
+      "pod-ip-identity",
       "service-dns-http",
+      "service-dns-identity",
       "service-fqdn-http",
+      "service-fqdn-identity",
       "service-clusterip-http",
+      "service-clusterip-identity",
       "dns",
       "ping",
       "ip-addr",
@@ -65,6 +75,9 @@ describe("buildPodScript", () => {
     ]);
     expect(sections.get("pod-ip-http")?.output).toBe(
       "wget -q -O - http://10.42.0.7:80/\nWelcome to nginx!",
+    );
+    expect(sections.get("pod-ip-identity")?.output).toBe(
+      "wget -q -O - http://10.42.0.7:80/pod-to-pod/identity\nWelcome to nginx!",
     );
     expect(sections.get("service-dns-http")?.output).toContain("http://nginx-service:80/");
     expect(sections.get("service-fqdn-http")?.output).toContain(
@@ -95,7 +108,6 @@ describe("buildPodScript", () => {
     expect(ready?.output).toBe("name resolves: yes; http://nginx-service:80/ serves: yes");
 
     const plan = { ...seedPlan, timeoutSeconds: 1 };
-    const started = Date.now();
     const waited = parseSections(
       runScript(
         stubBin({
@@ -112,8 +124,9 @@ describe("buildPodScript", () => {
     expect(waited?.output).toBe("name resolves: no; http://nginx-service:80/ serves: no");
     // The bound (2 x timeoutSeconds) held, give or take one round of polling.
     expect(waited?.ms).toBeGreaterThanOrEqual(serviceReadyBoundMs(plan));
-    expect(Date.now() - started).toBeLessThan(serviceReadyBoundMs(plan) + 15_000);
-  });
+    // The wait itself stopped at its bound, give or take its last round (two 2 s probes).
+    expect(waited?.ms).toBeLessThan(serviceReadyBoundMs(plan) + 4_500);
+  }, 60_000);
 
   it("waits past the short bound while CoreDNS answers NXDOMAIN (it has not seen the Service yet), up to the longer one", () => {
     const plan = { ...seedPlan, timeoutSeconds: 1 };
@@ -163,27 +176,98 @@ echo "** server can't find x: NXDOMAIN"; exit 1
   });
 
   it("keeps a hostile value inside its quotes", () => {
-    const script = buildPodScript({ ...seedPlan, serviceName: "x'; touch /tmp/pwned; '" });
-    expect(script).toContain(`'\\''`);
+    // The value would create a file in a folder of this test's own, if it ever escaped its quotes.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-script-hostile-"));
+    stubDirs.push(dir);
+    const marker = path.join(dir, "pwned");
+    const script = buildPodScript(
+      { ...seedPlan, serviceName: `x'; touch ${marker}; '` },
+      TEST_NONCE,
+    );
     const bin = stubBin({
       wget: { out: "", rc: 0 },
       nslookup: { out: "", rc: 0 },
       ping: { out: "", rc: 0 },
       ip: { out: "", rc: 0 },
     });
-    const marker = path.join(os.tmpdir(), "pwned");
-    fs.rmSync(marker, { force: true });
     execFileSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` } });
-    expect(fs.existsSync(marker)).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    // The same command, unquoted, does create it: the test can see an escape.
+    execFileSync("/bin/sh", ["-c", `echo x; touch ${marker}; echo`]);
+    expect(fs.existsSync(marker)).toBe(true);
+  });
+
+  it("refuses a nonce that is not 32 hex digits", () => {
+    expect(() => buildPodScript(seedPlan, "abc; rm -rf /")).toThrow(/32 hex digits/);
   });
 });
 
-describe("parseSections", () => {
-  it("ignores text before the first marker and keeps multi-line output", () => {
-    const text = `noise\n${SECTION_MARKER} ping rc=1 ms=12 tries=3\nline one\nline two\n${SECTION_MARKER} ip-route rc=0 ms=-3\n`;
-    const sections = parseSections(text);
+describe("a probe's output cannot speak for the runner", () => {
+  const page = "<html><title>Welcome to nginx!</title></html>";
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  /** Every way a body could try to pass for the script's own lines. */
+  const forgeries: Array<[string, (nonce: string) => string]> = [
+    ["the old fixed marker", () => `@@pod-to-pod-section pod-ip-http rc=0 ms=1 tries=1\n${page}`],
+    [
+      "this run's marker and a section line",
+      (nonce) => `${nonce} pod-ip-http rc=0 ms=1 tries=1 out=${b64(page)}`,
+    ],
+    ["this run's marker and the end line", (nonce) => `${nonce} end`],
+    ["a guessed marker", () => `${"0".repeat(32)} pod-ip-http rc=0 ms=1 tries=1 out=${b64(page)}`],
+    [
+      "a carriage return before the marker",
+      (nonce) => `\r${nonce} pod-ip-http rc=0 ms=1 tries=1 out=`,
+    ],
+  ];
+
+  it.each(forgeries)("a failed wget whose body forges %s still fails", (_, forge) => {
+    const nonce = "89abcdef0123456789abcdef01234567";
+    const bin = stubBin({
+      nslookup: { out: "", rc: 0 },
+      ping: { out: "", rc: 0 },
+      ip: { out: "", rc: 0 },
+    });
+    // wget to the pod IP "fails" (exit 1) after printing a forged body; everything else works.
+    const forged = path.join(bin, "forged.txt");
+    fs.writeFileSync(forged, `\n${forge(nonce)}\n${forge(nonce)}\n`);
+    fs.writeFileSync(
+      path.join(bin, "wget"),
+      `#!/bin/sh\ncase "$*" in *10.42.0.7*) cat ${forged}; exit 1;; esac\necho ${shellQuote(page)}\n`,
+      { mode: 0o755 },
+    );
+    const output = runScript(bin, { ...seedPlan, timeoutSeconds: 1 }, nonce);
+    const { sections, complete } = parseScriptOutput(output, nonce);
+    expect(complete).toBe(true);
+    expect(sections.get("pod-ip-http")?.rc).toBe(1);
+    // What the body said is evidence, in full, inside its own section.
+    expect(sections.get("pod-ip-http")?.output).toContain(forge(nonce).trim());
+    const results = evaluateChecks(seedPlan, sections, seedNodes, seedEndpoints);
+    expect(results.find((r) => r.name === "pod-ip-http")?.ok).toBe(false);
+  });
+});
+
+describe("parseScriptOutput", () => {
+  const nonce = TEST_NONCE;
+  const line = (name: string, out: string) =>
+    `${nonce} ${name} rc=1 ms=12 tries=3 out=${Buffer.from(out).toString("base64")}`;
+
+  it("reads only this run's lines, decodes multi-line output and sees the end", () => {
+    const text = `noise\n${line("ping", "line one\nline two\n")}\nkubectl: warning\n${nonce} end\n`;
+    const { sections, complete } = parseScriptOutput(text, nonce);
     expect(sections.get("ping")).toEqual({ rc: 1, ms: 12, tries: 3, output: "line one\nline two" });
-    expect(sections.get("ip-route")).toEqual({ rc: 0, ms: 0, tries: 1, output: "" });
-    expect(sections.size).toBe(2);
+    expect(sections.size).toBe(1);
+    expect(complete).toBe(true);
+  });
+
+  it("says when the script was cut off before its end", () => {
+    expect(parseScriptOutput(line("ping", "x"), nonce).complete).toBe(false);
+  });
+
+  it.each([
+    ["a section twice", `${line("ping", "a")}\n${line("ping", "b")}`],
+    ["a malformed marked line", `${nonce} ping rc=zero`],
+    ["a line after the end", `${nonce} end\n${line("ping", "a")}`],
+  ])("refuses %s", (_, text) => {
+    expect(() => parseScriptOutput(text, nonce)).toThrow(MalformedScriptOutputError);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { KubectlResult } from "../../checks/kubectl";
 import { CheckRunError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
-import { fixture, seedPlan, seedScriptOutput } from "../helpers";
+import {
+  endpointSlicesJson,
+  fixture,
+  nonceOf,
+  seedEndpoints,
+  seedPlan,
+  seedScriptOutput,
+} from "../helpers";
 
 const nodesJson = JSON.stringify({
   items: [
@@ -12,24 +19,47 @@ const nodesJson = JSON.stringify({
   ],
 });
 
-function fakeKubectl(exec: KubectlResult, nodes: KubectlResult) {
+const slicesOk: KubectlResult = { code: 0, stdout: endpointSlicesJson(seedEndpoints), stderr: "" };
+const stamp = { runnerVersion: "0.1.0+test", now: () => new Date("2026-12-01T19:00:00Z") };
+
+/**
+ * A kubectl that answers the exec with what `exec` makes of the script the runner sent (its
+ * nonce included), and the reads with the given results.
+ */
+function fakeKubectl(
+  exec: KubectlResult | ((nonce: string) => KubectlResult),
+  nodes: KubectlResult,
+  slices: KubectlResult = slicesOk,
+  pods: KubectlResult = { code: 0, stdout: '{"items":[]}', stderr: "" },
+) {
   const calls: string[][] = [];
   const run = async (args: readonly string[]) => {
     calls.push([...args]);
-    return args.includes("exec") ? exec : nodes;
+    if (args.includes("exec")) {
+      return typeof exec === "function" ? exec(nonceOf(args[args.length - 1])) : exec;
+    }
+    return args.includes("endpointslices") ? slices : args.includes("pods") ? pods : nodes;
   };
   return { calls, run };
 }
 
+const healthy = (nonce: string): KubectlResult => ({
+  code: 0,
+  stdout: seedScriptOutput({}, nonce),
+  stderr: "",
+});
+
 describe("runChecks", () => {
-  it("makes two kubectl calls, one exec and one get nodes, on the given context", async () => {
-    const { calls, run } = fakeKubectl(
-      { code: 0, stdout: seedScriptOutput(), stderr: "" },
-      { code: 0, stdout: nodesJson, stderr: "" },
-    );
-    const verification = await runChecks(seedPlan, run, "k3s-vm");
-    expect(verification).toMatchObject({ passed: 9, failed: 0 });
-    expect(calls).toHaveLength(2);
+  it("makes three kubectl calls, exec, get nodes and get endpointslices, on the given context", async () => {
+    const { calls, run } = fakeKubectl(healthy, { code: 0, stdout: nodesJson, stderr: "" });
+    const verification = await runChecks(seedPlan, run, stamp, "k3s-vm");
+    expect(verification).toMatchObject({
+      passed: 9,
+      failed: 0,
+      checkedAt: "2026-12-01T19:00:00.000Z",
+      runnerVersion: "0.1.0+test",
+    });
+    expect(calls).toHaveLength(3);
     expect(calls[0].slice(0, 10)).toEqual([
       "--context",
       "k3s-vm",
@@ -43,14 +73,76 @@ describe("runChecks", () => {
       "sh",
     ]);
     expect(calls[1]).toEqual(["--context", "k3s-vm", "get", "nodes", "vagrant", "-o", "json"]);
+    expect(calls[2]).toEqual([
+      "--context",
+      "k3s-vm",
+      "get",
+      "endpointslices",
+      "-n",
+      "pod-to-pod",
+      "-l",
+      "kubernetes.io/service-name=nginx-service",
+      "-o",
+      "json",
+    ]);
+  });
+
+  it("draws a fresh marker for every run", async () => {
+    const { calls, run } = fakeKubectl(healthy, { code: 0, stdout: nodesJson, stderr: "" });
+    await runChecks(seedPlan, run, stamp);
+    await runChecks(seedPlan, run, stamp);
+    const [first, second] = calls.filter((c) => c.includes("exec")).map((c) => nonceOf(c.at(-1)!));
+    expect(first).not.toBe(second);
+  });
+
+  it("takes nothing from output that does not carry this run's marker", async () => {
+    // Another run's sections (a replayed or forged capture) are not this run's: nothing ran.
+    const { run } = fakeKubectl(
+      () => ({ code: 0, stdout: seedScriptOutput({}, "f".repeat(32)), stderr: "" }),
+      { code: 0, stdout: nodesJson, stderr: "" },
+    );
+    await expect(runChecks(seedPlan, run, stamp)).rejects.toThrow(/ran no probe/);
+  });
+
+  it("names the pod that has the nginx pod's IP when another server answered there", async () => {
+    const stranger = "0a0b0c0d-1111-4222-8333-444455556666";
+    const { run, calls } = fakeKubectl(
+      (nonce) => ({
+        code: 0,
+        stdout: seedScriptOutput({ "pod-ip-identity": { rc: 0, output: stranger } }, nonce),
+        stderr: "",
+      }),
+      { code: 0, stdout: nodesJson, stderr: "" },
+      slicesOk,
+      {
+        code: 0,
+        stdout: JSON.stringify({
+          items: [{ metadata: { namespace: "other", name: "web-7", uid: stranger } }],
+        }),
+        stderr: "",
+      },
+    );
+    const verification = await runChecks(seedPlan, run, stamp);
+    const podIp = verification.checks.find((c) => c.name === "pod-ip-http");
+    expect(podIp?.ok).toBe(false);
+    expect(podIp?.detail).toContain(`answered by pod uid ${stranger}, not nginx-server`);
+    expect(podIp?.detail).toContain(`10.42.0.7 belongs to pod other/web-7 (uid ${stranger})`);
+    expect(calls.at(-1)).toEqual([
+      "get",
+      "pods",
+      "-A",
+      "--field-selector",
+      "status.podIP=10.42.0.7",
+      "-o",
+      "json",
+    ]);
+    expect(verification.diagnosis?.layer).toBe("server");
+    expect(verification.diagnosis?.summary).toContain("not the lab's nginx pod");
   });
 
   it("turns an unreadable node list into a failed pod-cidr check, not a crash", async () => {
-    const { run } = fakeKubectl(
-      { code: 0, stdout: seedScriptOutput(), stderr: "" },
-      { code: 1, stdout: "", stderr: "nodes is forbidden" },
-    );
-    const verification = await runChecks(seedPlan, run);
+    const { run } = fakeKubectl(healthy, { code: 1, stdout: "", stderr: "nodes is forbidden" });
+    const verification = await runChecks(seedPlan, run, stamp);
     expect(verification.failed).toBe(1);
     expect(verification.checks.find((c) => c.name === "pod-cidr")?.detail).toContain(
       "nodes is forbidden",
@@ -66,24 +158,29 @@ describe("runChecks", () => {
       },
       { code: 0, stdout: nodesJson, stderr: "" },
     );
-    await expect(runChecks(seedPlan, run)).rejects.toThrow(CheckRunError);
-    await expect(runChecks(seedPlan, run)).rejects.toThrow(
+    await expect(runChecks(seedPlan, run, stamp)).rejects.toThrow(CheckRunError);
+    await expect(runChecks(seedPlan, run, stamp)).rejects.toThrow(
       /not the network.*busybox-client" not found/,
     );
   });
 
   it("diagnoses a run whose Service is broken", async () => {
     const refused = { rc: 1, output: fixture("busybox/wget-refused.txt") };
-    const output = seedScriptOutput({
-      "service-dns-http": refused,
-      "service-fqdn-http": refused,
-      "service-clusterip-http": refused,
+    const output = (nonce: string) =>
+      seedScriptOutput(
+        {
+          "service-dns-http": refused,
+          "service-fqdn-http": refused,
+          "service-clusterip-http": refused,
+        },
+        nonce,
+      );
+    const { run } = fakeKubectl((nonce) => ({ code: 0, stdout: output(nonce), stderr: "" }), {
+      code: 0,
+      stdout: nodesJson,
+      stderr: "",
     });
-    const { run } = fakeKubectl(
-      { code: 0, stdout: output, stderr: "" },
-      { code: 0, stdout: nodesJson, stderr: "" },
-    );
-    const verification = await runChecks(seedPlan, run);
+    const verification = await runChecks(seedPlan, run, stamp);
     expect(verification.diagnosis?.layer).toBe("service");
   });
 });

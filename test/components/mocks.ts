@@ -1,9 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { summarize } from "../../checks/diagnose";
-import { fromEnvironment } from "../../checks/environment";
-import { evaluateChecks } from "../../checks/evaluate";
-import { parseSections } from "../../checks/podScript";
-import { seedNodes, seedPlan, seedScriptOutput } from "../helpers";
+import { Verification } from "../../checks/types";
+import { seedPlan } from "../helpers";
 
 /** Pulumi's wire form of a secret value, as mocks receive secret inputs. */
 export const SECRET_SIG = {
@@ -21,17 +18,51 @@ export const mockCluster = {
   clusterIp: seedPlan.serviceClusterIp,
 };
 
+/** A UID per resource name, shaped as Kubernetes makes them. */
+export function mockUid(name: string): string {
+  const hex = Buffer.from(name).toString("hex").padEnd(32, "0").slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * What the mocked check command prints: a verdict the tests wrote, not one the mock makes up, so a
+ * test sees whether the program passes the runner's output through. Two of nine failed, so a
+ * program that fabricated a clean 9/9 shows.
+ */
+export const mockRunnerVerification: Verification = {
+  checkedAt: "2026-12-01T19:00:00.000Z",
+  runnerVersion: "0.1.0+mocked",
+  passed: 7,
+  failed: 2,
+  checks: [
+    { name: "pod-ip-http", ok: true, detail: "mocked", ms: 1 },
+    { name: "service-dns-http", ok: false, detail: "mocked failure", ms: 1 },
+    { name: "service-fqdn-http", ok: false, detail: "mocked failure", ms: 1 },
+    { name: "service-clusterip-http", ok: true, detail: "mocked", ms: 1 },
+    { name: "dns", ok: true, detail: "mocked", ms: 1 },
+    { name: "ping", ok: true, detail: "mocked", ms: 1 },
+    { name: "pod-interface", ok: true, detail: "mocked", ms: 1 },
+    { name: "pod-routes", ok: true, detail: "mocked", ms: 1 },
+    { name: "pod-cidr", ok: true, detail: "mocked", ms: 0 },
+  ],
+  diagnosis: { layer: "dns", summary: "mocked", evidence: [] },
+};
+
 function podState(name: string, inputs: Record<string, any>): Record<string, unknown> {
   const ip = inputs.metadata?.name === "nginx-server" ? mockCluster.nginxIp : mockCluster.busyboxIp;
   return {
     ...inputs,
-    metadata: { ...inputs.metadata, uid: `uid-${name}` },
+    metadata: { ...inputs.metadata, uid: mockUid(name) },
     spec: { ...inputs.spec, nodeName: mockCluster.node },
     status: { podIP: ip, phase: "Running" },
   };
 }
 
-/** Installs mocks that act like a healthy cluster; `call` is not used by the program, so it throws. */
+/**
+ * Installs mocks that act like a cluster; `call` is not used by the program, so it throws. The
+ * check command's stdout comes back secret whenever an input was (as the command provider marks
+ * every output of a command with a secret input).
+ */
 export async function installMocks(): Promise<void> {
   await pulumi.runtime.setMocks(
     {
@@ -43,16 +74,16 @@ export async function installMocks(): Promise<void> {
         } else if (args.type === "kubernetes:core/v1:Service") {
           state = {
             ...args.inputs,
-            metadata: { ...args.inputs.metadata, uid: "uid-service" },
+            metadata: { ...args.inputs.metadata, uid: mockUid("service") },
             spec: { ...args.inputs.spec, clusterIP: mockCluster.clusterIp },
           };
         } else if (args.type === "command:local:Command") {
-          // The checks see what the program handed the runner: a wrong IP or name fails them.
-          const { plan } = fromEnvironment(args.inputs.environment as NodeJS.ProcessEnv);
-          const verification = summarize(
-            evaluateChecks(plan, parseSections(seedScriptOutput()), seedNodes),
-          );
-          state = { ...args.inputs, stdout: JSON.stringify(verification), stderr: "" };
+          const stdout = JSON.stringify(mockRunnerVerification) + "\n";
+          state = {
+            ...args.inputs,
+            stdout: args.inputs.stdin !== undefined ? { ...SECRET_SIG, value: stdout } : stdout,
+            stderr: "",
+          };
         }
         return { id: `${args.name}-id`, state };
       },

@@ -1,6 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { inputsOf, installMocks, mockCluster, promiseOf, registered, SECRET_SIG } from "./mocks";
+import { podScriptDigest, runnerVersion } from "../../checks/runner";
+import {
+  inputsOf,
+  installMocks,
+  mockCluster,
+  mockRunnerVerification,
+  mockUid,
+  promiseOf,
+  registered,
+  SECRET_SIG,
+} from "./mocks";
 
 const KUBECONFIG_CONTENT =
   "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: t0ps3cret-token\n";
@@ -35,7 +45,7 @@ describe("the program's resources", () => {
     });
   });
 
-  it("registers the five components with three-part type tokens", () => {
+  it("registers the seven components with three-part type tokens", () => {
     const components = registered
       .filter((r) => r.type.startsWith("pod-to-pod:"))
       .map((r) => r.type);
@@ -43,8 +53,10 @@ describe("the program's resources", () => {
       "pod-to-pod:lab:BusyboxClient",
       "pod-to-pod:lab:ConnectivityCheck",
       "pod-to-pod:lab:Namespace",
+      "pod-to-pod:lab:NetworkPolicy",
       "pod-to-pod:lab:NginxServer",
       "pod-to-pod:lab:NginxService",
+      "pod-to-pod:lab:StrangerClient",
     ]);
   });
 
@@ -87,7 +99,11 @@ describe("the program's resources", () => {
     const conf = inputsOf("kubernetes:core/v1:ConfigMap");
     expect(conf.data["nginx.conf"]).toContain("listen 80;");
     const pod = inputsOf("kubernetes:core/v1:Pod", /^nginx/);
-    expect(pod.spec.volumes.map((v: { name: string }) => v.name)).toEqual(["conf", "tmp"]);
+    expect(pod.spec.volumes.map((v: { name: string }) => v.name)).toEqual([
+      "conf",
+      "identity",
+      "tmp",
+    ]);
     expect(pod.spec.containers[0].command).toContain("/etc/pod-to-pod-nginx/nginx.conf");
   });
 
@@ -108,6 +124,7 @@ describe("the program's resources", () => {
     expect(cmd.environment).toEqual({
       POD_TO_POD_NAMESPACE: "pod-to-pod",
       POD_TO_POD_SERVER_POD: "nginx-server",
+      POD_TO_POD_SERVER_UID: mockUid("nginx-pod"),
       POD_TO_POD_CLIENT_POD: "busybox-client",
       POD_TO_POD_CLIENT_CONTAINER: "busybox",
       POD_TO_POD_SERVICE: "nginx-service",
@@ -124,18 +141,41 @@ describe("the program's resources", () => {
       POD_TO_POD_KUBE_CONTEXT: "k3s-vm",
       POD_TO_POD_REPORT_ONLY: "false",
       POD_TO_POD_KUBECONFIG_ON_STDIN: "true",
+      POD_TO_POD_RUNNER_VERSION: expect.stringMatching(/^0\.1\.0\+[0-9a-f]{12}$/),
+      POD_TO_POD_STRANGER_POD: "stranger-client",
+      POD_TO_POD_STRANGER_CONTAINER: "busybox",
+      POD_TO_POD_DENY_BOUND_SECONDS: "2",
     });
     expect(cmd.logging).toBe("none");
   });
 
-  it("re-runs the checks when a pod or the Service is replaced or the check code changes", () => {
+  it("re-runs the checks when a pod or the Service is replaced or what the checks do changes", () => {
     const cmd = inputsOf("command:local:Command");
     expect(cmd.triggers).toEqual([
-      "uid-nginx-pod",
-      "uid-busybox-pod",
-      "uid-service",
-      expect.stringMatching(/^[0-9a-f]{16}$/),
+      mockUid("nginx-pod"),
+      mockUid("busybox-pod"),
+      mockUid("service"),
+      mockUid("stranger-pod"),
+      podScriptDigest(),
+      runnerVersion(),
     ]);
+    expect(cmd.environment.POD_TO_POD_RUNNER_VERSION).toBe(runnerVersion());
+  });
+
+  it("serves the nginx pod's own UID on the identity path, from the Downward API", () => {
+    const pod = inputsOf("kubernetes:core/v1:Pod", /^nginx/);
+    const identity = pod.spec.volumes.find((v: { name: string }) => v.name === "identity");
+    expect(identity.downwardAPI.items).toEqual([
+      { path: "uid", fieldRef: { fieldPath: "metadata.uid" } },
+    ]);
+    const mount = pod.spec.containers[0].volumeMounts.find(
+      (m: { name: string }) => m.name === "identity",
+    );
+    expect(mount).toEqual({
+      name: "identity",
+      mountPath: "/etc/pod-to-pod-identity",
+      readOnly: true,
+    });
   });
 
   it("hands the kubeconfig to the runner only as a secret on stdin", () => {
@@ -159,12 +199,58 @@ describe("the program's outputs", () => {
     expect(await promiseOf(program.namespace)).toBe("pod-to-pod");
   });
 
-  it("exports the parsed verification and its report", async () => {
+  it("exports the runner's verdict as the runner printed it, and its report", async () => {
     const verification = await promiseOf(program.verification);
-    expect(verification).toMatchObject({ passed: 9, failed: 0 });
-    expect(verification.checks.map((c) => c.name)).toContain("ping");
+    expect(verification).toEqual(mockRunnerVerification);
     expect(await promiseOf(program.report)).toMatch(
-      /^pod-to-pod network verification \(9 passed, 0 failed\)/,
+      /^pod-to-pod network verification \(7 passed, 2 failed\), checked at 2026-12-01T19:00:00.000Z by runner 0.1.0\+mocked\n/,
     );
+  });
+
+  it("keeps the verdict readable though the command's output came back secret", async () => {
+    // The kubeconfig is a secret input of the command, so the mocked provider returned its stdout
+    // secret, as the real one may: the two outputs made of it are unsecreted, and hold no byte of it.
+    expect(await pulumi.isSecret(program.verification)).toBe(false);
+    expect(await pulumi.isSecret(program.report)).toBe(false);
+    expect(JSON.stringify(await promiseOf(program.verification))).not.toContain("t0ps3cret");
+    expect(await promiseOf(program.report)).not.toContain("t0ps3cret");
+  });
+});
+
+describe("the lab's isolation", () => {
+  it("denies every pod of its own namespace ingress, and lets the client alone into nginx", () => {
+    const deny = inputsOf("kubernetes:networking.k8s.io/v1:NetworkPolicy", /default-deny$/);
+    expect(deny.metadata).toMatchObject({
+      name: "pod-to-pod-default-deny",
+      namespace: "pod-to-pod",
+    });
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+    const allow = inputsOf("kubernetes:networking.k8s.io/v1:NetworkPolicy", /allow-client$/);
+    const server = inputsOf("kubernetes:core/v1:Pod", /^nginx/);
+    const client = inputsOf("kubernetes:core/v1:Pod", /^busybox/);
+    const stranger = inputsOf("kubernetes:core/v1:Pod", /^stranger/);
+    const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(selector).every(([key, value]) => labels[key] === value);
+    expect(selects(allow.spec.podSelector.matchLabels, server.metadata.labels)).toBe(true);
+    expect(selects(allow.spec.podSelector.matchLabels, client.metadata.labels)).toBe(false);
+    const [from] = allow.spec.ingress[0].from;
+    expect(selects(from.podSelector.matchLabels, client.metadata.labels)).toBe(true);
+    expect(selects(from.podSelector.matchLabels, stranger.metadata.labels)).toBe(false);
+    // No ports: ping is ICMP, which a policy port cannot name.
+    expect(allow.spec.ingress[0].ports).toBeUndefined();
+  });
+
+  it("runs the stranger with no capability and as non-root", () => {
+    const stranger = inputsOf("kubernetes:core/v1:Pod", /^stranger/);
+    expect(stranger.metadata.name).toBe("stranger-client");
+    expect(stranger.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
+    expect(stranger.spec.containers[0].securityContext.capabilities).toEqual({ drop: ["ALL"] });
+  });
+
+  it("exports the policies' names", async () => {
+    expect(await promiseOf(pulumi.output(program.networkPolicies))).toEqual([
+      "pod-to-pod-default-deny",
+      "nginx-allow-client",
+    ]);
   });
 });

@@ -65,9 +65,13 @@ const EXEMPTION_SHOWN: Finding = {
 };
 
 describe("the program under the pack", () => {
-  it("registers the Pods and the Service the policies look at", () => {
+  it("registers the Pods, the Service and the NetworkPolicies the policies look at", () => {
     const types = resources.map((r) => r.type);
-    expect(types.filter((t) => t === "kubernetes:core/v1:Pod")).toHaveLength(2);
+    // nginx, the client and the stranger the NetworkPolicies must refuse.
+    expect(types.filter((t) => t === "kubernetes:core/v1:Pod")).toHaveLength(3);
+    expect(types.filter((t) => t === "kubernetes:networking.k8s.io/v1:NetworkPolicy")).toHaveLength(
+      2,
+    );
     expect(types).toContain("kubernetes:core/v1:Service");
   });
 

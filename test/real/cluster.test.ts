@@ -1,8 +1,10 @@
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toEnvironment } from "../../checks/environment";
+import { runnerVersion } from "../../checks/runner";
 import { cidrContains } from "../../checks/ipv4";
 import { CheckPlan, Verification } from "../../checks/types";
 import { parseVerification } from "../../checks/verification";
@@ -67,14 +69,20 @@ function livePlan(): CheckPlan {
 }
 
 /** Runs the ConnectivityCheck's own command with the environment it would give it. */
-function runChecks(reportOnly = false): {
+function runChecks(
+  reportOnly = false,
+  plan: CheckPlan = livePlan(),
+): {
   code: number;
   verification: Verification;
   stderr: string;
   seconds: number;
 } {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "p2p-verification-")), "v.json");
-  const env = { ...toEnvironment(livePlan(), { reportOnly }), POD_TO_POD_VERIFICATION_FILE: file };
+  const env = {
+    ...toEnvironment(plan, { reportOnly, runnerVersion: runnerVersion() }),
+    POD_TO_POD_VERIFICATION_FILE: file,
+  };
   const result = run("node", ["--import", "tsx", "checks/run.ts"], env, 120_000);
   const written = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
@@ -140,6 +148,28 @@ describe("the program's objects on the local k3s cluster", () => {
     });
     expect(check(healthy.verification, "pod-ip-http")?.detail).toContain("Welcome to nginx!");
     expect(check(healthy.verification, "service-dns-http")?.detail).toContain("Welcome to nginx!");
+    // Which pod answered, by its UID, checked against the API: the pod itself, and the Service's
+    // endpoint.
+    const uid = mustKubectl([
+      "get",
+      "pod",
+      "-n",
+      namespace,
+      LAB_NAMES.serverPod,
+      "-o",
+      "jsonpath={.metadata.uid}",
+    ]);
+    expect(check(healthy.verification, "pod-ip-http")?.facts?.answeredUid).toBe(uid);
+    expect(check(healthy.verification, "pod-ip-http")?.detail).toContain(
+      `answered by nginx-server (uid ${uid.split("-")[0]})`,
+    );
+    for (const name of ["service-dns-http", "service-fqdn-http", "service-clusterip-http"]) {
+      expect(check(healthy.verification, name)?.detail).toContain(
+        `answered by nginx-server (uid ${uid.split("-")[0]}) at ${plan.serverPodIp}, an endpoint of nginx-service`,
+      );
+    }
+    expect(healthy.verification.checkedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(healthy.verification.runnerVersion).toBe(runnerVersion());
     expect(check(healthy.verification, "pod-interface")?.facts).toMatchObject({ mtu: 1450 });
     expect(check(healthy.verification, "pod-interface")?.facts?.hostVethIndex).toBeGreaterThan(0);
     // The gateway is the client node's bridge: the first address of that node's pod CIDR
@@ -156,6 +186,100 @@ describe("the program's objects on the local k3s cluster", () => {
       gateway: nodeCidr.replace(/0\/24$/, "1"),
     });
   });
+});
+
+describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents)", () => {
+  const kubeconfig = () => fs.readFileSync(process.env.KUBECONFIG as string, "utf8");
+  /** A secret of the kubeconfig, which no file may hold: its client key, or its token. */
+  const secretOf = (text: string) =>
+    /client-key-data: (\S+)/.exec(text)?.[1] ?? /token: (\S+)/.exec(text)?.[1] ?? "";
+
+  /** Every file under `dir` that holds `secret`. */
+  function filesHolding(dir: string, secret: string): string[] {
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .filter((file) => fs.readFileSync(file).includes(secret));
+  }
+
+  /**
+   * Starts the runner as the component does with an inline kubeconfig (on stdin, KUBECONFIG leading
+   * nowhere), with its own temp folder and home, so anything it or kubectl writes is found.
+   */
+  function startRunner() {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-inline-kubeconfig-"));
+    const [tmp, home] = [path.join(scratch, "tmp"), path.join(scratch, "home")];
+    fs.mkdirSync(tmp);
+    fs.mkdirSync(home);
+    const env = {
+      ...process.env,
+      ...toEnvironment(livePlan(), {
+        reportOnly: false,
+        kubeconfigOnStdin: true,
+        runnerVersion: runnerVersion(),
+      }),
+      KUBECONFIG: path.join(scratch, "nowhere.yaml"),
+      TMPDIR: tmp,
+      HOME: home,
+    };
+    const child = spawn("node", ["--import", "tsx", "checks/run.ts"], {
+      cwd: PROJECT_DIR,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stdin.end(kubeconfig());
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal })),
+    );
+    return { child, scratch, exited, stdout: () => stdout };
+  }
+
+  afterAll(() => {
+    for (const dir of fs
+      .readdirSync(os.tmpdir())
+      .filter((d) => d.startsWith("p2p-inline-kubeconfig-"))) {
+      fs.rmSync(path.join(os.tmpdir(), dir), { recursive: true, force: true });
+    }
+  });
+
+  it("reaches the cluster through it: every check passes, and no file anywhere it writes holds it", async () => {
+    const runner = startRunner();
+    const { code } = await runner.exited;
+    expect(code, runner.stdout()).toBe(0);
+    expect(parseVerification(runner.stdout()).failed).toBe(0);
+    const secret = secretOf(kubeconfig());
+    expect(secret.length).toBeGreaterThan(20);
+    expect(filesHolding(runner.scratch, secret)).toEqual([]);
+  });
+
+  it.each(["SIGINT", "SIGTERM", "SIGKILL"] as const)(
+    "killed with %s mid-run, it leaves no file that holds it, and (unless SIGKILL) no kubectl",
+    async (signal) => {
+      const runner = startRunner();
+      // Mid-run: the exec is under way (the script takes a second or more on this cluster).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      runner.child.kill(signal);
+      const { code, signal: got } = await runner.exited;
+      expect(code === null ? got : code).toBe(
+        signal === "SIGKILL" ? "SIGKILL" : signal === "SIGINT" ? 130 : 143,
+      );
+      const secret = secretOf(kubeconfig());
+      expect(filesHolding(runner.scratch, secret)).toEqual([]);
+      // Nor the machine's temp folder, where a runner that ignored TMPDIR would have written.
+      expect(
+        fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith("pod-to-pod-kubeconfig-")),
+      ).toEqual([]);
+      if (signal !== "SIGKILL") {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const left = spawnSync("pgrep", ["-f", "--kubeconfig=/dev/stdin"], { encoding: "utf8" });
+        expect(left.stdout.trim(), "kubectl runs left behind").toBe("");
+      }
+    },
+    60_000,
+  );
 });
 
 describe("faults injected out of band", () => {
@@ -186,7 +310,11 @@ describe("faults injected out of band", () => {
   }
 
   /** Patches the Service out of band, runs `body`, then puts the program's Service back. */
-  function withBrokenService(jsonPatch: object[], body: () => void) {
+  function withBrokenService(
+    jsonPatch: object[],
+    body: () => void,
+    answersBefore?: (body: string) => boolean,
+  ) {
     const patch = JSON.stringify(jsonPatch);
     mustKubectl([
       "patch",
@@ -199,7 +327,12 @@ describe("faults injected out of band", () => {
       patch,
     ]);
     try {
-      waitUntilUnreachable(namespace, `http://${livePlan().serviceClusterIp}:80/`);
+      waitUntilUnreachable(
+        namespace,
+        `http://${livePlan().serviceClusterIp}:80/${answersBefore ? "pod-to-pod/identity" : ""}`,
+        30,
+        answersBefore,
+      );
       body();
     } finally {
       mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
@@ -263,6 +396,120 @@ describe("faults injected out of band", () => {
         "--timeout=120s",
       ]);
     }
+  });
+
+  /**
+   * Another web server in the namespace: busybox httpd serving the walkthrough's page word for word
+   * and, on the lab's identity path, its own pod UID, as another copy of the lab's nginx would.
+   */
+  function withStrangerWeb(body: (stranger: { ip: string; uid: string }) => void) {
+    const images = JSON.parse(fs.readFileSync(path.join(state, "images.json"), "utf8")) as Record<
+      string,
+      string
+    >;
+    const manifest = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "stranger-web", namespace, labels: { app: "stranger" } },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: "web",
+            image: images.busybox,
+            imagePullPolicy: "Never",
+            command: [
+              "sh",
+              "-c",
+              "mkdir -p /www/pod-to-pod && echo '<title>Welcome to nginx!</title>' > /www/index.html && cp /identity/uid /www/pod-to-pod/identity && exec httpd -f -p 80 -h /www",
+            ],
+            volumeMounts: [{ name: "identity", mountPath: "/identity" }],
+          },
+        ],
+        volumes: [
+          {
+            name: "identity",
+            downwardAPI: { items: [{ path: "uid", fieldRef: { fieldPath: "metadata.uid" } }] },
+          },
+        ],
+      },
+    };
+    mustKubectl(["apply", "-f", "-"], JSON.stringify(manifest));
+    try {
+      mustKubectl([
+        "wait",
+        "-n",
+        namespace,
+        "--for=condition=Ready",
+        "pod/stranger-web",
+        "--timeout=60s",
+      ]);
+      const [ip, uid] = mustKubectl([
+        "get",
+        "pod",
+        "-n",
+        namespace,
+        "stranger-web",
+        "-o",
+        "jsonpath={.status.podIP} {.metadata.uid}",
+      ]).split(" ");
+      body({ ip, uid });
+    } finally {
+      kubectl(["delete", "pod", "-n", namespace, "stranger-web", "--wait=true"]);
+    }
+  }
+
+  it("another web server at the nginx pod's address: pod-ip-http fails, naming what answered", () => {
+    withStrangerWeb((stranger) => {
+      // What a reused IP looks like to the checks: the stack says nginx is at an address where
+      // another pod now answers, with the walkthrough's page.
+      const plan = { ...livePlan(), serverPodIp: stranger.ip };
+      const result = runChecks(false, plan);
+      const podIp = check(result.verification, "pod-ip-http");
+      faultLog.push({
+        injected: "another web server at the nginx pod's IP",
+        expected: "layer server; pod-ip-http fails naming the pod that answered",
+        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
+        seconds: result.seconds,
+      });
+      expect(result.code).toBe(1);
+      expect(podIp?.ok).toBe(false);
+      expect(podIp?.detail).toContain('"Welcome to nginx!"');
+      expect(podIp?.detail).toContain(`answered by pod uid ${stranger.uid}, not nginx-server`);
+      expect(podIp?.detail).toContain(
+        `${stranger.ip} belongs to pod ${namespace}/stranger-web (uid ${stranger.uid})`,
+      );
+      expect(result.verification.diagnosis?.layer).toBe("server");
+      expect(check(result.verification, "service-clusterip-http")?.ok).toBe(true);
+    });
+  });
+
+  it("a Service that sends its traffic to another web server: the Service checks fail, naming its endpoints", () => {
+    withStrangerWeb((stranger) => {
+      withBrokenService(
+        [{ op: "replace", path: "/spec/selector", value: { app: "stranger" } }],
+        () => {
+          // The stack's view of the Service is the program's: its endpoints are read live.
+          const result = runChecks();
+          const viaService = check(result.verification, "service-clusterip-http");
+          faultLog.push({
+            injected: "the Service selecting another web server",
+            expected: "layer service; the Service checks fail naming who answered",
+            happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${viaService?.detail}`,
+            seconds: result.seconds,
+          });
+          expect(result.code).toBe(1);
+          expect(check(result.verification, "pod-ip-http")?.ok).toBe(true);
+          expect(viaService?.ok).toBe(false);
+          // The stranger is an endpoint: the page and the UID agree with the API, so the check
+          // says exactly who answered; it is the identity of the lab's pod that is missing.
+          expect(viaService?.detail).toContain(stranger.uid.split("-")[0]);
+          expect(result.verification.diagnosis?.layer).toBe("service");
+        },
+        // Until kube-proxy sends the ClusterIP's traffic to the stranger, nginx still answers.
+        (answer) => answer.trim() !== stranger.uid,
+      );
+    });
   });
 
   it("report-only: the same failure is reported but does not fail", () => {

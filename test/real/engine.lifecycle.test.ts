@@ -91,6 +91,12 @@ describe("the lab on the local k3s with the real engine", () => {
     const check = (name: string) => first.verification.checks.find((c) => c.name === name);
     expect(check("pod-ip-http")?.detail).toContain("Welcome to nginx!");
     expect(check("service-dns-http")?.detail).toContain("Welcome to nginx!");
+    // Which pod answered, checked against the stack's own record of the nginx pod.
+    expect(first.nginxPodUid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(check("pod-ip-http")?.facts?.answeredUid).toBe(first.nginxPodUid);
+    expect(check("service-clusterip-http")?.facts?.answeredUid).toBe(first.nginxPodUid);
+    expect(Date.parse(first.verification.checkedAt)).toBeGreaterThan(Date.now() - 15 * 60_000);
+    expect(first.report.split("\n")[0]).toContain(`checked at ${first.verification.checkedAt}`);
     expect(check("ping")?.facts).toMatchObject({ lossPercent: 0, received: 4 });
     expect(String(check("pod-interface")?.facts?.address)).toMatch(
       new RegExp(`^${first.busyboxPodIp.replace(/\./g, "\\.")}/`),
@@ -117,6 +123,18 @@ describe("the lab on the local k3s with the real engine", () => {
       const there = await engine.stack(stack.name, other);
       const result = await there.preview({ expectNoChanges: true, diff: true });
       expect(onlySame(result.changeSummary), result.stdout).toEqual({});
+      // A pull request that only edits comments in the check code re-runs nothing.
+      const report = path.join(other, "checks", "report.ts");
+      fs.writeFileSync(
+        report,
+        `// A comment a pull request adds.\n${fs.readFileSync(report, "utf8").replace(/\n\n/g, "\n\n\n")}`,
+      );
+      const commented = await there.preview({ expectNoChanges: true, diff: true });
+      expect(onlySame(commented.changeSummary), commented.stdout).toEqual({});
+      // While a change in what it does does (the same preview would have failed on it).
+      fs.appendFileSync(report, "\nexport const changed = true;\n");
+      const changed = await there.preview({ diff: true });
+      expect(onlySame(changed.changeSummary), changed.stdout).toEqual({ replace: 1 });
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
@@ -173,9 +191,24 @@ describe("the lab on the local k3s with the real engine", () => {
         secret: true,
       });
       await inDefault.up();
-      const verification = (await inDefault.outputs()).verification
-        .value as StackOutputs["verification"];
+      const outputs = await inDefault.outputs();
+      const verification = outputs.verification.value as StackOutputs["verification"];
       expect(verification.failed).toBe(0);
+      // The verdict stays readable with a secret input on the command, and holds none of it.
+      expect(outputs.verification.secret).toBe(false);
+      expect(outputs.report.secret).toBe(false);
+      const key = /client-key-data: (\S+)/.exec(
+        fs.readFileSync(engine.env.KUBECONFIG, "utf8"),
+      )?.[1];
+      expect(key?.length).toBeGreaterThan(20);
+      expect(JSON.stringify(outputs.verification.value)).not.toContain(key!.slice(0, 40));
+      expect(String(outputs.report.value)).not.toContain(key!.slice(0, 40));
+      const printed = run(
+        engine.command.command,
+        ["stack", "output", "report", "--stack", inDefault.name],
+        env,
+      );
+      expect(printed.stdout).toMatch(/^pod-to-pod network verification \(\d+ passed, 0 failed\)/);
       // The backend's files hold the kubeconfig only encrypted (an export would decrypt it).
       const stored = fs
         .readdirSync(path.join(engine.dir, "state"), { recursive: true, withFileTypes: true })

@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { mustRun, Run, runCommand } from "./runCommand";
 import { CheckPlan } from "../../checks/types";
+import { DENY_BOUND_SECONDS } from "../../checks/strangerScript";
 import { LAB_NAMES } from "../../components/names";
 
 /** Runs kubectl synchronously (KUBECONFIG from the environment), optionally with stdin. */
@@ -22,9 +23,22 @@ export function mustKubectl(args: string[], input?: string): string {
     .stdout;
 }
 
-/** Waits, as `pulumi up` would, until both pods are Ready and the Service has an endpoint. */
+/** Waits, as `pulumi up` would, until the lab's pods are Ready and the Service has an endpoint. */
 export function waitForLab(namespace: string, timeoutSeconds = 180): void {
-  const pods = [`pod/${LAB_NAMES.serverPod}`, `pod/${LAB_NAMES.clientPod}`];
+  const stranger = kubectlSync([
+    "get",
+    "pod",
+    "-n",
+    namespace,
+    LAB_NAMES.strangerPod,
+    "-o",
+    "name",
+  ]);
+  const pods = [
+    `pod/${LAB_NAMES.serverPod}`,
+    `pod/${LAB_NAMES.clientPod}`,
+    ...(stranger.code === 0 && stranger.stdout.trim() ? [`pod/${LAB_NAMES.strangerPod}`] : []),
+  ];
   mustKubectl([
     "wait",
     "-n",
@@ -63,7 +77,7 @@ export type PlanSettings = Pick<
 export function observePlan(namespace: string, settings: PlanSettings): CheckPlan {
   const pods = JSON.parse(mustKubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
     items: Array<{
-      metadata: { name: string };
+      metadata: { name: string; uid: string };
       spec: { nodeName: string };
       status: { podIP: string };
     }>;
@@ -87,6 +101,7 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
   return {
     namespace,
     serverPod: LAB_NAMES.serverPod,
+    serverPodUid: pod(LAB_NAMES.serverPod).metadata.uid,
     clientPod: LAB_NAMES.clientPod,
     clientContainer: LAB_NAMES.clientContainer,
     serviceName: LAB_NAMES.service,
@@ -96,6 +111,16 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
     clientNode: pod(LAB_NAMES.clientPod).spec.nodeName,
     serviceClusterIp: clusterIp.trim(),
     ...settings,
+    // Isolated as the program isolates it: the stranger is there to be refused.
+    ...(pods.items.some((p) => p.metadata.name === LAB_NAMES.strangerPod)
+      ? {
+          policy: {
+            strangerPod: LAB_NAMES.strangerPod,
+            strangerContainer: LAB_NAMES.strangerContainer,
+            denyBoundSeconds: Math.min(DENY_BOUND_SECONDS, settings.timeoutSeconds),
+          },
+        }
+      : {}),
   };
 }
 
@@ -104,7 +129,16 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
  * of band keeps serving until kube-proxy has rewritten its rules; a check run before that tests
  * the old Service, not the injected fault.
  */
-export function waitUntilUnreachable(namespace: string, url: string, timeoutSeconds = 30): void {
+/**
+ * Waits until `url`, fetched from the lab's client, stops answering, or (with `answersBefore`)
+ * stops answering as it did before the fault: kube-proxy applies a patched Service a moment later.
+ */
+export function waitUntilUnreachable(
+  namespace: string,
+  url: string,
+  timeoutSeconds = 30,
+  answersBefore: (body: string) => boolean = () => true,
+): void {
   for (let waited = 0; waited < timeoutSeconds; waited += 0.5) {
     const probe = kubectlSync([
       "exec",
@@ -117,10 +151,10 @@ export function waitUntilUnreachable(namespace: string, url: string, timeoutSeco
       "wget",
       "-q",
       "-O",
-      "/dev/null",
+      "-",
       url,
     ]);
-    if (probe.code !== 0) {
+    if (probe.code !== 0 || !answersBefore(probe.stdout)) {
       return;
     }
     spawnSync("sleep", ["0.5"]);
