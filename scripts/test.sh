@@ -4,6 +4,7 @@
 #   2. the workflows, linted by actionlint (built once from the Go module proxy, cached)
 #   3. the real Pulumi engine with no cluster: preview, config mistakes, the policy pack
 #   4. the local k3s cluster: the check runner against the program's objects with faults injected,
+#      the policy pack's Pod Security Standards cases against the API server's own admission,
 #      then the real engine's whole lifecycle and its faults; then the cluster is torn down and the
 #      machine compared with how it was before
 # The engine is the user's kind: the pinned CLI and Node.js language host in
@@ -60,6 +61,8 @@ export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
 
 step "the check runner against the program's objects on the cluster, with faults injected"
 suite cluster test:cluster
+step "the policy pack against the cluster's Pod Security Admission, case by case (server-side dry run)"
+suite psa test:psa
 if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
