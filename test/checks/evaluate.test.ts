@@ -242,16 +242,16 @@ describe("evaluateChecks on failures", () => {
 
   it("reads a real run with DNS down (CoreDNS scaled to zero on the local k3s): names fail, IPs pass", () => {
     // The capture's own lab: its pods, its Service, its endpoint and its node.
-    const uid = "4bb13bdd-a300-4b18-a7e8-e8e36b3d42ba";
+    const uid = "3c7319bb-5b66-40ec-b6f1-993f64415afc";
     const plan = {
       ...seedPlan,
       namespace: "p2p-manual",
       serverPodUid: uid,
-      serverPodIp: "10.42.1.7",
-      clientPodIp: "10.42.1.5",
+      serverPodIp: "10.42.1.15",
+      clientPodIp: "10.42.1.13",
       serverNode: "p2p-node2",
       clientNode: "p2p-node2",
-      serviceClusterIp: "10.43.227.165",
+      serviceClusterIp: "10.43.95.251",
       timeoutSeconds: 2,
     };
     const checks = byName(
@@ -259,17 +259,17 @@ describe("evaluateChecks on failures", () => {
         plan,
         sectionsOf(fixture("busybox/script-dns-broken.txt")),
         new Map([["p2p-node2", { podCidrs: ["10.42.1.0/24"] }]]),
-        [{ ip: "10.42.1.7", podName: "nginx-server", podUid: uid, ready: true }],
+        [{ ip: "10.42.1.15", podName: "nginx-server", podUid: uid, ready: true }],
       ),
     );
     expect(checks["pod-ip-http"].ok).toBe(true);
-    expect(checks["pod-ip-http"].detail).toContain("answered by nginx-server (uid 4bb13bdd)");
+    expect(checks["pod-ip-http"].detail).toContain("answered by nginx-server (uid 3c7319bb)");
     expect(checks["service-clusterip-http"].ok).toBe(true);
     expect(checks["service-dns-http"]).toMatchObject({ ok: false, facts: { failure: "timeout" } });
     expect(checks["service-fqdn-http"]).toMatchObject({ ok: false, facts: { failure: "timeout" } });
     expect(checks["service-fqdn-http"].ms).toBeGreaterThanOrEqual(2000);
     expect(checks.dns.ok).toBe(false);
-    expect(checks.dns.detail).toContain("waited 4.3 s for the Service first");
+    expect(checks.dns.detail).toContain("waited 4.2 s for the Service first");
     expect(checks.ping.ok).toBe(true);
     expect(
       summarize(Object.values(checks), { checkedAt: "x", runnerVersion: "y" }).diagnosis?.layer,
