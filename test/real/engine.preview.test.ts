@@ -78,6 +78,29 @@ describe("pulumi preview with the real engine and no reachable cluster", () => {
     }
   });
 
+  it("fails preview on a key the lab does not know, and on a dotted key set without --path, naming the fix", async () => {
+    await stack.setConfig("pod-to-pod:nginxx", { value: "{}" });
+    // `pulumi config set pod-to-pod:nginx.image x` without --path: one key with a dot in its name.
+    await stack.setConfig("pod-to-pod:nginx.image", { value: "nginx:1.27.0" });
+    try {
+      let output = "";
+      await expect(
+        stack.preview({
+          onOutput: (text) => (output += text),
+          onError: (text) => (output += text),
+        }),
+      ).rejects.toThrow();
+      expect(output).toContain("Invalid configuration (2 problems)");
+      expect(output).toContain(
+        "pod-to-pod:nginxx = {} is not valid: unknown key; did you mean pod-to-pod:nginx?",
+      );
+      expect(output).toContain("pulumi config set --path 'pod-to-pod:nginx.image' <value>");
+    } finally {
+      await stack.removeConfig("pod-to-pod:nginxx");
+      await stack.removeConfig("pod-to-pod:nginx.image");
+    }
+  });
+
   it("passes the policy pack with only the reported NET_RAW exemption", async () => {
     const events = recorder();
     await stack.preview({
