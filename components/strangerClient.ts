@@ -1,23 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ResourceSettings } from "../config";
+import { BusyboxClientArgs } from "./busyboxClient";
 import { workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
 import { labPodOptions } from "./podOptions";
 
-/** Arguments of {@link StrangerClient}. */
-export interface StrangerClientArgs {
-  /** Namespace to run in: the lab's, where its policies apply. */
-  readonly namespace: pulumi.Input<string>;
-  /** busybox image, pinned by tag or digest. */
-  readonly image: pulumi.Input<string>;
-  /** When the kubelet pulls the image. */
-  readonly imagePullPolicy: pulumi.Input<string>;
-  /** CPU and memory requests and limits. */
-  readonly resources: pulumi.Input<ResourceSettings>;
-  /** How long to wait for the pod to become Ready. */
-  readonly readyTimeoutSeconds: number;
-}
+/** Arguments of {@link StrangerClient}: the client's, where it runs being the scheduler's choice. */
+export type StrangerClientArgs = Omit<BusyboxClientArgs, "affinity">;
 
 /**
  * A second client in the lab's namespace that no NetworkPolicy of the lab lets in: the checks exec
