@@ -10,7 +10,7 @@
 #   bridge p2p-nodes (192.168.240.1, node 1) on the host and a veth into each node's netns
 #   (eth0, 192.168.240.<k>); Flannel's VXLAN runs over it, never over eth0.
 #
-# Usage: local-cluster/cluster.sh up [--nodes N]|down|status|smoke|break-cross-node|mend-cross-node
+# Usage: local-cluster/cluster.sh <verb>, the verbs below
 #   up      install what is missing, build/cache k3s, the flannel plugin and the images, start
 #           every node, wait for the nodes to be Ready and CoreDNS to answer. Idempotent; N
 #           (default 2, or POD_TO_POD_NODES) adds or removes agent nodes of a running cluster.
@@ -22,6 +22,9 @@
 #   break-cross-node  drop VXLAN (udp 8472) arriving at node 1 from the other nodes: pod traffic
 #           between nodes dies while pods on one node, the API and the nodes stay fine.
 #   mend-cross-node   undo it (does nothing if nothing is broken).
+#   break-network-policy  restart every node's k3s with disable-network-policy: true (and without
+#           kube-router's chains and ipsets): NetworkPolicy objects are accepted and ignored.
+#   mend-network-policy   restart them with the policy controller on; wait for its first sync.
 # Environment: POD_TO_POD_STATE (/var/lib/pod-to-pod), POD_TO_POD_CACHE (/var/cache/pod-to-pod),
 #   POD_TO_POD_RUN (/run/pod-to-pod), POD_TO_POD_NODES (2).
 set -euo pipefail
@@ -42,9 +45,12 @@ K3S_PID="${RUN_DIR}/k3s.pid"
 # What `down` must restore: paths `up` created and sysctl values it changed.
 CREATED_PATHS="${STATE}/created-paths"
 SAVED_SYSCTLS="${STATE}/saved-sysctls"
+# One file per fault that is switched on (break-network-policy ...), so that `up` (which restarts a
+# dead k3s) keeps a fault the tests switched on, and `status` and `smoke` know about it.
+FAULTS_DIR="${STATE}/faults"
 
 # Bumped whenever a running cluster from an older cluster.sh must be recreated rather than reused.
-LAYOUT="flannel-vxlan-nodes-1"
+LAYOUT="flannel-vxlan-netpol-1"
 DEFAULT_NODES="${POD_TO_POD_NODES:-2}"
 MAX_NODES=9
 
@@ -70,8 +76,10 @@ CNI_BIN_DIR="${STATE}/cni/bin"
 # /var/log/pods dirs of pods it does not know, and listens on /var/lib/kubelet/device-plugins.
 NODE_PRIVATE_PATHS=(/etc/rancher /run/containerd /run/flannel /run/netns /var/lib/cni
   /var/lib/kubelet /var/log/containers /var/log/pods)
-APT_PACKAGES=(containerd runc containernetworking-plugins iptables util-linux iproute2 procps gcc
-  libc6-dev curl unzip jq ca-certificates)
+# ipset: k3s's network policy controller (kube-router) keeps a policy's pods in ipsets and skips
+# starting, with only a warning, when `ipset save` fails.
+APT_PACKAGES=(containerd runc containernetworking-plugins iptables ipset util-linux iproute2 procps
+  gcc libc6-dev curl unzip jq ca-certificates)
 # Paths outside STATE/RUN_DIR that containerd, the kubelet or k3s write; removed by `down` only
 # when they did not exist before `up`.
 FOREIGN_PATHS=(/etc/rancher /var/lib/rancher /run/k3s /var/lib/kubelet /var/log/pods
@@ -155,7 +163,8 @@ render() {
     -e "s|@NODE_A@|${node_a}|g" -e "s|@NODE_B@|${node_b}|g" -e "s|@CNI_BIN@|${CNI_BIN_DIR}|g" \
     -e "s|@PAUSE_IMAGE@|$(image pause)|g" -e "s|@COREDNS_IMAGE@|$(image coredns)|g" \
     -e "s|@NGINX_IMAGE@|$(image nginx)|g" -e "s|@BUSYBOX_IMAGE@|$(image busybox)|g" \
-    -e "s|@CLUSTER_DNS@|${CLUSTER_DNS}|g" "$1" >"$2.tmp"
+    -e "s|@CLUSTER_DNS@|${CLUSTER_DNS}|g" -e "s|@DISABLE_NETWORK_POLICY@|$(network_policy_disabled)|g" \
+    "$1" >"$2.tmp"
   mv "$2.tmp" "$2"
 }
 
@@ -505,6 +514,9 @@ cmd_up() {
     wait_for 180 "node $(node_name_of "${k}") Ready" node_ready "$(node_name_of "${k}")"
     ((k == 1)) || flannel_ready "${k}"
   done
+  for ((k = 1; k <= nodes; k++)); do
+    network_policy_ready "${k}"
+  done
   wait_for 180 "CoreDNS deployment" \
     kc -n kube-system rollout status deployment/coredns --timeout=2s
   wait_for 60 "CoreDNS answering through the kube-dns Service (${CLUSTER_DNS})" \
@@ -692,6 +704,9 @@ cmd_down() {
     fi
   done
   clean_iptables
+  # kube-router's ipsets on node 1 (the agent nodes' go with their network namespaces); its chains
+  # went with every other KUBE-* chain above.
+  remove_kube_router 1
   if [[ -f "${SAVED_SYSCTLS}" ]]; then
     log "restoring sysctls"
     local line
@@ -729,6 +744,18 @@ link_summary() { # link_summary <k> <link>: "<addr>, mtu N" or "absent"
   fi
 }
 
+network_policy_summary() { # network_policy_summary <k>: what node k's filter table holds of kube-router
+  local rules
+  rules="$(in_node "$1" iptables -w -S 2>/dev/null | grep -cE '^-A KUBE-(ROUTER|NWPLCY-|POD-FW-)' || true)"
+  if network_policy_synced "$1" 2>/dev/null; then
+    printf 'kube-router synced: %s rules, %s pod firewall chains, %s ipsets\n' "${rules}" \
+      "$(in_node "$1" iptables -w -S 2>/dev/null | grep -c '^-N KUBE-POD-FW-' || true)" \
+      "$(in_node "$1" ipset list -n 2>/dev/null | grep -cE "${KUBE_ROUTER_IPSETS}" || true)"
+  else
+    printf 'no kube-router sync (%s rules)\n' "${rules}"
+  fi
+}
+
 cmd_status() {
   local rc=0 k what f
   for k in 1 $(present_agents); do
@@ -745,7 +772,13 @@ cmd_status() {
     # The bridge plugin makes cni0 at the node's first pod; Flannel makes flannel.1 at start.
     printf '  %-11s %s\n' "${BRIDGE}:" "$(link_summary "${k}" "${BRIDGE}" | sed 's/^absent$/absent (made with the first pod on the node)/')" \
       "${VXLAN_LINK}:" "$(link_summary "${k}" "${VXLAN_LINK}")"
+    printf '  %-11s %s\n' "netpol:" "$(network_policy_summary "${k}")"
   done
+  if [[ -e "${NETPOL_FAULT}" ]]; then
+    echo "network policy: NOT enforced (disable-network-policy: true, by break-network-policy)"
+  else
+    echo "network policy: enforced by k3s's embedded controller on every node"
+  fi
   [[ -f "${STATE}/images.json" ]] && echo "images:     $(jq -c . "${STATE}/images.json")"
   if [[ ${rc} -eq 0 && -f "${KUBECONFIG_PATH}" ]]; then
     echo "kubeconfig: ${KUBECONFIG_PATH}"
@@ -781,6 +814,110 @@ cmd_mend_cross_node() {
     iptables -w -D "${rule[@]}"
   done
   log "cross-node path: nothing dropped"
+}
+
+# --- network policy: k3s's embedded controller (kube-router's) on every node ------------------
+
+# While this file exists the cluster runs with disable-network-policy: true (break-network-policy).
+NETPOL_FAULT="${FAULTS_DIR}/network-policy-off"
+# What the controller puts in a node's filter table: its top-level chains and the jumps to them,
+# the per-policy and per-pod chains, and its explicit ACCEPT in INPUT/FORWARD/OUTPUT.
+KUBE_ROUTER_RULES='KUBE-ROUTER|KUBE-NWPLCY-|KUBE-POD-FW-'
+# Its ipsets: a policy's source and destination pods (inet6: for IPv6, unused here).
+KUBE_ROUTER_IPSETS='^(inet6:)?KUBE-(SRC|DST)-'
+
+network_policy_disabled() { if [[ -e "${NETPOL_FAULT}" ]]; then echo true; else echo false; fi; }
+
+# Node k's controller has run a full sync: the explicit ACCEPT it appends to FORWARD is written by
+# every sync and by nothing else, so it is there only once its policy chains are.
+network_policy_synced() {
+  in_node "$1" iptables -w -S FORWARD | grep -q 'KUBE-ROUTER rule to explicitly ACCEPT'
+}
+
+# remove_kube_router <k>: removes the controller's chains, rules and ipsets from node k, as
+# k3s-killall.sh does: k3s started with disable-network-policy leaves them in place, still
+# enforcing the last policies they saw (k3s-io/k3s#7244). Only while node k's k3s is stopped.
+remove_kube_router() {
+  local k="$1" cmd saved set
+  for cmd in iptables ip6tables; do
+    saved="$(in_node "${k}" "${cmd}-save" -t filter 2>/dev/null)" || continue
+    grep -qE "${KUBE_ROUTER_RULES}" <<<"${saved}" || continue
+    log "node $(node_name_of "${k}"): removing kube-router's ${cmd} chains"
+    grep -vE "${KUBE_ROUTER_RULES}" <<<"${saved}" | in_node "${k}" "${cmd}-restore" -w 5 -T filter
+  done
+  command -v ipset >/dev/null || return 0
+  for set in $(in_node "${k}" ipset list -n 2>/dev/null | grep -E "${KUBE_ROUTER_IPSETS}"); do
+    in_node "${k}" ipset destroy "${set}"
+  done
+}
+
+# The agent nodes whose k3s runs.
+running_agents() {
+  local k
+  for k in $(present_agents); do
+    if pid_alive "$(node_run "${k}")/k3s.pid"; then printf '%s\n' "${k}"; fi
+  done
+}
+
+# Restarts every node's k3s (server first) with the configuration the fault files give, waiting
+# until each node's Flannel and network policy controller are back. Pods keep running: they belong
+# to the nodes' containerds, which stay up.
+restart_k3s() {
+  local agents k pidfiles=("${K3S_PID}")
+  mapfile -t agents < <(running_agents)
+  for k in "${agents[@]}"; do pidfiles+=("$(node_run "${k}")/k3s.pid"); done
+  stop_pids "${pidfiles[@]}"
+  for k in 1 "${agents[@]}"; do
+    [[ "$(network_policy_disabled)" == false ]] || remove_kube_router "${k}"
+    # Written again by each node's Flannel once its k3s is back: the sign that it is.
+    rm -f "$(subnet_env "${k}")"
+  done
+  start_server
+  for k in "${agents[@]}"; do start_agent "${k}"; done
+  for k in 1 "${agents[@]}"; do
+    flannel_ready "${k}"
+    wait_for 120 "node $(node_name_of "${k}") Ready" node_ready "$(node_name_of "${k}")"
+  done
+  network_policy_ready 1 "${agents[@]}"
+}
+
+# network_policy_ready <k>...: with enforcement on, waits for each node's first full sync.
+network_policy_ready() {
+  [[ "$(network_policy_disabled)" == false ]] || return 0
+  local k
+  for k in "$@"; do
+    wait_for 120 "node $(node_name_of "${k}"): network policy controller synced" \
+      network_policy_synced "${k}"
+  done
+}
+
+cmd_break_network_policy() {
+  pid_alive "${K3S_PID}" || die "the cluster is not up (local-cluster/cluster.sh up)"
+  if [[ -e "${NETPOL_FAULT}" ]]; then
+    log "network policy: already not enforced"
+    return
+  fi
+  mkdir -p "${FAULTS_DIR}"
+  touch "${NETPOL_FAULT}"
+  log "network policy: restarting every node's k3s with disable-network-policy: true"
+  restart_k3s
+  log "network policy not enforced: NetworkPolicy objects are accepted by the API server and" \
+    "ignored by every node (no kube-router chains or ipsets left); undo: $0 mend-network-policy"
+}
+
+cmd_mend_network_policy() {
+  if [[ ! -e "${NETPOL_FAULT}" ]]; then
+    log "network policy: enforced (nothing to mend)"
+    return
+  fi
+  rm -f "${NETPOL_FAULT}"
+  if ! pid_alive "${K3S_PID}"; then
+    log "network policy: the cluster is not running; the next up enforces it again"
+    return
+  fi
+  log "network policy: restarting every node's k3s with its network policy controller"
+  restart_k3s
+  log "network policy enforced again on every node"
 }
 
 # --- smoke ------------------------------------------------------------------------------------
@@ -846,6 +983,45 @@ cmd_smoke() {
       in_node "${k}" ip -o link show "${BRIDGE}" | grep -q 'mtu 1450' &&
       in_node "${k}" ip -d -o link show "${VXLAN_LINK}" | grep -qE "mtu 1450 .*vxlan id 1 .*dev ${iface} .*dstport ${VXLAN_PORT}"
   }
+  # default-deny-ingress selects nginx-isolated-a (node A) and -b (node B) and nothing else.
+  network_policy_checks() {
+    local ip_a ip_b
+    ip_a="$(kc -n "${ns}" get pod nginx-isolated-a -o jsonpath='{.status.podIP}')"
+    ip_b="$(kc -n "${ns}" get pod nginx-isolated-b -o jsonpath='{.status.podIP}')"
+    if [[ -e "${NETPOL_FAULT}" ]]; then
+      check "network policy off (break-network-policy): busybox gets nginx-isolated-a ${ip_a} despite default-deny-ingress" \
+        welcome busybox "http://${ip_a}"
+      check "network policy off: ${cross}: busybox gets nginx-isolated-b ${ip_b}" welcome busybox "http://${ip_b}"
+      local k
+      for k in 1 ${k_b}; do
+        check "network policy off: no kube-router chains on node $(node_name_of "${k}")" \
+          fails says "${KUBE_ROUTER_RULES}" in_node "${k}" iptables -w -S
+      done
+      return
+    fi
+    # The controller syncs on the policy's and the pods' events; give it a moment after Ready.
+    wait_for 30 "default-deny-ingress in force for nginx-isolated-a and -b" \
+      refused busybox "http://${ip_a}" "http://${ip_b}" || true
+    check "NetworkPolicy default-deny-ingress: busybox refused by nginx-isolated-a ${ip_a} (same node)" \
+      refused busybox "http://${ip_a}"
+    check "NetworkPolicy default-deny-ingress: ${cross}: busybox refused by nginx-isolated-b ${ip_b}" \
+      refused busybox "http://${ip_b}"
+    check "NetworkPolicy default-deny-ingress: busybox-b refused by nginx-isolated-b ${ip_b} (same node)" \
+      refused busybox-b "http://${ip_b}"
+    # Not a dead pod: each still serves its own node (kube-router always admits the node's own
+    # addresses, for the kubelet's probes), and the pods no policy selects serve everyone (above).
+    check "nginx-isolated-a serves node $(node_name_of 1) itself (policies admit the node)" \
+      matches "<title>Welcome to nginx!</title>" timeout 5 "${STATE}/bin/busybox" wget -q -O - "http://${ip_a}"
+    check "nginx-isolated-b serves node ${node_b} itself" \
+      matches "<title>Welcome to nginx!</title>" in_node "${k_b}" timeout 5 "${STATE}/bin/busybox" wget -q -O - "http://${ip_b}"
+  }
+  refused() { # refused <pod> <url>...: every URL fails from the pod within 5 s each
+    local pod="$1" url
+    shift
+    for url in "$@"; do
+      ! in_pod "${pod}" timeout 5 wget -q -O - "${url}" >/dev/null 2>&1 || return 1
+    done
+  }
   # The controller-manager hands out /24s in the order nodes register: on a fresh `up`, node k gets
   # 10.42.<k-1>.0/24; a node added again later gets the next free one.
   check "node ${node_a} has pod CIDR 10.42.0.0/24" matches '^10\.42\.0\.0/24$' cidr_of "${node_a}"
@@ -883,6 +1059,7 @@ cmd_smoke() {
   check "busybox default via 10.42.0.1" matches '^default via 10\.42\.0\.1 dev eth0' in_pod busybox ip route
   check "busybox 10.42.0.0/16 via 10.42.0.1 (Flannel's cluster route)" \
     matches '^10\.42\.0\.0/16 via 10\.42\.0\.1 dev eth0' in_pod busybox ip route
+  network_policy_checks
   echo "--- busybox-b (${node_b}): ip addr / ip route"
   in_pod busybox-b ip addr
   in_pod busybox-b ip route
@@ -898,9 +1075,11 @@ main() {
     smoke) cmd_smoke ;;
     break-cross-node) cmd_break_cross_node ;;
     mend-cross-node) cmd_mend_cross_node ;;
+    break-network-policy) cmd_break_network_policy ;;
+    mend-network-policy) cmd_mend_network_policy ;;
     node-exec) cmd_node_exec "${@:2}" ;;
     *)
-      echo "usage: $0 up [--nodes N]|down|status|smoke|break-cross-node|mend-cross-node" >&2
+      echo "usage: $0 up [--nodes N]|down|status|smoke|break-cross-node|mend-cross-node|break-network-policy|mend-network-policy" >&2
       exit 2
       ;;
   esac
