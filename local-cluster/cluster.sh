@@ -25,6 +25,9 @@
 #   break-network-policy  restart every node's k3s with disable-network-policy: true (and without
 #           kube-router's chains and ipsets): NetworkPolicy objects are accepted and ignored.
 #   mend-network-policy   restart them with the policy controller on; wait for its first sync.
+#   break-mtu [--node K]  an MTU black hole on agent node K's link (default 2): frames above 1400
+#           bytes are dropped, so pod packets near the pods' 1450 MTU are lost, small ones pass.
+#   mend-mtu          undo it.
 # Environment: POD_TO_POD_STATE (/var/lib/pod-to-pod), POD_TO_POD_CACHE (/var/cache/pod-to-pod),
 #   POD_TO_POD_RUN (/run/pod-to-pod), POD_TO_POD_NODES (2).
 set -euo pipefail
@@ -64,6 +67,11 @@ NODE_NET_BRIDGE="p2p-nodes"
 NODE_NET_PREFIX="192.168.240"
 NODE_NET_CIDR="${NODE_NET_PREFIX}.0/24"
 SERVER_IP="${NODE_NET_PREFIX}.1"
+# The MSS the nodes' own TCP advertises on the node network (API, kubelet, kubectl exec): small
+# enough for a 1400-byte link, so that break-mtu hits the pods' VXLAN traffic and not the nodes'
+# (where the nodes' own traffic finds its path MTU, as it does across real routers). The pods'
+# traffic and VXLAN keep the full 1500.
+NODE_NET_ADVMSS=1360
 EGRESS_CHAIN="POD-TO-POD-EGRESS"
 # Marks the iptables rule break-cross-node inserts (`down` strips it with everything else of ours).
 FAULT_TAG="POD-TO-POD-FAULT"
@@ -78,8 +86,9 @@ NODE_PRIVATE_PATHS=(/etc/rancher /run/containerd /run/flannel /run/netns /var/li
   /var/lib/kubelet /var/log/containers /var/log/pods)
 # ipset: k3s's network policy controller (kube-router) keeps a policy's pods in ipsets and skips
 # starting, with only a warning, when `ipset save` fails.
-APT_PACKAGES=(containerd runc containernetworking-plugins iptables ipset util-linux iproute2 procps
-  gcc libc6-dev curl unzip jq ca-certificates)
+# ethtool: break-mtu turns segmentation offloads off on the node links.
+APT_PACKAGES=(containerd runc containernetworking-plugins iptables ipset ethtool util-linux iproute2
+  procps gcc libc6-dev curl unzip jq ca-certificates)
 # Paths outside STATE/RUN_DIR that containerd, the kubelet or k3s write; removed by `down` only
 # when they did not exist before `up`.
 FOREIGN_PATHS=(/etc/rancher /var/lib/rancher /run/k3s /var/lib/kubelet /var/log/pods
@@ -281,7 +290,16 @@ configure_host() {
     ip addr add "${SERVER_IP}/24" dev "${NODE_NET_BRIDGE}"
   fi
   ip link set "${NODE_NET_BRIDGE}" up
+  node_net_route 1
   egress_rules "${NODE_NET_BRIDGE}" host
+}
+
+# node_net_route <k>: node k's route to the node network, with NODE_NET_ADVMSS.
+node_net_route() {
+  local k="$1" link=eth0
+  ((k == 1)) && link="${NODE_NET_BRIDGE}"
+  in_node "${k}" ip route replace "${NODE_NET_CIDR}" dev "${link}" proto kernel scope link \
+    src "$(node_ip_of "${k}")" advmss "${NODE_NET_ADVMSS}"
 }
 
 # Network namespace p2p-node<k>: eth0 (a veth whose host end is on the node-network bridge) with
@@ -304,6 +322,7 @@ create_node_netns() {
   ip link set "${name}" master "${NODE_NET_BRIDGE}" up
   ip -n "${name}" link set lo up
   ip -n "${name}" link set eth0 up
+  node_net_route "${k}"
   in_node "${k}" sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
   in_node "${k}" bash -c "$(declare -f egress_rules); $(declare -p EGRESS_CHAIN POD_CIDR BRIDGE \
     VXLAN_LINK NODE_NET_CIDR); egress_rules eth0"
@@ -744,6 +763,17 @@ link_summary() { # link_summary <k> <link>: "<addr>, mtu N" or "absent"
   fi
 }
 
+# node_link_summary <k>: node k's end of the node network and, for an agent, the host end of its
+# veth: the last hops of every cross-node path, whose MTU VXLAN needs at 1450 + 50.
+node_link_summary() {
+  local k="$1" link
+  link="$(node_link "${k}")"
+  printf '%s %s' "${link}" "$(link_summary "${k}" "${link}")"
+  ((k == 1)) || printf ', host end %s mtu %s' "$(agent_name "${k}")" "$(link_mtu 1 "$(agent_name "${k}")")"
+  if [[ -e "${MTU_FAULT}" ]] && grep -q "^node ${k}:" "${MTU_FAULT}"; then printf ' (break-mtu)'; fi
+  echo
+}
+
 network_policy_summary() { # network_policy_summary <k>: what node k's filter table holds of kube-router
   local rules
   rules="$(in_node "$1" iptables -w -S 2>/dev/null | grep -cE '^-A KUBE-(ROUTER|NWPLCY-|POD-FW-)' || true)"
@@ -772,6 +802,7 @@ cmd_status() {
     # The bridge plugin makes cni0 at the node's first pod; Flannel makes flannel.1 at start.
     printf '  %-11s %s\n' "${BRIDGE}:" "$(link_summary "${k}" "${BRIDGE}" | sed 's/^absent$/absent (made with the first pod on the node)/')" \
       "${VXLAN_LINK}:" "$(link_summary "${k}" "${VXLAN_LINK}")"
+    printf '  %-11s %s\n' "node link:" "$(node_link_summary "${k}")"
     printf '  %-11s %s\n' "netpol:" "$(network_policy_summary "${k}")"
   done
   if [[ -e "${NETPOL_FAULT}" ]]; then
@@ -814,6 +845,84 @@ cmd_mend_cross_node() {
     iptables -w -D "${rule[@]}"
   done
   log "cross-node path: nothing dropped"
+}
+
+# --- MTU black hole on one node's link ----------------------------------------------------------
+
+# The pods' MTU is Flannel's 1450, which VXLAN turns into 1500-byte frames on the node network; a
+# link below 1500 drops the largest of them without a word (no ICMP: it is one L2 hop, not a
+# router), while small packets pass: the classic Flannel MTU black hole.
+MTU_FAULT="${FAULTS_DIR}/mtu"
+MTU_FAULT_MTU=1400
+# A veth hands a GSO super-packet to its peer without any MTU check, and a bridge forwards one the
+# same way: with these offloads on, a TCP stream crosses a 1400-byte veth whole. Turned off on the
+# node links for the fault, every frame on the node network is split to its real size first, as
+# on a wire (the bridge drops a feature every port lacks).
+MTU_FAULT_OFFLOADS=(tso gso tx-udp_tnl-segmentation tx-udp_tnl-csum-segmentation)
+
+# The node-network end of node k as its own network namespace sees it.
+node_link() { if (($1 == 1)); then printf '%s\n' "${NODE_NET_BRIDGE}"; else echo eth0; fi; }
+link_mtu() { in_node "$1" ip -o link show "$2" 2>/dev/null | sed -n 's/.* mtu \([0-9]*\).*/\1/p'; }
+
+# offloads <k> <link> on|off: sets the MTU_FAULT_OFFLOADS of a link in node k's namespace.
+offloads() {
+  local k="$1" link="$2" value="$3" args=() feature
+  for feature in "${MTU_FAULT_OFFLOADS[@]}"; do args+=("${feature}" "${value}"); done
+  in_node "${k}" ethtool -K "${link}" "${args[@]}" 2>/dev/null ||
+    log "WARNING: ethtool -K ${link} ${args[*]} failed on node $(node_name_of "${k}")"
+}
+
+cmd_break_mtu() {
+  local k=2
+  while (($#)); do
+    case "$1" in
+      --node) k="${2:-}"; shift 2 || die "--node needs a node number" ;;
+      --node=*) k="${1#*=}"; shift ;;
+      *) die "break-mtu: unknown argument $1 (usage: break-mtu [--node K], K = 2..${MAX_NODES})" ;;
+    esac
+  done
+  [[ "${k}" =~ ^[2-9]$ ]] || die "break-mtu --node must be an agent node, 2..${MAX_NODES} (node 1's" \
+    "link is the bridge every node hangs off), not '${k}'"
+  [[ -e "$(netns_path "${k}")" ]] || die "node $(agent_name "${k}") is not up"
+  if [[ -e "${MTU_FAULT}" ]]; then
+    log "MTU already broken: $(cat "${MTU_FAULT}")"
+    return
+  fi
+  local port bridge_mtu j
+  port="$(agent_name "${k}")"
+  bridge_mtu="$(link_mtu 1 "${NODE_NET_BRIDGE}")"
+  mkdir -p "${FAULTS_DIR}"
+  printf 'node %s: host end %s mtu %s (was %s)\n' "${k}" "${port}" "${MTU_FAULT_MTU}" \
+    "$(link_mtu 1 "${port}")" >"${MTU_FAULT}"
+  for j in $(present_agents); do
+    offloads "${j}" eth0 off
+  done
+  offloads 1 "${port}" off
+  ip link set "${port}" mtu "${MTU_FAULT_MTU}"
+  # A bridge follows its smallest port unless its MTU was set: set it back, so node 1 still sends
+  # 1500-byte frames (a smaller MTU there would make it fragment instead of lose them).
+  ip link set "${NODE_NET_BRIDGE}" mtu "${bridge_mtu}"
+  log "MTU black hole: ${port} (the host end of node $(agent_name "${k}")'s link) has mtu" \
+    "${MTU_FAULT_MTU} < 1450 + 50 (VXLAN): pod packets up to $((MTU_FAULT_MTU - 50)) bytes cross" \
+    "to and from $(agent_name "${k}"), larger ones are dropped; undo: $0 mend-mtu"
+}
+
+cmd_mend_mtu() {
+  if [[ ! -e "${MTU_FAULT}" ]]; then
+    log "MTU: nothing broken"
+    return
+  fi
+  local k j
+  k="$(awk '{print $2}' "${MTU_FAULT}" | tr -d :)"
+  if ip link show "$(agent_name "${k}")" >/dev/null 2>&1; then
+    ip link set "$(agent_name "${k}")" mtu "$(link_mtu "${k}" eth0)"
+    offloads 1 "$(agent_name "${k}")" on
+  fi
+  for j in $(present_agents); do
+    offloads "${j}" eth0 on
+  done
+  rm -f "${MTU_FAULT}"
+  log "MTU: node links back to $(link_mtu 1 "${NODE_NET_BRIDGE}")"
 }
 
 # --- network policy: k3s's embedded controller (kube-router's) on every node ------------------
@@ -1015,6 +1124,39 @@ cmd_smoke() {
     check "nginx-isolated-b serves node ${node_b} itself" \
       matches "<title>Welcome to nginx!</title>" in_node "${k_b}" timeout 5 "${STATE}/bin/busybox" wget -q -O - "http://${ip_b}"
   }
+  # Packets that fill the pod MTU, and a response of many of them, across the nodes both ways: the
+  # pods' 1450 needs 1500 on the node links (VXLAN adds 50). ping: 1422 + 8 (ICMP) + 20 (IP) = 1450.
+  mtu_checks() {
+    local big=65536 broken=""
+    if [[ -e "${MTU_FAULT}" ]] && grep -q "^node ${k_b}:" "${MTU_FAULT}"; then broken="${node_b}"; fi
+    # busybox httpd serves a file of ${big} bytes from each busybox pod (it forks into the background).
+    local pod
+    for pod in busybox busybox-b; do
+      in_pod "${pod}" sh -c "mkdir -p /tmp/www && head -c ${big} /dev/zero >/tmp/www/big && httpd -p 8080 -h /tmp/www"
+    done
+    size_is() { # size_is <bytes> <pod> <url>
+      [[ "$(in_pod "$2" timeout 10 wget -q -O - "$3" | wc -c)" == "$1" ]]
+    }
+    local expect=check what="crosses" b_ip
+    b_ip="$(kc -n "${ns}" get pod busybox-b -o jsonpath='{.status.podIP}')"
+    if [[ -n "${broken}" ]]; then
+      expect=check_fails
+      what="is lost (break-mtu on ${broken})"
+      check "break-mtu: ${cross}: a small ping still crosses to busybox-b" \
+        in_pod busybox ping -c 2 -W 2 "${b_ip}"
+    fi
+    "${expect}" "${cross}: a ping filling the pod MTU (1450 bytes) ${what}: busybox -> busybox-b" \
+      in_pod busybox ping -c 2 -W 2 -s 1422 "${b_ip}"
+    "${expect}" "${cross}: a ${big}-byte response ${what}: busybox-b -> busybox" \
+      size_is "${big}" busybox "http://${b_ip}:8080/big"
+    "${expect}" "${cross}: a ${big}-byte response ${what}: busybox -> busybox-b" \
+      size_is "${big}" busybox-b "http://${busybox_ip}:8080/big"
+  }
+  check_fails() { # check_fails <description> <command...>: the command must fail
+    local what="$1"
+    shift
+    check "${what}" fails "$@"
+  }
   refused() { # refused <pod> <url>...: every URL fails from the pod within 5 s each
     local pod="$1" url
     shift
@@ -1060,6 +1202,7 @@ cmd_smoke() {
   check "busybox 10.42.0.0/16 via 10.42.0.1 (Flannel's cluster route)" \
     matches '^10\.42\.0\.0/16 via 10\.42\.0\.1 dev eth0' in_pod busybox ip route
   network_policy_checks
+  mtu_checks
   echo "--- busybox-b (${node_b}): ip addr / ip route"
   in_pod busybox-b ip addr
   in_pod busybox-b ip route
@@ -1075,11 +1218,13 @@ main() {
     smoke) cmd_smoke ;;
     break-cross-node) cmd_break_cross_node ;;
     mend-cross-node) cmd_mend_cross_node ;;
+    break-mtu) cmd_break_mtu "${@:2}" ;;
+    mend-mtu) cmd_mend_mtu ;;
     break-network-policy) cmd_break_network_policy ;;
     mend-network-policy) cmd_mend_network_policy ;;
     node-exec) cmd_node_exec "${@:2}" ;;
     *)
-      echo "usage: $0 up [--nodes N]|down|status|smoke|break-cross-node|mend-cross-node|break-network-policy|mend-network-policy" >&2
+      echo "usage: $0 up [--nodes N]|down|status|smoke|break-cross-node|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy" >&2
       exit 2
       ;;
   esac
