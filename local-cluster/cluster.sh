@@ -589,9 +589,9 @@ remove_pods() {
   pods="$(crictl_ "${k}" pods -q 2>/dev/null || true)"
   [[ -n "${pods}" ]] || return 0
   log "node $(node_name_of "${k}"): removing $(wc -w <<<"${pods}") pod sandboxes (CNI DEL releases veths and IPs)"
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # one argument per pod ID, split on purpose
   crictl_ "${k}" stopp ${pods} >/dev/null 2>&1 || true
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # one argument per pod ID, split on purpose
   crictl_ "${k}" rmp -f ${pods} >/dev/null 2>&1 || true
 }
 
@@ -611,7 +611,7 @@ remove_cgroup() {
   procs="$(find "${dir}" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)"
   if [[ -n "${procs}" ]]; then
     log "killing $(wc -w <<<"${procs}") processes left in cgroup ${dir}"
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2086 # one argument per PID, split on purpose
     kill -KILL ${procs} 2>/dev/null || true
     sleep 0.5
   fi
