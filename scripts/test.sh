@@ -25,6 +25,13 @@ suite() { # suite <report name> <npm script>
 }
 
 step "lint and unit tests"
+# The lint runs Debian's shellcheck; a fresh machine gets it as cluster.sh gets its packages.
+if ! command -v shellcheck >/dev/null 2>&1 && [[ $EUID -eq 0 ]]; then
+  step "apt-get install shellcheck"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends shellcheck
+fi
 npm run --silent lint
 suite unit test:unit
 
@@ -37,6 +44,7 @@ if [[ -z "$missing" ]]; then
   suite engine test:engine
 else
   echo "No complete Pulumi engine here; missing:" >&2
+  # shellcheck disable=SC2001 # a prefix on every line of a list, not one ${var//} substitution
   sed 's/^/  - /' <<<"$missing" >&2
   not_run+=("test/real/engine.preview.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.nodes.test.ts and test/real/engine.faults.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
@@ -87,6 +95,7 @@ for item in "${not_run[@]}"; do
   echo "NOT RUN: $item"
 done
 # One closing line over every vitest report this run wrote.
+# shellcheck disable=SC2016 # JavaScript for node, not shell: nothing in it is meant to expand
 node -e '
   let passed = 0, failed = 0;
   for (const file of process.argv.slice(1)) {
