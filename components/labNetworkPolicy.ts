@@ -21,8 +21,8 @@ export interface LabNetworkPolicyArgs {
 
 /**
  * Isolates the lab: no pod takes traffic from other pods by default, and nginx takes it from the
- * client alone. The allow names no port: the client's checks are HTTP and ping, and a policy port
- * can only be TCP, UDP or SCTP, so a rule with ports would refuse ICMP. Egress stays open: the
+ * client alone. The allow names no port: the client's checks are HTTP and ping, and by the
+ * NetworkPolicy API a rule with ports lets in only TCP, UDP or SCTP on them, never ICMP. Egress stays open: the
  * checks need CoreDNS, and a stranger must stay able to reach what the policies do not cover.
  */
 export class LabNetworkPolicy extends pulumi.ComponentResource {
