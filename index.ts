@@ -28,30 +28,42 @@ const labNamespace = new LabNamespace("lab", {
   create: config.createNamespace,
 });
 
-const server = new NginxServer("nginx", {
-  namespace: labNamespace.name,
-  image: config.nginx.image,
-  imagePullPolicy: config.nginx.imagePullPolicy,
-  port: config.nginx.port,
-  resources: config.nginx.resources,
-  readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-});
+const server = new NginxServer(
+  "nginx",
+  {
+    namespace: labNamespace.name,
+    image: config.nginx.image,
+    imagePullPolicy: config.nginx.imagePullPolicy,
+    port: config.nginx.port,
+    resources: config.nginx.resources,
+    readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+  },
+  labNamespace.contentOptions,
+);
 
-const client = new BusyboxClient("busybox", {
-  namespace: labNamespace.name,
-  image: config.busybox.image,
-  imagePullPolicy: config.busybox.imagePullPolicy,
-  resources: config.busybox.resources,
-  readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-  affinity: clientAffinity(config.placement, server.selector),
-});
+const client = new BusyboxClient(
+  "busybox",
+  {
+    namespace: labNamespace.name,
+    image: config.busybox.image,
+    imagePullPolicy: config.busybox.imagePullPolicy,
+    resources: config.busybox.resources,
+    readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+    affinity: clientAffinity(config.placement, server.selector),
+  },
+  labNamespace.contentOptions,
+);
 
-const service = new NginxService("nginx", {
-  namespace: labNamespace.name,
-  selector: server.selector,
-  port: config.servicePort,
-  targetPort: server.portName,
-});
+const service = new NginxService(
+  "nginx",
+  {
+    namespace: labNamespace.name,
+    selector: server.selector,
+    port: config.servicePort,
+    targetPort: server.portName,
+  },
+  labNamespace.contentOptions,
+);
 
 const check = new ConnectivityCheck("connectivity", {
   namespace: labNamespace.name,
