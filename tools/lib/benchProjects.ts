@@ -17,8 +17,15 @@ export interface ScratchProject {
 
 function scratch(prefix: string): ScratchProject {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  // The same installed packages: only the program and its start differ.
-  fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
+  // The same installed packages (only the program and its start differ), but a cache folder of
+  // its own: the runner digest and the compile cache of one program must not evict the other's.
+  const modules = path.join(dir, "node_modules");
+  fs.mkdirSync(modules);
+  for (const entry of fs.readdirSync(path.join(PROJECT_DIR, "node_modules"))) {
+    if (entry !== ".cache") {
+      fs.symlinkSync(path.join(PROJECT_DIR, "node_modules", entry), path.join(modules, entry));
+    }
+  }
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -46,11 +53,18 @@ export function runtimeOf(projectDir: string): unknown {
 }
 
 /**
- * A program that registers nothing but its stack, started as `runtime` says: what any preview of
- * a Node.js program costs on this machine, before a line of the lab runs.
+ * A program that registers nothing but its stack, started as the project in `projectDir` starts
+ * (its Pulumi.yaml's runtime, and the preload that names): what any preview of a Node.js program
+ * costs on this machine, before a line of the lab runs.
  */
-export function emptyProgram(runtime: unknown): ScratchProject {
+export function emptyProgram(projectDir: string): ScratchProject {
+  const runtime = runtimeOf(projectDir);
   const project = scratch("p2p-bench-empty-");
+  const preload = path.join(projectDir, "tools", "compileCache.js");
+  if (fs.existsSync(preload)) {
+    fs.mkdirSync(path.join(project.dir, "tools"));
+    fs.copyFileSync(preload, path.join(project.dir, "tools", "compileCache.js"));
+  }
   fs.writeFileSync(
     path.join(project.dir, "Pulumi.yaml"),
     stringify({ name: "p2p-bench-empty", runtime }),

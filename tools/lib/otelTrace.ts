@@ -60,7 +60,9 @@ function valueOf(value: OtlpValue | undefined): string | number | boolean {
   return value.boolValue ?? "";
 }
 
-function attributesOf(list: OtlpAttribute[] | undefined): Record<string, string | number | boolean> {
+function attributesOf(
+  list: OtlpAttribute[] | undefined,
+): Record<string, string | number | boolean> {
   return Object.fromEntries((list ?? []).map((a) => [a.key, valueOf(a.value)]));
 }
 
@@ -84,7 +86,9 @@ export function parseOtlpTrace(text: string): Span[] {
       throw new Error(`trace line ${index + 1} is not JSON: ${(error as Error).message}`);
     }
     for (const resourceSpans of parsed.resourceSpans ?? []) {
-      const service = String(attributesOf(resourceSpans.resource?.attributes)["service.name"] ?? "");
+      const service = String(
+        attributesOf(resourceSpans.resource?.attributes)["service.name"] ?? "",
+      );
       for (const scope of resourceSpans.scopeSpans ?? []) {
         for (const span of scope.spans ?? []) {
           spans.push({

@@ -42,7 +42,12 @@ export class TimedCommand {
       try {
         return await internal.run.call(base, full, cwd, ...rest);
       } finally {
-        this.runs.push({ args: full, startedMs, endedMs: Date.now(), ...(traceFile ? { traceFile } : {}) });
+        this.runs.push({
+          args: full,
+          startedMs,
+          endedMs: Date.now(),
+          ...(traceFile ? { traceFile } : {}),
+        });
       }
     };
     this.command = wrapped;
