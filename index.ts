@@ -6,8 +6,10 @@ import {
   clientAffinity,
   ConnectivityCheck,
   LabNamespace,
+  LabNetworkPolicy,
   NginxServer,
   NginxService,
+  StrangerClient,
 } from "./components";
 
 const config = loadLabConfig();
@@ -65,6 +67,25 @@ const service = new NginxService(
   labNamespace.contentOptions,
 );
 
+// The lab isolated, and a stranger the isolation must refuse: the check proves it enforced.
+const isolation = config.networkPolicy
+  ? {
+      policy: new LabNetworkPolicy("isolation", {
+        namespace: labNamespace.name,
+        ownsNamespace: config.createNamespace,
+        serverSelector: server.selector,
+        clientSelector: client.selector,
+      }),
+      stranger: new StrangerClient("stranger", {
+        namespace: labNamespace.name,
+        image: config.busybox.image,
+        imagePullPolicy: config.busybox.imagePullPolicy,
+        resources: config.busybox.resources,
+        readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+      }),
+    }
+  : undefined;
+
 const check = new ConnectivityCheck("connectivity", {
   namespace: labNamespace.name,
   server,
@@ -74,6 +95,7 @@ const check = new ConnectivityCheck("connectivity", {
   clusterDomain: config.clusterDomain,
   settings: config.checks,
   kube,
+  ...(isolation ? { isolation } : {}),
 });
 
 export const namespace = labNamespace.name;
@@ -83,5 +105,8 @@ export const busyboxPodIp = client.podIp;
 export const serviceClusterIp = service.clusterIp;
 export const nginxNode = server.nodeName;
 export const busyboxNode = client.nodeName;
+export const networkPolicies = isolation
+  ? [isolation.policy.defaultDenyName, isolation.policy.allowClientName]
+  : [];
 export const verification = check.verification;
 export const report = check.report;

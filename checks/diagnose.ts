@@ -26,6 +26,10 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
     };
   }
   const fact = (name: CheckName, key: string) => results.find((r) => r.name === name)?.facts?.[key];
+  const policy = policyDiagnosis(results, ok, fact);
+  if (policy) {
+    return policy;
+  }
   if (
     !ok("pod-ip-http") &&
     !ok("ping") &&
@@ -67,6 +71,22 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["pod-ip-http"]),
     };
   }
+  if (!ok("path-mtu") && results.some((r) => r.name === "path-mtu")) {
+    const nodes =
+      fact("pod-cidr", "crossNode") === true
+        ? `${String(fact("pod-cidr", "clientNode"))} → ${String(fact("pod-cidr", "serverNode"))}`
+        : `on ${String(fact("pod-cidr", "serverNode"))}`;
+    const mtu = fact("path-mtu", "podMtu") ?? fact("pod-interface", "mtu");
+    return {
+      layer: "mtu",
+      summary: `Small packets pass and full-size ones do not: an MTU black hole on the path ${nodes}. The pods' eth0 MTU is ${String(mtu ?? "unknown")}; across nodes VXLAN adds 50 bytes, so flannel.1 must carry ${String(mtu ?? "the pods' MTU")} and every node link on the way ${typeof mtu === "number" ? mtu + 50 : "50 bytes more"} (compare \`ip link show cni0\`, \`flannel.1\` and the node's link on each node; a lowered link MTU or a hop that drops large frames does this).`,
+      evidence: [
+        ...failedDetails(results, ["path-mtu"]),
+        `pod-ip-http: ${results.find((r) => r.name === "pod-ip-http")?.detail ?? ""}`,
+        `pod-interface: ${results.find((r) => r.name === "pod-interface")?.detail ?? ""}`,
+      ],
+    };
+  }
   const serviceChecks: CheckName[] = [
     "service-clusterip-http",
     "service-dns-http",
@@ -101,6 +121,18 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["dns", "service-dns-http", "service-fqdn-http"]),
     };
   }
+  if (results.some((r) => r.name === "stranger-dns") && !ok("stranger-dns")) {
+    return {
+      layer: "network-policy",
+      summary:
+        "The stranger pod reaches nothing, not even CoreDNS, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
+      evidence: failedDetails(results, [
+        "stranger-dns",
+        "stranger-to-pod-ip",
+        "stranger-to-service",
+      ]),
+    };
+  }
   if (!ok("ping")) {
     return {
       layer: "pod-network",
@@ -115,6 +147,59 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       "Traffic flows, but the pod IPs do not fit the nodes' pod CIDRs: IP address management is off.",
     evidence: failedDetails(results, ["pod-cidr"]),
   };
+}
+
+/** What a k3s user checks when a NetworkPolicy is accepted but not enforced. */
+const NOT_ENFORCED_HELP =
+  "The API server accepts NetworkPolicy objects whether or not anything enforces them. On k3s, the server's embedded network policy controller (kube-router) enforces them unless k3s was started with --disable-network-policy (look in /etc/rancher/k3s/config.yaml and the k3s service's arguments); with another CNI, check that it enforces policies (Flannel alone does not).";
+
+/**
+ * The NetworkPolicy layer, when the lab isolates itself: a stranger (or the client, with no policy
+ * letting it in) that gets through means the policies are not enforced; the client refused while
+ * the policies refuse it too means the policy, not the network, blocks it.
+ */
+function policyDiagnosis(
+  results: readonly CheckResult[],
+  ok: (name: CheckName) => boolean,
+  fact: (name: CheckName, key: string) => string | number | boolean | undefined,
+): Diagnosis | undefined {
+  const verdict = results.find((r) => r.name === "policy-allows-client");
+  if (!verdict) {
+    return undefined;
+  }
+  const isolatedBy = String(fact("policy-allows-client", "isolatedBy") ?? "none");
+  const through = results.filter(
+    (r) =>
+      (r.name === "stranger-to-pod-ip" || r.name === "stranger-to-service") &&
+      r.facts?.got === "through",
+  );
+  const clientDenied = !verdict.ok && isolatedBy !== "none" && verdict.facts !== undefined;
+  if (through.length > 0 || (clientDenied && ok("pod-ip-http"))) {
+    return {
+      layer: "policy-enforcement",
+      summary: `NetworkPolicy is not enforced by this cluster: traffic the policies (${isolatedBy}) refuse reached nginx. ${NOT_ENFORCED_HELP}`,
+      evidence: [
+        ...through.map((r) => `${r.name}: ${r.detail}`),
+        ...(clientDenied && ok("pod-ip-http")
+          ? [`policy-allows-client: ${verdict.detail}, yet pod-ip-http passed`]
+          : []),
+      ],
+    };
+  }
+
+  if (clientDenied && !ok("pod-ip-http")) {
+    return {
+      layer: "network-policy",
+      summary: `The client is refused by NetworkPolicy, not by the network: ${verdict.detail}. Add a rule that lets the client in, or look at what changed in ${isolatedBy}.`,
+      evidence: failedDetails(results, [
+        "policy-allows-client",
+        "pod-ip-http",
+        "ping",
+        "service-clusterip-http",
+      ]),
+    };
+  }
+  return undefined;
 }
 
 /** Counts and diagnoses a run's results, stamped with when and by which runner. */

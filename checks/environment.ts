@@ -22,7 +22,7 @@ const KEYS = {
   clusterDomain: "POD_TO_POD_CLUSTER_DOMAIN",
   pingCount: "POD_TO_POD_PING_COUNT",
   timeoutSeconds: "POD_TO_POD_TIMEOUT_SECONDS",
-} as const satisfies Record<keyof CheckPlan, string>;
+} as const satisfies Record<Exclude<keyof CheckPlan, "policy">, string>;
 
 const NUMERIC: ReadonlyArray<keyof CheckPlan> = [
   "servicePort",
@@ -47,11 +47,17 @@ const CONTEXT_KEY = "POD_TO_POD_KUBE_CONTEXT";
 const REPORT_ONLY_KEY = "POD_TO_POD_REPORT_ONLY";
 const KUBECONFIG_ON_STDIN_KEY = "POD_TO_POD_KUBECONFIG_ON_STDIN";
 const RUNNER_VERSION_KEY = "POD_TO_POD_RUNNER_VERSION";
+// The NetworkPolicy half of the plan, set only when the lab isolates itself.
+const POLICY_KEYS = {
+  strangerPod: "POD_TO_POD_STRANGER_POD",
+  strangerContainer: "POD_TO_POD_STRANGER_CONTAINER",
+  denyBoundSeconds: "POD_TO_POD_DENY_BOUND_SECONDS",
+} as const;
 
 /** Encodes a plan and runner options as environment variables. */
 export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [field, key] of Object.entries(KEYS) as Array<[keyof CheckPlan, string]>) {
+  for (const [field, key] of Object.entries(KEYS) as Array<[keyof typeof KEYS, string]>) {
     env[key] = String(plan[field]);
   }
   if (options.kubeContext) {
@@ -62,6 +68,11 @@ export function toEnvironment(plan: CheckPlan, options: RunnerOptions): Record<s
     env[KUBECONFIG_ON_STDIN_KEY] = "true";
   }
   env[RUNNER_VERSION_KEY] = options.runnerVersion;
+  if (plan.policy) {
+    env[POLICY_KEYS.strangerPod] = plan.policy.strangerPod;
+    env[POLICY_KEYS.strangerContainer] = plan.policy.strangerContainer;
+    env[POLICY_KEYS.denyBoundSeconds] = String(plan.policy.denyBoundSeconds);
+  }
   return env;
 }
 
@@ -71,8 +82,8 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
   options: RunnerOptions;
 } {
   const problems: string[] = [];
-  const plan: Record<string, string | number> = {};
-  for (const [field, key] of Object.entries(KEYS) as Array<[keyof CheckPlan, string]>) {
+  const plan: Record<string, unknown> = {};
+  for (const [field, key] of Object.entries(KEYS) as Array<[keyof typeof KEYS, string]>) {
     const value = env[key];
     if (value === undefined || value === "") {
       problems.push(`${key} is not set`);
@@ -85,6 +96,20 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): {
     } else {
       plan[field] = value;
     }
+  }
+  const strangerPod = env[POLICY_KEYS.strangerPod];
+  if (strangerPod) {
+    const bound = Number(env[POLICY_KEYS.denyBoundSeconds]);
+    if (!Number.isInteger(bound) || bound <= 0) {
+      problems.push(
+        `${POLICY_KEYS.denyBoundSeconds}="${env[POLICY_KEYS.denyBoundSeconds] ?? ""}" is not a positive whole number`,
+      );
+    }
+    plan.policy = {
+      strangerPod,
+      strangerContainer: env[POLICY_KEYS.strangerContainer] ?? "",
+      denyBoundSeconds: bound,
+    };
   }
   const runnerVersion = env[RUNNER_VERSION_KEY];
   if (!runnerVersion) {

@@ -1,4 +1,5 @@
 import { ServiceEndpoint } from "./endpoints";
+import { LARGE_BYTES, LARGE_PATH } from "./identity";
 import { cidrContains } from "./ipv4";
 import { parseIpAddr, parseIpRoute, parseNslookup, parsePing, parseWget } from "./parsers";
 import { checkIdentity, ExpectedServer } from "./serverIdentity";
@@ -290,6 +291,48 @@ function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResul
   };
 }
 
+/**
+ * The path at its full MTU: the large response all there, and pings that fill eth0's MTU answered.
+ * Only worth reading when small packets pass: a path that carries nothing fails elsewhere.
+ */
+function mtuCheck(
+  plan: CheckPlan,
+  large: Section | undefined,
+  ping: Section | undefined,
+  mtu: number | undefined,
+): CheckResult {
+  const bytes = large && large.rc === 0 ? Number(large.output.trim().split(/\s+/).pop()) : NaN;
+  const full = bytes === LARGE_BYTES;
+  const summary = parsePing(ping?.output ?? "");
+  const pinged =
+    summary !== undefined && summary.received === summary.transmitted && summary.transmitted > 0;
+  const size = mtu !== undefined ? `${mtu}-byte` : "MTU-sized";
+  const problems = [
+    full
+      ? undefined
+      : large?.rc === 124 || large?.rc === 143
+        ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} stalled until the timeout`
+        : `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} came back ${Number.isNaN(bytes) ? `with nothing (${(large?.output ?? "no output").trim().split("\n")[0]})` : `with ${bytes} bytes`}`,
+    pinged
+      ? undefined
+      : `${size} pings to ${plan.serverPodIp}: ${summary ? `${summary.received} of ${summary.transmitted} answered` : "no statistics"}`,
+  ].filter((p): p is string => p !== undefined);
+  return {
+    name: "path-mtu",
+    ok: problems.length === 0,
+    detail:
+      problems.length === 0
+        ? `${LARGE_BYTES} bytes from ${plan.serverPodIp}:${plan.serverPort} in ${large?.ms ?? 0} ms and ${size} pings answered: the path carries full-size packets`
+        : problems.join("; "),
+    ms: (large?.ms ?? 0) + (ping?.ms ?? 0),
+    facts: {
+      ...(Number.isNaN(bytes) ? {} : { bytes }),
+      ...(mtu !== undefined ? { podMtu: mtu } : {}),
+      ...(summary ? { mtuPingsAnswered: summary.received } : {}),
+    },
+  };
+}
+
 /** Turns the probes' raw sections, the nodes' pod CIDRs and the Service's endpoints into the nine check results. */
 export function evaluateChecks(
   plan: CheckPlan,
@@ -333,5 +376,11 @@ export function evaluateChecks(
     interfaceCheck(plan, sectionOf(sections, "ip-addr")),
     routesCheck(plan, sectionOf(sections, "ip-route"), sectionOf(sections, "gateway-ping")),
     cidrCheck(plan, nodeCidrs),
+    mtuCheck(
+      plan,
+      sectionOf(sections, "large-http"),
+      sectionOf(sections, "mtu-ping"),
+      parseIpAddr(sectionOf(sections, "ip-addr")?.output ?? "").find((i) => i.name === "eth0")?.mtu,
+    ),
   ];
 }

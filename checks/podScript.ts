@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import { IDENTITY_PATH } from "./identity";
+import { IDENTITY_PATH, LARGE_BYTES, LARGE_PATH } from "./identity";
 import { CheckPlan } from "./types";
 
 /**
@@ -39,7 +39,9 @@ export type SectionName =
   | "ping"
   | "ip-addr"
   | "ip-route"
-  | "gateway-ping";
+  | "gateway-ping"
+  | "large-http"
+  | "mtu-ping";
 
 /** Quotes a value for a POSIX shell: every value in the script passes through here. */
 export function shellQuote(value: string): string {
@@ -111,24 +113,35 @@ function httpTargets(plan: CheckPlan): Array<[SectionName, SectionName, string, 
  * run's own marker (see newRunNonce); a last line `<nonce> end` says the script ran to its end.
  */
 export function buildPodScript(plan: CheckPlan, nonce: string): string {
-  if (!/^[0-9a-f]{32}$/.test(nonce)) {
-    throw new Error(`buildPodScript: the nonce must be 32 hex digits, got "${nonce}"`);
-  }
   const t = String(plan.timeoutSeconds);
   // Ping adaptively (-A: next packet as soon as the reply is back) so N packets take
   // milliseconds, not N seconds; -w bounds the whole run.
   const pingDeadline = String(plan.timeoutSeconds + plan.pingCount);
   const wget = (url: string) => `timeout ${t} wget -q -O - ${shellQuote(url)}`;
+  // Who answered is asked only of a target that served the page: one that did not has failed
+  // already, and asking again would only wait out the same timeouts.
+  const http = httpTargets(plan).map(
+    ([page, identity, host, port]) =>
+      `probe ${page} ${PROBE_ATTEMPTS} ${shellQuote(wget(httpUrl(host, port)))} && ` +
+      `probe ${identity} ${PROBE_ATTEMPTS} ${shellQuote(wget(httpUrl(host, port, IDENTITY_PATH)))}`,
+  );
   const probes: Array<[SectionName, string, number]> = [
-    ...httpTargets(plan).flatMap(
-      ([page, identity, host, port]): Array<[SectionName, string, number]> => [
-        [page, wget(httpUrl(host, port)), PROBE_ATTEMPTS],
-        [identity, wget(httpUrl(host, port, IDENTITY_PATH)), PROBE_ATTEMPTS],
-      ],
-    ),
     ["dns", `timeout ${t} nslookup ${shellQuote(serviceFqdn(plan))}`, PROBE_ATTEMPTS],
     // Ping is not retried: its loss is what it measures.
     ["ping", `ping -c ${plan.pingCount} -A -w ${pingDeadline} ${shellQuote(plan.serverPodIp)}`, 1],
+    // The path at its full MTU: a large response, and pings that fill eth0's MTU (IP header 20 and
+    // ICMP header 8 bytes on top of the payload). busybox ping cannot set don't-fragment, but a
+    // packet of exactly the MTU is not fragmented by the pod, and VXLAN then needs MTU + 50.
+    [
+      "large-http",
+      `timeout ${t} sh -c ${shellQuote(`wget -q -O - ${shellQuote(httpUrl(plan.serverPodIp, plan.serverPort, LARGE_PATH))} | head -c ${LARGE_BYTES} | wc -c`)}`,
+      PROBE_ATTEMPTS,
+    ],
+    [
+      "mtu-ping",
+      `ping -c 3 -A -s $(($(cat /sys/class/net/eth0/mtu) - 28)) -w ${t} ${shellQuote(plan.serverPodIp)}`,
+      1,
+    ],
     ["ip-addr", "ip addr show dev eth0", 1],
     ["ip-route", "ip route", 1],
     // The client's own node (its default gateway, the bridge): the same-node half of any path.
@@ -164,7 +177,27 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
     '  section service-ready "$rc" "$(($(stamp) - start))" "$tries" "$detail"',
     "}",
   ];
-  const lines = [
+  return (
+    [
+      ...scriptPreamble(nonce),
+      ...serviceReady,
+      `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
+      ...http,
+      ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
+      `printf '%s end\\n' "$nonce"`,
+    ].join("\n") + "\n"
+  );
+}
+
+/**
+ * What every script the runner sends into a pod starts with: the run's nonce, a clock, the
+ * encoded section line and the probe loop (see buildPodScript).
+ */
+export function scriptPreamble(nonce: string): string[] {
+  if (!/^[0-9a-f]{32}$/.test(nonce)) {
+    throw new Error(`the pod script's nonce must be 32 hex digits, got "${nonce}"`);
+  }
+  return [
     `nonce=${nonce}`,
     "stamp() {",
     '  adjtimex 2>/dev/null | awk \'/tv_sec/{s=$2} /tv_usec/{u=$2} END{if (s != "") printf "%.0f\\n", s*1000 + u/1000}\' | grep . ||',
@@ -185,13 +218,9 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
     "  done",
     "  end=$(stamp)",
     '  section "$name" "$rc" "$((end - start))" "$tries" "$out"',
+    '  return "$rc"',
     "}",
-    ...serviceReady,
-    `service_ready ${shellQuote(serviceFqdn(plan))} ${shellQuote(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
-    ...probes.map(([name, cmd, attempts]) => `probe ${name} ${attempts} ${shellQuote(cmd)}`),
-    `printf '%s end\\n' "$nonce"`,
   ];
-  return lines.join("\n") + "\n";
 }
 
 /** The sections of one run, and whether the script reached its end. */

@@ -10,7 +10,10 @@ import {
   PROBE_ATTEMPTS,
   serviceNameLagBoundMs,
 } from "./podScript";
-import { CheckPlan, CheckResult, Verification } from "./types";
+import { ingressVerdict, NetworkPolicyJson } from "./networkPolicy";
+import { evaluatePolicyChecks, PolicyFacts } from "./policyChecks";
+import { buildStrangerScript } from "./strangerScript";
+import { CheckPlan, CheckResult, PolicyPlan, Verification } from "./types";
 
 /** Runs kubectl; injected so the orchestration is testable without a cluster. */
 export type KubectlRunner = (args: readonly string[], timeoutMs: number) => Promise<KubectlResult>;
@@ -52,6 +55,15 @@ export function parseNodePodCidrs(json: string): NodePodCidrs {
     }
   }
   return facts;
+}
+
+/**
+ * kubectl's error, short enough to read: an exec's error repeats the whole URL-encoded script
+ * after "?command=", which says nothing the reader needs.
+ */
+export function kubectlError(stderr: string): string {
+  const text = stderr.trim().replace(/\?command=[^"\s]*/g, "?…");
+  return (text.length > 600 ? `${text.slice(0, 600)}…` : text) || "no error output";
 }
 
 /** What the runner adds to the results: when, and which runner. */
@@ -117,10 +129,100 @@ async function nameWhoAnswered(
   return results.map((r) => (r === podIp ? { ...r, detail: `${r.detail}; ${owners}` } : r));
 }
 
+interface LabPodJson {
+  metadata?: { name?: string; labels?: Record<string, string> };
+  status?: { podIP?: string };
+}
+
+/** The API's view of who may reach nginx: the namespace's policies and the two pods' labels. */
+function policyFacts(plan: CheckPlan, policies: KubectlResult, pods: KubectlResult): PolicyFacts {
+  const read = parseOr(
+    policies,
+    (stdout) => (JSON.parse(stdout) as { items?: NetworkPolicyJson[] }).items ?? [],
+  );
+  const lab = parseOr(
+    pods,
+    (stdout) => (JSON.parse(stdout) as { items?: LabPodJson[] }).items ?? [],
+  );
+  if (read instanceof Error) {
+    return read;
+  }
+  if (lab instanceof Error) {
+    return lab;
+  }
+  const peer = (name: string) => {
+    const pod = lab.find((p) => p.metadata?.name === name);
+    return { name, labels: pod?.metadata?.labels ?? {}, ip: pod?.status?.podIP ?? "" };
+  };
+  return ingressVerdict(read, peer(plan.serverPod), peer(plan.clientPod), {
+    number: plan.serverPort,
+    name: "http",
+  });
+}
+
+/** The stranger's probes and the policy reads, started alongside the client's exec. */
+async function runPolicyProbes(
+  plan: CheckPlan,
+  policy: PolicyPlan,
+  run: KubectlRunner,
+  context: string[],
+  nonce: string,
+): Promise<CheckResult[]> {
+  const apiBudgetMs = plan.timeoutSeconds * 1000 + 10_000;
+  const [exec, policies, pods] = await Promise.all([
+    run(
+      [
+        ...context,
+        "exec",
+        "-n",
+        plan.namespace,
+        policy.strangerPod,
+        "-c",
+        policy.strangerContainer,
+        "--",
+        "sh",
+        "-c",
+        buildStrangerScript(plan, policy, nonce),
+      ],
+      (policy.denyBoundSeconds + plan.timeoutSeconds + 30) * 1000,
+    ),
+    run([...context, "get", "networkpolicies", "-n", plan.namespace, "-o", "json"], apiBudgetMs),
+    run(
+      [
+        ...context,
+        "get",
+        "pods",
+        "-n",
+        plan.namespace,
+        plan.serverPod,
+        plan.clientPod,
+        "-o",
+        "json",
+      ],
+      apiBudgetMs,
+    ),
+  ]);
+  let sections;
+  try {
+    sections = parseScriptOutput(exec.stdout, nonce).sections;
+  } catch (error) {
+    throw new CheckRunError(
+      `the stranger's script output in ${plan.namespace}/${policy.strangerPod} is not what the script prints (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  if (sections.size === 0) {
+    throw new CheckRunError(
+      `kubectl exec into ${plan.namespace}/${policy.strangerPod} ran no probe (exit ${exec.code}); the Kubernetes API or the stranger pod is the problem, not the network: ${kubectlError(exec.stderr)}`,
+    );
+  }
+  return evaluatePolicyChecks(plan, policy, sections, policyFacts(plan, policies, pods));
+}
+
 /**
  * Runs every check: one `kubectl exec` into the client carries all in-pod probes; one `kubectl get
  * nodes` and one `kubectl get endpointslices`, started at the same time, supply the pod CIDRs and
- * the Service's endpoints.
+ * the Service's endpoints. With NetworkPolicy isolation, one more exec into the stranger and the
+ * policy reads run alongside.
  */
 export async function runChecks(
   plan: CheckPlan,
@@ -133,7 +235,7 @@ export async function runChecks(
   // The wait for the Service is bounded (by the longer, NXDOMAIN bound at most), every probe is
   // bounded by the plan's timeout and tried at most PROBE_ATTEMPTS times, a second apart; kubectl
   // gets room for all of that plus its start.
-  const networkProbes = 10;
+  const networkProbes = 11;
   const execBudgetMs =
     serviceNameLagBoundMs(plan) +
     // The last round of the wait may start just before the bound: two 2 s probes.
@@ -146,6 +248,11 @@ export async function runChecks(
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
   const apiBudgetMs = plan.timeoutSeconds * 1000 + 10_000;
   const nonce = newRunNonce();
+  const policyChecks = plan.policy
+    ? runPolicyProbes(plan, plan.policy, run, context, newRunNonce())
+    : Promise.resolve([]);
+  // Settled either way, so a failure of the client's half is not left unhandled meanwhile.
+  policyChecks.catch(() => undefined);
   const [exec, nodeList, slices] = await Promise.all([
     run(
       [
@@ -192,7 +299,7 @@ export async function runChecks(
   }
   if (output.sections.size === 0) {
     throw new CheckRunError(
-      `kubectl exec into ${plan.namespace}/${plan.clientPod} ran no probe (exit ${exec.code}); the Kubernetes API or the client pod is the problem, not the network: ${exec.stderr.trim() || "no error output"}`,
+      `kubectl exec into ${plan.namespace}/${plan.clientPod} ran no probe (exit ${exec.code}); the Kubernetes API or the client pod is the problem, not the network: ${kubectlError(exec.stderr)}`,
     );
   }
   const cidrs: NodePodCidrs | Error = parseOr(nodeList, parseNodePodCidrs);
@@ -203,5 +310,8 @@ export async function runChecks(
     run,
     context,
   );
-  return summarize(results, { checkedAt, runnerVersion: stamp.runnerVersion });
+  return summarize([...results, ...(await policyChecks)], {
+    checkedAt,
+    runnerVersion: stamp.runnerVersion,
+  });
 }

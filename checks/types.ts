@@ -9,10 +9,23 @@ export const CHECK_NAMES = [
   "pod-interface",
   "pod-routes",
   "pod-cidr",
+  "path-mtu",
+] as const;
+
+/**
+ * The checks added when the lab isolates itself with NetworkPolicy: the policies let the client
+ * in (read from the API), and a stranger pod the policies do not allow is refused, while it can
+ * still reach what they do not cover (so a dead stranger cannot pass as "denied").
+ */
+export const POLICY_CHECK_NAMES = [
+  "policy-allows-client",
+  "stranger-to-pod-ip",
+  "stranger-to-service",
+  "stranger-dns",
 ] as const;
 
 /** One check's name. */
-export type CheckName = (typeof CHECK_NAMES)[number];
+export type CheckName = (typeof CHECK_NAMES)[number] | (typeof POLICY_CHECK_NAMES)[number];
 
 /** The result of one check, as exported in the stack output `verification.checks`. */
 export interface CheckResult {
@@ -29,7 +42,17 @@ export interface CheckResult {
 }
 
 /** The network layer a failure points at. */
-export type Layer = "pod-network" | "cross-node" | "server" | "service" | "dns" | "ipam" | "client";
+export type Layer =
+  | "pod-network"
+  | "cross-node"
+  | "server"
+  | "service"
+  | "dns"
+  | "ipam"
+  | "client"
+  | "network-policy"
+  | "policy-enforcement"
+  | "mtu";
 
 /** What broke, derived from which checks failed together. */
 export interface Diagnosis {
@@ -91,4 +114,16 @@ export interface CheckPlan {
   readonly pingCount: number;
   /** Upper bound, in seconds, for each network check. */
   readonly timeoutSeconds: number;
+  /** Present when the lab isolates itself with NetworkPolicy: the stranger that must be refused. */
+  readonly policy?: PolicyPlan;
+}
+
+/** The NetworkPolicy half of a plan. */
+export interface PolicyPlan {
+  /** The stranger pod: in the namespace, allowed by no policy. */
+  readonly strangerPod: string;
+  /** Its container. */
+  readonly strangerContainer: string;
+  /** How long a refused request may take to count as refused, in seconds. */
+  readonly denyBoundSeconds: number;
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
-import { workloadLabels } from "./labels";
+import { selectorOf, workloadLabels } from "./labels";
 import { labPodOptions } from "./podOptions";
 import { LAB_NAMES } from "./names";
 
@@ -41,16 +41,19 @@ export class BusyboxClient extends pulumi.ComponentResource {
   public readonly uid: pulumi.Output<string>;
   /** Name of the container to exec into. */
   public readonly containerName: pulumi.Output<string>;
+  /** Labels that select this pod: what a NetworkPolicy lets in. */
+  public readonly selector: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: BusyboxClientArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:BusyboxClient", name, {}, opts);
+    const labels = workloadLabels("busybox", "client");
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
         metadata: {
           name: LAB_NAMES.clientPod,
           namespace: args.namespace,
-          labels: workloadLabels("busybox", "client"),
+          labels,
         },
         spec: {
           securityContext: { seccompProfile: { type: "RuntimeDefault" } },
@@ -90,7 +93,9 @@ export class BusyboxClient extends pulumi.ComponentResource {
     this.nodeName = pod.spec.nodeName;
     this.uid = pod.metadata.uid;
     this.containerName = pulumi.output(BusyboxClient.containerName);
+    this.selector = pulumi.output(selectorOf(labels));
     this.registerOutputs({
+      selector: this.selector,
       podName: this.podName,
       podIp: this.podIp,
       nodeName: this.nodeName,

@@ -4,10 +4,13 @@ import * as path from "node:path";
 import { CheckSettings, KubeAccess } from "../config";
 import { toEnvironment } from "../checks/environment";
 import { renderReport } from "../checks/report";
+import { DENY_BOUND_SECONDS } from "../checks/strangerScript";
 import { Verification } from "../checks/types";
 import { parseVerification } from "../checks/verification";
 import { podScriptDigest, runnerCommand, runnerVersion } from "../checks/runner";
 import { BusyboxClient } from "./busyboxClient";
+import { LabNetworkPolicy } from "./labNetworkPolicy";
+import { StrangerClient } from "./strangerClient";
 import { NginxServer } from "./nginxServer";
 import { NginxService } from "./nginxService";
 
@@ -29,6 +32,11 @@ export interface ConnectivityCheckArgs {
   readonly settings: CheckSettings;
   /** How kubectl reaches the cluster the kubernetes provider uses. */
   readonly kube: KubeAccess;
+  /** With NetworkPolicy isolation: the policies, and the stranger they must refuse. */
+  readonly isolation?: {
+    readonly policy: LabNetworkPolicy;
+    readonly stranger: StrangerClient;
+  };
 }
 
 /**
@@ -54,7 +62,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConnectivityCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:ConnectivityCheck", name, {}, opts);
-    const { server, client, service, settings, kube } = args;
+    const { server, client, service, settings, kube, isolation } = args;
     const version = runnerVersion();
 
     const environment = pulumi
@@ -71,11 +79,22 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
         serviceName: service.name,
         serviceClusterIp: service.clusterIp,
         servicePort: service.port,
+        strangerPod: isolation ? isolation.stranger.podName : "",
+        strangerContainer: isolation ? isolation.stranger.containerName : "",
       })
-      .apply((live) =>
+      .apply(({ strangerPod, strangerContainer, ...live }) =>
         toEnvironment(
           {
             ...live,
+            ...(isolation
+              ? {
+                  policy: {
+                    strangerPod,
+                    strangerContainer,
+                    denyBoundSeconds: Math.min(DENY_BOUND_SECONDS, settings.timeoutSeconds),
+                  },
+                }
+              : {}),
             serverPort: args.serverPort,
             clusterDomain: args.clusterDomain,
             pingCount: settings.pingCount,
@@ -98,11 +117,26 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
         // A secret input: the runner pipes it to kubectl; it is never written to disk.
         ...(kube.kubeconfig ? { stdin: kube.kubeconfig } : {}),
         // What the checks do, not how their source reads: a comment edit re-runs nothing.
-        triggers: [server.uid, client.uid, service.uid, podScriptDigest(), version],
+        triggers: [
+          server.uid,
+          client.uid,
+          service.uid,
+          ...(isolation ? [isolation.stranger.uid] : []),
+          podScriptDigest(),
+          version,
+        ],
         // The verification is in the outputs and, on failure, in the error: no second copy.
         logging: "none",
       },
-      { parent: this, dependsOn: [server, client, service] },
+      {
+        parent: this,
+        dependsOn: [
+          server,
+          client,
+          service,
+          ...(isolation ? [isolation.stranger, isolation.policy] : []),
+        ],
+      },
     );
 
     // The runner's output depends on every input, the secret kubeconfig on stdin too, so the

@@ -5,3 +5,5 @@ export * from "./nginxService";
 export * from "./connectivityCheck";
 export * from "./placement";
 export * from "./names";
+export * from "./strangerClient";
+export * from "./labNetworkPolicy";

@@ -7,4 +7,8 @@ export const LAB_NAMES = {
   clientPod: "busybox-client",
   clientContainer: "busybox",
   service: "nginx-service",
+  strangerPod: "stranger-client",
+  strangerContainer: "busybox",
+  defaultDenyPolicy: "pod-to-pod-default-deny",
+  allowClientPolicy: "nginx-allow-client",
 } as const;

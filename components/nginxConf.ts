@@ -1,4 +1,4 @@
-import { IDENTITY_PATH } from "../checks/identity";
+import { IDENTITY_PATH, LARGE_PATH } from "../checks/identity";
 
 /** Where the server pod mounts the Downward API file with its own UID. */
 export const IDENTITY_DIR = "/etc/pod-to-pod-identity";
@@ -45,6 +45,12 @@ http {
     location = ${IDENTITY_PATH} {
       default_type text/plain;
       alias ${IDENTITY_DIR}/${IDENTITY_FILE};
+    }
+
+    # A large body for the path MTU check: many full-size packets (see checks/identity.ts).
+    location = ${LARGE_PATH} {
+      default_type application/octet-stream;
+      alias /usr/sbin/nginx;
     }
   }
 }

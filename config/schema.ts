@@ -168,6 +168,7 @@ export const labConfigSchema = z
     ),
     servicePort: wholeNumber(1, 65535, 80),
     placement: oneOf(["any", "same-node", "different-nodes"], "any"),
+    networkPolicy: flag(true),
     clusterDomain: z
       .string()
       .regex(DNS_SUBDOMAIN, { error: "expected a DNS domain such as cluster.local" })

@@ -4,6 +4,7 @@
 #   2. the workflows, linted by actionlint (built once from the Go module proxy, cached)
 #   3. the real Pulumi engine with no cluster: preview, config mistakes, the policy pack
 #   4. the local k3s cluster: the check runner against the program's objects with faults injected,
+#      the policy pack's Pod Security Standards cases against the API server's own admission,
 #      then the real engine's whole lifecycle and its faults; then the cluster is torn down and the
 #      machine compared with how it was before
 # The engine is the user's kind: the pinned CLI and Node.js language host in
@@ -24,6 +25,13 @@ suite() { # suite <report name> <npm script>
 }
 
 step "lint and unit tests"
+# The lint runs Debian's shellcheck; a fresh machine gets it as cluster.sh gets its packages.
+if ! command -v shellcheck >/dev/null 2>&1 && [[ $EUID -eq 0 ]]; then
+  step "apt-get install shellcheck"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends shellcheck
+fi
 npm run --silent lint
 suite unit test:unit
 
@@ -36,6 +44,7 @@ if [[ -z "$missing" ]]; then
   suite engine test:engine
 else
   echo "No complete Pulumi engine here; missing:" >&2
+  # shellcheck disable=SC2001 # a prefix on every line of a list, not one ${var//} substitution
   sed 's/^/  - /' <<<"$missing" >&2
   not_run+=("test/real/engine.preview.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.nodes.test.ts and test/real/engine.faults.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
@@ -60,6 +69,8 @@ export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
 
 step "the check runner against the program's objects on the cluster, with faults injected"
 suite cluster test:cluster
+step "the policy pack against the cluster's Pod Security Admission, case by case (server-side dry run)"
+suite psa test:psa
 if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
@@ -84,6 +95,7 @@ for item in "${not_run[@]}"; do
   echo "NOT RUN: $item"
 done
 # One closing line over every vitest report this run wrote.
+# shellcheck disable=SC2016 # JavaScript for node, not shell: nothing in it is meant to expand
 node -e '
   let passed = 0, failed = 0;
   for (const file of process.argv.slice(1)) {

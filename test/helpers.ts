@@ -77,6 +77,10 @@ export function seedScriptOutput(
       ping: { rc: 0, output: fixture("seeds/ping.txt") },
       "ip-addr": { rc: 0, output: fixture("seeds/ip-addr.txt") },
       "ip-route": { rc: 0, output: fixture("seeds/ip-route.txt") },
+      // Not in the walkthrough: 64 KiB through the path (as `wc -c` prints it) and busybox
+      // pinging with MTU-sized packets (a real busybox run's output).
+      "large-http": { rc: 0, output: "65536" },
+      "mtu-ping": { rc: 0, output: fixture("busybox/ping-mtu.txt") },
       ...overrides,
     },
     nonce,

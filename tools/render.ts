@@ -44,7 +44,13 @@ async function main(): Promise<void> {
         }
         if (args.type === "command:local:Command") {
           // Never run here: the cluster test runs the same runner itself, with live pod IPs.
-          inputs.stdout = JSON.stringify({ passed: 0, failed: 0, checks: [] });
+          inputs.stdout = JSON.stringify({
+            checkedAt: new Date(0).toISOString(),
+            runnerVersion: "render",
+            passed: 0,
+            failed: 0,
+            checks: [],
+          });
         }
         return { id: `${args.name}-id`, state: inputs };
       },

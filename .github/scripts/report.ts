@@ -12,10 +12,14 @@
  *   --verify-exit-code N    its exit code, empty when it did not run
  *   --run-url URL           the workflow run
  *   --commit SHA            the commit
+ *   --redact-env NAME       an environment variable holding a secret (repeatable): its value is
+ *                           redacted from the report wherever it appears; it must be set (empty
+ *                           is fine: a secret the repository does not have)
  */
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { parseEventLog, renderReport, VerifyRun } from "./pulumiReport";
+import { parseEventLog } from "./report/events";
+import { renderReport, VerifyRun } from "./report/render";
 
 function read(file: string | undefined): string {
   return file && fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
@@ -31,8 +35,21 @@ function exitCode(option: string, value: string | undefined): number | undefined
   return Number(value);
 }
 
+/** The values of the named environment variables; a name the step's env does not set is a mistake. */
+function secretsFrom(names: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  return names.map((name) => {
+    const value = env[name];
+    if (value === undefined) {
+      throw new Error(
+        `--redact-env ${name}: the step's environment has no ${name}; set it in the step's env (to the secret)`,
+      );
+    }
+    return value;
+  });
+}
+
 /** Renders the report the arguments describe; throws on a missing or malformed argument. */
-export function main(args: string[]): string {
+export function main(args: string[], env: NodeJS.ProcessEnv = process.env): string {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -47,6 +64,7 @@ export function main(args: string[]): string {
       "verify-exit-code": { type: "string" },
       "run-url": { type: "string" },
       commit: { type: "string" },
+      "redact-env": { type: "string", multiple: true, default: [] },
     },
   });
   const required = (name: "title" | "log" | "run-url" | "commit"): string => {
@@ -83,6 +101,7 @@ export function main(args: string[]): string {
     verify,
     runUrl: required("run-url"),
     commit: required("commit"),
+    secrets: secretsFrom(values["redact-env"], env),
   });
 }
 

@@ -14,7 +14,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 
 IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=images/lib/docker-archive.sh
+# shellcheck source=lib/docker-archive.sh
 source "${IMAGES_DIR}/lib/docker-archive.sh"
 
 POD_TO_POD_CACHE="${POD_TO_POD_CACHE:-/var/cache/pod-to-pod}"

@@ -90,11 +90,31 @@ export interface ResourceRequirements {
   readonly limits?: Record<string, string | number>;
 }
 
+/** An HTTP GET of a probe or lifecycle hook; host defaults to the pod's IP. */
+export interface HttpGetAction {
+  readonly path?: string;
+  readonly port?: number | string;
+  readonly host?: string;
+}
+
+/** A TCP connect of a probe or (deprecated) lifecycle hook; host defaults to the pod's IP. */
+export interface TcpSocketAction {
+  readonly port?: number | string;
+  readonly host?: string;
+}
+
 /** A readiness, liveness or startup probe. */
 export interface Probe {
-  readonly httpGet?: { readonly path?: string; readonly port?: number | string };
-  readonly tcpSocket?: { readonly port?: number | string };
+  readonly httpGet?: HttpGetAction;
+  readonly tcpSocket?: TcpSocketAction;
   readonly grpc?: { readonly port?: number };
+  readonly exec?: { readonly command?: readonly string[] };
+}
+
+/** A postStart or preStop hook. */
+export interface LifecycleHandler {
+  readonly httpGet?: HttpGetAction;
+  readonly tcpSocket?: TcpSocketAction;
   readonly exec?: { readonly command?: readonly string[] };
 }
 
@@ -107,6 +127,11 @@ export interface Container {
   readonly resources?: ResourceRequirements;
   readonly readinessProbe?: Probe;
   readonly livenessProbe?: Probe;
+  readonly startupProbe?: Probe;
+  readonly lifecycle?: {
+    readonly postStart?: LifecycleHandler;
+    readonly preStop?: LifecycleHandler;
+  };
   readonly securityContext?: SecurityContext;
 }
 

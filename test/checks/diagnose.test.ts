@@ -88,14 +88,37 @@ describe("summarize", () => {
     const stamp = { checkedAt: "2026-12-01T19:00:00.000Z", runnerVersion: "0.1.0+abc" };
     expect(summarize(results([]), stamp)).toEqual({
       ...stamp,
-      passed: 9,
+      passed: 10,
       failed: 0,
       checks: results([]),
     });
     expect(summarize(results(["dns"]), stamp)).toMatchObject({
-      passed: 8,
+      passed: 9,
       failed: 1,
       diagnosis: { layer: "dns" },
     });
+  });
+});
+
+describe("the mtu diagnosis", () => {
+  it("names an MTU black hole when small packets pass and full-size ones do not, with the path and its MTUs", () => {
+    const checks = results(["path-mtu"]).map((r) =>
+      r.name === "pod-cidr"
+        ? { ...r, facts: { crossNode: true, clientNode: "vm", serverNode: "p2p-node2" } }
+        : r.name === "path-mtu"
+          ? { ...r, facts: { podMtu: 1450 } }
+          : r,
+    );
+    const diagnosis = diagnose(checks);
+    expect(diagnosis?.layer).toBe("mtu");
+    expect(diagnosis?.summary).toContain("an MTU black hole on the path vm → p2p-node2");
+    expect(diagnosis?.summary).toContain("The pods' eth0 MTU is 1450");
+    expect(diagnosis?.summary).toContain("every node link on the way 1500");
+  });
+
+  it("leaves a path that carries nothing to the layers below", () => {
+    expect(diagnose(crossNodeResults(["pod-ip-http", "ping", "path-mtu"], true))?.layer).toBe(
+      "cross-node",
+    );
   });
 });

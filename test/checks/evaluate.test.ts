@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { summarize } from "../../checks/diagnose";
 import { evaluateChecks } from "../../checks/evaluate";
 import { CHECK_NAMES, CheckResult } from "../../checks/types";
 import {
@@ -23,7 +24,7 @@ describe("evaluateChecks on the walkthrough's captures", () => {
   );
   const checks = byName(results);
 
-  it("passes all nine checks, in order", () => {
+  it("passes all ten checks, in order", () => {
     expect(results.map((r) => r.name)).toEqual([...CHECK_NAMES]);
     expect(results.filter((r) => !r.ok)).toEqual([]);
   });
@@ -239,31 +240,39 @@ describe("evaluateChecks on failures", () => {
     expect(results.filter((r) => r.ok).map((r) => r.name)).toEqual(["pod-cidr"]);
   });
 
-  it("reads a real run with DNS down: names fail, IPs pass", () => {
+  it("reads a real run with DNS down (CoreDNS scaled to zero on the local k3s): names fail, IPs pass", () => {
+    // The capture's own lab: its pods, its Service, its endpoint and its node.
+    const uid = "3c7319bb-5b66-40ec-b6f1-993f64415afc";
     const plan = {
       ...seedPlan,
-      serverPodIp: "10.99.0.7",
-      clientPodIp: "10.99.0.5",
-      serviceClusterIp: "10.99.0.7",
+      namespace: "p2p-manual",
+      serverPodUid: uid,
+      serverPodIp: "10.42.1.15",
+      clientPodIp: "10.42.1.13",
+      serverNode: "p2p-node2",
+      clientNode: "p2p-node2",
+      serviceClusterIp: "10.43.95.251",
       timeoutSeconds: 2,
     };
     const checks = byName(
       evaluateChecks(
         plan,
         sectionsOf(fixture("busybox/script-dns-broken.txt")),
-        new Map([["vagrant", { podCidrs: ["10.99.0.0/24"] }]]),
-        seedEndpoints,
+        new Map([["p2p-node2", { podCidrs: ["10.42.1.0/24"] }]]),
+        [{ ip: "10.42.1.15", podName: "nginx-server", podUid: uid, ready: true }],
       ),
     );
     expect(checks["pod-ip-http"].ok).toBe(true);
+    expect(checks["pod-ip-http"].detail).toContain("answered by nginx-server (uid 3c7319bb)");
     expect(checks["service-clusterip-http"].ok).toBe(true);
-    expect(checks["service-dns-http"]).toMatchObject({
-      ok: false,
-      detail: "name nginx-service did not resolve (wget: bad address)",
-    });
+    expect(checks["service-dns-http"]).toMatchObject({ ok: false, facts: { failure: "timeout" } });
     expect(checks["service-fqdn-http"]).toMatchObject({ ok: false, facts: { failure: "timeout" } });
     expect(checks["service-fqdn-http"].ms).toBeGreaterThanOrEqual(2000);
     expect(checks.dns.ok).toBe(false);
+    expect(checks.dns.detail).toContain("waited 4.2 s for the Service first");
     expect(checks.ping.ok).toBe(true);
+    expect(
+      summarize(Object.values(checks), { checkedAt: "x", runnerVersion: "y" }).diagnosis?.layer,
+    ).toBe("dns");
   });
 });

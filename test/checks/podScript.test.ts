@@ -69,6 +69,8 @@ describe("buildPodScript", () => {
       "service-clusterip-identity",
       "dns",
       "ping",
+      "large-http",
+      "mtu-ping",
       "ip-addr",
       "ip-route",
       "gateway-ping",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KubectlResult } from "../../checks/kubectl";
-import { CheckRunError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
+import { CheckRunError, kubectlError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
 import {
   endpointSlicesJson,
   fixture,
@@ -54,7 +54,7 @@ describe("runChecks", () => {
     const { calls, run } = fakeKubectl(healthy, { code: 0, stdout: nodesJson, stderr: "" });
     const verification = await runChecks(seedPlan, run, stamp, "k3s-vm");
     expect(verification).toMatchObject({
-      passed: 9,
+      passed: 10,
       failed: 0,
       checkedAt: "2026-12-01T19:00:00.000Z",
       runnerVersion: "0.1.0+test",
@@ -182,6 +182,18 @@ describe("runChecks", () => {
     });
     const verification = await runChecks(seedPlan, run, stamp);
     expect(verification.diagnosis?.layer).toBe("service");
+  });
+});
+
+describe("kubectlError", () => {
+  it("drops the URL-encoded script an exec error repeats, and bounds the rest", () => {
+    const stderr =
+      'error: error sending request: Post "https://192.168.240.2:10250/exec/ns/pod/c?command=sh&command=-c&command=nonce%3Dabc%0A&error=1&output=1": EOF\n';
+    expect(kubectlError(stderr)).toBe(
+      'error: error sending request: Post "https://192.168.240.2:10250/exec/ns/pod/c?…": EOF',
+    );
+    expect(kubectlError("x".repeat(1000))).toHaveLength(601);
+    expect(kubectlError("")).toBe("no error output");
   });
 });
 

@@ -112,3 +112,24 @@ export function inputsOf(type: string, nameMatch?: RegExp): Record<string, any> 
   }
   return found[0].inputs;
 }
+
+/** The mock monitor's record of what it registered, by URN; its typings keep it internal. */
+interface MockMonitor {
+  getRegisteredResources(): Map<string, unknown>;
+}
+
+/**
+ * The URN the mocks gave a registered resource: the one whose name and last type match. The URN
+ * carries the parents' types, which is what the policy pack's exemption is keyed on.
+ */
+export function urnOf(type: string, name: string): string {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+  const urns = [...monitor.getRegisteredResources().keys()].filter((urn) => {
+    const [, , qualifiedType, ...rest] = urn.split("::");
+    return rest.join("::") === name && qualifiedType.split("$").pop() === type;
+  });
+  if (urns.length !== 1) {
+    throw new Error(`expected one URN for ${type}::${name}, found ${urns.length}`);
+  }
+  return urns[0];
+}

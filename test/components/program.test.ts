@@ -45,7 +45,7 @@ describe("the program's resources", () => {
     });
   });
 
-  it("registers the five components with three-part type tokens", () => {
+  it("registers the seven components with three-part type tokens", () => {
     const components = registered
       .filter((r) => r.type.startsWith("pod-to-pod:"))
       .map((r) => r.type);
@@ -53,8 +53,10 @@ describe("the program's resources", () => {
       "pod-to-pod:lab:BusyboxClient",
       "pod-to-pod:lab:ConnectivityCheck",
       "pod-to-pod:lab:Namespace",
+      "pod-to-pod:lab:NetworkPolicy",
       "pod-to-pod:lab:NginxServer",
       "pod-to-pod:lab:NginxService",
+      "pod-to-pod:lab:StrangerClient",
     ]);
   });
 
@@ -140,6 +142,9 @@ describe("the program's resources", () => {
       POD_TO_POD_REPORT_ONLY: "false",
       POD_TO_POD_KUBECONFIG_ON_STDIN: "true",
       POD_TO_POD_RUNNER_VERSION: expect.stringMatching(/^0\.1\.0\+[0-9a-f]{12}$/),
+      POD_TO_POD_STRANGER_POD: "stranger-client",
+      POD_TO_POD_STRANGER_CONTAINER: "busybox",
+      POD_TO_POD_DENY_BOUND_SECONDS: "2",
     });
     expect(cmd.logging).toBe("none");
   });
@@ -150,6 +155,7 @@ describe("the program's resources", () => {
       mockUid("nginx-pod"),
       mockUid("busybox-pod"),
       mockUid("service"),
+      mockUid("stranger-pod"),
       podScriptDigest(),
       runnerVersion(),
     ]);
@@ -208,5 +214,43 @@ describe("the program's outputs", () => {
     expect(await pulumi.isSecret(program.report)).toBe(false);
     expect(JSON.stringify(await promiseOf(program.verification))).not.toContain("t0ps3cret");
     expect(await promiseOf(program.report)).not.toContain("t0ps3cret");
+  });
+});
+
+describe("the lab's isolation", () => {
+  it("denies every pod of its own namespace ingress, and lets the client alone into nginx", () => {
+    const deny = inputsOf("kubernetes:networking.k8s.io/v1:NetworkPolicy", /default-deny$/);
+    expect(deny.metadata).toMatchObject({
+      name: "pod-to-pod-default-deny",
+      namespace: "pod-to-pod",
+    });
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+    const allow = inputsOf("kubernetes:networking.k8s.io/v1:NetworkPolicy", /allow-client$/);
+    const server = inputsOf("kubernetes:core/v1:Pod", /^nginx/);
+    const client = inputsOf("kubernetes:core/v1:Pod", /^busybox/);
+    const stranger = inputsOf("kubernetes:core/v1:Pod", /^stranger/);
+    const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(selector).every(([key, value]) => labels[key] === value);
+    expect(selects(allow.spec.podSelector.matchLabels, server.metadata.labels)).toBe(true);
+    expect(selects(allow.spec.podSelector.matchLabels, client.metadata.labels)).toBe(false);
+    const [from] = allow.spec.ingress[0].from;
+    expect(selects(from.podSelector.matchLabels, client.metadata.labels)).toBe(true);
+    expect(selects(from.podSelector.matchLabels, stranger.metadata.labels)).toBe(false);
+    // No ports: ping is ICMP, which a policy port cannot name.
+    expect(allow.spec.ingress[0].ports).toBeUndefined();
+  });
+
+  it("runs the stranger with no capability and as non-root", () => {
+    const stranger = inputsOf("kubernetes:core/v1:Pod", /^stranger/);
+    expect(stranger.metadata.name).toBe("stranger-client");
+    expect(stranger.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
+    expect(stranger.spec.containers[0].securityContext.capabilities).toEqual({ drop: ["ALL"] });
+  });
+
+  it("exports the policies' names", async () => {
+    expect(await promiseOf(pulumi.output(program.networkPolicies))).toEqual([
+      "pod-to-pod-default-deny",
+      "nginx-allow-client",
+    ]);
   });
 });

@@ -13,7 +13,7 @@ describe("pss-capabilities", () => {
     expect(await check(capabilities, busyboxPod(), { urn: OTHER_URN })).toEqual([
       {
         level: "mandatory",
-        message: `${CLIENT} adds capability NET_RAW; accepted: no added capability but NET_BIND_SERVICE (restricted).`,
+        message: `violates PodSecurity "restricted:v1.34": unrestricted capabilities (${CLIENT} adds capability NET_RAW); accepted: no added capability but NET_BIND_SERVICE (restricted).`,
       },
     ]);
   });
@@ -30,7 +30,7 @@ describe("pss-capabilities", () => {
       p.spec.containers[0].securityContext!.capabilities = { drop: ["ALL"], add: ["CHOWN"] };
     });
     expect((await check(capabilities, chown)).map((v) => v.message)).toEqual([
-      "Pod nginx-server, container nginx adds capability CHOWN; accepted: no added capability but NET_BIND_SERVICE (restricted).",
+      'violates PodSecurity "restricted:v1.34": unrestricted capabilities (Pod nginx-server, container nginx adds capability CHOWN); accepted: no added capability but NET_BIND_SERVICE (restricted).',
     ]);
   });
 
@@ -42,7 +42,7 @@ describe("pss-capabilities", () => {
       {
         level: "mandatory",
         message:
-          'Pod nginx-server, container nginx: capabilities.drop is [NET_RAW]; accepted: a drop list with "ALL" (restricted).',
+          'violates PodSecurity "restricted:v1.34": unrestricted capabilities (Pod nginx-server, container nginx: capabilities.drop is [NET_RAW]); accepted: a drop list with "ALL" (restricted).',
       },
     ]);
   });
@@ -59,7 +59,7 @@ describe("pss-capabilities", () => {
     });
     expect(rest).toEqual([]);
     expect(violation.message).toBe(
-      `${CLIENT} adds capability NET_RAW; accepted: only the baseline's AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT.`,
+      `violates PodSecurity "baseline:v1.34": non-default capabilities (${CLIENT} adds capability NET_RAW); accepted: only the baseline's AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT.`,
     );
   });
 
@@ -92,8 +92,8 @@ describe("pss-capabilities", () => {
         });
       });
       expect((await check(capabilities, pod, { urn: BUSYBOX_URN })).map((v) => v.message)).toEqual([
-        `${CLIENT} adds capability SYS_ADMIN; accepted: no added capability but NET_BIND_SERVICE (restricted).`,
-        "Pod busybox-client, container sidecar adds capability NET_RAW; accepted: no added capability but NET_BIND_SERVICE (restricted).",
+        `violates PodSecurity "restricted:v1.34": unrestricted capabilities (${CLIENT} adds capability SYS_ADMIN); accepted: no added capability but NET_BIND_SERVICE (restricted).`,
+        'violates PodSecurity "restricted:v1.34": unrestricted capabilities (Pod busybox-client, container sidecar adds capability NET_RAW); accepted: no added capability but NET_BIND_SERVICE (restricted).',
       ]);
     });
   });

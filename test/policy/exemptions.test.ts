@@ -6,7 +6,7 @@ import {
   podSecurityPolicies,
   resourceKey,
 } from "../../policy/policies";
-import { BUSYBOX_URN, busyboxPod, check, PodManifest } from "./harness";
+import { BUSYBOX_URN, busyboxPod, check, PodManifest, pssProblem } from "./harness";
 
 const CLIENT = "Pod busybox-client, container busybox";
 const WHERE = "policy/policies/podSecurity/exemptions.ts";
@@ -16,7 +16,7 @@ async function pssFindings(pod: PodManifest, urn: string, profile = "restricted"
   const found: string[] = [];
   for (const policy of podSecurityPolicies) {
     for (const { message, level } of await check(policy, pod, { urn, config: { profile } })) {
-      found.push(`${level} ${policy.name}: ${message.split("; accepted: ")[0]}`);
+      found.push(`${level} ${policy.name}: ${pssProblem(message)}`);
     }
   }
   return found;

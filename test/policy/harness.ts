@@ -57,12 +57,25 @@ export interface ServiceManifest {
 export type PackConfig = Record<string, Record<string, unknown>>;
 
 /** The pss-* policy of a control, by its name. */
-export function pss(name: string): ResourceValidationPolicy {
+export function pss(name: string): StackValidationPolicy {
   const policy = podSecurityPolicies.find((p) => p.name === name);
   if (policy === undefined) {
     throw new Error(`the pack has no policy ${name}`);
   }
   return policy;
+}
+
+/**
+ * The problem a pss-* finding names, without the Pod Security Admission header and what is
+ * accepted: `Pod x: spec.hostIPC is true` of `violates PodSecurity "…": host namespaces (Pod x:
+ * spec.hostIPC is true); accepted: false or unset.`
+ */
+export function pssProblem(message: string): string {
+  const problem = /^violates PodSecurity "[^"]+": .+? \((.*)\); accepted: /s.exec(message)?.[1];
+  if (problem === undefined) {
+    throw new Error(`not a pss-* finding: ${message}`);
+  }
+  return problem;
 }
 
 /** T with every readonly removed, all the way down, so a test can change one field. */
@@ -260,14 +273,15 @@ export function policyResource(
 /** A reportViolation that records what it is given, string or object, at the policy's level. */
 function collector(level: EnforcementLevel, into: Violation[]) {
   return (
-    message: string | { message: string; enforcementLevel?: EnforcementLevel },
+    message: string | { message: string; enforcementLevel?: EnforcementLevel; urn?: string },
     urn?: string,
   ) => {
-    const violation =
+    // The object form carries its own URN, as @pulumi/policy reads it.
+    const [violation, at] =
       typeof message === "string"
-        ? { message, level }
-        : { message: message.message, level: message.enforcementLevel ?? level };
-    into.push(urn === undefined ? violation : { ...violation, urn });
+        ? [{ message, level }, urn]
+        : [{ message: message.message, level: message.enforcementLevel ?? level }, message.urn];
+    into.push(at === undefined ? violation : { ...violation, urn: at });
   };
 }
 
@@ -284,8 +298,12 @@ export async function runResourcePolicy(
   args: ResourceValidationArgs,
   config: Record<string, unknown> = {},
 ): Promise<Violation[]> {
+  if (policy.validateResource === undefined) {
+    // A stack policy handed here would report nothing, and every test of it would pass.
+    throw new Error(`${policy.name} is not a resource policy`);
+  }
   const violations: Violation[] = [];
-  const validations = [policy.validateResource ?? []].flat();
+  const validations = [policy.validateResource].flat();
   for (const validate of validations) {
     await validate(
       { ...args, getConfig: <T extends object>() => config as T },
@@ -296,20 +314,39 @@ export async function runResourcePolicy(
 }
 
 /**
- * Runs a resource policy on a Pod (or, given a type, another resource) and returns what it
- * reported; `urn` gives the resource another identity, such as the exempted {@link BUSYBOX_URN}.
+ * Runs a policy on a Pod (or, given a type, another resource) and returns what it reported; `urn`
+ * gives the resource another identity, such as the exempted {@link BUSYBOX_URN}. A stack policy
+ * sees the resource with `alongside` (say, its Namespace); a finding it reports on the resource
+ * itself comes back without the URN, as a resource policy's would.
  */
-export function check(
-  policy: ResourceValidationPolicy,
+export async function check(
+  policy: ResourceValidationPolicy | StackValidationPolicy,
   props: object,
-  options: { type?: string; urn?: string; config?: Record<string, unknown> } = {},
+  options: {
+    type?: string;
+    urn?: string;
+    config?: Record<string, unknown>;
+    alongside?: readonly StackResource[];
+  } = {},
 ): Promise<Violation[]> {
   const type = options.type ?? TYPES.pod;
-  return runResourcePolicy(
-    policy,
-    resourceArgs(type, props, { name: "resource-under-test", urn: options.urn }),
-    options.config,
-  );
+  const name = "resource-under-test";
+  const urn = options.urn ?? urnOf(type, name);
+  if ("validateStack" in policy) {
+    const others = (options.alongside ?? []).map((r) =>
+      policyResource(r.type, r.outputs ?? r.inputs, r.name, r.urn),
+    );
+    const found = await runStackPolicy(
+      policy,
+      [policyResource(type, props, name, urn), ...others],
+      options.config,
+    );
+    return found.map((v) => (v.urn === urn ? { message: v.message, level: v.level } : v));
+  }
+  if (options.alongside !== undefined) {
+    throw new Error(`${policy.name} is a resource policy: it sees no other resource`);
+  }
+  return runResourcePolicy(policy, resourceArgs(type, props, { name, urn }), options.config);
 }
 
 /** Runs a stack policy on a list of resources and returns what it reported. */

@@ -23,6 +23,7 @@ const PSS_POLICIES = [
   "pss-capabilities",
   "pss-host-path",
   "pss-host-ports",
+  "pss-host-probes",
   "pss-apparmor",
   "pss-selinux",
   "pss-proc-mount",
@@ -51,9 +52,9 @@ describe("the pack's policies", () => {
     }
   });
 
-  it("are mandatory except the two advisories", () => {
+  it("are mandatory except the three advisories", () => {
     const advisory = policies.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name);
-    expect(advisory).toEqual(["namespace-not-default", "service-type"]);
+    expect(advisory).toEqual(["namespace-not-default", "service-type", "namespace-default-deny"]);
   });
 
   it("hold one pss-* policy per control of the standard, in its order", () => {
@@ -64,6 +65,7 @@ describe("the pack's policies", () => {
       expect(policy.description).toMatch(
         new RegExp(`^Pod Security Standards, .+ \\((baseline|restricted)\\): `),
       );
+      expect("validateStack" in policy, `${policy.name} sees the stack's Namespaces`).toBe(true);
       expect(policy.framework).toEqual({
         name: "Pod Security Standards",
         version: "v1.35",
@@ -94,7 +96,7 @@ describe("the pack's policies", () => {
       "namespace-not-default": NAMESPACE_DEFAULTS,
       "service-type": SERVICE_TYPE_DEFAULTS,
     });
-    expect(PROFILE_DEFAULTS).toEqual({ profile: "restricted" });
+    expect(PROFILE_DEFAULTS).toEqual({ profile: "restricted", version: "v1.34" });
   });
 });
 
@@ -109,6 +111,9 @@ describe("policy/", () => {
     for (const policy of podSecurityPolicies) {
       expect(policy.configSchema?.properties.profile).toMatchObject({
         enum: ["baseline", "restricted"],
+      });
+      expect(policy.configSchema?.properties.version).toMatchObject({
+        enum: ["v1.33", "v1.34", "v1.35", "latest"],
       });
     }
   });

@@ -1,34 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXEMPTIONS, policies, resourceKey } from "../../policy/policies";
-import { installMocks, promiseOf, registered } from "../components/mocks";
+import { installMocks, promiseOf, registered, urnOf } from "../components/mocks";
 import { Finding, PackConfig, runPack, StackResource } from "./harness";
 
 let resources: StackResource[];
 let wrap: (props: object) => object;
-
-/** The mock monitor's record of what it registered, by URN; its typings keep it internal. */
-interface MockMonitor {
-  getRegisteredResources(): Map<string, unknown>;
-}
-
-/**
- * The URN the mocks gave a registered resource: the one whose name and last type match. The URN
- * carries the parents' types, which is what the pack's exemption is keyed on.
- */
-function urnOf(type: string, name: string): string {
-  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
-  const urns = [...monitor.getRegisteredResources().keys()].filter((urn) => {
-    const [, , qualifiedType, ...rest] = urn.split("::");
-    return rest.join("::") === name && qualifiedType.split("$").pop() === type;
-  });
-  if (urns.length !== 1) {
-    throw new Error(`expected one URN for ${type}::${name}, found ${urns.length}`);
-  }
-  return urns[0];
-}
 
 beforeAll(async () => {
   await installMocks();
@@ -65,9 +43,13 @@ const EXEMPTION_SHOWN: Finding = {
 };
 
 describe("the program under the pack", () => {
-  it("registers the Pods and the Service the policies look at", () => {
+  it("registers the Pods, the Service and the NetworkPolicies the policies look at", () => {
     const types = resources.map((r) => r.type);
-    expect(types.filter((t) => t === "kubernetes:core/v1:Pod")).toHaveLength(2);
+    // nginx, the client and the stranger the NetworkPolicies must refuse.
+    expect(types.filter((t) => t === "kubernetes:core/v1:Pod")).toHaveLength(3);
+    expect(types.filter((t) => t === "kubernetes:networking.k8s.io/v1:NetworkPolicy")).toHaveLength(
+      2,
+    );
     expect(types).toContain("kubernetes:core/v1:Service");
   });
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { policies } from "../../policy/policies";
-import { Finding, runPack } from "./harness";
+import { Finding, pssProblem, runPack } from "./harness";
 
 /** The manifests of the walkthrough the lab automates: every ```yaml block of it. */
 function walkthroughManifests(): {
@@ -40,16 +40,24 @@ beforeAll(async () => {
   findings = await runPack(policies, resources);
 });
 
-/** `level policy: flaw` for the findings on one resource: each message up to what it accepts. */
+/**
+ * `level policy: flaw` for the findings on one resource: each message up to what it accepts, a
+ * pss-* one without the Pod Security Admission header it opens with.
+ */
 function flawsOf(name: string): string[] {
   return findings
     .filter((f) => f.resource.endsWith(`::${name}`))
-    .map((f) => `${f.level} ${f.policy}: ${f.message.split("; accepted: ")[0]}`);
+    .map((f) => {
+      const flaw = f.policy.startsWith("pss-")
+        ? pssProblem(f.message)
+        : f.message.split("; accepted: ")[0];
+      return `${f.level} ${f.policy}: ${flaw}`;
+    });
 }
 
 describe("the walkthrough's manifests", () => {
   it("fail the pack, every message saying what would be accepted", () => {
-    expect(findings.filter((f) => f.level === "mandatory")).toHaveLength(22);
+    expect(findings.filter((f) => f.level === "mandatory")).toHaveLength(24);
     for (const finding of findings) {
       expect(finding.message).toMatch(/; accepted: .+\.$/);
     }
@@ -71,6 +79,7 @@ describe("the walkthrough's manifests", () => {
       `mandatory pss-privilege-escalation: ${container}: securityContext.allowPrivilegeEscalation is unset (which allows it)`,
       `mandatory pss-run-as-non-root: ${container}: runAsNonRoot is unset at pod and container level, so it may run as root`,
       `mandatory required-labels: ${pod} lacks labels app.kubernetes.io/name, app.kubernetes.io/part-of (it has: app=nginx)`,
+      `mandatory pod-networkpolicy: ${pod} {app=nginx} in namespace default is selected by no NetworkPolicy of the stack, so any pod may reach it`,
       `advisory namespace-not-default: ${pod} sets no metadata.namespace, so it lands in the provider's default namespace (default unless kubernetes:namespace is set)`,
     ]);
   });
@@ -89,6 +98,7 @@ describe("the walkthrough's manifests", () => {
       `mandatory pss-privilege-escalation: ${container}: securityContext.allowPrivilegeEscalation is unset (which allows it)`,
       `mandatory pss-run-as-non-root: ${container}: runAsNonRoot is unset at pod and container level, so it may run as root`,
       `mandatory required-labels: ${pod} lacks labels app.kubernetes.io/name, app.kubernetes.io/part-of (it has: none)`,
+      `mandatory pod-networkpolicy: ${pod} {none} in namespace default is selected by no NetworkPolicy of the stack, so any pod may reach it`,
       `advisory namespace-not-default: ${pod} sets no metadata.namespace, so it lands in the provider's default namespace (default unless kubernetes:namespace is set)`,
     ]);
   });
@@ -97,6 +107,9 @@ describe("the walkthrough's manifests", () => {
     expect(flawsOf("nginx-service")).toEqual([
       "advisory namespace-not-default: Service nginx-service sets no metadata.namespace, so it lands in the provider's default namespace (default unless kubernetes:namespace is set)",
     ]);
-    expect(findings.filter((f) => f.resource === "stack")).toEqual([]);
+    // The walkthrough's lesson is that every pod reaches every other: nothing denies by default.
+    expect(
+      findings.filter((f) => f.resource === "stack").map((f) => `${f.level} ${f.policy}`),
+    ).toEqual(["advisory namespace-default-deny"]);
   });
 });

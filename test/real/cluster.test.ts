@@ -17,6 +17,7 @@ import {
   waitUntilUnreachable,
 } from "../../tools/lib/kubectlLab";
 import { PROJECT_DIR, run } from "./cli";
+import { mustRun } from "../../tools/lib/runCommand";
 
 /**
  * The program's own pods and Service on the real local k3s cluster, with the real check runner.
@@ -128,11 +129,20 @@ afterAll(() => {
 describe("the program's objects on the local k3s cluster", () => {
   let healthy: ReturnType<typeof runChecks>;
 
-  it("passes all nine checks", () => {
+  it("passes all thirteen checks: the walkthrough's nine, and the isolation enforced", () => {
     healthy = runChecks();
     console.log(healthy.stderr);
     expect(healthy.code, healthy.stderr).toBe(0);
-    expect(healthy.verification).toMatchObject({ passed: 9, failed: 0 });
+    expect(healthy.verification).toMatchObject({ passed: 13, failed: 0 });
+    expect(check(healthy.verification, "stranger-to-pod-ip")?.detail).toMatch(
+      /^denied as expected after \d+ ms/,
+    );
+    expect(check(healthy.verification, "stranger-to-service")?.detail).toMatch(
+      /^denied as expected after \d+ ms/,
+    );
+    expect(check(healthy.verification, "policy-allows-client")?.detail).toContain(
+      "busybox-client is let in on port 80 by nginx-allow-client",
+    );
   });
 
   it("sees the walkthrough's picture: distinct pod IPs in 10.42.0.0/16, 0% loss, the nginx page by IP and by name", () => {
@@ -283,7 +293,13 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
 });
 
 describe("faults injected out of band", () => {
-  function expectLayer(injected: string, layer: string, passing: string[], failing: string[]) {
+  function expectLayer(
+    injected: string,
+    layer: string,
+    passing: string[],
+    failing: string[],
+    boundSeconds = 60,
+  ) {
     const result = runChecks();
     const happened = `exit ${result.code}; layer ${result.verification.diagnosis?.layer ?? "none"}; failed ${result.verification.checks
       .filter((c) => !c.ok)
@@ -306,7 +322,7 @@ describe("faults injected out of band", () => {
       expect(check(result.verification, name)?.ok, `${name} should fail`).toBe(false);
     }
     // Every probe is bounded by timeoutSeconds (3 s here); nothing may hang.
-    expect(result.seconds).toBeLessThan(60);
+    expect(result.seconds).toBeLessThan(boundSeconds);
   }
 
   /** Patches the Service out of band, runs `body`, then puts the program's Service back. */
@@ -510,6 +526,38 @@ describe("faults injected out of band", () => {
         (answer) => answer.trim() !== stranger.uid,
       );
     });
+  });
+
+  it("the policy that lets the client in removed: the client is refused, and the policy is named", () => {
+    mustKubectl(["delete", "networkpolicy", "-n", namespace, "nginx-allow-client"]);
+    try {
+      waitUntilUnreachable(namespace, `http://${livePlan().serverPodIp}:80/`);
+      expectLayer(
+        "NetworkPolicy nginx-allow-client deleted",
+        "network-policy",
+        ["dns", "pod-interface", "stranger-dns"],
+        ["policy-allows-client", "pod-ip-http", "ping"],
+        // Every HTTP target waits out its tries, and ping its deadline: all of nginx is refused.
+        90,
+      );
+    } finally {
+      mustKubectl(["apply", "-f", "-"], render());
+      waitForLab(namespace);
+    }
+  });
+
+  it("NetworkPolicy enforcement switched off on every node: the stranger gets through, and the diagnosis says so", () => {
+    mustRun("bash", ["local-cluster/cluster.sh", "break-network-policy"], { timeoutMs: 180_000 });
+    try {
+      expectLayer(
+        "cluster.sh break-network-policy",
+        "policy-enforcement",
+        ["pod-ip-http", "policy-allows-client", "stranger-dns"],
+        ["stranger-to-pod-ip", "stranger-to-service"],
+      );
+    } finally {
+      mustRun("bash", ["local-cluster/cluster.sh", "mend-network-policy"], { timeoutMs: 180_000 });
+    }
   });
 
   it("report-only: the same failure is reported but does not fail", () => {

@@ -55,6 +55,17 @@ async function verification(): Promise<Verification> {
 
 /** Makes the next `up` run the checks again, without touching the cluster: a changed setting. */
 let pingCount = 4;
+/** A fault verb of the local cluster (local-cluster/cluster.sh), which knows how its nodes run. */
+function cluster(verb: string): void {
+  const result = run(
+    "bash",
+    [path.join(PROJECT_DIR, "local-cluster/cluster.sh"), verb],
+    {},
+    180_000,
+  );
+  expect(result.code, `cluster.sh ${verb}: ${result.stderr}`).toBe(0);
+}
+
 async function rerunChecksOnNextUp(): Promise<void> {
   pingCount = pingCount === 4 ? 3 : 4;
   await stack.setConfig("pod-to-pod:checks.pingCount", { value: String(pingCount) }, true);
@@ -188,6 +199,60 @@ describe("faults under the real engine", () => {
     expect(broken.text).not.toContain('"checks":[');
     expect(healed.ok, healed.text).toBe(true);
     expect((await verification()).failed).toBe(0);
+  });
+
+  it("the NetworkPolicy that lets the client in deleted: up fails naming network-policy; up --refresh restores it", async () => {
+    kubectl("delete", "networkpolicy", "-n", namespace, "nginx-allow-client");
+    waitUntilUnreachable(namespace, `http://${(await stack.outputs()).nginxPodIp.value}:80/`);
+    await rerunChecksOnNextUp();
+    const broken = await attempt((log) => stack.up(log));
+    const healed = await attempt((log) => stack.up({ refresh: true, ...log }));
+    const named =
+      /Broken layer: network-policy/.test(broken.text) &&
+      /nginx-allow-client|no policy lets busybox-client in/.test(broken.text);
+    record({
+      fault: "the NetworkPolicy letting the client in deleted",
+      injected: "kubectl delete networkpolicy nginx-allow-client, checks re-run",
+      expected:
+        "up fails with 'Broken layer: network-policy' naming the policies; up --refresh recreates it and passes",
+      observed: `up ${broken.ok ? "succeeded" : "failed"}${named ? " with 'Broken layer: network-policy' naming the policies" : ""}; then ${healed.ok ? "converged" : "failed"}`,
+      seconds: broken.seconds,
+      survived: !broken.ok && named && healed.ok,
+    });
+    expect(broken.ok).toBe(false);
+    expect(broken.text).toContain("Broken layer: network-policy");
+    expect(broken.text).toContain("no policy lets busybox-client in on port 80");
+    expect(healed.ok, healed.text).toBe(true);
+    expect((await verification()).failed).toBe(0);
+  });
+
+  it("NetworkPolicy enforcement off on every node: up fails saying the cluster does not enforce it", async () => {
+    cluster("break-network-policy");
+    let broken: Awaited<ReturnType<typeof attempt>>;
+    try {
+      await rerunChecksOnNextUp();
+      broken = await attempt((log) => stack.up(log));
+    } finally {
+      cluster("mend-network-policy");
+    }
+    await rerunChecksOnNextUp();
+    const healed = await attempt((log) => stack.up(log));
+    const said =
+      /Broken layer: policy-enforcement/.test(broken.text) &&
+      /NetworkPolicy is not enforced by this cluster/.test(broken.text);
+    record({
+      fault: "NetworkPolicy enforcement off",
+      injected: "local-cluster/cluster.sh break-network-policy, checks re-run",
+      expected:
+        "up fails with 'Broken layer: policy-enforcement': NetworkPolicy is not enforced, naming what a k3s user checks; converges once mended",
+      observed: `up ${broken.ok ? "succeeded" : "failed"}${said ? " with 'Broken layer: policy-enforcement'" : ""}; then ${healed.ok ? "converged" : "failed"}`,
+      seconds: broken.seconds,
+      survived: !broken.ok && said && healed.ok,
+    });
+    expect(broken.ok).toBe(false);
+    expect(broken.text).toContain("NetworkPolicy is not enforced by this cluster");
+    expect(broken.text).toContain("--disable-network-policy");
+    expect(healed.ok, healed.text).toBe(true);
   });
 
   it("kubectl missing at up: fails before changing anything, naming kubectl", async () => {

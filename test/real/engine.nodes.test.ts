@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Verification } from "../../checks/types";
+import { CHECK_NAMES, Verification } from "../../checks/types";
 import { harness, Harness, uniqueStack, useLocalImages } from "../../tools/lib/engine";
 import { PROJECT_DIR, run } from "./cli";
 
@@ -68,6 +68,11 @@ describe("pod to pod across two nodes, with the real engine", () => {
       /across nodes: .* over flannel vxlan/,
     );
     expect(fact(v, "pod-interface", "mtu")).toBe(1450);
+    // Isolated, and proven enforced across nodes too.
+    expect(v.passed).toBe(13);
+    expect(v.checks.find((c) => c.name === "stranger-to-pod-ip")?.detail).toMatch(
+      /^denied as expected/,
+    );
   });
 
   it("a broken path between the nodes fails up naming the cross-node layer, and up converges once mended", async () => {
@@ -89,5 +94,17 @@ describe("pod to pod across two nodes, with the real engine", () => {
     const v = await verification();
     expect(v.failed, JSON.stringify(v.checks, null, 1)).toBe(0);
     expect(fact(v, "pod-cidr", "crossNode")).toBe(false);
+    expect(v.passed).toBe(13);
+  });
+
+  it("isolation off: the walkthrough's open lab and its nine checks, the policies and the stranger gone", async () => {
+    await stack.setConfig("pod-to-pod:networkPolicy", { value: "false" });
+    await stack.up();
+    const v = await verification();
+    expect(v.failed, JSON.stringify(v.checks, null, 1)).toBe(0);
+    expect(v.checks.map((c) => c.name)).toEqual([...CHECK_NAMES]);
+    expect(
+      kubectl("get", "networkpolicies,pods", "-n", namespace, "-o", "name").stdout,
+    ).not.toMatch(/networkpolic|stranger/);
   });
 });

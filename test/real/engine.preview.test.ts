@@ -78,6 +78,29 @@ describe("pulumi preview with the real engine and no reachable cluster", () => {
     }
   });
 
+  it("fails preview on a key the lab does not know, and on a dotted key set without --path, naming the fix", async () => {
+    await stack.setConfig("pod-to-pod:nginxx", { value: "{}" });
+    // `pulumi config set pod-to-pod:nginx.image x` without --path: one key with a dot in its name.
+    await stack.setConfig("pod-to-pod:nginx.image", { value: "nginx:1.27.0" });
+    try {
+      let output = "";
+      await expect(
+        stack.preview({
+          onOutput: (text) => (output += text),
+          onError: (text) => (output += text),
+        }),
+      ).rejects.toThrow();
+      expect(output).toContain("Invalid configuration (2 problems)");
+      expect(output).toContain(
+        "pod-to-pod:nginxx = {} is not valid: unknown key; did you mean pod-to-pod:nginx?",
+      );
+      expect(output).toContain("pulumi config set --path 'pod-to-pod:nginx.image' <value>");
+    } finally {
+      await stack.removeConfig("pod-to-pod:nginxx");
+      await stack.removeConfig("pod-to-pod:nginx.image");
+    }
+  });
+
   it("passes the policy pack with only the reported NET_RAW exemption", async () => {
     const events = recorder();
     await stack.preview({
@@ -108,37 +131,69 @@ describe("pulumi preview with the real engine and no reachable cluster", () => {
     }
   });
 
-  it("fails a pod that runs as root, mounts nfs or sets kernel.msgmax, naming the control, one finding each", async () => {
-    // Another program (test/fixtures/policy-program): one flaw per Pod, the rest compliant.
-    const other = await engine.stack(
-      uniqueStack("policy"),
-      path.join(PROJECT_DIR, "test/fixtures/policy-program"),
-    );
-    try {
-      const events = recorder();
-      await expect(
-        other.preview({
-          policyPacks: [path.join(PROJECT_DIR, "policy")],
-          onEvent: events.onEvent,
-        }),
-      ).rejects.toThrow();
-      const mandatory = events.policies.filter((p) => p.enforcementLevel === "mandatory");
-      const findings = (pod: string) =>
-        mandatory
-          .filter((p) => p.resourceUrn?.endsWith(`::${pod}`))
-          .map((p) => p.policyName)
-          .sort();
+  describe("on a program that is not the lab (test/fixtures/policy-program), one flaw per object", () => {
+    let events: ReturnType<typeof recorder>;
+    let mandatory: ReturnType<typeof recorder>["policies"];
+    /** The policies that found something on the object of this Pulumi name, at a level. */
+    const findings = (name: string, level = "mandatory") =>
+      events.policies
+        .filter((p) => p.enforcementLevel === level && p.resourceUrn?.endsWith(`::${name}`))
+        .map((p) => p.policyName)
+        .sort();
+
+    beforeAll(async () => {
+      const other = await engine.stack(
+        uniqueStack("policy"),
+        path.join(PROJECT_DIR, "test/fixtures/policy-program"),
+      );
+      try {
+        events = recorder();
+        await expect(
+          other.preview({
+            policyPacks: [path.join(PROJECT_DIR, "policy")],
+            onEvent: events.onEvent,
+          }),
+        ).rejects.toThrow();
+        mandatory = events.policies.filter((p) => p.enforcementLevel === "mandatory");
+      } finally {
+        await other.workspace.removeStack(other.name, { force: true });
+      }
+    });
+
+    it("fails a pod that runs as root, mounts nfs or sets kernel.msgmax, naming the control as PSA does", () => {
       expect(findings("root-pod"), JSON.stringify(mandatory, null, 1)).toEqual([
         "pss-run-as-non-root",
         "pss-run-as-user",
       ]);
       expect(findings("nfs-pod")).toEqual(["pss-volume-types"]);
       expect(findings("sysctl-pod")).toEqual(["pss-sysctls"]);
-      expect(mandatory.map((p) => p.message).join("\n")).toMatch(
-        /nfs[\s\S]*kernel\.msgmax|kernel\.msgmax[\s\S]*nfs/,
+      const messages = mandatory.map((p) => p.message).join("\n");
+      expect(messages).toContain(
+        'violates PodSecurity "restricted:v1.34": restricted volume types (Pod nfs-pod: volume data is of type nfs)',
       );
-    } finally {
-      await other.workspace.removeStack(other.name, { force: true });
-    }
+      expect(messages).toContain(
+        'violates PodSecurity "restricted:v1.34": forbidden sysctls (Pod sysctl-pod: sysctl kernel.msgmax',
+      );
+    });
+
+    it("applies the enforce-version of the stack's Namespace: v1.35 admits root in a user namespace", () => {
+      expect(findings("userns-root-pod")).toEqual([]);
+      expect(findings("userns-root-pod-default")).toEqual([
+        "pss-run-as-non-root",
+        "pss-run-as-user",
+      ]);
+    });
+
+    it("fails a pod no NetworkPolicy selects and a NetworkPolicy that selects no pod, and advises a default-deny", () => {
+      expect(findings("open-pod")).toEqual(["pod-networkpolicy"]);
+      expect(findings("covered-pod")).toEqual([]);
+      expect(findings("allow-typo")).toEqual(["networkpolicy-targets-pod"]);
+      expect(findings("allow-covered")).toEqual([]);
+      const advice = events.policies.filter((p) => p.policyName === "namespace-default-deny");
+      expect(advice.map((p) => p.message).join("\n")).toContain(
+        "Namespace np-test has no default-deny",
+      );
+      expect(advice.map((p) => p.message).join("\n")).not.toContain("Namespace policy-test ");
+    });
   });
 });

@@ -40,6 +40,12 @@ function nginxTest(conf: string): { code: number | null; output: string } {
   fs.mkdirSync(path.join(rootfs, IDENTITY_DIR), { recursive: true });
   fs.writeFileSync(path.join(rootfs, IDENTITY_DIR, IDENTITY_FILE), "uid");
   fs.mkdirSync(path.join(rootfs, "tmp"), { recursive: true });
+  // The container runtime gives a container its /dev; a bare chroot has none, and nginx -t opens
+  // the log files the config names.
+  fs.mkdirSync(path.join(rootfs, "dev"), { recursive: true });
+  for (const device of ["stdout", "stderr"]) {
+    fs.writeFileSync(path.join(rootfs, "dev", device), "");
+  }
   const result = spawnSync(
     "chroot",
     [rootfs, "/usr/sbin/nginx", "-t", "-e", "stderr", "-c", "/etc/pod-to-pod-nginx/nginx.conf"],

@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { mustRun, Run, runCommand } from "./runCommand";
 import { CheckPlan } from "../../checks/types";
+import { DENY_BOUND_SECONDS } from "../../checks/strangerScript";
 import { LAB_NAMES } from "../../components/names";
 
 /** Runs kubectl synchronously (KUBECONFIG from the environment), optionally with stdin. */
@@ -22,9 +23,22 @@ export function mustKubectl(args: string[], input?: string): string {
     .stdout;
 }
 
-/** Waits, as `pulumi up` would, until both pods are Ready and the Service has an endpoint. */
+/** Waits, as `pulumi up` would, until the lab's pods are Ready and the Service has an endpoint. */
 export function waitForLab(namespace: string, timeoutSeconds = 180): void {
-  const pods = [`pod/${LAB_NAMES.serverPod}`, `pod/${LAB_NAMES.clientPod}`];
+  const stranger = kubectlSync([
+    "get",
+    "pod",
+    "-n",
+    namespace,
+    LAB_NAMES.strangerPod,
+    "-o",
+    "name",
+  ]);
+  const pods = [
+    `pod/${LAB_NAMES.serverPod}`,
+    `pod/${LAB_NAMES.clientPod}`,
+    ...(stranger.code === 0 && stranger.stdout.trim() ? [`pod/${LAB_NAMES.strangerPod}`] : []),
+  ];
   mustKubectl([
     "wait",
     "-n",
@@ -97,6 +111,16 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
     clientNode: pod(LAB_NAMES.clientPod).spec.nodeName,
     serviceClusterIp: clusterIp.trim(),
     ...settings,
+    // Isolated as the program isolates it: the stranger is there to be refused.
+    ...(pods.items.some((p) => p.metadata.name === LAB_NAMES.strangerPod)
+      ? {
+          policy: {
+            strangerPod: LAB_NAMES.strangerPod,
+            strangerContainer: LAB_NAMES.strangerContainer,
+            denyBoundSeconds: Math.min(DENY_BOUND_SECONDS, settings.timeoutSeconds),
+          },
+        }
+      : {}),
   };
 }
 

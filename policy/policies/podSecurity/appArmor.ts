@@ -7,7 +7,7 @@ const ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 const ACCEPTED_TYPES = ["RuntimeDefault", "Localhost"];
 
 function annotationAllowed(value: string): boolean {
-  return value === "runtime/default" || value.startsWith("localhost/");
+  return value === "" || value === "runtime/default" || value.startsWith("localhost/");
 }
 
 function profileProblem(profile: SecurityProfile | undefined, at: string): ControlFinding[] {
@@ -25,6 +25,7 @@ export const appArmor: Control = {
   name: "pss-apparmor",
   title: "AppArmor",
   level: "baseline",
+  admission: () => ({ id: "appArmorProfile", reason: "forbidden AppArmor profile" }),
   summary: "no AppArmor profile is Unconfined, by field or annotation.",
   check: (pod) => [
     ...Object.entries(pod.annotations)

@@ -29,17 +29,25 @@ function describe(list: readonly string[] | undefined): string {
 /**
  * Capabilities: baseline lets a container add only the runtimes' defaults; restricted makes it
  * drop ALL and add back at most NET_BIND_SERVICE. Names are compared as written, as Pod Security
- * Admission does: `CAP_SYS_ADMIN` is no more allowed than `SYS_ADMIN`.
+ * Admission does: `CAP_SYS_ADMIN` is no more allowed than `SYS_ADMIN`. Under restricted PSA runs
+ * its restricted check in place of the baseline one, and that check passes a Windows pod whole
+ * (Linux capabilities mean nothing there), so restricted asks nothing of a Windows pod.
  */
 export const capabilities: Control = {
   name: "pss-capabilities",
   title: "Capabilities",
   level: "baseline",
+  admission: (profile) =>
+    profile === "restricted"
+      ? { id: "capabilities_restricted", reason: "unrestricted capabilities" }
+      : { id: "capabilities_baseline", reason: "non-default capabilities" },
   summary:
     "baseline: containers add only the default capabilities; restricted: they drop ALL and add only NET_BIND_SERVICE.",
   check: (pod, profile) => {
-    // The standard leaves Windows pods to baseline's list: Linux capabilities mean nothing there.
-    const restricted = profile === "restricted" && !isWindows(pod);
+    const restricted = profile === "restricted";
+    if (restricted && isWindows(pod)) {
+      return [];
+    }
     const allowed = restricted ? RESTRICTED_CAPABILITIES : BASELINE_CAPABILITIES;
     const acceptedAdds = restricted
       ? "no added capability but NET_BIND_SERVICE (restricted)"

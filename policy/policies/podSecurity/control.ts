@@ -1,12 +1,15 @@
 import { configOf } from "../config";
-import { PodTemplate, validatePods } from "../pods";
-import { ResourceValidationPolicy } from "../types";
+import { PodTemplate, orUnknown } from "../pods";
+import { reportAdvisory } from "../report";
+import { stackPods } from "../services";
+import { StackValidationPolicy } from "../types";
 import { exemptionsFor, Grant, grants } from "./exemptions";
+import { versionedNamespaces, VersionedNamespace } from "./namespaceVersions";
 import { Profile, PROFILE_DEFAULTS, PROFILE_SCHEMA } from "./profile";
+import { LATEST, resolveVersion, Version, VersionSetting } from "./version";
 
-/** The standard's text, and the Pod Security Admission version whose checks these follow. */
+/** The standard's text; the framework version is the newest whose checks the pack knows. */
 export const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
-const PSS_VERSION = "v1.35";
 
 /** One thing a control finds wrong with a pod. */
 export interface ControlFinding {
@@ -16,6 +19,14 @@ export interface ControlFinding {
   readonly accepted: string;
   /** What an exemption must grant to waive it; unset when no exemption can. */
   readonly waivedBy?: Grant;
+}
+
+/** The Pod Security Admission check that enforces a control at one profile. */
+export interface AdmissionCheck {
+  /** The check's ID in pod-security-admission: `restrictedVolumes`. */
+  readonly id: string;
+  /** The reason its rejection names, as the API server prints it: `restricted volume types`. */
+  readonly reason: string;
 }
 
 /** One control of the Pod Security Standards. */
@@ -28,36 +39,92 @@ export interface Control {
   readonly level: Profile;
   /** What it requires, in one sentence. */
   readonly summary: string;
-  /** The control's findings on one pod under a profile; none where the control does not apply. */
-  readonly check: (pod: PodTemplate, profile: Profile) => ControlFinding[];
+  /** The PSA check behind it at each profile it applies in. */
+  readonly admission: (profile: Profile) => AdmissionCheck;
+  /** The control's findings on one pod under a profile and version; none where it does not apply. */
+  readonly check: (pod: PodTemplate, profile: Profile, version: Version) => ControlFinding[];
+}
+
+/** The namespace a pod lands in when it names none (the provider may choose another). */
+const DEFAULT_NAMESPACE = "default";
+
+/**
+ * The version whose rules apply to a pod: its namespace's enforce-version label where the stack
+ * declares that namespace with a version the pack knows, else the configured one. `latest` on a
+ * namespace means the cluster's own version, which a preview cannot know: the configured version
+ * stands for it. An unknown label is pod-security-version's to report.
+ */
+export function versionFor(
+  pod: PodTemplate,
+  namespaces: readonly VersionedNamespace[],
+  configured: VersionSetting,
+): Version {
+  // A namespace a preview cannot know yet matches no label: the configured version applies.
+  const name = orUnknown(() => pod.namespace ?? DEFAULT_NAMESPACE, undefined);
+  const label = namespaces.find((n) => n.name === name)?.version;
+  return label?.kind === "version" ? label.version : resolveVersion(configured);
+}
+
+/** The finding as the API server's rejection reads: `violates PodSecurity "restricted:v1.33": …`. */
+export function admissionMessage(
+  control: Control,
+  profile: Profile,
+  version: Version,
+  finding: ControlFinding,
+): string {
+  const { reason } = control.admission(profile);
+  return `violates PodSecurity "${profile}:${version}": ${reason} (${finding.problem}); accepted: ${finding.accepted}.`;
+}
+
+/** Whether an error is @pulumi/policy's UnknownValueError, matched by name as pods.ts does. */
+function isUnknownValue(e: unknown): e is Error {
+  return e instanceof Error && e.constructor.name === "UnknownValueError";
 }
 
 /**
- * The CrossGuard policy of a control: mandatory, with the profile in its config. A finding that an
- * exemption of this very resource grants is left out here and reported, once per pod, by
- * pod-security-exemptions.
+ * The CrossGuard policy of a control: a mandatory stack policy, so that it sees the stack's
+ * Namespaces and their enforce-version labels, with the profile and version in its config. A
+ * finding that an exemption of this very resource grants is left out here and reported, once per
+ * pod, by pod-security-exemptions.
  */
-export function controlPolicy(control: Control): ResourceValidationPolicy {
+export function controlPolicy(control: Control): StackValidationPolicy {
   return {
     name: control.name,
     description: `Pod Security Standards, ${control.title} (${control.level}): ${control.summary}`,
     enforcementLevel: "mandatory",
     framework: {
       name: "Pod Security Standards",
-      version: PSS_VERSION,
+      version: LATEST,
       reference: control.title,
       specification: control.level,
     },
     url: PSS_URL,
-    configSchema: { properties: { profile: PROFILE_SCHEMA } },
-    validateResource: validatePods((pod, args, report) => {
-      const { profile } = configOf(args, PROFILE_DEFAULTS);
-      const exemptions = exemptionsFor(args.urn);
-      for (const { problem, accepted, waivedBy } of control.check(pod, profile)) {
-        if (waivedBy === undefined || !exemptions.some((e) => grants(e, waivedBy))) {
-          report(`${problem}; accepted: ${accepted}.`);
+    configSchema: { properties: PROFILE_SCHEMA },
+    validateStack: (args, report) => {
+      const { profile, version: configured } = configOf(args, PROFILE_DEFAULTS);
+      const namespaces = versionedNamespaces(args.resources);
+      for (const { resource, pod } of stackPods(args.resources)) {
+        const exemptions = exemptionsFor(resource.urn);
+        try {
+          const version = versionFor(pod, namespaces, configured);
+          for (const finding of control.check(pod, profile, version)) {
+            const { waivedBy } = finding;
+            if (waivedBy === undefined || !exemptions.some((e) => grants(e, waivedBy))) {
+              report(admissionMessage(control, profile, version, finding), resource.urn);
+            }
+          }
+        } catch (e) {
+          // One pod a preview cannot know yet must not stop the control for the others.
+          if (!isUnknownValue(e)) {
+            throw e;
+          }
+          reportAdvisory(
+            report,
+            `${pod.subject} cannot be checked until a value the preview does not know is known (${e.message}).`,
+            resource.urn,
+          );
         }
       }
-    }),
+    },
   };
 }

@@ -4,6 +4,7 @@ import { Control } from "./control";
 import { hostNamespaces } from "./hostNamespaces";
 import { hostPath } from "./hostPath";
 import { hostPorts } from "./hostPorts";
+import { hostProbes } from "./hostProbes";
 import { hostProcess } from "./hostProcess";
 import { privileged } from "./privileged";
 import { privilegeEscalation } from "./privilegeEscalation";
@@ -23,6 +24,7 @@ export const podSecurityControls: readonly Control[] = [
   capabilities,
   hostPath,
   hostPorts,
+  hostProbes,
   appArmor,
   seLinux,
   procMount,

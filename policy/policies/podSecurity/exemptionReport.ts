@@ -3,6 +3,7 @@ import { reportAdvisory } from "../report";
 import { ResourceValidationPolicy } from "../types";
 import { podSecurityControls } from "./controls";
 import { Exemption, exemptionsFor, Grant, grants } from "./exemptions";
+import { VERSIONS } from "./version";
 
 const WHERE = "policy/policies/podSecurity/exemptions.ts";
 
@@ -14,18 +15,17 @@ interface GrantUse {
 }
 
 /**
- * What each grant of the exemption waives on this pod under restricted, the strictest profile: a
- * grant that waives nothing there is not needed under any profile.
+ * What each grant of the exemption waives on this pod under restricted, the strictest profile, at
+ * any version the pack knows: a grant that waives nothing there is not needed anywhere.
  */
 function grantUses(exemption: Exemption, pod: PodTemplate): GrantUse[] {
   const waivable = podSecurityControls.flatMap((control) =>
-    control
-      .check(pod, "restricted")
-      .flatMap(({ waivedBy }) =>
+    VERSIONS.flatMap((version) => control.check(pod, "restricted", version)).flatMap(
+      ({ waivedBy }) =>
         waivedBy !== undefined && grants(exemption, waivedBy)
           ? [{ control: control.name, grant: waivedBy }]
           : [],
-      ),
+    ),
   );
   const use = (label: string, matches: (grant: Grant) => boolean): GrantUse => ({
     label,

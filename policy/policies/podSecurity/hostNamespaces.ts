@@ -7,6 +7,7 @@ export const hostNamespaces: Control = {
   name: "pss-host-namespaces",
   title: "Host Namespaces",
   level: "baseline",
+  admission: () => ({ id: "hostNamespaces", reason: "host namespaces" }),
   summary: "hostNetwork, hostPID and hostIPC are false or unset.",
   check: (pod) =>
     FIELDS.filter((field) => pod.spec[field] === true).map((field) => ({

@@ -8,6 +8,7 @@ export const hostProcess: Control = {
   name: "pss-host-process",
   title: "HostProcess",
   level: "baseline",
+  admission: () => ({ id: "windowsHostProcess", reason: "hostProcess" }),
   summary: "no Windows HostProcess containers, for the pod or any container.",
   check: (pod) => {
     const findings: ControlFinding[] = [];

@@ -6,7 +6,10 @@ export * from "./control";
 export * from "./controls";
 export * from "./exemptionReport";
 export * from "./exemptions";
+export * from "./namespaceVersions";
 export * from "./profile";
+export * from "./version";
+export * from "./versionPolicy";
 export { RESTRICTED_VOLUME_TYPES } from "./volumeTypes";
 export { SAFE_SYSCTLS } from "./sysctls";
 

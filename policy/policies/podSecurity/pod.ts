@@ -9,8 +9,8 @@ export function isWindows(pod: PodTemplate): boolean {
 }
 
 /**
- * A pod with hostUsers: false runs in a user namespace, where uid 0 is not root on the node; the
- * standard relaxes the controls about running as root (and baseline's /proc mount) for it.
+ * A pod with hostUsers: false runs in a user namespace, where uid 0 is not root on the node; from
+ * v1.35 the standard relaxes the controls about running as root (and baseline's /proc mount) for it.
  */
 export function inUserNamespace(pod: PodTemplate): boolean {
   return pod.spec.hostUsers === false;

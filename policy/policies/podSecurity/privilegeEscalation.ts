@@ -7,6 +7,10 @@ export const privilegeEscalation: Control = {
   name: "pss-privilege-escalation",
   title: "Privilege Escalation",
   level: "restricted",
+  admission: () => ({
+    id: "allowPrivilegeEscalation",
+    reason: "allowPrivilegeEscalation != false",
+  }),
   summary: "every container sets allowPrivilegeEscalation: false.",
   check: (pod, profile) => {
     // The standard exempts Windows pods: no_new_privs is Linux's.

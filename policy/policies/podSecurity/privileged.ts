@@ -6,6 +6,7 @@ export const privileged: Control = {
   name: "pss-privileged",
   title: "Privileged Containers",
   level: "baseline",
+  admission: () => ({ id: "privileged", reason: "privileged" }),
   summary: "no container sets securityContext.privileged.",
   check: (pod) =>
     containersOf(pod)

@@ -1,6 +1,7 @@
 import { containersOf } from "../pods";
 import { Control, ControlFinding } from "./control";
 import { containerName, inUserNamespace } from "./pod";
+import { atLeast } from "./version";
 
 const ACCEPTED = "runAsNonRoot: true in the pod's securityContext, or in the container's";
 
@@ -12,9 +13,13 @@ export const runAsNonRoot: Control = {
   name: "pss-run-as-non-root",
   title: "Running as Non-root",
   level: "restricted",
-  summary: "runAsNonRoot is true for every container, set on it or on the pod.",
-  check: (pod, profile) => {
-    if (profile !== "restricted" || inUserNamespace(pod)) {
+  admission: () => ({ id: "runAsNonRoot", reason: "runAsNonRoot != true" }),
+  summary:
+    "runAsNonRoot is true for every container, set on it or on the pod (from v1.35 any value with hostUsers: false).",
+  check: (pod, profile, version) => {
+    // A user namespace's root is not the node's: v1.35 waives the control for it, v1.33 and v1.34
+    // only behind an alpha feature gate, off by default.
+    if (profile !== "restricted" || (atLeast(version, "v1.35") && inUserNamespace(pod))) {
       return [];
     }
     const podValue = pod.spec.securityContext?.runAsNonRoot;

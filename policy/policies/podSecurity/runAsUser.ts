@@ -1,6 +1,7 @@
 import { containersOf } from "../pods";
 import { Control, ControlFinding } from "./control";
 import { containerName, inUserNamespace } from "./pod";
+import { atLeast } from "./version";
 
 const ACCEPTED = "a non-zero runAsUser, or none (then the image's user, which runAsNonRoot checks)";
 
@@ -9,9 +10,13 @@ export const runAsUser: Control = {
   name: "pss-run-as-user",
   title: "Running as Non-root user",
   level: "restricted",
-  summary: "runAsUser is not 0, on the pod or any container.",
-  check: (pod, profile) => {
-    if (profile !== "restricted" || inUserNamespace(pod)) {
+  admission: () => ({ id: "runAsUser", reason: "runAsUser=0" }),
+  summary:
+    "runAsUser is not 0, on the pod or any container (from v1.35 any value with hostUsers: false).",
+  check: (pod, profile, version) => {
+    // A user namespace's root is not the node's: v1.35 waives the control for it, v1.33 and v1.34
+    // only behind an alpha feature gate, off by default.
+    if (profile !== "restricted" || (atLeast(version, "v1.35") && inUserNamespace(pod))) {
       return [];
     }
     const findings: ControlFinding[] = [];

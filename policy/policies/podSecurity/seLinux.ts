@@ -33,6 +33,7 @@ export const seLinux: Control = {
   name: "pss-selinux",
   title: "SELinux",
   level: "baseline",
+  admission: () => ({ id: "seLinuxOptions", reason: "seLinuxOptions" }),
   summary: "seLinuxOptions set no user or role, and only a container type.",
   check: (pod) => [
     ...problems(

@@ -8,16 +8,23 @@ const ACCEPTED = "seccompProfile.type RuntimeDefault or Localhost";
 /**
  * Seccomp: baseline forbids turning the runtime's seccomp filter off (Unconfined) at pod or
  * container level; restricted also requires one to be set, by the pod or by every container.
+ * PSA's restricted check replaces the baseline one and passes a Windows pod whole.
  */
 export const seccomp: Control = {
   name: "pss-seccomp",
   title: "Seccomp",
   level: "baseline",
+  admission: (profile) => ({
+    id: profile === "restricted" ? "seccompProfile_restricted" : "seccompProfile_baseline",
+    reason: "seccompProfile",
+  }),
   summary:
     "baseline: no seccomp profile is Unconfined; restricted: every container runs RuntimeDefault or Localhost, set on it or on the pod.",
   check: (pod, profile) => {
-    // The standard leaves Windows pods to baseline: seccomp is Linux's.
-    const restricted = profile === "restricted" && !isWindows(pod);
+    const restricted = profile === "restricted";
+    if (restricted && isWindows(pod)) {
+      return [];
+    }
     const podType = pod.spec.securityContext?.seccompProfile?.type;
     const findings: ControlFinding[] = [];
     if (podType !== undefined && !ACCEPTED_TYPES.includes(podType)) {

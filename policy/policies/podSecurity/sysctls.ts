@@ -25,6 +25,7 @@ export const sysctls: Control = {
   name: "pss-sysctls",
   title: "Sysctls",
   level: "baseline",
+  admission: () => ({ id: "sysctls", reason: "forbidden sysctls" }),
   summary: "the pod sets only the safe sysctls.",
   check: (pod) =>
     (pod.spec.securityContext?.sysctls ?? [])

@@ -21,15 +21,17 @@ export const volumeTypes: Control = {
   name: "pss-volume-types",
   title: "Volume Types",
   level: "restricted",
+  admission: () => ({ id: "restrictedVolumes", reason: "restricted volume types" }),
   summary: `volumes are of the types ${RESTRICTED_VOLUME_TYPES.join(", ")}.`,
   check: (pod, profile) => {
     if (profile !== "restricted") {
       return [];
     }
     return (pod.spec.volumes ?? []).flatMap((volume) => {
-      // A hostPath is pss-host-path's to report, so one flaw makes one finding. The keys alone
-      // name the source: reading the values would stop on one a preview cannot know yet.
-      const types = Object.keys(volume).filter((key) => key !== "name" && key !== "hostPath");
+      // A hostPath is one of them: PSA's restricted check replaces the hostPath one, so pss-host-path
+      // stays silent under restricted. The keys alone name the source: reading the values would stop
+      // on one a preview cannot know yet.
+      const types = Object.keys(volume).filter((key) => key !== "name");
       return types
         .filter((type) => !RESTRICTED_VOLUME_TYPES.includes(type))
         .map((type) => ({

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds k3s's multicall binary (./cmd/server: server, agent, kubectl, crictl, ctr) from the Go
 # module proxy and caches it outside the clone. Sourced by local-cluster/cluster.sh; can also be run on
-# its own: `bash local-cluster/k3s.sh` builds (or finds) the binary and prints its path.
+# its own: `bash local-cluster/build-k3s.sh` builds (or finds) the binary and prints its path.
 #
 # Pin: k3s tags carry +k3s1 build metadata, which the module proxy refuses, and branch names
 # (release-1.33, release-1.34) answer 403 too. The only k3s version the proxy serves here is the

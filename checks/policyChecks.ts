@@ -1,0 +1,127 @@
+import { IngressVerdict } from "./networkPolicy";
+import { parseNslookup, wgetFailure } from "./parsers";
+import { Section } from "./podScript";
+import { CheckPlan, CheckResult, PolicyPlan } from "./types";
+
+/** What the API server says of the lab's pods and policies, or why it could not say. */
+export type PolicyFacts = IngressVerdict | Error;
+
+function listed(names: readonly string[]): string {
+  return names.length > 0 ? names.join(", ") : "none";
+}
+
+/** The policies, read from the API, let the client reach nginx on its port. */
+function allowsClient(plan: CheckPlan, facts: PolicyFacts): CheckResult {
+  if (facts instanceof Error) {
+    return {
+      name: "policy-allows-client",
+      ok: false,
+      detail: `could not read the namespace's NetworkPolicies and pods: ${facts.message}`,
+      ms: 0,
+    };
+  }
+  const facts_ = {
+    isolatedBy: listed(facts.isolatedBy),
+    allowedBy: listed(facts.allowedBy),
+  };
+  if (facts.isolatedBy.length === 0) {
+    return {
+      name: "policy-allows-client",
+      ok: false,
+      detail: `no NetworkPolicy selects ${plan.serverPod}: the lab is not isolated, so refusing a stranger would prove nothing`,
+      ms: 0,
+      facts: facts_,
+    };
+  }
+  return {
+    name: "policy-allows-client",
+    ok: facts.allowed,
+    detail: facts.allowed
+      ? `${plan.serverPod} is isolated by ${listed(facts.isolatedBy)}; ${plan.clientPod} is let in on port ${plan.serverPort} by ${listed(facts.allowedBy)}`
+      : `${plan.serverPod} is isolated by ${listed(facts.isolatedBy)} and no policy lets ${plan.clientPod} in on port ${plan.serverPort}`,
+    ms: 0,
+    facts: facts_,
+  };
+}
+
+/** A request the policies must refuse: it fails (dropped or refused) within the deny bound. */
+function denied(
+  name: "stranger-to-pod-ip" | "stranger-to-service",
+  section: Section | undefined,
+  target: string,
+  policy: PolicyPlan,
+  alive: boolean,
+): CheckResult {
+  if (!section) {
+    return { name, ok: false, detail: `the stranger's probe of ${target} printed nothing`, ms: 0 };
+  }
+  if (section.rc === 0) {
+    return {
+      name,
+      ok: false,
+      detail: `${policy.strangerPod} reached ${target}, which the policies refuse it: the NetworkPolicy is not enforced`,
+      ms: section.ms,
+      facts: { got: "through" },
+    };
+  }
+  if (!alive) {
+    return {
+      name,
+      ok: false,
+      detail: `${target} did not answer ${policy.strangerPod}, but the stranger reaches nothing else either: its refusal proves nothing`,
+      ms: section.ms,
+      facts: { got: "nothing" },
+    };
+  }
+  const how = wgetFailure(section.rc, section.output, target);
+  const refused =
+    how.failure === "timeout" ? "dropped" : how.failure === "refused" ? "refused" : how.failure;
+  return {
+    name,
+    ok: how.failure === "timeout" || how.failure === "refused",
+    detail:
+      how.failure === "timeout" || how.failure === "refused"
+        ? `denied as expected after ${section.ms} ms (${refused}: ${how.detail})`
+        : `${target} failed for ${policy.strangerPod}, but not as a policy refuses: ${how.detail}`,
+    ms: section.ms,
+    facts: { got: String(refused) },
+  };
+}
+
+/** The NetworkPolicy checks, from the stranger's sections and the API's view of the policies. */
+export function evaluatePolicyChecks(
+  plan: CheckPlan,
+  policy: PolicyPlan,
+  sections: ReadonlyMap<string, Section>,
+  facts: PolicyFacts,
+): CheckResult[] {
+  const dnsSection = sections.get("stranger-dns");
+  const answer = parseNslookup(dnsSection?.output ?? "");
+  const alive = answer.addresses.includes(plan.serviceClusterIp);
+  const dns: CheckResult = {
+    name: "stranger-dns",
+    ok: alive,
+    detail: alive
+      ? `${policy.strangerPod} resolves ${plan.serviceName} to ${plan.serviceClusterIp} at CoreDNS, which no policy of the lab covers: it is alive`
+      : `${policy.strangerPod} cannot resolve ${plan.serviceName}: ${answer.error ?? (dnsSection?.output.trim() || "no output")}`,
+    ms: dnsSection?.ms ?? 0,
+  };
+  return [
+    allowsClient(plan, facts),
+    denied(
+      "stranger-to-pod-ip",
+      sections.get("stranger-pod-ip"),
+      `${plan.serverPodIp}:${plan.serverPort}`,
+      policy,
+      alive,
+    ),
+    denied(
+      "stranger-to-service",
+      sections.get("stranger-service"),
+      `${plan.serviceClusterIp}:${plan.servicePort}`,
+      policy,
+      alive,
+    ),
+    dns,
+  ];
+}

@@ -1,0 +1,78 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { BusyboxClientArgs } from "./busyboxClient";
+import { workloadLabels } from "./labels";
+import { LAB_NAMES } from "./names";
+import { labPodOptions } from "./podOptions";
+
+/** Arguments of {@link StrangerClient}: the client's, where it runs being the scheduler's choice. */
+export type StrangerClientArgs = Omit<BusyboxClientArgs, "affinity">;
+
+/**
+ * A second client in the lab's namespace that no NetworkPolicy of the lab lets in: the checks exec
+ * into it and expect nginx to refuse it. It needs no capability (wget and nslookup only), so it
+ * runs as Pod Security's restricted profile asks: non-root, nothing added.
+ */
+export class StrangerClient extends pulumi.ComponentResource {
+  /** Name of the pod. */
+  public readonly podName: pulumi.Output<string>;
+  /** Name of the container to exec into. */
+  public readonly containerName: pulumi.Output<string>;
+  /** The pod's UID: it changes whenever the pod is replaced. */
+  public readonly uid: pulumi.Output<string>;
+  /** The stranger Pod itself. */
+  public readonly pod: k8s.core.v1.Pod;
+
+  constructor(name: string, args: StrangerClientArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pod-to-pod:lab:StrangerClient", name, {}, opts);
+    const pod = new k8s.core.v1.Pod(
+      `${name}-pod`,
+      {
+        metadata: {
+          name: LAB_NAMES.strangerPod,
+          namespace: args.namespace,
+          labels: workloadLabels("stranger", "stranger"),
+        },
+        spec: {
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65534,
+            runAsGroup: 65534,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: 2,
+          containers: [
+            {
+              name: LAB_NAMES.strangerContainer,
+              image: args.image,
+              imagePullPolicy: args.imagePullPolicy,
+              command: [
+                "sh",
+                "-c",
+                "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done",
+              ],
+              resources: args.resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+              },
+            },
+          ],
+        },
+      },
+      labPodOptions(this, args.readyTimeoutSeconds),
+    );
+    this.pod = pod;
+    this.podName = pod.metadata.name;
+    this.uid = pod.metadata.uid;
+    this.containerName = pulumi.output(LAB_NAMES.strangerContainer);
+    this.registerOutputs({
+      podName: this.podName,
+      containerName: this.containerName,
+      uid: this.uid,
+    });
+  }
+}

@@ -1,0 +1,185 @@
+# shellcheck shell=bash
+# `up` and `down`: the order of the steps. Each step lives with its concern (nodes.sh,
+# containerd.sh, k3s.sh, images.sh, cni.sh, dns.sh, netpol.sh); what up makes is recorded in the
+# state file (state.sh) and down removes exactly that, the last made first.
+
+cmd_up() {
+  local start=${SECONDS} nodes="${DEFAULT_NODES}" k
+  while (($#)); do
+    case "$1" in
+      --nodes)
+        nodes="${2:-}"
+        shift 2 || die "--nodes needs a number"
+        ;;
+      --nodes=*)
+        nodes="${1#*=}"
+        shift
+        ;;
+      *) die "up: unknown argument $1 (usage: up [--nodes N])" ;;
+    esac
+  done
+  [[ "${nodes}" =~ ^[1-9]$ ]] || die "--nodes must be 1..${MAX_NODES}, not '${nodes}'"
+  preflight
+  if [[ -d "${STATE}" && "$(cat "${STATE}/layout" 2>/dev/null)" != "${LAYOUT}" ]]; then
+    log "the cluster here was made by an older cluster.sh (layout '$(cat "${STATE}/layout" 2>/dev/null)'): recreating it"
+    cmd_down
+  fi
+  record_baseline
+  echo "${LAYOUT}" >"${STATE}/layout"
+  log "k3s binary"
+  k3s_build
+  log "images"
+  build_images
+  configure_host
+  # Agent nodes beyond N go first (up --nodes 1 on a two-node cluster).
+  for k in $(made_items node); do
+    ((k > nodes)) || continue
+    stop_agent_node "${k}"
+    kc delete node "$(agent_name "${k}")" --ignore-not-found >/dev/null 2>&1 || true
+  done
+  for ((k = 2; k <= nodes; k++)); do
+    create_node_netns "${k}"
+  done
+  for ((k = 1; k <= nodes; k++)); do
+    start_containerd "${k}"
+  done
+  for ((k = 1; k <= nodes; k++)); do
+    import_images "${k}"
+  done
+  host_tools
+  start_server
+  # The node's pod network, and so the node, is ready once its CNI conf is written from its lease.
+  flannel_ready 1
+  write_cni_conf 1
+  deploy_coredns
+  for ((k = 2; k <= nodes; k++)); do
+    start_agent "${k}"
+    # One at a time, so that node k gets 10.42.<k-1>.0/24.
+    ((k == nodes)) || wait_for 180 "node $(agent_name "${k}"): pod CIDR" node_pod_cidr "$(agent_name "${k}")"
+  done
+  for ((k = 1; k <= nodes; k++)); do
+    if ((k > 1)); then
+      flannel_ready "${k}"
+      write_cni_conf "${k}"
+    fi
+    wait_for 180 "node $(node_name_of "${k}") Ready" node_ready "$(node_name_of "${k}")"
+    network_policy_ready "${k}"
+  done
+  coredns_ready
+  log "up in $((SECONDS - start))s, ${nodes} node(s): kubeconfig ${KUBECONFIG_PATH}"
+  kc get nodes -o custom-columns='NODE:.metadata.name,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,POD-CIDR:.spec.podCIDR,FLANNEL:.metadata.annotations.flannel\.alpha\.coreos\.com/backend-type' >&2
+  log "  export KUBECONFIG=${KUBECONFIG_PATH} PATH=${STATE}/bin:\$PATH   # kubectl = k3s ${K3S_VERSION}"
+  log "  images: $(jq -c . "${STATE}/images.json")"
+}
+
+# Removes agent node k entirely (up --nodes N below k): its k3s agent, pods, containerd, shims,
+# namespaces (its mounts go with its mount namespace), veth, cgroups and files.
+stop_agent_node() {
+  local k="$1" run
+  run="$(node_run "${k}")"
+  log "node $(agent_name "${k}"): stopping"
+  stop_pids "${run}/k3s.pid"
+  remove_pods "${k}"
+  stop_pids "${run}/containerd.pid"
+  kill_shims "${k}"
+  release_agent_node "${k}"
+  rm -rf "$(node_state "${k}")" "${run}" "$(node_logs "${k}")"
+  forget process "${run}/k3s.pid"
+  forget process "${run}/containerd.pid"
+  forget link "$(agent_name "${k}")"
+  forget node "${k}"
+}
+
+# strip_iptables <pattern>: removes every chain and rule matching an extended regex from every
+# table of every iptables variant in the host's namespace (save, filter, restore: one table at a
+# time, atomically).
+strip_iptables() {
+  local ours="$1" cmd table tables saved
+  for cmd in iptables ip6tables iptables-legacy ip6tables-legacy; do
+    command -v "${cmd}-save" >/dev/null || continue
+    tables=(filter nat mangle raw)
+    # Merely listing a legacy (x_tables) table instantiates it; only look at those that exist.
+    case "${cmd}" in
+      iptables-legacy) mapfile -t tables < <(cat /proc/net/ip_tables_names 2>/dev/null || true) ;;
+      ip6tables-legacy) mapfile -t tables < <(cat /proc/net/ip6_tables_names 2>/dev/null || true) ;;
+    esac
+    for table in "${tables[@]}"; do
+      saved="$("${cmd}-save" -t "${table}" 2>/dev/null)" || continue
+      grep -qE "${ours}" <<<"${saved}" || continue
+      log "removing ${ours} from ${cmd} ${table}"
+      grep -vE "${ours}" <<<"${saved}" | "${cmd}-restore" -w 5 -T "${table}"
+    done
+  done
+}
+
+# What node 1's k3s and the CNI plugins make in the host's network namespace: the pods' netns
+# (cni-*) and veths, cni0 and flannel.1, kube-proxy's, Flannel's, the plugins' and kube-router's
+# chains (KUBE-*, FLANNEL-*, CNI-*), and kube-router's ipsets (after the rules that use them).
+remove_k3s_host() {
+  local ns veth link
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print $1}'); do
+    log "deleting netns ${ns}"
+    ip netns delete "${ns}" 2>/dev/null || true
+  done
+  if ip link show "${BRIDGE}" >/dev/null 2>&1; then
+    for veth in $(ip -o link show master "${BRIDGE}" | awk -F': ' '{print $2}' | cut -d@ -f1); do
+      ip link delete "${veth}" 2>/dev/null || true
+    done
+  fi
+  for link in "${BRIDGE}" "${VXLAN_LINK}"; do
+    if ip link show "${link}" >/dev/null 2>&1; then
+      log "deleting ${link}"
+      ip link delete "${link}"
+    fi
+  done
+  strip_iptables 'KUBE-|CNI-|FLANNEL-'
+  remove_kube_router 1
+}
+
+cmd_down() {
+  [[ ${EUID} -eq 0 ]] || die "run as root"
+  adopt_legacy_state
+  if [[ ! -f "${MADE}" ]]; then
+    log "nothing to take down (no ${MADE})"
+    rm -rf "${STATE}" "${RUN_DIR}"
+    return
+  fi
+  local agents k pidfiles=() item
+  mapfile -t agents < <(made_items node)
+  # Every k3s at once (server and agents), then every node's pods, then every containerd.
+  mapfile -t pidfiles < <(made_items process | grep '/k3s\.pid$' || true)
+  stop_pids "${pidfiles[@]}"
+  for k in 1 "${agents[@]}"; do remove_pods "${k}"; done
+  mapfile -t pidfiles < <(made_items process | grep -v '/k3s\.pid$' || true)
+  stop_pids "${pidfiles[@]}"
+  for k in 1 "${agents[@]}"; do kill_shims "${k}"; done
+  for k in "${agents[@]}"; do release_agent_node "${k}"; done
+  unmount_under "${STATE}" "${RUN_DIR}"
+  if was_made k3s-host; then remove_k3s_host; fi
+  while IFS= read -r item; do strip_iptables "${item}"; done < <(made_items iptables)
+  while IFS= read -r item; do
+    if ip link show "${item}" >/dev/null 2>&1; then
+      log "deleting ${item}"
+      ip link delete "${item}"
+    fi
+  done < <(made_items link)
+  local line
+  log "restoring sysctls"
+  while IFS= read -r line; do
+    sysctl -qw "${line%%=*}=${line#*=}" 2>/dev/null || true
+  done < <(made_items sysctl)
+  local p
+  while IFS= read -r p; do
+    [[ -e "${p}" ]] || continue
+    if [[ "${p}" == /sys/fs/cgroup/* ]]; then
+      remove_cgroup "${p}"
+      continue
+    fi
+    unmount_under "${p}"
+    log "removing ${p}"
+    rm -rf "${p}"
+  done < <(made_items path)
+  log "removing ${STATE} and ${RUN_DIR}"
+  rm -rf "${STATE}" "${RUN_DIR}"
+  log "down (caches kept in ${POD_TO_POD_CACHE})"
+}

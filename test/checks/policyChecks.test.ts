@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { summarize } from "../../checks/diagnose";
+import { evaluateChecks } from "../../checks/evaluate";
+import { evaluatePolicyChecks, PolicyFacts } from "../../checks/policyChecks";
+import { Section } from "../../checks/podScript";
+import { buildStrangerScript } from "../../checks/strangerScript";
+import { CheckPlan, CheckResult } from "../../checks/types";
+import {
+  fixture,
+  sectionsOf,
+  seedEndpoints,
+  seedNodes,
+  seedPlan,
+  seedScriptOutput,
+  TEST_NONCE,
+} from "../helpers";
+
+const policy = {
+  strangerPod: "stranger-client",
+  strangerContainer: "busybox",
+  denyBoundSeconds: 2,
+};
+const plan: CheckPlan = { ...seedPlan, policy };
+const enforced: PolicyFacts = {
+  isolatedBy: ["pod-to-pod-default-deny", "nginx-allow-client"],
+  allowedBy: ["nginx-allow-client"],
+  allowed: true,
+};
+const section = (rc: number, output: string, ms = 2001): Section => ({ rc, ms, tries: 1, output });
+const dropped = section(143, "");
+const alive = section(0, fixture("busybox/nslookup-ok.txt"), 4);
+
+function stranger(overrides: Record<string, Section> = {}): Map<string, Section> {
+  return new Map(
+    Object.entries({
+      "stranger-pod-ip": dropped,
+      "stranger-service": dropped,
+      "stranger-dns": alive,
+      ...overrides,
+    }),
+  );
+}
+
+const byName = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.name, r]));
+const stamp = { checkedAt: "2026-12-01T19:00:00.000Z", runnerVersion: "test" };
+
+describe("evaluatePolicyChecks", () => {
+  it("passes a stranger refused on both paths while it still reaches CoreDNS", () => {
+    const checks = byName(evaluatePolicyChecks(plan, policy, stranger(), enforced));
+    expect(checks["policy-allows-client"]).toMatchObject({
+      ok: true,
+      detail:
+        "nginx-server is isolated by pod-to-pod-default-deny, nginx-allow-client; busybox-client is let in on port 80 by nginx-allow-client",
+    });
+    expect(checks["stranger-to-pod-ip"]).toMatchObject({ ok: true, facts: { got: "dropped" } });
+    expect(checks["stranger-to-pod-ip"].detail).toBe(
+      "denied as expected after 2001 ms (dropped: no answer from 10.42.0.7:80 before the timeout)",
+    );
+    expect(checks["stranger-to-service"].ok).toBe(true);
+    expect(checks["stranger-dns"]).toMatchObject({ ok: true });
+  });
+
+  it("counts a refused connection as a denial too", () => {
+    const refused = section(1, fixture("busybox/wget-refused.txt"), 3);
+    expect(
+      byName(
+        evaluatePolicyChecks(plan, policy, stranger({ "stranger-pod-ip": refused }), enforced),
+      )["stranger-to-pod-ip"],
+    ).toMatchObject({
+      ok: true,
+      facts: { got: "refused" },
+    });
+  });
+
+  it("fails a stranger that got through, saying the policy is not enforced", () => {
+    const through = section(0, fixture("seeds/wget-pod-ip.txt"), 3);
+    const check = byName(
+      evaluatePolicyChecks(plan, policy, stranger({ "stranger-pod-ip": through }), enforced),
+    )["stranger-to-pod-ip"];
+    expect(check).toMatchObject({ ok: false, facts: { got: "through" } });
+    expect(check.detail).toContain("the NetworkPolicy is not enforced");
+  });
+
+  it("does not count a dead stranger's silence as a denial", () => {
+    const checks = byName(
+      evaluatePolicyChecks(
+        plan,
+        policy,
+        stranger({ "stranger-dns": section(1, "nslookup: can't connect") }),
+        enforced,
+      ),
+    );
+    expect(checks["stranger-dns"].ok).toBe(false);
+    expect(checks["stranger-to-pod-ip"]).toMatchObject({ ok: false, facts: { got: "nothing" } });
+    expect(checks["stranger-to-pod-ip"].detail).toContain("its refusal proves nothing");
+  });
+
+  it("fails an HTTP error: a server answered, which no policy does", () => {
+    const error = section(1, fixture("busybox/wget-404.txt"), 3);
+    expect(
+      byName(evaluatePolicyChecks(plan, policy, stranger({ "stranger-service": error }), enforced))[
+        "stranger-to-service"
+      ].ok,
+    ).toBe(false);
+  });
+
+  it("fails policy-allows-client when nothing isolates nginx, or nothing lets the client in", () => {
+    const open = byName(
+      evaluatePolicyChecks(plan, policy, stranger(), {
+        isolatedBy: [],
+        allowedBy: [],
+        allowed: true,
+      }),
+    );
+    expect(open["policy-allows-client"].detail).toContain("no NetworkPolicy selects nginx-server");
+    const shut = byName(
+      evaluatePolicyChecks(plan, policy, stranger(), {
+        isolatedBy: ["pod-to-pod-default-deny"],
+        allowedBy: [],
+        allowed: false,
+      }),
+    );
+    expect(shut["policy-allows-client"]).toMatchObject({
+      ok: false,
+      detail:
+        "nginx-server is isolated by pod-to-pod-default-deny and no policy lets busybox-client in on port 80",
+    });
+    expect(
+      byName(evaluatePolicyChecks(plan, policy, stranger(), new Error("forbidden")))[
+        "policy-allows-client"
+      ].detail,
+    ).toContain("forbidden");
+  });
+});
+
+describe("the NetworkPolicy diagnoses", () => {
+  const lab = (overrides: Record<string, { rc: number; output: string }> = {}) =>
+    evaluateChecks(plan, sectionsOf(seedScriptOutput(overrides)), seedNodes, seedEndpoints);
+
+  it("says the policy is not enforced when the stranger gets through, naming what a k3s user checks", () => {
+    const through = section(0, fixture("seeds/wget-pod-ip.txt"), 3);
+    const verification = summarize(
+      [
+        ...lab(),
+        ...evaluatePolicyChecks(plan, policy, stranger({ "stranger-service": through }), enforced),
+      ],
+      stamp,
+    );
+    expect(verification.diagnosis?.layer).toBe("policy-enforcement");
+    expect(verification.diagnosis?.summary).toContain(
+      "NetworkPolicy is not enforced by this cluster",
+    );
+    expect(verification.diagnosis?.summary).toContain("--disable-network-policy");
+    expect(verification.diagnosis?.summary).toContain(
+      "pod-to-pod-default-deny, nginx-allow-client",
+    );
+  });
+
+  it("blames the policy, not the network, when the client is refused by it", () => {
+    const timedOut = { rc: 143, output: "" };
+    const shut: PolicyFacts = {
+      isolatedBy: ["pod-to-pod-default-deny"],
+      allowedBy: [],
+      allowed: false,
+    };
+    const verification = summarize(
+      [
+        ...lab({
+          "pod-ip-http": timedOut,
+          "service-dns-http": timedOut,
+          "service-fqdn-http": timedOut,
+          "service-clusterip-http": timedOut,
+          ping: { rc: 1, output: fixture("busybox/ping-loss.txt") },
+        }),
+        ...evaluatePolicyChecks(plan, policy, stranger(), shut),
+      ],
+      stamp,
+    );
+    expect(verification.diagnosis?.layer).toBe("network-policy");
+    expect(verification.diagnosis?.summary).toContain(
+      "no policy lets busybox-client in on port 80",
+    );
+  });
+
+  it("says so when the stranger reaches nothing at all", () => {
+    const verification = summarize(
+      [
+        ...lab(),
+        ...evaluatePolicyChecks(
+          plan,
+          policy,
+          stranger({ "stranger-dns": section(1, "") }),
+          enforced,
+        ),
+      ],
+      stamp,
+    );
+    expect(verification.diagnosis?.layer).toBe("network-policy");
+    expect(verification.diagnosis?.summary).toContain("cannot be told from a dead pod");
+  });
+
+  it("passes all fourteen when isolated and enforced", () => {
+    const verification = summarize(
+      [...lab(), ...evaluatePolicyChecks(plan, policy, stranger(), enforced)],
+      stamp,
+    );
+    expect(verification).toMatchObject({ passed: 14, failed: 0 });
+  });
+});
+
+describe("buildStrangerScript", () => {
+  it("probes the pod IP and the ClusterIP within the deny bound, at once, and CoreDNS", () => {
+    const script = buildStrangerScript(plan, policy, TEST_NONCE);
+    expect(script).toContain(
+      "probe stranger-pod-ip 1 'timeout 2 wget -q -O - '\\''http://10.42.0.7:80/'\\''' &",
+    );
+    expect(script).toContain(
+      "probe stranger-service 1 'timeout 2 wget -q -O - '\\''http://10.43.12.34:80/'\\''' &",
+    );
+    expect(script).toContain("stranger-dns");
+    expect(script.trim().split("\n").slice(-2)).toEqual(["wait", `printf '%s end\\n' "$nonce"`]);
+  });
+});
