@@ -70,19 +70,27 @@ const service = new NginxService(
 // The lab isolated, and a stranger the isolation must refuse: the check proves it enforced.
 const isolation = config.networkPolicy
   ? {
-      policy: new LabNetworkPolicy("isolation", {
-        namespace: labNamespace.name,
-        ownsNamespace: config.createNamespace,
-        serverSelector: server.selector,
-        clientSelector: client.selector,
-      }),
-      stranger: new StrangerClient("stranger", {
-        namespace: labNamespace.name,
-        image: config.busybox.image,
-        imagePullPolicy: config.busybox.imagePullPolicy,
-        resources: config.busybox.resources,
-        readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-      }),
+      policy: new LabNetworkPolicy(
+        "isolation",
+        {
+          namespace: labNamespace.name,
+          ownsNamespace: config.createNamespace,
+          serverSelector: server.selector,
+          clientSelector: client.selector,
+        },
+        labNamespace.contentOptions,
+      ),
+      stranger: new StrangerClient(
+        "stranger",
+        {
+          namespace: labNamespace.name,
+          image: config.busybox.image,
+          imagePullPolicy: config.busybox.imagePullPolicy,
+          resources: config.busybox.resources,
+          readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+        },
+        labNamespace.contentOptions,
+      ),
     }
   : undefined;
 
