@@ -40,7 +40,7 @@ import { barePodToReady, leftovers, namespaceDelete, runWalkthrough } from "./li
 /** main as it was when the speed work of #23 was merged with it: "today's" program. */
 const BASELINE = "4a10bf95df48792b08660598e512f840b8d63009";
 /** A round whose engine run failed (this cluster is shared) is run again, this often at most. */
-const RETRIES = 2;
+const RETRIES = 4;
 const pairs = Number(process.argv[2] ?? 5);
 
 /** One program the bench deploys: this checkout or the baseline. */
@@ -125,37 +125,46 @@ async function main(): Promise<void> {
     console.log(
       `bench: ${pairs} rounds; then = ${baseline.slice(0, 12)}; unmeasured warm-up first`,
     );
-    for (const s of [now, old]) {
-      await up(s);
-      await destroy(s);
-    }
-    runWalkthrough(walkthroughNs);
-
-    const rounds = [];
     const retried: string[] = [];
-    for (let round = 1; round <= pairs; round++) {
-      const [first, second] = round % 2 === 1 ? [now, old] : [old, now];
-      let measured;
-      for (let attempt = 0; !measured; attempt++) {
+    /** Runs `work` again after a failure (the cluster is shared), cleaning up between tries. */
+    const withRetries = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
         try {
-          const a1 = await up(first);
-          const d1 = await destroy(first);
-          const b = runWalkthrough(walkthroughNs);
-          const a2 = await up(second);
-          const d2 = await destroy(second);
-          measured = { a1, d1, b, a2, d2 };
+          return await work();
         } catch (error) {
           if (attempt >= RETRIES) {
             throw error;
           }
           const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-          retried.push(`round ${round}: ${message}`);
-          console.log(`round ${round} failed (${message}); cleaning up and running it again`);
+          retried.push(`${label}: ${message}`);
+          console.log(`${label} failed (${message}); cleaning up and running it again`);
           for (const s of [now, old]) {
             await s.stack.destroy().catch(() => undefined);
           }
+          // Time for a restarting cluster (other work shares it) to come back.
+          await new Promise((resolve) => setTimeout(resolve, 15_000));
         }
       }
+    };
+    await withRetries("warm-up", async () => {
+      for (const s of [now, old]) {
+        await up(s);
+        await destroy(s);
+      }
+      runWalkthrough(walkthroughNs);
+    });
+
+    const rounds = [];
+    for (let round = 1; round <= pairs; round++) {
+      const [first, second] = round % 2 === 1 ? [now, old] : [old, now];
+      const measured = await withRetries(`round ${round}`, async () => {
+        const a1 = await up(first);
+        const d1 = await destroy(first);
+        const b = runWalkthrough(walkthroughNs);
+        const a2 = await up(second);
+        const d2 = await destroy(second);
+        return { a1, d1, b, a2, d2 };
+      });
       const { a1, d1, b, a2, d2 } = measured;
       const [aNow, dNow, aThen, dThen] = first === now ? [a1, d1, a2, d2] : [a2, d2, a1, d1];
       const row = {
@@ -177,8 +186,10 @@ async function main(): Promise<void> {
     }
 
     // Both deployed: previews of a deployed stack, a no-change up, and the check step.
-    await now.stack.up();
-    await old.stack.up();
+    await withRetries("deploying both", async () => {
+      await now.stack.up();
+      await old.stack.up();
+    });
     const steady = [];
     for (let pair = 1; pair <= pairs; pair++) {
       const order = pair % 2 === 1 ? ["now", "then"] : ["then", "now"];
