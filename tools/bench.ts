@@ -251,7 +251,12 @@ async function main(): Promise<void> {
       const file = path.join(traces, `${name}.json`);
       cli.traceNextOperation(file);
       await operation();
-      return phasesOf(parseOtlpTrace(fs.readFileSync(file, "utf8")));
+      try {
+        return phasesOf(parseOtlpTrace(fs.readFileSync(file, "utf8")));
+      } catch (error) {
+        // A breakdown that cannot be drawn is reported as such; the pairs stand without it.
+        return [{ phase: `no breakdown: ${(error as Error).message}`, seconds: 0 }];
+      }
     };
     const breakdown = {
       previewNow: await traced("preview-now", () => now.stack.preview()),

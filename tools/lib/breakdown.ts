@@ -36,10 +36,15 @@ export function phasesOf(spans: readonly Span[]): Phase[] {
   const cli = only(spans, "pulumi", "pulumi-cli");
   const plan = only(spans, "pulumi-plan", "pulumi-cli");
   const exec = only(spans, "execRuntime", "pulumi-language-nodejs");
-  const run = only(spans, "language-runtime.run", "pulumi-sdk-nodejs");
-  // The program's own calls: the first registers the stack, the second its first resource.
+  // The Node.js runtime's own spans, or, where it exported none (its exporter is flushed as the
+  // process ends), the CLI's side of the same calls.
+  const program = spans.some((s) => s.service === "pulumi-sdk-nodejs")
+    ? "pulumi-sdk-nodejs"
+    : "pulumi-cli";
+  const run = spans.find((s) => s.name === "language-runtime.run" && s.service === program);
+  // The program's calls: the first registers the stack, the second its first resource.
   const registrations = spans.filter(
-    (s) => s.service === "pulumi-sdk-nodejs" && s.name.endsWith("ResourceMonitor/RegisterResource"),
+    (s) => s.service === program && s.name.endsWith("ResourceMonitor/RegisterResource"),
   );
   if (registrations.length < 2) {
     throw new Error("the trace holds fewer than two resource registrations of the program");
@@ -49,7 +54,8 @@ export function phasesOf(spans: readonly Span[]): Phase[] {
   const marks: Array<[string, number]> = [
     ["engine start", plan.startMs],
     ["language host", exec.startMs],
-    ["node and the SDK", run.startMs],
+    // Without the runtime's spans, node's start and the program's are one phase.
+    ["node and the SDK", run ? run.startMs : exec.startMs],
     ["program start", firstResource],
     ["resources", resourcesDone],
     ["engine tail", cli.endMs],
