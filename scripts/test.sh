@@ -56,7 +56,9 @@ machine_state() {
   { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort || true
     ip netns list 2>/dev/null | awk '{print $1}' | sort || true
     iptables-save 2>/dev/null | grep '^-A' | sort || true
-    awk '{print $2}' /proc/mounts | sort || true; } 2>/dev/null
+    awk '{print $2}' /proc/mounts | sort || true
+    # kube-router's ipsets (k3s's network policy controller), once ipset is installed.
+    if command -v ipset >/dev/null; then ipset list -n | sed 's/^/ipset /' | sort || true; fi; } 2>/dev/null
 }
 # A run that was killed may have left a cluster behind: clear it first, so the comparison below is
 # against a machine without one.
