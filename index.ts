@@ -30,47 +30,67 @@ const labNamespace = new LabNamespace("lab", {
   create: config.createNamespace,
 });
 
-const server = new NginxServer("nginx", {
-  namespace: labNamespace.name,
-  image: config.nginx.image,
-  imagePullPolicy: config.nginx.imagePullPolicy,
-  port: config.nginx.port,
-  resources: config.nginx.resources,
-  readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-});
+const server = new NginxServer(
+  "nginx",
+  {
+    namespace: labNamespace.name,
+    image: config.nginx.image,
+    imagePullPolicy: config.nginx.imagePullPolicy,
+    port: config.nginx.port,
+    resources: config.nginx.resources,
+    readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+  },
+  labNamespace.contentOptions,
+);
 
-const client = new BusyboxClient("busybox", {
-  namespace: labNamespace.name,
-  image: config.busybox.image,
-  imagePullPolicy: config.busybox.imagePullPolicy,
-  resources: config.busybox.resources,
-  readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-  affinity: clientAffinity(config.placement, server.selector),
-});
+const client = new BusyboxClient(
+  "busybox",
+  {
+    namespace: labNamespace.name,
+    image: config.busybox.image,
+    imagePullPolicy: config.busybox.imagePullPolicy,
+    resources: config.busybox.resources,
+    readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+    affinity: clientAffinity(config.placement, server.selector),
+  },
+  labNamespace.contentOptions,
+);
 
-const service = new NginxService("nginx", {
-  namespace: labNamespace.name,
-  selector: server.selector,
-  port: config.servicePort,
-  targetPort: server.portName,
-});
+const service = new NginxService(
+  "nginx",
+  {
+    namespace: labNamespace.name,
+    selector: server.selector,
+    port: config.servicePort,
+    targetPort: server.portName,
+  },
+  labNamespace.contentOptions,
+);
 
 // The lab isolated, and a stranger the isolation must refuse: the check proves it enforced.
 const isolation = config.networkPolicy
   ? {
-      policy: new LabNetworkPolicy("isolation", {
-        namespace: labNamespace.name,
-        ownsNamespace: config.createNamespace,
-        serverSelector: server.selector,
-        clientSelector: client.selector,
-      }),
-      stranger: new StrangerClient("stranger", {
-        namespace: labNamespace.name,
-        image: config.busybox.image,
-        imagePullPolicy: config.busybox.imagePullPolicy,
-        resources: config.busybox.resources,
-        readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-      }),
+      policy: new LabNetworkPolicy(
+        "isolation",
+        {
+          namespace: labNamespace.name,
+          ownsNamespace: config.createNamespace,
+          serverSelector: server.selector,
+          clientSelector: client.selector,
+        },
+        labNamespace.contentOptions,
+      ),
+      stranger: new StrangerClient(
+        "stranger",
+        {
+          namespace: labNamespace.name,
+          image: config.busybox.image,
+          imagePullPolicy: config.busybox.imagePullPolicy,
+          resources: config.busybox.resources,
+          readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+        },
+        labNamespace.contentOptions,
+      ),
     }
   : undefined;
 

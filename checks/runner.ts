@@ -5,7 +5,8 @@ import { buildPodScript } from "./podScript";
 import { CheckPlan } from "./types";
 
 /**
- * Where the check runner (run.ts, or run.js in a compiled build) lives, and how to start it.
+ * Where the check runner (run.ts, started by start.js; or run.js in a compiled build) lives, and
+ * how to start it.
  * The command line is relative to the project root, which is where the command provider runs it:
  * an absolute path would differ between checkouts and show as a diff in every other preview.
  */
@@ -13,10 +14,10 @@ const EXTENSION = path.extname(__filename);
 
 /** The command that starts the runner, relative to `projectRoot`. */
 export function runnerCommand(projectRoot: string, dir: string = __dirname): string {
-  const runner = path.relative(projectRoot, path.join(dir, `run${EXTENSION}`)).split(path.sep);
-  // TypeScript sources need tsx's loader (a dependency); a compiled build runs on plain node.
-  const loader = EXTENSION === ".ts" ? "--import tsx " : "";
-  return `node ${loader}${runner.join("/")}`;
+  // From TypeScript sources, start.js runs a bundle of run.ts on plain node (no TypeScript loader
+  // to start on every run); a compiled build runs its run.js.
+  const entry = EXTENSION === ".ts" ? "start.js" : `run${EXTENSION}`;
+  return `node ${path.relative(projectRoot, path.join(dir, entry)).split(path.sep).join("/")}`;
 }
 
 /**

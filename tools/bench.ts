@@ -1,208 +1,358 @@
 /**
- * `npm run bench`: how long the lab takes to reach a verified network with the real engine, against
- * the walkthrough done by hand with kubectl, side by side on the local cluster
- * (`local-cluster/cluster.sh up` first; KUBECONFIG set). Writes bench/results.json.
+ * `npm run bench`: how long the lab takes with the real engine, side by side on the local cluster
+ * (`local-cluster/cluster.sh up` first; KUBECONFIG set), against the walkthrough by kubectl and
+ * against the project as it was before the speed work (issue #23). Appends the run to
+ * bench/results.json.
  *
- *   A  `pulumi up` from nothing to every check passed (then `pulumi destroy`, timed on its own)
- *   B  the walkthrough as a person types it: kubectl apply of its two Pods and Service (local
- *      images), wait Ready, wget the pod IP, wget nginx-service (retrying, as a person would),
- *      ping -c 4 (then delete, not timed)
- *   N/P  a no-change `pulumi up` against a `pulumi preview` of the same stack
- *   C  the check step alone: the runner the ConnectivityCheck starts, against the deployed lab
+ *   A      `pulumi up` from nothing to every check passed, then `pulumi destroy` (nothing may be
+ *          left behind); "now" is this checkout, "then" the baseline commit (BENCH_BASELINE,
+ *          default BASELINE below), exported with git archive and sharing node_modules
+ *   B      the walkthrough as a person types it (tools/lib/walkthrough.ts)
+ *   P      `pulumi preview` of the deployed stack, now and then; N a no-change `pulumi up`
+ *   C      the check step alone: the runner started as now (`node checks/start.js`) and as then
+ *          (`node --import tsx checks/run.ts`), against the deployed lab
+ *   floors an empty program's preview (started as now, and as then), a bare Pod's create-to-Ready,
+ *          a namespace's delete, a bare `kubectl exec`
  *
- * Pairs alternate A B A B… (and N P N P…) so drift hits both sides alike; medians and the ratio
- * pair by pair. A's split per resource comes from the engine's own events. Engine operations are
- * timed from the call to the engine's summary event: the Automation API's own reads afterwards
- * (outputs, history) are not what a user of `pulumi up` waits for.
+ * Every side of a comparison runs in the same round, in alternating order, so the load of this
+ * shared machine hits both alike; the goals are medians of the pair-by-pair ratios. Times are the
+ * CLI's wall time (spawn to exit). One extra traced round (`--otel-traces`) gives the breakdown;
+ * its times are not in the pairs.
  *
  * Usage: tsx tools/bench.ts [pairs=5]
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Stack } from "@pulumi/pulumi/automation";
-import { parseAllDocuments } from "yaml";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { toEnvironment } from "../checks/environment";
 import { runnerVersion } from "../checks/runner";
-import { harness, recorder, Step, uniqueStack, useLocalImages } from "./lib/engine";
+import { emptyProgram, projectAt, resolveRevision, ScratchProject } from "./lib/benchProjects";
+import { formatGoal, goal, median, round3 } from "./lib/benchStats";
+import { phasesOf, stepsOf } from "./lib/breakdown";
+import { harness, recorder, uniqueStack, useLocalImages } from "./lib/engine";
 import { observePlan } from "./lib/kubectlLab";
+import { parseOtlpTrace } from "./lib/otelTrace";
 import { mustRun, PROJECT_DIR, runCommand } from "./lib/runCommand";
+import { TimedCommand } from "./lib/timedCommand";
+import { barePodToReady, leftovers, namespaceDelete, runWalkthrough } from "./lib/walkthrough";
 
-const STATE = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
+/** main as it was when the speed work of #23 was merged with it: "today's" program. */
+const BASELINE = "4a10bf95df48792b08660598e512f840b8d63009";
+/** A round whose engine run failed (this cluster is shared) is run again, this often at most. */
+const RETRIES = 4;
 const pairs = Number(process.argv[2] ?? 5);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function seconds(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-/** The walkthrough's own manifests (from its second document), pointed at the local images. */
-function walkthroughManifests(namespace: string): string {
-  const text = fs.readFileSync(
-    path.join(PROJECT_DIR, "test/policy/fixtures/walkthrough.md"),
-    "utf8",
-  );
-  const images = JSON.parse(fs.readFileSync(path.join(STATE, "images.json"), "utf8")) as Record<
-    string,
-    string
-  >;
-  const docs = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)]
-    .flatMap((m) => parseAllDocuments(m[1]).map((d) => d.toJS()))
-    .filter((d) => d && (d.kind === "Pod" || d.kind === "Service"));
-  for (const doc of docs) {
-    doc.metadata.namespace = namespace;
-    for (const container of doc.spec.containers ?? []) {
-      container.image = container.image.startsWith("nginx") ? images.nginx : images.busybox;
-      container.imagePullPolicy = "Never";
-    }
-  }
-  return JSON.stringify({ apiVersion: "v1", kind: "List", items: docs });
-}
-
-/** B: the walkthrough typed out, as fast as kubectl allows; the delete afterwards is not timed. */
-function runB(namespace: string): number {
-  const started = process.hrtime.bigint();
-  mustRun("kubectl", ["apply", "-f", "-"], { input: walkthroughManifests(namespace) });
-  mustRun("kubectl", [
-    "wait",
-    "-n",
-    namespace,
-    "--for=condition=Ready",
-    "pod/nginx-server",
-    "pod/busybox-client",
-    "--timeout=180s",
-  ]);
-  const ip = mustRun("kubectl", [
-    "get",
-    "pod",
-    "-n",
-    namespace,
-    "nginx-server",
-    "-o",
-    "jsonpath={.status.podIP}",
-  ]).stdout.trim();
-  const exec = (...args: string[]) =>
-    runCommand("kubectl", ["exec", "-n", namespace, "busybox-client", "--", ...args]);
-  // `timeout`, as a person gives up on a hung wget (busybox's own wget -T crashes, see checks/).
-  if (exec("timeout", "5", "wget", "-qO-", `http://${ip}`).code !== 0) {
-    throw new Error("B: wget to the nginx pod IP failed");
-  }
-  // A person retries the Service until it answers: a new Service needs its name and endpoints.
-  let tries = 0;
-  while (exec("timeout", "5", "wget", "-qO-", "nginx-service").code !== 0) {
-    if (++tries >= 60) {
-      throw new Error("B: nginx-service never answered");
-    }
-  }
-  exec("ping", "-c", "4", ip);
-  const elapsed = seconds(started);
-  mustRun("kubectl", [
-    "delete",
-    "-n",
-    namespace,
-    "pod/nginx-server",
-    "pod/busybox-client",
-    "service/nginx-service",
-    "--wait=true",
-    "--grace-period=1",
-  ]);
-  return elapsed;
-}
-
-/** How long each kind of resource took in one engine operation, from its events. */
-function split(steps: Step[]): Record<string, number> {
-  const byName: Record<string, number> = {};
-  for (const step of steps) {
-    if (step.doneMs === undefined || step.type.startsWith("pod-to-pod:") || step.op === "same") {
-      continue;
-    }
-    const name = `${step.type.split(":").pop()} ${step.urn.split("::").pop()}`;
-    byName[name] = (step.doneMs - step.startedMs) / 1000;
-  }
-  return byName;
-}
-
-/** Runs an engine operation; returns its result and the seconds until the engine's summary. */
-async function timed<T>(
-  operation: (onEvent: ReturnType<typeof recorder>["onEvent"]) => Promise<T>,
-): Promise<{ result: T; seconds: number; steps: Step[] }> {
-  const events = recorder();
-  const started = Date.now();
-  const result = await operation((event) => events.onEvent(event));
-  const ended = events.summaryMs ?? Date.now();
-  return { result, seconds: (ended - started) / 1000, steps: events.steps };
-}
-
-/** A: pulumi up from nothing to verified; then destroy, timed on its own. */
-async function runA(stack: Stack): Promise<{ up: number; destroy: number; split: object }> {
-  const { result, seconds: up, steps } = await timed((onEvent) => stack.up({ onEvent }));
-  const verification = result.outputs.verification?.value as { failed: number } | undefined;
-  if (!verification || verification.failed !== 0) {
-    throw new Error(`A: pulumi up did not verify the network: ${result.outputs.report?.value}`);
-  }
-  const destroy = await timed((onEvent) => stack.destroy({ onEvent }));
-  return { up, destroy: destroy.seconds, split: split(steps) };
-}
-
-/** C: the check runner alone against the lab A deployed, started as the ConnectivityCheck does. */
-function runC(namespace: string): number {
-  const plan = observePlan(namespace, {
-    servicePort: 80,
-    serverPort: 80,
-    clusterDomain: "cluster.local",
-    pingCount: 4,
-    timeoutSeconds: 5,
-  });
-  return mustRun("node", ["--import", "tsx", "checks/run.ts"], {
-    env: toEnvironment(plan, { reportOnly: false, runnerVersion: runnerVersion() }),
-  }).seconds;
+/** One program the bench deploys: this checkout or the baseline. */
+interface Side {
+  readonly label: "now" | "then";
+  readonly stack: Stack;
+  readonly namespace: string;
+  readonly dir: string;
 }
 
 async function main(): Promise<void> {
-  const kubeconfig = process.env.KUBECONFIG ?? path.join(STATE, "kubeconfig.yaml");
+  if (!Number.isInteger(pairs) || pairs < 1) {
+    throw new Error(`pairs must be a positive integer, got "${process.argv[2]}"`);
+  }
+  const kubeconfig =
+    process.env.KUBECONFIG ??
+    path.join(process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod", "kubeconfig.yaml");
   const engine = await harness(kubeconfig);
-  const namespaceA = "p2p-bench-a";
-  const namespaceB = "p2p-bench-b";
-  runCommand("kubectl", ["create", "namespace", namespaceB]);
-  const stack = await engine.stack(uniqueStack("bench"));
-  try {
+  const cli = new TimedCommand(engine.command);
+  const baseline = resolveRevision(process.env.BENCH_BASELINE ?? BASELINE);
+  const scratch: ScratchProject[] = [];
+  const then = projectAt(baseline);
+  scratch.push(then);
+  const emptyNow = emptyProgram(PROJECT_DIR);
+  const emptyThen = emptyProgram(then.dir);
+  scratch.push(emptyNow, emptyThen);
+  const traces = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-bench-traces-"));
+  const stackIn = (dir: string, prefix: string) =>
+    LocalWorkspace.createOrSelectStack(
+      { stackName: uniqueStack(prefix), workDir: dir },
+      { envVars: engine.env, pulumiCommand: cli.command },
+    );
+  const side = async (label: Side["label"], dir: string, namespace: string): Promise<Side> => {
+    const stack = await stackIn(dir, `bench-${label}`);
     await useLocalImages(stack);
-    await stack.setConfig("pod-to-pod:namespace", { value: namespaceA });
-    // One unmeasured round first: the engine's and the cluster's first-time costs.
-    await stack.up();
-    await stack.destroy();
+    await stack.setConfig("pod-to-pod:namespace", { value: namespace });
+    // The walkthrough's open lab, as B deploys it: NetworkPolicy isolation adds its stranger pod
+    // and a fixed 2 s deny bound to the check, work B does not do.
+    await stack.setConfig("pod-to-pod:networkPolicy", { value: "false" });
+    return { label, stack, namespace, dir };
+  };
+  const now = await side("now", PROJECT_DIR, "p2p-bench-now");
+  const old = await side("then", then.dir, "p2p-bench-then");
+  const emptyNowStack = await stackIn(emptyNow.dir, "bench-empty-now");
+  const emptyThenStack = await stackIn(emptyThen.dir, "bench-empty-then");
+  const walkthroughNs = "p2p-bench-b";
+  const floorNs = "p2p-bench-floor";
+  runCommand("kubectl", ["create", "namespace", walkthroughNs]);
+  runCommand("kubectl", ["create", "namespace", floorNs]);
+  const load = () => os.loadavg().map((l) => round3(l));
+  const conditions = { loadBefore: load(), loadAfter: [] as number[] };
 
-    const rows = [];
+  const up = async (s: Side) => {
+    const events = recorder();
+    const result = await s.stack.up({ onEvent: (e) => events.onEvent(e) });
+    const verification = result.outputs.verification?.value as { failed: number } | undefined;
+    if (!verification || verification.failed !== 0) {
+      throw new Error(
+        `${s.label}: pulumi up did not verify the network: ${result.outputs.report?.value}`,
+      );
+    }
+    const run = cli.last("up");
+    return { seconds: (run.endedMs - run.startedMs) / 1000, steps: stepsOf(events.steps) };
+  };
+  const destroy = async (s: Side) => {
+    const events = recorder();
+    await s.stack.destroy({ onEvent: (e) => events.onEvent(e) });
+    const run = cli.last("destroy");
+    const left = leftovers(s.namespace, true);
+    if (left.length > 0) {
+      throw new Error(`${s.label}: pulumi destroy returned with ${left.join(", ")} still there`);
+    }
+    return { seconds: (run.endedMs - run.startedMs) / 1000, steps: stepsOf(events.steps) };
+  };
+  const preview = async (stack: Stack) => {
+    await stack.preview();
+    const run = cli.last("preview");
+    return (run.endedMs - run.startedMs) / 1000;
+  };
+
+  try {
+    console.log(
+      `bench: ${pairs} rounds; then = ${baseline.slice(0, 12)}; unmeasured warm-up first`,
+    );
+    const retried: string[] = [];
+    /** Runs `work` again after a failure (the cluster is shared), cleaning up between tries. */
+    const withRetries = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await work();
+        } catch (error) {
+          if (attempt >= RETRIES) {
+            throw error;
+          }
+          const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+          retried.push(`${label}: ${message}`);
+          console.log(`${label} failed (${message}); cleaning up and running it again`);
+          for (const s of [now, old]) {
+            await s.stack.destroy().catch(() => undefined);
+          }
+          // Time for a restarting cluster (other work shares it) to come back.
+          await new Promise((resolve) => setTimeout(resolve, 15_000));
+        }
+      }
+    };
+    await withRetries("warm-up", async () => {
+      for (const s of [now, old]) {
+        await up(s);
+        await destroy(s);
+      }
+      runWalkthrough(walkthroughNs);
+    });
+
+    const rounds = [];
+    for (let round = 1; round <= pairs; round++) {
+      const [first, second] = round % 2 === 1 ? [now, old] : [old, now];
+      const measured = await withRetries(`round ${round}`, async () => {
+        const a1 = await up(first);
+        const d1 = await destroy(first);
+        const b = runWalkthrough(walkthroughNs);
+        const a2 = await up(second);
+        const d2 = await destroy(second);
+        return { a1, d1, b, a2, d2 };
+      });
+      const { a1, d1, b, a2, d2 } = measured;
+      const [aNow, dNow, aThen, dThen] = first === now ? [a1, d1, a2, d2] : [a2, d2, a1, d1];
+      const row = {
+        round,
+        order: `${first.label}, B, ${second.label}`,
+        aNow: round3(aNow.seconds),
+        b: round3(b),
+        aThen: round3(aThen.seconds),
+        upOverWalkthrough: round3(aNow.seconds / b),
+        thenUpOverWalkthrough: round3(aThen.seconds / b),
+        destroyNow: round3(dNow.seconds),
+        destroyThen: round3(dThen.seconds),
+        destroyNowOverThen: round3(dNow.seconds / dThen.seconds),
+        stepsNow: aNow.steps,
+        destroyStepsNow: dNow.steps,
+      };
+      rounds.push(row);
+      console.log(JSON.stringify({ ...row, stepsNow: undefined, destroyStepsNow: undefined }));
+    }
+
+    // Both deployed: previews of a deployed stack, a no-change up, and the check step.
+    await withRetries("deploying both", async () => {
+      await now.stack.up();
+      await old.stack.up();
+    });
+    const steady = [];
     for (let pair = 1; pair <= pairs; pair++) {
-      const a = await runA(stack);
-      const b = runB(namespaceB);
-      const row = { pair, aUp: a.up, b, ratio: a.up / b, aDestroy: a.destroy, aSplit: a.split };
-      rows.push(row);
+      const order = pair % 2 === 1 ? ["now", "then"] : ["then", "now"];
+      const p: Record<string, number> = {};
+      for (const label of order) {
+        p[`preview ${label}`] = await preview(label === "now" ? now.stack : old.stack);
+        p[`empty ${label}`] = await preview(label === "now" ? emptyNowStack : emptyThenStack);
+      }
+      const n = await now.stack.up();
+      if (Object.keys(n.summary.resourceChanges ?? {}).some((op) => op !== "same")) {
+        throw new Error(`the no-change up changed something: ${JSON.stringify(n.summary)}`);
+      }
+      const noChange = cli.last("up");
+      const row = {
+        pair,
+        order: order.join(", "),
+        previewNow: round3(p["preview now"]),
+        previewThen: round3(p["preview then"]),
+        previewNowOverThen: round3(p["preview now"] / p["preview then"]),
+        emptyPreviewNow: round3(p["empty now"]),
+        emptyPreviewThen: round3(p["empty then"]),
+        noChangeUpNow: round3((noChange.endedMs - noChange.startedMs) / 1000),
+      };
+      steady.push(row);
       console.log(JSON.stringify(row));
     }
 
-    await stack.up();
-    const steady = [];
+    const plan = observePlan(now.namespace, {
+      servicePort: 80,
+      serverPort: 80,
+      clusterDomain: "cluster.local",
+      pingCount: 4,
+      timeoutSeconds: 5,
+    });
+    const env = toEnvironment(plan, { reportOnly: false, runnerVersion: runnerVersion() });
+    const checkStep = [];
     for (let pair = 1; pair <= pairs; pair++) {
-      const up = await timed((onEvent) => stack.up({ onEvent }));
-      const noChangeUp = up.seconds;
-      if (Object.keys(up.result.summary.resourceChanges ?? {}).some((op) => op !== "same")) {
-        throw new Error(`the no-change up changed something: ${JSON.stringify(up.result.summary)}`);
-      }
-      const preview = (await timed((onEvent) => stack.preview({ onEvent }))).seconds;
-      steady.push({ pair, noChangeUp, preview, ratio: noChangeUp / preview });
-      console.log(JSON.stringify(steady[steady.length - 1]));
+      const startNow = () => mustRun("node", ["checks/start.js"], { env }).seconds;
+      const startThen = () =>
+        mustRun("node", ["--import", "tsx", "checks/run.ts"], { env }).seconds;
+      const [x, y] =
+        pair % 2 === 1 ? [startNow(), startThen()] : [startThen(), startNow()].reverse();
+      const bareExec = mustRun("kubectl", [
+        "exec",
+        "-n",
+        now.namespace,
+        "busybox-client",
+        "-c",
+        "busybox",
+        "--",
+        "true",
+      ]).seconds;
+      checkStep.push({ pair, now: round3(x), then: round3(y), bareExec: round3(bareExec) });
+      console.log(JSON.stringify(checkStep[checkStep.length - 1]));
     }
-    const checkStep = Array.from({ length: pairs }, () => runC(namespaceA));
-    await stack.destroy();
 
-    const results = {
+    // The traced round: where the time of each operation goes (not in the pairs: tracing costs).
+    const traced = async (name: string, operation: () => Promise<unknown>) => {
+      const file = path.join(traces, `${name}.json`);
+      cli.traceNextOperation(file);
+      await operation();
+      try {
+        return phasesOf(parseOtlpTrace(fs.readFileSync(file, "utf8")));
+      } catch (error) {
+        // A breakdown that cannot be drawn is reported as such; the pairs stand without it.
+        return [{ phase: `no breakdown: ${(error as Error).message}`, seconds: 0 }];
+      }
+    };
+    const breakdown = {
+      previewNow: await traced("preview-now", () => now.stack.preview()),
+      previewThen: await traced("preview-then", () => old.stack.preview()),
+      emptyPreviewNow: await traced("empty-now", () => emptyNowStack.preview()),
+      destroyNow: await traced("destroy-now", () => now.stack.destroy()),
+      destroyThen: await traced("destroy-then", () => old.stack.destroy()),
+      upNow: await traced("up-now", () => now.stack.up()),
+      upThen: await traced("up-then", () => old.stack.up()),
+    };
+    await now.stack.destroy();
+    await old.stack.destroy();
+
+    const floors = [];
+    for (let pair = 1; pair <= pairs; pair++) {
+      floors.push({
+        pair,
+        barePodToReady: round3(barePodToReady(floorNs)),
+        namespaceDelete: round3(namespaceDelete(`${floorNs}-${pair}`)),
+      });
+      console.log(JSON.stringify(floors[floors.length - 1]));
+    }
+    conditions.loadAfter = load();
+
+    const m = (values: number[]) => round3(median(values));
+    const medians = {
+      aNowSeconds: m(rounds.map((r) => r.aNow)),
+      aThenSeconds: m(rounds.map((r) => r.aThen)),
+      bSeconds: m(rounds.map((r) => r.b)),
+      destroyNowSeconds: m(rounds.map((r) => r.destroyNow)),
+      destroyThenSeconds: m(rounds.map((r) => r.destroyThen)),
+      previewNowSeconds: m(steady.map((r) => r.previewNow)),
+      previewThenSeconds: m(steady.map((r) => r.previewThen)),
+      emptyPreviewNowSeconds: m(steady.map((r) => r.emptyPreviewNow)),
+      emptyPreviewThenSeconds: m(steady.map((r) => r.emptyPreviewThen)),
+      noChangeUpNowSeconds: m(steady.map((r) => r.noChangeUpNow)),
+      checkStepNowSeconds: m(checkStep.map((r) => r.now)),
+      checkStepThenSeconds: m(checkStep.map((r) => r.then)),
+      bareExecSeconds: m(checkStep.map((r) => r.bareExec)),
+      barePodToReadySeconds: m(floors.map((r) => r.barePodToReady)),
+      namespaceDeleteSeconds: m(floors.map((r) => r.namespaceDelete)),
+    };
+    const goals = [
+      goal(
+        "A / B: pulumi up from nothing to passing checks over the walkthrough by kubectl",
+        rounds.map((r) => r.upOverWalkthrough),
+        0.6,
+        "ratio",
+        {
+          what: "an empty program's preview + a bare Pod to Ready + the check step",
+          seconds:
+            medians.emptyPreviewNowSeconds +
+            medians.barePodToReadySeconds +
+            medians.checkStepNowSeconds,
+          note: `over B: ${round3((medians.emptyPreviewNowSeconds + medians.barePodToReadySeconds + medians.checkStepNowSeconds) / medians.bSeconds)}`,
+        },
+      ),
+      goal(
+        "preview of the deployed stack, now over then",
+        steady.map((r) => r.previewNowOverThen),
+        0.65,
+        "ratio",
+        {
+          what: "an empty program's preview (started as now)",
+          seconds: medians.emptyPreviewNowSeconds,
+          note: `over then's preview: ${round3(medians.emptyPreviewNowSeconds / medians.previewThenSeconds)}`,
+        },
+      ),
+      goal(
+        "pulumi destroy, now over then (nothing left behind)",
+        rounds.map((r) => r.destroyNowOverThen),
+        0.5,
+        "ratio",
+        {
+          what: "kubectl delete of a namespace holding two bare Pods",
+          seconds: medians.namespaceDeleteSeconds,
+          note: `over then's destroy: ${round3(medians.namespaceDeleteSeconds / medians.destroyThenSeconds)} (the namespace controller waits a fixed 5 s before it deletes a namespace's content)`,
+        },
+      ),
+      goal(
+        "the check step (the runner the command starts)",
+        checkStep.map((r) => r.now),
+        0.6,
+        "s",
+        {
+          what: "a bare kubectl exec of `true` into the client",
+          seconds: medians.bareExecSeconds,
+          note: "the runner's one exec carries every in-pod probe",
+        },
+      ),
+    ];
+
+    const run = {
       command: `npm run bench -- ${pairs}`,
+      date: new Date().toISOString(),
+      baseline,
       machine: {
         cpus: os.cpus().length,
         model: os.cpus()[0]?.model,
@@ -211,30 +361,49 @@ async function main(): Promise<void> {
         node: process.version,
         pulumi: engine.command.version?.toString(),
       },
-      pairs: rows,
+      conditions: { ...conditions, retried },
+      goals,
+      medians,
+      breakdown,
+      rounds,
       steady,
-      checkStepSeconds: checkStep,
-      medians: {
-        aUpSeconds: median(rows.map((r) => r.aUp)),
-        bSeconds: median(rows.map((r) => r.b)),
-        upOverWalkthrough: median(rows.map((r) => r.ratio)),
-        destroySeconds: median(rows.map((r) => r.aDestroy)),
-        noChangeUpSeconds: median(steady.map((r) => r.noChangeUp)),
-        previewSeconds: median(steady.map((r) => r.preview)),
-        noChangeUpOverPreview: median(steady.map((r) => r.ratio)),
-        checkStepSeconds: median(checkStep),
-      },
+      checkStep,
+      floors,
     };
-    fs.mkdirSync(path.join(PROJECT_DIR, "bench"), { recursive: true });
-    fs.writeFileSync(
-      path.join(PROJECT_DIR, "bench/results.json"),
-      JSON.stringify(results, null, 2) + "\n",
+    const file = path.join(PROJECT_DIR, "bench/results.json");
+    const previous = fs.existsSync(file)
+      ? (JSON.parse(fs.readFileSync(file, "utf8")) as object)
+      : undefined;
+    // Every run is kept, oldest first; a file from before runs were kept is the first run.
+    const runs =
+      previous && "runs" in previous ? (previous.runs as object[]) : previous ? [previous] : [];
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ runs: [...runs, run] }, null, 2) + "\n");
+
+    console.log("\nwhere the time goes (traced round, seconds):");
+    for (const [name, phases] of Object.entries(breakdown)) {
+      console.log(
+        `  ${name.padEnd(16)} ${phases.map((p) => `${p.phase} ${p.seconds.toFixed(2)}`).join(" | ")}`,
+      );
+    }
+    console.log(`  steps of A (round 1): ${JSON.stringify(rounds[0].stepsNow)}`);
+    console.log(`\nmedians: ${JSON.stringify(medians)}`);
+    console.log(
+      `load average before ${conditions.loadBefore.join(" ")}, after ${conditions.loadAfter.join(" ")}\n`,
     );
-    console.log(JSON.stringify(results.medians));
+    for (const g of goals) {
+      console.log(formatGoal(g));
+    }
   } finally {
-    await stack.destroy().catch(() => undefined);
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    runCommand("kubectl", ["delete", "namespace", namespaceB, "--wait=false"]);
+    for (const stack of [now.stack, old.stack, emptyNowStack, emptyThenStack]) {
+      await stack.destroy().catch(() => undefined);
+      await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    }
+    runCommand("kubectl", ["delete", "namespace", walkthroughNs, floorNs, "--wait=false"]);
+    for (const project of scratch) {
+      project.remove();
+    }
+    fs.rmSync(traces, { recursive: true, force: true });
     engine.close();
   }
 }

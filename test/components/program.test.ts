@@ -119,7 +119,7 @@ describe("the program's resources", () => {
 
   it("feeds the check command the live pod and Service facts, and nothing machine-specific", () => {
     const cmd = inputsOf("command:local:Command");
-    expect(cmd.create).toBe("node --import tsx checks/run.ts");
+    expect(cmd.create).toBe("node checks/start.js");
     expect(cmd.dir).toBeUndefined();
     expect(cmd.environment).toEqual({
       POD_TO_POD_NAMESPACE: "pod-to-pod",
