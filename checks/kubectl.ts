@@ -1,5 +1,8 @@
 import { ChildProcess, spawn } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { KubeconfigSource } from "./kubeconfig";
 
 /** What a finished kubectl run left behind. */
@@ -32,24 +35,45 @@ export function stopAllKubectl(signal: NodeJS.Signals = "SIGTERM"): void {
 }
 
 /**
- * How to start kubectl for a kubeconfig source. Contents go through a pipe: node's own child pipes
- * are sockets, which /dev/stdin cannot open, so `cat` copies them into a real pipe that kubectl
- * reads as its --kubeconfig (it reads it once; `exec` without -i never reads stdin).
+ * Where kubeconfig contents go for kubectl: a file with no name. It is made in /dev/shm (memory,
+ * where there is one), filled, and unlinked at once; kubectl gets the open descriptor as fd 3 and
+ * reads `--kubeconfig=/dev/fd/3`, which it may open as often as it likes. No path leads to it, and
+ * it is gone when the last descriptor closes, however the runner ends (SIGKILL included). A pipe
+ * will not do: kubectl reads its kubeconfig more than once, and a pipe is empty the second time.
  */
+function anonymousFile(content: string): number {
+  const dir = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
+  const file = path.join(
+    dir,
+    `pod-to-pod-kubeconfig-${process.pid}-${crypto.randomBytes(8).toString("hex")}`,
+  );
+  const fd = fs.openSync(file, "wx+", 0o600);
+  try {
+    fs.unlinkSync(file);
+    // At position 0 (pwrite): the descriptor's own offset stays at the start for kubectl.
+    fs.writeSync(fd, content, 0, "utf8");
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+  return fd;
+}
+
+/** The nameless kubeconfig of this process's runs, made on first use and kept until exit. */
+let kubeconfigFd: number | undefined;
+
+/** How to start kubectl for a kubeconfig source. */
 function invocation(
   binary: string,
   args: readonly string[],
   kubeconfig: KubeconfigSource,
   env: NodeJS.ProcessEnv,
-): { file: string; argv: string[]; env: NodeJS.ProcessEnv } {
+): { file: string; argv: string[]; env: NodeJS.ProcessEnv; fd?: number } {
   if (kubeconfig.kind === "content") {
+    kubeconfigFd ??= anonymousFile(kubeconfig.content);
     const rest = { ...env };
     delete rest.KUBECONFIG;
-    return {
-      file: "/bin/sh",
-      argv: ["-c", 'cat | exec "$0" --kubeconfig=/dev/stdin "$@"', binary, ...args],
-      env: rest,
-    };
+    return { file: binary, argv: ["--kubeconfig=/dev/fd/3", ...args], env: rest, fd: kubeconfigFd };
   }
   if (kubeconfig.kind === "path") {
     return { file: binary, argv: [...args], env: { ...env, KUBECONFIG: kubeconfig.path } };
@@ -69,15 +93,11 @@ export function kubectl(
   kubeconfig: KubeconfigSource = { kind: "environment" },
 ): Promise<KubectlResult> {
   const binary = kubectlBinary(env);
-  if (kubeconfig.kind === "content") {
-    // The shell would only say "not found" with exit 127: say it as spawn would.
-    assertKubectlAvailable(env);
-  }
   const how = invocation(binary, args, kubeconfig, env);
   return new Promise((resolve, reject) => {
     const child = spawn(how.file, how.argv, {
       env: how.env,
-      stdio: [kubeconfig.kind === "content" ? "pipe" : "ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", ...(how.fd !== undefined ? [how.fd] : [])],
       detached: true,
     });
     running.add(child);
@@ -90,10 +110,6 @@ export function kubectl(
     }, timeoutMs);
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    if (kubeconfig.kind === "content" && child.stdin) {
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(kubeconfig.content);
-    }
     child.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       running.delete(child);
