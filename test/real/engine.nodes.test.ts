@@ -19,16 +19,6 @@ function kubectl(...args: string[]) {
   return run("kubectl", args, { KUBECONFIG: engine.env.KUBECONFIG }, 120_000);
 }
 
-function cluster(command: string) {
-  const result = run(
-    "bash",
-    [path.join(PROJECT_DIR, "local-cluster/cluster.sh"), command],
-    {},
-    120_000,
-  );
-  expect(result.code, `cluster.sh ${command}: ${result.stderr}`).toBe(0);
-}
-
 async function verification(): Promise<Verification> {
   return (await stack.outputs()).verification.value as Verification;
 }
@@ -73,24 +63,6 @@ describe("pod to pod across two nodes, with the real engine", () => {
     expect(v.checks.find((c) => c.name === "stranger-to-pod-ip")?.detail).toMatch(
       /^denied as expected/,
     );
-  });
-
-  it("a broken path between the nodes fails up naming the cross-node layer, and up converges once mended", async () => {
-    // The overlay's diagnosis on the open lab: with isolation on, a broken overlay also cuts the
-    // stranger off, and that case's diagnosis is not yet verified here (see the session note).
-    await stack.setConfig("pod-to-pod:networkPolicy", { value: "false" });
-    await stack.up();
-    cluster("break-cross-node");
-    await stack.setConfig("pod-to-pod:checks.pingCount", { value: "3" }, true);
-    let text = "";
-    await expect(
-      stack.up({ onOutput: (s) => (text += s), onError: (s) => (text += s) }),
-    ).rejects.toThrow();
-    expect(text).toContain("Broken layer: cross-node");
-    cluster("mend-cross-node");
-    await stack.up();
-    expect((await verification()).failed).toBe(0);
-    await stack.setConfig("pod-to-pod:networkPolicy", { value: "true" });
   });
 
   it("placement same-node: the pods share a node and every check passes", async () => {
