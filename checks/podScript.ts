@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto";
 import { IDENTITY_PATH, LARGE_BYTES, LARGE_PATH } from "./identity";
+import { witnessedPath, witnessToken } from "./serverWitness";
 import { CheckPlan } from "./types";
 
 /**
@@ -118,12 +119,15 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
   // milliseconds, not N seconds; -w bounds the whole run.
   const pingDeadline = String(plan.timeoutSeconds + plan.pingCount);
   const wget = (url: string) => `timeout ${t} wget -q -O - ${shellQuote(url)}`;
+  // Each identity fetch names its probe and carries the run's token: nginx's log then says which
+  // of them it served (see checks/serverWitness.ts).
+  const token = witnessToken(nonce);
   // Who answered is asked only of a target that served the page: one that did not has failed
   // already, and asking again would only wait out the same timeouts.
   const http = httpTargets(plan).map(
     ([page, identity, host, port]) =>
       `probe ${page} ${PROBE_ATTEMPTS} ${shellQuote(wget(httpUrl(host, port)))} && ` +
-      `probe ${identity} ${PROBE_ATTEMPTS} ${shellQuote(wget(httpUrl(host, port, IDENTITY_PATH)))}`,
+      `probe ${identity} ${PROBE_ATTEMPTS} ${shellQuote(wget(httpUrl(host, port, witnessedPath(IDENTITY_PATH, token, identity))))}`,
   );
   const probes: Array<[SectionName, string, number]> = [
     ["dns", `timeout ${t} nslookup ${shellQuote(serviceFqdn(plan))}`, PROBE_ATTEMPTS],

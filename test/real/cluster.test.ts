@@ -144,6 +144,22 @@ describe("the program's objects on the local k3s cluster", () => {
     expect(check(healthy.verification, "policy-allows-client")?.detail).toContain(
       "busybox-client is let in on port 80 by nginx-allow-client",
     );
+    // The server's side: nginx logged each of the client's fetches, from the client's own IP
+    // (no NAT between pods, the Service's DNAT included), and none of the stranger's.
+    const clientIp = livePlan().clientPodIp;
+    for (const name of [
+      "pod-ip-http",
+      "service-dns-http",
+      "service-fqdn-http",
+      "service-clusterip-http",
+    ]) {
+      expect(check(healthy.verification, name)?.facts?.serverSaw, name).toBe(clientIp);
+    }
+    for (const name of ["stranger-to-pod-ip", "stranger-to-service"]) {
+      expect(check(healthy.verification, name)?.detail).toContain(
+        "nginx-server's access log confirms none arrived",
+      );
+    }
   });
 
   it("sees the walkthrough's picture: distinct pod IPs in 10.42.0.0/16, 0% loss, the nginx page by IP and by name", () => {
@@ -428,7 +444,7 @@ describe("faults injected out of band", () => {
    * default-deny covers every pod of the namespace, and a refused server proves nothing about who
    * answers. The body runs once the client is served by it, so kube-router's sync is not timed.
    */
-  function withOtherWebServer(body: (other: { ip: string; uid: string }) => void) {
+  function withOtherWebServer(body: (other: { ip: string; uid: string }) => void, claims?: string) {
     const images = JSON.parse(fs.readFileSync(path.join(state, "images.json"), "utf8")) as Record<
       string,
       string
@@ -450,7 +466,7 @@ describe("faults injected out of band", () => {
             command: [
               "sh",
               "-c",
-              "mkdir -p /www/pod-to-pod && echo '<title>Welcome to nginx!</title>' > /www/index.html && cp /identity/uid /www/pod-to-pod/identity && exec httpd -f -p 80 -h /www",
+              `mkdir -p /www/pod-to-pod && echo '<title>Welcome to nginx!</title>' > /www/index.html && ${claims ? `echo ${claims}` : "cat /identity/uid"} > /www/pod-to-pod/identity && exec httpd -f -p 80 -h /www`,
             ],
             volumeMounts: [{ name: "identity", mountPath: "/identity" }],
           },
@@ -498,7 +514,7 @@ describe("faults injected out of band", () => {
       waitUntilServes(
         namespace,
         `http://${ip}/pod-to-pod/identity`,
-        (answer) => answer.trim() === uid,
+        (answer) => answer.trim() === (claims ?? uid),
       );
       body({ ip, uid });
     } finally {
@@ -537,6 +553,34 @@ describe("faults injected out of band", () => {
       expect(result.verification.diagnosis?.layer).toBe("server");
       expect(check(result.verification, "service-clusterip-http")?.ok).toBe(true);
     });
+  });
+
+  it("an impersonator at the nginx pod's address, claiming nginx-server's UID: pod-ip-http fails, nginx never served it", () => {
+    // The UID is no secret (anyone who may read pods has it): the page and the identity both
+    // match, and only nginx-server's own log, which has no such request, tells the lie.
+    withOtherWebServer((other) => {
+      const plan = { ...livePlan(), serverPodIp: other.ip };
+      const result = runChecks(false, plan);
+      const podIp = check(result.verification, "pod-ip-http");
+      faultLog.push({
+        injected: "an impersonator serving nginx-server's page and UID at the nginx pod's IP",
+        expected: "pod-ip-http fails: nginx-server's access log has no such request",
+        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
+        seconds: result.seconds,
+      });
+      expect(result.code).toBe(1);
+      expect(podIp?.ok).toBe(false);
+      expect(podIp?.detail).toContain(
+        `answered by nginx-server (uid ${plan.serverPodUid.split("-")[0]}`,
+      );
+      expect(podIp?.detail).toContain(
+        "but nginx-server's access log has no request of this run from that probe",
+      );
+      expect(podIp?.facts?.failure).toBe("not-served");
+      expect(check(result.verification, "service-clusterip-http")?.facts?.serverSaw).toBe(
+        plan.clientPodIp,
+      );
+    }, livePlan().serverPodUid);
   });
 
   it("a Service that sends its traffic to another web server: the Service checks fail, naming who answered", () => {
