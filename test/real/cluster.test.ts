@@ -13,6 +13,8 @@ import {
   kubectlSync as kubectl,
   mustKubectl,
   observePlan,
+  restoreCoreDns,
+  stopCoreDns,
   waitForLab,
   waitUntilServes,
   waitUntilUnreachable,
@@ -404,17 +406,7 @@ describe("faults injected out of band", () => {
   });
 
   it("CoreDNS scaled to zero: name checks fail, ClusterIP and pod IP pass, the diagnosis says DNS", () => {
-    mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=0"]);
-    kubectl([
-      "wait",
-      "-n",
-      "kube-system",
-      "--for=delete",
-      "pod",
-      "-l",
-      "k8s-app=kube-dns",
-      "--timeout=60s",
-    ]);
+    stopCoreDns();
     try {
       expectLayer(
         "CoreDNS replicas=0",
@@ -423,16 +415,7 @@ describe("faults injected out of band", () => {
         ["dns", "service-dns-http", "service-fqdn-http"],
       );
     } finally {
-      mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=1"]);
-      mustKubectl([
-        "rollout",
-        "status",
-        "deployment",
-        "coredns",
-        "-n",
-        "kube-system",
-        "--timeout=120s",
-      ]);
+      restoreCoreDns();
     }
   });
 

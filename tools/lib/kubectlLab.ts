@@ -183,3 +183,32 @@ function clientFetch(namespace: string, url: string): Run {
     url,
   ]);
 }
+
+/** CoreDNS scaled to zero, and waited out until its last pod is gone: DNS down for a fault test. */
+export function stopCoreDns(): void {
+  mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=0"]);
+  kubectlSync([
+    "wait",
+    "-n",
+    "kube-system",
+    "--for=delete",
+    "pod",
+    "-l",
+    "k8s-app=kube-dns",
+    "--timeout=60s",
+  ]);
+}
+
+/** CoreDNS back at one replica, rolled out. */
+export function restoreCoreDns(): void {
+  mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=1"]);
+  mustKubectl([
+    "rollout",
+    "status",
+    "deployment",
+    "coredns",
+    "-n",
+    "kube-system",
+    "--timeout=120s",
+  ]);
+}
