@@ -149,7 +149,10 @@ export class PodToPodLab extends pulumi.ComponentResource {
     // children are the ones the program made at the stack's root, aliased from there.
     const names: LabObjectNames = walkthroughNames ? LAB_NAMES : prefixedLabNames(name);
     const instance = walkthroughNames ? undefined : name;
-    const child = (part: string) => (walkthroughNames ? part : `${name}-${part}`);
+    // The children's Pulumi names: the program's own, or prefixed with this lab's name (its
+    // namespace component takes the name itself: `<name>`, whose Namespace is `<name>-namespace`).
+    const child = (part: string) =>
+      walkthroughNames ? part : part === "lab" ? name : `${name}-${part}`;
     const childOptions: pulumi.ComponentResourceOptions = {
       parent: this,
       ...(walkthroughNames ? { aliases: [{ parent: pulumi.rootStackResource }] } : {}),
