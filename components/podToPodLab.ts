@@ -48,6 +48,12 @@ export interface PodToPodLabArgs {
 /** The component's type token: `<package>:index:<class>`, as a component provider serves it. */
 const TYPE = "pod-to-pod:index:PodToPodLab";
 
+/**
+ * The walkthrough-named lab of this deployment, if one was made: a second would take the same
+ * Pulumi names (and URNs), which the engine refuses with less to go on.
+ */
+let walkthroughLab: string | undefined;
+
 /** An argument object without its absent values: a consumer's SDK may send null for one left out. */
 function withoutAbsent(value: unknown): unknown {
   if (Array.isArray(value)) {
@@ -91,6 +97,11 @@ function checkedArgs(
       `Invalid arguments of ${lab}: ${outputs.join(", ")} must be plain values, known before the deployment (an Output is not accepted)`,
     );
   }
+  if (walkthroughNames && walkthroughLab !== undefined) {
+    throw new pulumi.RunError(
+      `Invalid arguments of ${lab}: walkthroughNames = true is not valid: PodToPodLab "${walkthroughLab}" has the walkthrough's names already, and a stack holds one such lab; accepted: walkthroughNames false (the default), which names this lab's objects after "${name}"`,
+    );
+  }
   const nameProblem = walkthroughNames ? undefined : labNameProblem(name);
   if (nameProblem) {
     throw new pulumi.RunError(`Invalid name of ${lab}: ${name} is not valid: ${nameProblem}`);
@@ -105,6 +116,9 @@ function checkedArgs(
       // The user's setup, not a bug: a message, not a stack trace.
       throw new pulumi.RunError(error instanceof Error ? error.message : String(error));
     }
+  }
+  if (walkthroughNames) {
+    walkthroughLab = name;
   }
   return { walkthroughNames, config };
 }

@@ -218,6 +218,12 @@ describe("the lab's name", () => {
     for (const pod of pods) {
       expect(pod.inputs.metadata.labels).not.toHaveProperty("app.kubernetes.io/instance");
     }
+    // A second would take the same Pulumi names.
+    expect(
+      () => new PodToPodLab("again", { namespace: "elsewhere", walkthroughNames: true }),
+    ).toThrow(
+      /walkthroughNames = true is not valid: PodToPodLab "Any_Name" has the walkthrough's names already, and a stack holds one such lab/,
+    );
   });
 });
 
