@@ -39,14 +39,18 @@ function kubectl(args: string[]) {
 }
 
 /** A consumer's stack: SDK generated, the local cluster's images, a namespace of its own. */
-async function consumerStack(example: string, prefix: string): Promise<Stack> {
+async function consumerStack(
+  example: string,
+  prefix: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Stack> {
   const workDir = path.join(EXAMPLES, example);
   // What a user runs after cloning: the SDK from the packages entry, the requirements installed.
   const installed = run("pulumi", ["install", "--cwd", workDir], env);
   expect(installed.code, installed.stdout + installed.stderr).toBe(0);
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: uniqueStack(prefix), workDir },
-    { envVars: env, pulumiCommand: engine.command },
+    { envVars: { ...env, ...extraEnv }, pulumiCommand: engine.command },
   );
   const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
   const images = JSON.parse(fs.readFileSync(`${state}/images.json`, "utf8")) as Record<
@@ -190,12 +194,18 @@ describe("a Python program with two labs side by side in one namespace", () => {
   });
 });
 
-describe("a YAML program with the walkthrough's open lab", () => {
+describe("a YAML program with the walkthrough's open lab, its cluster in its stack's config", () => {
   let stack: Stack;
   let namespace: string;
 
   beforeAll(async () => {
-    stack = await consumerStack("yaml", "p2p-pkg-yaml");
+    // No KUBECONFIG: the kubernetes provider and the checks' kubectl, run by the package's
+    // provider process, both take the cluster from the consumer stack's kubernetes:kubeconfig.
+    stack = await consumerStack("yaml", "p2p-pkg-yaml", { KUBECONFIG: "/nonexistent/kubeconfig" });
+    await stack.setConfig("kubernetes:kubeconfig", {
+      value: fs.readFileSync(env.KUBECONFIG, "utf8"),
+      secret: true,
+    });
     namespace = (await stack.getConfig("namespace")).value;
   });
 
