@@ -166,10 +166,17 @@ export function podScriptDeadlineSeconds(plan: CheckPlan): number {
  *
  * Every section is one line, `<nonce> <name> rc=… ms=… tries=… out=<base64>`, with `nonce` the
  * run's own marker (see newRunNonce); a last line `<nonce> end` says the script ran to its end.
+ * `deadline` is podScriptDeadlineSeconds but for tests of the deadline itself.
  */
-export function buildPodScript(plan: CheckPlan, nonce: string): string {
+export function buildPodScript(
+  plan: CheckPlan,
+  nonce: string,
+  deadline: number = podScriptDeadlineSeconds(plan),
+): string {
+  if (!Number.isInteger(deadline) || deadline < 1) {
+    throw new Error(`the pod script's deadline must be a whole number of seconds, got ${deadline}`);
+  }
   const t = String(plan.timeoutSeconds);
-  const deadline = podScriptDeadlineSeconds(plan);
   // Ping adaptively (-A: next packet as soon as the reply is back) so N packets take
   // milliseconds, not N seconds; -w bounds the whole run.
   const pingDeadline = String(plan.timeoutSeconds + plan.pingCount);
@@ -231,7 +238,11 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
   // The Service's names and ClusterIP once it answers (or once the wait gave up: their failures
   // are the evidence), side by side, each its page and then who served it.
   const serviceChain = [
-    'service_target() { probe "$1" ' + PROBE_ATTEMPTS + ' "$3" && probe "$2" ' + PROBE_ATTEMPTS + ' "$4"; }',
+    'service_target() { probe "$1" ' +
+      PROBE_ATTEMPTS +
+      ' "$3" && probe "$2" ' +
+      PROBE_ATTEMPTS +
+      ' "$4"; }',
     "services() {",
     `  service_ready ${q(serviceFqdn(plan))} ${q(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
     ...services.map(
@@ -271,7 +282,7 @@ export function buildPodScript(plan: CheckPlan, nonce: string): string {
   return (
     [
       ...scriptPreamble(nonce),
-      "skip() { section \"$1\" 1 0 0 \"$2\"; }",
+      'skip() { section "$1" 1 0 0 "$2"; }',
       ...parallelRunner(),
       ...serviceReady,
       ...podIpChain,
@@ -295,14 +306,24 @@ function parallelRunner(): string[] {
   return [
     'sections_dir=$(mktemp -d /dev/shm/pod-to-pod.XXXXXX 2>/dev/null) || sections_dir=""',
     'pids=""',
-    'bg() { if [ -n "$sections_dir" ]; then "$@" & else "$@"; fi; }',
-    'spawn() { bg "$@"; if [ -n "$sections_dir" ]; then pids="$pids $!"; fi; }',
+    // A job's stdout and stderr are not the exec's: a process a stopped probe leaves behind must
+    // not hold the exec's streams open (kubectl would wait for it).
+    'bg() { if [ -n "$sections_dir" ]; then "$@" >/dev/null 2>&1 & kids="$kids $!"; else "$@"; fi; }',
+    "spawn() {",
+    '  if [ -z "$sections_dir" ]; then "$@"; return; fi',
+    '  ( kids=""; trap \'kill $kids 2>/dev/null; exit 143\' TERM; "$@" ) >/dev/null 2>&1 &',
+    '  pids="$pids $!"',
+    "}",
+    // The watchdog stops the chains at the deadline and tells the script to print what it has: a
+    // chain busy in a probe would only stop once that probe returns.
     "finish() {",
     '  [ -n "$sections_dir" ] || return 0',
-    '  ( trap \'kill "$s" 2>/dev/null; exit 0\' TERM; sleep "$1" & s=$!; wait "$s"; : > "$sections_dir/deadline"; kill $pids 2>/dev/null ) >/dev/null 2>&1 &',
+    "  trap : USR1",
+    '  ( trap \'kill "$s" 2>/dev/null; exit 0\' TERM; sleep "$1" & s=$!; wait "$s"; : > "$sections_dir/deadline"; kill $pids; kill -USR1 $$ ) >/dev/null 2>&1 &',
     "  watchdog=$!",
     "  wait $pids",
     '  kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null',
+    "  trap - USR1",
     "  collect",
     "}",
   ];
