@@ -301,7 +301,15 @@ function mtuCheck(
   ping: Section | undefined,
   mtu: number | undefined,
 ): CheckResult {
-  const bytes = large && large.rc === 0 ? Number(large.output.trim().split(/\s+/).pop()) : NaN;
+  // The script prints the byte count last (after "stalled" when wget ran into its timeout), or,
+  // where the pod IP did not serve its page, a section of no tries that says so.
+  const skipped = large !== undefined && large.tries === 0;
+  const lines = large && !skipped ? large.output.trim().split(/\s+/) : [];
+  const bytes = lines.length > 0 ? Number(lines[lines.length - 1]) : NaN;
+  const stalled =
+    large !== undefined &&
+    (large.rc === 124 || large.rc === 143 || lines.includes("stalled")) &&
+    !skipped;
   const full = bytes === LARGE_BYTES;
   const summary = parsePing(ping?.output ?? "");
   const pinged =
@@ -310,12 +318,14 @@ function mtuCheck(
   const problems = [
     full
       ? undefined
-      : large?.rc === 124 || large?.rc === 143
-        ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} stalled until the timeout`
-        : `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} came back ${Number.isNaN(bytes) ? `with nothing (${(large?.output ?? "no output").trim().split("\n")[0]})` : `with ${bytes} bytes`}`,
+      : skipped
+        ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH}: ${large.output.trim()}`
+        : stalled
+          ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} stalled until the timeout${bytes > 0 ? ` after ${bytes} bytes` : ""}`
+          : `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} came back ${Number.isNaN(bytes) ? `with nothing (${(large?.output ?? "no output").trim().split("\n")[0]})` : `with ${bytes} bytes`}`,
     pinged
       ? undefined
-      : `${size} pings to ${plan.serverPodIp}: ${summary ? `${summary.received} of ${summary.transmitted} answered` : "no statistics"}`,
+      : `${size} pings to ${plan.serverPodIp}: ${summary ? `${summary.received} of ${summary.transmitted} answered` : ping?.tries === 0 ? ping.output.trim() : "no statistics"}`,
   ].filter((p): p is string => p !== undefined);
   return {
     name: "path-mtu",

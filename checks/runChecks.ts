@@ -7,8 +7,7 @@ import {
   MalformedScriptOutputError,
   newRunNonce,
   parseScriptOutput,
-  PROBE_ATTEMPTS,
-  serviceNameLagBoundMs,
+  podScriptDeadlineSeconds,
 } from "./podScript";
 import { ingressVerdict, NetworkPolicyJson } from "./networkPolicy";
 import { evaluatePolicyChecks, PolicyFacts } from "./policyChecks";
@@ -240,19 +239,9 @@ export async function runChecks(
 ): Promise<Verification> {
   const context = contextArgs(kubeContext);
   const checkedAt = (stamp.now ?? (() => new Date()))().toISOString();
-  // The wait for the Service is bounded (by the longer, NXDOMAIN bound at most), every probe is
-  // bounded by the plan's timeout and tried at most PROBE_ATTEMPTS times, a second apart; kubectl
-  // gets room for all of that plus its start.
-  const networkProbes = 11;
-  const execBudgetMs =
-    serviceNameLagBoundMs(plan) +
-    // The last round of the wait may start just before the bound: two 2 s probes.
-    4000 +
-    (networkProbes * PROBE_ATTEMPTS * (plan.timeoutSeconds + 1) +
-      plan.timeoutSeconds +
-      plan.pingCount +
-      30) *
-      1000;
+  // The script stops itself at its deadline (see podScriptDeadlineSeconds); kubectl gets room for
+  // that, for the last probes it stops to notice, and for its own start.
+  const execBudgetMs = (podScriptDeadlineSeconds(plan) + plan.timeoutSeconds + 30) * 1000;
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
   const apiBudgetMs = plan.timeoutSeconds * 1000 + 10_000;
   const nonce = newRunNonce();

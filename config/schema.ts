@@ -167,7 +167,9 @@ export const labConfigSchema = z
         image: "busybox:1.37.0",
         resources: {
           requests: { cpu: "10m", memory: "8Mi" },
-          limits: { cpu: "100m", memory: "32Mi" },
+          // The client idles, then runs every probe of a check at once: a tenth of a CPU throttled
+          // that burst (some 90 ms of CPU, a kubectl exec's own included) to over a second.
+          limits: { cpu: "1", memory: "32Mi" },
         },
       }),
     ),

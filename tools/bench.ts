@@ -7,12 +7,14 @@
  *   A      `pulumi up` from nothing to every check passed, then `pulumi destroy` (nothing may be
  *          left behind); "now" is this checkout, "then" the baseline commit (BENCH_BASELINE,
  *          default BASELINE below), exported with git archive and sharing node_modules
- *   B      the walkthrough as a person types it (tools/lib/walkthrough.ts)
+ *   B      the walkthrough as a person types it (tools/lib/walkthrough.ts), isolated as the program
+ *          isolates it by default: the same NetworkPolicies, and a stranger whose wget they refuse
  *   P      `pulumi preview` of the deployed stack, now and then; N a no-change `pulumi up`
  *   C      the check step alone: the runner started as now (`node checks/start.js`) and as then
- *          (`node --import tsx checks/run.ts`), against the deployed lab
+ *          (`node --import tsx checks/run.ts`), against the deployed lab; and now's with the
+ *          client's probes alone (no stranger), against the same lab
  *   floors an empty program's preview (started as now, and as then), a bare Pod's create-to-Ready,
- *          a namespace's delete, a bare `kubectl exec`
+ *          a namespace's delete, a bare `kubectl exec`, one request the policies refuse
  *
  * Every side of a comparison runs in the same round, in alternating order, so the load of this
  * shared machine hits both alike; the goals are medians of the pair-by-pair ratios. Times are the
@@ -35,13 +37,21 @@ import { observePlan } from "./lib/kubectlLab";
 import { parseOtlpTrace } from "./lib/otelTrace";
 import { mustRun, PROJECT_DIR, runCommand } from "./lib/runCommand";
 import { TimedCommand } from "./lib/timedCommand";
-import { barePodToReady, leftovers, namespaceDelete, runWalkthrough } from "./lib/walkthrough";
+import {
+  barePodToReady,
+  leftovers,
+  namespaceDelete,
+  refusedRequest,
+  runWalkthrough,
+} from "./lib/walkthrough";
 
 /** main as it was when the speed work of #23 was merged with it: "today's" program. */
 const BASELINE = "4a10bf95df48792b08660598e512f840b8d63009";
 /** A round whose engine run failed (this cluster is shared) is run again, this often at most. */
 const RETRIES = 4;
 const pairs = Number(process.argv[2] ?? 5);
+/** B as the programs deploy the lab: isolated (their default). */
+const WALKTHROUGH = { isolation: true } as const;
 
 /** One program the bench deploys: this checkout or the baseline. */
 interface Side {
@@ -77,9 +87,7 @@ async function main(): Promise<void> {
     const stack = await stackIn(dir, `bench-${label}`);
     await useLocalImages(stack);
     await stack.setConfig("pod-to-pod:namespace", { value: namespace });
-    // The walkthrough's open lab, as B deploys it: NetworkPolicy isolation adds its stranger pod
-    // and a fixed 2 s deny bound to the check, work B does not do.
-    await stack.setConfig("pod-to-pod:networkPolicy", { value: "false" });
+    // Isolation on, the program's default: B applies the same policies and stranger (#18 item 8).
     return { label, stack, namespace, dir };
   };
   const now = await side("now", PROJECT_DIR, "p2p-bench-now");
@@ -151,7 +159,7 @@ async function main(): Promise<void> {
         await up(s);
         await destroy(s);
       }
-      runWalkthrough(walkthroughNs);
+      runWalkthrough(walkthroughNs, WALKTHROUGH);
     });
 
     const rounds = [];
@@ -160,7 +168,7 @@ async function main(): Promise<void> {
       const measured = await withRetries(`round ${round}`, async () => {
         const a1 = await up(first);
         const d1 = await destroy(first);
-        const b = runWalkthrough(walkthroughNs);
+        const b = runWalkthrough(walkthroughNs, WALKTHROUGH);
         const a2 = await up(second);
         const d2 = await destroy(second);
         return { a1, d1, b, a2, d2 };
@@ -225,8 +233,14 @@ async function main(): Promise<void> {
       timeoutSeconds: 5,
     });
     const env = toEnvironment(plan, { reportOnly: false, runnerVersion: runnerVersion() });
+    const { policy: _stranger, ...clientPlan } = plan;
+    const clientEnv = toEnvironment(clientPlan, {
+      reportOnly: false,
+      runnerVersion: runnerVersion(),
+    });
     const checkStep = [];
     for (let pair = 1; pair <= pairs; pair++) {
+      const clientOnly = mustRun("node", ["checks/start.js"], { env: clientEnv }).seconds;
       const startNow = () => mustRun("node", ["checks/start.js"], { env }).seconds;
       const startThen = () =>
         mustRun("node", ["--import", "tsx", "checks/run.ts"], { env }).seconds;
@@ -242,7 +256,15 @@ async function main(): Promise<void> {
         "--",
         "true",
       ]).seconds;
-      checkStep.push({ pair, now: round3(x), then: round3(y), bareExec: round3(bareExec) });
+      const refused = refusedRequest(now.namespace, plan.serverPodIp);
+      checkStep.push({
+        pair,
+        now: round3(x),
+        then: round3(y),
+        nowClientOnly: round3(clientOnly),
+        bareExec: round3(bareExec),
+        refusedRequest: round3(refused),
+      });
       console.log(JSON.stringify(checkStep[checkStep.length - 1]));
     }
 
@@ -295,6 +317,8 @@ async function main(): Promise<void> {
       noChangeUpNowSeconds: m(steady.map((r) => r.noChangeUpNow)),
       checkStepNowSeconds: m(checkStep.map((r) => r.now)),
       checkStepThenSeconds: m(checkStep.map((r) => r.then)),
+      checkStepNowClientOnlySeconds: m(checkStep.map((r) => r.nowClientOnly)),
+      refusedRequestSeconds: m(checkStep.map((r) => r.refusedRequest)),
       bareExecSeconds: m(checkStep.map((r) => r.bareExec)),
       barePodToReadySeconds: m(floors.map((r) => r.barePodToReady)),
       namespaceDeleteSeconds: m(floors.map((r) => r.namespaceDelete)),
@@ -342,9 +366,9 @@ async function main(): Promise<void> {
         0.6,
         "s",
         {
-          what: "a bare kubectl exec of `true` into the client",
-          seconds: medians.bareExecSeconds,
-          note: "the runner's one exec carries every in-pod probe",
+          what: "a bare kubectl exec of `true` into the client, and one request the policies refuse (the stranger's, side by side with the client's exec)",
+          seconds: Math.max(medians.bareExecSeconds, medians.refusedRequestSeconds),
+          note: `exec ${medians.bareExecSeconds.toFixed(2)} s, refusal ${medians.refusedRequestSeconds.toFixed(2)} s; the client's probes alone (no stranger): ${medians.checkStepNowClientOnlySeconds.toFixed(2)} s`,
         },
       ),
     ];
@@ -362,6 +386,7 @@ async function main(): Promise<void> {
         pulumi: engine.command.version?.toString(),
       },
       conditions: { ...conditions, retried },
+      lab: "isolated (pod-to-pod:networkPolicy true, the default); B applies the same policies and a stranger",
       goals,
       medians,
       breakdown,

@@ -38,6 +38,28 @@ describe("diagnose", () => {
     expect(diagnosis?.evidence).toContain("pod-routes: gateway 10.42.1.1 answers ping");
   });
 
+  it("with isolation on, still blames the path between nodes: the stranger cut off too is the overlay, not the policies", () => {
+    const policy: CheckResult[] = [
+      {
+        name: "policy-allows-client",
+        ok: true,
+        detail: "busybox-client is let in on port 80 by nginx-allow-client",
+        ms: 0,
+        facts: { isolatedBy: "nginx-allow-client, pod-to-pod-default-deny" },
+      },
+      ...(["stranger-to-pod-ip", "stranger-to-service"] as const).map((name) => ({
+        name,
+        ok: false,
+        detail: "did not answer stranger-client, but the stranger reaches nothing else either",
+        ms: 2000,
+        facts: { got: "nothing" },
+      })),
+      { name: "stranger-dns", ok: false, detail: "cannot resolve nginx-service", ms: 5000 },
+    ];
+    const diagnosis = diagnose([...crossNodeResults([...podUnreachable, "dns"], true), ...policy]);
+    expect(diagnosis?.layer).toBe("cross-node");
+  });
+
   it("blames pod networking when the client cannot reach even its own node", () => {
     expect(diagnose(crossNodeResults(podUnreachable, false))?.layer).toBe("pod-network");
   });

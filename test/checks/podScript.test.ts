@@ -7,11 +7,14 @@ import {
   buildPodScript,
   MalformedScriptOutputError,
   parseScriptOutput,
+  podScriptDeadlineSeconds,
   PROBE_ATTEMPTS,
+  SECTION_ORDER,
   serviceNameLagBoundMs,
   serviceReadyBoundMs,
   shellQuote,
 } from "../../checks/podScript";
+import { diagnose } from "../../checks/diagnose";
 import { evaluateChecks } from "../../checks/evaluate";
 import { witnessToken } from "../../checks/serverWitness";
 import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../helpers";
@@ -35,8 +38,49 @@ function stubBin(behaviour: Record<string, { out: string; rc: number }>): string
   return dir;
 }
 
-function runScript(bin: string, plan = seedPlan, nonce = TEST_NONCE): string {
-  const script = buildPodScript(plan, nonce);
+/**
+ * `timeout` as busybox's works: it stops the one process it runs, and nothing that process started.
+ * (GNU timeout stops the whole process group, which would hide what busybox does in a pod.)
+ */
+function busyboxTimeout(bin: string): void {
+  fs.writeFileSync(
+    path.join(bin, "timeout"),
+    '#!/bin/sh\nt=$1; shift\n"$@" & child=$!\n( sleep "$t"; kill "$child" ) 2>/dev/null & watch=$!\nwait "$child"; rc=$?\nkill "$watch" 2>/dev/null\nexit "$rc"\n',
+    { mode: 0o755 },
+  );
+}
+
+/** Writes an executable stub into `bin`. */
+function stub(bin: string, name: string, body: string): void {
+  fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+}
+
+/**
+ * The client's view of a broken overlay: nothing on another node answers (wget and nslookup hang
+ * until stopped; ping to the nginx pod loses every packet within its deadline) while the client's
+ * own node, its gateway, answers ping.
+ */
+function brokenOverlayBin(): string {
+  const bin = stubBin({});
+  busyboxTimeout(bin);
+  // One process that never gets an answer, as a wget stuck in connect() is.
+  stub(bin, "wget", "exec sleep 30");
+  stub(bin, "nslookup", "exec sleep 30");
+  stub(
+    bin,
+    "ip",
+    `case "$1" in addr) cat ${shellQuote(path.join(__dirname, "../fixtures/seeds/ip-addr.txt"))};; *) cat ${shellQuote(path.join(__dirname, "../fixtures/seeds/ip-route.txt"))};; esac`,
+  );
+  stub(
+    bin,
+    "ping",
+    `case "$*" in *10.42.0.1*) cat ${shellQuote(path.join(__dirname, "../fixtures/busybox/ping-ok.txt"))}; exit 0;; esac\nsleep 1; cat ${shellQuote(path.join(__dirname, "../fixtures/busybox/ping-loss.txt"))}; exit 1`,
+  );
+  return bin;
+}
+
+function runScript(bin: string, plan = seedPlan, nonce = TEST_NONCE, deadline?: number): string {
+  const script = buildPodScript(plan, nonce, deadline);
   return execFileSync("/bin/sh", ["-c", script], {
     env: { PATH: `${bin}:/usr/bin:/bin`, NONCE: nonce },
     encoding: "utf8",
@@ -202,6 +246,103 @@ echo "** server can't find x: NXDOMAIN"; exit 1
 
   it("refuses a nonce that is not 32 hex digits", () => {
     expect(() => buildPodScript(seedPlan, "abc; rm -rf /")).toThrow(/32 hex digits/);
+  });
+});
+
+describe("a broken network gives its verdict within the script's bound", () => {
+  const plan = { ...seedPlan, timeoutSeconds: 1, clientNode: "node2" };
+  const nodes = new Map([
+    ["vagrant", { podCidrs: ["10.42.0.0/24"] }],
+    ["node2", { podCidrs: ["10.42.0.0/24"] }],
+  ]);
+
+  it("a broken overlay: every section, the cross-node verdict, and far less than the probes' serial worst case", () => {
+    const started = Date.now();
+    const output = runScript(brokenOverlayBin(), plan);
+    const seconds = (Date.now() - started) / 1000;
+    const { sections, complete } = parseScriptOutput(output, TEST_NONCE);
+    expect(complete).toBe(true);
+    // Who answered is not asked where no page came back; every other probe has its section.
+    expect([...sections.keys()]).toEqual(SECTION_ORDER.filter((n) => !n.endsWith("-identity")));
+    // A hanging wget is stopped at its timeout: the page probes took their three tries, no more.
+    expect(sections.get("pod-ip-http")).toMatchObject({ rc: 143, tries: PROBE_ATTEMPTS });
+    expect(sections.get("pod-ip-http")?.ms).toBeLessThan(PROBE_ATTEMPTS * 2000 + 1000);
+    // The full-size probes are not run against a pod IP that served nothing.
+    expect(sections.get("large-http")).toMatchObject({ tries: 0 });
+    expect(sections.get("large-http")?.output).toMatch(/^not probed: .* did not serve the page$/);
+    const verdict = diagnose(evaluateChecks(plan, sections, nodes, seedEndpoints));
+    expect(verdict?.layer).toBe("cross-node");
+    // Side by side: the longest chain (the Service's wait, then its pages), not the sum.
+    expect(seconds).toBeLessThan(podScriptDeadlineSeconds(plan));
+  }, 60_000);
+
+  it("a transfer that stalls is stopped at its timeout and says so", () => {
+    const bin = stubBin({
+      nslookup: { out: "", rc: 0 },
+      ping: { out: "", rc: 0 },
+      ip: { out: "", rc: 0 },
+    });
+    busyboxTimeout(bin);
+    // The page comes back; the large body never does (a black hole for full-size packets).
+    stub(
+      bin,
+      "wget",
+      `case "$*" in *pod-to-pod/large*) exec sleep 30;; *identity*) echo ${seedPlan.serverPodUid};; *) cat ${shellQuote(path.join(__dirname, "../fixtures/seeds/wget-pod-ip.txt"))};; esac`,
+    );
+    const started = Date.now();
+    const sections = parseSections(runScript(bin, plan));
+    const large = sections.get("large-http");
+    // Three tries of 1 s, a second apart: not 30 s a try.
+    expect((Date.now() - started) / 1000).toBeLessThan(15);
+    expect(large).toMatchObject({ rc: 1, tries: PROBE_ATTEMPTS });
+    // The count comes last, after what the shell said of the stopped wget.
+    expect(large?.output.split("\n").slice(-2)).toEqual(["stalled", "0"]);
+    const results = evaluateChecks(plan, sections, nodes, seedEndpoints);
+    expect(results.find((r) => r.name === "path-mtu")?.detail).toMatch(
+      /65536-byte response from 10\.42\.0\.7:80\/pod-to-pod\/large stalled until the timeout/,
+    );
+  }, 60_000);
+
+  it("stops at its deadline, whatever hangs, and says which probes did not finish", () => {
+    const bin = stubBin({
+      wget: { out: "Welcome to nginx!", rc: 0 },
+      nslookup: { out: "Name: x", rc: 0 },
+      ping: { out: "", rc: 0 },
+    });
+    // A command no timeout bounds, stuck for good.
+    stub(bin, "ip", "exec sleep 60");
+    const started = Date.now();
+    const { sections, complete } = parseScriptOutput(
+      runScript(bin, seedPlan, TEST_NONCE, 2),
+      TEST_NONCE,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    expect(complete).toBe(true);
+    expect(seconds).toBeLessThan(10);
+    expect(sections.get("ip-addr")).toMatchObject({ rc: 124, tries: 0 });
+    expect(sections.get("ip-addr")?.output).toBe("not finished within the script's bound of 2 s");
+    // What finished in time is there as it ran.
+    expect(sections.get("pod-ip-http")).toMatchObject({ rc: 0, tries: 1 });
+  }, 30_000);
+
+  it("runs the probes one after the other where no private folder can be made", () => {
+    const bin = stubBin({
+      wget: { out: "Welcome to nginx!", rc: 0 },
+      nslookup: { out: "Name: x", rc: 0 },
+      ping: { out: "", rc: 0 },
+      ip: { out: "", rc: 0 },
+    });
+    stub(bin, "mktemp", "exit 1");
+    const { sections, complete } = parseScriptOutput(runScript(bin), TEST_NONCE);
+    expect(complete).toBe(true);
+    expect([...sections.keys()].sort()).toEqual([...SECTION_ORDER].sort());
+  }, 30_000);
+
+  it("bounds the script by its longest chain of probes, at most", () => {
+    // The Service's wait at its NXDOMAIN bound (40 s), its last round (4 s), a page and its
+    // identity at three tries of 5 s a second apart (17 s each), and 2 s to spare.
+    expect(podScriptDeadlineSeconds(seedPlan)).toBe(40 + 4 + 2 * 17 + 2);
+    expect(() => buildPodScript(seedPlan, TEST_NONCE, 0)).toThrow(/whole number of seconds/);
   });
 });
 

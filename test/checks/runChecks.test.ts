@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KubectlResult } from "../../checks/kubectl";
+import { buildPodScript, podScriptDeadlineSeconds } from "../../checks/podScript";
 import { CheckRunError, kubectlError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
 import { CLIENT_WITNESSED, witnessedPath, witnessToken } from "../../checks/serverWitness";
 import {
@@ -9,6 +10,7 @@ import {
   seedEndpoints,
   seedPlan,
   seedScriptOutput,
+  TEST_NONCE,
 } from "../helpers";
 
 const nodesJson = JSON.stringify({
@@ -262,6 +264,27 @@ describe("runChecks", () => {
     await expect(runChecks(seedPlan, run, stamp)).rejects.toThrow(CheckRunError);
     await expect(runChecks(seedPlan, run, stamp)).rejects.toThrow(
       /not the network.*busybox-client" not found/,
+    );
+  });
+
+  it("gives the client's exec the script's own deadline and room to start, not every probe's tries end to end", async () => {
+    const budgets: number[] = [];
+    const run = async (args: readonly string[], timeoutMs: number) => {
+      if (args.includes("exec")) {
+        budgets.push(timeoutMs);
+        return healthy(nonceOf(args[args.length - 1]));
+      }
+      return args.includes("endpointslices")
+        ? slicesOk
+        : { code: 0, stdout: nodesJson, stderr: "" };
+    };
+    await runChecks(seedPlan, run, stamp);
+    expect(budgets).toEqual([(podScriptDeadlineSeconds(seedPlan) + 5 + 30) * 1000]);
+    // With the default 5 s timeout: under two minutes (eleven probes' tries end to end were 281 s).
+    expect(budgets[0]).toBeLessThan(120_000);
+    // And the script the exec carries stops itself at that deadline.
+    expect(buildPodScript(seedPlan, TEST_NONCE)).toContain(
+      `finish ${podScriptDeadlineSeconds(seedPlan)}`,
     );
   });
 

@@ -19,6 +19,16 @@ function kubectl(...args: string[]) {
   return run("kubectl", args, { KUBECONFIG: engine.env.KUBECONFIG }, 120_000);
 }
 
+function cluster(command: string) {
+  const result = run(
+    "bash",
+    [path.join(PROJECT_DIR, "local-cluster/cluster.sh"), command],
+    {},
+    120_000,
+  );
+  expect(result.code, `cluster.sh ${command}: ${result.stderr}`).toBe(0);
+}
+
 async function verification(): Promise<Verification> {
   return (await stack.outputs()).verification.value as Verification;
 }
@@ -64,6 +74,38 @@ describe("pod to pod across two nodes, with the real engine", () => {
       /^denied as expected/,
     );
   });
+
+  // With isolation on, the broken overlay also cuts the stranger off (it reaches nothing, CoreDNS
+  // included, from p2p-node2): the verdict must still be the overlay, not the policies.
+  it.each([
+    ["the open lab", "false", "3"],
+    ["isolation on", "true", "2"],
+  ])(
+    "%s: a broken path between the nodes fails up naming the cross-node layer, and up converges once mended",
+    async (_, isolation, pingCount) => {
+      await stack.setConfig("pod-to-pod:networkPolicy", { value: isolation });
+      await stack.up();
+      cluster("break-cross-node");
+      let text = "";
+      try {
+        // A changed setting runs the checks again, now across the broken path.
+        await stack.setConfig("pod-to-pod:checks.pingCount", { value: pingCount }, true);
+        await expect(
+          stack.up({ onOutput: (s) => (text += s), onError: (s) => (text += s) }),
+        ).rejects.toThrow();
+      } finally {
+        cluster("mend-cross-node");
+      }
+      expect(text).toContain("Broken layer: cross-node");
+      expect(text).not.toMatch(/Broken layer: (network-policy|client|pod-network)/);
+      // Every probe had its say: none was cut off by the check's bound.
+      expect(text).not.toContain("not finished within");
+      expect(text).not.toContain("produced no output");
+      await stack.up();
+      expect((await verification()).failed).toBe(0);
+      await stack.setConfig("pod-to-pod:networkPolicy", { value: "true" });
+    },
+  );
 
   it("placement same-node: the pods share a node and every check passes", async () => {
     await stack.setConfig("pod-to-pod:placement", { value: "same-node" });

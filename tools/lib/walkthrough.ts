@@ -21,8 +21,42 @@ function seconds(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-/** The walkthrough's own manifests (from its second document), pointed at the local images. */
-function walkthroughManifests(namespace: string): string {
+/** The label B gives its client, for the policy that lets it into nginx. */
+const CLIENT_LABEL = { app: "busybox-client" };
+
+/**
+ * The NetworkPolicies the program applies with isolation on (components/labNetworkPolicy.ts), as a
+ * person would write them for the walkthrough's pods: no pod of the namespace takes traffic from
+ * other pods, and nginx takes it from the busybox client alone.
+ */
+function isolationPolicies(namespace: string): object[] {
+  const policy = (name: string, spec: object) => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace },
+    spec,
+  });
+  return [
+    policy("pod-to-pod-default-deny", { podSelector: {}, policyTypes: ["Ingress"] }),
+    policy("nginx-allow-client", {
+      podSelector: { matchLabels: { app: "nginx" } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ podSelector: { matchLabels: CLIENT_LABEL } }] }],
+    }),
+  ];
+}
+
+/** How B deploys the lab: the walkthrough's open lab, or isolated as the program isolates it. */
+export interface WalkthroughOptions {
+  /** The program's NetworkPolicies, and a stranger (the walkthrough's client, copied) they refuse. */
+  readonly isolation: boolean;
+}
+
+/**
+ * The walkthrough's own manifests (from its second document), pointed at the local images; with
+ * isolation, the client labelled for the policies, the policies, and the stranger pod.
+ */
+export function walkthroughManifests(namespace: string, options: WalkthroughOptions): string {
   const text = fs.readFileSync(
     path.join(PROJECT_DIR, "test/policy/fixtures/walkthrough.md"),
     "utf8",
@@ -38,26 +72,38 @@ function walkthroughManifests(namespace: string): string {
       container.imagePullPolicy = "Never";
     }
   }
-  return JSON.stringify({ apiVersion: "v1", kind: "List", items: docs });
+  if (!options.isolation) {
+    return JSON.stringify({ apiVersion: "v1", kind: "List", items: docs });
+  }
+  const client = docs.find((d) => d.kind === "Pod" && d.metadata.name === "busybox-client");
+  if (!client) {
+    throw new Error("the walkthrough has no busybox-client pod");
+  }
+  client.metadata.labels = { ...client.metadata.labels, ...CLIENT_LABEL };
+  const stranger = structuredClone(client);
+  stranger.metadata = { name: "stranger-client", namespace, labels: { app: "stranger" } };
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "List",
+    items: [...docs, stranger, ...isolationPolicies(namespace)],
+  });
 }
 
 /**
  * B: the walkthrough typed out, as fast as kubectl allows: apply its Pods and Service, wait Ready,
- * wget the pod IP, wget nginx-service until it answers, ping -c 4. Returns its seconds; the delete
- * afterwards is not timed.
+ * wget the pod IP, wget nginx-service until it answers, ping -c 4. With isolation, as the program
+ * with isolation on (its default) does: the policies and the stranger applied with the rest, and
+ * the stranger's wget to the pod IP refused. Returns its seconds; the delete afterwards is not
+ * timed.
  */
-export function runWalkthrough(namespace: string): number {
+export function runWalkthrough(namespace: string, options: WalkthroughOptions): number {
   const started = process.hrtime.bigint();
-  mustRun("kubectl", ["apply", "-f", "-"], { input: walkthroughManifests(namespace) });
-  mustRun("kubectl", [
-    "wait",
-    "-n",
-    namespace,
-    "--for=condition=Ready",
-    "pod/nginx-server",
-    "pod/busybox-client",
-    "--timeout=180s",
-  ]);
+  mustRun("kubectl", ["apply", "-f", "-"], { input: walkthroughManifests(namespace, options) });
+  const pods = ["pod/nginx-server", "pod/busybox-client"];
+  if (options.isolation) {
+    pods.push("pod/stranger-client");
+  }
+  mustRun("kubectl", ["wait", "-n", namespace, "--for=condition=Ready", ...pods, "--timeout=180s"]);
   const ip = mustRun("kubectl", [
     "get",
     "pod",
@@ -67,32 +113,63 @@ export function runWalkthrough(namespace: string): number {
     "-o",
     "jsonpath={.status.podIP}",
   ]).stdout.trim();
-  const exec = (...args: string[]) =>
-    runCommand("kubectl", ["exec", "-n", namespace, "busybox-client", "--", ...args]);
+  const exec = (pod: string, ...args: string[]) =>
+    runCommand("kubectl", ["exec", "-n", namespace, pod, "--", ...args]);
   // `timeout`, as a person gives up on a hung wget (busybox's own wget -T crashes, see checks/).
-  if (exec("timeout", "5", "wget", "-qO-", `http://${ip}`).code !== 0) {
+  if (exec("busybox-client", "timeout", "5", "wget", "-qO-", `http://${ip}`).code !== 0) {
     throw new Error("B: wget to the nginx pod IP failed");
   }
   // A person retries the Service until it answers: a new Service needs its name and endpoints.
   let tries = 0;
-  while (exec("timeout", "5", "wget", "-qO-", "nginx-service").code !== 0) {
+  while (exec("busybox-client", "timeout", "5", "wget", "-qO-", "nginx-service").code !== 0) {
     if (++tries >= 60) {
       throw new Error("B: nginx-service never answered");
     }
   }
-  exec("ping", "-c", "4", ip);
+  exec("busybox-client", "ping", "-c", "4", ip);
+  // Refused or dropped within the program's deny bound, as the program's check asks.
+  if (
+    options.isolation &&
+    exec("stranger-client", "timeout", "2", "wget", "-qO-", `http://${ip}`).code === 0
+  ) {
+    throw new Error("B: the stranger reached nginx: the NetworkPolicies are not enforced");
+  }
   const elapsed = seconds(started);
   mustRun("kubectl", [
     "delete",
     "-n",
     namespace,
-    "pod/nginx-server",
-    "pod/busybox-client",
+    ...pods,
     "service/nginx-service",
+    ...(options.isolation
+      ? ["networkpolicy/pod-to-pod-default-deny", "networkpolicy/nginx-allow-client"]
+      : []),
     "--wait=true",
     "--grace-period=1",
   ]);
   return elapsed;
+}
+
+/**
+ * The floor of the stranger's part of a check: one wget the policies refuse, from the stranger of
+ * the deployed lab, to nginx's pod IP (how long the cluster's enforcement takes to say no).
+ */
+export function refusedRequest(namespace: string, ip: string): number {
+  const run = runCommand("kubectl", [
+    "exec",
+    "-n",
+    namespace,
+    "stranger-client",
+    "--",
+    "sh",
+    "-c",
+    `read a _ < /proc/uptime; timeout 2 wget -qO- http://${ip}/ >/dev/null 2>&1; rc=$?; read b _ < /proc/uptime; echo "$rc $a $b"`,
+  ]);
+  const [rc, a, b] = run.stdout.trim().split(" ");
+  if (run.code !== 0 || rc === "0") {
+    throw new Error(`the stranger's wget to ${ip} was not refused: ${run.stdout}${run.stderr}`);
+  }
+  return Number(b) - Number(a);
 }
 
 /** A bare busybox Pod: no probes, no volumes; it stops at once on SIGTERM. */
@@ -178,7 +255,7 @@ export function leftovers(namespace: string, ownNamespace: boolean): string[] {
   }
   const objects = mustRun("kubectl", [
     "get",
-    "pods,services,configmaps",
+    "pods,services,configmaps,networkpolicies",
     "-n",
     namespace,
     "-l",
