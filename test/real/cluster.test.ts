@@ -378,6 +378,14 @@ describe("faults injected out of band", () => {
       mustKubectl(["delete", "service", LAB_NAMES.service, "-n", namespace]);
       mustKubectl(["apply", "-f", "-"], render());
       waitForLab(namespace);
+      // The Service is back with a new ClusterIP; until CoreDNS answers its name with that one
+      // (its cache and its watch lag a moment), a check that resolves the name tests the old one.
+      const plan = livePlan();
+      waitUntilServes(
+        namespace,
+        `http://${LAB_NAMES.service}.${namespace}.svc.cluster.local/pod-to-pod/identity`,
+        (answer) => answer.trim() === plan.serverPodUid,
+      );
     }
   }
 
