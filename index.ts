@@ -8,6 +8,7 @@ import {
   LabNamespace,
   LabNetworkPolicy,
   NginxServer,
+  NodeMesh,
   NginxService,
   StrangerClient,
 } from "./components";
@@ -94,6 +95,26 @@ const isolation = config.networkPolicy
     }
   : undefined;
 
+// Every node, every path (coverage every-node): a mesh of DaemonSets the check runs alongside.
+const mesh =
+  config.coverage === "every-node"
+    ? new NodeMesh(
+        "mesh",
+        {
+          namespace: labNamespace.name,
+          nginx: config.nginx,
+          busybox: config.busybox,
+          servicePort: config.servicePort,
+          readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+          isolation: config.networkPolicy,
+          settings: config.mesh,
+          clusterDomain: config.clusterDomain,
+          timeoutSeconds: config.checks.timeoutSeconds,
+        },
+        labNamespace.contentOptions,
+      )
+    : undefined;
+
 const check = new ConnectivityCheck("connectivity", {
   namespace: labNamespace.name,
   server,
@@ -104,6 +125,7 @@ const check = new ConnectivityCheck("connectivity", {
   settings: config.checks,
   kube,
   ...(isolation ? { isolation } : {}),
+  ...(mesh ? { mesh } : {}),
 });
 
 export const namespace = labNamespace.name;
@@ -114,7 +136,11 @@ export const serviceClusterIp = service.clusterIp;
 export const nginxNode = server.nodeName;
 export const busyboxNode = client.nodeName;
 export const networkPolicies = isolation
-  ? [isolation.policy.defaultDenyName, isolation.policy.allowClientName]
+  ? [
+      isolation.policy.defaultDenyName,
+      isolation.policy.allowClientName,
+      ...(mesh ? mesh.networkPolicies : []),
+    ]
   : [];
 export const verification = check.verification;
 export const report = check.report;

@@ -7,3 +7,7 @@ export * from "./placement";
 export * from "./names";
 export * from "./strangerClient";
 export * from "./labNetworkPolicy";
+export * from "./meshEchoServers";
+export * from "./meshClients";
+export * from "./meshNodeProbes";
+export * from "./nodeMesh";

@@ -13,7 +13,7 @@ export const IDENTITY_FILE = "uid";
  * its pod, from the file the kubelet writes (see checks/identity.ts), so the checks can tell this
  * pod from any other nginx.
  */
-export function renderNginxConf(port: number): string {
+export function renderNginxConf(port: number, alsoListen: readonly number[] = []): string {
   return `worker_processes 1;
 pid /tmp/nginx.pid;
 error_log stderr warn;
@@ -39,7 +39,7 @@ http {
 
   server {
     listen ${port};
-    root /usr/share/nginx/html;
+${alsoListen.map((extra) => `    listen ${extra};\n`).join("")}    root /usr/share/nginx/html;
     index index.html;
 
     location = ${IDENTITY_PATH} {

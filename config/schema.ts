@@ -169,6 +169,11 @@ export const labConfigSchema = z
     servicePort: wholeNumber(1, 65535, 80),
     placement: oneOf(["any", "same-node", "different-nodes"], "any"),
     networkPolicy: flag(true),
+    coverage: oneOf(["pair", "every-node"], "pair"),
+    mesh: settings({
+      parallelism: wholeNumber(1, 256, 8),
+      nodeToPod: flag(true),
+    }),
     clusterDomain: z
       .string()
       .regex(DNS_SUBDOMAIN, { error: "expected a DNS domain such as cluster.local" })
@@ -194,6 +199,10 @@ export type WorkloadSettings = LabConfig["busybox"];
 export type ResourceSettings = WorkloadSettings["resources"];
 /** Where the client runs relative to the server. */
 export type Placement = LabConfig["placement"];
+/** Which paths the checks prove: the walkthrough's pair, or every node's. */
+export type Coverage = LabConfig["coverage"];
+/** The every-node mesh's knobs. */
+export type MeshSettings = LabConfig["mesh"];
 /** The connectivity check's knobs. */
 export type CheckSettings = LabConfig["checks"];
 
