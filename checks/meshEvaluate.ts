@@ -39,7 +39,9 @@ export interface MeshEvaluation {
 }
 
 /** The echo servers the scripts probe, in the order their indices name them. */
-export function meshTargets(layout: MeshLayout): Array<{ index: number; node: string; pod: MeshPod }> {
+export function meshTargets(
+  layout: MeshLayout,
+): Array<{ index: number; node: string; pod: MeshPod }> {
   return layout.nodes.flatMap((node, index) => {
     const pod = layout.echo.get(node);
     return pod && pod.ready && pod.ip ? [{ index, node, pod }] : [];
@@ -97,21 +99,29 @@ function podPath(
   const at = (name: string) => sections.get(`${name}-${index}`);
   const ms = ["pod", "ping", "large", "mtu"].reduce((sum, name) => sum + (at(name)?.ms ?? 0), 0);
   if (runError) {
-    return { from, to, outcome: "absent", ms: 0, detail: `the client could not run: ${runError.message}` };
+    return {
+      from,
+      to,
+      outcome: "absent",
+      ms: 0,
+      detail: `the client could not run: ${runError.message}`,
+    };
   }
   const target = `${pod.ip} (${pod.name})`;
   const http = identityOutcome(at("pod"), pod, target);
   const small = pingOutcome(at("ping"));
   const large = at("large");
-  const largeOk = large !== undefined && large.rc === 0 && Number(large.output.trim()) === LARGE_BYTES;
+  // wc's count, on a line of its own; `timeout` may have said "Terminated" around it.
+  const bytes = large?.output.split("\n").find((line) => /^\s*\d+\s*$/.test(line))?.trim();
+  const largeOk = large !== undefined && large.rc === 0 && Number(bytes) === LARGE_BYTES;
   const full = pingOutcome(at("mtu"));
   const largeDetail = !large
     ? "large: not tried"
     : largeOk
       ? `${LARGE_BYTES} bytes in ${large.ms} ms`
-      : large.rc === 124 || large.rc === 143
-        ? `${LARGE_BYTES} bytes did not arrive before the timeout (${large.tries} tries)`
-        : `large: ${large.output.trim().slice(0, 60) || `exit ${large.rc}`} of ${LARGE_BYTES} bytes`;
+      : bytes !== undefined
+        ? `only ${bytes} of ${LARGE_BYTES} bytes arrived within ${large.ms} ms (${large.tries} tries)`
+        : `large: ${large.output.replace(/\s+/g, " ").trim().slice(0, 60) || `exit ${large.rc}`}`;
   const detail = `http: ${http.detail}; ping: ${small.detail}; ${largeDetail}; full-size ping: ${full.detail}`;
   if (!http.ok && !small.ok) {
     return { from, to, outcome: "fail", ms, detail };
@@ -148,13 +158,20 @@ export function parseNodeLinks(output: string, nodeIp: string): NodeLinks {
   };
 }
 
-function clientProbes(node: string, sections: ReadonlyMap<string, Section>, clusterIp: string, echoUids: ReadonlySet<string>, serviceName: string): ClientProbes {
+function clientProbes(
+  node: string,
+  sections: ReadonlyMap<string, Section>,
+  clusterIp: string,
+  echoUids: ReadonlySet<string>,
+  serviceName: string,
+): ClientProbes {
   const service = sections.get("service");
   const uid = service && service.rc === 0 ? parseIdentity(service.output) : undefined;
   const serviceOk = uid !== undefined && echoUids.has(uid);
   const dns = sections.get("dns");
   const answer = dns ? parseNslookup(dns.output) : undefined;
-  const dnsOk = dns !== undefined && dns.rc === 0 && (answer?.addresses.includes(clusterIp) ?? false);
+  const dnsOk =
+    dns !== undefined && dns.rc === 0 && (answer?.addresses.includes(clusterIp) ?? false);
   const eth0 = Number(sections.get("eth0")?.output.trim());
   const gateway = sections.get("gateway");
   return {
@@ -202,7 +219,12 @@ export function evaluateMesh(
   const links = new Map<string, NodeLinks>();
   for (const from of layout.nodes) {
     const run = clientRuns.get(from);
-    const runError = run instanceof Error ? run : run === undefined ? new Error(`no mesh client on ${from}`) : undefined;
+    const runError =
+      run instanceof Error
+        ? run
+        : run === undefined
+          ? new Error(`no mesh client on ${from}`)
+          : undefined;
     const sections = sectionsOf(run);
     for (const to of layout.nodes) {
       const target = targets.find((t) => t.node === to);
@@ -234,11 +256,23 @@ export function evaluateMesh(
     for (const to of layout.nodes.filter((n) => n !== from)) {
       const target = targets.find((t) => t.node === to);
       if (!target) {
-        nodePaths.push({ from, to, outcome: "absent", ms: 0, detail: `no Ready echo server on ${to}` });
+        nodePaths.push({
+          from,
+          to,
+          outcome: "absent",
+          ms: 0,
+          detail: `no Ready echo server on ${to}`,
+        });
         continue;
       }
       if (nodeRun instanceof Error) {
-        nodePaths.push({ from, to, outcome: "absent", ms: 0, detail: `the node probe could not run: ${nodeRun.message}` });
+        nodePaths.push({
+          from,
+          to,
+          outcome: "absent",
+          ms: 0,
+          detail: `the node probe could not run: ${nodeRun.message}`,
+        });
         continue;
       }
       const section = nodeSections.get(`node-${target.index}`);

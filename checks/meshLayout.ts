@@ -43,7 +43,9 @@ export function parseSchedulableNodes(json: string): string[] {
     .filter(
       (node) =>
         node.spec?.unschedulable !== true &&
-        !(node.spec?.taints ?? []).some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute"),
+        !(node.spec?.taints ?? []).some(
+          (t) => t.effect === "NoSchedule" || t.effect === "NoExecute",
+        ),
     )
     .flatMap((node) => (node.metadata?.name ? [node.metadata.name] : []));
 }
@@ -73,7 +75,9 @@ export function meshLayout(
   const kinds: Array<[string, Map<string, MeshPod>]> = [
     ["echo server", byNode(echo)],
     ["client", byNode(clients)],
-    ...(nodeProbes ? ([["node probe", byNode(nodeProbes)]] as Array<[string, Map<string, MeshPod>]>) : []),
+    ...(nodeProbes
+      ? ([["node probe", byNode(nodeProbes)]] as Array<[string, Map<string, MeshPod>]>)
+      : []),
   ];
   const nodes = [
     ...new Set([...schedulable, ...kinds.flatMap(([, pods]) => [...pods.keys()])]),

@@ -54,7 +54,9 @@ export function renderMeshText(mesh: MeshReport): string[] {
     lines.push(`  (matrix of ${counts.nodes} × ${counts.nodes} in verification.mesh.matrix)`);
   }
   for (const failure of mesh.failures.slice(0, 20)) {
-    lines.push(`  ${failure.outcome.toUpperCase()}  ${failure.from} → ${failure.to}  ${failure.ms} ms  ${failure.detail}`);
+    lines.push(
+      `  ${failure.outcome.toUpperCase()}  ${failure.from} → ${failure.to}  ${failure.ms} ms  ${failure.detail}`,
+    );
   }
   if (mesh.failures.length > 20) {
     lines.push(`  … ${mesh.failures.length - 20} more in verification.mesh.failures`);

@@ -30,7 +30,12 @@ export function meshExecBudgetMs(plan: MeshPlan, jobs: number): number {
   return (Math.ceil(jobs / plan.parallelism) * job + 30) * 1000;
 }
 
-function parsed<T>(stdout: string, code: number, stderr: string, parse: (s: string) => T): T | Error {
+function parsed<T>(
+  stdout: string,
+  code: number,
+  stderr: string,
+  parse: (s: string) => T,
+): T | Error {
   if (code !== 0) {
     return new Error(kubectlError(stderr));
   }
@@ -56,7 +61,16 @@ async function readLayout(
     pods(plan.clientSelector),
     plan.nodeProbeSelector ? pods(plan.nodeProbeSelector) : Promise.resolve(undefined),
     run(
-      [...context, "get", "service", "-n", plan.namespace, plan.serviceName, "-o", "jsonpath={.spec.clusterIP}"],
+      [
+        ...context,
+        "get",
+        "service",
+        "-n",
+        plan.namespace,
+        plan.serviceName,
+        "-o",
+        "jsonpath={.spec.clusterIP}",
+      ],
       budget,
     ),
   ]);
@@ -68,11 +82,15 @@ async function readLayout(
   };
   for (const [what, value] of Object.entries(read)) {
     if (value instanceof Error) {
-      return new Error(`the mesh's ${what} could not be read from the API server: ${value.message}`);
+      return new Error(
+        `the mesh's ${what} could not be read from the API server: ${value.message}`,
+      );
     }
   }
   if (service.code !== 0) {
-    return new Error(`the mesh's Service ${plan.serviceName} could not be read: ${kubectlError(service.stderr)}`);
+    return new Error(
+      `the mesh's Service ${plan.serviceName} could not be read: ${kubectlError(service.stderr)}`,
+    );
   }
   return {
     layout: meshLayout(
@@ -96,18 +114,34 @@ async function execScript(
 ): Promise<MeshRun> {
   const nonce = newRunNonce();
   const result = await run(
-    [...context, "exec", "-n", plan.namespace, pod.name, "-c", container, "--", "sh", "-c", build(targets, nonce)],
+    [
+      ...context,
+      "exec",
+      "-n",
+      plan.namespace,
+      pod.name,
+      "-c",
+      container,
+      "--",
+      "sh",
+      "-c",
+      build(targets, nonce),
+    ],
     meshExecBudgetMs(plan, targets.length + 3),
   );
   try {
     const output = parseScriptOutput(result.stdout, nonce);
     if (output.sections.size === 0) {
-      return new Error(`kubectl exec into ${plan.namespace}/${pod.name} ran no probe (exit ${result.code}): ${kubectlError(result.stderr)}`);
+      return new Error(
+        `kubectl exec into ${plan.namespace}/${pod.name} ran no probe (exit ${result.code}): ${kubectlError(result.stderr)}`,
+      );
     }
     return output;
   } catch (error) {
     if (error instanceof MalformedScriptOutputError) {
-      return new Error(`the script's output in ${pod.name} is not what it prints (${error.message})`);
+      return new Error(
+        `the script's output in ${pod.name} is not what it prints (${error.message})`,
+      );
     }
     throw error;
   }
@@ -151,7 +185,15 @@ export async function runMesh(
   ];
   const runs = await mapBounded(tasks, plan.parallelism, (task) =>
     task.kind === "client"
-      ? execScript(plan, run, context, task.pod, plan.clientContainer, (t, n) => buildMeshClientScript(plan, t, n), scriptTargets)
+      ? execScript(
+          plan,
+          run,
+          context,
+          task.pod,
+          plan.clientContainer,
+          (t, n) => buildMeshClientScript(plan, t, n),
+          scriptTargets,
+        )
       : execScript(
           plan,
           run,
@@ -164,15 +206,26 @@ export async function runMesh(
   );
   const clientRuns = new Map<string, MeshRun>();
   const nodeRuns = new Map<string, MeshRun>();
-  tasks.forEach((task, at) => (task.kind === "client" ? clientRuns : nodeRuns).set(task.node, runs[at]));
-  const evaluation = evaluateMesh(layout, clientRuns, nodeRuns, { name: plan.serviceName, clusterIp });
+  tasks.forEach((task, at) =>
+    (task.kind === "client" ? clientRuns : nodeRuns).set(task.node, runs[at]),
+  );
+  const evaluation = evaluateMesh(layout, clientRuns, nodeRuns, {
+    name: plan.serviceName,
+    clusterIp,
+  });
   const checks = meshChecks(layout, evaluation, plan.nodeProbeSelector !== undefined);
   const diagnosis = diagnoseMesh(layout, evaluation, checks);
   return { checks, report: meshReport(layout, evaluation), ...(diagnosis ? { diagnosis } : {}) };
 }
 
 /** Layers only the pair's checks can see: there, the pair's diagnosis is the one to read. */
-const PAIR_ONLY: readonly Layer[] = ["client", "server", "network-policy", "policy-enforcement", "ipam"];
+const PAIR_ONLY: readonly Layer[] = [
+  "client",
+  "server",
+  "network-policy",
+  "policy-enforcement",
+  "ipam",
+];
 
 /**
  * The verification with the mesh's checks after the pair's, counted together. The diagnosis is the

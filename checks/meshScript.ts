@@ -28,9 +28,9 @@ function url(ip: string, port: number, path: string): string {
   return `http://${ip}:${port}${path}`;
 }
 
-/** One job: its probes, run in order in a subshell whose output goes to the job's own file. */
-function job(number: number, body: readonly string[]): string {
-  return `( ${body.join("; ")} ) >"$mesh_dir/${number}" 2>/dev/null &`;
+/** One job: its probes, run in order (one subshell, see runJobs). */
+function job(body: readonly string[]): string {
+  return body.join("; ");
 }
 
 /** Runs jobs `bound` at a time, waiting for each batch before the next; then prints every file. */
@@ -39,13 +39,17 @@ function runJobs(jobs: readonly string[], bound: number): string[] {
     // Nothing secret: the sections are what the script prints anyway, and the directory goes.
     'mesh_dir=$(mktemp -d /tmp/mesh.XXXXXX) || { echo "no writable /tmp for the mesh" >&2; exit 1; }',
   ];
-  jobs.forEach((line, at) => {
-    lines.push(line);
+  // A batch's files are printed (and removed) once the whole batch is done: what finished is out
+  // even if a later batch is cut off by kubectl's bound.
+  const flush = ["wait", 'cat "$mesh_dir"/* 2>/dev/null', 'rm -f "$mesh_dir"/*'];
+  jobs.forEach((body, at) => {
+    // Each job in a subshell of its own, its sections into a file of its own, named by position.
+    lines.push(`( ${body} ) >"$mesh_dir/${at}" 2>/dev/null &`);
     if ((at + 1) % bound === 0 && at + 1 < jobs.length) {
-      lines.push("wait");
+      lines.push(...flush);
     }
   });
-  lines.push("wait", 'cat "$mesh_dir"/* 2>/dev/null', 'rm -rf "$mesh_dir"');
+  lines.push(...flush, 'rmdir "$mesh_dir"');
   lines.push(`printf '%s end\\n' "$nonce"`);
   return lines;
 }
@@ -69,15 +73,17 @@ export function buildMeshClientScript(
   const wget = (target: string) => `timeout ${t} wget -q -O - ${shellQuote(target)}`;
   const fqdn = `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`;
   const perTarget = targets.map(({ index, ip }) =>
-    job(index, [
+    job([
       probe(`pod-${index}`, 3, wget(url(ip, plan.echoPort, IDENTITY_PATH))),
       "http=$?",
-      probe(`ping-${index}`, 2, `ping -c 2 -A -w ${t} ${shellQuote(ip)}`),
+      probe(`ping-${index}`, 1, `ping -c 2 -A -w ${t} ${shellQuote(ip)}`),
       "small=$?",
       `[ "$http" -ne 0 ] || ${probe(
         `large-${index}`,
         2,
-        `timeout ${t} sh -c ${shellQuote(`wget -q -O - ${shellQuote(url(ip, plan.echoPort, LARGE_PATH))} | head -c ${LARGE_BYTES} | wc -c`)}`,
+        // The bound on wget itself: a `timeout` around a shell would leave wget (and the pipe
+        // to wc, and so the probe's command substitution) hanging on a black-holed connection.
+        `timeout ${t} wget -q -O - ${shellQuote(url(ip, plan.echoPort, LARGE_PATH))} | head -c ${LARGE_BYTES} | wc -c`,
       )}`,
       `[ "$small" -ne 0 ] || ${probe(
         `mtu-${index}`,
@@ -86,29 +92,19 @@ export function buildMeshClientScript(
       )}`,
     ]),
   );
-  const count = targets.length;
   const own = [
-    job(count, [
-      probe(
-        "service",
-        3,
-        wget(`http://${plan.serviceName}:${plan.servicePort}${IDENTITY_PATH}`),
-      ),
+    job([
+      probe("service", 3, wget(`http://${plan.serviceName}:${plan.servicePort}${IDENTITY_PATH}`)),
     ]),
-    job(count + 1, [probe("dns", 3, `timeout ${t} nslookup ${shellQuote(fqdn)}`)]),
-    job(count + 2, [
-      probe(
-        "gateway",
-        2,
-        `ping -c 2 -A -w ${t} "$(ip route | awk '/^default/ {print $3; exit}')"`,
-      ),
+    job([probe("dns", 3, `timeout ${t} nslookup ${shellQuote(fqdn)}`)]),
+    job([
+      probe("gateway", 2, `ping -c 2 -A -w ${t} "$(ip route | awk '/^default/ {print $3; exit}')"`),
       probe("eth0", 1, "cat /sys/class/net/eth0/mtu"),
     ]),
   ];
   return (
-    [...scriptPreamble(nonce), ...runJobs([...own, ...perTarget], plan.parallelism)].join(
-      "\n",
-    ) + "\n"
+    [...scriptPreamble(nonce), ...runJobs([...own, ...perTarget], plan.parallelism)].join("\n") +
+    "\n"
   );
 }
 
@@ -124,9 +120,9 @@ export function buildNodeProbeScript(
 ): string {
   const t = plan.timeoutSeconds;
   const jobs = [
-    job(targets.length, [probe("links", 1, "ip addr")]),
+    job([probe("links", 1, "ip addr")]),
     ...targets.map(({ index, ip }) =>
-      job(index, [
+      job([
         probe(
           `node-${index}`,
           3,

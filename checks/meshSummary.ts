@@ -173,9 +173,7 @@ export function commonNodes(paths: readonly MeshPath[]): string[] {
     return [];
   }
   const first = [paths[0].from, paths[0].to];
-  return [...new Set(first)].filter((node) =>
-    paths.every((p) => p.from === node || p.to === node),
-  );
+  return [...new Set(first)].filter((node) => paths.every((p) => p.from === node || p.to === node));
 }
 
 function evidence(paths: readonly MeshPath[], extra: readonly string[] = []): string[] {
@@ -234,7 +232,10 @@ export function diagnoseMesh(
       return {
         layer: "pod-network",
         summary: `The clients on ${clients.join(", ")} cannot reach the echo servers on other nodes, yet their nodes reach those very pods from the node's own network namespace: the route between the nodes works, the client pods' side (their veth, bridge or policy) is broken.`,
-        evidence: evidence(crossNode, nodesReach.map((p) => `node ${p.from} → ${p.to}: ${nodeRoute(p)?.detail}`)),
+        evidence: evidence(
+          crossNode,
+          nodesReach.map((p) => `node ${p.from} → ${p.to}: ${nodeRoute(p)?.detail}`),
+        ),
       };
     }
     return {
@@ -261,9 +262,15 @@ export function diagnoseMesh(
       return needed === undefined || !links
         ? []
         : [
-            ...(links.nodeLink && links.nodeLink.mtu < needed ? [`${node}: ${links.nodeLink.name} mtu ${links.nodeLink.mtu}`] : []),
-            ...links.ports.filter((p) => p.mtu < needed).map((p) => `${node}: ${p.name} mtu ${p.mtu}`),
-            ...(links.flannelMtu !== undefined && links.flannelMtu < (podMtu ?? 0) ? [`${node}: flannel.1 mtu ${links.flannelMtu}`] : []),
+            ...(links.nodeLink && links.nodeLink.mtu < needed
+              ? [`${node}: ${links.nodeLink.name} mtu ${links.nodeLink.mtu}`]
+              : []),
+            ...links.ports
+              .filter((p) => p.mtu < needed)
+              .map((p) => `${node}: ${p.name} mtu ${p.mtu}`),
+            ...(links.flannelMtu !== undefined && links.flannelMtu < (podMtu ?? 0)
+              ? [`${node}: flannel.1 mtu ${links.flannelMtu}`]
+              : []),
           ];
     });
     const where =
@@ -275,24 +282,36 @@ export function diagnoseMesh(
       summary: `Small packets pass and full-size ones do not: an MTU black hole, ${where}. The pods' eth0 MTU is ${podMtu ?? "unknown"}; across nodes VXLAN adds 50 bytes, so flannel.1 must carry ${podMtu ?? "the pods' MTU"} and every node link on the way ${needed ?? "50 bytes more"}.${tooSmall.length > 0 ? ` Below that: ${tooSmall.join(", ")}.` : ""}`,
       evidence: evidence(
         blackHoles,
-        involved.map((node) => `${node}: pod eth0 mtu ${evaluation.clients.find((c) => c.node === node)?.podMtu ?? "unknown"}, ${describeLinks(evaluation.links.get(node))}`),
+        involved.map(
+          (node) =>
+            `${node}: pod eth0 mtu ${evaluation.clients.find((c) => c.node === node)?.podMtu ?? "unknown"}, ${describeLinks(evaluation.links.get(node))}`,
+        ),
       ),
     };
   }
   const failed = (name: string) => checks.find((c) => c.name === name && !c.ok);
+  const unprobed = evaluation.podPaths.filter((p) => p.outcome === "absent");
   const coverage = failed("mesh-coverage");
+  if (unprobed.length > 0 && !coverage) {
+    return {
+      layer: "coverage",
+      summary: `${unprobed.length} paths could not be probed (the script in their client did not run or was cut off), so nothing is proven about them; the paths that ran are in the matrix.`,
+      evidence: evidence(unprobed),
+    };
+  }
   if (coverage) {
     return {
       layer: "coverage",
       summary: `The mesh does not cover every schedulable node, so those nodes' paths were not proven: look at the DaemonSets' pods there (kubectl get pods -o wide).`,
-      evidence: [coverage.detail],
+      evidence: [coverage.detail, ...evidence(unprobed)],
     };
   }
   const service = failed("mesh-service");
   if (service) {
     return {
       layer: "service",
-      summary: "Every pod path works, but the mesh's Service does not from some nodes: kube-proxy's rules for its ClusterIP on those nodes, or its endpoints.",
+      summary:
+        "Every pod path works, but the mesh's Service does not from some nodes: kube-proxy's rules for its ClusterIP on those nodes, or its endpoints.",
       evidence: [service.detail],
     };
   }
@@ -300,7 +319,8 @@ export function diagnoseMesh(
   if (dns) {
     return {
       layer: "dns",
-      summary: "Pod IPs and the Service work, but its name does not resolve from some nodes: CoreDNS, or the path from those nodes to it.",
+      summary:
+        "Pod IPs and the Service work, but its name does not resolve from some nodes: CoreDNS, or the path from those nodes to it.",
       evidence: [dns.detail],
     };
   }

@@ -77,7 +77,11 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, deleteBeforeReplace: true, customTimeouts: { create: timeout, update: timeout } },
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        customTimeouts: { create: timeout, update: timeout },
+      },
     );
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = this.daemonSet.metadata.uid;

@@ -23,7 +23,12 @@ function kubectl(...args: string[]) {
 }
 
 function cluster(...args: string[]) {
-  const result = run("bash", [path.join(PROJECT_DIR, "local-cluster/cluster.sh"), ...args], {}, 120_000);
+  const result = run(
+    "bash",
+    [path.join(PROJECT_DIR, "local-cluster/cluster.sh"), ...args],
+    {},
+    120_000,
+  );
   expect(result.code, `cluster.sh ${args.join(" ")}: ${result.stderr}`).toBe(0);
 }
 
@@ -43,7 +48,10 @@ function nodeNumbered(k: number): string {
 beforeAll(async () => {
   expect(process.env.KUBECONFIG, "scripts/test.sh sets KUBECONFIG").toBeTruthy();
   engine = await harness(process.env.KUBECONFIG!);
-  nodes = kubectl("get", "nodes", "-o", "jsonpath={.items[*].metadata.name}").stdout.trim().split(/\s+/).sort();
+  nodes = kubectl("get", "nodes", "-o", "jsonpath={.items[*].metadata.name}")
+    .stdout.trim()
+    .split(/\s+/)
+    .sort();
   expect(nodes.length, "the local cluster runs two nodes or more").toBeGreaterThanOrEqual(2);
   stack = await engine.stack(uniqueStack("mesh"));
   await useLocalImages(stack);
@@ -92,8 +100,11 @@ describe("every node, every path, with the real engine", () => {
     expect(report).toMatch(/pod to pod 4\/4 paths pass|pod to pod 9\/9 paths pass/);
     // The walkthrough's objects are there as they were, beside the mesh.
     expect(
-      kubectl("get", "pods,services,daemonsets,networkpolicies", "-n", namespace, "-o", "name").stdout,
-    ).toMatch(/pod\/nginx-server[\s\S]*daemonset.apps\/mesh-echo[\s\S]*networkpolicy.networking.k8s.io\/mesh-echo-allow/);
+      kubectl("get", "pods,services,daemonsets,networkpolicies", "-n", namespace, "-o", "name")
+        .stdout,
+    ).toMatch(
+      /pod\/nginx-server[\s\S]*daemonset.apps\/mesh-echo[\s\S]*networkpolicy.networking.k8s.io\/mesh-echo-allow/,
+    );
   });
 
   it("a broken overlay on one node fails exactly that node's cross-node paths, diagnosed cross-node", async () => {
@@ -116,7 +127,9 @@ describe("every node, every path, with the real engine", () => {
     expect(failures.map((f) => `${f.from} → ${f.to}`).sort()).toEqual(expected);
     expect(failures.every((f) => f.outcome === "fail")).toBe(true);
     expect(v.diagnosis?.layer, JSON.stringify(v.diagnosis)).toBe("cross-node");
-    expect(v.diagnosis?.summary).toContain(nodes.length > 2 ? `on node ${name}` : `between ${nodes[0]} and ${nodes[1]}`);
+    expect(v.diagnosis?.summary).toContain(
+      nodes.length > 2 ? `on node ${name}` : `between ${nodes[0]} and ${nodes[1]}`,
+    );
     expect(check(v, "mesh-pod-to-pod")?.ok).toBe(false);
     expect(check(v, "mesh-node-to-pod")?.ok).toBe(false);
   });
@@ -138,6 +151,8 @@ describe("every node, every path, with the real engine", () => {
     expect(v.diagnosis?.summary).toMatch(/eth0 MTU is 1450/);
     // The host end of node 2's link is the bridge port at 1400: the probe on node 1 reads it.
     expect(v.diagnosis?.summary).toMatch(/p2p-node2 mtu 1400/);
-    expect(v.mesh!.failures.every((f) => f.from === "p2p-node2" || f.to === "p2p-node2")).toBe(true);
+    expect(v.mesh!.failures.every((f) => f.from === "p2p-node2" || f.to === "p2p-node2")).toBe(
+      true,
+    );
   });
 });
