@@ -112,7 +112,10 @@ function podPath(
   const small = pingOutcome(at("ping"));
   const large = at("large");
   // wc's count, on a line of its own; `timeout` may have said "Terminated" around it.
-  const bytes = large?.output.split("\n").find((line) => /^\s*\d+\s*$/.test(line))?.trim();
+  const bytes = large?.output
+    .split("\n")
+    .find((line) => /^\s*\d+\s*$/.test(line))
+    ?.trim();
   const largeOk = large !== undefined && large.rc === 0 && Number(bytes) === LARGE_BYTES;
   const full = pingOutcome(at("mtu"));
   const largeDetail = !large

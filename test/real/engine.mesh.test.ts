@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MESH_CHECK_NAMES, Verification } from "../../checks/types";
-import { harness, Harness, uniqueStack, useLocalImages } from "../../tools/lib/engine";
+import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
 import { PROJECT_DIR, run } from "./cli";
 
 /**
@@ -70,6 +70,21 @@ afterAll(async () => {
 });
 
 describe("every node, every path, with the real engine", () => {
+  it("previews with the policy pack: no mandatory finding, the three exemptions shown", async () => {
+    const events = recorder();
+    await stack.preview({
+      policyPacks: [path.join(PROJECT_DIR, "policy")],
+      onEvent: events.onEvent,
+    });
+    expect(events.policies.filter((p) => p.enforcementLevel === "mandatory")).toEqual([]);
+    const shown = events.policies.filter((p) => p.policyName === "pod-security-exemptions");
+    expect(shown.map((p) => p.message.split(" may ")[0]).sort()).toEqual([
+      "DaemonSet mesh-client (pod template), container busybox",
+      "DaemonSet mesh-node-probe (pod template), container probe",
+      "Pod busybox-client, container busybox",
+    ]);
+  });
+
   it("covers every node: every pod path, the Service, DNS and node to pod pass", async () => {
     await stack.up();
     const v = await verification();
