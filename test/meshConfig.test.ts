@@ -18,10 +18,10 @@ describe("pod-to-pod:coverage and pod-to-pod:mesh", () => {
       'pod-to-pod:coverage = "all" is not valid: expected one of pair, every-node',
     );
     expect(() => parseLabConfig({ mesh: { parallelism: "0" } })).toThrow(
-      /pod-to-pod:mesh\.parallelism = "0" is not valid: expected a whole number from 1 to 256/,
+      /pod-to-pod:mesh\.parallelism = 0 is not valid: expected a whole number from 1 to 256/,
     );
     expect(() => parseLabConfig({ mesh: { bound: 3 } })).toThrow(
-      /pod-to-pod:mesh\.bound .*unknown key; the keys here are parallelism, nodeToPod/,
+      /pod-to-pod:mesh\.bound = 3 is not valid: unknown key; the keys of pod-to-pod:mesh are parallelism, nodeToPod/,
     );
   });
 });
