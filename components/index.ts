@@ -11,3 +11,4 @@ export * from "./meshEchoServers";
 export * from "./meshClients";
 export * from "./meshNodeProbes";
 export * from "./nodeMesh";
+export * from "./meshPlan";

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
-import { selectorOf, workloadLabels } from "./labels";
+import { selectorOf } from "./labels";
+import { MESH } from "./meshPlan";
 
 /** Arguments of {@link MeshClients}. */
 export interface MeshClientsArgs {
@@ -25,7 +26,7 @@ export interface MeshClientsArgs {
  */
 export class MeshClients extends pulumi.ComponentResource {
   /** Name of the container the checks exec into. */
-  public static readonly containerName = "busybox";
+  public static readonly containerName = MESH.clientContainer;
   /** The DaemonSet. */
   public readonly daemonSet: k8s.apps.v1.DaemonSet;
   /** Labels that select the clients' pods: what the echo servers' NetworkPolicy lets in. */
@@ -35,7 +36,7 @@ export class MeshClients extends pulumi.ComponentResource {
 
   constructor(name: string, args: MeshClientsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:MeshClients", name, {}, opts);
-    const labels = workloadLabels("mesh-client", "mesh-client");
+    const labels = MESH.clientLabels;
     const timeout = `${args.readyTimeoutSeconds}s`;
     this.daemonSet = new k8s.apps.v1.DaemonSet(
       `${name}-daemonset`,

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
-import { selectorOf, workloadLabels } from "./labels";
+import { selectorOf } from "./labels";
+import { MESH } from "./meshPlan";
 import { IDENTITY_DIR, IDENTITY_FILE, renderNginxConf } from "./nginxConf";
 
 /** Arguments of {@link MeshEchoServers}. */
@@ -44,7 +45,7 @@ export class MeshEchoServers extends pulumi.ComponentResource {
         `the mesh's node port (${args.nodePort}) must differ from pod-to-pod:nginx.port (${args.port}): the nodes are let in on their own port`,
       );
     }
-    const labels = workloadLabels("mesh-echo", "mesh-echo-server");
+    const labels = MESH.echoLabels;
     const conf = new k8s.core.v1.ConfigMap(
       `${name}-conf`,
       {

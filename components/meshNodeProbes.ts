@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
-import { selectorOf, workloadLabels } from "./labels";
+import { selectorOf } from "./labels";
+import { MESH } from "./meshPlan";
 import { MeshClientsArgs } from "./meshClients";
 
 /** Arguments of {@link MeshNodeProbes}: the clients' (image, resources, timeout). */
@@ -20,7 +21,7 @@ export type MeshNodeProbesArgs = MeshClientsArgs;
  */
 export class MeshNodeProbes extends pulumi.ComponentResource {
   /** Name of the container the checks exec into. */
-  public static readonly containerName = "probe";
+  public static readonly containerName = MESH.nodeProbeContainer;
   /** The DaemonSet. */
   public readonly daemonSet: k8s.apps.v1.DaemonSet;
   /** Labels that select the probes' pods. */
@@ -30,7 +31,7 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
 
   constructor(name: string, args: MeshNodeProbesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:MeshNodeProbes", name, {}, opts);
-    const labels = workloadLabels("mesh-node-probe", "mesh-node-probe");
+    const labels = MESH.nodeProbeLabels;
     const timeout = `${args.readyTimeoutSeconds}s`;
     const resources: pulumi.Input<ResourceSettings> = args.resources;
     this.daemonSet = new k8s.apps.v1.DaemonSet(

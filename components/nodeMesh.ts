@@ -4,12 +4,13 @@ import { MeshSettings, ResourceSettings } from "../config";
 import { meshScriptDigest } from "../checks/meshDigest";
 import { MeshPlan } from "../checks/meshTypes";
 import { PART_OF } from "./labels";
+import { MESH, meshPlanOf } from "./meshPlan";
 import { MeshClients } from "./meshClients";
 import { MeshEchoServers } from "./meshEchoServers";
 import { MeshNodeProbes } from "./meshNodeProbes";
 
 /** The port the echo servers serve the nodes on; the lab's nginx.port must differ. */
-export const MESH_NODE_PORT = 9080;
+export const MESH_NODE_PORT = MESH.nodePort;
 
 /** One workload's image, pull policy and resources. */
 interface Workload {
@@ -38,12 +39,6 @@ export interface NodeMeshArgs {
   readonly clusterDomain: string;
   /** Bound on each probe, in seconds. */
   readonly timeoutSeconds: number;
-}
-
-function selectorString(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(",");
 }
 
 /**
@@ -89,10 +84,10 @@ export class NodeMesh extends pulumi.ComponentResource {
       `${name}-service`,
       {
         metadata: {
-          name: "mesh-echo",
+          name: MESH.serviceName,
           namespace: args.namespace,
           labels: {
-            "app.kubernetes.io/name": "mesh-echo",
+            "app.kubernetes.io/name": MESH.serviceName,
             "app.kubernetes.io/part-of": PART_OF,
             "app.kubernetes.io/managed-by": "pulumi",
           },
@@ -145,29 +140,20 @@ export class NodeMesh extends pulumi.ComponentResource {
         ]
       : [];
     this.networkPolicies = policies.map((p) => p.metadata.name);
+    // The plan from the same constants the DaemonSets' labels come from (npm run verify uses it
+    // too); known once the namespace and the Service exist.
     this.plan = pulumi
-      .all([
-        pulumi.output(args.namespace),
-        echo.selector,
-        clients.selector,
-        probes ? probes.selector : pulumi.output(undefined),
-        service.metadata.name,
-      ])
-      .apply(([namespace, echoSelector, clientSelector, probeSelector, serviceName]) => ({
-        namespace,
-        echoSelector: selectorString(echoSelector),
-        clientSelector: selectorString(clientSelector),
-        ...(probeSelector ? { nodeProbeSelector: selectorString(probeSelector) } : {}),
-        clientContainer: MeshClients.containerName,
-        nodeProbeContainer: MeshNodeProbes.containerName,
-        serviceName,
-        servicePort: args.servicePort,
-        echoPort: args.nginx.port,
-        nodePort: MESH_NODE_PORT,
-        clusterDomain: args.clusterDomain,
-        timeoutSeconds: args.timeoutSeconds,
-        parallelism: args.settings.parallelism,
-      }));
+      .all([pulumi.output(args.namespace), service.metadata.name])
+      .apply(([namespace]) =>
+        meshPlanOf({
+          namespace,
+          servicePort: args.servicePort,
+          echoPort: args.nginx.port,
+          clusterDomain: args.clusterDomain,
+          timeoutSeconds: args.timeoutSeconds,
+          settings: args.settings,
+        }),
+      );
     this.triggers = [
       echo.uid,
       clients.uid,
