@@ -1,4 +1,4 @@
-import { MeshSettings } from "../config";
+import { MESH_NODE_PORT, MeshSettings } from "../config";
 import { MeshPlan } from "../checks/meshTypes";
 import { selectorOf, workloadLabels } from "./labels";
 
@@ -11,7 +11,7 @@ export const MESH = {
   nodeProbeContainer: "probe",
   serviceName: "mesh-echo",
   /** The port the echo servers serve the nodes on; the lab's nginx.port must differ. */
-  nodePort: 9080,
+  nodePort: MESH_NODE_PORT,
 } as const;
 
 function selectorString(labels: Record<string, string>): string {

@@ -18,6 +18,9 @@ export const BUILTIN_NAMESPACES: readonly string[] = [
   "kube-node-lease",
 ];
 
+/** The port the every-node mesh's echo servers serve the nodes on (see components/nodeMesh.ts). */
+export const MESH_NODE_PORT = 9080;
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -184,6 +187,17 @@ export const labConfigSchema = z
       timeoutSeconds: wholeNumber(1, 60, 5),
       reportOnly: flag(false),
     }),
+  })
+  // The mesh's echo servers serve the nodes on a port of their own: nginx's must be another.
+  .superRefine((config, ctx) => {
+    if (config.coverage === "every-node" && config.nginx.port === MESH_NODE_PORT) {
+      ctx.addIssue({
+        code: "custom",
+        input: config.nginx.port,
+        path: ["nginx", "port"],
+        message: `must not be ${MESH_NODE_PORT} with coverage every-node: the mesh's echo servers serve the nodes on that port`,
+      });
+    }
   })
   // A built-in namespace always exists and outlives the stack: it is used, never created.
   .transform((config) => ({

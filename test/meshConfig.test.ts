@@ -20,6 +20,10 @@ describe("pod-to-pod:coverage and pod-to-pod:mesh", () => {
     expect(() => parseLabConfig({ mesh: { parallelism: "0" } })).toThrow(
       /pod-to-pod:mesh\.parallelism = 0 is not valid: expected a whole number from 1 to 256/,
     );
+    expect(() => parseLabConfig({ coverage: "every-node", nginx: { port: "9080" } })).toThrow(
+      "pod-to-pod:nginx.port = 9080 is not valid: must not be 9080 with coverage every-node",
+    );
+    expect(parseLabConfig({ nginx: { port: "9080" } }).nginx.port).toBe(9080);
     expect(() => parseLabConfig({ mesh: { bound: 3 } })).toThrow(
       /pod-to-pod:mesh\.bound = 3 is not valid: unknown key; the keys of pod-to-pod:mesh are parallelism, nodeToPod/,
     );
