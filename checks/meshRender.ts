@@ -6,6 +6,9 @@ export const MATRIX_NODES_SHOWN = 12;
 /** Up to this many nodes the picture draws every path; beyond, only the failing ones. */
 export const GRAPH_NODES_SHOWN = 8;
 
+/** At most this many failing paths are drawn in a big cluster's picture; the rest are counted. */
+export const GRAPH_FAILURES_SHOWN = 40;
+
 /** The first and last lines of the Mermaid block, which the workflow report lifts out. */
 export const MERMAID_START = "%% pod-to-pod mesh";
 export const MERMAID_END = "%% end of the pod-to-pod mesh";
@@ -88,7 +91,7 @@ export function renderMeshMermaid(mesh: MeshReport): string[] {
     mesh.nodes.forEach((__, j) => {
       const cell = cells[j] ?? "-";
       const ok = cell.startsWith("P");
-      if (!all && ok) {
+      if (!all && (ok || red.length >= GRAPH_FAILURES_SHOWN)) {
         return;
       }
       lines.push(`  n${i} ${ok ? "-->" : "-.->"}|"${readable(cell)}"| n${j}`);
@@ -100,7 +103,10 @@ export function renderMeshMermaid(mesh: MeshReport): string[] {
   });
   if (!all) {
     const passing = mesh.counts.podPaths - mesh.counts.podPathsFailed;
-    lines.push(`  note["${passing} of ${mesh.counts.podPaths} paths pass; failing ones drawn"]`);
+    const drawn = red.length < mesh.counts.podPathsFailed ? ` (the first ${red.length})` : "";
+    lines.push(
+      `  note["${passing} of ${mesh.counts.podPaths} paths pass; failing ones drawn${drawn}"]`,
+    );
   }
   if (red.length > 0) {
     lines.push(`  linkStyle ${red.join(",")} stroke:#d00,stroke-width:2px`);

@@ -238,10 +238,9 @@ export function withMesh(verification: Verification, mesh: MeshOutcome): Verific
   const pair = verification.diagnosis;
   const diagnosis =
     pair && (PAIR_ONLY.includes(pair.layer) || !mesh.diagnosis) ? pair : (mesh.diagnosis ?? pair);
-  const { diagnosis: _dropped, ...rest } = verification;
-  void _dropped;
   return {
-    ...rest,
+    checkedAt: verification.checkedAt,
+    runnerVersion: verification.runnerVersion,
     passed,
     failed: checks.length - passed,
     checks,

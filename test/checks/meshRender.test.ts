@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  GRAPH_FAILURES_SHOWN,
   GRAPH_NODES_SHOWN,
   MATRIX_NODES_SHOWN,
   MERMAID_END,
@@ -70,6 +71,21 @@ describe("renderMeshMermaid", () => {
     const lines = renderMeshMermaid(report(n));
     expect(lines.filter((l) => l.includes("->|"))).toEqual([`  n${n - 1} -.->|"FAIL 5012 ms"| n0`]);
     expect(lines.join("\n")).toContain(`${n * n - 1} of ${n * n} paths pass; failing ones drawn`);
+  });
+
+  it("draws at most GRAPH_FAILURES_SHOWN failing paths, however many fail", () => {
+    const n = 20;
+    const big = report(n);
+    const failing = {
+      ...big,
+      matrix: big.matrix.map((row) => row.replace(/P/g, "F")),
+      counts: { ...big.counts, podPathsFailed: n * n },
+    };
+    const lines = renderMeshMermaid(failing);
+    expect(lines.filter((l) => l.includes("->|"))).toHaveLength(GRAPH_FAILURES_SHOWN);
+    expect(lines.join("\n")).toContain(
+      `0 of 400 paths pass; failing ones drawn (the first ${GRAPH_FAILURES_SHOWN})`,
+    );
   });
 
   it("keeps a node name from breaking the graph's syntax", () => {
