@@ -7,8 +7,9 @@
  * `node checks/start.js`, with the command's environment) `rounds` times, the pair's check step
  * alone (the same runner without the mesh) alternating with it.
  *
- *   tsx tools/benchMesh.ts [rounds=5] [--nodes 1,2,3]
+ *   tsx tools/benchMesh.ts [rounds=5] [--nodes 1,2,3] [--report]
  *
+ * `--report` measures nothing: it prints the goals and the model from the results file.
  * `--nodes` resizes the cluster (`local-cluster/cluster.sh up --nodes K`) to each size in turn and
  * back to two nodes at the end: it breaks the cluster for everyone else, so hold its lock
  * exclusively (`flock -x /tmp/p2p-cluster.lock npm run bench:mesh -- 5 --nodes 1,2,3`). Without
@@ -41,10 +42,16 @@ interface SizeResult {
   /** The median time of one healthy path's probes (the model's job), seconds. */
   readonly pathSeconds: number;
   /** The median time of a bare `kubectl exec -- true` into a mesh client (the model's exec). */
-  readonly execSeconds: number;
+  readonly execSeconds?: number;
 }
 
-function parseArgs(argv: readonly string[]): { rounds: number; sizes?: number[] } {
+function parseArgs(argv: readonly string[]): {
+  rounds: number;
+  sizes?: number[];
+  reportOnly: boolean;
+} {
+  const reportOnly = argv.includes("--report");
+  argv = argv.filter((a) => a !== "--report");
   const at = argv.indexOf("--nodes");
   const sizes = at >= 0 ? (argv[at + 1] ?? "").split(",").map(Number) : undefined;
   const rest = argv.filter((_, i) => i !== at && i !== at + 1);
@@ -57,7 +64,7 @@ function parseArgs(argv: readonly string[]): { rounds: number; sizes?: number[] 
       `--nodes takes cluster sizes from 1 to 9, such as 1,2,3; got "${argv[at + 1]}"`,
     );
   }
-  return { rounds, ...(sizes ? { sizes } : {}) };
+  return { rounds, reportOnly, ...(sizes ? { sizes } : {}) };
 }
 
 function cluster(...args: string[]): void {
@@ -166,17 +173,17 @@ function readResults(): Array<{ sizes: SizeResult[] }> {
 }
 
 async function main(): Promise<void> {
-  const { rounds, sizes } = parseArgs(process.argv.slice(2));
+  const { rounds, sizes, reportOnly } = parseArgs(process.argv.slice(2));
   const measured: SizeResult[] = [];
   try {
-    for (const size of sizes ?? [nodeCount()]) {
+    for (const size of reportOnly ? [] : (sizes ?? [nodeCount()])) {
       if (sizes) {
         cluster("up", "--nodes", String(size));
       }
       measured.push(await measureSize(rounds));
     }
   } finally {
-    if (sizes && nodeCount() !== 2) {
+    if (sizes && !reportOnly && nodeCount() !== 2) {
       cluster("up", "--nodes", "2");
     }
   }
@@ -212,7 +219,11 @@ async function main(): Promise<void> {
   }));
   const bound = DEFAULTS.mesh.parallelism;
   const job = median([...latest.values()].map((s) => s.pathSeconds));
-  const exec = median([...latest.values()].map((s) => s.execSeconds ?? 0));
+  // Runs from before the bare exec was measured have none: the others' stand for them.
+  const execs = [...latest.values()].flatMap((s) =>
+    s.execSeconds === undefined ? [] : [s.execSeconds],
+  );
+  const exec = execs.length > 0 ? median(execs) : 0;
   const model = fitModel(points, { job, exec }, bound, bound);
   const projection = [1, 2, 3, 10, 30, 100].map((n) => ({
     nodes: n,
@@ -232,9 +243,11 @@ async function main(): Promise<void> {
     },
     projection,
   };
-  const all = readResults();
-  all.push(run as never);
-  fs.writeFileSync(RESULTS, JSON.stringify(all, null, 2) + "\n");
+  if (!reportOnly) {
+    const all = readResults();
+    all.push(run as never);
+    fs.writeFileSync(RESULTS, JSON.stringify(all, null, 2) + "\n");
+  }
   for (const s of [...latest.values()].sort((a, b) => a.nodes - b.nodes)) {
     const ratio = one ? ` (${(median(s.mesh) / median(one.mesh)).toFixed(2)}× one node)` : "";
     console.log(

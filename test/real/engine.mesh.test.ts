@@ -134,6 +134,7 @@ describe("every node, every path, with the real engine", () => {
       cluster("mend-cross-node");
     }
     const v = await verification();
+    console.log(`cross-node on ${nodes.length} nodes: ${v.diagnosis?.summary}`);
     const failures = v.mesh!.failures.filter((f) => !f.detail.startsWith("node to pod"));
     const expected = nodes
       .filter((n) => n !== name)
@@ -160,6 +161,7 @@ describe("every node, every path, with the real engine", () => {
       cluster("mend-mtu");
     }
     const v = await verification();
+    console.log(`mtu on ${nodes.length} nodes: ${v.diagnosis?.summary}`);
     expect(v.diagnosis?.layer, JSON.stringify(v.diagnosis)).toBe("mtu");
     expect(check(v, "mesh-pod-to-pod")?.ok, "small packets pass").toBe(true);
     expect(check(v, "mesh-path-mtu")?.ok).toBe(false);
