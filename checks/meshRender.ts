@@ -7,7 +7,7 @@ export const MATRIX_NODES_SHOWN = 12;
 export const GRAPH_NODES_SHOWN = 8;
 
 /** At most this many failing paths are drawn in a big cluster's picture; the rest are counted. */
-export const GRAPH_FAILURES_SHOWN = 40;
+export const GRAPH_FAILURES_SHOWN = 20;
 
 /** The first and last lines of the Mermaid block, which the workflow report lifts out. */
 export const MERMAID_START = "%% pod-to-pod mesh";
@@ -64,8 +64,12 @@ export function renderMeshText(mesh: MeshReport): string[] {
   if (mesh.failures.length > 20) {
     lines.push(`  … ${mesh.failures.length - 20} more in verification.mesh.failures`);
   }
+  // Every node's links on a small cluster; on a big one, those of the nodes the shown failures touch.
+  const touched = new Set(mesh.failures.slice(0, 20).flatMap((f) => [f.from, f.to]));
   for (const [node, links] of Object.entries(mesh.links)) {
-    lines.push(`  links of ${node}: ${links}`);
+    if (counts.nodes <= MATRIX_NODES_SHOWN || touched.has(node)) {
+      lines.push(`  links of ${node}: ${links}`);
+    }
   }
   return lines;
 }
@@ -82,8 +86,9 @@ function label(text: string): string {
  */
 export function renderMeshMermaid(mesh: MeshReport): string[] {
   const all = mesh.nodes.length <= GRAPH_NODES_SHOWN;
-  const lines = [MERMAID_START, "graph LR"];
-  mesh.nodes.forEach((node, i) => lines.push(`  n${i}["${label(node)}"]`));
+  const edges: string[] = [];
+  // The boxes of the nodes an arrow is drawn for (a big cluster's healthy nodes are left out).
+  const drawn = new Set<number>(all ? mesh.nodes.map((_, i) => i) : []);
   const red: number[] = [];
   let edge = 0;
   mesh.nodes.forEach((_, i) => {
@@ -94,18 +99,25 @@ export function renderMeshMermaid(mesh: MeshReport): string[] {
       if (!all && (ok || red.length >= GRAPH_FAILURES_SHOWN)) {
         return;
       }
-      lines.push(`  n${i} ${ok ? "-->" : "-.->"}|"${readable(cell)}"| n${j}`);
+      edges.push(`  n${i} ${ok ? "-->" : "-.->"}|"${readable(cell)}"| n${j}`);
+      drawn.add(i).add(j);
       if (!ok) {
         red.push(edge);
       }
       edge += 1;
     });
   });
+  const lines = [
+    MERMAID_START,
+    "graph LR",
+    ...[...drawn].sort((a, b) => a - b).map((i) => `  n${i}["${label(mesh.nodes[i])}"]`),
+    ...edges,
+  ];
   if (!all) {
     const passing = mesh.counts.podPaths - mesh.counts.podPathsFailed;
-    const drawn = red.length < mesh.counts.podPathsFailed ? ` (the first ${red.length})` : "";
+    const first = red.length < mesh.counts.podPathsFailed ? ` (the first ${red.length})` : "";
     lines.push(
-      `  note["${passing} of ${mesh.counts.podPaths} paths pass; failing ones drawn${drawn}"]`,
+      `  note["${passing} of ${mesh.counts.podPaths} paths pass; failing ones drawn${first}"]`,
     );
   }
   if (red.length > 0) {

@@ -121,7 +121,7 @@ export function meshChecks(
       ms: 0,
       detail:
         layout.missing.length === 0
-          ? `${n} node${n === 1 ? "" : "s"} (${layout.nodes.join(", ")}), each with a Ready echo server, client${withNodeProbes ? " and node probe" : ""}`
+          ? `${n} node${n === 1 ? "" : "s"}${n <= 12 ? ` (${layout.nodes.join(", ")})` : ""}, each with a Ready echo server, client${withNodeProbes ? " and node probe" : ""}`
           : `the mesh does not cover every schedulable node: ${layout.missing.join("; ")}`,
       facts: { nodes: n, missing: layout.missing.length },
     },
@@ -282,10 +282,12 @@ export function diagnoseMesh(
       summary: `Small packets pass and full-size ones do not: an MTU black hole, ${where}. The pods' eth0 MTU is ${podMtu ?? "unknown"}; across nodes VXLAN adds 50 bytes, so flannel.1 must carry ${podMtu ?? "the pods' MTU"} and every node link on the way ${needed ?? "50 bytes more"}.${tooSmall.length > 0 ? ` Below that: ${tooSmall.join(", ")}.` : ""}`,
       evidence: evidence(
         blackHoles,
-        involved.map(
-          (node) =>
-            `${node}: pod eth0 mtu ${evaluation.clients.find((c) => c.node === node)?.podMtu ?? "unknown"}, ${describeLinks(evaluation.links.get(node))}`,
-        ),
+        involved
+          .slice(0, EVIDENCE_LINES)
+          .map(
+            (node) =>
+              `${node}: pod eth0 mtu ${evaluation.clients.find((c) => c.node === node)?.podMtu ?? "unknown"}, ${describeLinks(evaluation.links.get(node))}`,
+          ),
       ),
     };
   }

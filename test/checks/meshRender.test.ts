@@ -51,6 +51,10 @@ describe("renderMeshText", () => {
     expect(lines.join("\n")).not.toContain("from \\ to");
     expect(lines.join("\n")).toContain(`(matrix of ${n} × ${n} in verification.mesh.matrix)`);
     expect(lines.length).toBeLessThan(10);
+    // The links of the nodes its failure touches only (node-1 here), not of all of them.
+    const many = { ...report(n), links: Object.fromEntries(report(n).nodes.map((x) => [x, "l"])) };
+    const shown = renderMeshText(many).filter((l) => l.includes("links of"));
+    expect(shown).toEqual(["  links of node-1: l", `  links of node-${n}: l`]);
   });
 });
 

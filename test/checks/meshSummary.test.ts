@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/meshEvaluate";
 import { diagnoseMesh, meshChecks, meshReport } from "../../checks/meshSummary";
+import { renderReport } from "../../checks/report";
 import { MeshLayout } from "../../checks/meshTypes";
 import { Section } from "../../checks/podScript";
 import { fixture } from "../helpers";
@@ -195,6 +196,31 @@ describe("meshReport", () => {
     // node names and one line of links per node.
     expect(size(20) / 400).toBeLessThan(16);
     expect(size(40) / 1600).toBeLessThan(16);
+  });
+});
+
+describe("the report of a big cluster", () => {
+  it("stays a screenful when one node of a hundred breaks: 198 failing paths, 100 nodes' links", () => {
+    const { layout, evaluation, checks, diagnosis } = mesh(
+      100,
+      (from, to) => (cutOff(41)(from, to) ? "down" : "pass"),
+      (from, to) => !cutOff(41)(from, to),
+    );
+    expect(diagnosis?.summary).toContain(
+      "on node n42: every failing path runs to or from it (198 of its 198 cross-node paths)",
+    );
+    const report = renderReport({
+      checkedAt: "2026-12-01T00:00:00.000Z",
+      runnerVersion: "t",
+      passed: checks.filter((c) => c.ok).length,
+      failed: checks.filter((c) => !c.ok).length,
+      checks,
+      ...(diagnosis ? { diagnosis } : {}),
+      mesh: meshReport(layout, evaluation),
+    });
+    const lines = report.split("\n");
+    expect(lines.length).toBeLessThan(120);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);
   });
 });
 
