@@ -175,6 +175,9 @@ function clientProbes(
   const answer = dns ? parseNslookup(dns.output) : undefined;
   const dnsOk =
     dns !== undefined && dns.rc === 0 && (answer?.addresses.includes(clusterIp) ?? false);
+  const waited = sections.get("name-wait")?.ms ?? 0;
+  const afterWait =
+    waited >= 1000 ? ` (after ${waited} ms waiting for CoreDNS to know the name)` : "";
   const eth0 = Number(sections.get("eth0")?.output.trim());
   const gateway = sections.get("gateway");
   return {
@@ -197,7 +200,7 @@ function clientProbes(
         ? "not probed"
         : dnsOk
           ? `resolves to ${clusterIp}`
-          : `${answer?.error ?? `answered ${answer?.addresses.join(", ") || "nothing"}`}, not ${clusterIp}`,
+          : `${answer?.error ?? `answered ${answer?.addresses.join(", ") || "nothing"}`}, not ${clusterIp}${afterWait}`,
     },
     ...(Number.isInteger(eth0) && eth0 > 0 ? { podMtu: eth0 } : {}),
     ...(gateway ? { gatewayAnswers: gateway.rc === 0 } : {}),

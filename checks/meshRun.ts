@@ -1,7 +1,12 @@
 import { mapBounded } from "./boundedPool";
 import { evaluateMesh, meshTargets, MeshRun } from "./meshEvaluate";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./meshLayout";
-import { buildMeshClientScript, buildNodeProbeScript, MeshTarget } from "./meshScript";
+import {
+  buildMeshClientScript,
+  buildNodeProbeScript,
+  MESH_NAME_LAG_BOUND_MS,
+  MeshTarget,
+} from "./meshScript";
 import { diagnoseMesh, meshChecks, meshReport } from "./meshSummary";
 import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "./meshTypes";
 import { MalformedScriptOutputError, newRunNonce, parseScriptOutput } from "./podScript";
@@ -27,7 +32,9 @@ export function meshReadyBoundMs(plan: MeshPlan): number {
 export function meshExecBudgetMs(plan: MeshPlan, jobs: number): number {
   const t = plan.timeoutSeconds;
   const job = 3 * (t + 1) + 2 * (t + 1) + 2 * (t + 1) + (t + 3);
-  return (Math.ceil(jobs / plan.parallelism) * job + 30) * 1000;
+  // The first batch holds the wait for the Service's name (MESH_NAME_LAG_BOUND_MS) before its
+  // DNS and Service probes.
+  return (Math.ceil(jobs / plan.parallelism) * job + 30) * 1000 + MESH_NAME_LAG_BOUND_MS;
 }
 
 function parsed<T>(

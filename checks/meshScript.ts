@@ -13,6 +13,9 @@ import { scriptPreamble, shellQuote } from "./podScript";
  * node name: the runner maps them back, and nothing a cluster names reaches the script unquoted.
  */
 
+/** How long a client waits for CoreDNS to learn the mesh's Service (as the pair's checks do). */
+export const MESH_NAME_LAG_BOUND_MS = 40_000;
+
 /** The echo server a script probes: its index in the runner's list, and its pod IP. */
 export interface MeshTarget {
   readonly index: number;
@@ -93,10 +96,16 @@ export function buildMeshClientScript(
     ]),
   );
   const own = [
+    // CoreDNS learns a new Service through its watch on the API server, which after an API server
+    // restart may lag by tens of seconds (see serviceNameLagBoundMs): while it answers NXDOMAIN
+    // the name is waited for, up to that bound; no answer at all (CoreDNS down) waits nothing.
     job([
+      "wait_start=$(stamp)",
+      `while [ $(($(stamp) - wait_start)) -lt ${MESH_NAME_LAG_BOUND_MS} ] && timeout 2 nslookup -type=a ${shellQuote(fqdn)} 2>&1 | grep -q NXDOMAIN; do sleep 1; done`,
+      `section name-wait 0 $(($(stamp) - wait_start)) 1 ''`,
+      probe("dns", 3, `timeout ${t} nslookup ${shellQuote(fqdn)}`),
       probe("service", 3, wget(`http://${plan.serviceName}:${plan.servicePort}${IDENTITY_PATH}`)),
     ]),
-    job([probe("dns", 3, `timeout ${t} nslookup ${shellQuote(fqdn)}`)]),
     job([
       probe("gateway", 2, `ping -c 2 -A -w ${t} "$(ip route | awk '/^default/ {print $3; exit}')"`),
       probe("eth0", 1, "cat /sys/class/net/eth0/mtu"),

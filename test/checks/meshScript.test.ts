@@ -68,6 +68,7 @@ describe("buildMeshClientScript", () => {
         "dns",
         "eth0",
         "gateway",
+        "name-wait",
         "service",
         ...["pod-1", "ping-1", "large-1", "mtu-1"],
         ...["pod-2", "ping-2", "large-2", "mtu-2"],
@@ -83,13 +84,13 @@ describe("buildMeshClientScript", () => {
 
   it("runs at most `parallelism` jobs before it waits, and prints each batch as it ends", () => {
     const script = buildMeshClientScript({ ...meshPlan, parallelism: 2 }, targets, TEST_NONCE);
-    // Six jobs (three of the client's own, three targets) two at a time: three batches.
+    // Five jobs (two of the client's own, three targets) two at a time: three batches.
     expect(script.split("\n").filter((line) => line === "wait")).toHaveLength(3);
-    expect(script.split("\n").filter((line) => line.endsWith(" &"))).toHaveLength(6);
+    expect(script.split("\n").filter((line) => line.endsWith(" &"))).toHaveLength(5);
     const { bin } = stubBin();
     const output = run(script, bin);
     expect(output.complete).toBe(true);
-    expect(output.sections.size).toBe(15);
+    expect(output.sections.size).toBe(16);
   });
 
   it("quotes every value and refuses a target that is not an IPv4 address", () => {
@@ -100,6 +101,35 @@ describe("buildMeshClientScript", () => {
     const { bin, log } = stubBin();
     run(buildMeshClientScript({ ...meshPlan, namespace: "it's" }, targets, TEST_NONCE), bin);
     expect(fs.readFileSync(log, "utf8")).toContain("nslookup mesh-echo.it's.svc.cluster.local");
+  });
+});
+
+describe("the wait for the mesh's Service name", () => {
+  it("waits while CoreDNS answers NXDOMAIN, and not when it does not answer at all", () => {
+    for (const [answer, waits] of [
+      ["NXDOMAIN", true],
+      [";; connection timed out; no servers could be reached", false],
+    ] as const) {
+      const { bin } = stubBin();
+      // The first two A lookups get `answer`, the rest the Service's address.
+      fs.writeFileSync(
+        path.join(bin, "nslookup"),
+        `#!/bin/sh
+n=$(cat ${bin}/n 2>/dev/null || echo 0); echo $((n + 1)) >${bin}/n
+if [ "$n" -lt 2 ]; then echo "${answer}"; exit 1; fi
+echo "Name: x"; echo "Address: 10.43.7.7"
+`,
+        { mode: 0o755 },
+      );
+      const output = run(buildMeshClientScript(meshPlan, [], TEST_NONCE), bin);
+      const waited = output.sections.get("name-wait")?.ms ?? -1;
+      if (waits) {
+        expect(waited).toBeGreaterThanOrEqual(1500);
+        expect(output.sections.get("dns")?.rc).toBe(0);
+      } else {
+        expect(waited).toBeLessThan(1000);
+      }
+    }
   });
 });
 
