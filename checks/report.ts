@@ -1,3 +1,4 @@
+import { renderMeshMermaid, renderMeshText } from "./meshRender";
 import { Verification } from "./types";
 
 /** Renders a verification as the plain-text report exported as the `report` stack output. */
@@ -17,6 +18,9 @@ export function renderReport(verification: Verification): string {
       `  ${verification.diagnosis.summary}`,
       ...verification.diagnosis.evidence.map((e) => `  - ${e}`),
     );
+  }
+  if (verification.mesh) {
+    lines.push(...renderMeshText(verification.mesh), "", ...renderMeshMermaid(verification.mesh));
   }
   return lines.join("\n");
 }

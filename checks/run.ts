@@ -11,6 +11,8 @@ import * as fs from "node:fs";
 import { fromEnvironment } from "./environment";
 import { kubeconfigSource, KubeconfigSource } from "./kubeconfig";
 import { kubectl, stopAllKubectl } from "./kubectl";
+import { meshFromEnvironment } from "./meshEnvironment";
+import { runMesh, withMesh } from "./meshRun";
 import { renderReport } from "./report";
 import { runChecks } from "./runChecks";
 import { Verification } from "./types";
@@ -35,12 +37,15 @@ async function readStdin(): Promise<string> {
 
 async function verify(env: NodeJS.ProcessEnv, kubeconfig: KubeconfigSource): Promise<Verification> {
   const { plan, options } = fromEnvironment(env);
-  return runChecks(
-    plan,
-    (args, timeoutMs) => kubectl(args, timeoutMs, env, kubeconfig),
-    { runnerVersion: options.runnerVersion },
-    options.kubeContext,
-  );
+  const run = (args: readonly string[], timeoutMs: number) =>
+    kubectl(args, timeoutMs, env, kubeconfig);
+  // With coverage every-node, the mesh runs alongside the pair's checks and joins their verdict.
+  const meshPlan = meshFromEnvironment(env);
+  const [pair, mesh] = await Promise.all([
+    runChecks(plan, run, { runnerVersion: options.runnerVersion }, options.kubeContext),
+    meshPlan ? runMesh(meshPlan, run, options.kubeContext) : undefined,
+  ]);
+  return mesh ? withMesh(pair, mesh) : pair;
 }
 
 async function main(): Promise<number> {

@@ -1,3 +1,5 @@
+import { MeshReport } from "./meshTypes";
+
 /** The names of the checks, in the order they run and are reported. */
 export const CHECK_NAMES = [
   "pod-ip-http",
@@ -24,8 +26,24 @@ export const POLICY_CHECK_NAMES = [
   "stranger-dns",
 ] as const;
 
+/**
+ * The checks added with `pod-to-pod:coverage: every-node`, each over every node of the mesh (see
+ * checks/meshTypes.ts): one result per kind of path, the matrix in `verification.mesh`.
+ */
+export const MESH_CHECK_NAMES = [
+  "mesh-coverage",
+  "mesh-pod-to-pod",
+  "mesh-path-mtu",
+  "mesh-service",
+  "mesh-dns",
+  "mesh-node-to-pod",
+] as const;
+
 /** One check's name. */
-export type CheckName = (typeof CHECK_NAMES)[number] | (typeof POLICY_CHECK_NAMES)[number];
+export type CheckName =
+  | (typeof CHECK_NAMES)[number]
+  | (typeof POLICY_CHECK_NAMES)[number]
+  | (typeof MESH_CHECK_NAMES)[number];
 
 /** The result of one check, as exported in the stack output `verification.checks`. */
 export interface CheckResult {
@@ -52,7 +70,8 @@ export type Layer =
   | "client"
   | "network-policy"
   | "policy-enforcement"
-  | "mtu";
+  | "mtu"
+  | "coverage";
 
 /** What broke, derived from which checks failed together. */
 export interface Diagnosis {
@@ -78,6 +97,8 @@ export interface Verification {
   readonly checks: readonly CheckResult[];
   /** Present when something failed. */
   readonly diagnosis?: Diagnosis;
+  /** With `coverage: every-node`: every node's paths, compact (see checks/meshTypes.ts). */
+  readonly mesh?: MeshReport;
 }
 
 /** Everything the checks need to know about the deployed lab. */

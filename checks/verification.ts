@@ -1,4 +1,10 @@
-import { CHECK_NAMES, CheckResult, POLICY_CHECK_NAMES, Verification } from "./types";
+import {
+  CHECK_NAMES,
+  CheckResult,
+  MESH_CHECK_NAMES,
+  POLICY_CHECK_NAMES,
+  Verification,
+} from "./types";
 
 /** Parses the runner's JSON stdout, rejecting anything that is not a verification. */
 export function parseVerification(stdout: string): Verification {
@@ -16,7 +22,9 @@ export function parseVerification(stdout: string): Verification {
     Array.isArray(v.checks) &&
     v.checks.every(
       (c: Partial<CheckResult>) =>
-        [...CHECK_NAMES, ...POLICY_CHECK_NAMES].includes(c.name as CheckResult["name"]) &&
+        [...CHECK_NAMES, ...POLICY_CHECK_NAMES, ...MESH_CHECK_NAMES].includes(
+          c.name as CheckResult["name"],
+        ) &&
         typeof c.ok === "boolean" &&
         typeof c.detail === "string" &&
         typeof c.ms === "number",

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { CheckSettings, KubeAccess } from "../config";
 import { toEnvironment } from "../checks/environment";
+import { meshToEnvironment } from "../checks/meshEnvironment";
+import { MeshPlan } from "../checks/meshTypes";
 import { renderReport } from "../checks/report";
 import { DENY_BOUND_SECONDS } from "../checks/strangerScript";
 import { Verification } from "../checks/types";
@@ -37,6 +39,12 @@ export interface ConnectivityCheckArgs {
     readonly policy: LabNetworkPolicy;
     readonly stranger: StrangerClient;
   };
+  /** With `coverage: every-node`: the mesh to run alongside the pair's checks (a NodeMesh). */
+  readonly mesh?: {
+    readonly plan: pulumi.Output<MeshPlan>;
+    readonly triggers: readonly pulumi.Output<string>[];
+    readonly resources: readonly pulumi.Resource[];
+  };
 }
 
 /**
@@ -65,7 +73,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConnectivityCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:ConnectivityCheck", name, {}, opts);
-    const { server, client, service, settings, kube, isolation } = args;
+    const { server, client, service, settings, kube, isolation, mesh } = args;
     const version = runnerVersion();
 
     const environment = pulumi
@@ -116,7 +124,11 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
       `${name}-run`,
       {
         create: runnerCommand(projectRoot()),
-        environment,
+        environment: mesh
+          ? pulumi
+              .all([environment, mesh.plan])
+              .apply(([pair, plan]) => ({ ...pair, ...meshToEnvironment(plan) }))
+          : environment,
         // A secret input: the runner pipes it to kubectl; it is never written to disk.
         ...(kube.kubeconfig ? { stdin: kube.kubeconfig } : {}),
         // What the checks do, not how their source reads: a comment edit re-runs nothing.
@@ -127,6 +139,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
           ...(isolation ? [isolation.stranger.uid] : []),
           podScriptDigest(),
           version,
+          ...(mesh ? mesh.triggers : []),
         ],
         // The verification is in the outputs and, on failure, in the error: no second copy.
         logging: "none",
@@ -138,6 +151,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
           client,
           service,
           ...(isolation ? [isolation.stranger, isolation.policy] : []),
+          ...(mesh ? mesh.resources : []),
         ],
       },
     );

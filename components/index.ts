@@ -9,3 +9,8 @@ export * from "./strangerClient";
 export * from "./labNetworkPolicy";
 export * from "./labTypes";
 export * from "./podToPodLab";
+export * from "./meshEchoServers";
+export * from "./meshClients";
+export * from "./meshNodeProbes";
+export * from "./nodeMesh";
+export * from "./meshPlan";

@@ -55,6 +55,14 @@ export interface LabChecks {
   readonly reportOnly?: boolean;
 }
 
+/** The every-node mesh (coverage every-node). Keys left out keep their defaults. */
+export interface LabMesh {
+  /** How many execs, and probes within each, run at once, 1-256 (default 8). */
+  readonly parallelism?: number;
+  /** Probe the pods from every node's own network namespace too (default true). */
+  readonly nodeToPod?: boolean;
+}
+
 /** One check's result. */
 export interface LabCheckResult {
   /** Which check: pod-ip-http, service-dns-http, dns, ping, pod-cidr, ... */
@@ -95,14 +103,23 @@ export interface LabVerification {
   readonly checks: LabCheckResult[];
   /** Present when something failed. */
   readonly diagnosis?: LabDiagnosis;
+  /**
+   * With coverage every-node: the nodes, the counts, the matrix client node × server node (one
+   * string per client node, a cell per server node: P, M, F or - and the path's milliseconds), the
+   * node-to-pod matrix, every failed path with its evidence and each node's links.
+   */
+  // Nested records and arrays of records: the schema carries it as a map of any.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly mesh?: Record<string, any>;
 }
 
 /** A verification as the schema carries it: the same values, in arrays the schema can type. */
 export function toLabVerification(verification: Verification): LabVerification {
-  const { checks, diagnosis, ...counts } = verification;
+  const { checks, diagnosis, mesh, ...counts } = verification;
   return {
     ...counts,
     checks: checks.map((check) => ({ ...check })),
     ...(diagnosis ? { diagnosis: { ...diagnosis, evidence: [...diagnosis.evidence] } } : {}),
+    ...(mesh ? { mesh: { ...mesh } } : {}),
   };
 }

@@ -14,7 +14,7 @@ export const IDENTITY_FILE = "uid";
  * pod from any other nginx; and it logs every request as a JSON line, the server's own witness of
  * what it served.
  */
-export function renderNginxConf(port: number): string {
+export function renderNginxConf(port: number, alsoListen: readonly number[] = []): string {
   return `worker_processes 1;
 pid /tmp/nginx.pid;
 error_log stderr warn;
@@ -43,7 +43,7 @@ http {
 
   server {
     listen ${port};
-    root /usr/share/nginx/html;
+${alsoListen.map((extra) => `    listen ${extra};\n`).join("")}    root /usr/share/nginx/html;
     index index.html;
 
     location = ${IDENTITY_PATH} {

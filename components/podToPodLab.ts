@@ -5,9 +5,17 @@ import { BusyboxClient } from "./busyboxClient";
 import { ConnectivityCheck } from "./connectivityCheck";
 import { LabNamespace } from "./labNamespace";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
-import { LabBusybox, LabChecks, LabNginx, LabVerification, toLabVerification } from "./labTypes";
+import {
+  LabBusybox,
+  LabChecks,
+  LabMesh,
+  LabNginx,
+  LabVerification,
+  toLabVerification,
+} from "./labTypes";
 import { LAB_NAMES, labNameProblem, LabObjectNames, prefixedLabNames } from "./names";
 import { NginxServer } from "./nginxServer";
+import { NodeMesh } from "./nodeMesh";
 import { NginxService } from "./nginxService";
 import { clientAffinity } from "./placement";
 import { StrangerClient } from "./strangerClient";
@@ -31,6 +39,15 @@ export interface PodToPodLabArgs {
   readonly placement?: string;
   /** Isolate the lab with NetworkPolicy and prove it enforced with a stranger pod (default true). */
   readonly networkPolicy?: boolean;
+  /**
+   * Which paths are verified: pair (default), the walkthrough's two pods; or every-node, also an
+   * echo server, a client and a node probe on every schedulable node, every path between them. The
+   * mesh's objects (mesh-echo, mesh-client, mesh-node-probe) have fixed names: one every-node lab
+   * per namespace.
+   */
+  readonly coverage?: string;
+  /** The every-node mesh: parallelism, nodeToPod. */
+  readonly mesh?: LabMesh;
   /** The cluster's DNS domain (default cluster.local). */
   readonly clusterDomain?: string;
   /** How long to wait for each pod to become Ready, 10-3600 seconds (default 300). */
@@ -253,6 +270,26 @@ export class PodToPodLab extends pulumi.ComponentResource {
         }
       : undefined;
 
+    // Every node, every path (coverage every-node): a mesh of DaemonSets the check runs alongside.
+    const mesh =
+      config.coverage === "every-node"
+        ? new NodeMesh(
+            child("mesh"),
+            {
+              namespace: labNamespace.name,
+              nginx: config.nginx,
+              busybox: config.busybox,
+              servicePort: config.servicePort,
+              readyTimeoutSeconds: config.podReadyTimeoutSeconds,
+              isolation: config.networkPolicy,
+              settings: config.mesh,
+              clusterDomain: config.clusterDomain,
+              timeoutSeconds: config.checks.timeoutSeconds,
+            },
+            contentOptions,
+          )
+        : undefined;
+
     const check = new ConnectivityCheck(
       child("connectivity"),
       {
@@ -265,6 +302,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
         settings: config.checks,
         kube,
         ...(isolation ? { isolation } : {}),
+        ...(mesh ? { mesh } : {}),
       },
       childOptions,
     );
@@ -277,7 +315,11 @@ export class PodToPodLab extends pulumi.ComponentResource {
     this.nginxNode = server.nodeName;
     this.busyboxNode = client.nodeName;
     this.networkPolicies = isolation
-      ? pulumi.all([isolation.policy.defaultDenyName, isolation.policy.allowClientName])
+      ? pulumi.all([
+          isolation.policy.defaultDenyName,
+          isolation.policy.allowClientName,
+          ...(mesh ? mesh.networkPolicies : []),
+        ])
       : pulumi.output([]);
     this.verification = check.verification.apply(toLabVerification);
     this.report = check.report;

@@ -18,6 +18,9 @@ export const BUILTIN_NAMESPACES: readonly string[] = [
   "kube-node-lease",
 ];
 
+/** The port the every-node mesh's echo servers serve the nodes on (see components/nodeMesh.ts). */
+export const MESH_NODE_PORT = 9080;
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -176,6 +179,11 @@ export const labConfigSchema = z
     servicePort: wholeNumber(1, 65535, 80),
     placement: oneOf(["any", "same-node", "different-nodes"], "any"),
     networkPolicy: flag(true),
+    coverage: oneOf(["pair", "every-node"], "pair"),
+    mesh: settings({
+      parallelism: wholeNumber(1, 256, 8),
+      nodeToPod: flag(true),
+    }),
     clusterDomain: z
       .string()
       .regex(DNS_SUBDOMAIN, { error: "expected a DNS domain such as cluster.local" })
@@ -186,6 +194,17 @@ export const labConfigSchema = z
       timeoutSeconds: wholeNumber(1, 60, 5),
       reportOnly: flag(false),
     }),
+  })
+  // The mesh's echo servers serve the nodes on a port of their own: nginx's must be another.
+  .superRefine((config, ctx) => {
+    if (config.coverage === "every-node" && config.nginx.port === MESH_NODE_PORT) {
+      ctx.addIssue({
+        code: "custom",
+        input: config.nginx.port,
+        path: ["nginx", "port"],
+        message: `must not be ${MESH_NODE_PORT} with coverage every-node: the mesh's echo servers serve the nodes on that port`,
+      });
+    }
   })
   // A built-in namespace always exists and outlives the stack: it is used, never created.
   .transform((config) => ({
@@ -201,6 +220,10 @@ export type WorkloadSettings = LabConfig["busybox"];
 export type ResourceSettings = WorkloadSettings["resources"];
 /** Where the client runs relative to the server. */
 export type Placement = LabConfig["placement"];
+/** Which paths the checks prove: the walkthrough's pair, or every node's. */
+export type Coverage = LabConfig["coverage"];
+/** The every-node mesh's knobs. */
+export type MeshSettings = LabConfig["mesh"];
 /** The connectivity check's knobs. */
 export type CheckSettings = LabConfig["checks"];
 

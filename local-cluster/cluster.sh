@@ -14,8 +14,9 @@
 #   status  what runs.
 #   smoke   throwaway pods on two nodes: same-node and cross-node ping/wget, Service by name from
 #           both nodes, the CNI's links on every node, kubectl exec; then deletes them.
-#   break-cross-node  drop VXLAN (udp 8472) arriving at node 1 from the other nodes: pod traffic
-#           between nodes dies while pods on one node, the API and the nodes stay fine.
+#   break-cross-node [--node K]  drop VXLAN (udp 8472) arriving at node K (default 1) from the
+#           other nodes: pod traffic between node K and the others dies while pods on one node,
+#           the paths among the other nodes, the API and the nodes stay fine.
 #   mend-cross-node   undo it (does nothing if nothing is broken).
 #   break-network-policy  restart every node's k3s with disable-network-policy: true (and without
 #           kube-router's chains and ipsets): NetworkPolicy objects are accepted and ignored.
@@ -67,7 +68,7 @@ main() {
     down) cmd_down ;;
     status) cmd_status ;;
     smoke) cmd_smoke ;;
-    break-cross-node) cmd_break_cross_node ;;
+    break-cross-node) cmd_break_cross_node "${@:2}" ;;
     mend-cross-node) cmd_mend_cross_node ;;
     break-mtu) cmd_break_mtu "${@:2}" ;;
     mend-mtu) cmd_mend_mtu ;;
@@ -76,7 +77,7 @@ main() {
     # Internal: how an agent node's containerd enters its own mount namespace (lib/nodes.sh).
     node-exec) cmd_node_exec "${@:2}" ;;
     *)
-      echo "usage: $0 up [--nodes N]|down|status|smoke|break-cross-node|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy" >&2
+      echo "usage: $0 up [--nodes N]|down|status|smoke|break-cross-node [--node K]|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy" >&2
       exit 2
       ;;
   esac

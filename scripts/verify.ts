@@ -9,6 +9,8 @@ import * as path from "node:path";
 import { kubeconfigSource } from "../checks/kubeconfig";
 import { kubectl } from "../checks/kubectl";
 import { renderReport } from "../checks/report";
+import { meshPlanOf } from "../components/meshPlan";
+import { runMesh, withMesh } from "../checks/meshRun";
 import { runChecks } from "../checks/runChecks";
 import { runnerVersion } from "../checks/runner";
 import { LAB_NAMES } from "../components/names";
@@ -90,7 +92,24 @@ async function main(): Promise<number> {
       ? pulumiCli(["config", "get", "kubernetes:kubeconfig"])
       : undefined,
   );
-  const verification = await check();
+  // With coverage every-node, the mesh again too, from the same settings the program used.
+  const mesh = () =>
+    config.coverage === "every-node"
+      ? runMesh(
+          meshPlanOf({
+            namespace,
+            servicePort: config.servicePort,
+            echoPort: config.nginx.port,
+            clusterDomain: config.clusterDomain,
+            timeoutSeconds: config.checks.timeoutSeconds,
+            settings: config.mesh,
+          }),
+          (args, timeoutMs) => kubectl(args, timeoutMs, process.env, kubeconfig),
+          plain["kubernetes:context"],
+        )
+      : Promise.resolve(undefined);
+  const [pair, meshOutcome] = await Promise.all([check(), mesh()]);
+  const verification = meshOutcome ? withMesh(pair, meshOutcome) : pair;
   process.stdout.write(renderReport(verification) + "\n");
   return verification.failed > 0 ? 1 : 0;
 }

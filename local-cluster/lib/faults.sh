@@ -17,28 +17,43 @@ MTU_FAULT_MTU=1400
 # on a wire (the bridge drops a feature every port lacks).
 MTU_FAULT_OFFLOADS=(tso gso tx-udp_tnl-segmentation tx-udp_tnl-csum-segmentation)
 
-# The rule break-cross-node inserts: VXLAN packets from the other nodes are dropped on arrival at
-# node 1, so every round trip between pods on different nodes fails (requests one way, replies the
-# other), while pods on one node, Services with local endpoints, the API and the nodes' own
-# traffic (TCP on the node network) stay up.
+# The rule break-cross-node inserts in node k's network namespace: VXLAN packets from the other
+# nodes are dropped on arrival at node k (on its node-network link), so every round trip between a
+# pod on node k and a pod on another node fails (requests one way, replies the other), while pods
+# on one node, the paths among the other nodes, Services with local endpoints, the API and the
+# nodes' own traffic (TCP on the node network) stay up. Without --node, k is 1.
+# cross_node_fault <k>
 cross_node_fault() {
-  printf '%s\n' INPUT -i "${NODE_NET_BRIDGE}" -p udp --dport "${VXLAN_PORT}" -j DROP \
+  printf '%s\n' INPUT -i "$(node_link "$1")" -p udp --dport "${VXLAN_PORT}" -j DROP \
     -m comment --comment "${FAULT_TAG}: VXLAN from the other nodes dropped"
 }
 
 cmd_break_cross_node() {
-  local rule
-  mapfile -t rule < <(cross_node_fault)
-  iptables -w -C "${rule[@]}" 2>/dev/null || iptables -w -I "${rule[0]}" 1 "${rule[@]:1}"
-  log "cross-node path broken: VXLAN (udp ${VXLAN_PORT}) from the other nodes is dropped on" \
-    "${NODE_NET_BRIDGE}; undo: $0 mend-cross-node"
+  local k=1 rule
+  while (($#)); do
+    case "$1" in
+      --node) k="${2:-}"; shift 2 || die "--node needs a node number" ;;
+      --node=*) k="${1#*=}"; shift ;;
+      *) die "break-cross-node: unknown argument $1 (usage: break-cross-node [--node K], K = 1..${MAX_NODES})" ;;
+    esac
+  done
+  [[ "${k}" =~ ^[1-9]$ ]] || die "break-cross-node --node must be a node number, 1..${MAX_NODES}, not '${k}'"
+  ((k == 1)) || [[ -e "$(netns_path "${k}")" ]] || die "node $(agent_name "${k}") is not up"
+  mapfile -t rule < <(cross_node_fault "${k}")
+  in_node "${k}" iptables -w -C "${rule[@]}" 2>/dev/null ||
+    in_node "${k}" iptables -w -I "${rule[0]}" 1 "${rule[@]:1}"
+  log "cross-node path broken on node $(node_name_of "${k}"): VXLAN (udp ${VXLAN_PORT}) from the" \
+    "other nodes is dropped on $(node_link "${k}"); undo: $0 mend-cross-node"
 }
 
 cmd_mend_cross_node() {
-  local rule
-  mapfile -t rule < <(cross_node_fault)
-  while iptables -w -C "${rule[@]}" 2>/dev/null; do
-    iptables -w -D "${rule[@]}"
+  local k rule
+  for k in 1 $(agents); do
+    [[ "${k}" == 1 || -e "$(netns_path "${k}")" ]] || continue
+    mapfile -t rule < <(cross_node_fault "${k}")
+    while in_node "${k}" iptables -w -C "${rule[@]}" 2>/dev/null; do
+      in_node "${k}" iptables -w -D "${rule[@]}"
+    done
   done
   log "cross-node path: nothing dropped"
 }

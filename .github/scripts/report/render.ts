@@ -6,6 +6,7 @@
  * trimmed from the front to fit a GitHub comment. Secrets are redacted from everything it shows.
  * Pure: no files, no GitHub API.
  */
+import { MERMAID_END, MERMAID_START } from "../../../checks/meshRender";
 import { secretValues } from "./events";
 import { cell, describeChanges, fenced, keepEnd, plural, resourceOf, shorten } from "./markdown";
 import { redactEvents, redactor } from "./redact";
@@ -94,6 +95,23 @@ function redacted(input: ReportInput): { run: PulumiRun; verify?: VerifyRun } {
   };
 }
 
+/**
+ * The checks' report without its Mermaid block, and the block's graph lines (between the start and
+ * end markers, which are Mermaid comments); the graph only when both markers are there, in order,
+ * and no backticks could close the block early.
+ */
+export function splitMermaid(output: string): { text: string; graph?: string[] } {
+  const lines = output.split("\n");
+  const start = lines.indexOf(MERMAID_START);
+  const end = lines.indexOf(MERMAID_END);
+  if (start < 0 || end < start) {
+    return { text: output };
+  }
+  const graph = lines.slice(start + 1, end);
+  const text = [...lines.slice(0, start), ...lines.slice(end + 1)].join("\n");
+  return graph.some((line) => line.includes("`")) ? { text } : { text, graph };
+}
+
 /** Renders the report as GitHub markdown. */
 export function renderReport(input: ReportInput): string {
   const limit = input.limit ?? COMMENT_LIMIT;
@@ -129,8 +147,14 @@ export function renderReport(input: ReportInput): string {
     );
   }
   if (verify && verify.output.trim() !== "") {
+    // With coverage every-node the report carries a picture of the cluster's paths (Mermaid):
+    // GitHub draws it from a mermaid block, so it is lifted out of the text.
+    const { text, graph } = splitMermaid(verify.output);
+    if (graph) {
+      lines.push("Paths between the nodes:", "", "```mermaid", ...graph, "```", "");
+    }
     // The checks' report is short unless verify crashed; a quarter of the room is plenty.
-    const output = keepEnd(fenced(verify.output).trimEnd(), Math.floor(limit / 4));
+    const output = keepEnd(fenced(text).trimEnd(), Math.floor(limit / 4));
     lines.push(
       "`npm run verify`:",
       "",

@@ -36,6 +36,9 @@ function grantUses(exemption: Exemption, pod: PodTemplate): GrantUse[] {
       use(`add ${capability}`, (g) => g.kind === "add-capability" && g.capability === capability),
     ),
     ...(exemption.runAsRoot ? [use("run as root", (g) => g.kind === "run-as-root")] : []),
+    ...(exemption.hostNetwork
+      ? [use("use the node's network namespace", (g) => g.kind === "host-network")]
+      : []),
   ];
 }
 

@@ -4,7 +4,9 @@
  */
 export type Grant =
   | { readonly kind: "add-capability"; readonly container: string; readonly capability: string }
-  | { readonly kind: "run-as-root"; readonly container: string };
+  | { readonly kind: "run-as-root"; readonly container: string }
+  /** The pod shares the node's network namespace: a pod-level grant, for the pod's one container. */
+  | { readonly kind: "host-network" };
 
 /** An exemption from the Pod Security Standards for one container of one resource. */
 export interface Exemption {
@@ -20,6 +22,8 @@ export interface Exemption {
   readonly addCapabilities: readonly string[];
   /** Whether the container may run as root: waives pss-run-as-non-root and pss-run-as-user. */
   readonly runAsRoot: boolean;
+  /** Whether its pod may use the node's network namespace: waives pss-host-namespaces for it. */
+  readonly hostNetwork?: boolean;
   /** Why it is needed, shown in every preview. */
   readonly reason: string;
 }
@@ -44,6 +48,33 @@ export const EXEMPTIONS: readonly Exemption[] = [
   },
 ];
 
+/**
+ * The every-node mesh's exemptions (`pod-to-pod:coverage: every-node`), keyed like the pair's: the
+ * mesh's clients ping as busybox-client does, and its node probes are in the node's network
+ * namespace, which is what they probe from. No other grant, and no other resource.
+ */
+export const MESH_EXEMPTIONS: readonly Exemption[] = [
+  {
+    resource:
+      "pod-to-pod:index:PodToPodLab$pod-to-pod:lab:NodeMesh$pod-to-pod:lab:MeshClients$kubernetes:apps/v1:DaemonSet",
+    container: "busybox",
+    addCapabilities: ["NET_RAW"],
+    runAsRoot: true,
+    reason:
+      "the mesh's clients ping every node's echo server, full-size pings included, which needs a raw ICMP socket (NET_RAW) and root to use it",
+  },
+  {
+    resource:
+      "pod-to-pod:index:PodToPodLab$pod-to-pod:lab:NodeMesh$pod-to-pod:lab:MeshNodeProbes$kubernetes:apps/v1:DaemonSet",
+    container: "probe",
+    addCapabilities: [],
+    runAsRoot: false,
+    hostNetwork: true,
+    reason:
+      "the node probes reach the other nodes' pods from the node's own network namespace (node to pod) and read the node's links; they run as nobody, with no capability, host path or port",
+  },
+];
+
 /** `<qualified type>` of `urn:pulumi:<stack>::<project>::<qualified type>::<name>`. */
 export function resourceKey(urn: string): string | undefined {
   const parts = urn.split("::");
@@ -57,7 +88,7 @@ export function resourceKey(urn: string): string | undefined {
 /** The exemptions of the resource with this URN. */
 export function exemptionsFor(
   urn: string,
-  exemptions: readonly Exemption[] = EXEMPTIONS,
+  exemptions: readonly Exemption[] = [...EXEMPTIONS, ...MESH_EXEMPTIONS],
 ): Exemption[] {
   const key = resourceKey(urn);
   return exemptions.filter((e) => e.resource === key);
@@ -65,6 +96,9 @@ export function exemptionsFor(
 
 /** Whether the exemption grants what the finding needs. */
 export function grants(exemption: Exemption, grant: Grant): boolean {
+  if (grant.kind === "host-network") {
+    return exemption.hostNetwork === true;
+  }
   if (exemption.container !== grant.container) {
     return false;
   }

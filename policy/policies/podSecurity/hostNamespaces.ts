@@ -13,5 +13,7 @@ export const hostNamespaces: Control = {
     FIELDS.filter((field) => pod.spec[field] === true).map((field) => ({
       problem: `${pod.subject}: spec.${field} is true`,
       accepted: "false or unset",
+      // Only the node's network can be granted (the mesh's node probes); never its PIDs or IPC.
+      ...(field === "hostNetwork" ? { waivedBy: { kind: "host-network" } as const } : {}),
     })),
 };

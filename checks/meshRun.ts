@@ -1,0 +1,257 @@
+import { mapBounded } from "./boundedPool";
+import { evaluateMesh, meshTargets, MeshRun } from "./meshEvaluate";
+import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./meshLayout";
+import {
+  buildMeshClientScript,
+  buildNodeProbeScript,
+  MESH_NAME_LAG_BOUND_MS,
+  MeshTarget,
+} from "./meshScript";
+import { diagnoseMesh, meshChecks, meshReport } from "./meshSummary";
+import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "./meshTypes";
+import { MalformedScriptOutputError, newRunNonce, parseScriptOutput } from "./podScript";
+import { kubectlError, KubectlRunner } from "./runChecks";
+import { CheckResult, Diagnosis, Layer, Verification } from "./types";
+
+/** What the mesh adds to a verification. */
+export interface MeshOutcome {
+  readonly checks: readonly CheckResult[];
+  readonly report: MeshReport;
+  readonly diagnosis?: Diagnosis;
+}
+
+/** How long the runner waits for every node's mesh pods to be Ready (a node just joined). */
+export function meshReadyBoundMs(plan: MeshPlan): number {
+  return Math.max(30_000, 4 * plan.timeoutSeconds * 1000);
+}
+
+/**
+ * The longest one mesh script may take: its jobs run `parallelism` at a time, and one job (a
+ * target's four probes, each tried at most three times a second apart) is bounded by its probes.
+ */
+export function meshExecBudgetMs(plan: MeshPlan, jobs: number): number {
+  const t = plan.timeoutSeconds;
+  const job = 3 * (t + 1) + 2 * (t + 1) + 2 * (t + 1) + (t + 3);
+  // The first batch holds the wait for the Service's name (MESH_NAME_LAG_BOUND_MS) before its
+  // DNS and Service probes.
+  return (Math.ceil(jobs / plan.parallelism) * job + 30) * 1000 + MESH_NAME_LAG_BOUND_MS;
+}
+
+function parsed<T>(
+  stdout: string,
+  code: number,
+  stderr: string,
+  parse: (s: string) => T,
+): T | Error {
+  if (code !== 0) {
+    return new Error(kubectlError(stderr));
+  }
+  try {
+    return parse(stdout);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** The mesh as the API server has it now: nodes, the three DaemonSets' pods, the Service's IP. */
+async function readLayout(
+  plan: MeshPlan,
+  run: KubectlRunner,
+  context: readonly string[],
+): Promise<{ layout: MeshLayout; clusterIp: string } | Error> {
+  const budget = plan.timeoutSeconds * 1000 + 10_000;
+  const pods = (selector: string) =>
+    run([...context, "get", "pods", "-n", plan.namespace, "-l", selector, "-o", "json"], budget);
+  const [nodes, echo, clients, probes, service] = await Promise.all([
+    run([...context, "get", "nodes", "-o", "json"], budget),
+    pods(plan.echoSelector),
+    pods(plan.clientSelector),
+    plan.nodeProbeSelector ? pods(plan.nodeProbeSelector) : Promise.resolve(undefined),
+    run(
+      [
+        ...context,
+        "get",
+        "service",
+        "-n",
+        plan.namespace,
+        plan.serviceName,
+        "-o",
+        "jsonpath={.spec.clusterIP}",
+      ],
+      budget,
+    ),
+  ]);
+  const read = {
+    nodes: parsed(nodes.stdout, nodes.code, nodes.stderr, parseSchedulableNodes),
+    echo: parsed(echo.stdout, echo.code, echo.stderr, parseMeshPods),
+    clients: parsed(clients.stdout, clients.code, clients.stderr, parseMeshPods),
+    probes: probes ? parsed(probes.stdout, probes.code, probes.stderr, parseMeshPods) : undefined,
+  };
+  for (const [what, value] of Object.entries(read)) {
+    if (value instanceof Error) {
+      return new Error(
+        `the mesh's ${what} could not be read from the API server: ${value.message}`,
+      );
+    }
+  }
+  if (service.code !== 0) {
+    return new Error(
+      `the mesh's Service ${plan.serviceName} could not be read: ${kubectlError(service.stderr)}`,
+    );
+  }
+  return {
+    layout: meshLayout(
+      read.nodes as string[],
+      read.echo as MeshPod[],
+      read.clients as MeshPod[],
+      read.probes as MeshPod[] | undefined,
+    ),
+    clusterIp: service.stdout.trim(),
+  };
+}
+
+async function execScript(
+  plan: MeshPlan,
+  run: KubectlRunner,
+  context: readonly string[],
+  pod: MeshPod,
+  container: string,
+  build: (targets: readonly MeshTarget[], nonce: string) => string,
+  targets: readonly MeshTarget[],
+): Promise<MeshRun> {
+  const nonce = newRunNonce();
+  const result = await run(
+    [
+      ...context,
+      "exec",
+      "-n",
+      plan.namespace,
+      pod.name,
+      "-c",
+      container,
+      "--",
+      "sh",
+      "-c",
+      build(targets, nonce),
+    ],
+    meshExecBudgetMs(plan, targets.length + 3),
+  );
+  try {
+    const output = parseScriptOutput(result.stdout, nonce);
+    if (output.sections.size === 0) {
+      return new Error(
+        `kubectl exec into ${plan.namespace}/${pod.name} ran no probe (exit ${result.code}): ${kubectlError(result.stderr)}`,
+      );
+    }
+    return output;
+  } catch (error) {
+    if (error instanceof MalformedScriptOutputError) {
+      return new Error(
+        `the script's output in ${pod.name} is not what it prints (${error.message})`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs the mesh: waits (bounded) until every schedulable node has its mesh pods Ready, then execs
+ * one script into each node's client and one into each node's probe, `parallelism` at a time, and
+ * reads what they saw into checks, the compact report and a diagnosis.
+ */
+export async function runMesh(
+  plan: MeshPlan,
+  run: KubectlRunner,
+  kubeContext?: string,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => number = Date.now,
+): Promise<MeshOutcome> {
+  const context = kubeContext ? ["--context", kubeContext] : [];
+  const deadline = now() + meshReadyBoundMs(plan);
+  let read = await readLayout(plan, run, context);
+  while (!(read instanceof Error) && read.layout.missing.length > 0 && now() < deadline) {
+    await sleep(1000);
+    read = await readLayout(plan, run, context);
+  }
+  if (read instanceof Error) {
+    throw read;
+  }
+  const { layout, clusterIp } = read;
+  const targets = meshTargets(layout);
+  const scriptTargets = targets.map(({ index, pod }) => ({ index, ip: pod.ip }));
+  type Task = { kind: "client" | "node"; node: string; pod: MeshPod };
+  const tasks: Task[] = [
+    ...layout.nodes.flatMap((node): Task[] => {
+      const pod = layout.clients.get(node);
+      return pod?.ready ? [{ kind: "client", node, pod }] : [];
+    }),
+    ...layout.nodes.flatMap((node): Task[] => {
+      const pod = layout.nodeProbes.get(node);
+      return pod?.ready ? [{ kind: "node", node, pod }] : [];
+    }),
+  ];
+  const runs = await mapBounded(tasks, plan.parallelism, (task) =>
+    task.kind === "client"
+      ? execScript(
+          plan,
+          run,
+          context,
+          task.pod,
+          plan.clientContainer,
+          (t, n) => buildMeshClientScript(plan, t, n),
+          scriptTargets,
+        )
+      : execScript(
+          plan,
+          run,
+          context,
+          task.pod,
+          plan.nodeProbeContainer,
+          (t, n) => buildNodeProbeScript(plan, t, n),
+          scriptTargets.filter((t) => layout.nodes[t.index] !== task.node),
+        ),
+  );
+  const clientRuns = new Map<string, MeshRun>();
+  const nodeRuns = new Map<string, MeshRun>();
+  tasks.forEach((task, at) =>
+    (task.kind === "client" ? clientRuns : nodeRuns).set(task.node, runs[at]),
+  );
+  const evaluation = evaluateMesh(layout, clientRuns, nodeRuns, {
+    name: plan.serviceName,
+    clusterIp,
+  });
+  const checks = meshChecks(layout, evaluation, plan.nodeProbeSelector !== undefined);
+  const diagnosis = diagnoseMesh(layout, evaluation, checks);
+  return { checks, report: meshReport(layout, evaluation), ...(diagnosis ? { diagnosis } : {}) };
+}
+
+/** Layers only the pair's checks can see: there, the pair's diagnosis is the one to read. */
+const PAIR_ONLY: readonly Layer[] = [
+  "client",
+  "server",
+  "network-policy",
+  "policy-enforcement",
+  "ipam",
+];
+
+/**
+ * The verification with the mesh's checks after the pair's, counted together. The diagnosis is the
+ * mesh's where it has one (it sees every path, and names the node), unless the pair's points at a
+ * layer the mesh does not probe (the lab's own server, client, policies).
+ */
+export function withMesh(verification: Verification, mesh: MeshOutcome): Verification {
+  const checks = [...verification.checks, ...mesh.checks];
+  const passed = checks.filter((c) => c.ok).length;
+  const pair = verification.diagnosis;
+  const diagnosis =
+    pair && (PAIR_ONLY.includes(pair.layer) || !mesh.diagnosis) ? pair : (mesh.diagnosis ?? pair);
+  return {
+    checkedAt: verification.checkedAt,
+    runnerVersion: verification.runnerVersion,
+    passed,
+    failed: checks.length - passed,
+    checks,
+    ...(diagnosis ? { diagnosis } : {}),
+    mesh: mesh.report,
+  };
+}

@@ -1,0 +1,138 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceSettings } from "../config";
+import { selectorOf } from "./labels";
+import { MESH } from "./meshPlan";
+import { IDENTITY_DIR, IDENTITY_FILE, renderNginxConf } from "./nginxConf";
+
+/** Arguments of {@link MeshEchoServers}. */
+export interface MeshEchoServersArgs {
+  /** Namespace to run in. */
+  readonly namespace: pulumi.Input<string>;
+  /** nginx image, pinned by tag or digest (the lab's own). */
+  readonly image: pulumi.Input<string>;
+  /** When the kubelet pulls the image. */
+  readonly imagePullPolicy: pulumi.Input<string>;
+  /** Port the mesh clients reach each echo server on. */
+  readonly port: number;
+  /** Port the nodes reach each echo server on: the one port their NetworkPolicy opens to nodes. */
+  readonly nodePort: number;
+  /** CPU and memory requests and limits. */
+  readonly resources: pulumi.Input<ResourceSettings>;
+  /** How long `pulumi up` waits for the rollout. */
+  readonly readyTimeoutSeconds: number;
+}
+
+/**
+ * An echo server on every schedulable node: a DaemonSet of the lab's nginx, each pod answering on
+ * the identity path with its own UID (so the checks know which node's server answered) and serving
+ * 64 KiB on the large path (full-size packets), on the clients' port and on the nodes' port.
+ */
+export class MeshEchoServers extends pulumi.ComponentResource {
+  /** Name of the port the clients reach: the mesh's Service targets it by name. */
+  public static readonly portName = "http";
+  /** The DaemonSet. */
+  public readonly daemonSet: k8s.apps.v1.DaemonSet;
+  /** Labels that select the echo servers' pods. */
+  public readonly selector: pulumi.Output<Record<string, string>>;
+  /** The DaemonSet's UID: it changes whenever the DaemonSet is replaced. */
+  public readonly uid: pulumi.Output<string>;
+
+  constructor(name: string, args: MeshEchoServersArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pod-to-pod:lab:MeshEchoServers", name, {}, opts);
+    if (args.nodePort === args.port) {
+      throw new Error(
+        `the mesh's node port (${args.nodePort}) must differ from pod-to-pod:nginx.port (${args.port}): the nodes are let in on their own port`,
+      );
+    }
+    const labels = MESH.echoLabels;
+    const conf = new k8s.core.v1.ConfigMap(
+      `${name}-conf`,
+      {
+        metadata: { namespace: args.namespace, labels },
+        data: { "nginx.conf": renderNginxConf(args.port, [args.nodePort]) },
+      },
+      { parent: this },
+    );
+    const timeout = `${args.readyTimeoutSeconds}s`;
+    this.daemonSet = new k8s.apps.v1.DaemonSet(
+      `${name}-daemonset`,
+      {
+        metadata: { name: "mesh-echo", namespace: args.namespace, labels },
+        spec: {
+          selector: { matchLabels: selectorOf(labels) },
+          // Test fixtures, not a service: every node's pod is replaced at once on a change.
+          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
+          template: {
+            metadata: { labels },
+            spec: {
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 101,
+                runAsGroup: 101,
+                seccompProfile: { type: "RuntimeDefault" },
+                ...(Math.min(args.port, args.nodePort) < 1024
+                  ? { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] }
+                  : {}),
+              },
+              automountServiceAccountToken: false,
+              terminationGracePeriodSeconds: 1,
+              containers: [
+                {
+                  name: "nginx",
+                  image: args.image,
+                  imagePullPolicy: args.imagePullPolicy,
+                  command: ["nginx", "-e", "stderr", "-c", "/etc/pod-to-pod-nginx/nginx.conf"],
+                  ports: [
+                    { name: MeshEchoServers.portName, containerPort: args.port, protocol: "TCP" },
+                    { name: "node", containerPort: args.nodePort, protocol: "TCP" },
+                  ],
+                  readinessProbe: {
+                    httpGet: { path: "/", port: MeshEchoServers.portName },
+                    periodSeconds: 2,
+                    failureThreshold: 3,
+                  },
+                  livenessProbe: {
+                    tcpSocket: { port: MeshEchoServers.portName },
+                    periodSeconds: 10,
+                    failureThreshold: 3,
+                  },
+                  resources: args.resources,
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                  },
+                  volumeMounts: [
+                    { name: "conf", mountPath: "/etc/pod-to-pod-nginx", readOnly: true },
+                    { name: "identity", mountPath: IDENTITY_DIR, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "conf", configMap: { name: conf.metadata.name } },
+                {
+                  name: "identity",
+                  downwardAPI: {
+                    items: [{ path: IDENTITY_FILE, fieldRef: { fieldPath: "metadata.uid" } }],
+                  },
+                },
+                { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+              ],
+            },
+          },
+        },
+      },
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        customTimeouts: { create: timeout, update: timeout },
+      },
+    );
+    this.selector = pulumi.output(selectorOf(labels));
+    this.uid = this.daemonSet.metadata.uid;
+    this.registerOutputs({ selector: this.selector, uid: this.uid });
+  }
+}

@@ -1,0 +1,91 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceSettings } from "../config";
+import { selectorOf } from "./labels";
+import { MESH } from "./meshPlan";
+import { MeshClientsArgs } from "./meshClients";
+
+/** Arguments of {@link MeshNodeProbes}: the clients' (image, resources, timeout). */
+export type MeshNodeProbesArgs = MeshClientsArgs;
+
+/**
+ * A probe in every schedulable node's own network namespace (hostNetwork): from there the checks
+ * reach the echo servers of the other nodes (node to pod, Cilium's host-to-pod), which tells a
+ * broken node route from a broken pod, and read the node's links and their MTUs (flannel.1, cni0,
+ * the node's own link) for the MTU diagnosis.
+ *
+ * hostNetwork is the one thing it needs, and nothing else: no capability, not root, no host path,
+ * no port (so no host port either). Pod Security's baseline forbids host namespaces outright, so
+ * the policy pack exempts this one DaemonSet, by URN, for hostNetwork alone
+ * (policy/policies/podSecurity/exemptions.ts); `pod-to-pod:mesh.nodeToPod: false` leaves it out.
+ */
+export class MeshNodeProbes extends pulumi.ComponentResource {
+  /** Name of the container the checks exec into. */
+  public static readonly containerName = MESH.nodeProbeContainer;
+  /** The DaemonSet. */
+  public readonly daemonSet: k8s.apps.v1.DaemonSet;
+  /** Labels that select the probes' pods. */
+  public readonly selector: pulumi.Output<Record<string, string>>;
+  /** The DaemonSet's UID. */
+  public readonly uid: pulumi.Output<string>;
+
+  constructor(name: string, args: MeshNodeProbesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pod-to-pod:lab:MeshNodeProbes", name, {}, opts);
+    const labels = MESH.nodeProbeLabels;
+    const timeout = `${args.readyTimeoutSeconds}s`;
+    const resources: pulumi.Input<ResourceSettings> = args.resources;
+    this.daemonSet = new k8s.apps.v1.DaemonSet(
+      `${name}-daemonset`,
+      {
+        metadata: { name: "mesh-node-probe", namespace: args.namespace, labels },
+        spec: {
+          selector: { matchLabels: selectorOf(labels) },
+          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
+          template: {
+            metadata: { labels },
+            spec: {
+              hostNetwork: true,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 65534,
+                runAsGroup: 65534,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              automountServiceAccountToken: false,
+              terminationGracePeriodSeconds: 1,
+              containers: [
+                {
+                  name: MeshNodeProbes.containerName,
+                  image: args.image,
+                  imagePullPolicy: args.imagePullPolicy,
+                  command: [
+                    "sh",
+                    "-c",
+                    "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done",
+                  ],
+                  resources,
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                  },
+                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                },
+              ],
+              volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "4Mi" } }],
+            },
+          },
+        },
+      },
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        customTimeouts: { create: timeout, update: timeout },
+      },
+    );
+    this.selector = pulumi.output(selectorOf(labels));
+    this.uid = this.daemonSet.metadata.uid;
+    this.registerOutputs({ selector: this.selector, uid: this.uid });
+  }
+}

@@ -1,0 +1,167 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { MeshSettings, ResourceSettings } from "../config";
+import { meshScriptDigest } from "../checks/meshDigest";
+import { MeshPlan } from "../checks/meshTypes";
+import { PART_OF } from "./labels";
+import { MESH, meshPlanOf } from "./meshPlan";
+import { MeshClients } from "./meshClients";
+import { MeshEchoServers } from "./meshEchoServers";
+import { MeshNodeProbes } from "./meshNodeProbes";
+
+/** The port the echo servers serve the nodes on; the lab's nginx.port must differ. */
+export const MESH_NODE_PORT = MESH.nodePort;
+
+/** One workload's image, pull policy and resources. */
+interface Workload {
+  readonly image: pulumi.Input<string>;
+  readonly imagePullPolicy: pulumi.Input<string>;
+  readonly resources: pulumi.Input<ResourceSettings>;
+}
+
+/** Arguments of {@link NodeMesh}. */
+export interface NodeMeshArgs {
+  /** Namespace of the lab. */
+  readonly namespace: pulumi.Input<string>;
+  /** The echo servers: the lab's nginx, on its port. */
+  readonly nginx: Workload & { readonly port: number };
+  /** The clients and node probes: the lab's busybox. */
+  readonly busybox: Workload;
+  /** Port of the mesh's Service. */
+  readonly servicePort: number;
+  /** How long `pulumi up` waits for each DaemonSet's rollout. */
+  readonly readyTimeoutSeconds: number;
+  /** Whether the lab isolates itself with NetworkPolicy: then the echo servers let in the mesh alone. */
+  readonly isolation: boolean;
+  /** Parallelism, and whether to probe from the nodes' own network namespaces. */
+  readonly settings: MeshSettings;
+  /** Cluster DNS domain. */
+  readonly clusterDomain: string;
+  /** Bound on each probe, in seconds. */
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * Every node, every path (`pod-to-pod:coverage: every-node`): an echo server, a client and
+ * (with `mesh.nodeToPod`) a node probe on every schedulable node, as DaemonSets, so a node that
+ * joins is covered without a change to the program; the Service `mesh-echo` in front of the echo
+ * servers; and, with isolation, the NetworkPolicy `mesh-echo-allow` (the lab's default deny covers
+ * the rest). The connectivity check runs the mesh from its `plan`.
+ */
+export class NodeMesh extends pulumi.ComponentResource {
+  /** What the check runner needs to find and probe the mesh. */
+  public readonly plan: pulumi.Output<MeshPlan>;
+  /** What makes the checks run again: a DaemonSet or the Service replaced, a new mesh script. */
+  public readonly triggers: pulumi.Output<string>[];
+  /** What the checks wait for. */
+  public readonly resources: pulumi.Resource[];
+  /** The mesh's NetworkPolicy names (empty without isolation). */
+  public readonly networkPolicies: pulumi.Output<string>[];
+
+  constructor(name: string, args: NodeMeshArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pod-to-pod:lab:NodeMesh", name, {}, opts);
+    const child = { parent: this };
+    const echo = new MeshEchoServers(
+      `${name}-echo`,
+      {
+        namespace: args.namespace,
+        ...args.nginx,
+        nodePort: MESH_NODE_PORT,
+        readyTimeoutSeconds: args.readyTimeoutSeconds,
+      },
+      child,
+    );
+    const busybox = {
+      namespace: args.namespace,
+      ...args.busybox,
+      readyTimeoutSeconds: args.readyTimeoutSeconds,
+    };
+    const clients = new MeshClients(`${name}-clients`, busybox, child);
+    const probes = args.settings.nodeToPod
+      ? new MeshNodeProbes(`${name}-node-probes`, busybox, child)
+      : undefined;
+    const service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: {
+          name: MESH.serviceName,
+          namespace: args.namespace,
+          labels: {
+            "app.kubernetes.io/name": MESH.serviceName,
+            "app.kubernetes.io/part-of": PART_OF,
+            "app.kubernetes.io/managed-by": "pulumi",
+          },
+          // As nginx-service: the checks wait (bounded) for it to answer, no fixed provider timer.
+          annotations: { "pulumi.com/skipAwait": "true" },
+        },
+        spec: {
+          type: "ClusterIP",
+          selector: echo.selector,
+          ports: [
+            {
+              name: "http",
+              protocol: "TCP",
+              port: args.servicePort,
+              targetPort: MeshEchoServers.portName,
+            },
+          ],
+        },
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+    // The clients in on every port and protocol (HTTP and ping); the nodes in on the node port
+    // only. NetworkPolicy cannot name a node, and a node's traffic to a pod on another node leaves
+    // through flannel.1 with an address of that node's pod CIDR, so no ipBlock short of the
+    // cluster's pod network would name the nodes: the node port is what is narrowed instead.
+    const policies = args.isolation
+      ? [
+          new k8s.networking.v1.NetworkPolicy(
+            `${name}-echo-allow`,
+            {
+              metadata: {
+                name: "mesh-echo-allow",
+                namespace: args.namespace,
+                labels: {
+                  "app.kubernetes.io/part-of": PART_OF,
+                  "app.kubernetes.io/managed-by": "pulumi",
+                },
+              },
+              spec: {
+                podSelector: { matchLabels: echo.selector },
+                policyTypes: ["Ingress"],
+                ingress: [
+                  { from: [{ podSelector: { matchLabels: clients.selector } }] },
+                  { ports: [{ protocol: "TCP", port: MESH_NODE_PORT }] },
+                ],
+              },
+            },
+            { parent: this, deleteBeforeReplace: true },
+          ),
+        ]
+      : [];
+    this.networkPolicies = policies.map((p) => p.metadata.name);
+    // The plan from the same constants the DaemonSets' labels come from (npm run verify uses it
+    // too); known once the namespace and the Service exist.
+    this.plan = pulumi
+      .all([pulumi.output(args.namespace), service.metadata.name])
+      .apply(([namespace]) =>
+        meshPlanOf({
+          namespace,
+          servicePort: args.servicePort,
+          echoPort: args.nginx.port,
+          clusterDomain: args.clusterDomain,
+          timeoutSeconds: args.timeoutSeconds,
+          settings: args.settings,
+        }),
+      );
+    this.triggers = [
+      echo.uid,
+      clients.uid,
+      ...(probes ? [probes.uid] : []),
+      service.metadata.uid,
+      pulumi.output(meshScriptDigest()),
+    ];
+    this.resources = [echo, clients, ...(probes ? [probes] : []), service, ...policies];
+    this.registerOutputs({ plan: this.plan, networkPolicies: this.networkPolicies });
+  }
+}

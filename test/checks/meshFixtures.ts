@@ -1,0 +1,114 @@
+import { MeshLayout, MeshPlan, MeshPod } from "../../checks/meshTypes";
+import { Section } from "../../checks/podScript";
+
+/** A mesh plan as the NodeMesh component writes it, for a lab in namespace `lab`. */
+export const meshPlan: MeshPlan = {
+  namespace: "lab",
+  echoSelector: "app=mesh-echo",
+  clientSelector: "app=mesh-client",
+  nodeProbeSelector: "app=mesh-node-probe",
+  clientContainer: "busybox",
+  nodeProbeContainer: "probe",
+  serviceName: "mesh-echo",
+  servicePort: 80,
+  echoPort: 80,
+  nodePort: 9080,
+  clusterDomain: "cluster.local",
+  timeoutSeconds: 1,
+  parallelism: 8,
+};
+
+/** The UID of the echo server on node `i`. */
+export function echoUid(i: number): string {
+  return `${String(i).padStart(8, "0")}-0000-4000-8000-${String(i).padStart(12, "0")}`;
+}
+
+/** Nodes n1, n2, … each with a Ready echo server (10.42.i.10), client and node probe. */
+export function layoutOf(count: number): MeshLayout {
+  const nodes = Array.from({ length: count }, (_, i) => `n${i + 1}`);
+  const pods = (kind: string, ip: (i: number) => string, uid: (i: number) => string) =>
+    new Map<string, MeshPod>(
+      nodes.map((node, i) => [
+        node,
+        { name: `${kind}-${node}`, node, ip: ip(i), uid: uid(i), ready: true },
+      ]),
+    );
+  return {
+    nodes,
+    echo: pods("mesh-echo", (i) => `10.42.${i}.10`, echoUid),
+    clients: pods(
+      "mesh-client",
+      (i) => `10.42.${i}.11`,
+      (i) => `c${i}`,
+    ),
+    nodeProbes: pods(
+      "mesh-node-probe",
+      (i) => `192.168.240.${i + 1}`,
+      (i) => `p${i}`,
+    ),
+    missing: [],
+  };
+}
+
+/** A section as the script prints it, read back. */
+export function section(rc: number, output: string, ms = 10): Section {
+  return { rc, ms, tries: 1, output };
+}
+
+/** busybox ping's statistics for `received` of `sent`. */
+export function pingOutput(sent: number, received: number): string {
+  return `${sent} packets transmitted, ${received} packets received, ${Math.round((100 * (sent - received)) / sent)}% packet loss${received > 0 ? "\nround-trip min/avg/max = 0.1/0.2/0.3 ms" : ""}`;
+}
+
+/** How one path behaves, for the sections a client's script would print. */
+export type PathBehaviour = "pass" | "mtu" | "down";
+
+/** The sections of a client's script, every target behaving as given (default: pass). */
+export function clientSections(
+  count: number,
+  behaviour: (target: number) => PathBehaviour = () => "pass",
+  own: Partial<Record<"service" | "dns", Section>> = {},
+): Map<string, Section> {
+  const sections = new Map<string, Section>();
+  for (let i = 0; i < count; i++) {
+    const how = behaviour(i);
+    if (how === "down") {
+      sections.set(`pod-${i}`, section(124, "", 3000));
+      sections.set(`ping-${i}`, section(1, pingOutput(2, 0), 1000));
+      continue;
+    }
+    sections.set(`pod-${i}`, section(0, echoUid(i)));
+    sections.set(`ping-${i}`, section(0, pingOutput(2, 2)));
+    sections.set(
+      `large-${i}`,
+      section(0, how === "mtu" ? "Terminated\n2896" : "65536", how === "mtu" ? 2000 : 30),
+    );
+    sections.set(`mtu-${i}`, section(how === "mtu" ? 1 : 0, pingOutput(3, how === "mtu" ? 0 : 3)));
+  }
+  sections.set("service", own.service ?? section(0, echoUid(0)));
+  sections.set(
+    "dns",
+    own.dns ??
+      section(0, "Server: 10.43.0.10\n\nName: mesh-echo.lab.svc.cluster.local\nAddress: 10.43.7.7"),
+  );
+  sections.set("gateway", section(0, pingOutput(2, 2)));
+  sections.set("eth0", section(0, "1450"));
+  return sections;
+}
+
+/** The sections of a node probe's script: every other node's echo server answering, or not. */
+export function nodeSections(
+  count: number,
+  self: number,
+  answers: (target: number) => boolean = () => true,
+  links = "",
+): Map<string, Section> {
+  const sections = new Map<string, Section>();
+  for (let i = 0; i < count; i++) {
+    if (i !== self) {
+      sections.set(`node-${i}`, answers(i) ? section(0, echoUid(i)) : section(124, "", 3000));
+    }
+  }
+  sections.set("links", section(0, links));
+  return sections;
+}

@@ -1,0 +1,149 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildMeshClientScript, buildNodeProbeScript } from "../../checks/meshScript";
+import { parseScriptOutput } from "../../checks/podScript";
+import { TEST_NONCE } from "../helpers";
+import { echoUid, meshPlan } from "./meshFixtures";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/**
+ * Stub commands: wget answers as the echo server at 10.0.0.<i> (identity, or 70 000 bytes on the
+ * large path) except at 10.0.0.9, which refuses; ping answers everything; each call is logged.
+ */
+function stubBin(): { bin: string; log: string } {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-script-"));
+  dirs.push(bin);
+  const log = path.join(bin, "calls.log");
+  const write = (name: string, body: string) =>
+    fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >>${log}\n${body}\n`, {
+      mode: 0o755,
+    });
+  write(
+    "wget",
+    [
+      'url=$4; case "$url" in',
+      '  *10.0.0.9*) echo "wget: can\'t connect to remote host (10.0.0.9): Connection refused"; exit 1 ;;',
+      "  */pod-to-pod/large) head -c 70000 /dev/zero; exit 0 ;;",
+      `  *10.0.0.1*) echo ${echoUid(1)} ;;`,
+      `  *10.0.0.2*) echo ${echoUid(2)} ;;`,
+      `  *mesh-echo*) echo ${echoUid(1)} ;;`,
+      "esac",
+    ].join("\n"),
+  );
+  write("ping", 'echo "2 packets transmitted, 2 packets received, 0% packet loss"');
+  write("nslookup", 'echo "Name: $1"; echo "Address: 10.43.7.7"');
+  write("ip", 'echo "default via 10.42.0.1 dev eth0"');
+  // `timeout` runs what it is given, as busybox's does.
+  fs.writeFileSync(path.join(bin, "timeout"), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
+  return { bin, log };
+}
+
+function run(script: string, bin: string) {
+  const stdout = execFileSync("/bin/sh", ["-c", script], {
+    env: { PATH: `${bin}:/usr/bin:/bin` },
+    encoding: "utf8",
+  });
+  return parseScriptOutput(stdout, TEST_NONCE);
+}
+
+describe("buildMeshClientScript", () => {
+  const targets = [
+    { index: 1, ip: "10.0.0.1" },
+    { index: 2, ip: "10.0.0.2" },
+    { index: 5, ip: "10.0.0.9" },
+  ];
+
+  it("probes every target at once, and only tries full-size packets on a path that answered", () => {
+    const { bin } = stubBin();
+    const output = run(buildMeshClientScript(meshPlan, targets, TEST_NONCE), bin);
+    expect(output.complete).toBe(true);
+    const names = [...output.sections.keys()].sort();
+    expect(names).toEqual(
+      [
+        "dns",
+        "eth0",
+        "gateway",
+        "name-wait",
+        "service",
+        ...["pod-1", "ping-1", "large-1", "mtu-1"],
+        ...["pod-2", "ping-2", "large-2", "mtu-2"],
+        // 10.0.0.9 refuses HTTP: no large body is asked of it; it answers ping, so the MTU ping runs.
+        ...["pod-5", "ping-5", "mtu-5"],
+      ].sort(),
+    );
+    expect(output.sections.get("pod-2")?.output).toBe(echoUid(2));
+    expect(output.sections.get("large-1")?.output).toBe("65536");
+    expect(output.sections.get("pod-5")?.rc).toBe(1);
+    expect(output.sections.get("service")?.output).toBe(echoUid(1));
+  });
+
+  it("runs at most `parallelism` jobs before it waits, and prints each batch as it ends", () => {
+    const script = buildMeshClientScript({ ...meshPlan, parallelism: 2 }, targets, TEST_NONCE);
+    // Five jobs (two of the client's own, three targets) two at a time: three batches.
+    expect(script.split("\n").filter((line) => line === "wait")).toHaveLength(3);
+    expect(script.split("\n").filter((line) => line.endsWith(" &"))).toHaveLength(5);
+    const { bin } = stubBin();
+    const output = run(script, bin);
+    expect(output.complete).toBe(true);
+    expect(output.sections.size).toBe(16);
+  });
+
+  it("quotes every value and refuses a target that is not an IPv4 address", () => {
+    expect(() =>
+      buildMeshClientScript(meshPlan, [{ index: 0, ip: "10.0.0.1; reboot" }], TEST_NONCE),
+    ).toThrow(/must be an IPv4 address, got "10.0.0.1; reboot"/);
+    // A value with a quote reaches its command as it is, not as shell syntax.
+    const { bin, log } = stubBin();
+    run(buildMeshClientScript({ ...meshPlan, namespace: "it's" }, targets, TEST_NONCE), bin);
+    expect(fs.readFileSync(log, "utf8")).toContain("nslookup mesh-echo.it's.svc.cluster.local");
+  });
+});
+
+describe("the wait for the mesh's Service name", () => {
+  it("waits while CoreDNS answers NXDOMAIN, and not when it does not answer at all", () => {
+    for (const [answer, waits] of [
+      ["NXDOMAIN", true],
+      [";; connection timed out; no servers could be reached", false],
+    ] as const) {
+      const { bin } = stubBin();
+      // The first two A lookups get `answer`, the rest the Service's address.
+      fs.writeFileSync(
+        path.join(bin, "nslookup"),
+        `#!/bin/sh
+n=$(cat ${bin}/n 2>/dev/null || echo 0); echo $((n + 1)) >${bin}/n
+if [ "$n" -lt 2 ]; then echo "${answer}"; exit 1; fi
+echo "Name: x"; echo "Address: 10.43.7.7"
+`,
+        { mode: 0o755 },
+      );
+      const output = run(buildMeshClientScript(meshPlan, [], TEST_NONCE), bin);
+      const waited = output.sections.get("name-wait")?.ms ?? -1;
+      if (waits) {
+        expect(waited).toBeGreaterThanOrEqual(1500);
+        expect(output.sections.get("dns")?.rc).toBe(0);
+      } else {
+        expect(waited).toBeLessThan(1000);
+      }
+    }
+  });
+});
+
+describe("buildNodeProbeScript", () => {
+  it("reaches each target on the nodes' port and reads the node's links", () => {
+    const { bin, log } = stubBin();
+    const output = run(
+      buildNodeProbeScript(meshPlan, [{ index: 2, ip: "10.0.0.2" }], TEST_NONCE),
+      bin,
+    );
+    expect([...output.sections.keys()].sort()).toEqual(["links", "node-2"]);
+    expect(output.sections.get("node-2")?.output).toBe(echoUid(2));
+    expect(fs.readFileSync(log, "utf8")).toContain(
+      "wget -q -O - http://10.0.0.2:9080/pod-to-pod/identity",
+    );
+  });
+});

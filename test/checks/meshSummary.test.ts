@@ -1,0 +1,242 @@
+import { describe, expect, it } from "vitest";
+import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/meshEvaluate";
+import { diagnoseMesh, meshChecks, meshReport } from "../../checks/meshSummary";
+import { renderReport } from "../../checks/report";
+import { MeshLayout } from "../../checks/meshTypes";
+import { Section } from "../../checks/podScript";
+import { fixture } from "../helpers";
+import { clientSections, layoutOf, nodeSections, PathBehaviour, section } from "./meshFixtures";
+
+const SERVICE = { name: "mesh-echo", clusterIp: "10.43.7.7" };
+
+function runs(sections: Map<string, Map<string, Section>>): Map<string, MeshRun> {
+  return new Map([...sections].map(([node, s]) => [node, { sections: s, complete: true }]));
+}
+
+/**
+ * The mesh on `count` nodes where `path(from, to)` says how each pod path behaves and
+ * `nodeReaches(from, to)` whether a node reaches the pods of another.
+ */
+function mesh(
+  count: number,
+  path: (from: number, to: number) => PathBehaviour = () => "pass",
+  nodeReaches: (from: number, to: number) => boolean = () => true,
+  own: (from: number) => Partial<Record<"service" | "dns", Section>> = () => ({}),
+) {
+  const layout = layoutOf(count);
+  const clients = new Map(
+    layout.nodes.map((node, i) => [node, clientSections(count, (to) => path(i, to), own(i))]),
+  );
+  const probes = new Map(
+    layout.nodes.map((node, i) => [node, nodeSections(count, i, (to) => nodeReaches(i, to))]),
+  );
+  const evaluation = evaluateMesh(layout, runs(clients), runs(probes), SERVICE);
+  const checks = meshChecks(layout, evaluation, true);
+  return { layout, evaluation, checks, diagnosis: diagnoseMesh(layout, evaluation, checks) };
+}
+
+/** Node k (0-based) cut off from the others: every path to or from it, across nodes, is down. */
+const cutOff = (k: number) => (from: number, to: number) => from !== to && (from === k || to === k);
+
+describe("the mesh's checks and diagnosis", () => {
+  it("passes every check and diagnoses nothing when every path passes", () => {
+    const { checks, diagnosis, evaluation } = mesh(3);
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([
+      ["mesh-coverage", true],
+      ["mesh-pod-to-pod", true],
+      ["mesh-path-mtu", true],
+      ["mesh-service", true],
+      ["mesh-dns", true],
+      ["mesh-node-to-pod", true],
+    ]);
+    expect(evaluation.podPaths).toHaveLength(9);
+    expect(evaluation.nodePaths).toHaveLength(6);
+    expect(diagnosis).toBeUndefined();
+  });
+
+  it("names the one node whose overlay is broken, from three nodes' paths", () => {
+    const { checks, diagnosis, evaluation } = mesh(
+      3,
+      (from, to) => (cutOff(2)(from, to) ? "down" : "pass"),
+      (from, to) => !cutOff(2)(from, to),
+    );
+    const failed = evaluation.podPaths.filter((p) => p.outcome !== "pass");
+    expect(failed.map((p) => `${p.from}>${p.to}`).sort()).toEqual([
+      "n1>n3",
+      "n2>n3",
+      "n3>n1",
+      "n3>n2",
+    ]);
+    expect(checks.find((c) => c.name === "mesh-pod-to-pod")?.detail).toMatch(/^4 of 9 paths fail/);
+    expect(diagnosis?.layer).toBe("cross-node");
+    expect(diagnosis?.summary).toContain(
+      "on node n3: every failing path runs to or from it (4 of its 4 cross-node paths)",
+    );
+    expect(diagnosis?.evidence.join("\n")).toMatch(/the node itself fails too: node n/);
+  });
+
+  it("with two nodes, says the fault is between them, not which side", () => {
+    const { diagnosis } = mesh(
+      2,
+      (from, to) => (from !== to ? "down" : "pass"),
+      (f, t) => f === t,
+    );
+    expect(diagnosis?.layer).toBe("cross-node");
+    expect(diagnosis?.summary).toContain("between n1 and n2 (with two nodes either one's side");
+  });
+
+  it("tells a broken client pod from a broken node route: the node reaches the pod, its pod does not", () => {
+    const { diagnosis } = mesh(3, (from, to) => (from === 0 && to !== 0 ? "down" : "pass"));
+    expect(diagnosis?.layer).toBe("pod-network");
+    expect(diagnosis?.summary).toMatch(
+      /clients on n1 cannot reach .* yet their nodes reach those very pods/,
+    );
+  });
+
+  it("reads a failing same-node path as that node's own pod network", () => {
+    const { diagnosis } = mesh(2, (from, to) => (from === 1 && to === 1 ? "down" : "pass"));
+    expect(diagnosis?.layer).toBe("pod-network");
+    expect(diagnosis?.summary).toContain("on their own node on n2");
+  });
+
+  it("diagnoses an MTU black hole, naming the link below the MTU the path needs", () => {
+    const layout = layoutOf(2);
+    const vm = fixture("mesh/ip-addr-vm.txt").replace(
+      /p2p-node2@ifb0: <([^>]*)> mtu 1500/,
+      "p2p-node2@ifb0: <$1> mtu 1400",
+    );
+    const clients = new Map(
+      layout.nodes.map((node, i) => [node, clientSections(2, (to) => (to !== i ? "mtu" : "pass"))]),
+    );
+    const probes = new Map([
+      ["n1", nodeSections(2, 0, () => true, vm)],
+      ["n2", nodeSections(2, 1, () => true, fixture("mesh/ip-addr-p2p-node2.txt"))],
+    ]);
+    // The fixtures were read on 192.168.240.1 and .2: the node probes' IPs.
+    const evaluation = evaluateMesh(layout, runs(clients), runs(probes), SERVICE);
+    const checks = meshChecks(layout, evaluation, true);
+    expect(checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
+    expect(checks.find((c) => c.name === "mesh-path-mtu")?.ok).toBe(false);
+    const diagnosis = diagnoseMesh(layout, evaluation, checks);
+    expect(diagnosis?.layer).toBe("mtu");
+    expect(diagnosis?.summary).toContain("The pods' eth0 MTU is 1450");
+    expect(diagnosis?.summary).toContain(
+      "every node link on the way 1500. Below that: n1: p2p-node2 mtu 1400.",
+    );
+    expect(evaluation.podPaths.find((p) => p.from === "n1" && p.to === "n2")?.detail).toContain(
+      "only 2896 of 65536 bytes arrived",
+    );
+  });
+
+  it("names the Service, then DNS, when every pod path works", () => {
+    const service = mesh(2, undefined, undefined, (i) =>
+      i === 1 ? { service: section(124, "", 1000) } : {},
+    );
+    expect(service.diagnosis?.layer).toBe("service");
+    expect(service.checks.find((c) => c.name === "mesh-service")?.detail).toBe(
+      "1 of 2 nodes fail: n2: no answer from mesh-echo before the timeout",
+    );
+    const dns = mesh(2, undefined, undefined, () => ({
+      dns: section(1, ";; connection timed out; no servers could be reached"),
+    }));
+    expect(dns.diagnosis?.layer).toBe("dns");
+  });
+
+  it("reads a node that cannot reach other nodes' pods while every pod path works as its route", () => {
+    const { diagnosis } = mesh(3, undefined, (from) => from !== 1);
+    expect(diagnosis?.layer).toBe("cross-node");
+    expect(diagnosis?.summary).toContain(
+      "n2 cannot reach the pods of the other nodes from the node's own network namespace",
+    );
+  });
+
+  it("reports a node without its mesh pods as a hole in the coverage", () => {
+    const layout: MeshLayout = { ...layoutOf(2), missing: ["n3: no client"] };
+    const evaluation = evaluateMesh(layout, new Map(), new Map(), SERVICE);
+    const checks = meshChecks(layout, evaluation, false);
+    expect(checks.find((c) => c.name === "mesh-coverage")?.detail).toBe(
+      "the mesh does not cover every schedulable node: n3: no client",
+    );
+    expect(diagnoseMesh(layout, evaluation, checks)?.layer).toBe("coverage");
+  });
+
+  it("takes the answer of another pod at an echo server's IP for a failure, naming both", () => {
+    const layout = layoutOf(1);
+    const sections = clientSections(1);
+    sections.set("pod-0", section(0, "11111111-2222-4333-8444-555555555555"));
+    const evaluation = evaluateMesh(layout, runs(new Map([["n1", sections]])), new Map(), SERVICE);
+    expect(evaluation.podPaths[0].detail).toContain(
+      "answered, but not as mesh-echo-n1 (uid 00000000): uid 11111111",
+    );
+  });
+});
+
+describe("meshReport", () => {
+  it("keeps the outputs compact: a string per matrix row, failures in full", () => {
+    const { layout, evaluation } = mesh(3, (from, to) => (cutOff(2)(from, to) ? "down" : "pass"));
+    const report = meshReport(layout, evaluation);
+    expect(report.counts).toEqual({
+      nodes: 3,
+      podPaths: 9,
+      podPathsFailed: 4,
+      nodePaths: 6,
+      nodePathsFailed: 0,
+    });
+    expect(report.matrix).toHaveLength(3);
+    expect(report.matrix[2]).toMatch(/^F\d+ F\d+ P\d+$/);
+    expect(report.nodeMatrix[1]).toMatch(/^P\d+ \. P\d+$/);
+    expect(report.failures).toHaveLength(4);
+    expect(report.failures[0].detail).toMatch(/^http: no answer from 10\.42\.2\.10/);
+  });
+
+  it("grows linearly in characters per path as the cluster grows", () => {
+    const size = (n: number) =>
+      JSON.stringify(meshReport(mesh(n).layout, mesh(n).evaluation)).length;
+    // Every path passing: no failure text, only two cells per path (a few characters each), the
+    // node names and one line of links per node.
+    expect(size(20) / 400).toBeLessThan(16);
+    expect(size(40) / 1600).toBeLessThan(16);
+  });
+});
+
+describe("the report of a big cluster", () => {
+  it("stays a screenful when one node of a hundred breaks: 198 failing paths, 100 nodes' links", () => {
+    const { layout, evaluation, checks, diagnosis } = mesh(
+      100,
+      (from, to) => (cutOff(41)(from, to) ? "down" : "pass"),
+      (from, to) => !cutOff(41)(from, to),
+    );
+    expect(diagnosis?.summary).toContain(
+      "on node n42: every failing path runs to or from it (198 of its 198 cross-node paths)",
+    );
+    const report = renderReport({
+      checkedAt: "2026-12-01T00:00:00.000Z",
+      runnerVersion: "t",
+      passed: checks.filter((c) => c.ok).length,
+      failed: checks.filter((c) => !c.ok).length,
+      checks,
+      ...(diagnosis ? { diagnosis } : {}),
+      mesh: meshReport(layout, evaluation),
+    });
+    const lines = report.split("\n");
+    expect(lines.length).toBeLessThan(120);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);
+  });
+});
+
+describe("parseNodeLinks", () => {
+  it("finds the node's own link, its bridge ports, flannel.1 and cni0 in a real ip addr", () => {
+    expect(parseNodeLinks(fixture("mesh/ip-addr-vm.txt"), "192.168.240.1")).toEqual({
+      nodeLink: { name: "p2p-nodes", mtu: 1500 },
+      ports: [{ name: "p2p-node2", mtu: 1500 }],
+      flannelMtu: 1450,
+      cni0Mtu: 1450,
+    });
+    expect(parseNodeLinks(fixture("mesh/ip-addr-p2p-node2.txt"), "192.168.240.2")).toEqual({
+      nodeLink: { name: "eth0", mtu: 1500 },
+      ports: [],
+      flannelMtu: 1450,
+      cni0Mtu: 1450,
+    });
+  });
+});

@@ -1,0 +1,112 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { meshFromEnvironment } from "../../checks/meshEnvironment";
+import { MESH_EXEMPTIONS, policies, resourceKey } from "../../policy/policies";
+import { Finding, runPack } from "../policy/harness";
+import { inputsOf, installMocks, promiseOf, registered, urnOf } from "./mocks";
+
+/** The program with `coverage: every-node`, under mocks, and the objects it registered. */
+beforeAll(async () => {
+  await installMocks();
+  process.env.KUBECTL = process.execPath;
+  pulumi.runtime.setAllConfig({ "pod-to-pod:coverage": "every-node" }, []);
+  const program = await import("../../index");
+  await promiseOf(program.report);
+});
+
+const DAEMONSET = "kubernetes:apps/v1:DaemonSet";
+
+function daemonSet(name: string) {
+  return inputsOf(DAEMONSET, new RegExp(`^${name}-daemonset$`));
+}
+
+describe("the program with coverage every-node", () => {
+  it("adds an echo server, a client and a node probe per node, as DaemonSets, beside the pair", () => {
+    expect(
+      registered
+        .filter((r) => r.type === DAEMONSET)
+        .map((r) => r.inputs.metadata.name)
+        .sort(),
+    ).toEqual(["mesh-client", "mesh-echo", "mesh-node-probe"]);
+    // The walkthrough's pods stay as they are.
+    expect(
+      registered
+        .filter((r) => r.type === "kubernetes:core/v1:Pod")
+        .map((r) => r.inputs.metadata.name)
+        .sort(),
+    ).toEqual(["busybox-client", "nginx-server", "stranger-client"]);
+    const echo = daemonSet("mesh-echo");
+    const nginx = echo.spec.template.spec.containers[0];
+    expect(nginx.ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([80, 9080]);
+    // Its Service targets the clients' port by name, and selects the echo servers alone.
+    const service = inputsOf("kubernetes:core/v1:Service", /^mesh-service$/);
+    expect(service.spec.ports[0].targetPort).toBe("http");
+    expect(service.spec.selector).toEqual(echo.spec.selector.matchLabels);
+  });
+
+  it("lets the mesh's clients into the echo servers, and the nodes on the node port only", () => {
+    const allow = inputsOf("kubernetes:networking.k8s.io/v1:NetworkPolicy", /^mesh-echo-allow$/);
+    const echo = daemonSet("mesh-echo");
+    const clients = daemonSet("mesh-clients");
+    expect(allow.spec.podSelector.matchLabels).toEqual(echo.spec.selector.matchLabels);
+    expect(allow.spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: clients.spec.selector.matchLabels } }] },
+      { ports: [{ protocol: "TCP", port: 9080 }] },
+    ]);
+  });
+
+  it("gives only the node probe the node's network, and it nothing else", () => {
+    const probe = daemonSet("mesh-node-probes").spec.template.spec;
+    expect(probe.hostNetwork).toBe(true);
+    expect(probe.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
+    expect(probe.containers[0].securityContext.capabilities).toEqual({ drop: ["ALL"] });
+    expect(probe.containers[0].ports).toBeUndefined();
+    expect(daemonSet("mesh-echo").spec.template.spec.hostNetwork).toBeUndefined();
+    expect(daemonSet("mesh-clients").spec.template.spec.hostNetwork).toBeUndefined();
+  });
+
+  it("hands the check its plan, and re-runs it when a DaemonSet is replaced", () => {
+    const command = inputsOf("command:local:Command");
+    const plan = meshFromEnvironment(command.environment);
+    expect(plan).toMatchObject({
+      namespace: "pod-to-pod",
+      serviceName: "mesh-echo",
+      echoPort: 80,
+      nodePort: 9080,
+      parallelism: 8,
+      nodeProbeContainer: "probe",
+    });
+    expect(plan?.echoSelector).toContain("app=mesh-echo");
+    expect(plan?.nodeProbeSelector).toContain("app=mesh-node-probe");
+    // The pair's triggers, then the three DaemonSets', the Service's and the scripts' digest.
+    expect(command.triggers).toHaveLength(6 + 5);
+  });
+
+  it("passes the policy pack with only the exemptions shown, each keyed to its own DaemonSet", async () => {
+    // The mocks' URNs carry the immediate parent's type only; the engine's carry every parent's,
+    // NodeMesh's included (test/real/engine.mesh.test.ts previews with the pack on the engine).
+    const resources = registered.map((r) => {
+      const urn = urnOf(r.type, r.name);
+      return {
+        type: r.type,
+        name: r.name,
+        inputs: r.inputs,
+        urn: /::pod-to-pod:lab:Mesh(Clients|NodeProbes|EchoServers)\$/.test(urn)
+          ? urn.replace("::pod-to-pod:lab:Mesh", "::pod-to-pod:lab:NodeMesh$pod-to-pod:lab:Mesh")
+          : urn,
+      };
+    });
+    for (const exemption of MESH_EXEMPTIONS) {
+      expect(resources.filter((r) => resourceKey(r.urn) === exemption.resource)).toHaveLength(1);
+    }
+    const findings: Finding[] = await runPack(policies, resources, {});
+    expect(findings.map((f) => [f.policy, f.level, f.resource])).toEqual([
+      ["pod-security-exemptions", "advisory", "kubernetes:core/v1:Pod::busybox-pod"],
+      ["pod-security-exemptions", "advisory", `${DAEMONSET}::mesh-clients-daemonset`],
+      ["pod-security-exemptions", "advisory", `${DAEMONSET}::mesh-node-probes-daemonset`],
+    ]);
+    expect(findings[2].message).toContain(
+      "may use the node's network namespace (pss-host-namespaces)",
+    );
+  });
+});

@@ -1,0 +1,265 @@
+/**
+ * `npm run bench:mesh`: the check step of `pod-to-pod:coverage: every-node` on the local cluster,
+ * as a ratio to one node (goal: at most 1.5× at three nodes), and the model of how it grows
+ * (tools/lib/meshModel.ts) fitted to it. Appends the run to bench/mesh-results.json.
+ *
+ * It deploys an every-node stack once per cluster size and runs the check step alone (the runner,
+ * `node checks/start.js`, with the command's environment) `rounds` times, the pair's check step
+ * alone (the same runner without the mesh) alternating with it.
+ *
+ *   tsx tools/benchMesh.ts [rounds=5] [--nodes 1,2,3] [--report]
+ *
+ * `--report` measures nothing: it prints the goals and the model from the results file.
+ * `--nodes` resizes the cluster (`local-cluster/cluster.sh up --nodes K`) to each size in turn and
+ * back to two nodes at the end: it breaks the cluster for everyone else, so hold its lock
+ * exclusively (`flock -x /tmp/p2p-cluster.lock npm run bench:mesh -- 5 --nodes 1,2,3`). Without
+ * it, the cluster's own size is measured and the earlier sizes are taken from the results file.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { toEnvironment } from "../checks/environment";
+import { meshToEnvironment } from "../checks/meshEnvironment";
+import { runnerVersion } from "../checks/runner";
+import { Verification } from "../checks/types";
+import { meshPlanOf } from "../components/meshPlan";
+import { DEFAULTS } from "../config";
+import { formatGoal, goal, median, round3 } from "./lib/benchStats";
+import { harness, uniqueStack, useLocalImages } from "./lib/engine";
+import { observePlan } from "./lib/kubectlLab";
+import { fitModel, MeshPoint, predict } from "./lib/meshModel";
+import { mustRun, PROJECT_DIR } from "./lib/runCommand";
+
+const RESULTS = path.join(PROJECT_DIR, "bench", "mesh-results.json");
+const NAMESPACE = "p2p-mesh-bench";
+
+interface SizeResult {
+  readonly nodes: number;
+  readonly at: string;
+  /** The every-node check step, seconds, round by round. */
+  readonly mesh: readonly number[];
+  /** The pair's check step alone, seconds. */
+  readonly pair: readonly number[];
+  /** The median time of one healthy path's probes (the model's job), seconds. */
+  readonly pathSeconds: number;
+  /** The median time of a bare `kubectl exec -- true` into a mesh client (the model's exec). */
+  readonly execSeconds?: number;
+}
+
+function parseArgs(argv: readonly string[]): {
+  rounds: number;
+  sizes?: number[];
+  reportOnly: boolean;
+} {
+  const reportOnly = argv.includes("--report");
+  argv = argv.filter((a) => a !== "--report");
+  const at = argv.indexOf("--nodes");
+  const sizes = at >= 0 ? (argv[at + 1] ?? "").split(",").map(Number) : undefined;
+  const rest = argv.filter((_, i) => i !== at && i !== at + 1);
+  const rounds = Number(rest[0] ?? 5);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new Error(`rounds must be a positive whole number, got "${rest[0]}"`);
+  }
+  if (sizes && !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 9)) {
+    throw new Error(
+      `--nodes takes cluster sizes from 1 to 9, such as 1,2,3; got "${argv[at + 1]}"`,
+    );
+  }
+  return { rounds, reportOnly, ...(sizes ? { sizes } : {}) };
+}
+
+function cluster(...args: string[]): void {
+  console.log(`cluster.sh ${args.join(" ")}`);
+  mustRun("bash", [path.join(PROJECT_DIR, "local-cluster/cluster.sh"), ...args], {
+    timeoutMs: 15 * 60_000,
+  });
+}
+
+function nodeCount(): number {
+  return mustRun("kubectl", ["get", "nodes", "-o", "name"]).stdout.trim().split("\n").length;
+}
+
+async function measureSize(rounds: number): Promise<SizeResult> {
+  const kubeconfig =
+    process.env.KUBECONFIG ??
+    path.join(process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod", "kubeconfig.yaml");
+  const engine = await harness(kubeconfig);
+  const stack = await engine.stack(uniqueStack("bench-mesh"));
+  try {
+    await useLocalImages(stack);
+    await stack.setAllConfig({
+      "pod-to-pod:namespace": { value: NAMESPACE },
+      "pod-to-pod:coverage": { value: "every-node" },
+    });
+    await stack.up();
+    const verification = (await stack.outputs()).verification.value as Verification;
+    const nodes = verification.mesh?.nodes.length ?? 0;
+    const settings = {
+      servicePort: 80,
+      serverPort: 80,
+      clusterDomain: "cluster.local",
+      pingCount: 4,
+      timeoutSeconds: 5,
+    };
+    const pairEnv = toEnvironment(observePlan(NAMESPACE, settings), {
+      reportOnly: false,
+      runnerVersion: runnerVersion(),
+    });
+    const meshEnv = {
+      ...pairEnv,
+      ...meshToEnvironment(
+        meshPlanOf({
+          namespace: NAMESPACE,
+          servicePort: 80,
+          echoPort: 80,
+          clusterDomain: "cluster.local",
+          timeoutSeconds: 5,
+          settings: DEFAULTS.mesh,
+        }),
+      ),
+    };
+    const mesh: number[] = [];
+    const pair: number[] = [];
+    const paths: number[] = [];
+    const execs: number[] = [];
+    const client = mustRun("kubectl", [
+      "get",
+      "pods",
+      "-n",
+      NAMESPACE,
+      "-l",
+      "app=mesh-client",
+      "-o",
+      "jsonpath={.items[0].metadata.name}",
+    ]).stdout.trim();
+    for (let round = 1; round <= rounds; round++) {
+      const file = path.join(engine.dir, `verification-${round}.json`);
+      const runMesh = () =>
+        mustRun("node", ["checks/start.js"], {
+          env: { ...meshEnv, POD_TO_POD_VERIFICATION_FILE: file },
+        }).seconds;
+      const runPair = () => mustRun("node", ["checks/start.js"], { env: pairEnv }).seconds;
+      const [m, p] = round % 2 === 1 ? [runMesh(), runPair()] : [runPair(), runMesh()].reverse();
+      execs.push(
+        mustRun("kubectl", ["exec", "-n", NAMESPACE, client, "-c", "busybox", "--", "true"])
+          .seconds,
+      );
+      mesh.push(round3(m));
+      pair.push(round3(p));
+      const v = JSON.parse(fs.readFileSync(file, "utf8")) as Verification;
+      for (const row of v.mesh?.matrix ?? []) {
+        paths.push(...row.split(" ").map((cell) => Number(cell.slice(1)) / 1000));
+      }
+      console.log(JSON.stringify({ nodes, round, mesh: mesh.at(-1), pair: pair.at(-1) }));
+    }
+    return {
+      nodes,
+      at: new Date().toISOString(),
+      mesh,
+      pair,
+      pathSeconds: round3(median(paths)),
+      execSeconds: round3(median(execs)),
+    };
+  } finally {
+    await stack.destroy().catch(() => undefined);
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    engine.close();
+  }
+}
+
+function readResults(): Array<{ sizes: SizeResult[] }> {
+  return fs.existsSync(RESULTS)
+    ? (JSON.parse(fs.readFileSync(RESULTS, "utf8")) as Array<{ sizes: SizeResult[] }>)
+    : [];
+}
+
+async function main(): Promise<void> {
+  const { rounds, sizes, reportOnly } = parseArgs(process.argv.slice(2));
+  const measured: SizeResult[] = [];
+  try {
+    for (const size of reportOnly ? [] : (sizes ?? [nodeCount()])) {
+      if (sizes) {
+        cluster("up", "--nodes", String(size));
+      }
+      measured.push(await measureSize(rounds));
+    }
+  } finally {
+    if (sizes && !reportOnly && nodeCount() !== 2) {
+      cluster("up", "--nodes", "2");
+    }
+  }
+  // The latest measurement of each size, this run's first.
+  const latest = new Map<number, SizeResult>();
+  for (const size of [
+    ...measured,
+    ...readResults()
+      .reverse()
+      .flatMap((r) => r.sizes),
+  ]) {
+    if (!latest.has(size.nodes)) {
+      latest.set(size.nodes, size);
+    }
+  }
+  const one = latest.get(1);
+  // Each round of a size against one node's median: the sizes are measured one after the other.
+  const goals = one
+    ? [...latest.values()]
+        .filter((s) => s.nodes === 3)
+        .map((s) =>
+          goal(
+            "every-node check step, 3 nodes / 1 node",
+            s.mesh.map((m) => m / median(one.mesh)),
+            1.5,
+            "ratio",
+          ),
+        )
+    : [];
+  const points: MeshPoint[] = [...latest.values()].map((s) => ({
+    nodes: s.nodes,
+    seconds: median(s.mesh),
+  }));
+  const bound = DEFAULTS.mesh.parallelism;
+  const job = median([...latest.values()].map((s) => s.pathSeconds));
+  // Runs from before the bare exec was measured have none: the others' stand for them.
+  const execs = [...latest.values()].flatMap((s) =>
+    s.execSeconds === undefined ? [] : [s.execSeconds],
+  );
+  const exec = execs.length > 0 ? median(execs) : 0;
+  const model = fitModel(points, { job, exec }, bound, bound);
+  const projection = [1, 2, 3, 10, 30, 100].map((n) => ({
+    nodes: n,
+    [`bound ${bound}`]: round3(predict(model, n, bound, bound)),
+    "bound 2N (execs) and N+3 (targets)": round3(predict(model, n, 2 * n, n + 3)),
+  }));
+  const run = {
+    at: new Date().toISOString(),
+    command: `npm run bench:mesh -- ${process.argv.slice(2).join(" ")}`.trim(),
+    sizes: measured,
+    goals,
+    model: {
+      fixed: round3(model.fixed),
+      job: round3(model.job),
+      exec: round3(model.exec),
+      perNode: round3(model.perNode),
+    },
+    projection,
+  };
+  if (!reportOnly) {
+    const all = readResults();
+    all.push(run as never);
+    fs.writeFileSync(RESULTS, JSON.stringify(all, null, 2) + "\n");
+  }
+  for (const s of [...latest.values()].sort((a, b) => a.nodes - b.nodes)) {
+    const ratio = one ? ` (${(median(s.mesh) / median(one.mesh)).toFixed(2)}× one node)` : "";
+    console.log(
+      `${s.nodes} node${s.nodes === 1 ? "" : "s"}: every-node check step ${median(s.mesh).toFixed(2)} s${ratio}, the pair's alone ${median(s.pair).toFixed(2)} s, a path ${s.pathSeconds.toFixed(3)} s (${s.at})`,
+    );
+  }
+  goals.forEach((g) => console.log(formatGoal(g)));
+  console.log(`model: ${JSON.stringify(run.model)}`);
+  console.table(projection);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
