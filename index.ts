@@ -1,120 +1,17 @@
-import * as pulumi from "@pulumi/pulumi";
-import { assertKubectlAvailable } from "./checks/kubectl";
-import { loadKubeAccess, loadLabConfig } from "./config";
-import {
-  BusyboxClient,
-  clientAffinity,
-  ConnectivityCheck,
-  LabNamespace,
-  LabNetworkPolicy,
-  NginxServer,
-  NginxService,
-  StrangerClient,
-} from "./components";
+import { loadLabConfig } from "./config";
+import { PodToPodLab } from "./components";
 
-const config = loadLabConfig();
-const kube = loadKubeAccess();
-// The check needs kubectl; say so before anything is created rather than after the pods exist.
-// A preview runs no command, so previews without kubectl (pull requests) still work.
-if (!pulumi.runtime.isDryRun()) {
-  try {
-    assertKubectlAvailable();
-  } catch (error) {
-    // The user's setup, not a bug: a message, not a stack trace.
-    throw new pulumi.RunError(error instanceof Error ? error.message : String(error));
-  }
-}
+// The stack's config, validated, makes one lab with the walkthrough's object names: the package's
+// component (plugin.ts), which other Pulumi programs add in their own language, is this program.
+const lab = new PodToPodLab("pod-to-pod", { ...loadLabConfig(), walkthroughNames: true });
 
-const labNamespace = new LabNamespace("lab", {
-  name: config.namespace,
-  create: config.createNamespace,
-});
-
-const server = new NginxServer(
-  "nginx",
-  {
-    namespace: labNamespace.name,
-    image: config.nginx.image,
-    imagePullPolicy: config.nginx.imagePullPolicy,
-    port: config.nginx.port,
-    resources: config.nginx.resources,
-    readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-  },
-  labNamespace.contentOptions,
-);
-
-const client = new BusyboxClient(
-  "busybox",
-  {
-    namespace: labNamespace.name,
-    image: config.busybox.image,
-    imagePullPolicy: config.busybox.imagePullPolicy,
-    resources: config.busybox.resources,
-    readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-    affinity: clientAffinity(config.placement, server.selector),
-  },
-  labNamespace.contentOptions,
-);
-
-const service = new NginxService(
-  "nginx",
-  {
-    namespace: labNamespace.name,
-    selector: server.selector,
-    port: config.servicePort,
-    targetPort: server.portName,
-  },
-  labNamespace.contentOptions,
-);
-
-// The lab isolated, and a stranger the isolation must refuse: the check proves it enforced.
-const isolation = config.networkPolicy
-  ? {
-      policy: new LabNetworkPolicy(
-        "isolation",
-        {
-          namespace: labNamespace.name,
-          ownsNamespace: config.createNamespace,
-          serverSelector: server.selector,
-          clientSelector: client.selector,
-        },
-        labNamespace.contentOptions,
-      ),
-      stranger: new StrangerClient(
-        "stranger",
-        {
-          namespace: labNamespace.name,
-          image: config.busybox.image,
-          imagePullPolicy: config.busybox.imagePullPolicy,
-          resources: config.busybox.resources,
-          readyTimeoutSeconds: config.podReadyTimeoutSeconds,
-        },
-        labNamespace.contentOptions,
-      ),
-    }
-  : undefined;
-
-const check = new ConnectivityCheck("connectivity", {
-  namespace: labNamespace.name,
-  server,
-  client,
-  service,
-  serverPort: config.nginx.port,
-  clusterDomain: config.clusterDomain,
-  settings: config.checks,
-  kube,
-  ...(isolation ? { isolation } : {}),
-});
-
-export const namespace = labNamespace.name;
-export const nginxPodIp = server.podIp;
-export const nginxPodUid = server.uid;
-export const busyboxPodIp = client.podIp;
-export const serviceClusterIp = service.clusterIp;
-export const nginxNode = server.nodeName;
-export const busyboxNode = client.nodeName;
-export const networkPolicies = isolation
-  ? [isolation.policy.defaultDenyName, isolation.policy.allowClientName]
-  : [];
-export const verification = check.verification;
-export const report = check.report;
+export const namespace = lab.namespace;
+export const nginxPodIp = lab.nginxPodIp;
+export const nginxPodUid = lab.nginxPodUid;
+export const busyboxPodIp = lab.busyboxPodIp;
+export const serviceClusterIp = lab.serviceClusterIp;
+export const nginxNode = lab.nginxNode;
+export const busyboxNode = lab.busyboxNode;
+export const networkPolicies = lab.networkPolicies;
+export const verification = lab.verification;
+export const report = lab.report;

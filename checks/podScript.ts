@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto";
 import { IDENTITY_PATH, LARGE_BYTES, LARGE_PATH } from "./identity";
+import { witnessedPath, witnessToken } from "./serverWitness";
 import { CheckPlan } from "./types";
 
 /**
@@ -182,6 +183,11 @@ export function buildPodScript(
   const pingDeadline = String(plan.timeoutSeconds + plan.pingCount);
   const wget = (url: string) => `timeout ${t} wget -q -O - ${shellQuote(url)}`;
   const q = shellQuote;
+  // Each identity fetch names its probe and carries the run's token: nginx's log then says which
+  // of them it served (see checks/serverWitness.ts).
+  const token = witnessToken(nonce);
+  const identityUrl = (host: string, port: number, identity: SectionName) =>
+    httpUrl(host, port, witnessedPath(IDENTITY_PATH, token, identity));
   const [podIp, ...services] = httpTargets(plan);
   const podIpPage = httpUrl(podIp[2], podIp[3]);
   // The path at its full MTU: a large response, and pings that fill eth0's MTU (IP header 20 and
@@ -199,7 +205,7 @@ export function buildPodScript(
   const podIpChain = [
     "pod_ip() {",
     `  if probe ${podIp[0]} ${PROBE_ATTEMPTS} ${q(wget(podIpPage))}; then`,
-    `    bg probe ${podIp[1]} ${PROBE_ATTEMPTS} ${q(wget(httpUrl(podIp[2], podIp[3], IDENTITY_PATH)))}`,
+    `    bg probe ${podIp[1]} ${PROBE_ATTEMPTS} ${q(wget(identityUrl(podIp[2], podIp[3], podIp[1])))}`,
     `    bg probe large-http ${PROBE_ATTEMPTS} ${q(largeHttp)}`,
     `    bg probe mtu-ping 1 ${q(mtuPing)}`,
     "    wait",
@@ -247,7 +253,7 @@ export function buildPodScript(
     `  service_ready ${q(serviceFqdn(plan))} ${q(httpUrl(plan.serviceName, plan.servicePort))} ${serviceReadyBoundMs(plan)} ${serviceNameLagBoundMs(plan)}`,
     ...services.map(
       ([page, identity, host, port]) =>
-        `  bg service_target ${page} ${identity} ${q(wget(httpUrl(host, port)))} ${q(wget(httpUrl(host, port, IDENTITY_PATH)))}`,
+        `  bg service_target ${page} ${identity} ${q(wget(httpUrl(host, port)))} ${q(wget(identityUrl(host, port, identity)))}`,
     ),
     `  bg probe dns ${PROBE_ATTEMPTS} ${q(`timeout ${t} nslookup ${q(serviceFqdn(plan))}`)}`,
     "  wait",

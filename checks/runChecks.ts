@@ -11,6 +11,14 @@ import {
 } from "./podScript";
 import { ingressVerdict, NetworkPolicyJson } from "./networkPolicy";
 import { evaluatePolicyChecks, PolicyFacts } from "./policyChecks";
+import {
+  applyServerWitness,
+  awaitsServerLog,
+  parseAccessLog,
+  requestsByProbe,
+  ServerLog,
+  witnessToken,
+} from "./serverWitness";
 import { buildStrangerScript } from "./strangerScript";
 import { CheckPlan, CheckResult, PolicyPlan, Verification } from "./types";
 
@@ -237,8 +245,9 @@ export async function runChecks(
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
   const apiBudgetMs = plan.timeoutSeconds * 1000 + 10_000;
   const nonce = newRunNonce();
+  const strangerNonce = newRunNonce();
   const policyChecks = plan.policy
-    ? runPolicyProbes(plan, plan.policy, run, context, newRunNonce())
+    ? runPolicyProbes(plan, plan.policy, run, context, strangerNonce)
     : Promise.resolve([]);
   // Settled either way, so a failure of the client's half is not left unhandled meanwhile.
   policyChecks.catch(() => undefined);
@@ -299,8 +308,53 @@ export async function runChecks(
     run,
     context,
   );
-  return summarize([...results, ...(await policyChecks)], {
+  const probed = [...results, ...(await policyChecks)];
+  const witnessed = await withServerWitness(
+    probed,
+    plan,
+    run,
+    context,
+    [witnessToken(nonce), witnessToken(strangerNonce)],
     checkedAt,
-    runnerVersion: stamp.runnerVersion,
-  });
+  );
+  return summarize(witnessed, { checkedAt, runnerVersion: stamp.runnerVersion });
+}
+
+/** How often, and how far apart, the server's log is read again for a request not logged yet. */
+const LOG_REREADS = 4;
+const LOG_REREAD_MS = 250;
+/** How far before the run the log is read from: room for a clock the node and this disagree on. */
+const LOG_SKEW_MS = 5 * 60_000;
+
+/**
+ * The server's access log read back after the probes (see checks/serverWitness.ts). nginx logs a
+ * request as it finishes it, and the kubelet serves the log from a file a moment later: a pass
+ * whose request is not there yet is read again, briefly, before it counts as never served.
+ */
+async function withServerWitness(
+  results: CheckResult[],
+  plan: CheckPlan,
+  run: KubectlRunner,
+  context: string[],
+  tokens: readonly string[],
+  checkedAt: string,
+): Promise<CheckResult[]> {
+  const since = new Date(Date.parse(checkedAt) - LOG_SKEW_MS).toISOString();
+  const read = async (): Promise<ServerLog> =>
+    parseOr(
+      await run(
+        [...context, "logs", "-n", plan.namespace, plan.serverPod, `--since-time=${since}`],
+        plan.timeoutSeconds * 1000 + 10_000,
+      ),
+      (stdout) => {
+        const requests = parseAccessLog(stdout);
+        return new Map(tokens.flatMap((token) => [...requestsByProbe(requests, token)]));
+      },
+    );
+  let log = await read();
+  for (let i = 0; i < LOG_REREADS && awaitsServerLog(results, log); i++) {
+    await new Promise((resolve) => setTimeout(resolve, LOG_REREAD_MS));
+    log = await read();
+  }
+  return applyServerWitness(results, log, plan);
 }

@@ -1,4 +1,5 @@
 import { scriptPreamble, serviceFqdn, shellQuote } from "./podScript";
+import { witnessedPath, witnessToken } from "./serverWitness";
 import { CheckPlan, PolicyPlan } from "./types";
 
 /**
@@ -19,14 +20,18 @@ export type StrangerSection = "stranger-pod-ip" | "stranger-service" | "stranger
  */
 export function buildStrangerScript(plan: CheckPlan, policy: PolicyPlan, nonce: string): string {
   const bound = String(policy.denyBoundSeconds);
+  // Tagged as the client's are: a request nginx logs with this run's token got through.
+  const token = witnessToken(nonce);
+  const url = (host: string, port: number, probe: StrangerSection) =>
+    shellQuote(`http://${host}:${port}${witnessedPath("/", token, probe)}`);
   const probes: Array<[StrangerSection, string]> = [
     [
       "stranger-pod-ip",
-      `timeout ${bound} wget -q -O - ${shellQuote(`http://${plan.serverPodIp}:${plan.serverPort}/`)}`,
+      `timeout ${bound} wget -q -O - ${url(plan.serverPodIp, plan.serverPort, "stranger-pod-ip")}`,
     ],
     [
       "stranger-service",
-      `timeout ${bound} wget -q -O - ${shellQuote(`http://${plan.serviceClusterIp}:${plan.servicePort}/`)}`,
+      `timeout ${bound} wget -q -O - ${url(plan.serviceClusterIp, plan.servicePort, "stranger-service")}`,
     ],
     ["stranger-dns", `timeout ${plan.timeoutSeconds} nslookup ${shellQuote(serviceFqdn(plan))}`],
   ];

@@ -19,6 +19,10 @@ export interface BusyboxClientArgs {
   readonly readyTimeoutSeconds: number;
   /** Scheduling constraints relative to the server, if any. */
   readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
+  /** The pod's name; the walkthrough's when left out. */
+  readonly podName?: string;
+  /** The lab instance this pod belongs to (`app.kubernetes.io/instance`), when several share a namespace. */
+  readonly instance?: string;
 }
 
 /**
@@ -46,12 +50,12 @@ export class BusyboxClient extends pulumi.ComponentResource {
 
   constructor(name: string, args: BusyboxClientArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:BusyboxClient", name, {}, opts);
-    const labels = workloadLabels("busybox", "client");
+    const labels = workloadLabels("busybox", "client", args.instance);
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
         metadata: {
-          name: LAB_NAMES.clientPod,
+          name: args.podName ?? LAB_NAMES.clientPod,
           namespace: args.namespace,
           labels,
         },

@@ -41,7 +41,10 @@ export interface ConnectivityCheckArgs {
 
 /**
  * The project root (where Pulumi.yaml is), which is where the command provider runs commands. The
- * engine tells the program; under mocks, and with older engines, the program runs from it.
+ * engine tells the program; under mocks, and with older engines, the program runs from it. In the
+ * package's provider, run for another program, no root is given and the process runs in that
+ * program's project folder: the runner's command line then leads from the consumer's project to
+ * this package's checks/ (runnerCommand is relative to where this file is, not to the project).
  */
 function projectRoot(): string {
   const root = pulumi.runtime.getRootDirectory();

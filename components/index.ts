@@ -7,3 +7,5 @@ export * from "./placement";
 export * from "./names";
 export * from "./strangerClient";
 export * from "./labNetworkPolicy";
+export * from "./labTypes";
+export * from "./podToPodLab";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PART_OF } from "./labels";
+import { INSTANCE_LABEL, labLabels, PART_OF } from "./labels";
 import { LAB_NAMES } from "./names";
 
 /** Arguments of {@link LabNetworkPolicy}. */
@@ -17,6 +17,10 @@ export interface LabNetworkPolicyArgs {
   readonly serverSelector: pulumi.Input<Record<string, string>>;
   /** Labels that select the client the checks run in. */
   readonly clientSelector: pulumi.Input<Record<string, string>>;
+  /** The two policies' names; the walkthrough lab's when left out. */
+  readonly names?: { readonly defaultDeny: string; readonly allowClient: string };
+  /** The lab instance they belong to (`app.kubernetes.io/instance`), when several share a namespace. */
+  readonly instance?: string;
 }
 
 /**
@@ -35,18 +39,22 @@ export class LabNetworkPolicy extends pulumi.ComponentResource {
 
   constructor(name: string, args: LabNetworkPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:NetworkPolicy", name, {}, opts);
-    const labels = {
+    const labels = labLabels(args.instance);
+    // In a shared namespace, the lab's own pods: this instance's, when it has one.
+    const labPods = {
       "app.kubernetes.io/part-of": PART_OF,
-      "app.kubernetes.io/managed-by": "pulumi",
+      ...(args.instance !== undefined ? { [INSTANCE_LABEL]: args.instance } : {}),
     };
     const defaultDeny = new k8s.networking.v1.NetworkPolicy(
       `${name}-default-deny`,
       {
-        metadata: { name: LAB_NAMES.defaultDenyPolicy, namespace: args.namespace, labels },
+        metadata: {
+          name: args.names?.defaultDeny ?? LAB_NAMES.defaultDenyPolicy,
+          namespace: args.namespace,
+          labels,
+        },
         spec: {
-          podSelector: args.ownsNamespace
-            ? {}
-            : { matchLabels: { "app.kubernetes.io/part-of": PART_OF } },
+          podSelector: args.ownsNamespace ? {} : { matchLabels: labPods },
           policyTypes: ["Ingress"],
         },
       },
@@ -55,7 +63,11 @@ export class LabNetworkPolicy extends pulumi.ComponentResource {
     const allowClient = new k8s.networking.v1.NetworkPolicy(
       `${name}-allow-client`,
       {
-        metadata: { name: LAB_NAMES.allowClientPolicy, namespace: args.namespace, labels },
+        metadata: {
+          name: args.names?.allowClient ?? LAB_NAMES.allowClientPolicy,
+          namespace: args.namespace,
+          labels,
+        },
         spec: {
           podSelector: { matchLabels: args.serverSelector },
           policyTypes: ["Ingress"],

@@ -12,3 +12,45 @@ export const LAB_NAMES = {
   defaultDenyPolicy: "pod-to-pod-default-deny",
   allowClientPolicy: "nginx-allow-client",
 } as const;
+
+/** The names of one lab's Kubernetes objects. */
+export type LabObjectNames = { readonly [K in keyof typeof LAB_NAMES]: string };
+
+/**
+ * The object names of a lab named after its component, as pulumi-eks and pulumi-awsx name what a
+ * component makes: `<name>-nginx-server`, `<name>-busybox-client`, `<name>-nginx-service`,
+ * `<name>-stranger-client`, `<name>-default-deny` and `<name>-nginx-allow-client`, so that labs
+ * share a namespace. Containers keep their names: they are unique within their pod already.
+ */
+export function prefixedLabNames(name: string): LabObjectNames {
+  return {
+    serverPod: `${name}-${LAB_NAMES.serverPod}`,
+    clientPod: `${name}-${LAB_NAMES.clientPod}`,
+    clientContainer: LAB_NAMES.clientContainer,
+    service: `${name}-${LAB_NAMES.service}`,
+    strangerPod: `${name}-${LAB_NAMES.strangerPod}`,
+    strangerContainer: LAB_NAMES.strangerContainer,
+    defaultDenyPolicy: `${name}-default-deny`,
+    allowClientPolicy: `${name}-${LAB_NAMES.allowClientPolicy}`,
+  };
+}
+
+/** The longest object name a lab derives from its own: `<name>-nginx-allow-client`. */
+const LONGEST_SUFFIX = Math.max(
+  ...Object.values(prefixedLabNames("")).map((derived) => derived.length),
+);
+
+/**
+ * Why a component name cannot prefix the lab's object names, or undefined when it can. The Service's
+ * name must be an RFC 1035 label (a letter first, at most 63 characters), which the others then are.
+ */
+export function labNameProblem(name: string): string | undefined {
+  const max = 63 - LONGEST_SUFFIX;
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    return "expected a lowercase letter, then lowercase letters, digits or '-', ending alphanumeric: it prefixes the lab's object names, and the Service's name is an RFC 1035 label";
+  }
+  if (name.length > max) {
+    return `expected at most ${max} characters: the longest name derived from it, ${prefixedLabNames(name).allowClientPolicy}, must fit in 63`;
+  }
+  return undefined;
+}

@@ -11,7 +11,8 @@ export const IDENTITY_FILE = "uid";
  * It works with the official nginx image and with Debian's nginx package alike, since both serve
  * the stock welcome page from /usr/share/nginx/html. On the lab's own path it answers with the UID of
  * its pod, from the file the kubelet writes (see checks/identity.ts), so the checks can tell this
- * pod from any other nginx.
+ * pod from any other nginx; and it logs every request as a JSON line, the server's own witness of
+ * what it served.
  */
 export function renderNginxConf(port: number): string {
   return `worker_processes 1;
@@ -30,7 +31,10 @@ http {
     image/png png;
   }
   default_type application/octet-stream;
-  access_log /dev/stdout;
+  # One JSON line per request: the checks read it back as the server's witness of who it served
+  # (see checks/serverWitness.ts).
+  log_format pod_to_pod escape=json '{"remote":"$remote_addr","uri":"$request_uri","status":"$status"}';
+  access_log /dev/stdout pod_to_pod;
   client_body_temp_path /tmp/client_body;
   proxy_temp_path /tmp/proxy;
   fastcgi_temp_path /tmp/fastcgi;

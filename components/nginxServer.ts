@@ -22,6 +22,10 @@ export interface NginxServerArgs {
   readonly readyTimeoutSeconds: number;
   /** Scheduling constraints, if any. */
   readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
+  /** The pod's name; the walkthrough's `nginx-server` when left out. */
+  readonly podName?: string;
+  /** The lab instance this server belongs to (`app.kubernetes.io/instance`), when several share a namespace. */
+  readonly instance?: string;
 }
 
 /** The walkthrough's server: one nginx Pod, `nginx-server`, labelled app=nginx. */
@@ -48,7 +52,7 @@ export class NginxServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: NginxServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:NginxServer", name, {}, opts);
-    const labels = workloadLabels("nginx", "server");
+    const labels = workloadLabels("nginx", "server", args.instance);
 
     // Auto-named, so a changed nginx.conf replaces the ConfigMap and with it the pod that mounts it.
     const conf = new k8s.core.v1.ConfigMap(
@@ -63,7 +67,7 @@ export class NginxServer extends pulumi.ComponentResource {
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
-        metadata: { name: LAB_NAMES.serverPod, namespace: args.namespace, labels },
+        metadata: { name: args.podName ?? LAB_NAMES.serverPod, namespace: args.namespace, labels },
         spec: {
           securityContext: {
             runAsNonRoot: true,

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PART_OF } from "./labels";
+import { labLabels } from "./labels";
 import { LAB_NAMES } from "./names";
 
 /** Arguments of {@link NginxService}. */
@@ -13,6 +13,10 @@ export interface NginxServiceArgs {
   readonly port: number;
   /** The server container's port, by name. */
   readonly targetPort: pulumi.Input<string>;
+  /** The Service's name; the walkthrough's `nginx-service` when left out. */
+  readonly serviceName?: string;
+  /** The lab instance it belongs to (`app.kubernetes.io/instance`), when several share a namespace. */
+  readonly instance?: string;
 }
 
 /** The walkthrough's Service, `nginx-service`: a ClusterIP in front of the nginx pod. */
@@ -34,13 +38,9 @@ export class NginxService extends pulumi.ComponentResource {
       `${name}-service`,
       {
         metadata: {
-          name: LAB_NAMES.service,
+          name: args.serviceName ?? LAB_NAMES.service,
           namespace: args.namespace,
-          labels: {
-            "app.kubernetes.io/name": "nginx-service",
-            "app.kubernetes.io/part-of": PART_OF,
-            "app.kubernetes.io/managed-by": "pulumi",
-          },
+          labels: { "app.kubernetes.io/name": "nginx-service", ...labLabels(args.instance) },
           annotations: {
             // The kubernetes provider would wait for endpoints and then a fixed 10 s for them to
             // settle. The connectivity check proves the Service routes to nginx, with evidence,

@@ -29,9 +29,9 @@ export class StrangerClient extends pulumi.ComponentResource {
       `${name}-pod`,
       {
         metadata: {
-          name: LAB_NAMES.strangerPod,
+          name: args.podName ?? LAB_NAMES.strangerPod,
           namespace: args.namespace,
-          labels: workloadLabels("stranger", "stranger"),
+          labels: workloadLabels("stranger", "stranger", args.instance),
         },
         spec: {
           securityContext: {

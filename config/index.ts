@@ -36,6 +36,22 @@ export function parseLabConfig(raw: RawLabConfig): LabConfig {
   );
 }
 
+/**
+ * Validates a PodToPodLab's arguments by the same schema as the stack's config: a mistake is an
+ * Error listing every bad argument (`nginx.port`), the value given and what is accepted.
+ * `component` names the lab in the message (`PodToPodLab "edge"`).
+ */
+export function parseLabArgs(component: string, args: RawLabConfig): LabConfig {
+  const result = labConfigSchema.safeParse(args, { reportInput: true });
+  if (result.success) {
+    return result.data;
+  }
+  const problems = describeProblems(result.error, component, knownKeysAt, "args");
+  throw new pulumi.RunError(
+    `Invalid arguments of ${component} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
+  );
+}
+
 function objectOrText(text: string): unknown {
   try {
     return JSON.parse(text);

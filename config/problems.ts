@@ -5,46 +5,65 @@ import { z } from "zod";
 export type KnownKeys = (path: readonly PropertyKey[]) => readonly string[];
 
 /**
- * What to tell someone who wrote a key that does not exist. A dotted key whose first part is a
- * known key is what `pulumi config set` without `--path` makes: a key literally named so. Otherwise
- * the closest known key is suggested, when it is close.
+ * How problems name keys: as stack config (`pod-to-pod:nginx.port`, with the `pulumi config` hints a
+ * config key needs), or as a component's arguments (`nginx.port`).
+ */
+export type KeyStyle = "config" | "args";
+
+/**
+ * What to tell someone who wrote a key that does not exist. A dotted config key whose first part is
+ * a known key is what `pulumi config set` without `--path` makes: a key literally named so.
+ * Otherwise the closest known key is suggested, when it is close.
  */
 function unknownKey(
   namespace: string,
   path: readonly PropertyKey[],
   name: string,
   known: readonly string[],
+  style: KeyStyle,
 ): string {
   const where = [...path.map(String)];
+  const qualified = (parts: readonly string[]) =>
+    style === "config" ? `${namespace}:${parts.join(".")}` : parts.join(".");
   const dot = name.indexOf(".");
-  if (dot > 0 && known.includes(name.slice(0, dot))) {
-    const full = `${namespace}:${[...where, name].join(".")}`;
-    return `this is one key literally named "${name}", which nothing reads: to set ${name.slice(dot + 1)} inside ${namespace}:${[...where, name.slice(0, dot)].join(".")}, run pulumi config rm '${full}' and then pulumi config set --path '${full}' <value>`;
+  if (style === "config" && dot > 0 && known.includes(name.slice(0, dot))) {
+    const full = qualified([...where, name]);
+    return `this is one key literally named "${name}", which nothing reads: to set ${name.slice(dot + 1)} inside ${qualified([...where, name.slice(0, dot)])}, run pulumi config rm '${full}' and then pulumi config set --path '${full}' <value>`;
   }
   const nearest = known.length > 0 ? closest(name, [...known]) : undefined;
-  const keys = `the keys${where.length ? ` of ${namespace}:${where.join(".")}` : ` of ${namespace}`} are ${known.join(", ")}`;
+  const scope =
+    style === "config"
+      ? `the keys${where.length ? ` of ${namespace}:${where.join(".")}` : ` of ${namespace}`}`
+      : where.length
+        ? `the keys of ${where.join(".")}`
+        : `the arguments of ${namespace}`;
+  const keys = `${scope} are ${known.join(", ")}`;
   return nearest !== undefined &&
     distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3))
-    ? `unknown key; did you mean ${namespace}:${[...where, nearest].join(".")}? (${keys})`
+    ? `unknown key; did you mean ${qualified([...where, nearest])}? (${keys})`
     : `unknown key; ${keys}`;
 }
 
 /**
- * One line per problem, each naming the key as the user writes it (`pod-to-pod:nginx.port`), the
- * value given and what is accepted. Every problem is listed, so one edit fixes them all.
+ * One line per problem, each naming the key as the user writes it (`pod-to-pod:nginx.port` in
+ * config, `nginx.port` in a component's arguments), the value given and what is accepted. Every
+ * problem is listed, so one edit fixes them all. `namespace` is the config namespace, or for
+ * arguments the component they are given to.
  */
 export function describeProblems(
   error: z.ZodError,
   namespace: string,
   knownKeys: KnownKeys,
+  style: KeyStyle = "config",
 ): string[] {
-  const key = (path: readonly PropertyKey[]) => `${namespace}:${path.map(String).join(".")}`;
+  const key = (path: readonly PropertyKey[]) =>
+    style === "config" ? `${namespace}:${path.map(String).join(".")}` : path.map(String).join(".");
   return error.issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
       const given = (issue.input ?? {}) as Record<string, unknown>;
       return issue.keys.map(
         (name) =>
-          `${key([...issue.path, name])} = ${JSON.stringify(given[name])} is not valid: ${unknownKey(namespace, issue.path, name, knownKeys(issue.path))}`,
+          `${key([...issue.path, name])} = ${JSON.stringify(given[name])} is not valid: ${unknownKey(namespace, issue.path, name, knownKeys(issue.path), style)}`,
       );
     }
     return [`${key(issue.path)} = ${JSON.stringify(issue.input)} is not valid: ${issue.message}`];

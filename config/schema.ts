@@ -44,7 +44,12 @@ function flag(fallback: boolean) {
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
-  return z.enum(values, { error: `expected one of ${values.join(", ")}` }).default(fallback);
+  // `fallback` is one of the values by its parameter's type. The cast is for the package's plugin
+  // host, which compiles this file without strict null checks (it finds no tsconfig of ours), where
+  // zod's default() cannot see that.
+  return z
+    .enum(values, { error: `expected one of ${values.join(", ")}` })
+    .default(fallback as never);
 }
 
 function quantity(fallback: string) {

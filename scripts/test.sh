@@ -5,8 +5,8 @@
 #   3. the real Pulumi engine with no cluster: preview, config mistakes, the policy pack
 #   4. the local k3s cluster: the check runner against the program's objects with faults injected,
 #      the policy pack's Pod Security Standards cases against the API server's own admission,
-#      then the real engine's whole lifecycle and its faults; then the cluster is torn down and the
-#      machine compared with how it was before
+#      then the real engine's whole lifecycle, the package's Python and YAML consumers, and its
+#      faults; then the cluster is torn down and the machine compared with how it was before
 # The engine is the user's kind: the pinned CLI and Node.js language host in
 # $PULUMI_HOME/versions/<pin>/bin and the pinned providers in $PULUMI_HOME/plugins. Where any piece
 # is missing, the tests that need it are named in a NOT RUN line, with what is missing.
@@ -20,6 +20,7 @@ started=$SECONDS
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
 not_run=()
+consumers=""
 suite() { # suite <report name> <npm script>
   VITEST_JSON_REPORT="$reports/$1.json" npm run --silent "$2"
 }
@@ -42,11 +43,24 @@ missing=$(engine_missing)
 if [[ -z "$missing" ]]; then
   step "the real Pulumi engine v$POD_TO_POD_PULUMI_VERSION, no cluster: preview, config, policy pack"
   suite engine test:engine
+  step "the package: the schema pulumi package get-schema prints"
+  suite package test:package
+  # The Python consumer's SDK: a virtualenv in the user's cache, from PyPI, where python3 is here.
+  if command -v python3 >/dev/null 2>&1; then
+    bash scripts/python-sdk.sh >/dev/null || echo "could not install the Python SDK (see above)" >&2
+  fi
+  consumers=$(consumers_missing)
+  if [[ -n "$consumers" ]]; then
+    echo "The package's consumers cannot run here; missing:" >&2
+    # shellcheck disable=SC2001 # a prefix on every line of a list
+    sed 's/^/  - /' <<<"$consumers" >&2
+    not_run+=("test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$consumers"))")
+  fi
 else
   echo "No complete Pulumi engine here; missing:" >&2
   # shellcheck disable=SC2001 # a prefix on every line of a list, not one ${var//} substitution
   sed 's/^/  - /' <<<"$missing" >&2
-  not_run+=("test/real/engine.preview.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.nodes.test.ts and test/real/engine.faults.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
+  not_run+=("test/real/engine.preview.test.ts, test/real/package.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.upgrade.test.ts, test/real/engine.nodes.test.ts, test/real/engine.faults.test.ts and test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
 
 step "local k3s cluster"
@@ -76,6 +90,17 @@ suite psa test:psa
 if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
+  # It deploys the program as an earlier commit had it, which a shallow clone does not hold.
+  if [[ "$(git rev-parse --is-shallow-repository 2>/dev/null)" == false ]]; then
+    step "the real engine: a stack of the program before PodToPodLab, updated by this one"
+    suite upgrade test:upgrade
+  else
+    not_run+=("test/real/engine.upgrade.test.ts (not a full git clone: it needs the commit before PodToPodLab)")
+  fi
+  if [[ -z "$consumers" ]]; then
+    step "the package from Python (two labs, one namespace, the policy pack) and YAML, on the cluster"
+    suite consumers test:consumers
+  fi
   step "the real engine across two nodes: different-nodes, a broken overlay, same-node"
   suite nodes test:nodes
   step "faults under the real engine (report: reports/engine-fault-report.json)"

@@ -70,6 +70,18 @@ in_node() {
 
 node_name() { hostname | tr '[:upper:]' '[:lower:]'; }
 
+# A daemon keeps only its stdio: any other fd inherited from whoever ran this script (a lock held
+# by `flock`, a test runner's pipe) would stay open, and that lock held, as long as the daemon runs.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/"${BASHPID}"/fd/*; do
+    fd="${fd##*/}"
+    if ((fd > 2 && fd != 255)); then
+      eval "exec ${fd}>&-" 2>/dev/null || true
+    fi
+  done
+}
+
 pid_alive() { [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # wait_for <seconds> <description> <command...>: polls every 2s, printing progress every 20s.

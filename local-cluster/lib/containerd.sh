@@ -24,11 +24,11 @@ start_containerd() {
     log "node ${name}: starting containerd ($(containerd --version | awk '{print $3}')), log ${log}"
     # A new session so it outlives this script; PID recorded for `down`.
     if ((k == 1)); then
-      (exec setsid containerd --config "${state}/containerd/config.toml" \
+      (close_inherited_fds; exec setsid containerd --config "${state}/containerd/config.toml" \
         >>"${log}" 2>&1 </dev/null) &
     else
       # In the node's netns and in a new private mount namespace, which its k3s agent joins.
-      (exec setsid nsenter --net="$(netns_path "${k}")" -- \
+      (close_inherited_fds; exec setsid nsenter --net="$(netns_path "${k}")" -- \
         unshare --mount --propagation private -- \
         bash "${CLUSTER_DIR}/cluster.sh" node-exec "${k}" \
         containerd --config "${state}/containerd/config.toml" >>"${log}" 2>&1 </dev/null) &

@@ -14,7 +14,7 @@ start_server() {
     made process "${pidfile}"
     made k3s-host
     log "node $(node_name): starting k3s server ${K3S_VERSION}, log ${LOG_DIR}/k3s.log"
-    (PATH="${CNI_BIN_DIR}:${PATH}" exec setsid "${K3S_BIN}" server --config "${STATE}/k3s-config.yaml" \
+    (close_inherited_fds; PATH="${CNI_BIN_DIR}:${PATH}" exec setsid "${K3S_BIN}" server --config "${STATE}/k3s-config.yaml" \
       >>"${LOG_DIR}/k3s.log" 2>&1 </dev/null) &
     echo $! >"${pidfile}"
   fi
@@ -39,7 +39,7 @@ start_agent() {
   made process "${pidfile}"
   log "node ${name}: starting k3s agent in netns ${name}, log ${log}"
   # Into the network and mount namespaces of the node's containerd (see cmd_node_exec).
-  (PATH="${CNI_BIN_DIR}:${PATH}" exec setsid nsenter --target "$(cat "${run}/containerd.pid")" \
+  (close_inherited_fds; PATH="${CNI_BIN_DIR}:${PATH}" exec setsid nsenter --target "$(cat "${run}/containerd.pid")" \
     --mount --net -- "${K3S_BIN}" agent --config "${state}/k3s-agent-config.yaml" \
     >>"${log}" 2>&1 </dev/null) &
   echo $! >"${pidfile}"

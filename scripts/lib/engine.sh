@@ -27,3 +27,16 @@ engine_missing() {
       echo "the $name provider v$version: 'pulumi plugin install resource $name $version' (with internet), or 'pulumi plugin install resource $name $version --file <pulumi-resource-$name binary>'"
   done
 }
+
+# Prints one line per missing piece of what the package's consumers (examples/python, examples/yaml)
+# need beyond the engine: their language hosts beside the CLI and the Python SDK's virtualenv
+# (scripts/python-sdk.sh). Looks only.
+consumers_missing() {
+  local bin=$POD_TO_POD_PULUMI_BIN
+  [[ -x "$bin/pulumi-language-python" ]] ||
+    echo "the Python language host v$POD_TO_POD_PULUMI_VERSION: $bin/pulumi-language-python (ships with the CLI)"
+  [[ -x "$bin/pulumi-language-yaml" ]] ||
+    echo "the YAML language host: $bin/pulumi-language-yaml (ships with the CLI)"
+  bash "$POD_TO_POD_ROOT/scripts/python-sdk.sh" --check >/dev/null 2>&1 ||
+    echo "the Python SDK pulumi==$POD_TO_POD_PULUMI_VERSION: 'bash scripts/python-sdk.sh' (pip, from PyPI) into ${XDG_CACHE_HOME:-$HOME/.cache}/pod-to-pod/"
+}

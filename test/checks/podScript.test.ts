@@ -16,6 +16,7 @@ import {
 } from "../../checks/podScript";
 import { diagnose } from "../../checks/diagnose";
 import { evaluateChecks } from "../../checks/evaluate";
+import { witnessToken } from "../../checks/serverWitness";
 import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../helpers";
 
 /** A bin folder where each probe command is a stub that prints a known line and exits as told. */
@@ -123,7 +124,7 @@ describe("buildPodScript", () => {
       "wget -q -O - http://10.42.0.7:80/\nWelcome to nginx!",
     );
     expect(sections.get("pod-ip-identity")?.output).toBe(
-      "wget -q -O - http://10.42.0.7:80/pod-to-pod/identity\nWelcome to nginx!",
+      `wget -q -O - http://10.42.0.7:80/pod-to-pod/identity?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=pod-ip-identity\nWelcome to nginx!`,
     );
     expect(sections.get("service-dns-http")?.output).toContain("http://nginx-service:80/");
     expect(sections.get("service-fqdn-http")?.output).toContain(

@@ -3,6 +3,7 @@ import { summarize } from "../../checks/diagnose";
 import { evaluateChecks } from "../../checks/evaluate";
 import { evaluatePolicyChecks, PolicyFacts } from "../../checks/policyChecks";
 import { Section } from "../../checks/podScript";
+import { witnessToken } from "../../checks/serverWitness";
 import { buildStrangerScript } from "../../checks/strangerScript";
 import { CheckPlan, CheckResult } from "../../checks/types";
 import {
@@ -211,11 +212,14 @@ describe("the NetworkPolicy diagnoses", () => {
 describe("buildStrangerScript", () => {
   it("probes the pod IP and the ClusterIP within the deny bound, at once, and CoreDNS", () => {
     const script = buildStrangerScript(plan, policy, TEST_NONCE);
+    // Each request carries the run's witness token: nginx's log then shows whether it got in.
+    const url = (host: string, probe: string) =>
+      `http://${host}:80/?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=${probe}`;
     expect(script).toContain(
-      "probe stranger-pod-ip 1 'timeout 2 wget -q -O - '\\''http://10.42.0.7:80/'\\''' &",
+      `probe stranger-pod-ip 1 'timeout 2 wget -q -O - '\\''${url("10.42.0.7", "stranger-pod-ip")}'\\''' &`,
     );
     expect(script).toContain(
-      "probe stranger-service 1 'timeout 2 wget -q -O - '\\''http://10.43.12.34:80/'\\''' &",
+      `probe stranger-service 1 'timeout 2 wget -q -O - '\\''${url("10.43.12.34", "stranger-service")}'\\''' &`,
     );
     expect(script).toContain("stranger-dns");
     expect(script.trim().split("\n").slice(-2)).toEqual(["wait", `printf '%s end\\n' "$nonce"`]);

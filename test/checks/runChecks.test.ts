@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { KubectlResult } from "../../checks/kubectl";
 import { buildPodScript, podScriptDeadlineSeconds } from "../../checks/podScript";
 import { CheckRunError, kubectlError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
+import { CLIENT_WITNESSED, witnessedPath, witnessToken } from "../../checks/serverWitness";
 import {
   endpointSlicesJson,
   fixture,
@@ -33,16 +34,36 @@ function fakeKubectl(
   nodes: KubectlResult,
   slices: KubectlResult = slicesOk,
   pods: KubectlResult = { code: 0, stdout: '{"items":[]}', stderr: "" },
+  serverLog: (tokens: string[]) => KubectlResult = servedEveryIdentity,
 ) {
   const calls: string[][] = [];
+  const tokens: string[] = [];
   const run = async (args: readonly string[]) => {
     calls.push([...args]);
     if (args.includes("exec")) {
-      return typeof exec === "function" ? exec(nonceOf(args[args.length - 1])) : exec;
+      const nonce = nonceOf(args[args.length - 1]);
+      tokens.push(witnessToken(nonce));
+      return typeof exec === "function" ? exec(nonce) : exec;
+    }
+    if (args.includes("logs")) {
+      return serverLog(tokens);
     }
     return args.includes("endpointslices") ? slices : args.includes("pods") ? pods : nodes;
   };
   return { calls, run };
+}
+
+/** nginx's access log line for one request, in the lab's format. */
+function logLine(remote: string, uri: string, status = 200): string {
+  return JSON.stringify({ remote, uri, status: String(status) });
+}
+
+/** The log of a healthy run: nginx served each of the client's identity fetches, from the client. */
+function servedEveryIdentity(tokens: string[]): KubectlResult {
+  const lines = CLIENT_WITNESSED.map(([, probe]) =>
+    logLine(seedPlan.clientPodIp, witnessedPath("/pod-to-pod/identity", tokens[0], probe)),
+  );
+  return { code: 0, stdout: ["nginx: [warn] not ours", ...lines].join("\n") + "\n", stderr: "" };
 }
 
 const healthy = (nonce: string): KubectlResult => ({
@@ -52,7 +73,7 @@ const healthy = (nonce: string): KubectlResult => ({
 });
 
 describe("runChecks", () => {
-  it("makes three kubectl calls, exec, get nodes and get endpointslices, on the given context", async () => {
+  it("makes four kubectl calls, exec, get nodes, get endpointslices and the server's log, on the given context", async () => {
     const { calls, run } = fakeKubectl(healthy, { code: 0, stdout: nodesJson, stderr: "" });
     const verification = await runChecks(seedPlan, run, stamp, "k3s-vm");
     expect(verification).toMatchObject({
@@ -61,7 +82,7 @@ describe("runChecks", () => {
       checkedAt: "2026-12-01T19:00:00.000Z",
       runnerVersion: "0.1.0+test",
     });
-    expect(calls).toHaveLength(3);
+    expect(calls).toHaveLength(4);
     expect(calls[0].slice(0, 10)).toEqual([
       "--context",
       "k3s-vm",
@@ -87,6 +108,86 @@ describe("runChecks", () => {
       "-o",
       "json",
     ]);
+    // After the probes: nginx's own log, from a margin before the run for a skewed clock.
+    expect(calls[3]).toEqual([
+      "--context",
+      "k3s-vm",
+      "logs",
+      "-n",
+      "pod-to-pod",
+      "nginx-server",
+      "--since-time=2026-12-01T18:55:00.000Z",
+    ]);
+    const podIp = verification.checks.find((c) => c.name === "pod-ip-http");
+    expect(podIp?.detail).toContain("nginx-server logged it from 10.42.0.5 (status 200)");
+    expect(podIp?.facts?.serverSaw).toBe("10.42.0.5");
+  });
+
+  it("fails a pass that nginx-server never served: the client's word alone is not a verdict", async () => {
+    // A client (or something at the address) that replays nginx-server's UID without nginx
+    // serving it: only the Service's fetches are in nginx's log.
+    const { run } = fakeKubectl(
+      healthy,
+      { code: 0, stdout: nodesJson, stderr: "" },
+      slicesOk,
+      undefined,
+      (tokens) => {
+        const served = servedEveryIdentity(tokens);
+        return {
+          ...served,
+          stdout: served.stdout
+            .split("\n")
+            .filter((l) => !l.includes("probe=pod-ip-identity"))
+            .join("\n"),
+        };
+      },
+    );
+    const verification = await runChecks(seedPlan, run, stamp);
+    const podIp = verification.checks.find((c) => c.name === "pod-ip-http");
+    expect(podIp?.ok).toBe(false);
+    expect(podIp?.detail).toContain(
+      "but nginx-server's access log has no request of this run from that probe",
+    );
+    expect(podIp?.facts?.failure).toBe("not-served");
+    expect(verification.checks.find((c) => c.name === "service-dns-http")?.ok).toBe(true);
+    expect(verification.failed).toBe(1);
+  });
+
+  it("does not count another run's logged requests: the token is this run's", async () => {
+    const { run } = fakeKubectl(
+      healthy,
+      { code: 0, stdout: nodesJson, stderr: "" },
+      slicesOk,
+      undefined,
+      () => servedEveryIdentity([witnessToken("e".repeat(32))]),
+    );
+    const verification = await runChecks(seedPlan, run, stamp);
+    expect(verification.failed).toBe(4);
+    expect(
+      verification.checks.filter((c) => c.facts?.serverSaw === "nothing").map((c) => c.name),
+    ).toEqual(CLIENT_WITNESSED.map(([check]) => check));
+  });
+
+  it("says so, and keeps the client's verdict, when the server's log cannot be read", async () => {
+    const { run } = fakeKubectl(
+      healthy,
+      { code: 0, stdout: nodesJson, stderr: "" },
+      slicesOk,
+      undefined,
+      () => ({
+        code: 1,
+        stdout: "",
+        stderr: 'pods "nginx-server" is forbidden: cannot get resource "pods/log"',
+      }),
+    );
+    const verification = await runChecks(seedPlan, run, stamp);
+    expect(verification.failed).toBe(0);
+    const podIp = verification.checks.find((c) => c.name === "pod-ip-http");
+    expect(podIp?.detail).toContain(
+      'nginx-server\'s access log could not be read (pods "nginx-server" is forbidden',
+    );
+    expect(podIp?.detail).toContain("the client's word alone");
+    expect(podIp?.facts?.serverSaw).toBe("unreadable");
   });
 
   it("draws a fresh marker for every run", async () => {
@@ -129,7 +230,7 @@ describe("runChecks", () => {
     expect(podIp?.ok).toBe(false);
     expect(podIp?.detail).toContain(`answered by pod uid ${stranger}, not nginx-server`);
     expect(podIp?.detail).toContain(`10.42.0.7 belongs to pod other/web-7 (uid ${stranger})`);
-    expect(calls.at(-1)).toEqual([
+    expect(calls.find((c) => c.includes("-A"))).toEqual([
       "get",
       "pods",
       "-A",

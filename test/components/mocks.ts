@@ -119,17 +119,42 @@ interface MockMonitor {
 }
 
 /**
- * The URN the mocks gave a registered resource: the one whose name and last type match. The URN
- * carries the parents' types, which is what the policy pack's exemption is keyed on.
+ * The URN the engine gives a registered resource: the one whose name and last type match. The URN
+ * carries every parent's type, which is what the policy pack's exemption is keyed on. The SDK's
+ * mocks name only the direct parent's type (`<parent type>$<type>`), so the chain is rebuilt from
+ * the parent, the one registered resource of that type (which holds for one lab per program).
  */
 export function urnOf(type: string, name: string): string {
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
-  const urns = [...monitor.getRegisteredResources().keys()].filter((urn) => {
+  const mocked = [...monitor.getRegisteredResources().keys()];
+  const split = (urn: string) => {
     const [, , qualifiedType, ...rest] = urn.split("::");
-    return rest.join("::") === name && qualifiedType.split("$").pop() === type;
-  });
-  if (urns.length !== 1) {
-    throw new Error(`expected one URN for ${type}::${name}, found ${urns.length}`);
-  }
-  return urns[0];
+    return { types: qualifiedType.split("$"), name: rest.join("::") };
+  };
+  const one = (matching: string[], what: string) => {
+    if (matching.length !== 1) {
+      throw new Error(`expected one URN for ${what}, found ${matching.length}`);
+    }
+    return matching[0];
+  };
+  const engineType = (urn: string): string => {
+    const { types } = split(urn);
+    if (types.length === 1) {
+      return types[0];
+    }
+    const parentType = types[types.length - 2];
+    const parent = one(
+      mocked.filter((other) => split(other).types.at(-1) === parentType),
+      parentType,
+    );
+    return `${engineType(parent)}$${types[types.length - 1]}`;
+  };
+  const urn = one(
+    mocked.filter((candidate) => {
+      const parts = split(candidate);
+      return parts.name === name && parts.types.at(-1) === type;
+    }),
+    `${type}::${name}`,
+  );
+  return `${urn.split("::").slice(0, 2).join("::")}::${engineType(urn)}::${name}`;
 }

@@ -45,11 +45,12 @@ describe("the program's resources", () => {
     });
   });
 
-  it("registers the seven components with three-part type tokens", () => {
+  it("registers the lab and its seven components with three-part type tokens", () => {
     const components = registered
       .filter((r) => r.type.startsWith("pod-to-pod:"))
       .map((r) => r.type);
     expect(components.sort()).toEqual([
+      "pod-to-pod:index:PodToPodLab",
       "pod-to-pod:lab:BusyboxClient",
       "pod-to-pod:lab:ConnectivityCheck",
       "pod-to-pod:lab:Namespace",

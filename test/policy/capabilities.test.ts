@@ -69,7 +69,7 @@ describe("pss-capabilities", () => {
       expect(await check(podSecurityExemptions, busyboxPod(), { urn: BUSYBOX_URN })).toEqual([
         {
           level: "advisory",
-          message: `${CLIENT} may add NET_RAW (pss-capabilities) and run as root (pss-run-as-non-root, pss-run-as-user): exempt as pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod in policy/policies/podSecurity/exemptions.ts, because busybox ping opens a raw ICMP socket, which needs NET_RAW, and only root can use an added capability (Kubernetes grants a non-root process no ambient capabilities).`,
+          message: `${CLIENT} may add NET_RAW (pss-capabilities) and run as root (pss-run-as-non-root, pss-run-as-user): exempt as pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod in policy/policies/podSecurity/exemptions.ts, because busybox ping opens a raw ICMP socket, which needs NET_RAW, and only root can use an added capability (Kubernetes grants a non-root process no ambient capabilities).`,
         },
       ]);
     });

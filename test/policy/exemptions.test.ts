@@ -23,29 +23,35 @@ async function pssFindings(pod: PodManifest, urn: string, profile = "restricted"
 }
 
 describe("the exemption key", () => {
-  it("is the URN less stack and project, parents' types included", () => {
+  it("is the URN's qualified type: the resource's type after its parents' types", () => {
     expect(resourceKey(BUSYBOX_URN)).toBe(
-      "pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod",
+      "pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod",
     );
     expect(resourceKey("urn:pulumi:prod::other::kubernetes:core/v1:Pod::odd::name")).toBe(
-      "kubernetes:core/v1:Pod::odd::name",
+      "kubernetes:core/v1:Pod",
     );
     expect(resourceKey("busybox-pod")).toBeUndefined();
   });
 
-  it("holds the one busybox exemption for every stack of the project, and for nothing else", () => {
+  it("holds the one busybox exemption for every lab's client pod, and for nothing else", () => {
     expect(EXEMPTIONS).toHaveLength(1);
-    const stacks = ["dev", "e2e-1", "preview-42"].map((stack) =>
-      BUSYBOX_URN.replace(":dev::", `:${stack}::`),
-    );
-    for (const urn of stacks) {
+    const labs = [
+      ...["dev", "e2e-1", "preview-42"].map((stack) =>
+        BUSYBOX_URN.replace(":dev::", `:${stack}::`),
+      ),
+      // A lab a consumer's program adds, named after its component.
+      "urn:pulumi:dev::consumer::pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::edge-busybox-pod",
+    ];
+    for (const urn of labs) {
       expect(exemptionsFor(urn), urn).toEqual(EXEMPTIONS);
     }
-    // The same Pulumi name, from a YAML file or without the component: a different resource.
+    // The same Pulumi name, from a YAML file, without the component or without the lab around it: a
+    // different resource.
     for (const urn of [
       "urn:pulumi:dev::pod-to-pod::kubernetes:core/v1:Pod::busybox-pod",
       "urn:pulumi:dev::pod-to-pod::kubernetes:yaml:ConfigFile$kubernetes:core/v1:Pod::busybox-pod",
-      "urn:pulumi:dev::pod-to-pod::pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod-2",
+      "urn:pulumi:dev::pod-to-pod::pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod",
+      "urn:pulumi:dev::pod-to-pod::pod-to-pod:index:PodToPodLab$kubernetes:core/v1:Pod::busybox-pod",
     ]) {
       expect(exemptionsFor(urn), urn).toEqual([]);
     }
@@ -92,7 +98,7 @@ describe("the busybox exemption", () => {
     const expected = [
       {
         level: "advisory",
-        message: `${CLIENT} may add NET_RAW (pss-capabilities) and run as root (pss-run-as-non-root, pss-run-as-user): exempt as pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod in ${WHERE}, because ${EXEMPTIONS[0].reason}.`,
+        message: `${CLIENT} may add NET_RAW (pss-capabilities) and run as root (pss-run-as-non-root, pss-run-as-user): exempt as pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod in ${WHERE}, because ${EXEMPTIONS[0].reason}.`,
       },
     ];
     expect(await check(podSecurityExemptions, busyboxPod(), { urn: BUSYBOX_URN })).toEqual(
@@ -113,7 +119,7 @@ describe("the busybox exemption", () => {
       },
       {
         level: "advisory",
-        message: `${CLIENT} may add NET_RAW (pss-capabilities): exempt as pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod in ${WHERE}, because ${EXEMPTIONS[0].reason}.`,
+        message: `${CLIENT} may add NET_RAW (pss-capabilities): exempt as pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod in ${WHERE}, because ${EXEMPTIONS[0].reason}.`,
       },
     ]);
   });

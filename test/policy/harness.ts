@@ -131,7 +131,7 @@ export function goodPod(change?: (pod: Mutable<PodManifest>) => void): PodManife
 
 /** The URN the engine gives the program's busybox pod: the key of the pack's one exemption. */
 export const BUSYBOX_URN =
-  "urn:pulumi:dev::pod-to-pod::pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod";
+  "urn:pulumi:dev::pod-to-pod::pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod";
 
 /**
  * The lab's client as the program builds it, which restricted accepts only by its exemption: root,

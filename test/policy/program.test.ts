@@ -39,7 +39,7 @@ const EXEMPTION_SHOWN: Finding = {
   policy: "pod-security-exemptions",
   resource: "kubernetes:core/v1:Pod::busybox-pod",
   level: "advisory",
-  message: `Pod busybox-client, container busybox may add NET_RAW (pss-capabilities) and run as root (pss-run-as-non-root, pss-run-as-user): exempt as pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod in policy/policies/podSecurity/exemptions.ts, because ${EXEMPTIONS[0].reason}.`,
+  message: `Pod busybox-client, container busybox may add NET_RAW (pss-capabilities) and run as root (pss-run-as-non-root, pss-run-as-user): exempt as pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod in policy/policies/podSecurity/exemptions.ts, because ${EXEMPTIONS[0].reason}.`,
 };
 
 describe("the program under the pack", () => {

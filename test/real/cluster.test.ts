@@ -13,7 +13,10 @@ import {
   kubectlSync as kubectl,
   mustKubectl,
   observePlan,
+  restoreCoreDns,
+  stopCoreDns,
   waitForLab,
+  waitUntilServes,
   waitUntilUnreachable,
 } from "../../tools/lib/kubectlLab";
 import { PROJECT_DIR, run } from "./cli";
@@ -143,6 +146,22 @@ describe("the program's objects on the local k3s cluster", () => {
     expect(check(healthy.verification, "policy-allows-client")?.detail).toContain(
       "busybox-client is let in on port 80 by nginx-allow-client",
     );
+    // The server's side: nginx logged each of the client's fetches, from the client's own IP
+    // (no NAT between pods, the Service's DNAT included), and none of the stranger's.
+    const clientIp = livePlan().clientPodIp;
+    for (const name of [
+      "pod-ip-http",
+      "service-dns-http",
+      "service-fqdn-http",
+      "service-clusterip-http",
+    ]) {
+      expect(check(healthy.verification, name)?.facts?.serverSaw, name).toBe(clientIp);
+    }
+    for (const name of ["stranger-to-pod-ip", "stranger-to-service"]) {
+      expect(check(healthy.verification, name)?.detail).toContain(
+        "nginx-server's access log confirms none arrived",
+      );
+    }
   });
 
   it("sees the walkthrough's picture: distinct pod IPs in 10.42.0.0/16, 0% loss, the nginx page by IP and by name", () => {
@@ -387,17 +406,7 @@ describe("faults injected out of band", () => {
   });
 
   it("CoreDNS scaled to zero: name checks fail, ClusterIP and pod IP pass, the diagnosis says DNS", () => {
-    mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=0"]);
-    kubectl([
-      "wait",
-      "-n",
-      "kube-system",
-      "--for=delete",
-      "pod",
-      "-l",
-      "k8s-app=kube-dns",
-      "--timeout=60s",
-    ]);
+    stopCoreDns();
     try {
       expectLayer(
         "CoreDNS replicas=0",
@@ -406,17 +415,183 @@ describe("faults injected out of band", () => {
         ["dns", "service-dns-http", "service-fqdn-http"],
       );
     } finally {
-      mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=1"]);
+      restoreCoreDns();
+    }
+  });
+
+  /**
+   * Another web server in the namespace: busybox httpd serving the walkthrough's page word for word
+   * and, on the lab's identity path, its own pod UID, as another copy of the lab's nginx would. Its
+   * label is its own (the lab's stranger client is `app=stranger`, and a Service re-pointed at a
+   * shared label would select that pod too), and a policy of its own lets the client in: the lab's
+   * default-deny covers every pod of the namespace, and a refused server proves nothing about who
+   * answers. The body runs once the client is served by it, so kube-router's sync is not timed.
+   */
+  function withOtherWebServer(body: (other: { ip: string; uid: string }) => void, claims?: string) {
+    const images = JSON.parse(fs.readFileSync(path.join(state, "images.json"), "utf8")) as Record<
+      string,
+      string
+    >;
+    const labels = { app: "other-web" };
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "other-web", namespace, labels },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: "web",
+            image: images.busybox,
+            imagePullPolicy: "Never",
+            // The Service targets nginx's port by name: a server without it is no endpoint.
+            ports: [{ name: "http", containerPort: 80 }],
+            command: [
+              "sh",
+              "-c",
+              `mkdir -p /www/pod-to-pod && echo '<title>Welcome to nginx!</title>' > /www/index.html && ${claims ? `echo ${claims}` : "cat /identity/uid"} > /www/pod-to-pod/identity && exec httpd -f -p 80 -h /www`,
+            ],
+            volumeMounts: [{ name: "identity", mountPath: "/identity" }],
+          },
+        ],
+        volumes: [
+          {
+            name: "identity",
+            downwardAPI: { items: [{ path: "uid", fieldRef: { fieldPath: "metadata.uid" } }] },
+          },
+        ],
+      },
+    };
+    const allowClient = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "other-web-allow-client", namespace },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: "busybox" } } }] }],
+      },
+    };
+    mustKubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({ kind: "List", apiVersion: "v1", items: [pod, allowClient] }),
+    );
+    try {
       mustKubectl([
-        "rollout",
-        "status",
-        "deployment",
-        "coredns",
+        "wait",
         "-n",
-        "kube-system",
-        "--timeout=120s",
+        namespace,
+        "--for=condition=Ready",
+        "pod/other-web",
+        "--timeout=60s",
+      ]);
+      const [ip, uid] = mustKubectl([
+        "get",
+        "pod",
+        "-n",
+        namespace,
+        "other-web",
+        "-o",
+        "jsonpath={.status.podIP} {.metadata.uid}",
+      ]).split(" ");
+      waitUntilServes(
+        namespace,
+        `http://${ip}/pod-to-pod/identity`,
+        (answer) => answer.trim() === (claims ?? uid),
+      );
+      body({ ip, uid });
+    } finally {
+      kubectl([
+        "delete",
+        "pod,networkpolicy",
+        "-n",
+        namespace,
+        "other-web",
+        "other-web-allow-client",
+        "--wait=true",
       ]);
     }
+  }
+
+  it("another web server at the nginx pod's address: pod-ip-http fails, naming what answered", () => {
+    withOtherWebServer((other) => {
+      // What a reused IP looks like to the checks: the stack says nginx is at an address where
+      // another pod now answers, with the walkthrough's page.
+      const plan = { ...livePlan(), serverPodIp: other.ip };
+      const result = runChecks(false, plan);
+      const podIp = check(result.verification, "pod-ip-http");
+      faultLog.push({
+        injected: "another web server at the nginx pod's IP",
+        expected: "layer server; pod-ip-http fails naming the pod that answered",
+        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
+        seconds: result.seconds,
+      });
+      expect(result.code).toBe(1);
+      expect(podIp?.ok).toBe(false);
+      expect(podIp?.detail).toContain('"Welcome to nginx!"');
+      expect(podIp?.detail).toContain(`answered by pod uid ${other.uid}, not nginx-server`);
+      expect(podIp?.detail).toContain(
+        `${other.ip} belongs to pod ${namespace}/other-web (uid ${other.uid})`,
+      );
+      expect(result.verification.diagnosis?.layer).toBe("server");
+      expect(check(result.verification, "service-clusterip-http")?.ok).toBe(true);
+    });
+  });
+
+  it("an impersonator at the nginx pod's address, claiming nginx-server's UID: pod-ip-http fails, nginx never served it", () => {
+    // The UID is no secret (anyone who may read pods has it): the page and the identity both
+    // match, and only nginx-server's own log, which has no such request, tells the lie.
+    withOtherWebServer((other) => {
+      const plan = { ...livePlan(), serverPodIp: other.ip };
+      const result = runChecks(false, plan);
+      const podIp = check(result.verification, "pod-ip-http");
+      faultLog.push({
+        injected: "an impersonator serving nginx-server's page and UID at the nginx pod's IP",
+        expected: "pod-ip-http fails: nginx-server's access log has no such request",
+        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
+        seconds: result.seconds,
+      });
+      expect(result.code).toBe(1);
+      expect(podIp?.ok).toBe(false);
+      expect(podIp?.detail).toContain(
+        `answered by nginx-server (uid ${plan.serverPodUid.split("-")[0]}`,
+      );
+      expect(podIp?.detail).toContain(
+        "but nginx-server's access log has no request of this run from that probe",
+      );
+      expect(podIp?.facts?.failure).toBe("not-served");
+      expect(check(result.verification, "service-clusterip-http")?.facts?.serverSaw).toBe(
+        plan.clientPodIp,
+      );
+    }, livePlan().serverPodUid);
+  });
+
+  it("a Service that sends its traffic to another web server: the Service checks fail, naming who answered", () => {
+    withOtherWebServer((other) => {
+      withBrokenService(
+        [{ op: "replace", path: "/spec/selector", value: { app: "other-web" } }],
+        () => {
+          // The stack's view of the Service is the program's: its endpoints are read live.
+          const result = runChecks();
+          const viaService = check(result.verification, "service-clusterip-http");
+          faultLog.push({
+            injected: "the Service selecting another web server",
+            expected: "layer service; the Service checks fail naming who answered",
+            happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${viaService?.detail}`,
+            seconds: result.seconds,
+          });
+          expect(result.code).toBe(1);
+          expect(check(result.verification, "pod-ip-http")?.ok).toBe(true);
+          expect(viaService?.ok).toBe(false);
+          // The other server is an endpoint: the page and the UID agree with the API, so the check
+          // says exactly who answered; it is the identity of the lab's pod that is missing.
+          expect(viaService?.detail).toContain(other.uid.split("-")[0]);
+          expect(result.verification.diagnosis?.layer).toBe("service");
+        },
+        // Until kube-proxy sends the ClusterIP's traffic to the other server, nginx still answers.
+        (answer) => answer.trim() !== other.uid,
+      );
+    });
   });
 
   it("the policy that lets the client in removed: the client is refused, and the policy is named", () => {

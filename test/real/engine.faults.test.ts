@@ -4,7 +4,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Verification } from "../../checks/types";
 import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
-import { waitUntilUnreachable } from "../../tools/lib/kubectlLab";
+import { restoreCoreDns, stopCoreDns, waitUntilUnreachable } from "../../tools/lib/kubectlLab";
 import { PROJECT_DIR, run } from "./cli";
 
 /**
@@ -139,21 +139,10 @@ describe("faults under the real engine", () => {
   });
 
   it("CoreDNS at zero replicas: up fails naming the DNS layer, and converges once it is back", async () => {
-    kubectl("scale", "deployment", "-n", "kube-system", "coredns", "--replicas=0");
-    kubectl(
-      "wait",
-      "-n",
-      "kube-system",
-      "--for=delete",
-      "pod",
-      "-l",
-      "k8s-app=kube-dns",
-      "--timeout=60s",
-    );
+    stopCoreDns();
     await rerunChecksOnNextUp();
     const broken = await attempt((log) => stack.up(log));
-    kubectl("scale", "deployment", "-n", "kube-system", "coredns", "--replicas=1");
-    kubectl("rollout", "status", "-n", "kube-system", "deployment/coredns", "--timeout=120s");
+    restoreCoreDns();
     const healed = await attempt((log) => stack.up(log));
     record({
       fault: "CoreDNS at zero replicas",

@@ -156,10 +156,13 @@ describe("the lab on the local k3s with the real engine", () => {
 
   it("pulumi destroy leaves no pod, Service or namespace of the program", async () => {
     await stack.destroy();
+    // In the stack's namespace: other stacks of the program (another checkout's, a developer's)
+    // may be running elsewhere in the same cluster.
     const left = kubectl([
       "get",
-      "pods,services",
-      "--all-namespaces",
+      "pods,services,networkpolicies,configmaps",
+      "-n",
+      namespace,
       "-l",
       "app.kubernetes.io/part-of=pod-to-pod",
       "-o",

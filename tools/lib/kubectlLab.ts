@@ -125,11 +125,6 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
 }
 
 /**
- * Waits, bounded, until `url` no longer answers from inside the lab's client. A Service patched out
- * of band keeps serving until kube-proxy has rewritten its rules; a check run before that tests
- * the old Service, not the injected fault.
- */
-/**
  * Waits until `url`, fetched from the lab's client, stops answering, or (with `answersBefore`)
  * stops answering as it did before the fault: kube-proxy applies a patched Service a moment later.
  */
@@ -140,24 +135,80 @@ export function waitUntilUnreachable(
   answersBefore: (body: string) => boolean = () => true,
 ): void {
   for (let waited = 0; waited < timeoutSeconds; waited += 0.5) {
-    const probe = kubectlSync([
-      "exec",
-      "-n",
-      namespace,
-      LAB_NAMES.clientPod,
-      "--",
-      "timeout",
-      "2",
-      "wget",
-      "-q",
-      "-O",
-      "-",
-      url,
-    ]);
+    const probe = clientFetch(namespace, url);
     if (probe.code !== 0 || !answersBefore(probe.stdout)) {
       return;
     }
     spawnSync("sleep", ["0.5"]);
   }
   throw new Error(`${url} still answers ${timeoutSeconds} s after the fault was injected`);
+}
+
+/**
+ * Waits until `url`, fetched from the lab's client, answers as `expected` says: a pod or policy
+ * added out of band is served only once the network policy controller has synced it.
+ */
+export function waitUntilServes(
+  namespace: string,
+  url: string,
+  expected: (body: string) => boolean,
+  timeoutSeconds = 30,
+): void {
+  let last = "";
+  for (let waited = 0; waited < timeoutSeconds; waited += 0.5) {
+    const probe = clientFetch(namespace, url);
+    if (probe.code === 0 && expected(probe.stdout)) {
+      return;
+    }
+    last = (probe.stdout + probe.stderr).trim().slice(0, 300);
+    spawnSync("sleep", ["0.5"]);
+  }
+  throw new Error(`${url} did not answer as expected within ${timeoutSeconds} s; last: ${last}`);
+}
+
+/** One bounded fetch of `url` from the lab's client. */
+function clientFetch(namespace: string, url: string): Run {
+  return kubectlSync([
+    "exec",
+    "-n",
+    namespace,
+    LAB_NAMES.clientPod,
+    "--",
+    "timeout",
+    "2",
+    "wget",
+    "-q",
+    "-O",
+    "-",
+    url,
+  ]);
+}
+
+/** CoreDNS scaled to zero, and waited out until its last pod is gone: DNS down for a fault test. */
+export function stopCoreDns(): void {
+  mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=0"]);
+  kubectlSync([
+    "wait",
+    "-n",
+    "kube-system",
+    "--for=delete",
+    "pod",
+    "-l",
+    "k8s-app=kube-dns",
+    "--timeout=60s",
+  ]);
+}
+
+/** CoreDNS back at one replica, rolled out. */
+export function restoreCoreDns(): void {
+  mustKubectl(["scale", "deployment", "coredns", "-n", "kube-system", "--replicas=1"]);
+  mustKubectl([
+    "rollout",
+    "status",
+    "deployment",
+    "coredns",
+    "-n",
+    "kube-system",
+    "--timeout=120s",
+  ]);
 }

@@ -9,8 +9,9 @@ export type Grant =
 /** An exemption from the Pod Security Standards for one container of one resource. */
 export interface Exemption {
   /**
-   * The resource, as its URN names it less stack and project: `<qualified type>::<name>`, where
-   * the qualified type lists the parents' types, `pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod`.
+   * The resources it covers, by the qualified type of their URN: the resource's type after its
+   * parents' types, `pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod`.
+   * The engine derives it from the program's resource tree, so no manifest can claim it.
    */
   readonly resource: string;
   /** The one container it covers; the pod's other containers get nothing. */
@@ -28,12 +29,13 @@ export interface Exemption {
  * pod-security-exemptions. They live here rather than in policy config because CrossGuard gives
  * each policy only its own config: an exemption that spans three controls would have to be copied
  * into each, and could drift. They are keyed by URN, not by a label: a label is part of the pod's
- * own manifest, so any pod, template or YAML file can claim it, while the URN is the engine's name
- * for the one resource the program's BusyboxClient component creates, unique in the stack.
+ * own manifest, so any pod, template or YAML file can claim it, while the URN's qualified type is the
+ * engine's record of which component made the resource: here the one Pod the BusyboxClient of a
+ * PodToPodLab creates, one per lab (a program's own lab, or one a consumer's program adds).
  */
 export const EXEMPTIONS: readonly Exemption[] = [
   {
-    resource: "pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod",
+    resource: "pod-to-pod:index:PodToPodLab$pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod",
     container: "busybox",
     addCapabilities: ["NET_RAW"],
     runAsRoot: true,
@@ -42,14 +44,14 @@ export const EXEMPTIONS: readonly Exemption[] = [
   },
 ];
 
-/** `<qualified type>::<name>` of `urn:pulumi:<stack>::<project>::<qualified type>::<name>`. */
+/** `<qualified type>` of `urn:pulumi:<stack>::<project>::<qualified type>::<name>`. */
 export function resourceKey(urn: string): string | undefined {
   const parts = urn.split("::");
   if (parts.length < 4 || !parts[0].startsWith("urn:pulumi:")) {
     return undefined;
   }
-  // A name may itself contain "::"; everything after the type is the name.
-  return parts.slice(2).join("::");
+  // A name may itself contain "::", a type never does.
+  return parts[2];
 }
 
 /** The exemptions of the resource with this URN. */

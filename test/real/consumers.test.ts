@@ -1,0 +1,236 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { harness, Harness, recorder, uniqueStack } from "../../tools/lib/engine";
+import { PROJECT_DIR, run } from "./cli";
+
+/**
+ * The package from other languages, with the real engine on the local k3s: examples/python and
+ * examples/yaml add it by path (`pulumi install` generates their SDK from Pulumi.yaml's packages),
+ * deploy, read the verdict back in their language, pass the policy pack, and destroy leaving
+ * nothing. Needs the Python and YAML language hosts beside the CLI and the Python SDK of
+ * scripts/python-sdk.sh; scripts/test.sh brings the cluster up and sets KUBECONFIG.
+ */
+let engine: Harness;
+let env: Record<string, string>;
+
+const EXAMPLES = path.join(PROJECT_DIR, "examples");
+const CHECKS_ISOLATED = [
+  "pod-ip-http",
+  "service-dns-http",
+  "service-fqdn-http",
+  "service-clusterip-http",
+  "dns",
+  "ping",
+  "pod-interface",
+  "pod-routes",
+  "pod-cidr",
+  "path-mtu",
+  "policy-allows-client",
+  "stranger-to-pod-ip",
+  "stranger-to-service",
+  "stranger-dns",
+];
+const CHECKS_OPEN = CHECKS_ISOLATED.slice(0, 10);
+
+function kubectl(args: string[]) {
+  return run("kubectl", args, { KUBECONFIG: env.KUBECONFIG }, 60_000);
+}
+
+/** A consumer's stack: SDK generated, the local cluster's images, a namespace of its own. */
+async function consumerStack(
+  example: string,
+  prefix: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Stack> {
+  const workDir = path.join(EXAMPLES, example);
+  // What a user runs after cloning: the SDK from the packages entry, the requirements installed.
+  const installed = run("pulumi", ["install", "--cwd", workDir], env);
+  expect(installed.code, installed.stdout + installed.stderr).toBe(0);
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: uniqueStack(prefix), workDir },
+    { envVars: { ...env, ...extraEnv }, pulumiCommand: engine.command },
+  );
+  const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
+  const images = JSON.parse(fs.readFileSync(`${state}/images.json`, "utf8")) as Record<
+    string,
+    string
+  >;
+  await stack.setAllConfig({
+    namespace: { value: `${prefix}-${Date.now().toString(36)}` },
+    nginxImage: { value: images.nginx },
+    busyboxImage: { value: images.busybox },
+    imagePullPolicy: { value: "Never" },
+  });
+  return stack;
+}
+
+async function removeStack(stack: Stack | undefined): Promise<void> {
+  if (!stack) {
+    return;
+  }
+  await stack.destroy().catch(() => undefined);
+  await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+  fs.rmSync(path.join(stack.workspace.workDir, `Pulumi.${stack.name}.yaml`), { force: true });
+}
+
+async function outputsOf(stack: Stack): Promise<Record<string, unknown>> {
+  const values = await stack.outputs();
+  return Object.fromEntries(Object.entries(values).map(([key, output]) => [key, output.value]));
+}
+
+/** The namespace's pods, Services and NetworkPolicies, by kind/name. */
+function objectsIn(namespace: string): string[] {
+  const listed = kubectl([
+    "get",
+    "pods,services,networkpolicies",
+    "-n",
+    namespace,
+    "-o",
+    "jsonpath={range .items[*]}{.kind}/{.metadata.name}{'\\n'}{end}",
+  ]);
+  expect(listed.code, listed.stderr).toBe(0);
+  return listed.stdout.split("\n").filter(Boolean).sort();
+}
+
+function namespaceGone(namespace: string): boolean {
+  const got = kubectl(["get", "namespace", namespace, "--ignore-not-found", "-o", "name"]);
+  return got.code === 0 && got.stdout.trim() === "";
+}
+
+beforeAll(async () => {
+  const kubeconfig = process.env.KUBECONFIG;
+  expect(kubeconfig, "scripts/test.sh sets KUBECONFIG to the local cluster").toBeTruthy();
+  engine = await harness(kubeconfig!);
+  // The Python SDK's virtualenv comes first on PATH: the language host runs its python3.
+  const venv = run("bash", [path.join(PROJECT_DIR, "scripts", "python-sdk.sh"), "--check"]);
+  expect(venv.code, `the Python SDK (bash scripts/python-sdk.sh): ${venv.stderr}`).toBe(0);
+  env = { ...engine.env, PATH: `${path.join(venv.stdout.trim(), "bin")}:${engine.env.PATH}` };
+});
+
+afterAll(() => engine?.close());
+
+describe("a Python program with two labs side by side in one namespace", () => {
+  let stack: Stack;
+  let namespace: string;
+  let outputs: Record<string, unknown>;
+
+  beforeAll(async () => {
+    stack = await consumerStack("python", "p2p-pkg-py");
+    namespace = (await stack.getConfig("namespace")).value;
+  });
+
+  afterAll(() => removeStack(stack));
+
+  it("deploys both with the real engine, and reads every check's verdict back in Python", async () => {
+    const result = await stack.up();
+    expect(result.summary.result).toBe("succeeded");
+    outputs = await outputsOf(stack);
+    const passedAll = Object.fromEntries(CHECKS_ISOLATED.map((check) => [check, true]));
+    for (const lab of ["first", "second"]) {
+      // The summary is computed in __main__.py from the SDK's typed outputs.
+      expect(outputs[`${lab}Summary`], String(outputs[`${lab}Report`])).toEqual({
+        passed: CHECKS_ISOLATED.length,
+        failed: 0,
+        checks: passedAll,
+      });
+      expect(outputs[`${lab}NetworkPolicies`]).toEqual([
+        `${lab}-default-deny`,
+        `${lab}-nginx-allow-client`,
+      ]);
+      expect(outputs[`${lab}Report`]).toContain(`answered by ${lab}-nginx-server`);
+    }
+    expect(outputs.namespace).toBe(namespace);
+    expect(outputs.firstNginxPodIp).not.toBe(outputs.secondNginxPodIp);
+  });
+
+  it("puts both labs' objects in the one namespace, each named after its lab", () => {
+    const expected = ["first", "second"].flatMap((lab) => [
+      `NetworkPolicy/${lab}-default-deny`,
+      `NetworkPolicy/${lab}-nginx-allow-client`,
+      `Pod/${lab}-busybox-client`,
+      `Pod/${lab}-nginx-server`,
+      `Pod/${lab}-stranger-client`,
+      `Service/${lab}-nginx-service`,
+    ]);
+    expect(objectsIn(namespace)).toEqual(expected.sort());
+  });
+
+  it("starts each lab's runner from the package, relative to the consumer's project", async () => {
+    const state = (await stack.exportStack()).deployment as {
+      resources: { type: string; inputs?: { create?: string } }[];
+    };
+    const commands = state.resources.filter((r) => r.type === "command:local:Command");
+    expect(commands.map((c) => c.inputs?.create)).toEqual([
+      "node ../../checks/start.js",
+      "node ../../checks/start.js",
+    ]);
+  });
+
+  it("passes the policy pack the same way: the busybox exemption, once per lab, and nothing else", async () => {
+    const events = recorder();
+    const preview = await stack.preview({
+      policyPacks: [path.join(PROJECT_DIR, "policy")],
+      onEvent: events.onEvent,
+    });
+    expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
+    const findings = events.policies.map((p) => [
+      p.policyName,
+      p.enforcementLevel,
+      p.resourceUrn?.split("::").pop(),
+    ]);
+    expect(findings.sort()).toEqual([
+      ["pod-security-exemptions", "advisory", "first-busybox-pod"],
+      ["pod-security-exemptions", "advisory", "second-busybox-pod"],
+    ]);
+  });
+
+  it("destroys everything: the namespace is gone", async () => {
+    await stack.destroy();
+    expect(namespaceGone(namespace)).toBe(true);
+    const state = (await stack.exportStack()).deployment as { resources?: unknown[] };
+    expect(state.resources ?? []).toEqual([]);
+  });
+});
+
+describe("a YAML program with the walkthrough's open lab, its cluster in its stack's config", () => {
+  let stack: Stack;
+  let namespace: string;
+
+  beforeAll(async () => {
+    // No KUBECONFIG: the kubernetes provider and the checks' kubectl, run by the package's
+    // provider process, both take the cluster from the consumer stack's kubernetes:kubeconfig.
+    stack = await consumerStack("yaml", "p2p-pkg-yaml", { KUBECONFIG: "/nonexistent/kubeconfig" });
+    await stack.setConfig("kubernetes:kubeconfig", {
+      value: fs.readFileSync(env.KUBECONFIG, "utf8"),
+      secret: true,
+    });
+    namespace = (await stack.getConfig("namespace")).value;
+  });
+
+  afterAll(() => removeStack(stack));
+
+  it("deploys with the real engine, and reads the verdict back in YAML", async () => {
+    const result = await stack.up();
+    expect(result.summary.result).toBe("succeeded");
+    const outputs = await outputsOf(stack);
+    expect(outputs.failed, String(outputs.report)).toBe(0);
+    expect(outputs.passed).toBe(CHECKS_OPEN.length);
+    expect((outputs.checks as { name: string; ok: boolean }[]).map((c) => [c.name, c.ok])).toEqual(
+      CHECKS_OPEN.map((check) => [check, true]),
+    );
+    expect(outputs.networkPolicies).toEqual([]);
+    expect(outputs.namespace).toBe(namespace);
+    expect(objectsIn(namespace)).toEqual([
+      "Pod/lab-busybox-client",
+      "Pod/lab-nginx-server",
+      "Service/lab-nginx-service",
+    ]);
+  });
+
+  it("destroys everything: the namespace is gone", async () => {
+    await stack.destroy();
+    expect(namespaceGone(namespace)).toBe(true);
+  });
+});
