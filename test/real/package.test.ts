@@ -111,6 +111,7 @@ describe("pulumi package get-schema", () => {
       "checks",
       "diagnosis",
       "failed",
+      "mesh",
       "passed",
       "runnerVersion",
     ]);
