@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
+import { idleBusyboxPodSpec } from "./idleBusybox";
 import { labPodOptions } from "./podOptions";
 import { LAB_NAMES } from "./names";
 
@@ -60,33 +61,14 @@ export class BusyboxClient extends pulumi.ComponentResource {
           labels,
         },
         spec: {
-          securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+          ...idleBusyboxPodSpec({
+            containerName: BusyboxClient.containerName,
+            image: args.image,
+            imagePullPolicy: args.imagePullPolicy,
+            resources: args.resources,
+            privilege: "ping",
+          }),
           ...(args.affinity ? { affinity: args.affinity } : {}),
-          // The checks exec into it; busybox itself never calls the Kubernetes API.
-          automountServiceAccountToken: false,
-          // It exits on SIGTERM at once: a second is all a delete needs to wait.
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: BusyboxClient.containerName,
-              image: args.image,
-              imagePullPolicy: args.imagePullPolicy,
-              command: [
-                "sh",
-                "-c",
-                "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done",
-              ],
-              resources: args.resources,
-              securityContext: {
-                // Root inside the pod, but with one capability: a non-root user could not use NET_RAW.
-                runAsUser: 0,
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
-              },
-            },
-          ],
         },
       },
       labPodOptions(this, args.readyTimeoutSeconds),

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
+import { idleBusyboxPodSpec } from "./idleBusybox";
 import { selectorOf } from "./labels";
 import { MESH } from "./meshPlan";
 
@@ -47,33 +48,14 @@ export class MeshClients extends pulumi.ComponentResource {
           updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
           template: {
             metadata: { labels },
-            spec: {
-              securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-              automountServiceAccountToken: false,
-              terminationGracePeriodSeconds: 1,
-              containers: [
-                {
-                  name: MeshClients.containerName,
-                  image: args.image,
-                  imagePullPolicy: args.imagePullPolicy,
-                  command: [
-                    "sh",
-                    "-c",
-                    "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done",
-                  ],
-                  resources: args.resources,
-                  securityContext: {
-                    runAsUser: 0,
-                    allowPrivilegeEscalation: false,
-                    privileged: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
-                  },
-                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                },
-              ],
-              volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "4Mi" } }],
-            },
+            spec: idleBusyboxPodSpec({
+              containerName: MeshClients.containerName,
+              image: args.image,
+              imagePullPolicy: args.imagePullPolicy,
+              resources: args.resources,
+              privilege: "ping",
+              scratch: true,
+            }),
           },
         },
       },

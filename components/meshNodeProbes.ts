@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
+import { idleBusyboxPodSpec } from "./idleBusybox";
 import { selectorOf } from "./labels";
 import { MESH } from "./meshPlan";
 import { MeshClientsArgs } from "./meshClients";
@@ -44,36 +45,17 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
           template: {
             metadata: { labels },
             spec: {
+              ...idleBusyboxPodSpec({
+                containerName: MeshNodeProbes.containerName,
+                image: args.image,
+                imagePullPolicy: args.imagePullPolicy,
+                resources,
+                privilege: "nobody",
+                scratch: true,
+              }),
+              // What it probes from: the node's own network namespace (see the policy pack's
+              // exemption for it).
               hostNetwork: true,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 65534,
-                runAsGroup: 65534,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
-              automountServiceAccountToken: false,
-              terminationGracePeriodSeconds: 1,
-              containers: [
-                {
-                  name: MeshNodeProbes.containerName,
-                  image: args.image,
-                  imagePullPolicy: args.imagePullPolicy,
-                  command: [
-                    "sh",
-                    "-c",
-                    "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done",
-                  ],
-                  resources,
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    privileged: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                  },
-                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                },
-              ],
-              volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "4Mi" } }],
             },
           },
         },

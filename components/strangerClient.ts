@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BusyboxClientArgs } from "./busyboxClient";
 import { workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
+import { idleBusyboxPodSpec } from "./idleBusybox";
 import { labPodOptions } from "./podOptions";
 
 /** Arguments of {@link StrangerClient}: the client's, where it runs being the scheduler's choice. */
@@ -33,36 +34,13 @@ export class StrangerClient extends pulumi.ComponentResource {
           namespace: args.namespace,
           labels: workloadLabels("stranger", "stranger", args.instance),
         },
-        spec: {
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 65534,
-            runAsGroup: 65534,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
-          automountServiceAccountToken: false,
-          // It exits on SIGTERM at once: a second is all a delete needs to wait.
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: LAB_NAMES.strangerContainer,
-              image: args.image,
-              imagePullPolicy: args.imagePullPolicy,
-              command: [
-                "sh",
-                "-c",
-                "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done",
-              ],
-              resources: args.resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-              },
-            },
-          ],
-        },
+        spec: idleBusyboxPodSpec({
+          containerName: LAB_NAMES.strangerContainer,
+          image: args.image,
+          imagePullPolicy: args.imagePullPolicy,
+          resources: args.resources,
+          privilege: "nobody",
+        }),
       },
       labPodOptions(this, args.readyTimeoutSeconds),
     );
