@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf } from "./labels";
 import { MESH } from "./meshPlan";
-import { IDENTITY_DIR, IDENTITY_FILE, renderNginxConf } from "./nginxConf";
+import { renderNginxConf } from "./nginxConf";
+import { nginxPodSpec } from "./nginxPod";
 
 /** Arguments of {@link MeshEchoServers}. */
 export interface MeshEchoServersArgs {
@@ -65,63 +66,14 @@ export class MeshEchoServers extends pulumi.ComponentResource {
           updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
           template: {
             metadata: { labels },
-            spec: {
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 101,
-                runAsGroup: 101,
-                seccompProfile: { type: "RuntimeDefault" },
-                ...(Math.min(args.port, args.nodePort) < 1024
-                  ? { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] }
-                  : {}),
-              },
-              automountServiceAccountToken: false,
-              terminationGracePeriodSeconds: 1,
-              containers: [
-                {
-                  name: "nginx",
-                  image: args.image,
-                  imagePullPolicy: args.imagePullPolicy,
-                  command: ["nginx", "-e", "stderr", "-c", "/etc/pod-to-pod-nginx/nginx.conf"],
-                  ports: [
-                    { name: MeshEchoServers.portName, containerPort: args.port, protocol: "TCP" },
-                    { name: "node", containerPort: args.nodePort, protocol: "TCP" },
-                  ],
-                  readinessProbe: {
-                    httpGet: { path: "/", port: MeshEchoServers.portName },
-                    periodSeconds: 2,
-                    failureThreshold: 3,
-                  },
-                  livenessProbe: {
-                    tcpSocket: { port: MeshEchoServers.portName },
-                    periodSeconds: 10,
-                    failureThreshold: 3,
-                  },
-                  resources: args.resources,
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    privileged: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                  },
-                  volumeMounts: [
-                    { name: "conf", mountPath: "/etc/pod-to-pod-nginx", readOnly: true },
-                    { name: "identity", mountPath: IDENTITY_DIR, readOnly: true },
-                    { name: "tmp", mountPath: "/tmp" },
-                  ],
-                },
-              ],
-              volumes: [
-                { name: "conf", configMap: { name: conf.metadata.name } },
-                {
-                  name: "identity",
-                  downwardAPI: {
-                    items: [{ path: IDENTITY_FILE, fieldRef: { fieldPath: "metadata.uid" } }],
-                  },
-                },
-                { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
-              ],
-            },
+            spec: nginxPodSpec({
+              image: args.image,
+              imagePullPolicy: args.imagePullPolicy,
+              resources: args.resources,
+              port: { name: MeshEchoServers.portName, number: args.port },
+              otherPorts: [{ name: "node", number: args.nodePort }],
+              confMap: conf.metadata.name,
+            }),
           },
         },
       },

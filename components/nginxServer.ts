@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
-import { IDENTITY_DIR, IDENTITY_FILE, renderNginxConf } from "./nginxConf";
+import { renderNginxConf } from "./nginxConf";
+import { nginxPodSpec } from "./nginxPod";
 import { labPodOptions } from "./podOptions";
 
 /** Arguments of {@link NginxServer}. */
@@ -69,64 +70,14 @@ export class NginxServer extends pulumi.ComponentResource {
       {
         metadata: { name: args.podName ?? LAB_NAMES.serverPod, namespace: args.namespace, labels },
         spec: {
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 101,
-            runAsGroup: 101,
-            seccompProfile: { type: "RuntimeDefault" },
-            // A namespaced, "safe" sysctl: lets the non-root nginx bind a port below 1024 with no capability.
-            ...(args.port < 1024
-              ? { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] }
-              : {}),
-          },
+          ...nginxPodSpec({
+            image: args.image,
+            imagePullPolicy: args.imagePullPolicy,
+            resources: args.resources,
+            port: { name: NginxServer.portName, number: args.port },
+            confMap: conf.metadata.name,
+          }),
           ...(args.affinity ? { affinity: args.affinity } : {}),
-          // nginx never calls the Kubernetes API: no token to mount.
-          automountServiceAccountToken: false,
-          // SIGTERM is nginx's fast shutdown (it does not drain connections): a second is plenty.
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: "nginx",
-              image: args.image,
-              imagePullPolicy: args.imagePullPolicy,
-              command: ["nginx", "-e", "stderr", "-c", "/etc/pod-to-pod-nginx/nginx.conf"],
-              ports: [{ name: NginxServer.portName, containerPort: args.port, protocol: "TCP" }],
-              readinessProbe: {
-                httpGet: { path: "/", port: NginxServer.portName },
-                periodSeconds: 2,
-                failureThreshold: 3,
-              },
-              // Only "is the process accepting connections": a restart cannot fix a slow upstream.
-              livenessProbe: {
-                tcpSocket: { port: NginxServer.portName },
-                periodSeconds: 10,
-                failureThreshold: 3,
-              },
-              resources: args.resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-              },
-              volumeMounts: [
-                { name: "conf", mountPath: "/etc/pod-to-pod-nginx", readOnly: true },
-                { name: "identity", mountPath: IDENTITY_DIR, readOnly: true },
-                { name: "tmp", mountPath: "/tmp" },
-              ],
-            },
-          ],
-          volumes: [
-            { name: "conf", configMap: { name: conf.metadata.name } },
-            // The pod's own UID, written by the kubelet: what nginx answers on the identity path.
-            {
-              name: "identity",
-              downwardAPI: {
-                items: [{ path: IDENTITY_FILE, fieldRef: { fieldPath: "metadata.uid" } }],
-              },
-            },
-            { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
-          ],
         },
       },
       labPodOptions(this, args.readyTimeoutSeconds),
