@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHECK_NAMES, POLICY_CHECK_NAMES } from "../../checks/types";
 import { harness, Harness, recorder, uniqueStack } from "../../tools/lib/engine";
 import { PROJECT_DIR, run } from "./cli";
 
@@ -16,23 +17,9 @@ let engine: Harness;
 let env: Record<string, string>;
 
 const EXAMPLES = path.join(PROJECT_DIR, "examples");
-const CHECKS_ISOLATED = [
-  "pod-ip-http",
-  "service-dns-http",
-  "service-fqdn-http",
-  "service-clusterip-http",
-  "dns",
-  "ping",
-  "pod-interface",
-  "pod-routes",
-  "pod-cidr",
-  "path-mtu",
-  "policy-allows-client",
-  "stranger-to-pod-ip",
-  "stranger-to-service",
-  "stranger-dns",
-];
-const CHECKS_OPEN = CHECKS_ISOLATED.slice(0, 10);
+// The program's own check lists: a consumer's lab runs exactly the checks the program does.
+const CHECKS_OPEN: readonly string[] = CHECK_NAMES;
+const CHECKS_ISOLATED: readonly string[] = [...CHECK_NAMES, ...POLICY_CHECK_NAMES];
 
 function kubectl(args: string[]) {
   return run("kubectl", args, { KUBECONFIG: env.KUBECONFIG }, 60_000);
