@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { idleBusyboxPodSpec } from "./idleBusybox";
 import { selectorOf } from "./labels";
+import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
 
 /** Arguments of {@link MeshClients}. */
@@ -38,33 +39,20 @@ export class MeshClients extends pulumi.ComponentResource {
   constructor(name: string, args: MeshClientsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:MeshClients", name, {}, opts);
     const labels = MESH.clientLabels;
-    const timeout = `${args.readyTimeoutSeconds}s`;
-    this.daemonSet = new k8s.apps.v1.DaemonSet(
-      `${name}-daemonset`,
-      {
-        metadata: { name: "mesh-client", namespace: args.namespace, labels },
-        spec: {
-          selector: { matchLabels: selectorOf(labels) },
-          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
-          template: {
-            metadata: { labels },
-            spec: idleBusyboxPodSpec({
-              containerName: MeshClients.containerName,
-              image: args.image,
-              imagePullPolicy: args.imagePullPolicy,
-              resources: args.resources,
-              privilege: "ping",
-              scratch: true,
-            }),
-          },
-        },
-      },
-      {
-        parent: this,
-        deleteBeforeReplace: true,
-        customTimeouts: { create: timeout, update: timeout },
-      },
-    );
+    this.daemonSet = meshDaemonSet(this, name, {
+      objectName: "mesh-client",
+      namespace: args.namespace,
+      labels,
+      podSpec: idleBusyboxPodSpec({
+        containerName: MeshClients.containerName,
+        image: args.image,
+        imagePullPolicy: args.imagePullPolicy,
+        resources: args.resources,
+        privilege: "ping",
+        scratch: true,
+      }),
+      readyTimeoutSeconds: args.readyTimeoutSeconds,
+    });
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = this.daemonSet.metadata.uid;
     this.registerOutputs({ selector: this.selector, uid: this.uid });

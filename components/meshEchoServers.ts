@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf } from "./labels";
+import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
 import { renderNginxConf } from "./nginxConf";
 import { nginxPodSpec } from "./nginxPod";
@@ -55,34 +56,20 @@ export class MeshEchoServers extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const timeout = `${args.readyTimeoutSeconds}s`;
-    this.daemonSet = new k8s.apps.v1.DaemonSet(
-      `${name}-daemonset`,
-      {
-        metadata: { name: "mesh-echo", namespace: args.namespace, labels },
-        spec: {
-          selector: { matchLabels: selectorOf(labels) },
-          // Test fixtures, not a service: every node's pod is replaced at once on a change.
-          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
-          template: {
-            metadata: { labels },
-            spec: nginxPodSpec({
-              image: args.image,
-              imagePullPolicy: args.imagePullPolicy,
-              resources: args.resources,
-              port: { name: MeshEchoServers.portName, number: args.port },
-              otherPorts: [{ name: "node", number: args.nodePort }],
-              confMap: conf.metadata.name,
-            }),
-          },
-        },
-      },
-      {
-        parent: this,
-        deleteBeforeReplace: true,
-        customTimeouts: { create: timeout, update: timeout },
-      },
-    );
+    this.daemonSet = meshDaemonSet(this, name, {
+      objectName: "mesh-echo",
+      namespace: args.namespace,
+      labels,
+      podSpec: nginxPodSpec({
+        image: args.image,
+        imagePullPolicy: args.imagePullPolicy,
+        resources: args.resources,
+        port: { name: MeshEchoServers.portName, number: args.port },
+        otherPorts: [{ name: "node", number: args.nodePort }],
+        confMap: conf.metadata.name,
+      }),
+      readyTimeoutSeconds: args.readyTimeoutSeconds,
+    });
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = this.daemonSet.metadata.uid;
     this.registerOutputs({ selector: this.selector, uid: this.uid });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { idleBusyboxPodSpec } from "./idleBusybox";
 import { selectorOf } from "./labels";
+import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
 import { MeshClientsArgs } from "./meshClients";
 
@@ -33,39 +34,26 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
   constructor(name: string, args: MeshNodeProbesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:MeshNodeProbes", name, {}, opts);
     const labels = MESH.nodeProbeLabels;
-    const timeout = `${args.readyTimeoutSeconds}s`;
     const resources: pulumi.Input<ResourceSettings> = args.resources;
-    this.daemonSet = new k8s.apps.v1.DaemonSet(
-      `${name}-daemonset`,
-      {
-        metadata: { name: "mesh-node-probe", namespace: args.namespace, labels },
-        spec: {
-          selector: { matchLabels: selectorOf(labels) },
-          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
-          template: {
-            metadata: { labels },
-            spec: {
-              ...idleBusyboxPodSpec({
-                containerName: MeshNodeProbes.containerName,
-                image: args.image,
-                imagePullPolicy: args.imagePullPolicy,
-                resources,
-                privilege: "nobody",
-                scratch: true,
-              }),
-              // What it probes from: the node's own network namespace (see the policy pack's
-              // exemption for it).
-              hostNetwork: true,
-            },
-          },
-        },
+    this.daemonSet = meshDaemonSet(this, name, {
+      objectName: "mesh-node-probe",
+      namespace: args.namespace,
+      labels,
+      podSpec: {
+        ...idleBusyboxPodSpec({
+          containerName: MeshNodeProbes.containerName,
+          image: args.image,
+          imagePullPolicy: args.imagePullPolicy,
+          resources,
+          privilege: "nobody",
+          scratch: true,
+        }),
+        // What it probes from: the node's own network namespace (see the policy pack's
+        // exemption for it).
+        hostNetwork: true,
       },
-      {
-        parent: this,
-        deleteBeforeReplace: true,
-        customTimeouts: { create: timeout, update: timeout },
-      },
-    );
+      readyTimeoutSeconds: args.readyTimeoutSeconds,
+    });
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = this.daemonSet.metadata.uid;
     this.registerOutputs({ selector: this.selector, uid: this.uid });
