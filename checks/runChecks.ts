@@ -167,11 +167,15 @@ function policyFacts(plan: CheckPlan, policies: KubectlResult, pods: KubectlResu
   });
 }
 
-/** The stranger's probes and the policy reads, started alongside the client's exec. */
+/**
+ * The stranger's probes, started alongside the client's exec, and the policy reads (`read`, which
+ * may hold them back: see apiReads).
+ */
 async function runPolicyProbes(
   plan: CheckPlan,
   policy: PolicyPlan,
   run: KubectlRunner,
+  read: KubectlRunner,
   context: string[],
   nonce: string,
 ): Promise<CheckResult[]> {
@@ -193,8 +197,8 @@ async function runPolicyProbes(
       ],
       (policy.denyBoundSeconds + plan.timeoutSeconds + 30) * 1000,
     ),
-    run([...context, "get", "networkpolicies", "-n", plan.namespace, "-o", "json"], apiBudgetMs),
-    run(
+    read([...context, "get", "networkpolicies", "-n", plan.namespace, "-o", "json"], apiBudgetMs),
+    read(
       [
         ...context,
         "get",
@@ -226,10 +230,29 @@ async function runPolicyProbes(
 }
 
 /**
+ * How the runner reads the API (nodes, EndpointSlices, NetworkPolicies, the lab's pods): at once,
+ * or, when `after` is given, once it has settled. With a stranger, its refused requests are the
+ * longest wait of a run (a second: see strangerScript.ts), and nothing is evaluated before they
+ * end; so the four reads wait for the client's exec, and the two execs, the run's critical path,
+ * start without four more kubectl processes competing with them for the machine's CPU. The reads
+ * still end long before the stranger's refusal does.
+ */
+export function apiReads(run: KubectlRunner, after?: Promise<unknown>): KubectlRunner {
+  if (!after) {
+    return run;
+  }
+  const settled = after.then(
+    () => undefined,
+    () => undefined,
+  );
+  return (args, timeoutMs) => settled.then(() => run(args, timeoutMs));
+}
+
+/**
  * Runs every check: one `kubectl exec` into the client carries all in-pod probes; one `kubectl get
- * nodes` and one `kubectl get endpointslices`, started at the same time, supply the pod CIDRs and
- * the Service's endpoints. With NetworkPolicy isolation, one more exec into the stranger and the
- * policy reads run alongside.
+ * nodes` and one `kubectl get endpointslices` supply the pod CIDRs and the Service's endpoints.
+ * With NetworkPolicy isolation, one more exec into the stranger runs alongside, and the policy
+ * reads with the others (see apiReads for when they start).
  */
 export async function runChecks(
   plan: CheckPlan,
@@ -246,30 +269,36 @@ export async function runChecks(
   const apiBudgetMs = plan.timeoutSeconds * 1000 + 10_000;
   const nonce = newRunNonce();
   const strangerNonce = newRunNonce();
+  let clientExecDone = () => {};
+  const clientExecSettled = new Promise<void>((resolve) => (clientExecDone = resolve));
+  const read = apiReads(run, plan.policy ? clientExecSettled : undefined);
+  // The stranger's exec first: its refusal is the longest wait.
   const policyChecks = plan.policy
-    ? runPolicyProbes(plan, plan.policy, run, context, strangerNonce)
+    ? runPolicyProbes(plan, plan.policy, run, read, context, strangerNonce)
     : Promise.resolve([]);
   // Settled either way, so a failure of the client's half is not left unhandled meanwhile.
   policyChecks.catch(() => undefined);
+  const clientExec = run(
+    [
+      ...context,
+      "exec",
+      "-n",
+      plan.namespace,
+      plan.clientPod,
+      "-c",
+      plan.clientContainer,
+      "--",
+      "sh",
+      "-c",
+      buildPodScript(plan, nonce),
+    ],
+    execBudgetMs,
+  );
+  clientExec.then(clientExecDone, clientExecDone);
   const [exec, nodeList, slices] = await Promise.all([
-    run(
-      [
-        ...context,
-        "exec",
-        "-n",
-        plan.namespace,
-        plan.clientPod,
-        "-c",
-        plan.clientContainer,
-        "--",
-        "sh",
-        "-c",
-        buildPodScript(plan, nonce),
-      ],
-      execBudgetMs,
-    ),
-    run([...context, "get", "nodes", ...nodes, "-o", "json"], apiBudgetMs),
-    run(
+    clientExec,
+    read([...context, "get", "nodes", ...nodes, "-o", "json"], apiBudgetMs),
+    read(
       [
         ...context,
         "get",

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
+import { NO_GRACE } from "./podGrace";
 
 /**
  * How a busybox pod of the lab runs. `ping`: root, with NET_RAW and only NET_RAW, because busybox
@@ -46,8 +47,8 @@ const LOCKED_DOWN = {
 /**
  * The pod spec of an idle busybox pod of the lab (the client, the stranger, the mesh's clients and
  * node probes): one container the checks exec into, no service account token (busybox never calls
- * the API), and a second's grace on delete, all it needs. Callers add placement (affinity, the
- * node's network) on top.
+ * the API), and no grace on delete (see NO_GRACE). Callers add placement (affinity, the node's
+ * network) on top.
  */
 export function idleBusyboxPodSpec(args: IdleBusyboxArgs): k8s.types.input.core.v1.PodSpec {
   const ping = args.privilege === "ping";
@@ -56,7 +57,7 @@ export function idleBusyboxPodSpec(args: IdleBusyboxArgs): k8s.types.input.core.
       ? SECCOMP
       : { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, ...SECCOMP },
     automountServiceAccountToken: false,
-    terminationGracePeriodSeconds: 1,
+    terminationGracePeriodSeconds: NO_GRACE,
     containers: [
       {
         name: args.containerName,

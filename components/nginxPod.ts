@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { IDENTITY_DIR, IDENTITY_FILE } from "./nginxConf";
+import { NO_GRACE } from "./podGrace";
 
 /** Arguments of {@link nginxPodSpec}. */
 export interface NginxPodArgs {
@@ -40,8 +41,8 @@ export function nginxPodSpec(args: NginxPodArgs): k8s.types.input.core.v1.PodSpe
     },
     // nginx never calls the Kubernetes API: no token to mount.
     automountServiceAccountToken: false,
-    // SIGTERM is nginx's fast shutdown (it does not drain connections): a second is plenty.
-    terminationGracePeriodSeconds: 1,
+    // Nothing to drain: the checks have read its log by the time the lab goes (see NO_GRACE).
+    terminationGracePeriodSeconds: NO_GRACE,
     containers: [
       {
         name: "nginx",

@@ -3,10 +3,12 @@ import { KubectlResult } from "../../checks/kubectl";
 import { buildPodScript, podScriptDeadlineSeconds } from "../../checks/podScript";
 import { CheckRunError, kubectlError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
 import { CLIENT_WITNESSED, witnessedPath, witnessToken } from "../../checks/serverWitness";
+import { CheckPlan } from "../../checks/types";
 import {
   endpointSlicesJson,
   fixture,
   nonceOf,
+  scriptOutput,
   seedEndpoints,
   seedPlan,
   seedScriptOutput,
@@ -370,5 +372,79 @@ describe("parseNodePodCidrs", () => {
       internalIp: "192.168.56.12",
       overlay: "flannel vxlan",
     });
+  });
+});
+
+describe("when the runner's kubectl calls start", () => {
+  const policyPlan: CheckPlan = {
+    ...seedPlan,
+    policy: { strangerPod: "stranger-client", strangerContainer: "busybox", denyBoundSeconds: 2 },
+  };
+
+  /**
+   * A kubectl whose client exec ends only when `endClientExec` is called; it records each call's
+   * kind in the order the calls start, with the client's end marked.
+   */
+  function gatedKubectl() {
+    const started: string[] = [];
+    let endClientExec = () => {};
+    const clientExecEnded = new Promise<void>((resolve) => (endClientExec = resolve));
+    const run = async (args: readonly string[]): Promise<KubectlResult> => {
+      const kind = args.includes("exec") ? `exec ${args[args.indexOf("-n") + 2]}` : args[0];
+      started.push(kind === "get" ? `get ${args[1]}` : kind);
+      if (kind === "exec busybox-client") {
+        await clientExecEnded;
+        started.push("client exec ended");
+        return healthy(nonceOf(args[args.length - 1]));
+      }
+      if (kind === "exec stranger-client") {
+        return { code: 0, stdout: strangerRefused(nonceOf(args[args.length - 1])), stderr: "" };
+      }
+      if (args[0] === "logs") {
+        return { code: 0, stdout: "", stderr: "" };
+      }
+      return args[1] === "endpointslices"
+        ? slicesOk
+        : args[1] === "nodes"
+          ? { code: 0, stdout: nodesJson, stderr: "" }
+          : { code: 0, stdout: '{"items":[]}', stderr: "" };
+    };
+    return { started, run, endClientExec: () => endClientExec() };
+  }
+
+  /** What the stranger prints when both its requests were refused and its DNS lookup answered. */
+  function strangerRefused(nonce: string): string {
+    return scriptOutput(
+      {
+        "stranger-pod-ip": { rc: 143, output: "", ms: 2001 },
+        "stranger-service": { rc: 143, output: "", ms: 2001 },
+        "stranger-dns": { rc: 0, output: fixture("busybox/nslookup-ok.txt") },
+      },
+      nonce,
+    );
+  }
+
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+  it("with a stranger, starts its exec first and the API reads only once the client's exec has ended", async () => {
+    const { started, run, endClientExec } = gatedKubectl();
+    const verdict = runChecks(policyPlan, run, stamp);
+    await tick();
+    expect(started).toEqual(["exec stranger-client", "exec busybox-client"]);
+    endClientExec();
+    await verdict;
+    const ended = started.indexOf("client exec ended");
+    expect(started.slice(ended + 1, ended + 5).sort()).toEqual(
+      ["get endpointslices", "get networkpolicies", "get nodes", "get pods"].sort(),
+    );
+  });
+
+  it("without a stranger, starts the API reads alongside the client's exec", async () => {
+    const { started, run, endClientExec } = gatedKubectl();
+    const verdict = runChecks(seedPlan, run, stamp);
+    await tick();
+    expect(started).toEqual(["exec busybox-client", "get nodes", "get endpointslices"]);
+    endClientExec();
+    await verdict;
   });
 });

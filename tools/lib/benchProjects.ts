@@ -73,7 +73,10 @@ export function emptyProgram(projectDir: string): ScratchProject {
     path.join(project.dir, "package.json"),
     JSON.stringify({ name: "p2p-bench-empty", private: true, main: "index.ts" }, null, 2) + "\n",
   );
-  fs.copyFileSync(path.join(PROJECT_DIR, "tsconfig.json"), path.join(project.dir, "tsconfig.json"));
+  // The tsconfig the runtime names (`tsconfig:`, e.g. tsconfig.pulumi.json) and what it extends.
+  for (const file of fs.readdirSync(projectDir).filter((f) => /^tsconfig(\..+)?\.json$/.test(f))) {
+    fs.copyFileSync(path.join(projectDir, file), path.join(project.dir, file));
+  }
   fs.writeFileSync(path.join(project.dir, "index.ts"), 'export const empty = "nothing";\n');
   return project;
 }
