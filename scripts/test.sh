@@ -5,7 +5,7 @@
 #   3. the real Pulumi engine with no cluster: preview, config mistakes, the policy pack
 #   4. the local k3s cluster: the check runner against the program's objects with faults injected,
 #      the policy pack's Pod Security Standards cases against the API server's own admission,
-#      then the real engine's whole lifecycle, the package's Python and YAML consumers, across
+#      then the real engine's whole lifecycle, the package's Python, YAML and Go consumers, across
 #      nodes, on every node (coverage every-node) and its faults; then the cluster is torn down and
 #      the machine compared with how it was before
 # The engine is the user's kind: the pinned CLI and Node.js language host in
@@ -56,6 +56,11 @@ if [[ -z "$missing" ]]; then
     # shellcheck disable=SC2001 # a prefix on every line of a list
     sed 's/^/  - /' <<<"$consumers" >&2
     not_run+=("test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$consumers"))")
+  else
+    go_consumer=$(go_consumer_missing)
+    if [[ -n "$go_consumer" ]]; then
+      not_run+=("test/real/consumers.test.ts's Go program, examples/go (missing: $(paste -sd ';' <<<"$go_consumer"))")
+    fi
   fi
 else
   echo "No complete Pulumi engine here; missing:" >&2
@@ -99,7 +104,7 @@ if [[ -z "$missing" ]]; then
     not_run+=("test/real/engine.upgrade.test.ts (not a full git clone: it needs the commit before PodToPodLab)")
   fi
   if [[ -z "$consumers" ]]; then
-    step "the package from Python (two labs, one namespace, the policy pack) and YAML, on the cluster"
+    step "the package from Python (two labs, one namespace, the policy pack), YAML and Go, on the cluster"
     suite consumers test:consumers
   fi
   step "the real engine across two nodes: different-nodes, a broken overlay, same-node"

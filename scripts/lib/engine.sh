@@ -40,3 +40,15 @@ consumers_missing() {
   bash "$POD_TO_POD_ROOT/scripts/python-sdk.sh" --check >/dev/null 2>&1 ||
     echo "the Python SDK pulumi==$POD_TO_POD_PULUMI_VERSION: 'bash scripts/python-sdk.sh' (pip, from PyPI) into ${XDG_CACHE_HOME:-$HOME/.cache}/pod-to-pod/"
 }
+
+# Prints one line per missing piece of what the package's Go consumer (examples/go) needs beyond the
+# other consumers: the Go language host beside the CLI and the Go toolchain that builds the
+# program. Looks only. Without them test/real/consumers.test.ts runs the others and names the Go
+# program in a NOT RUN line.
+go_consumer_missing() {
+  local bin=$POD_TO_POD_PULUMI_BIN
+  [[ -x "$bin/pulumi-language-go" ]] ||
+    echo "the Go language host v$POD_TO_POD_PULUMI_VERSION: $bin/pulumi-language-go (ships with the CLI)"
+  command -v go >/dev/null 2>&1 ||
+    echo "the Go toolchain: go on PATH (go.mod's go version or newer)"
+}

@@ -3,15 +3,24 @@ import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_NAMES, POLICY_CHECK_NAMES } from "../../checks/types";
-import { harness, Harness, recorder, uniqueStack } from "../../tools/lib/engine";
+import {
+  harness,
+  Harness,
+  PULUMI_ROOT,
+  PULUMI_VERSION,
+  recorder,
+  uniqueStack,
+} from "../../tools/lib/engine";
 import { PROJECT_DIR, run } from "./cli";
 
 /**
- * The package from other languages, with the real engine on the local k3s: examples/python and
- * examples/yaml add it by path (`pulumi install` generates their SDK from Pulumi.yaml's packages),
- * deploy, read the verdict back in their language, pass the policy pack, and destroy leaving
- * nothing. Needs the Python and YAML language hosts beside the CLI and the Python SDK of
- * scripts/python-sdk.sh; scripts/test.sh brings the cluster up and sets KUBECONFIG.
+ * The package from other languages, with the real engine on the local k3s: examples/python,
+ * examples/yaml and examples/go add it by path (`pulumi install` generates their SDK from
+ * Pulumi.yaml's packages), deploy, read the verdict back in their language, pass the policy pack,
+ * and destroy leaving nothing. Needs the Python and YAML language hosts beside the CLI and the
+ * Python SDK of scripts/python-sdk.sh; the Go program runs where the Go language host is beside the
+ * CLI and Go is on PATH, and is named in a NOT RUN line where not. scripts/test.sh brings the
+ * cluster up and sets KUBECONFIG.
  */
 let engine: Harness;
 let env: Record<string, string>;
@@ -20,6 +29,31 @@ const EXAMPLES = path.join(PROJECT_DIR, "examples");
 // The program's own check lists: a consumer's lab runs exactly the checks the program does.
 const CHECKS_OPEN: readonly string[] = CHECK_NAMES;
 const CHECKS_ISOLATED: readonly string[] = [...CHECK_NAMES, ...POLICY_CHECK_NAMES];
+
+/**
+ * What the Go program needs beyond the engine, one line per missing piece: the Go language host,
+ * which the CLI looks for beside itself, and the Go toolchain it builds the program with.
+ */
+function goMissing(): string[] {
+  const missing: string[] = [];
+  const host = path.join(PULUMI_ROOT, "bin", "pulumi-language-go");
+  if (!fs.existsSync(host)) {
+    missing.push(`the Go language host v${PULUMI_VERSION}: ${host} (ships with the CLI)`);
+  }
+  const onPath = (process.env.PATH ?? "").split(path.delimiter);
+  if (!onPath.some((dir) => dir !== "" && fs.existsSync(path.join(dir, "go")))) {
+    missing.push("the Go toolchain: go on PATH (go.mod's go version or newer)");
+  }
+  return missing;
+}
+
+const GO_MISSING = goMissing();
+if (GO_MISSING.length > 0) {
+  // The same line scripts/test.sh prints for a suite it cannot run.
+  console.log(
+    `NOT RUN: test/real/consumers.test.ts's Go program, examples/go (missing: ${GO_MISSING.join("; ")})`,
+  );
+}
 
 function kubectl(args: string[]) {
   return run("kubectl", args, { KUBECONFIG: env.KUBECONFIG }, 60_000);
@@ -221,3 +255,58 @@ describe("a YAML program with the walkthrough's open lab, its cluster in its sta
     expect(namespaceGone(namespace)).toBe(true);
   });
 });
+
+// Not registered at all without Go: the NOT RUN line above names it, rather than a skipped test.
+if (GO_MISSING.length === 0) {
+  describe("a Go program with one isolated lab, its verdict read through the Go SDK's types", () => {
+    let stack: Stack;
+    let namespace: string;
+
+    beforeAll(async () => {
+      stack = await consumerStack("go", "p2p-go-pkg");
+      namespace = (await stack.getConfig("namespace")).value;
+    });
+
+    afterAll(() => removeStack(stack));
+
+    it("deploys with the real engine, and reads every check's verdict back in Go", async () => {
+      const result = await stack.up();
+      expect(result.summary.result).toBe("succeeded");
+      const outputs = await outputsOf(stack);
+      // The summary is computed in main.go from the SDK's LabVerification and LabCheckResult.
+      expect(outputs.summary, String(outputs.report)).toEqual({
+        passed: CHECKS_ISOLATED.length,
+        failed: 0,
+        checks: Object.fromEntries(CHECKS_ISOLATED.map((check) => [check, true])),
+      });
+      const verification = outputs.verification as { checks: { name: string }[] };
+      expect(verification.checks.map((check) => check.name)).toEqual(CHECKS_ISOLATED);
+      expect(outputs.networkPolicies).toEqual(["edge-default-deny", "edge-nginx-allow-client"]);
+      expect(outputs.namespace).toBe(namespace);
+      expect(outputs.report).toContain("answered by edge-nginx-server");
+      expect(objectsIn(namespace)).toEqual([
+        "NetworkPolicy/edge-default-deny",
+        "NetworkPolicy/edge-nginx-allow-client",
+        "Pod/edge-busybox-client",
+        "Pod/edge-nginx-server",
+        "Pod/edge-stranger-client",
+        "Service/edge-nginx-service",
+      ]);
+    });
+
+    it("starts the lab's runner from the package, relative to the consumer's project", async () => {
+      const state = (await stack.exportStack()).deployment as {
+        resources: { type: string; inputs?: { create?: string } }[];
+      };
+      const commands = state.resources.filter((r) => r.type === "command:local:Command");
+      expect(commands.map((c) => c.inputs?.create)).toEqual(["node ../../checks/start.js"]);
+    });
+
+    it("destroys everything: the namespace is gone", async () => {
+      await stack.destroy();
+      expect(namespaceGone(namespace)).toBe(true);
+      const state = (await stack.exportStack()).deployment as { resources?: unknown[] };
+      expect(state.resources ?? []).toEqual([]);
+    });
+  });
+}
