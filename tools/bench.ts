@@ -13,7 +13,8 @@
  *   C      the check step alone: the runner started as now (`node checks/start.js`) and as then
  *          (`node --import tsx checks/run.ts`), against the deployed lab; and now's with the
  *          client's probes alone (no stranger), against the same lab
- *   floors an empty program's preview (started as now, and as then), a bare Pod's create-to-Ready,
+ *   floors an empty program's preview (started as now, and as then), a one-object Kubernetes
+ *          program's preview (started as now), a bare Pod's create-to-Ready,
  *          a namespace's delete, a bare `kubectl exec`, one request the policies refuse
  *
  * Every side of a comparison runs in the same round, in alternating order, so the load of this
@@ -29,7 +30,13 @@ import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { toEnvironment } from "../checks/environment";
 import { runnerVersion } from "../checks/runner";
-import { emptyProgram, projectAt, resolveRevision, ScratchProject } from "./lib/benchProjects";
+import {
+  emptyProgram,
+  oneObjectProgram,
+  projectAt,
+  resolveRevision,
+  ScratchProject,
+} from "./lib/benchProjects";
 import { formatGoal, goal, median, round3 } from "./lib/benchStats";
 import { phasesOf, stepsOf } from "./lib/breakdown";
 import { harness, recorder, uniqueStack, useLocalImages } from "./lib/engine";
@@ -76,7 +83,9 @@ async function main(): Promise<void> {
   scratch.push(then);
   const emptyNow = emptyProgram(PROJECT_DIR);
   const emptyThen = emptyProgram(then.dir);
-  scratch.push(emptyNow, emptyThen);
+  const floorNs = "p2p-bench-floor";
+  const oneObject = oneObjectProgram(PROJECT_DIR, floorNs);
+  scratch.push(emptyNow, emptyThen, oneObject);
   const traces = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-bench-traces-"));
   const stackIn = (dir: string, prefix: string) =>
     LocalWorkspace.createOrSelectStack(
@@ -94,8 +103,8 @@ async function main(): Promise<void> {
   const old = await side("then", then.dir, "p2p-bench-then");
   const emptyNowStack = await stackIn(emptyNow.dir, "bench-empty-now");
   const emptyThenStack = await stackIn(emptyThen.dir, "bench-empty-then");
+  const oneObjectStack = await stackIn(oneObject.dir, "bench-one-object");
   const walkthroughNs = "p2p-bench-b";
-  const floorNs = "p2p-bench-floor";
   runCommand("kubectl", ["create", "namespace", walkthroughNs]);
   runCommand("kubectl", ["create", "namespace", floorNs]);
   const load = () => os.loadavg().map((l) => round3(l));
@@ -206,6 +215,7 @@ async function main(): Promise<void> {
         p[`preview ${label}`] = await preview(label === "now" ? now.stack : old.stack);
         p[`empty ${label}`] = await preview(label === "now" ? emptyNowStack : emptyThenStack);
       }
+      p["one object"] = await preview(oneObjectStack);
       const n = await now.stack.up();
       if (Object.keys(n.summary.resourceChanges ?? {}).some((op) => op !== "same")) {
         throw new Error(`the no-change up changed something: ${JSON.stringify(n.summary)}`);
@@ -219,6 +229,7 @@ async function main(): Promise<void> {
         previewNowOverThen: round3(p["preview now"] / p["preview then"]),
         emptyPreviewNow: round3(p["empty now"]),
         emptyPreviewThen: round3(p["empty then"]),
+        oneObjectPreviewNow: round3(p["one object"]),
         noChangeUpNow: round3((noChange.endedMs - noChange.startedMs) / 1000),
       };
       steady.push(row);
@@ -314,6 +325,7 @@ async function main(): Promise<void> {
       previewThenSeconds: m(steady.map((r) => r.previewThen)),
       emptyPreviewNowSeconds: m(steady.map((r) => r.emptyPreviewNow)),
       emptyPreviewThenSeconds: m(steady.map((r) => r.emptyPreviewThen)),
+      oneObjectPreviewNowSeconds: m(steady.map((r) => r.oneObjectPreviewNow)),
       noChangeUpNowSeconds: m(steady.map((r) => r.noChangeUpNow)),
       checkStepNowSeconds: m(checkStep.map((r) => r.now)),
       checkStepThenSeconds: m(checkStep.map((r) => r.then)),
@@ -344,9 +356,9 @@ async function main(): Promise<void> {
         0.65,
         "ratio",
         {
-          what: "an empty program's preview (started as now)",
-          seconds: medians.emptyPreviewNowSeconds,
-          note: `over then's preview: ${round3(medians.emptyPreviewNowSeconds / medians.previewThenSeconds)}`,
+          what: "a one-object Kubernetes program's preview (started as now): the SDKs, the provider, one dry run",
+          seconds: medians.oneObjectPreviewNowSeconds,
+          note: `over then's preview: ${round3(medians.oneObjectPreviewNowSeconds / medians.previewThenSeconds)}; an empty program's (no SDK loaded): ${medians.emptyPreviewNowSeconds.toFixed(2)} s, ${round3(medians.emptyPreviewNowSeconds / medians.previewThenSeconds)}`,
         },
       ),
       goal(
@@ -420,7 +432,7 @@ async function main(): Promise<void> {
       console.log(formatGoal(g));
     }
   } finally {
-    for (const stack of [now.stack, old.stack, emptyNowStack, emptyThenStack]) {
+    for (const stack of [now.stack, old.stack, emptyNowStack, emptyThenStack, oneObjectStack]) {
       await stack.destroy().catch(() => undefined);
       await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
     }

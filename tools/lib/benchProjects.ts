@@ -58,25 +58,47 @@ export function runtimeOf(projectDir: string): unknown {
  * costs on this machine, before a line of the lab runs.
  */
 export function emptyProgram(projectDir: string): ScratchProject {
+  return floorProgram(projectDir, "p2p-bench-empty", 'export const empty = "nothing";\n');
+}
+
+/**
+ * A Kubernetes program of one object (a ConfigMap in `namespace`), started as the project in
+ * `projectDir` starts: what any Pulumi program of the kubernetes provider pays for a preview (the
+ * SDKs it loads, the provider's start, one dry run), before a line of the lab runs.
+ */
+export function oneObjectProgram(projectDir: string, namespace: string): ScratchProject {
+  return floorProgram(
+    projectDir,
+    "p2p-bench-one-object",
+    [
+      'import * as k8s from "@pulumi/kubernetes";',
+      "",
+      'export const name = new k8s.core.v1.ConfigMap("floor", {',
+      `  metadata: { name: "p2p-bench-floor", namespace: ${JSON.stringify(namespace)} },`,
+      '  data: { floor: "true" },',
+      "}).metadata.name;",
+      "",
+    ].join("\n"),
+  );
+}
+
+function floorProgram(projectDir: string, name: string, program: string): ScratchProject {
   const runtime = runtimeOf(projectDir);
-  const project = scratch("p2p-bench-empty-");
+  const project = scratch(`${name}-`);
   const preload = path.join(projectDir, "tools", "compileCache.js");
   if (fs.existsSync(preload)) {
     fs.mkdirSync(path.join(project.dir, "tools"));
     fs.copyFileSync(preload, path.join(project.dir, "tools", "compileCache.js"));
   }
-  fs.writeFileSync(
-    path.join(project.dir, "Pulumi.yaml"),
-    stringify({ name: "p2p-bench-empty", runtime }),
-  );
+  fs.writeFileSync(path.join(project.dir, "Pulumi.yaml"), stringify({ name, runtime }));
   fs.writeFileSync(
     path.join(project.dir, "package.json"),
-    JSON.stringify({ name: "p2p-bench-empty", private: true, main: "index.ts" }, null, 2) + "\n",
+    JSON.stringify({ name, private: true, main: "index.ts" }, null, 2) + "\n",
   );
   // The tsconfig the runtime names (`tsconfig:`, e.g. tsconfig.pulumi.json) and what it extends.
   for (const file of fs.readdirSync(projectDir).filter((f) => /^tsconfig(\..+)?\.json$/.test(f))) {
     fs.copyFileSync(path.join(projectDir, file), path.join(project.dir, file));
   }
-  fs.writeFileSync(path.join(project.dir, "index.ts"), 'export const empty = "nothing";\n');
+  fs.writeFileSync(path.join(project.dir, "index.ts"), program);
   return project;
 }
