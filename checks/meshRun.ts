@@ -1,5 +1,5 @@
 import { mapBounded } from "./boundedPool";
-import { evaluateMesh, meshTargets, MeshRun } from "./meshEvaluate";
+import { evaluateMesh, MeshClaim, meshTargets, MeshRun } from "./meshEvaluate";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./meshLayout";
 import {
   buildMeshClientScript,
@@ -175,7 +175,7 @@ async function readEchoLogs(
   echo: ReadonlyMap<string, MeshPod>,
   tokens: readonly string[],
   sinceTime: string,
-  claims: Parameters<typeof awaitingLogs>[0],
+  claims: readonly MeshClaim[],
   sleep: (ms: number) => Promise<void>,
 ): Promise<MeshServerLogs> {
   const readOne = async (pod: MeshPod): Promise<ServerLog> => {
@@ -190,11 +190,12 @@ async function readEchoLogs(
   let logs: MeshServerLogs = new Map();
   let nodes = [...new Set(claims.map((c) => c.server))].filter((node) => echo.has(node));
   const read = async (): Promise<MeshServerLogs> => {
-    const read = await mapBounded(nodes, plan.parallelism, (node) => readOne(echo.get(node)!));
-    logs = new Map([...logs, ...nodes.map((node, at) => [node, read[at]] as const)]);
+    const fresh = await mapBounded(nodes, plan.parallelism, (node) => readOne(echo.get(node)!));
+    logs = new Map([...logs, ...nodes.map((node, at) => [node, fresh[at]] as const)]);
     nodes = awaitingLogs(claims, logs);
     return logs;
   };
+  // Whatever a re-read finds, only the servers still missing a reported request are read again.
   return readLogSettled(read, () => nodes.length > 0, sleep);
 }
 
