@@ -121,14 +121,6 @@ function pingOutcome(section: Section | undefined): { ok: boolean; detail: strin
   };
 }
 
-/** wc's count of the large path's bytes, on a line of its own; `timeout` may have said "Terminated" around it. */
-function largeBytes(large: Section | undefined): string | undefined {
-  return large?.output
-    .split("\n")
-    .find((line) => /^\s*\d+\s*$/.test(line))
-    ?.trim();
-}
-
 /**
  * A pod path: client on `from`, echo server on `to`, from the sections of that target; and which
  * of its HTTP requests the client reports as served (what the echo server's log must show).
@@ -150,7 +142,11 @@ function podPath(
   const http = identityOutcome(at("pod"), pod, target);
   const small = pingOutcome(at("ping"));
   const large = at("large");
-  const bytes = largeBytes(large);
+  // wc's count, on a line of its own; `timeout` may have said "Terminated" around it.
+  const bytes = large?.output
+    .split("\n")
+    .find((line) => /^\s*\d+\s*$/.test(line))
+    ?.trim();
   const largeOk = large !== undefined && large.rc === 0 && Number(bytes) === LARGE_BYTES;
   const full = pingOutcome(at("mtu"));
   const largeDetail = !large
@@ -165,15 +161,13 @@ function podPath(
     ...(http.ok ? ["pod" as const] : []),
     ...(http.ok && largeOk ? ["large" as const] : []),
   ];
-  const outcome =
-    !http.ok && !small.ok
-      ? "fail"
-      : (http.ok && !largeOk) || (small.ok && !full.ok)
-        ? "mtu"
-        : http.ok && small.ok
-          ? "pass"
-          : "fail";
-  return { path: { from, to, outcome, ms, detail }, served };
+  if (!http.ok && !small.ok) {
+    return { path: { from, to, outcome: "fail", ms, detail }, served };
+  }
+  if ((http.ok && !largeOk) || (small.ok && !full.ok)) {
+    return { path: { from, to, outcome: "mtu", ms, detail }, served };
+  }
+  return { path: { from, to, outcome: http.ok && small.ok ? "pass" : "fail", ms, detail }, served };
 }
 
 /** The links of one node from its probe's `ip addr`, its own address being the probe's pod IP. */
