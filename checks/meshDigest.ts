@@ -22,15 +22,15 @@ const SHAPE: MeshPlan = {
 /** A digest of the scripts the runner sends into the mesh's pods: a change re-runs the checks. */
 export function meshScriptDigest(): string {
   const targets = [
-    { index: 0, ip: "10.0.0.1" },
-    { index: 1, ip: "10.0.0.2" },
-    { index: 2, ip: "10.0.0.3" },
+    { index: 0, node: "a", ip: "10.0.0.1" },
+    { index: 1, node: "b", ip: "10.0.0.2" },
+    { index: 2, node: "c", ip: "10.0.0.3" },
   ];
   const nonce = "0".repeat(32);
   return crypto
     .createHash("sha256")
-    .update(buildMeshClientScript(SHAPE, targets, nonce))
-    .update(buildNodeProbeScript(SHAPE, targets, nonce))
+    .update(buildMeshClientScript(SHAPE, targets, nonce, "a"))
+    .update(buildNodeProbeScript(SHAPE, targets, nonce, "a"))
     .digest("hex")
     .slice(0, 12);
 }

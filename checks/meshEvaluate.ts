@@ -1,5 +1,6 @@
 import { LARGE_BYTES } from "./identity";
 import { parseIdentity } from "./identity";
+import { meshProbe } from "./meshScript";
 import { MeshLayout, MeshPath, MeshPod } from "./meshTypes";
 import { parseIpAddr, parseNslookup, parsePing, wgetFailure } from "./parsers";
 import { ScriptOutput, Section } from "./podScript";
@@ -10,12 +11,20 @@ export type MeshRun = ScriptOutput | Error;
 /** One client's own probes: the Service, DNS, its node's gateway, eth0. */
 export interface ClientProbes {
   readonly node: string;
-  readonly service: { readonly ok: boolean; readonly ms: number; readonly detail: string };
+  readonly service: {
+    readonly ok: boolean;
+    readonly ms: number;
+    readonly detail: string;
+    /** The echo server whose UID came back never logged the fetch (see meshWitness.ts). */
+    readonly unserved?: boolean;
+  };
   readonly dns: { readonly ok: boolean; readonly ms: number; readonly detail: string };
   /** eth0's MTU inside the client pod. */
   readonly podMtu?: number;
   /** Whether the client's own node (its gateway) answers ping. */
   readonly gatewayAnswers?: boolean;
+  /** The node whose echo server's UID the Service answered with, when it answered as one. */
+  readonly serviceAnsweredBy?: string;
 }
 
 /** A node's links as its node probe read them. */
@@ -28,6 +37,24 @@ export interface NodeLinks {
   readonly flannelMtu?: number;
   /** cni0's MTU (the pods' bridge), when the node has one. */
   readonly cni0Mtu?: number;
+  /** Every IPv4 address of the node: what its own requests may come from (flannel.1's, across nodes). */
+  readonly addresses: readonly string[];
+}
+
+/**
+ * An HTTP pass a script reported, which the echo server it was meant for must have logged (see
+ * checks/meshWitness.ts): a pod path's identity or 64 KiB, a node path, a client's Service fetch.
+ */
+export interface MeshClaim {
+  readonly kind: "pod" | "large" | "node" | "service";
+  /** The sender's node. */
+  readonly from: string;
+  /** The node of the echo server meant to serve it (for the Service, the one whose UID came back). */
+  readonly server: string;
+  /** The probe name the request carried (meshProbe). */
+  readonly probe: string;
+  /** What the server may see it come from: the client's pod IP, or the node's own addresses. */
+  readonly sources?: readonly string[];
 }
 
 /** Everything the mesh's scripts said, read. */
@@ -36,6 +63,8 @@ export interface MeshEvaluation {
   readonly nodePaths: readonly MeshPath[];
   readonly clients: readonly ClientProbes[];
   readonly links: ReadonlyMap<string, NodeLinks>;
+  /** Every HTTP pass the scripts reported: what the echo servers' logs are read for. */
+  readonly claims: readonly MeshClaim[];
 }
 
 /** The echo servers the scripts probe, in the order their indices name them. */
@@ -46,6 +75,11 @@ export function meshTargets(
     const pod = layout.echo.get(node);
     return pod && pod.ready && pod.ip ? [{ index, node, pod }] : [];
   });
+}
+
+/** A path that could not be probed, and why. */
+function absent(from: string, to: string, detail: string): MeshPath {
+  return { from, to, outcome: "absent", ms: 0, detail };
 }
 
 function sectionsOf(run: MeshRun | undefined): ReadonlyMap<string, Section> {
@@ -87,7 +121,10 @@ function pingOutcome(section: Section | undefined): { ok: boolean; detail: strin
   };
 }
 
-/** A pod path: client on `from`, echo server on `to`, from the sections of that target. */
+/**
+ * A pod path: client on `from`, echo server on `to`, from the sections of that target; and which
+ * of its HTTP requests the client reports as served (what the echo server's log must show).
+ */
 function podPath(
   from: string,
   to: string,
@@ -95,17 +132,11 @@ function podPath(
   index: number,
   sections: ReadonlyMap<string, Section>,
   runError: Error | undefined,
-): MeshPath {
+): { path: MeshPath; served: Array<"pod" | "large"> } {
   const at = (name: string) => sections.get(`${name}-${index}`);
   const ms = ["pod", "ping", "large", "mtu"].reduce((sum, name) => sum + (at(name)?.ms ?? 0), 0);
   if (runError) {
-    return {
-      from,
-      to,
-      outcome: "absent",
-      ms: 0,
-      detail: `the client could not run: ${runError.message}`,
-    };
+    return { path: absent(from, to, `the client could not run: ${runError.message}`), served: [] };
   }
   const target = `${pod.ip} (${pod.name})`;
   const http = identityOutcome(at("pod"), pod, target);
@@ -126,13 +157,17 @@ function podPath(
         ? `only ${bytes} of ${LARGE_BYTES} bytes arrived within ${large.ms} ms (${large.tries} tries)`
         : `large: ${large.output.replace(/\s+/g, " ").trim().slice(0, 60) || `exit ${large.rc}`}`;
   const detail = `http: ${http.detail}; ping: ${small.detail}; ${largeDetail}; full-size ping: ${full.detail}`;
+  const served = [
+    ...(http.ok ? ["pod" as const] : []),
+    ...(http.ok && largeOk ? ["large" as const] : []),
+  ];
   if (!http.ok && !small.ok) {
-    return { from, to, outcome: "fail", ms, detail };
+    return { path: { from, to, outcome: "fail", ms, detail }, served };
   }
   if ((http.ok && !largeOk) || (small.ok && !full.ok)) {
-    return { from, to, outcome: "mtu", ms, detail };
+    return { path: { from, to, outcome: "mtu", ms, detail }, served };
   }
-  return { from, to, outcome: http.ok && small.ok ? "pass" : "fail", ms, detail };
+  return { path: { from, to, outcome: http.ok && small.ok ? "pass" : "fail", ms, detail }, served };
 }
 
 /** The links of one node from its probe's `ip addr`, its own address being the probe's pod IP. */
@@ -158,6 +193,7 @@ export function parseNodeLinks(output: string, nodeIp: string): NodeLinks {
       : [],
     ...(flannelMtu !== undefined ? { flannelMtu } : {}),
     ...(cni0Mtu !== undefined ? { cni0Mtu } : {}),
+    addresses: interfaces.flatMap((i) => i.ipv4.map((a) => a.address)),
   };
 }
 
@@ -165,12 +201,13 @@ function clientProbes(
   node: string,
   sections: ReadonlyMap<string, Section>,
   clusterIp: string,
-  echoUids: ReadonlySet<string>,
+  echoNodes: ReadonlyMap<string, string>,
   serviceName: string,
 ): ClientProbes {
   const service = sections.get("service");
   const uid = service && service.rc === 0 ? parseIdentity(service.output) : undefined;
-  const serviceOk = uid !== undefined && echoUids.has(uid);
+  const answeredBy = uid !== undefined ? echoNodes.get(uid) : undefined;
+  const serviceOk = answeredBy !== undefined;
   const dns = sections.get("dns");
   const answer = dns ? parseNslookup(dns.output) : undefined;
   const dnsOk =
@@ -188,7 +225,7 @@ function clientProbes(
       detail: !service
         ? "not probed"
         : serviceOk
-          ? `an echo server answered (uid ${uid.slice(0, 8)})`
+          ? `${answeredBy}'s echo server answered (uid ${uid?.slice(0, 8)})`
           : service.rc !== 0
             ? wgetFailure(service.rc, service.output, serviceName).detail
             : `${serviceName} answered, but not as an echo server of the mesh: "${service.output.slice(0, 60)}"`,
@@ -204,6 +241,7 @@ function clientProbes(
     },
     ...(Number.isInteger(eth0) && eth0 > 0 ? { podMtu: eth0 } : {}),
     ...(gateway ? { gatewayAnswers: gateway.rc === 0 } : {}),
+    ...(answeredBy !== undefined ? { serviceAnsweredBy: answeredBy } : {}),
   };
 }
 
@@ -218,8 +256,9 @@ export function evaluateMesh(
   service: { readonly name: string; readonly clusterIp: string },
 ): MeshEvaluation {
   const targets = meshTargets(layout);
-  const echoUids = new Set(targets.map((t) => t.pod.uid));
+  const echoNodes = new Map(targets.map((t) => [t.pod.uid, t.node]));
   const podPaths: MeshPath[] = [];
+  const claims: MeshClaim[] = [];
   const nodePaths: MeshPath[] = [];
   const clients: ClientProbes[] = [];
   const links = new Map<string, NodeLinks>();
@@ -232,16 +271,38 @@ export function evaluateMesh(
           ? new Error(`no mesh client on ${from}`)
           : undefined;
     const sections = sectionsOf(run);
+    const client = layout.clients.get(from);
+    const clientSource = client ? { sources: [client.ip] } : {};
     for (const to of layout.nodes) {
       const target = targets.find((t) => t.node === to);
-      podPaths.push(
-        target
-          ? podPath(from, to, target.pod, target.index, sections, runError)
-          : { from, to, outcome: "absent", ms: 0, detail: `no Ready echo server on ${to}` },
+      if (!target) {
+        podPaths.push(absent(from, to, `no Ready echo server on ${to}`));
+        continue;
+      }
+      const { path, served } = podPath(from, to, target.pod, target.index, sections, runError);
+      podPaths.push(path);
+      claims.push(
+        ...served.map((kind) => ({
+          kind,
+          from,
+          server: to,
+          probe: meshProbe[kind](from, to),
+          ...clientSource,
+        })),
       );
     }
     if (!runError) {
-      clients.push(clientProbes(from, sections, service.clusterIp, echoUids, service.name));
+      const probes = clientProbes(from, sections, service.clusterIp, echoNodes, service.name);
+      clients.push(probes);
+      if (probes.service.ok && probes.serviceAnsweredBy) {
+        claims.push({
+          kind: "service",
+          from,
+          server: probes.serviceAnsweredBy,
+          probe: meshProbe.service(from),
+          ...clientSource,
+        });
+      }
     } else {
       clients.push({
         node: from,
@@ -262,27 +323,25 @@ export function evaluateMesh(
     for (const to of layout.nodes.filter((n) => n !== from)) {
       const target = targets.find((t) => t.node === to);
       if (!target) {
-        nodePaths.push({
-          from,
-          to,
-          outcome: "absent",
-          ms: 0,
-          detail: `no Ready echo server on ${to}`,
-        });
+        nodePaths.push(absent(from, to, `no Ready echo server on ${to}`));
         continue;
       }
       if (nodeRun instanceof Error) {
-        nodePaths.push({
-          from,
-          to,
-          outcome: "absent",
-          ms: 0,
-          detail: `the node probe could not run: ${nodeRun.message}`,
-        });
+        nodePaths.push(absent(from, to, `the node probe could not run: ${nodeRun.message}`));
         continue;
       }
       const section = nodeSections.get(`node-${target.index}`);
       const outcome = identityOutcome(section, target.pod, `${target.pod.ip} (${target.pod.name})`);
+      if (outcome.ok) {
+        const addresses = links.get(from)?.addresses;
+        claims.push({
+          kind: "node",
+          from,
+          server: to,
+          probe: meshProbe.node(from, to),
+          ...(addresses && addresses.length > 0 ? { sources: addresses } : {}),
+        });
+      }
       nodePaths.push({
         from,
         to,
@@ -292,5 +351,5 @@ export function evaluateMesh(
       });
     }
   }
-  return { podPaths, nodePaths, clients, links };
+  return { podPaths, nodePaths, clients, links, claims };
 }

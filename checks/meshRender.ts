@@ -1,4 +1,4 @@
-import { MeshReport } from "./meshTypes";
+import { MeshReport, MeshServerWitness } from "./meshTypes";
 
 /** Up to this many nodes the report draws the whole matrix; beyond, counts and failures only. */
 export const MATRIX_NODES_SHOWN = 12;
@@ -13,7 +13,14 @@ export const GRAPH_FAILURES_SHOWN = 20;
 export const MERMAID_START = "%% pod-to-pod mesh";
 export const MERMAID_END = "%% end of the pod-to-pod mesh";
 
-const WORD: Record<string, string> = { P: "pass", M: "MTU", F: "FAIL", "-": "absent", ".": "" };
+const WORD: Record<string, string> = {
+  P: "pass",
+  M: "MTU",
+  F: "FAIL",
+  N: "NOT SERVED",
+  "-": "absent",
+  ".": "",
+};
 
 /** A matrix cell as a person reads it: `pass 12 ms`. */
 function readable(cell: string): string {
@@ -38,6 +45,21 @@ function table(title: string, nodes: readonly string[], rows: readonly string[])
   ];
 }
 
+/** What the echo servers' own logs said of the HTTP passes: one line, never left out. */
+function serverSideLine(witness: MeshServerWitness): string {
+  const passes = witness.witnessed + witness.clientsWordAlone + witness.notServed;
+  const parts = [
+    `server side: ${witness.witnessed}/${passes} HTTP passes witnessed by the echo servers' own logs`,
+    ...(witness.notServed > 0 ? [`${witness.notServed} NOT SERVED by the echo server meant`] : []),
+    ...(witness.clientsWordAlone > 0
+      ? [
+          `${witness.clientsWordAlone} on the client's word alone (${witness.unreadable.join("; ")})`,
+        ]
+      : []),
+  ];
+  return parts.join(", ");
+}
+
 /** The mesh's part of the text report: counts, the matrices (small clusters), every failure. */
 export function renderMeshText(mesh: MeshReport): string[] {
   const { counts } = mesh;
@@ -48,6 +70,7 @@ export function renderMeshText(mesh: MeshReport): string[] {
         ? `, node to pod ${counts.nodePaths - counts.nodePathsFailed}/${counts.nodePaths}`
         : ""),
   ];
+  lines.push(`  ${serverSideLine(mesh.serverWitness)}`);
   if (counts.nodes <= MATRIX_NODES_SHOWN) {
     lines.push(...table("pod to pod (client node × echo server node):", mesh.nodes, mesh.matrix));
     if (mesh.nodeMatrix.length > 0) {

@@ -1,5 +1,5 @@
 import { mapBounded } from "./boundedPool";
-import { evaluateMesh, meshTargets, MeshRun } from "./meshEvaluate";
+import { evaluateMesh, MeshClaim, meshTargets, MeshRun } from "./meshEvaluate";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./meshLayout";
 import {
   buildMeshClientScript,
@@ -9,8 +9,17 @@ import {
 } from "./meshScript";
 import { diagnoseMesh, meshChecks, meshReport } from "./meshSummary";
 import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "./meshTypes";
+import { awaitingLogs, MeshServerLogs, witnessMesh } from "./meshWitness";
 import { MalformedScriptOutputError, newRunNonce, parseScriptOutput } from "./podScript";
 import { kubectlError, KubectlRunner } from "./runChecks";
+import {
+  logSinceTime,
+  parseAccessLog,
+  readLogSettled,
+  requestsOfRun,
+  ServerLog,
+  witnessToken,
+} from "./serverWitness";
 import { CheckResult, Diagnosis, Layer, Verification } from "./types";
 
 /** What the mesh adds to a verification. */
@@ -118,8 +127,8 @@ async function execScript(
   container: string,
   build: (targets: readonly MeshTarget[], nonce: string) => string,
   targets: readonly MeshTarget[],
+  nonce: string,
 ): Promise<MeshRun> {
-  const nonce = newRunNonce();
   const result = await run(
     [
       ...context,
@@ -155,6 +164,42 @@ async function execScript(
 }
 
 /**
+ * Each echo server's access log since the run began, one `kubectl logs` per echo pod,
+ * `parallelism` at a time; then, briefly, again for the servers whose log lacks a request a script
+ * reported as served (see meshWitness.ts).
+ */
+async function readEchoLogs(
+  plan: MeshPlan,
+  run: KubectlRunner,
+  context: readonly string[],
+  echo: ReadonlyMap<string, MeshPod>,
+  tokens: readonly string[],
+  sinceTime: string,
+  claims: readonly MeshClaim[],
+  sleep: (ms: number) => Promise<void>,
+): Promise<MeshServerLogs> {
+  const readOne = async (pod: MeshPod): Promise<ServerLog> => {
+    const result = await run(
+      [...context, "logs", "-n", plan.namespace, pod.name, `--since-time=${sinceTime}`],
+      plan.timeoutSeconds * 1000 + 10_000,
+    );
+    return parsed(result.stdout, result.code, result.stderr, (stdout) =>
+      requestsOfRun(parseAccessLog(stdout), tokens),
+    );
+  };
+  let logs: MeshServerLogs = new Map();
+  let nodes = [...new Set(claims.map((c) => c.server))].filter((node) => echo.has(node));
+  const read = async (): Promise<MeshServerLogs> => {
+    const fresh = await mapBounded(nodes, plan.parallelism, (node) => readOne(echo.get(node)!));
+    logs = new Map([...logs, ...nodes.map((node, at) => [node, fresh[at]] as const)]);
+    nodes = awaitingLogs(claims, logs);
+    return logs;
+  };
+  // Whatever a re-read finds, only the servers still missing a reported request are read again.
+  return readLogSettled(read, () => nodes.length > 0, sleep);
+}
+
+/**
  * Runs the mesh: waits (bounded) until every schedulable node has its mesh pods Ready, then execs
  * one script into each node's client and one into each node's probe, `parallelism` at a time, and
  * reads what they saw into checks, the compact report and a diagnosis.
@@ -167,7 +212,8 @@ export async function runMesh(
   now: () => number = Date.now,
 ): Promise<MeshOutcome> {
   const context = kubeContext ? ["--context", kubeContext] : [];
-  const deadline = now() + meshReadyBoundMs(plan);
+  const startedAt = now();
+  const deadline = startedAt + meshReadyBoundMs(plan);
   let read = await readLayout(plan, run, context);
   while (!(read instanceof Error) && read.layout.missing.length > 0 && now() < deadline) {
     await sleep(1000);
@@ -178,16 +224,17 @@ export async function runMesh(
   }
   const { layout, clusterIp } = read;
   const targets = meshTargets(layout);
-  const scriptTargets = targets.map(({ index, pod }) => ({ index, ip: pod.ip }));
-  type Task = { kind: "client" | "node"; node: string; pod: MeshPod };
+  const scriptTargets = targets.map(({ index, node, pod }) => ({ index, node, ip: pod.ip }));
+  // A nonce per script marks its output; the token each derives from it goes into its requests.
+  type Task = { kind: "client" | "node"; node: string; pod: MeshPod; nonce: string };
   const tasks: Task[] = [
     ...layout.nodes.flatMap((node): Task[] => {
       const pod = layout.clients.get(node);
-      return pod?.ready ? [{ kind: "client", node, pod }] : [];
+      return pod?.ready ? [{ kind: "client", node, pod, nonce: newRunNonce() }] : [];
     }),
     ...layout.nodes.flatMap((node): Task[] => {
       const pod = layout.nodeProbes.get(node);
-      return pod?.ready ? [{ kind: "node", node, pod }] : [];
+      return pod?.ready ? [{ kind: "node", node, pod, nonce: newRunNonce() }] : [];
     }),
   ];
   const runs = await mapBounded(tasks, plan.parallelism, (task) =>
@@ -198,8 +245,9 @@ export async function runMesh(
           context,
           task.pod,
           plan.clientContainer,
-          (t, n) => buildMeshClientScript(plan, t, n),
+          (t, n) => buildMeshClientScript(plan, t, n, task.node),
           scriptTargets,
+          task.nonce,
         )
       : execScript(
           plan,
@@ -207,8 +255,9 @@ export async function runMesh(
           context,
           task.pod,
           plan.nodeProbeContainer,
-          (t, n) => buildNodeProbeScript(plan, t, n),
-          scriptTargets.filter((t) => layout.nodes[t.index] !== task.node),
+          (t, n) => buildNodeProbeScript(plan, t, n, task.node),
+          scriptTargets.filter((t) => t.node !== task.node),
+          task.nonce,
         ),
   );
   const clientRuns = new Map<string, MeshRun>();
@@ -216,10 +265,21 @@ export async function runMesh(
   tasks.forEach((task, at) =>
     (task.kind === "client" ? clientRuns : nodeRuns).set(task.node, runs[at]),
   );
-  const evaluation = evaluateMesh(layout, clientRuns, nodeRuns, {
+  const probed = evaluateMesh(layout, clientRuns, nodeRuns, {
     name: plan.serviceName,
     clusterIp,
   });
+  const logs = await readEchoLogs(
+    plan,
+    run,
+    context,
+    layout.echo,
+    tasks.map((task) => witnessToken(task.nonce)),
+    logSinceTime(startedAt),
+    probed.claims,
+    sleep,
+  );
+  const evaluation = witnessMesh(layout, probed, logs);
   const checks = meshChecks(layout, evaluation, plan.nodeProbeSelector !== undefined);
   const diagnosis = diagnoseMesh(layout, evaluation, checks);
   return { checks, report: meshReport(layout, evaluation), ...(diagnosis ? { diagnosis } : {}) };

@@ -1,11 +1,18 @@
-import { ClientProbes, MeshEvaluation, NodeLinks } from "./meshEvaluate";
+import { ClientProbes, NodeLinks } from "./meshEvaluate";
 import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "./meshTypes";
+import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./meshWitness";
 import { CheckResult, Diagnosis } from "./types";
 
 /** Evidence lines a diagnosis lists before it points at `verification.mesh.failures`. */
 const EVIDENCE_LINES = 8;
 
-const LETTER: Record<PathOutcome, string> = { pass: "P", mtu: "M", fail: "F", absent: "-" };
+const LETTER: Record<PathOutcome, string> = {
+  pass: "P",
+  mtu: "M",
+  fail: "F",
+  unserved: "N",
+  absent: "-",
+};
 
 function cell(path: MeshPath | undefined): string {
   return path ? `${LETTER[path.outcome]}${path.ms}` : "-";
@@ -32,7 +39,7 @@ export function describeLinks(links: NodeLinks | undefined): string {
 }
 
 /** The stack output's view of the mesh: counts, the matrices compact, every failure in full. */
-export function meshReport(layout: MeshLayout, evaluation: MeshEvaluation): MeshReport {
+export function meshReport(layout: MeshLayout, evaluation: WitnessedMesh): MeshReport {
   const podAt = (from: string, to: string) =>
     evaluation.podPaths.find((p) => p.from === from && p.to === to);
   const nodeAt = (from: string, to: string) =>
@@ -52,6 +59,7 @@ export function meshReport(layout: MeshLayout, evaluation: MeshEvaluation): Mesh
       nodePaths: evaluation.nodePaths.length,
       nodePathsFailed: evaluation.nodePaths.filter((p) => p.outcome !== "pass").length,
     },
+    serverWitness: serverWitnessSummary(evaluation.witness),
     matrix: layout.nodes.map((from) => layout.nodes.map((to) => cell(podAt(from, to))).join(" ")),
     nodeMatrix:
       evaluation.nodePaths.length === 0 && layout.nodeProbes.size === 0
@@ -78,10 +86,40 @@ function slowest(paths: readonly MeshPath[]): string {
   return top ? `, slowest ${arrow(top)} ${top.ms} ms` : "";
 }
 
+/**
+ * What the echo servers' own logs said of a check's HTTP passes: every check that rests on them
+ * says so, pass or fail, and names the logs that could not be read.
+ */
+function serverSide(count: WitnessCount, unreadable: readonly string[]): string {
+  const passes = count.witnessed + count.clientsWordAlone + count.notServed;
+  if (passes === 0) {
+    return "";
+  }
+  const parts = [`the echo servers' own logs witness ${count.witnessed} of ${passes} HTTP passes`];
+  if (count.notServed > 0) {
+    parts.push(`${count.notServed} not served by the echo server meant`);
+  }
+  if (count.clientsWordAlone > 0) {
+    parts.push(
+      `${count.clientsWordAlone} on the client's word alone (${unreadable.join("; ") || "a log not read"})`,
+    );
+  }
+  return `; ${parts.join(", ")}`;
+}
+
+function witnessFacts(count: WitnessCount): Record<string, number> {
+  return {
+    witnessed: count.witnessed,
+    clientsWordAlone: count.clientsWordAlone,
+    notServed: count.notServed,
+  };
+}
+
 function clientCheck(
   name: "mesh-service" | "mesh-dns",
   clients: readonly ClientProbes[],
   what: string,
+  witness?: { count: WitnessCount; unreadable: readonly string[] },
 ): CheckResult {
   const pick = (c: ClientProbes) => (name === "mesh-service" ? c.service : c.dns);
   const failed = clients.filter((c) => !pick(c).ok);
@@ -90,27 +128,34 @@ function clientCheck(
     ok: clients.length > 0 && failed.length === 0,
     ms: Math.max(0, ...clients.map((c) => pick(c).ms)),
     detail:
-      clients.length === 0
+      (clients.length === 0
         ? "no mesh client ran"
         : failed.length === 0
           ? `${what} from all ${clients.length} nodes`
           : `${failed.length} of ${clients.length} nodes fail: ${failed
               .slice(0, EVIDENCE_LINES)
               .map((c) => `${c.node}: ${pick(c).detail}`)
-              .join("; ")}`,
-    facts: { nodes: clients.length, failed: failed.length },
+              .join("; ")}`) + (witness ? serverSide(witness.count, witness.unreadable) : ""),
+    facts: {
+      nodes: clients.length,
+      failed: failed.length,
+      ...(witness ? witnessFacts(witness.count) : {}),
+    },
   };
 }
 
 /** The mesh's checks: one result per kind of path, each over every node. */
 export function meshChecks(
   layout: MeshLayout,
-  evaluation: MeshEvaluation,
+  evaluation: WitnessedMesh,
   withNodeProbes: boolean,
 ): CheckResult[] {
   const paths = evaluation.podPaths;
   const n = layout.nodes.length;
-  const unreachable = paths.filter((p) => p.outcome === "fail" || p.outcome === "absent");
+  const { unreadable } = evaluation.witness;
+  const unreachable = paths.filter(
+    (p) => p.outcome === "fail" || p.outcome === "absent" || p.outcome === "unserved",
+  );
   const reachable = paths.filter((p) => p.outcome === "pass" || p.outcome === "mtu");
   const blackHoles = paths.filter((p) => p.outcome === "mtu");
   const maxMs = (list: readonly MeshPath[]) => Math.max(0, ...list.map((p) => p.ms));
@@ -130,10 +175,15 @@ export function meshChecks(
       ok: paths.length > 0 && unreachable.length === 0,
       ms: maxMs(paths),
       detail:
-        unreachable.length === 0
+        (unreachable.length === 0
           ? `all ${paths.length} paths (${n} × ${n}) answer HTTP as the right echo server and ping${slowest(paths)}`
-          : `${unreachable.length} of ${paths.length} paths fail: ${listed(unreachable)}`,
-      facts: { paths: paths.length, failed: unreachable.length },
+          : `${unreachable.length} of ${paths.length} paths fail: ${listed(unreachable)}`) +
+        serverSide(evaluation.witness.pod, unreadable),
+      facts: {
+        paths: paths.length,
+        failed: unreachable.length,
+        ...witnessFacts(evaluation.witness.pod),
+      },
     },
     {
       name: "mesh-path-mtu",
@@ -145,7 +195,10 @@ export function meshChecks(
           : `${blackHoles.length} of ${reachable.length} reachable paths pass small packets and lose full-size ones: ${listed(blackHoles)}`,
       facts: { paths: reachable.length, failed: blackHoles.length },
     },
-    clientCheck("mesh-service", evaluation.clients, "the Service answers as an echo server"),
+    clientCheck("mesh-service", evaluation.clients, "the Service answers as an echo server", {
+      count: evaluation.witness.service,
+      unreadable,
+    }),
     clientCheck("mesh-dns", evaluation.clients, "the Service's name resolves to its ClusterIP"),
   ];
   if (withNodeProbes) {
@@ -156,12 +209,17 @@ export function meshChecks(
       ok: failed.length === 0 && (n < 2 || nodePaths.length > 0),
       ms: maxMs(nodePaths),
       detail:
-        n < 2
+        (n < 2
           ? "one node: no pods on other nodes to reach"
           : failed.length === 0
             ? `every node reaches the echo servers of the other nodes from its own network namespace (${nodePaths.length} paths)${slowest(nodePaths)}`
-            : `${failed.length} of ${nodePaths.length} node-to-pod paths fail: ${listed(failed)}`,
-      facts: { paths: nodePaths.length, failed: failed.length },
+            : `${failed.length} of ${nodePaths.length} node-to-pod paths fail: ${listed(failed)}`) +
+        serverSide(evaluation.witness.node, unreadable),
+      facts: {
+        paths: nodePaths.length,
+        failed: failed.length,
+        ...witnessFacts(evaluation.witness.node),
+      },
     });
   }
   return results;
@@ -206,7 +264,7 @@ function blame(paths: readonly MeshPath[], nodes: readonly string[]): string {
  */
 export function diagnoseMesh(
   layout: MeshLayout,
-  evaluation: MeshEvaluation,
+  evaluation: WitnessedMesh,
   checks: readonly CheckResult[],
 ): Diagnosis | undefined {
   if (checks.every((c) => c.ok)) {
@@ -288,6 +346,26 @@ export function diagnoseMesh(
             (node) =>
               `${node}: pod eth0 mtu ${evaluation.clients.find((c) => c.node === node)?.podMtu ?? "unknown"}, ${describeLinks(evaluation.links.get(node))}`,
           ),
+      ),
+    };
+  }
+  const unserved = [...evaluation.podPaths, ...evaluation.nodePaths].filter(
+    (p) => p.outcome === "unserved",
+  );
+  const unservedServices = evaluation.clients.filter((c) => c.service.unserved);
+  if (unserved.length > 0 || unservedServices.length > 0) {
+    const servers = [
+      ...new Set([
+        ...unserved.map((p) => p.to),
+        ...unservedServices.map((c) => c.serviceAnsweredBy ?? "?"),
+      ]),
+    ];
+    return {
+      layer: "server",
+      summary: `Answers came back as ${servers.map((n) => `${n}'s echo server`).join(", ")}, but that server's own access log has no such request of this run (or has it from another sender): something else answers at its address (a pod that took the IP, a proxy on the path), or a client's report is not what happened. The network under those answers is not proven.`,
+      evidence: evidence(
+        unserved,
+        unservedServices.map((c) => `${c.node} via the Service: ${c.service.detail}`),
       ),
     };
   }

@@ -65,6 +65,11 @@ export type PathOutcome =
   | "mtu"
   /** Nothing got through. */
   | "fail"
+  /**
+   * The client reports an answer that the echo server it was meant for never logged (or logged
+   * from another sender): the answer came from elsewhere.
+   */
+  | "unserved"
   /** The client or the server was not there to probe. */
   | "absent";
 
@@ -94,8 +99,16 @@ export interface MeshReport {
     readonly nodePathsFailed: number;
   };
   /**
+   * The server's side of the HTTP passes the clients and node probes reported (pod paths, node
+   * paths, each client's Service fetch): how many the echo server meant logged, from the sender's
+   * own address; how many stand on the client's word alone (that server's log could not be read);
+   * how many no intended server served (failed).
+   */
+  readonly serverWitness: MeshServerWitness;
+  /**
    * Client node × server node, one string per client node in `nodes` order: a cell per server node,
-   * `<P|M|F|->` (pass, MTU black hole, fail, absent) and the path's milliseconds, e.g. `P12 M5012`.
+   * `<P|M|F|N|->` (pass, MTU black hole, fail, not served by that echo server, absent) and the
+   * path's milliseconds, e.g. `P12 M5012`.
    */
   readonly matrix: readonly string[];
   /** Node × pods on the other nodes, the same way (the node's own column is `.`). */
@@ -104,4 +117,16 @@ export interface MeshReport {
   readonly failures: readonly MeshPath[];
   /** The links on the path and their MTUs, per node, as the node probes read them. */
   readonly links: Readonly<Record<string, string>>;
+}
+
+/** How many HTTP passes the echo servers' own logs witnessed (see checks/meshWitness.ts). */
+export interface MeshServerWitness {
+  /** Logged by the echo server meant, from the sender's own address. */
+  readonly witnessed: number;
+  /** That echo server's log could not be read: the client's word alone. */
+  readonly clientsWordAlone: number;
+  /** Never logged by the echo server meant, or logged from another sender: failed. */
+  readonly notServed: number;
+  /** The echo servers whose log could not be read, and why. */
+  readonly unreadable: readonly string[];
 }

@@ -14,8 +14,10 @@ import { evaluatePolicyChecks, PolicyFacts } from "./policyChecks";
 import {
   applyServerWitness,
   awaitsServerLog,
+  logSinceTime,
   parseAccessLog,
-  requestsByProbe,
+  readLogSettled,
+  requestsOfRun,
   ServerLog,
   witnessToken,
 } from "./serverWitness";
@@ -349,17 +351,7 @@ export async function runChecks(
   return summarize(witnessed, { checkedAt, runnerVersion: stamp.runnerVersion });
 }
 
-/** How often, and how far apart, the server's log is read again for a request not logged yet. */
-const LOG_REREADS = 4;
-const LOG_REREAD_MS = 250;
-/** How far before the run the log is read from: room for a clock the node and this disagree on. */
-const LOG_SKEW_MS = 5 * 60_000;
-
-/**
- * The server's access log read back after the probes (see checks/serverWitness.ts). nginx logs a
- * request as it finishes it, and the kubelet serves the log from a file a moment later: a pass
- * whose request is not there yet is read again, briefly, before it counts as never served.
- */
+/** The server's access log read back after the probes (see checks/serverWitness.ts). */
 async function withServerWitness(
   results: CheckResult[],
   plan: CheckPlan,
@@ -368,22 +360,15 @@ async function withServerWitness(
   tokens: readonly string[],
   checkedAt: string,
 ): Promise<CheckResult[]> {
-  const since = new Date(Date.parse(checkedAt) - LOG_SKEW_MS).toISOString();
+  const since = logSinceTime(Date.parse(checkedAt));
   const read = async (): Promise<ServerLog> =>
     parseOr(
       await run(
         [...context, "logs", "-n", plan.namespace, plan.serverPod, `--since-time=${since}`],
         plan.timeoutSeconds * 1000 + 10_000,
       ),
-      (stdout) => {
-        const requests = parseAccessLog(stdout);
-        return new Map(tokens.flatMap((token) => [...requestsByProbe(requests, token)]));
-      },
+      (stdout) => requestsOfRun(parseAccessLog(stdout), tokens),
     );
-  let log = await read();
-  for (let i = 0; i < LOG_REREADS && awaitsServerLog(results, log); i++) {
-    await new Promise((resolve) => setTimeout(resolve, LOG_REREAD_MS));
-    log = await read();
-  }
+  const log = await readLogSettled(read, (read) => awaitsServerLog(results, read));
   return applyServerWitness(results, log, plan);
 }

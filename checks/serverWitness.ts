@@ -24,9 +24,12 @@ export function witnessToken(nonce: string): string {
     .slice(0, 32);
 }
 
-/** `path` with the token and the probe's name, so each logged request says which probe sent it. */
+/**
+ * `path` with the token and the probe's name, so each logged request says which probe sent it. The
+ * name is URL-encoded: the mesh's names carry node names and arrows (`pod/vm->p2p-node2`).
+ */
 export function witnessedPath(path: string, token: string, probe: string): string {
-  return `${path}?${WITNESS_PARAM}=${token}&probe=${probe}`;
+  return `${path}?${WITNESS_PARAM}=${token}&probe=${encodeURIComponent(probe)}`;
 }
 
 /** One request nginx logged, in the lab's log format (components/nginxConf.ts). */
@@ -77,6 +80,49 @@ export function requestsByProbe(
   return byProbe;
 }
 
+/** The requests of this run under any of its tokens (one per script the run sent), by probe. */
+export function requestsOfRun(
+  requests: readonly ServedRequest[],
+  tokens: readonly string[],
+): Map<string, ServedRequest[]> {
+  const byProbe = new Map<string, ServedRequest[]>();
+  for (const token of tokens) {
+    for (const [probe, served] of requestsByProbe(requests, token)) {
+      byProbe.set(probe, [...(byProbe.get(probe) ?? []), ...served]);
+    }
+  }
+  return byProbe;
+}
+
+/** How often, and how far apart, a server's log is read again for a request not logged yet. */
+export const LOG_REREADS = 4;
+export const LOG_REREAD_MS = 250;
+/** How far before the run a log is read from: room for a clock the node and this disagree on. */
+export const LOG_SKEW_MS = 5 * 60_000;
+
+/** `--since-time` for a run that started at `startMs`: the run's start, less the clock's margin. */
+export function logSinceTime(startMs: number): string {
+  return new Date(startMs - LOG_SKEW_MS).toISOString();
+}
+
+/**
+ * Reads a log until nothing awaits it. nginx logs a request as it finishes it, and the kubelet
+ * serves the log from a file a moment later: a pass whose request is not there yet is read again,
+ * briefly, before it counts as never served.
+ */
+export async function readLogSettled<T>(
+  read: () => Promise<T>,
+  awaits: (log: T) => boolean,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  let log = await read();
+  for (let i = 0; i < LOG_REREADS && awaits(log); i++) {
+    await sleep(LOG_REREAD_MS);
+    log = await read();
+  }
+  return log;
+}
+
 /** Which probe's request stands behind which check: the client's identity fetches, the stranger's. */
 export const CLIENT_WITNESSED: ReadonlyArray<[CheckName, string]> = [
   ["pod-ip-http", "pod-ip-identity"],
@@ -92,7 +138,8 @@ export const STRANGER_WITNESSED: ReadonlyArray<[CheckName, string]> = [
 /** What the server's log says of one run: its requests by probe, or why it could not be read. */
 export type ServerLog = ReadonlyMap<string, readonly ServedRequest[]> | Error;
 
-function sources(requests: readonly ServedRequest[]): string {
+/** Where `requests` came from and how nginx answered, as evidence: `10.42.0.5 (status 200)`. */
+export function sources(requests: readonly ServedRequest[]): string {
   return [...new Set(requests.map((r) => `${r.remote} (status ${r.status})`))].join(", ");
 }
 

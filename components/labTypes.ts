@@ -104,9 +104,10 @@ export interface LabVerification {
   /** Present when something failed. */
   readonly diagnosis?: LabDiagnosis;
   /**
-   * With coverage every-node: the nodes, the counts, the matrix client node × server node (one
-   * string per client node, a cell per server node: P, M, F or - and the path's milliseconds), the
-   * node-to-pod matrix, every failed path with its evidence and each node's links.
+   * With coverage every-node: the nodes, the counts, what the echo servers' own logs witnessed
+   * (`serverWitness`), the matrix client node × server node (one string per client node, a cell per
+   * server node: P, M, F, N or - and the path's milliseconds), the node-to-pod matrix, every failed
+   * path with its evidence and each node's links.
    */
   // Nested records and arrays of records: the schema carries it as a map of any.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

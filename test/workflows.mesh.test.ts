@@ -10,6 +10,7 @@ const mesh: MeshReport = {
   nodeMatrix: [". P10", "P11 ."],
   failures: [],
   links: {},
+  serverWitness: { witnessed: 8, clientsWordAlone: 0, notServed: 0, unreadable: [] },
 };
 
 /** `npm run verify`'s output for an every-node lab: the report with its picture. */

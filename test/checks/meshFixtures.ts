@@ -1,5 +1,8 @@
+import { MeshEvaluation } from "../../checks/meshEvaluate";
 import { MeshLayout, MeshPlan, MeshPod } from "../../checks/meshTypes";
+import { MeshServerLogs, WitnessedMesh, witnessMesh } from "../../checks/meshWitness";
 import { Section } from "../../checks/podScript";
+import { ServedRequest } from "../../checks/serverWitness";
 
 /** A mesh plan as the NodeMesh component writes it, for a lab in namespace `lab`. */
 export const meshPlan: MeshPlan = {
@@ -111,4 +114,26 @@ export function nodeSections(
   }
   sections.set("links", section(0, links));
   return sections;
+}
+
+/**
+ * The echo servers' logs of a healthy run: each served every request its scripts report, from
+ * the sender's own address (for a node probe with unknown links, its node IP).
+ */
+export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation): MeshServerLogs {
+  const logs = new Map<string, Map<string, ServedRequest[]>>(
+    layout.nodes.map((node) => [node, new Map()]),
+  );
+  for (const claim of evaluation.claims) {
+    const remote = claim.sources?.[0] ?? layout.nodeProbes.get(claim.from)!.ip;
+    logs
+      .get(claim.server)!
+      .set(claim.probe, [{ remote, uri: `/?probe=${claim.probe}`, status: 200 }]);
+  }
+  return logs;
+}
+
+/** The evaluation with the server's side of a healthy run added. */
+export function witnessedHealthy(layout: MeshLayout, evaluation: MeshEvaluation): WitnessedMesh {
+  return witnessMesh(layout, evaluation, everyClaimLogged(layout, evaluation));
 }

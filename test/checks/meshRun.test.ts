@@ -3,9 +3,11 @@ import { mapBounded } from "../../checks/boundedPool";
 import { meshFromEnvironment, meshToEnvironment } from "../../checks/meshEnvironment";
 import { meshExecBudgetMs, runMesh, withMesh } from "../../checks/meshRun";
 import { KubectlRunner } from "../../checks/runChecks";
+import { renderMeshText } from "../../checks/meshRender";
 import { Verification } from "../../checks/types";
 import { clientSections, echoUid, meshPlan, nodeSections } from "./meshFixtures";
 import { Section } from "../../checks/podScript";
+import { KubectlResult } from "../../checks/kubectl";
 
 /** The lines a script prints for these sections, with the nonce it was given. */
 function printed(nonce: string, sections: Map<string, Section>): string {
@@ -38,11 +40,50 @@ function podList(kind: string, nodes: readonly string[], ready = true) {
   });
 }
 
-/** A fake cluster of `nodes`: the API's answers, and each script's sections, every path passing. */
-function fakeCluster(nodes: string[], options: { clientReadyAfter?: number } = {}) {
+/** One request a script sent an echo server, as that server's nginx would log it. */
+interface Sent {
+  /** The echo server's node. */
+  readonly node: string;
+  readonly line: { remote: string; uri: string; status: string };
+}
+
+/** An echo server's access log: the JSON lines the lab's nginx writes, and its error log. */
+function accessLog(sent: readonly Sent[]): KubectlResult {
+  const lines = ["2026/12/02 01:00:00 [notice] 1#1: start worker processes"];
+  lines.push(...sent.map((s) => JSON.stringify(s.line)));
+  return { code: 0, stderr: "", stdout: lines.join("\n") + "\n" };
+}
+
+/** What a node probe's `ip addr` says on node `i`: its own link, and flannel.1 it sends from. */
+function nodeLinks(i: number): string {
+  return [
+    "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP",
+    `    inet 192.168.240.${i + 1}/24 scope global eth0`,
+    "3: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN",
+    `    inet 10.42.${i}.0/32 scope global flannel.1`,
+  ].join("\n");
+}
+
+/**
+ * A fake cluster of `nodes`: the API's answers, each script's sections (every path passing), and
+ * each echo server's log, written from the requests the scripts the runner sent would make: from
+ * the client's pod IP, or the node's flannel.1 address; the Service's fetches served by n1's echo
+ * server (whose UID the sections answer with). `logOf` may change what an echo server's log says.
+ */
+function fakeCluster(
+  nodes: string[],
+  options: {
+    clientReadyAfter?: number;
+    logOf?: (node: string, honest: Sent[], all: Sent[], read: number) => KubectlResult;
+  } = {},
+) {
   let concurrent = 0;
   let most = 0;
   let reads = 0;
+  let logsAtOnce = 0;
+  let mostLogs = 0;
+  const sent: Sent[] = [];
+  const logCalls: string[][] = [];
   const run: KubectlRunner = async (args) => {
     const verb = args[0];
     if (verb === "get" && args[1] === "nodes") {
@@ -70,14 +111,31 @@ function fakeCluster(nodes: string[], options: { clientReadyAfter?: number } = {
       const script = args.at(-1)!;
       const nonce = /^nonce=([0-9a-f]{32})$/m.exec(script)![1];
       const node = nodes.findIndex((n) => pod.endsWith(`-${n}`));
-      const sections = pod.startsWith("mesh-client")
+      const client = pod.startsWith("mesh-client");
+      const remote = client ? `10.42.${node}.11` : `10.42.${node}.0`;
+      for (const url of script.matchAll(/http:\/\/([\w.-]+):\d+(\/pod-to-pod\/[^'\s]+)/g)) {
+        const target = url[1] === "mesh-echo" ? 0 : Number(url[1].split(".")[2]);
+        sent.push({ node: nodes[target], line: { remote, uri: url[2], status: "200" } });
+      }
+      const sections = client
         ? clientSections(nodes.length)
-        : nodeSections(nodes.length, node);
+        : nodeSections(nodes.length, node, () => true, nodeLinks(node));
       return { code: 0, stderr: "", stdout: printed(nonce, sections) };
+    }
+    if (verb === "logs") {
+      logCalls.push([...args]);
+      logsAtOnce += 1;
+      mostLogs = Math.max(mostLogs, logsAtOnce);
+      await new Promise((r) => setTimeout(r, 5));
+      logsAtOnce -= 1;
+      const node = nodes.find((n) => args[3] === `mesh-echo-${n}`)!;
+      const honest = sent.filter((s) => s.node === node);
+      const read = logCalls.filter((c) => c[3] === args[3]).length;
+      return options.logOf ? options.logOf(node, honest, sent, read) : accessLog(honest);
     }
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
-  return { run, most: () => most };
+  return { run, most: () => most, mostLogs: () => mostLogs, logCalls };
 }
 
 describe("runMesh", () => {
@@ -132,6 +190,199 @@ describe("runMesh", () => {
   });
 });
 
+describe("the echo servers' side of the mesh", () => {
+  const nodes = ["n1", "n2", "n3"];
+  const noWait = async () => undefined;
+  const check = (outcome: Awaited<ReturnType<typeof runMesh>>, name: string) =>
+    outcome.checks.find((c) => c.name === name)!;
+
+  it("reads each echo server's log once, side by side and bounded, and witnesses every HTTP pass", async () => {
+    const cluster = fakeCluster(nodes);
+    const outcome = await runMesh(
+      { ...meshPlan, parallelism: 2 },
+      cluster.run,
+      undefined,
+      noWait,
+      () => Date.parse("2026-12-02T01:00:00Z"),
+    );
+    expect(
+      outcome.checks.every((c) => c.ok),
+      JSON.stringify(outcome.checks),
+    ).toBe(true);
+    // One `kubectl logs` per echo pod, from the run's start less the margin for a skewed clock.
+    expect(cluster.logCalls.map((c) => c.join(" ")).sort()).toEqual(
+      nodes.map((n) => `logs -n lab mesh-echo-${n} --since-time=2026-12-02T00:55:00.000Z`),
+    );
+    expect(cluster.mostLogs()).toBe(2);
+    // 9 pod paths, 6 node paths, 3 Service fetches: each logged by the server meant, from its sender.
+    expect(outcome.report.serverWitness).toEqual({
+      witnessed: 18,
+      clientsWordAlone: 0,
+      notServed: 0,
+      unreadable: [],
+    });
+    expect(check(outcome, "mesh-pod-to-pod").detail).toContain(
+      "; the echo servers' own logs witness 9 of 9 HTTP passes",
+    );
+    expect(check(outcome, "mesh-node-to-pod").facts).toMatchObject({ witnessed: 6, notServed: 0 });
+  });
+
+  it("fails a replayed pass: the client reports n1's UID, n1's echo server logged nothing of this run", async () => {
+    let sleeps = 0;
+    const cluster = fakeCluster(nodes, {
+      // Something else answers at n1's echo server's address: n1's nginx sees none of it.
+      logOf: (node, honest) => accessLog(node === "n1" ? [] : honest),
+    });
+    const outcome = await runMesh(meshPlan, cluster.run, undefined, async () => {
+      sleeps += 1;
+    });
+    // Read again, briefly, before a missing line counts as never served; the others once.
+    expect(cluster.logCalls.filter((c) => c[3] === "mesh-echo-n1")).toHaveLength(5);
+    expect(cluster.logCalls.filter((c) => c[3] === "mesh-echo-n2")).toHaveLength(1);
+    expect(sleeps).toBe(4);
+    const toN1 = outcome.report.failures.filter((f) => f.to === "n1");
+    expect(toN1.map((f) => [f.from, f.outcome])).toEqual([
+      ["n1", "unserved"],
+      ["n2", "unserved"],
+      ["n3", "unserved"],
+      ["n2", "unserved"],
+      ["n3", "unserved"],
+    ]);
+    expect(outcome.report.failures).toHaveLength(5);
+    expect(toN1[1].detail).toContain(
+      "http: mesh-echo-n1 answered; ping: 2/2 answered; 65536 bytes in 30 ms; full-size ping: 3/3 answered; but n1's echo server (mesh-echo-n1) never saw this request; the answer came from elsewhere; but n1's echo server (mesh-echo-n1) never saw the 64 KiB request",
+    );
+    expect(outcome.report.matrix.map((row) => row.split(" ")[0][0])).toEqual(["N", "N", "N"]);
+    expect(check(outcome, "mesh-pod-to-pod").ok).toBe(false);
+    expect(check(outcome, "mesh-node-to-pod").ok).toBe(false);
+    // The Service answered with n1's UID: n1's log must show those fetches too.
+    expect(check(outcome, "mesh-service").ok).toBe(false);
+    expect(check(outcome, "mesh-service").detail).toContain(
+      "n1's echo server answered (uid 00000000); but n1's echo server (mesh-echo-n1) never saw the Service's request",
+    );
+    expect(outcome.report.serverWitness).toMatchObject({ witnessed: 10, notServed: 8 });
+    expect(outcome.diagnosis?.layer).toBe("server");
+    expect(outcome.diagnosis?.summary).toContain(
+      "Answers came back as n1's echo server, but that server's own access log has no such request",
+    );
+  });
+
+  it("does not count another run's requests: the token must be one this run's scripts carried", async () => {
+    const cluster = fakeCluster(nodes, {
+      logOf: (_node, honest) =>
+        accessLog(
+          honest.map((s) => ({
+            ...s,
+            line: {
+              ...s.line,
+              uri: s.line.uri.replace(/pod-to-pod-run=\w+/, `pod-to-pod-run=${"e".repeat(32)}`),
+            },
+          })),
+        ),
+    });
+    const outcome = await runMesh(meshPlan, cluster.run, undefined, noWait);
+    expect(outcome.report.serverWitness).toEqual({
+      witnessed: 0,
+      clientsWordAlone: 0,
+      notServed: 18,
+      unreadable: [],
+    });
+    expect(outcome.report.counts.podPathsFailed).toBe(9);
+  });
+
+  it("lets a path whose echo server's log cannot be read stand on the client's word alone, and says so", async () => {
+    const cluster = fakeCluster(nodes, {
+      logOf: (node, honest) =>
+        node === "n2"
+          ? {
+              code: 1,
+              stdout: "",
+              stderr: 'pods "mesh-echo-n2" is forbidden: cannot get resource "pods/log"',
+            }
+          : accessLog(honest),
+    });
+    const outcome = await runMesh(meshPlan, cluster.run, undefined, noWait);
+    expect(outcome.checks.every((c) => c.ok)).toBe(true);
+    // Not read again: a re-read cannot make a forbidden log readable.
+    expect(cluster.logCalls.filter((c) => c[3] === "mesh-echo-n2")).toHaveLength(1);
+    const why = `n2's echo server (mesh-echo-n2): pods "mesh-echo-n2" is forbidden: cannot get resource "pods/log"`;
+    expect(outcome.report.serverWitness).toEqual({
+      witnessed: 13,
+      clientsWordAlone: 5,
+      notServed: 0,
+      unreadable: [why],
+    });
+    expect(check(outcome, "mesh-pod-to-pod").detail).toContain(
+      `the echo servers' own logs witness 6 of 9 HTTP passes, 3 on the client's word alone (${why})`,
+    );
+    expect(check(outcome, "mesh-pod-to-pod").facts?.clientsWordAlone).toBe(3);
+    expect(check(outcome, "mesh-node-to-pod").detail).toContain("2 on the client's word alone");
+    expect(renderMeshText(outcome.report).join("\n")).toContain(
+      `server side: 13/18 HTTP passes witnessed by the echo servers' own logs, 5 on the client's word alone (${why})`,
+    );
+  });
+
+  it("fails a request logged by another echo server than the one meant, naming the one that logged it", async () => {
+    // What n2's address answers is n3's nginx (a proxy, or n3's pod at the address the API gives n2).
+    const cluster = fakeCluster(nodes, {
+      logOf: (node, honest, all) =>
+        accessLog(
+          node === "n2"
+            ? []
+            : node === "n3"
+              ? [...honest, ...all.filter((s) => s.node === "n2")]
+              : honest,
+        ),
+    });
+    const outcome = await runMesh(meshPlan, cluster.run, undefined, noWait);
+    const path = outcome.report.failures.find((f) => f.from === "n1" && f.to === "n2")!;
+    expect(path.outcome).toBe("unserved");
+    expect(path.detail).toContain(
+      "but n2's echo server (mesh-echo-n2) never saw this request; the answer came from elsewhere (n3's echo server logged it instead)",
+    );
+    expect(outcome.report.failures.every((f) => f.to === "n2")).toBe(true);
+  });
+
+  it("fails a request the echo server logged from another sender than the client or node meant", async () => {
+    const cluster = fakeCluster(nodes, {
+      logOf: (node, honest) =>
+        accessLog(
+          node === "n2"
+            ? honest.map((s) => ({ ...s, line: { ...s.line, remote: "10.42.9.99" } }))
+            : honest,
+        ),
+    });
+    const outcome = await runMesh(meshPlan, cluster.run, undefined, noWait);
+    const pod = outcome.report.failures.find((f) => f.from === "n1" && f.to === "n2")!;
+    expect(pod.detail).toContain(
+      "but n2's echo server (mesh-echo-n2) logged this request from 10.42.9.99 (status 200), not from n1's client (10.42.0.11): another sender made it",
+    );
+    const node = outcome.report.failures.find(
+      (f) => f.from === "n3" && f.to === "n2" && f.detail.startsWith("node to pod"),
+    )!;
+    expect(node.detail).toContain("not from an address of node n3");
+    // The same lines from the senders themselves are witnessed: a node's flannel.1 address is its own.
+    const honest = await runMesh(meshPlan, fakeCluster(nodes).run, undefined, noWait);
+    expect(honest.report.failures).toEqual([]);
+  });
+
+  it("reads a log again for a line the kubelet has not written yet, and then witnesses it", async () => {
+    const cluster = fakeCluster(nodes, {
+      logOf: (node, honest, _all, read) =>
+        accessLog(node === "n3" && read === 1 ? honest.slice(0, 1) : honest),
+    });
+    const outcome = await runMesh(meshPlan, cluster.run, undefined, noWait);
+    expect(outcome.checks.every((c) => c.ok)).toBe(true);
+    expect(outcome.report.serverWitness.witnessed).toBe(18);
+    expect(cluster.logCalls.map((c) => c[3]).sort()).toEqual([
+      "mesh-echo-n1",
+      "mesh-echo-n2",
+      "mesh-echo-n3",
+      "mesh-echo-n3",
+    ]);
+  });
+});
+
 describe("withMesh", () => {
   const pair: Verification = {
     checkedAt: "2026-12-01T00:00:00.000Z",
@@ -153,6 +404,7 @@ describe("withMesh", () => {
       nodeMatrix: [],
       failures: [],
       links: {},
+      serverWitness: { witnessed: 0, clientsWordAlone: 0, notServed: 0, unreadable: [] },
     },
     diagnosis: { layer: "cross-node" as const, summary: "mesh, naming the node", evidence: [] },
   };

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildMeshClientScript, buildNodeProbeScript } from "../../checks/meshScript";
 import { parseScriptOutput } from "../../checks/podScript";
+import { witnessToken } from "../../checks/serverWitness";
 import { TEST_NONCE } from "../helpers";
 import { echoUid, meshPlan } from "./meshFixtures";
 
@@ -28,7 +29,7 @@ function stubBin(): { bin: string; log: string } {
     [
       'url=$4; case "$url" in',
       '  *10.0.0.9*) echo "wget: can\'t connect to remote host (10.0.0.9): Connection refused"; exit 1 ;;',
-      "  */pod-to-pod/large) head -c 70000 /dev/zero; exit 0 ;;",
+      "  */pod-to-pod/large\\?*) head -c 70000 /dev/zero; exit 0 ;;",
       `  *10.0.0.1*) echo ${echoUid(1)} ;;`,
       `  *10.0.0.2*) echo ${echoUid(2)} ;;`,
       `  *mesh-echo*) echo ${echoUid(1)} ;;`,
@@ -53,14 +54,14 @@ function run(script: string, bin: string) {
 
 describe("buildMeshClientScript", () => {
   const targets = [
-    { index: 1, ip: "10.0.0.1" },
-    { index: 2, ip: "10.0.0.2" },
-    { index: 5, ip: "10.0.0.9" },
+    { index: 1, node: "n2", ip: "10.0.0.1" },
+    { index: 2, node: "n3", ip: "10.0.0.2" },
+    { index: 5, node: "n6", ip: "10.0.0.9" },
   ];
 
   it("probes every target at once, and only tries full-size packets on a path that answered", () => {
     const { bin } = stubBin();
-    const output = run(buildMeshClientScript(meshPlan, targets, TEST_NONCE), bin);
+    const output = run(buildMeshClientScript(meshPlan, targets, TEST_NONCE, "n1"), bin);
     expect(output.complete).toBe(true);
     const names = [...output.sections.keys()].sort();
     expect(names).toEqual(
@@ -82,8 +83,41 @@ describe("buildMeshClientScript", () => {
     expect(output.sections.get("service")?.output).toBe(echoUid(1));
   });
 
+  it("sends every request to an echo server with this run's token and a probe naming sender and path", () => {
+    const { bin, log } = stubBin();
+    run(buildMeshClientScript(meshPlan, targets, TEST_NONCE, "n1"), bin);
+    const token = witnessToken(TEST_NONCE);
+    // Each URL once (the refused one is tried again, with the same name).
+    const fetched = [
+      ...new Set(
+        fs
+          .readFileSync(log, "utf8")
+          .split("\n")
+          .filter((line) => line.startsWith("wget"))
+          .map((line) => line.split(" ").at(-1)),
+      ),
+    ].sort();
+    // Nothing carries the nonce that marks the script's own output, only the token derived from it.
+    expect(fetched.join("\n")).not.toContain(TEST_NONCE);
+    expect(fetched).toEqual(
+      [
+        `http://10.0.0.1:80/pod-to-pod/identity?pod-to-pod-run=${token}&probe=pod%2Fn1-%3En2`,
+        `http://10.0.0.1:80/pod-to-pod/large?pod-to-pod-run=${token}&probe=large%2Fn1-%3En2`,
+        `http://10.0.0.2:80/pod-to-pod/identity?pod-to-pod-run=${token}&probe=pod%2Fn1-%3En3`,
+        `http://10.0.0.2:80/pod-to-pod/large?pod-to-pod-run=${token}&probe=large%2Fn1-%3En3`,
+        `http://10.0.0.9:80/pod-to-pod/identity?pod-to-pod-run=${token}&probe=pod%2Fn1-%3En6`,
+        `http://mesh-echo:80/pod-to-pod/identity?pod-to-pod-run=${token}&probe=service%2Fn1`,
+      ].sort(),
+    );
+  });
+
   it("runs at most `parallelism` jobs before it waits, and prints each batch as it ends", () => {
-    const script = buildMeshClientScript({ ...meshPlan, parallelism: 2 }, targets, TEST_NONCE);
+    const script = buildMeshClientScript(
+      { ...meshPlan, parallelism: 2 },
+      targets,
+      TEST_NONCE,
+      "n1",
+    );
     // Five jobs (two of the client's own, three targets) two at a time: three batches.
     expect(script.split("\n").filter((line) => line === "wait")).toHaveLength(3);
     expect(script.split("\n").filter((line) => line.endsWith(" &"))).toHaveLength(5);
@@ -95,11 +129,16 @@ describe("buildMeshClientScript", () => {
 
   it("quotes every value and refuses a target that is not an IPv4 address", () => {
     expect(() =>
-      buildMeshClientScript(meshPlan, [{ index: 0, ip: "10.0.0.1; reboot" }], TEST_NONCE),
+      buildMeshClientScript(
+        meshPlan,
+        [{ index: 0, node: "n1", ip: "10.0.0.1; reboot" }],
+        TEST_NONCE,
+        "n1",
+      ),
     ).toThrow(/must be an IPv4 address, got "10.0.0.1; reboot"/);
     // A value with a quote reaches its command as it is, not as shell syntax.
     const { bin, log } = stubBin();
-    run(buildMeshClientScript({ ...meshPlan, namespace: "it's" }, targets, TEST_NONCE), bin);
+    run(buildMeshClientScript({ ...meshPlan, namespace: "it's" }, targets, TEST_NONCE, "n1"), bin);
     expect(fs.readFileSync(log, "utf8")).toContain("nslookup mesh-echo.it's.svc.cluster.local");
   });
 });
@@ -121,7 +160,7 @@ echo "Name: x"; echo "Address: 10.43.7.7"
 `,
         { mode: 0o755 },
       );
-      const output = run(buildMeshClientScript(meshPlan, [], TEST_NONCE), bin);
+      const output = run(buildMeshClientScript(meshPlan, [], TEST_NONCE, "n1"), bin);
       const waited = output.sections.get("name-wait")?.ms ?? -1;
       if (waits) {
         expect(waited).toBeGreaterThanOrEqual(1500);
@@ -137,13 +176,13 @@ describe("buildNodeProbeScript", () => {
   it("reaches each target on the nodes' port and reads the node's links", () => {
     const { bin, log } = stubBin();
     const output = run(
-      buildNodeProbeScript(meshPlan, [{ index: 2, ip: "10.0.0.2" }], TEST_NONCE),
+      buildNodeProbeScript(meshPlan, [{ index: 2, node: "n3", ip: "10.0.0.2" }], TEST_NONCE, "n1"),
       bin,
     );
     expect([...output.sections.keys()].sort()).toEqual(["links", "node-2"]);
     expect(output.sections.get("node-2")?.output).toBe(echoUid(2));
     expect(fs.readFileSync(log, "utf8")).toContain(
-      "wget -q -O - http://10.0.0.2:9080/pod-to-pod/identity",
+      `wget -q -O - http://10.0.0.2:9080/pod-to-pod/identity?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=node%2Fn1-%3En3`,
     );
   });
 });

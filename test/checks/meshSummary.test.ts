@@ -5,7 +5,14 @@ import { renderReport } from "../../checks/report";
 import { MeshLayout } from "../../checks/meshTypes";
 import { Section } from "../../checks/podScript";
 import { fixture } from "../helpers";
-import { clientSections, layoutOf, nodeSections, PathBehaviour, section } from "./meshFixtures";
+import {
+  clientSections,
+  layoutOf,
+  nodeSections,
+  PathBehaviour,
+  section,
+  witnessedHealthy,
+} from "./meshFixtures";
 
 const SERVICE = { name: "mesh-echo", clusterIp: "10.43.7.7" };
 
@@ -30,7 +37,10 @@ function mesh(
   const probes = new Map(
     layout.nodes.map((node, i) => [node, nodeSections(count, i, (to) => nodeReaches(i, to))]),
   );
-  const evaluation = evaluateMesh(layout, runs(clients), runs(probes), SERVICE);
+  const evaluation = witnessedHealthy(
+    layout,
+    evaluateMesh(layout, runs(clients), runs(probes), SERVICE),
+  );
   const checks = meshChecks(layout, evaluation, true);
   return { layout, evaluation, checks, diagnosis: diagnoseMesh(layout, evaluation, checks) };
 }
@@ -113,7 +123,10 @@ describe("the mesh's checks and diagnosis", () => {
       ["n2", nodeSections(2, 1, () => true, fixture("mesh/ip-addr-p2p-node2.txt"))],
     ]);
     // The fixtures were read on 192.168.240.1 and .2: the node probes' IPs.
-    const evaluation = evaluateMesh(layout, runs(clients), runs(probes), SERVICE);
+    const evaluation = witnessedHealthy(
+      layout,
+      evaluateMesh(layout, runs(clients), runs(probes), SERVICE),
+    );
     const checks = meshChecks(layout, evaluation, true);
     expect(checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
     expect(checks.find((c) => c.name === "mesh-path-mtu")?.ok).toBe(false);
@@ -134,7 +147,7 @@ describe("the mesh's checks and diagnosis", () => {
     );
     expect(service.diagnosis?.layer).toBe("service");
     expect(service.checks.find((c) => c.name === "mesh-service")?.detail).toBe(
-      "1 of 2 nodes fail: n2: no answer from mesh-echo before the timeout",
+      "1 of 2 nodes fail: n2: no answer from mesh-echo before the timeout; the echo servers' own logs witness 1 of 1 HTTP passes",
     );
     const dns = mesh(2, undefined, undefined, () => ({
       dns: section(1, ";; connection timed out; no servers could be reached"),
@@ -152,7 +165,10 @@ describe("the mesh's checks and diagnosis", () => {
 
   it("reports a node without its mesh pods as a hole in the coverage", () => {
     const layout: MeshLayout = { ...layoutOf(2), missing: ["n3: no client"] };
-    const evaluation = evaluateMesh(layout, new Map(), new Map(), SERVICE);
+    const evaluation = witnessedHealthy(
+      layout,
+      evaluateMesh(layout, new Map(), new Map(), SERVICE),
+    );
     const checks = meshChecks(layout, evaluation, false);
     expect(checks.find((c) => c.name === "mesh-coverage")?.detail).toBe(
       "the mesh does not cover every schedulable node: n3: no client",
@@ -164,7 +180,10 @@ describe("the mesh's checks and diagnosis", () => {
     const layout = layoutOf(1);
     const sections = clientSections(1);
     sections.set("pod-0", section(0, "11111111-2222-4333-8444-555555555555"));
-    const evaluation = evaluateMesh(layout, runs(new Map([["n1", sections]])), new Map(), SERVICE);
+    const evaluation = witnessedHealthy(
+      layout,
+      evaluateMesh(layout, runs(new Map([["n1", sections]])), new Map(), SERVICE),
+    );
     expect(evaluation.podPaths[0].detail).toContain(
       "answered, but not as mesh-echo-n1 (uid 00000000): uid 11111111",
     );
@@ -231,12 +250,15 @@ describe("parseNodeLinks", () => {
       ports: [{ name: "p2p-node2", mtu: 1500 }],
       flannelMtu: 1450,
       cni0Mtu: 1450,
+      // What the node's own requests may come from: flannel.1's 10.42.0.0 across nodes.
+      addresses: ["127.0.0.1", "192.0.2.2", "192.168.240.1", "10.42.0.0", "10.42.0.1"],
     });
     expect(parseNodeLinks(fixture("mesh/ip-addr-p2p-node2.txt"), "192.168.240.2")).toEqual({
       nodeLink: { name: "eth0", mtu: 1500 },
       ports: [],
       flannelMtu: 1450,
       cni0Mtu: 1450,
+      addresses: ["127.0.0.1", "192.168.240.2", "10.42.1.0", "10.42.1.1"],
     });
   });
 });

@@ -3,7 +3,9 @@ import {
   applyServerWitness,
   awaitsServerLog,
   parseAccessLog,
+  readLogSettled,
   requestsByProbe,
+  requestsOfRun,
   witnessedPath,
   witnessToken,
 } from "../../checks/serverWitness";
@@ -63,6 +65,47 @@ describe("the server's witness", () => {
     const byProbe = requestsByProbe(requests, token);
     expect([...byProbe.keys()]).toEqual(["pod-ip-identity"]);
     expect(byProbe.get("pod-ip-identity")).toHaveLength(2);
+  });
+
+  it("carries a probe name with node names and arrows intact, and reads it back by any of the run's tokens", () => {
+    const other = witnessToken("e".repeat(32));
+    const uri = witnessedPath("/pod-to-pod/identity", other, "pod/vm->p2p-node2");
+    expect(uri).toBe(`/pod-to-pod/identity?pod-to-pod-run=${other}&probe=pod%2Fvm-%3Ep2p-node2`);
+    const requests = [
+      { remote: "10.42.0.11", uri, status: 200 },
+      { remote: "10.42.1.11", uri: witnessedPath("/", token, "service/vm"), status: 200 },
+      {
+        remote: "10.42.1.11",
+        uri: witnessedPath("/", witnessToken("d".repeat(32)), "service/x"),
+        status: 200,
+      },
+    ];
+    const byProbe = requestsOfRun(requests, [token, other]);
+    expect([...byProbe.keys()].sort()).toEqual(["pod/vm->p2p-node2", "service/vm"]);
+  });
+
+  it("reads a log again, at most four times, while a request it waits for is missing", async () => {
+    let reads = 0;
+    const slept: number[] = [];
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+    };
+    expect(
+      await readLogSettled(
+        async () => ++reads,
+        (n) => n < 3,
+        sleep,
+      ),
+    ).toBe(3);
+    expect(slept).toEqual([250, 250]);
+    reads = 0;
+    expect(
+      await readLogSettled(
+        async () => ++reads,
+        () => true,
+        sleep,
+      ),
+    ).toBe(5);
   });
 
   it("fails a stranger's denial when nginx-server logged the stranger's request", () => {

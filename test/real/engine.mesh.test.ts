@@ -1,7 +1,13 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubectl as kubectlRun } from "../../checks/kubectl";
+import { runMesh } from "../../checks/meshRun";
+import { KubectlRunner } from "../../checks/runChecks";
 import { MESH_CHECK_NAMES, Verification } from "../../checks/types";
+import { meshPlanOf } from "../../components/meshPlan";
+import { DEFAULTS } from "../../config";
 import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
 import { PROJECT_DIR, run } from "./cli";
 
@@ -11,9 +17,11 @@ import { PROJECT_DIR, run } from "./cli";
  * node fails exactly that node's cross-node paths, diagnosed `cross-node`; an MTU black hole on
  * one node's link is diagnosed `mtu`, naming the links. The faults are made and mended by
  * local-cluster/cluster.sh; scripts/test.sh runs this file after the nodes suite (the cluster is
- * its own then; by hand, hold the cluster lock exclusively).
+ * its own then; by hand, hold the cluster lock exclusively). The echo servers' own logs witness
+ * every HTTP pass, and fail an impersonator at one echo server's address that the clients alone
+ * would pass. POD_TO_POD_TEST_NAMESPACE names the lab's namespace, for runs beside another's.
  */
-const namespace = "p2p-mesh-engine";
+const namespace = process.env.POD_TO_POD_TEST_NAMESPACE ?? "p2p-mesh-engine";
 let engine: Harness;
 let stack: Stack;
 let nodes: string[];
@@ -34,6 +42,25 @@ function cluster(...args: string[]) {
 
 async function verification(): Promise<Verification> {
   return (await stack.outputs()).verification.value as Verification;
+}
+
+/** The mesh's pods of one kind as the API has them. */
+function podsOf(selector: string): Array<{ name: string; node: string; ip: string; uid: string }> {
+  const list = JSON.parse(
+    kubectl("get", "pods", "-n", namespace, "-l", selector, "-o", "json").stdout,
+  ) as {
+    items: Array<{
+      metadata: { name: string; uid: string };
+      spec: { nodeName: string };
+      status: { podIP: string };
+    }>;
+  };
+  return list.items.map((p) => ({
+    name: p.metadata.name,
+    node: p.spec.nodeName,
+    ip: p.status.podIP,
+    uid: p.metadata.uid,
+  }));
 }
 
 function check(v: Verification, name: string) {
@@ -94,6 +121,18 @@ describe("every node, every path, with the real engine", () => {
     ]);
     const mesh = v.mesh!;
     expect(mesh.nodes).toEqual(nodes);
+    // The server's side: every pod path, node path and Service fetch logged by the echo server
+    // meant, from the sender's own address (a client's pod IP, a node's own address).
+    const n = nodes.length;
+    expect(mesh.serverWitness).toEqual({
+      witnessed: n * n + n * (n - 1) + n,
+      clientsWordAlone: 0,
+      notServed: 0,
+      unreadable: [],
+    });
+    expect(check(v, "mesh-pod-to-pod")?.detail).toContain(
+      `the echo servers' own logs witness ${n * n} of ${n * n} HTTP passes`,
+    );
     expect(mesh.counts).toEqual({
       nodes: nodes.length,
       podPaths: nodes.length ** 2,
@@ -113,6 +152,18 @@ describe("every node, every path, with the real engine", () => {
     const report = (await stack.outputs()).report.value as string;
     expect(report).toContain("%% pod-to-pod mesh");
     expect(report).toMatch(/pod to pod 4\/4 paths pass|pod to pod 9\/9 paths pass/);
+    // What the runner read, read here too: each echo server logged each client's identity fetch
+    // of this run, from that client's own pod IP.
+    const clients = podsOf("app=mesh-client");
+    for (const echo of podsOf("app=mesh-echo")) {
+      const log = kubectl("logs", "-n", namespace, echo.name).stdout;
+      for (const client of clients) {
+        const probe = encodeURIComponent(`pod/${client.node}->${echo.node}`);
+        const lines = log.split("\n").filter((line) => line.includes(`&probe=${probe}"`));
+        expect(lines.length, `${echo.name} logged ${probe}`).toBeGreaterThan(0);
+        expect(JSON.parse(lines.at(-1)!).remote).toBe(client.ip);
+      }
+    }
     // The walkthrough's objects are there as they were, beside the mesh.
     expect(
       kubectl("get", "pods,services,daemonsets,networkpolicies", "-n", namespace, "-o", "name")
@@ -120,6 +171,131 @@ describe("every node, every path, with the real engine", () => {
     ).toMatch(
       /pod\/nginx-server[\s\S]*daemonset.apps\/mesh-echo[\s\S]*networkpolicy.networking.k8s.io\/mesh-echo-allow/,
     );
+  });
+
+  it("an impersonator at one echo server's address, claiming its UID: the clients pass it, the server's log fails it", async () => {
+    // busybox httpd on the victim's node serving the victim echo server's UID and 64 KiB on both
+    // ports, let in by a policy of its own; the runner is told (as with a reused IP) that the
+    // victim is at the impersonator's address. Only the victim's own log can tell the lie.
+    const victim = nodeNumbered(2);
+    const echo = podsOf("app=mesh-echo").find((p) => p.node === victim)!;
+    const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
+    const images = JSON.parse(fs.readFileSync(`${state}/images.json`, "utf8")) as Record<
+      string,
+      string
+    >;
+    const labels = { app: "mesh-impostor" };
+    const impostor = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "mesh-impostor", namespace, labels },
+      spec: {
+        nodeName: victim,
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: "web",
+            image: images.busybox,
+            imagePullPolicy: "Never",
+            command: [
+              "sh",
+              "-c",
+              `mkdir -p /www/pod-to-pod && echo ${echo.uid} > /www/pod-to-pod/identity && head -c 70000 /dev/zero > /www/pod-to-pod/large && httpd -p 9080 -h /www && exec httpd -f -p 80 -h /www`,
+            ],
+          },
+        ],
+      },
+    };
+    const allowAll = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "mesh-impostor-allow", namespace },
+      spec: { podSelector: { matchLabels: labels }, policyTypes: ["Ingress"], ingress: [{}] },
+    };
+    const applied = run(
+      "kubectl",
+      ["apply", "-f", "-"],
+      { KUBECONFIG: engine.env.KUBECONFIG },
+      60_000,
+      JSON.stringify({ kind: "List", apiVersion: "v1", items: [impostor, allowAll] }),
+    );
+    expect(applied.code, applied.stderr).toBe(0);
+    try {
+      const ready = kubectl(
+        "wait",
+        "-n",
+        namespace,
+        "--for=condition=Ready",
+        "pod/mesh-impostor",
+        "--timeout=60s",
+      );
+      expect(ready.code, ready.stderr).toBe(0);
+      const ip = kubectl(
+        "get",
+        "pod",
+        "-n",
+        namespace,
+        "mesh-impostor",
+        "-o",
+        "jsonpath={.status.podIP}",
+      ).stdout.trim();
+      const plan = meshPlanOf({
+        namespace,
+        servicePort: 80,
+        echoPort: 80,
+        clusterDomain: "cluster.local",
+        timeoutSeconds: 5,
+        settings: DEFAULTS.mesh,
+      });
+      const env = { ...process.env, KUBECONFIG: engine.env.KUBECONFIG };
+      const real: KubectlRunner = (args, timeoutMs) => kubectlRun(args, timeoutMs, env);
+      const told: KubectlRunner = async (args, timeoutMs) => {
+        const result = await real(args, timeoutMs);
+        if (!args.includes(plan.echoSelector)) {
+          return result;
+        }
+        const list = JSON.parse(result.stdout) as {
+          items: Array<{ spec: { nodeName: string }; status: { podIP: string } }>;
+        };
+        list.items.filter((p) => p.spec.nodeName === victim).forEach((p) => (p.status.podIP = ip));
+        return { ...result, stdout: JSON.stringify(list) };
+      };
+      const outcome = await runMesh(plan, told);
+      const unserved = outcome.report.failures;
+      console.log(`impersonator at ${victim}'s echo server: ${outcome.diagnosis?.summary}`);
+      // Every path to the victim, the clients' (N) and the other nodes' (N - 1), and no other.
+      expect(unserved.map((f) => `${f.from} → ${f.to} ${f.outcome}`).sort()).toEqual(
+        [
+          ...nodes.map((from) => `${from} → ${victim} unserved`),
+          ...nodes.filter((n) => n !== victim).map((from) => `${from} → ${victim} unserved`),
+        ].sort(),
+      );
+      const fromOther = unserved.find((f) => f.from !== victim && !f.detail.startsWith("node"))!;
+      // The identity alone passes it: the impersonator answers with the victim's UID.
+      expect(fromOther.detail).toContain(`http: ${echo.name} answered`);
+      expect(fromOther.detail).toContain(
+        `but ${victim}'s echo server (${echo.name}) never saw this request; the answer came from elsewhere`,
+      );
+      expect(outcome.diagnosis?.layer).toBe("server");
+      expect(outcome.checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(false);
+      // The rest is witnessed as before, from the senders' own addresses.
+      const n = nodes.length;
+      expect(outcome.report.serverWitness).toMatchObject({
+        notServed: n + (n - 1),
+        witnessed: n * (n - 1) + (n - 1) * (n - 1) + n,
+        clientsWordAlone: 0,
+      });
+    } finally {
+      kubectl(
+        "delete",
+        "pod,networkpolicy",
+        "-n",
+        namespace,
+        "mesh-impostor",
+        "mesh-impostor-allow",
+        "--wait=true",
+      );
+    }
   });
 
   it("a broken overlay on one node fails exactly that node's cross-node paths, diagnosed cross-node", async () => {
