@@ -335,6 +335,12 @@ async function main(): Promise<void> {
       barePodToReadySeconds: m(floors.map((r) => r.barePodToReady)),
       namespaceDeleteSeconds: m(floors.map((r) => r.namespaceDelete)),
     };
+    // What no `up` of the lab can go below: any Kubernetes program's start and plan, one pod's
+    // create-to-Ready, and the check step's own floor; none of it the lab's code.
+    const aFloor =
+      medians.oneObjectPreviewNowSeconds +
+      medians.barePodToReadySeconds +
+      Math.max(medians.bareExecSeconds, medians.refusedRequestSeconds);
     const goals = [
       goal(
         "A / B: pulumi up from nothing to passing checks over the walkthrough by kubectl",
@@ -342,12 +348,9 @@ async function main(): Promise<void> {
         0.6,
         "ratio",
         {
-          what: "an empty program's preview + a bare Pod to Ready + the check step",
-          seconds:
-            medians.emptyPreviewNowSeconds +
-            medians.barePodToReadySeconds +
-            medians.checkStepNowSeconds,
-          note: `over B: ${round3((medians.emptyPreviewNowSeconds + medians.barePodToReadySeconds + medians.checkStepNowSeconds) / medians.bSeconds)}`,
+          what: "a one-object Kubernetes program's preview + a bare Pod to Ready + the check step's floor (the slower of a bare exec and a refused request)",
+          seconds: aFloor,
+          note: `over B: ${round3(aFloor / medians.bSeconds)}`,
         },
       ),
       goal(
@@ -367,7 +370,7 @@ async function main(): Promise<void> {
         0.5,
         "ratio",
         {
-          what: "kubectl delete of a namespace holding two bare Pods",
+          what: "kubectl delete of a namespace holding two bare Pods (the lab's grace period: none)",
           seconds: medians.namespaceDeleteSeconds,
           note: `over then's destroy: ${round3(medians.namespaceDeleteSeconds / medians.destroyThenSeconds)} (the namespace controller waits a fixed 5 s before it deletes a namespace's content)`,
         },

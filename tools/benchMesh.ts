@@ -23,6 +23,7 @@ import { runnerVersion } from "../checks/runner";
 import { Verification } from "../checks/types";
 import { meshPlanOf } from "../components/meshPlan";
 import { DEFAULTS } from "../config";
+import { parseMeshBenchArgs } from "./lib/benchMeshArgs";
 import { formatGoal, goal, median, round3 } from "./lib/benchStats";
 import { harness, uniqueStack, useLocalImages } from "./lib/engine";
 import { observePlan } from "./lib/kubectlLab";
@@ -44,28 +45,6 @@ interface SizeResult {
   readonly pathSeconds: number;
   /** The median time of a bare `kubectl exec -- true` into a mesh client (the model's exec). */
   readonly execSeconds?: number;
-}
-
-function parseArgs(argv: readonly string[]): {
-  rounds: number;
-  sizes?: number[];
-  reportOnly: boolean;
-} {
-  const reportOnly = argv.includes("--report");
-  argv = argv.filter((a) => a !== "--report");
-  const at = argv.indexOf("--nodes");
-  const sizes = at >= 0 ? (argv[at + 1] ?? "").split(",").map(Number) : undefined;
-  const rest = argv.filter((_, i) => i !== at && i !== at + 1);
-  const rounds = Number(rest[0] ?? 5);
-  if (!Number.isInteger(rounds) || rounds < 1) {
-    throw new Error(`rounds must be a positive whole number, got "${rest[0]}"`);
-  }
-  if (sizes && !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 9)) {
-    throw new Error(
-      `--nodes takes cluster sizes from 1 to 9, such as 1,2,3; got "${argv[at + 1]}"`,
-    );
-  }
-  return { rounds, reportOnly, ...(sizes ? { sizes } : {}) };
 }
 
 function cluster(...args: string[]): void {
@@ -174,7 +153,7 @@ function readResults(): Array<{ sizes: SizeResult[] }> {
 }
 
 async function main(): Promise<void> {
-  const { rounds, sizes, reportOnly } = parseArgs(process.argv.slice(2));
+  const { rounds, sizes, reportOnly } = parseMeshBenchArgs(process.argv.slice(2));
   const measured: SizeResult[] = [];
   try {
     for (const size of reportOnly ? [] : (sizes ?? [nodeCount()])) {

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { mustRun, PROJECT_DIR, runCommand } from "./runCommand";
+import { NO_GRACE } from "../../components/podGrace";
 
 const STATE = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
 
@@ -172,14 +173,17 @@ export function refusedRequest(namespace: string, ip: string): number {
   return Number(b) - Number(a);
 }
 
-/** A bare busybox Pod: no probes, no volumes; it stops at once on SIGTERM. */
+/**
+ * A bare busybox Pod: no probes, no volumes; it stops at once on SIGTERM, and has the lab's pods'
+ * grace period (none), so a floor of a delete is the lab's.
+ */
 function barePod(namespace: string, name: string): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name, namespace },
     spec: {
-      terminationGracePeriodSeconds: 1,
+      terminationGracePeriodSeconds: NO_GRACE,
       automountServiceAccountToken: false,
       containers: [
         {
