@@ -76,6 +76,18 @@ describe("the bench's breakdown", () => {
     );
   });
 
+  it("splits an operation that runs no program (a destroy) into the engine's start, its steps and its tail", () => {
+    const destroy = exportLine("pulumi-cli", [
+      ["pulumi", 0, 7000],
+      ["pulumi-plan", 700, 6400],
+    ]);
+    expect(phasesOf(parseOtlpTrace(destroy))).toEqual([
+      { phase: "engine start", seconds: 0.7 },
+      { phase: "steps", seconds: 5.7 },
+      { phase: "engine tail", seconds: 0.6 },
+    ]);
+  });
+
   it("times each resource's step from the engine's events, leaving out components and the stack", () => {
     expect(
       stepsOf([

@@ -35,6 +35,9 @@ function only(spans: readonly Span[], name: string, service?: string): Span {
 export function phasesOf(spans: readonly Span[]): Phase[] {
   const cli = only(spans, "pulumi", "pulumi-cli");
   const plan = only(spans, "pulumi-plan", "pulumi-cli");
+  if (!spans.some((s) => s.name === "execRuntime" && s.service === "pulumi-language-nodejs")) {
+    return withoutProgram(cli, plan);
+  }
   const exec = only(spans, "execRuntime", "pulumi-language-nodejs");
   // The Node.js runtime's own spans, or, where it exported none (its exporter is flushed as the
   // process ends), the CLI's side of the same calls.
@@ -58,6 +61,26 @@ export function phasesOf(spans: readonly Span[]): Phase[] {
     ["node and the SDK", run ? run.startMs : exec.startMs],
     ["program start", firstResource],
     ["resources", resourcesDone],
+    ["engine tail", cli.endMs],
+  ];
+  let at = cli.startMs;
+  return marks.map(([phase, until]) => {
+    const seconds = round3((until - at) / 1000);
+    at = until;
+    return { phase, seconds };
+  });
+}
+
+/**
+ * The phases of an operation that runs no program (a `destroy`: the engine works from the state):
+ *   engine start   the CLI until it plans (backend, stack, the providers)
+ *   steps          the plan carried out (for a destroy: every delete, the namespace's wait in it)
+ *   engine tail    until the CLI exits (the snapshot, plugins shut down)
+ */
+function withoutProgram(cli: Span, plan: Span): Phase[] {
+  const marks: Array<[string, number]> = [
+    ["engine start", plan.startMs],
+    ["steps", plan.endMs],
     ["engine tail", cli.endMs],
   ];
   let at = cli.startMs;
