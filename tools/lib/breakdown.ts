@@ -73,15 +73,14 @@ export function phasesOf(spans: readonly Span[]): Phase[] {
 
 /**
  * The phases of an operation that runs no program (a `destroy`: the engine works from the state):
- *   engine start   the CLI until it plans (backend, stack, the providers)
- *   steps          the plan carried out (for a destroy: every delete, the namespace's wait in it)
- *   engine tail    until the CLI exits (the snapshot, plugins shut down)
+ *   engine start   the CLI until it plans (backend, stack)
+ *   steps          until the CLI exits: the providers, every delete (the namespace's wait in it),
+ *                  the snapshot (the CLI's plan span of a destroy lasts to its end: no tail of its own)
  */
 function withoutProgram(cli: Span, plan: Span): Phase[] {
   const marks: Array<[string, number]> = [
     ["engine start", plan.startMs],
-    ["steps", plan.endMs],
-    ["engine tail", cli.endMs],
+    ["steps", cli.endMs],
   ];
   let at = cli.startMs;
   return marks.map(([phase, until]) => {
