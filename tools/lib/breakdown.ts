@@ -63,12 +63,7 @@ export function phasesOf(spans: readonly Span[]): Phase[] {
     ["resources", resourcesDone],
     ["engine tail", cli.endMs],
   ];
-  let at = cli.startMs;
-  return marks.map(([phase, until]) => {
-    const seconds = round3((until - at) / 1000);
-    at = until;
-    return { phase, seconds };
-  });
+  return between(cli.startMs, marks);
 }
 
 /**
@@ -82,7 +77,12 @@ function withoutProgram(cli: Span, plan: Span): Phase[] {
     ["engine start", plan.startMs],
     ["steps", cli.endMs],
   ];
-  let at = cli.startMs;
+  return between(cli.startMs, marks);
+}
+
+/** Phases from `startMs` to each mark in turn, in seconds: each ends where the next begins. */
+function between(startMs: number, marks: ReadonlyArray<readonly [string, number]>): Phase[] {
+  let at = startMs;
   return marks.map(([phase, until]) => {
     const seconds = round3((until - at) / 1000);
     at = until;
