@@ -239,7 +239,7 @@ async function runPolicyProbes(
  * start without four more kubectl processes competing with them for the machine's CPU. The reads
  * still end long before the stranger's refusal does.
  */
-export function apiReads(run: KubectlRunner, after?: Promise<unknown>): KubectlRunner {
+function apiReads(run: KubectlRunner, after?: Promise<unknown>): KubectlRunner {
   if (!after) {
     return run;
   }

@@ -102,6 +102,23 @@ async function outputsOf(stack: Stack): Promise<Record<string, unknown>> {
 }
 
 /** The namespace's pods, Services and NetworkPolicies, by kind/name. */
+/** The resources the stack's state holds. */
+async function resourcesOf(
+  stack: Stack,
+): Promise<Array<{ type: string; inputs?: { create?: string } }>> {
+  const state = (await stack.exportStack()).deployment as {
+    resources?: Array<{ type: string; inputs?: { create?: string } }>;
+  };
+  return state.resources ?? [];
+}
+
+/** The command each lab's check runs, as the state records it. */
+async function checkCommandsOf(stack: Stack): Promise<Array<string | undefined>> {
+  return (await resourcesOf(stack))
+    .filter((r) => r.type === "command:local:Command")
+    .map((r) => r.inputs?.create);
+}
+
 function objectsIn(namespace: string): string[] {
   const listed = kubectl([
     "get",
@@ -179,11 +196,7 @@ describe("a Python program with two labs side by side in one namespace", () => {
   });
 
   it("starts each lab's runner from the package, relative to the consumer's project", async () => {
-    const state = (await stack.exportStack()).deployment as {
-      resources: { type: string; inputs?: { create?: string } }[];
-    };
-    const commands = state.resources.filter((r) => r.type === "command:local:Command");
-    expect(commands.map((c) => c.inputs?.create)).toEqual([
+    expect(await checkCommandsOf(stack)).toEqual([
       "node ../../checks/start.js",
       "node ../../checks/start.js",
     ]);
@@ -210,8 +223,7 @@ describe("a Python program with two labs side by side in one namespace", () => {
   it("destroys everything: the namespace is gone", async () => {
     await stack.destroy();
     expect(namespaceGone(namespace)).toBe(true);
-    const state = (await stack.exportStack()).deployment as { resources?: unknown[] };
-    expect(state.resources ?? []).toEqual([]);
+    expect(await resourcesOf(stack)).toEqual([]);
   });
 });
 
@@ -295,18 +307,13 @@ if (GO_MISSING.length === 0) {
     });
 
     it("starts the lab's runner from the package, relative to the consumer's project", async () => {
-      const state = (await stack.exportStack()).deployment as {
-        resources: { type: string; inputs?: { create?: string } }[];
-      };
-      const commands = state.resources.filter((r) => r.type === "command:local:Command");
-      expect(commands.map((c) => c.inputs?.create)).toEqual(["node ../../checks/start.js"]);
+      expect(await checkCommandsOf(stack)).toEqual(["node ../../checks/start.js"]);
     });
 
     it("destroys everything: the namespace is gone", async () => {
       await stack.destroy();
       expect(namespaceGone(namespace)).toBe(true);
-      const state = (await stack.exportStack()).deployment as { resources?: unknown[] };
-      expect(state.resources ?? []).toEqual([]);
+      expect(await resourcesOf(stack)).toEqual([]);
     });
   });
 }
