@@ -1,16 +1,16 @@
-import { mapBounded } from "./boundedPool";
-import { evaluateMesh, MeshClaim, meshTargets, MeshRun } from "./meshEvaluate";
-import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./meshLayout";
+import { mapBounded } from "./probe/boundedPool";
+import { evaluateMesh, MeshClaim, meshTargets, MeshRun } from "./judge/meshEvaluate";
+import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./plan/meshLayout";
 import {
   buildMeshClientScript,
   buildNodeProbeScript,
   MESH_NAME_LAG_BOUND_MS,
   MeshTarget,
-} from "./meshScript";
-import { diagnoseMesh, meshChecks, meshReport } from "./meshSummary";
-import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "./meshTypes";
-import { awaitingLogs, MeshServerLogs, witnessMesh } from "./meshWitness";
-import { MalformedScriptOutputError, newRunNonce, parseScriptOutput } from "./podScript";
+} from "./probe/meshScript";
+import { diagnoseMesh, meshChecks, meshReport } from "./judge/meshSummary";
+import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "./contract/meshTypes";
+import { awaitingLogs, MeshServerLogs, witnessMesh } from "./witness/meshWitness";
+import { MalformedScriptOutputError, newRunNonce, parseScriptOutput } from "./probe/podScript";
 import { kubectlError, KubectlRunner } from "./runChecks";
 import {
   logSinceTime,
@@ -19,8 +19,8 @@ import {
   requestsOfRun,
   ServerLog,
   witnessToken,
-} from "./serverWitness";
-import { CheckResult, Diagnosis, Layer, Verification } from "./types";
+} from "./witness/serverWitness";
+import { CheckResult, Diagnosis, Layer, Verification } from "./contract/types";
 
 /** What the mesh adds to a verification. */
 export interface MeshOutcome {

@@ -8,14 +8,14 @@
  * both streams into the error it prints, and the report is what a person needs there.
  */
 import * as fs from "node:fs";
-import { fromEnvironment } from "./environment";
-import { kubeconfigSource, KubeconfigSource } from "./kubeconfig";
-import { kubectl, stopAllKubectl } from "./kubectl";
-import { meshFromEnvironment } from "./meshEnvironment";
+import { fromEnvironment } from "./contract/environment";
+import { kubeconfigSource, KubeconfigSource } from "./probe/kubeconfig";
+import { kubectl, stopAllKubectl } from "./probe/kubectl";
+import { meshFromEnvironment } from "./contract/meshEnvironment";
 import { runMesh, withMesh } from "./meshRun";
-import { renderReport } from "./report";
+import { renderReport } from "./report/report";
 import { runChecks } from "./runChecks";
-import { Verification } from "./types";
+import { Verification } from "./contract/types";
 
 // Stopped half way (Ctrl-C on `pulumi up`, a CI job cancelled): the kubectl runs stop with the
 // runner rather than going on unobserved. Nothing is on disk to clean up.

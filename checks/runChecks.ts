@@ -1,16 +1,16 @@
-import { summarize } from "./diagnose";
-import { parseEndpointSlices, ServiceEndpoint } from "./endpoints";
-import { evaluateChecks, NodeFacts, NodePodCidrs } from "./evaluate";
-import { KubectlResult } from "./kubectl";
+import { summarize } from "./judge/diagnose";
+import { parseEndpointSlices, ServiceEndpoint } from "./judge/endpoints";
+import { evaluateChecks, NodeFacts, NodePodCidrs } from "./judge/evaluate";
+import { KubectlResult } from "./probe/kubectl";
 import {
   buildPodScript,
   MalformedScriptOutputError,
   newRunNonce,
   parseScriptOutput,
   podScriptDeadlineSeconds,
-} from "./podScript";
-import { ingressVerdict, NetworkPolicyJson } from "./networkPolicy";
-import { evaluatePolicyChecks, PolicyFacts } from "./policyChecks";
+} from "./probe/podScript";
+import { ingressVerdict, NetworkPolicyJson } from "./judge/networkPolicy";
+import { evaluatePolicyChecks, PolicyFacts } from "./judge/policyChecks";
 import {
   applyServerWitness,
   awaitsServerLog,
@@ -20,9 +20,9 @@ import {
   requestsOfRun,
   ServerLog,
   witnessToken,
-} from "./serverWitness";
-import { buildStrangerScript } from "./strangerScript";
-import { CheckPlan, CheckResult, PolicyPlan, Verification } from "./types";
+} from "./witness/serverWitness";
+import { buildStrangerScript } from "./probe/strangerScript";
+import { CheckPlan, CheckResult, PolicyPlan, Verification } from "./contract/types";
 
 /** Runs kubectl; injected so the orchestration is testable without a cluster. */
 export type KubectlRunner = (args: readonly string[], timeoutMs: number) => Promise<KubectlResult>;

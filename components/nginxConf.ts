@@ -1,4 +1,4 @@
-import { IDENTITY_PATH, LARGE_PATH } from "../checks/identity";
+import { IDENTITY_PATH, LARGE_PATH } from "../checks/contract/identity";
 
 /** Where the server pod mounts the Downward API file with its own UID. */
 export const IDENTITY_DIR = "/etc/pod-to-pod-identity";

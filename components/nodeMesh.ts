@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshSettings, ResourceSettings } from "../config";
-import { meshScriptDigest } from "../checks/meshDigest";
-import { MeshPlan } from "../checks/meshTypes";
+import { meshScriptDigest } from "../checks/probe/meshDigest";
+import { MeshPlan } from "../checks/contract/meshTypes";
 import { PART_OF } from "./labels";
 import { MESH, meshPlanOf } from "./meshPlan";
 import { MeshClients } from "./meshClients";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { assertKubectlAvailable } from "../checks/kubectl";
+import { assertKubectlAvailable } from "../checks/probe/kubectl";
 import { LabConfig, loadKubeAccess, parseLabArgs, RawLabConfig } from "../config";
 import { BusyboxClient } from "./busyboxClient";
 import { ConnectivityCheck } from "./connectivityCheck";

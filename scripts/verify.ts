@@ -6,9 +6,9 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { kubeconfigSource } from "../checks/kubeconfig";
-import { kubectl } from "../checks/kubectl";
-import { renderReport } from "../checks/report";
+import { kubeconfigSource } from "../checks/probe/kubeconfig";
+import { kubectl } from "../checks/probe/kubectl";
+import { renderReport } from "../checks/report/report";
 import { meshPlanOf } from "../components/meshPlan";
 import { runMesh, withMesh } from "../checks/meshRun";
 import { runChecks } from "../checks/runChecks";

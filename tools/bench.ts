@@ -28,7 +28,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { toEnvironment } from "../checks/environment";
+import { toEnvironment } from "../checks/contract/environment";
 import { runnerVersion } from "../checks/runner";
 import {
   emptyProgram,

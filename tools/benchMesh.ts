@@ -17,10 +17,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toEnvironment } from "../checks/environment";
-import { meshToEnvironment } from "../checks/meshEnvironment";
+import { toEnvironment } from "../checks/contract/environment";
+import { meshToEnvironment } from "../checks/contract/meshEnvironment";
 import { runnerVersion } from "../checks/runner";
-import { Verification } from "../checks/types";
+import { Verification } from "../checks/contract/types";
 import { meshPlanOf } from "../components/meshPlan";
 import { DEFAULTS } from "../config";
 import { parseMeshBenchArgs } from "./lib/benchMeshArgs";

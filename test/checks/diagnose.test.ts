@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { diagnose, summarize } from "../../checks/diagnose";
-import { CHECK_NAMES, CheckName, CheckResult } from "../../checks/types";
+import { diagnose, summarize } from "../../checks/judge/diagnose";
+import { CHECK_NAMES, CheckName, CheckResult } from "../../checks/contract/types";
 
 function results(failed: CheckName[]): CheckResult[] {
   return CHECK_NAMES.map((name) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromEnvironment, toEnvironment } from "../../checks/environment";
+import { fromEnvironment, toEnvironment } from "../../checks/contract/environment";
 import { seedPlan } from "../helpers";
 
 describe("the runner's environment", () => {

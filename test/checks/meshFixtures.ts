@@ -1,8 +1,8 @@
-import { MeshEvaluation } from "../../checks/meshEvaluate";
-import { MeshLayout, MeshPlan, MeshPod } from "../../checks/meshTypes";
-import { MeshServerLogs, WitnessedMesh, witnessMesh } from "../../checks/meshWitness";
-import { Section } from "../../checks/podScript";
-import { ServedRequest } from "../../checks/serverWitness";
+import { MeshEvaluation } from "../../checks/judge/meshEvaluate";
+import { MeshLayout, MeshPlan, MeshPod } from "../../checks/contract/meshTypes";
+import { MeshServerLogs, WitnessedMesh, witnessMesh } from "../../checks/witness/meshWitness";
+import { Section } from "../../checks/probe/podScript";
+import { ServedRequest } from "../../checks/witness/serverWitness";
 
 /** A mesh plan as the NodeMesh component writes it, for a lab in namespace `lab`. */
 export const meshPlan: MeshPlan = {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { mapBounded } from "../../checks/boundedPool";
-import { meshFromEnvironment, meshToEnvironment } from "../../checks/meshEnvironment";
+import { mapBounded } from "../../checks/probe/boundedPool";
+import { meshFromEnvironment, meshToEnvironment } from "../../checks/contract/meshEnvironment";
 import { meshExecBudgetMs, runMesh, withMesh } from "../../checks/meshRun";
 import { KubectlRunner } from "../../checks/runChecks";
-import { renderMeshText } from "../../checks/meshRender";
-import { Verification } from "../../checks/types";
+import { renderMeshText } from "../../checks/report/meshRender";
+import { Verification } from "../../checks/contract/types";
 import { clientSections, echoUid, meshPlan, nodeSections } from "./meshFixtures";
-import { Section } from "../../checks/podScript";
-import { KubectlResult } from "../../checks/kubectl";
+import { Section } from "../../checks/probe/podScript";
+import { KubectlResult } from "../../checks/probe/kubectl";
 
 /** The lines a script prints for these sections, with the nonce it was given. */
 function printed(nonce: string, sections: Map<string, Section>): string {

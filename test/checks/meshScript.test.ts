@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildMeshClientScript, buildNodeProbeScript } from "../../checks/meshScript";
-import { parseScriptOutput } from "../../checks/podScript";
-import { witnessToken } from "../../checks/serverWitness";
+import { buildMeshClientScript, buildNodeProbeScript } from "../../checks/probe/meshScript";
+import { parseScriptOutput } from "../../checks/probe/podScript";
+import { witnessToken } from "../../checks/witness/serverWitness";
 import { TEST_NONCE } from "../helpers";
 import { echoUid, meshPlan } from "./meshFixtures";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/meshEvaluate";
-import { diagnoseMesh, meshChecks, meshReport } from "../../checks/meshSummary";
-import { renderReport } from "../../checks/report";
-import { MeshLayout } from "../../checks/meshTypes";
-import { Section } from "../../checks/podScript";
+import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/judge/meshEvaluate";
+import { diagnoseMesh, meshChecks, meshReport } from "../../checks/judge/meshSummary";
+import { renderReport } from "../../checks/report/report";
+import { MeshLayout } from "../../checks/contract/meshTypes";
+import { Section } from "../../checks/probe/podScript";
 import { fixture } from "../helpers";
 import {
   clientSections,

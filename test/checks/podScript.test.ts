@@ -13,10 +13,10 @@ import {
   serviceNameLagBoundMs,
   serviceReadyBoundMs,
   shellQuote,
-} from "../../checks/podScript";
-import { diagnose } from "../../checks/diagnose";
-import { evaluateChecks } from "../../checks/evaluate";
-import { witnessToken } from "../../checks/serverWitness";
+} from "../../checks/probe/podScript";
+import { diagnose } from "../../checks/judge/diagnose";
+import { evaluateChecks } from "../../checks/judge/evaluate";
+import { witnessToken } from "../../checks/witness/serverWitness";
 import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../helpers";
 
 /** A bin folder where each probe command is a stub that prints a known line and exits as told. */

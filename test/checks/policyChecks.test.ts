@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../checks/diagnose";
-import { evaluateChecks } from "../../checks/evaluate";
-import { evaluatePolicyChecks, PolicyFacts } from "../../checks/policyChecks";
-import { Section } from "../../checks/podScript";
-import { witnessToken } from "../../checks/serverWitness";
-import { buildStrangerScript } from "../../checks/strangerScript";
-import { CheckPlan, CheckResult } from "../../checks/types";
+import { summarize } from "../../checks/judge/diagnose";
+import { evaluateChecks } from "../../checks/judge/evaluate";
+import { evaluatePolicyChecks, PolicyFacts } from "../../checks/judge/policyChecks";
+import { Section } from "../../checks/probe/podScript";
+import { witnessToken } from "../../checks/witness/serverWitness";
+import { buildStrangerScript } from "../../checks/probe/strangerScript";
+import { CheckPlan, CheckResult } from "../../checks/contract/types";
 import {
   fixture,
   sectionsOf,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { KubectlResult } from "../../checks/kubectl";
-import { buildPodScript, podScriptDeadlineSeconds } from "../../checks/podScript";
+import { KubectlResult } from "../../checks/probe/kubectl";
+import { buildPodScript, podScriptDeadlineSeconds } from "../../checks/probe/podScript";
 import { CheckRunError, kubectlError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
-import { CLIENT_WITNESSED, witnessedPath, witnessToken } from "../../checks/serverWitness";
-import { CheckPlan } from "../../checks/types";
+import { CLIENT_WITNESSED, witnessedPath, witnessToken } from "../../checks/witness/serverWitness";
+import { CheckPlan } from "../../checks/contract/types";
 import {
   endpointSlicesJson,
   fixture,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseEndpointSlices, ServiceEndpoint } from "../../checks/endpoints";
-import { Section } from "../../checks/podScript";
-import { checkIdentity, ExpectedServer } from "../../checks/serverIdentity";
+import { parseEndpointSlices, ServiceEndpoint } from "../../checks/judge/endpoints";
+import { Section } from "../../checks/probe/podScript";
+import { checkIdentity, ExpectedServer } from "../../checks/judge/serverIdentity";
 import { endpointSlicesJson, fixture, SEED_SERVER_UID, seedEndpoints } from "../helpers";
 
 const STRANGER = "0a0b0c0d-1111-4222-8333-444455556666";

@@ -8,8 +8,8 @@ import {
   requestsOfRun,
   witnessedPath,
   witnessToken,
-} from "../../checks/serverWitness";
-import { CheckResult } from "../../checks/types";
+} from "../../checks/witness/serverWitness";
+import { CheckResult } from "../../checks/contract/types";
 import { seedPlan, TEST_NONCE } from "../helpers";
 
 const token = witnessToken(TEST_NONCE);

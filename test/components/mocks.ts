@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Verification } from "../../checks/types";
+import { Verification } from "../../checks/contract/types";
 import { seedPlan } from "../helpers";
 
 /** Pulumi's wire form of a secret value, as mocks receive secret inputs. */

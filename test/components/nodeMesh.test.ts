@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { meshFromEnvironment } from "../../checks/meshEnvironment";
+import { meshFromEnvironment } from "../../checks/contract/meshEnvironment";
 import { MESH_EXEMPTIONS, policies, resourceKey } from "../../policy/policies";
 import { Finding, runPack } from "../policy/harness";
 import { inputsOf, installMocks, promiseOf, registered, urnOf } from "./mocks";

@@ -3,11 +3,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toEnvironment } from "../../checks/environment";
+import { toEnvironment } from "../../checks/contract/environment";
 import { runnerVersion } from "../../checks/runner";
-import { cidrContains } from "../../checks/ipv4";
-import { CheckPlan, Verification } from "../../checks/types";
-import { parseVerification } from "../../checks/verification";
+import { cidrContains } from "../../checks/judge/ipv4";
+import { CheckPlan, Verification } from "../../checks/contract/types";
+import { parseVerification } from "../../checks/contract/verification";
 import { LAB_NAMES } from "../../components/names";
 import {
   kubectlSync as kubectl,

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cidrContains } from "../../checks/ipv4";
+import { cidrContains } from "../../checks/judge/ipv4";
 import { StackOutputs } from "../../scripts/lib/stackOutputs";
 import { PROJECT_DIR, run } from "./cli";
 import {

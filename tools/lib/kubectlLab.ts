@@ -5,8 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { mustRun, Run, runCommand } from "./runCommand";
-import { CheckPlan } from "../../checks/types";
-import { DENY_BOUND_SECONDS } from "../../checks/strangerScript";
+import { CheckPlan } from "../../checks/contract/types";
+import { DENY_BOUND_SECONDS } from "../../checks/probe/strangerScript";
 import { LAB_NAMES } from "../../components/names";
 
 /** Runs kubectl synchronously (KUBECONFIG from the environment), optionally with stdin. */

@@ -1,6 +1,6 @@
 import { scriptPreamble, serviceFqdn, shellQuote } from "./podScript";
-import { witnessedPath, witnessToken } from "./serverWitness";
-import { CheckPlan, PolicyPlan } from "./types";
+import { witnessedPath, witnessToken } from "../witness/serverWitness";
+import { CheckPlan, PolicyPlan } from "../contract/types";
 
 /**
  * How long a request the policies must refuse may go unanswered before it counts as refused: a

@@ -1,4 +1,4 @@
-import { CheckName, CheckResult, Diagnosis, Verification } from "./types";
+import { CheckName, CheckResult, Diagnosis, Verification } from "../contract/types";
 
 function failedDetails(results: readonly CheckResult[], names: readonly CheckName[]): string[] {
   return results

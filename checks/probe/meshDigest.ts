@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import { buildMeshClientScript, buildNodeProbeScript } from "./meshScript";
-import { MeshPlan } from "./meshTypes";
+import { MeshPlan } from "../contract/meshTypes";
 
 /** A plan that stands for every mesh plan: only the scripts' shape is digested. */
 const SHAPE: MeshPlan = {

@@ -1,7 +1,7 @@
-import { IDENTITY_PATH, LARGE_BYTES, LARGE_PATH } from "./identity";
-import { MeshPlan } from "./meshTypes";
+import { IDENTITY_PATH, LARGE_BYTES, LARGE_PATH } from "../contract/identity";
+import { MeshPlan } from "../contract/meshTypes";
 import { scriptPreamble, shellQuote } from "./podScript";
-import { witnessedPath, witnessToken } from "./serverWitness";
+import { witnessedPath, witnessToken } from "../witness/serverWitness";
 
 /**
  * The scripts the runner sends into the mesh's pods: one into each client (to every echo server,

@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
-import { IDENTITY_PATH, LARGE_BYTES, LARGE_PATH } from "./identity";
-import { witnessedPath, witnessToken } from "./serverWitness";
-import { CheckPlan } from "./types";
+import { IDENTITY_PATH, LARGE_BYTES, LARGE_PATH } from "../contract/identity";
+import { witnessedPath, witnessToken } from "../witness/serverWitness";
+import { CheckPlan } from "../contract/types";
 
 /**
  * A fresh, unguessable marker for one run of the script: only lines that start with it are the

@@ -1,6 +1,6 @@
-import { ClientProbes, MeshClaim, MeshEvaluation } from "./meshEvaluate";
-import { MeshLayout, MeshPath, MeshServerWitness } from "./meshTypes";
-import { meshProbe } from "./meshScript";
+import { ClientProbes, MeshClaim, MeshEvaluation } from "../judge/meshEvaluate";
+import { MeshLayout, MeshPath, MeshServerWitness } from "../contract/meshTypes";
+import { meshProbe } from "../probe/meshScript";
 import { ServerLog, sources } from "./serverWitness";
 
 /**

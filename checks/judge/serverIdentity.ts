@@ -1,7 +1,7 @@
 import { describeEndpoint, ServiceEndpoint, shortUid } from "./endpoints";
-import { IDENTITY_PATH, parseIdentity } from "./identity";
-import { bodyStart, wgetFailure, WgetOutcome } from "./parsers";
-import { Section } from "./podScript";
+import { IDENTITY_PATH, parseIdentity } from "../contract/identity";
+import { bodyStart, wgetFailure, WgetOutcome } from "../probe/parsers";
+import { Section } from "../probe/podScript";
 
 /** Who must answer a probe: the nginx pod at its own IP, or the nginx pod as an endpoint of the Service. */
 export type ExpectedServer =

@@ -1,10 +1,10 @@
 import { ServiceEndpoint } from "./endpoints";
-import { LARGE_BYTES, LARGE_PATH } from "./identity";
+import { LARGE_BYTES, LARGE_PATH } from "../contract/identity";
 import { cidrContains } from "./ipv4";
-import { parseIpAddr, parseIpRoute, parseNslookup, parsePing, parseWget } from "./parsers";
+import { parseIpAddr, parseIpRoute, parseNslookup, parsePing, parseWget } from "../probe/parsers";
 import { checkIdentity, ExpectedServer } from "./serverIdentity";
-import { Section, SectionName, serviceFqdn } from "./podScript";
-import { CheckPlan, CheckResult } from "./types";
+import { Section, SectionName, serviceFqdn } from "../probe/podScript";
+import { CheckPlan, CheckResult } from "../contract/types";
 
 /** What `kubectl get nodes` says about one node the lab runs on. */
 export interface NodeFacts {

@@ -1,7 +1,7 @@
 import { IngressVerdict } from "./networkPolicy";
-import { parseNslookup, wgetFailure } from "./parsers";
-import { Section } from "./podScript";
-import { CheckPlan, CheckResult, PolicyPlan } from "./types";
+import { parseNslookup, wgetFailure } from "../probe/parsers";
+import { Section } from "../probe/podScript";
+import { CheckPlan, CheckResult, PolicyPlan } from "../contract/types";
 
 /** What the API server says of the lab's pods and policies, or why it could not say. */
 export type PolicyFacts = IngressVerdict | Error;

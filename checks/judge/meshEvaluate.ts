@@ -1,9 +1,9 @@
-import { LARGE_BYTES } from "./identity";
-import { parseIdentity } from "./identity";
-import { meshProbe } from "./meshScript";
-import { MeshLayout, MeshPath, MeshPod } from "./meshTypes";
-import { parseIpAddr, parseNslookup, parsePing, wgetFailure } from "./parsers";
-import { ScriptOutput, Section } from "./podScript";
+import { LARGE_BYTES } from "../contract/identity";
+import { parseIdentity } from "../contract/identity";
+import { meshProbe } from "../probe/meshScript";
+import { MeshLayout, MeshPath, MeshPod } from "../contract/meshTypes";
+import { parseIpAddr, parseNslookup, parsePing, wgetFailure } from "../probe/parsers";
+import { ScriptOutput, Section } from "../probe/podScript";
 
 /** What one script run gave: its sections, or why it gave none. */
 export type MeshRun = ScriptOutput | Error;

@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import { CheckName, CheckPlan, CheckResult } from "./types";
+import { CheckName, CheckPlan, CheckResult } from "../contract/types";
 
 /**
  * The server's side of every HTTP check. The client's report alone is one witness: a client image
