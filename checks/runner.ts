@@ -1,8 +1,6 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildPodScript } from "./probe/podScript";
-import { CheckPlan } from "./contract/types";
 
 /**
  * Where the check runner (run.ts, started by start.js; or run.js in a compiled build) lives, and
@@ -147,32 +145,4 @@ function packageVersion(root: string): string {
     version?: string;
   };
   return String(manifest.version ?? "0.0.0");
-}
-/** A plan that stands for every plan: only the script's shape, not the lab's values, is digested. */
-const SHAPE_PLAN: CheckPlan = {
-  namespace: "ns",
-  serverPod: "server",
-  serverPodUid: "00000000-0000-0000-0000-000000000000",
-  clientPod: "client",
-  clientContainer: "container",
-  serviceName: "service",
-  serverPodIp: "10.0.0.1",
-  clientPodIp: "10.0.0.2",
-  serverNode: "node",
-  clientNode: "node",
-  serviceClusterIp: "10.0.0.3",
-  servicePort: 80,
-  serverPort: 80,
-  clusterDomain: "cluster.local",
-  pingCount: 1,
-  timeoutSeconds: 1,
-};
-
-/**
- * A digest of the script the runner sends into the client pod (for a fixed plan: the lab's own
- * values are triggers of their own). A change in what the pod runs re-runs the checks.
- */
-export function podScriptDigest(): string {
-  const script = buildPodScript(SHAPE_PLAN, "0".repeat(32));
-  return crypto.createHash("sha256").update(script).digest("hex").slice(0, 12);
 }

@@ -6,10 +6,10 @@ import { toEnvironment } from "../checks/contract/environment";
 import { meshToEnvironment } from "../checks/contract/meshEnvironment";
 import { MeshPlan } from "../checks/contract/meshTypes";
 import { renderReport } from "../checks/report/report";
-import { DENY_BOUND_SECONDS } from "../checks/probe/strangerScript";
+import { DENY_BOUND_SECONDS } from "../checks/plan/pairProbes";
 import { Verification } from "../checks/contract/types";
 import { parseVerification } from "../checks/contract/verification";
-import { podScriptDigest, runnerCommand, runnerVersion } from "../checks/runner";
+import { runnerCommand, runnerVersion } from "../checks/runner";
 import { BusyboxClient } from "./busyboxClient";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
 import { StrangerClient } from "./strangerClient";
@@ -137,7 +137,6 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
           client.uid,
           service.uid,
           ...(isolation ? [isolation.stranger.uid] : []),
-          podScriptDigest(),
           version,
           ...(mesh ? mesh.triggers : []),
         ],

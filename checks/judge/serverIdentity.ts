@@ -1,7 +1,7 @@
 import { describeEndpoint, ServiceEndpoint, shortUid } from "./endpoints";
 import { IDENTITY_PATH, parseIdentity } from "../contract/identity";
-import { bodyStart, wgetFailure, WgetOutcome } from "../probe/parsers";
-import { Section } from "../probe/podScript";
+import { bodyStart, fetched, WgetOutcome } from "../probe/parsers";
+import { Section } from "../probe/script";
 
 /** Who must answer a probe: the nginx pod at its own IP, or the nginx pod as an endpoint of the Service. */
 export type ExpectedServer =
@@ -40,20 +40,20 @@ export function checkIdentity(
       detail: `the identity probe of ${url} produced no output`,
     };
   }
-  if (section.rc !== 0) {
-    const failed = wgetFailure(section.rc, section.output, url);
+  const response = fetched(section.rc, section.output, url);
+  if (!response.ok) {
     return {
-      ...failed,
-      failure: failed.failure === "http-error" ? "wrong-server" : failed.failure,
-      detail: `${failed.detail}: not the lab's nginx, which answers there with its pod UID`,
+      ...response,
+      failure: response.failure === "http-error" ? "wrong-server" : response.failure,
+      detail: `${response.detail}: not the lab's nginx, which answers there with its pod UID`,
     };
   }
-  const uid = parseIdentity(section.output);
+  const uid = parseIdentity(response.body);
   if (!uid) {
     return {
       ok: false,
       failure: "wrong-server",
-      detail: `${url} answered "${bodyStart(section.output)}", not a pod UID: not the lab's nginx`,
+      detail: `${url} answered "${bodyStart(response.body)}", not a pod UID: not the lab's nginx`,
     };
   }
   if (expected.kind === "pod") {
@@ -77,6 +77,19 @@ export function checkIdentity(
       failure: "other",
       answeredUid: uid,
       detail: `answered by pod uid ${uid}, but ${expected.service}'s endpoints could not be read to check it: ${expected.endpoints.message}`,
+    };
+  }
+  // Every ready endpoint counts, not only the one that answered this time: a second pod behind the
+  // Service gets a share of its traffic whichever pod the probe happened to reach.
+  const others = expected.endpoints.filter(
+    (candidate) => candidate.ready && candidate.podUid !== expected.server.uid,
+  );
+  if (others.length > 0) {
+    return {
+      ok: false,
+      failure: "wrong-server",
+      answeredUid: uid,
+      detail: `${expected.service} also sends traffic to ${others.map(describeEndpoint).join("; ")}, not only to the lab's ${expected.server.name}: requests may reach another pod`,
     };
   }
   const endpoint = expected.endpoints.find((candidate) => candidate.podUid === uid);

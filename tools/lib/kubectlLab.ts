@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { mustRun, Run, runCommand } from "./runCommand";
 import { CheckPlan } from "../../checks/contract/types";
-import { DENY_BOUND_SECONDS } from "../../checks/probe/strangerScript";
+import { DENY_BOUND_SECONDS } from "../../checks/plan/pairProbes";
 import { LAB_NAMES } from "../../components/names";
 
 /** Runs kubectl synchronously (KUBECONFIG from the environment), optionally with stdin. */
