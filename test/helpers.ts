@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { NodePodCidrs } from "../checks/judge/evaluate";
 import { ServiceEndpoint } from "../checks/judge/endpoints";
-import { parseScriptOutput, Section } from "../checks/probe/podScript";
+import { parseScriptOutput, Section } from "../checks/probe/script";
 import { CheckPlan } from "../checks/contract/types";
 
 /** Reads a file under test/fixtures. */

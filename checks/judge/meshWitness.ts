@@ -39,8 +39,12 @@ function note(claim: MeshClaim, verdict: Verdict, layout: MeshLayout): string {
     claim.kind === "node"
       ? `an address of node ${claim.from}`
       : `${claim.from}'s client (${claim.sources?.join(", ") ?? "address unknown"})`;
+  const named =
+    verdict.kind === "elsewhere"
+      ? { ...verdict, loggedBy: verdict.loggedBy.map((node) => `${node}'s echo server`) }
+      : verdict;
   return describeVerdict(
-    verdict,
+    named,
     `${claim.server}'s echo server (${pod})`,
     sender,
     REQUEST[claim.kind],

@@ -1,8 +1,11 @@
-import { MeshEvaluation } from "../../checks/judge/meshEvaluate";
+import { MeshEvaluation, MeshRequestOf } from "../../checks/judge/meshEvaluate";
 import { MeshLayout, MeshPlan, MeshPod } from "../../checks/contract/meshTypes";
-import { MeshServerLogs, WitnessedMesh, witnessMesh } from "../../checks/witness/meshWitness";
-import { Section } from "../../checks/probe/podScript";
-import { ServedRequest } from "../../checks/witness/serverWitness";
+import { WitnessedMesh, witnessMesh } from "../../checks/judge/meshWitness";
+import { meshRequest } from "../../checks/plan/meshProbes";
+import { Section } from "../../checks/probe/script";
+import { ServedRequest } from "../../checks/witness/accessLog";
+import { ServerLogs } from "../../checks/witness/witness";
+import { TEST_NONCE } from "../helpers";
 
 /** A mesh plan as the NodeMesh component writes it, for a lab in namespace `lab`. */
 export const meshPlan: MeshPlan = {
@@ -20,6 +23,10 @@ export const meshPlan: MeshPlan = {
   timeoutSeconds: 1,
   parallelism: 8,
 };
+
+/** The requests the mesh's scripts send, every script with the test's nonce. */
+export const requestOf: MeshRequestOf = (kind, _from, probe, ip) =>
+  meshRequest(meshPlan, TEST_NONCE, kind, probe, ip);
 
 /** The UID of the echo server on node `i`. */
 export function echoUid(i: number): string {
@@ -120,7 +127,7 @@ export function nodeSections(
  * The echo servers' logs of a healthy run: each served every request its scripts report, from
  * the sender's own address (for a node probe with unknown links, its node IP).
  */
-export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation): MeshServerLogs {
+export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation): ServerLogs {
   const logs = new Map<string, Map<string, ServedRequest[]>>(
     layout.nodes.map((node) => [node, new Map()]),
   );
@@ -128,7 +135,7 @@ export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation)
     const remote = claim.sources?.[0] ?? layout.nodeProbes.get(claim.from)!.ip;
     logs
       .get(claim.server)!
-      .set(claim.probe, [{ remote, uri: `/?probe=${claim.probe}`, status: 200 }]);
+      .set(claim.probe, [{ remote, ...claim.request, status: 200 }]);
   }
   return logs;
 }

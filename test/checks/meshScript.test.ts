@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildMeshClientScript, buildNodeProbeScript } from "../../checks/probe/meshScript";
-import { parseScriptOutput } from "../../checks/probe/podScript";
+import { parseScriptOutput } from "../../checks/probe/script";
 import { witnessToken } from "../../checks/witness/serverWitness";
 import { TEST_NONCE } from "../helpers";
 import { echoUid, meshPlan } from "./meshFixtures";

@@ -13,7 +13,7 @@ import {
   serviceNameLagBoundMs,
   serviceReadyBoundMs,
   shellQuote,
-} from "../../checks/probe/podScript";
+} from "../../checks/probe/script";
 import { diagnose } from "../../checks/judge/diagnose";
 import { evaluateChecks } from "../../checks/judge/evaluate";
 import { witnessToken } from "../../checks/witness/serverWitness";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { summarize } from "../../checks/judge/diagnose";
 import { evaluateChecks } from "../../checks/judge/evaluate";
 import { evaluatePolicyChecks, PolicyFacts } from "../../checks/judge/policyChecks";
-import { Section } from "../../checks/probe/podScript";
+import { Section } from "../../checks/probe/script";
 import { witnessToken } from "../../checks/witness/serverWitness";
 import { buildStrangerScript } from "../../checks/probe/strangerScript";
 import { CheckPlan, CheckResult } from "../../checks/contract/types";

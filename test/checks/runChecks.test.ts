@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KubectlResult } from "../../checks/probe/kubectl";
-import { buildPodScript, podScriptDeadlineSeconds } from "../../checks/probe/podScript";
+import { buildPodScript, podScriptDeadlineSeconds } from "../../checks/probe/script";
 import { CheckRunError, kubectlError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
 import { CLIENT_WITNESSED, witnessedPath, witnessToken } from "../../checks/witness/serverWitness";
 import { CheckPlan } from "../../checks/contract/types";

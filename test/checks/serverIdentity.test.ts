@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEndpointSlices, ServiceEndpoint } from "../../checks/judge/endpoints";
-import { Section } from "../../checks/probe/podScript";
+import { Section } from "../../checks/probe/script";
 import { checkIdentity, ExpectedServer } from "../../checks/judge/serverIdentity";
 import { endpointSlicesJson, fixture, SEED_SERVER_UID, seedEndpoints } from "../helpers";
 

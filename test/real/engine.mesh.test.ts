@@ -4,7 +4,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectl as kubectlRun } from "../../checks/probe/kubectl";
 import { runMesh } from "../../checks/meshRun";
-import { KubectlRunner } from "../../checks/runChecks";
+import { KubectlRunner } from "../../checks/probe/exec";
 import { MESH_CHECK_NAMES, Verification } from "../../checks/contract/types";
 import { meshPlanOf } from "../../components/meshPlan";
 import { DEFAULTS } from "../../config";
