@@ -79,6 +79,16 @@ export function checkIdentity(
       detail: `answered by pod uid ${uid}, but ${expected.service}'s endpoints could not be read to check it: ${expected.endpoints.message}`,
     };
   }
+  const endpoint = expected.endpoints.find((candidate) => candidate.podUid === uid);
+  if (endpoint && uid !== expected.server.uid) {
+    return {
+      ok: false,
+      failure: "wrong-server",
+      answeredUid: uid,
+      ...(endpoint.podName ? { answeredBy: endpoint.podName } : {}),
+      detail: `answered by ${describeEndpoint(endpoint)}, an endpoint of ${expected.service} but not the lab's ${expected.server.name} (uid ${shortUid(expected.server.uid)}): the Service sends traffic to other pods`,
+    };
+  }
   // Every ready endpoint counts, not only the one that answered this time: a second pod behind the
   // Service gets a share of its traffic whichever pod the probe happened to reach.
   const others = expected.endpoints.filter(
@@ -90,16 +100,6 @@ export function checkIdentity(
       failure: "wrong-server",
       answeredUid: uid,
       detail: `${expected.service} also sends traffic to ${others.map(describeEndpoint).join("; ")}, not only to the lab's ${expected.server.name}: requests may reach another pod`,
-    };
-  }
-  const endpoint = expected.endpoints.find((candidate) => candidate.podUid === uid);
-  if (endpoint && uid !== expected.server.uid) {
-    return {
-      ok: false,
-      failure: "wrong-server",
-      answeredUid: uid,
-      ...(endpoint.podName ? { answeredBy: endpoint.podName } : {}),
-      detail: `answered by ${describeEndpoint(endpoint)}, an endpoint of ${expected.service} but not the lab's ${expected.server.name} (uid ${shortUid(expected.server.uid)}): the Service sends traffic to other pods`,
     };
   }
   if (endpoint) {

@@ -70,6 +70,23 @@ describe("checkIdentity", () => {
     );
   });
 
+  it("fails when the lab's nginx answered but a second ready pod is behind the Service too", () => {
+    const endpoints = [
+      ...seedEndpoints,
+      { ip: "10.42.1.9", podName: "stranger-web", podUid: STRANGER, ready: true },
+    ];
+    const outcome = checkIdentity(answer(SEED_SERVER_UID), "nginx-service:80", service(endpoints));
+    expect(outcome).toMatchObject({ ok: false, failure: "wrong-server" });
+    expect(outcome.detail).toBe(
+      "nginx-service also sends traffic to stranger-web (uid 0a0b0c0d) at 10.42.1.9, not only to the lab's nginx-server: requests may reach another pod",
+    );
+    // A second pod that is not ready gets no traffic: it is no reason to fail.
+    const notReady = [...seedEndpoints, { ...endpoints[1], ready: false }];
+    expect(checkIdentity(answer(SEED_SERVER_UID), "nginx-service:80", service(notReady)).ok).toBe(
+      true,
+    );
+  });
+
   it("fails a UID that is no endpoint of the Service, listing the endpoints", () => {
     const outcome = checkIdentity(answer(STRANGER), "nginx-service:80", service(seedEndpoints));
     expect(outcome.detail).toBe(
