@@ -110,10 +110,10 @@ function policyFacts(plan: CheckPlan, policies: KubectlResult, pods: KubectlResu
 
 /**
  * Runs the pair's checks: one `kubectl exec` into the client carries all its probes, one into the
- * stranger (with NetworkPolicy isolation) runs beside it; the API reads (nodes, EndpointSlices,
- * policies, the lab's pods) wait for the client's exec, so the two execs, the run's critical path,
- * start without four more kubectl processes competing for the machine's CPU. Then the server's own
- * log witnesses every HTTP pass and every refusal.
+ * stranger (with NetworkPolicy isolation) runs beside it; with a stranger the API reads (nodes,
+ * EndpointSlices, policies, the lab's pods) wait for the client's exec, so the two execs, the
+ * run's critical path, start without four more kubectl processes competing for the machine's CPU.
+ * Then the server's own log witnesses every HTTP pass and every refusal.
  */
 export async function runChecks(
   plan: CheckPlan,
@@ -144,10 +144,14 @@ export async function runChecks(
     clientScript(plan, nonce),
     plan.timeoutSeconds,
   );
-  const settled = client.then(
-    () => undefined,
-    () => undefined,
-  );
+  // With a stranger, its refusal is the longest wait and nothing is judged before it ends: the
+  // reads can wait for the client's exec. Without one, they run alongside it.
+  const settled = plan.policy
+    ? client.then(
+        () => undefined,
+        () => undefined,
+      )
+    : Promise.resolve();
   const read = (args: readonly string[]) => settled.then(() => run(args, apiBudgetMs));
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
   const [clientRun, nodeList, slices, policies, labPods, strangerRun] = await Promise.all([

@@ -94,7 +94,13 @@ export function applyVerdicts(
       claim.expect === "served" ? "this request" : "the stranger's request",
     );
     const serverSaw =
-      verdict.kind === "unreadable" ? "unreadable" : "seen" in verdict ? verdict.seen : "nothing";
+      verdict.kind === "unreadable"
+        ? "unreadable"
+        : verdict.kind === "confirmed"
+          ? verdict.remotes.join(",") || "nothing"
+          : verdict.kind === "elsewhere"
+            ? "nothing"
+            : verdict.seen;
     if (!fails(verdict)) {
       return {
         ...result,

@@ -34,7 +34,7 @@ export type ServerLogs = ReadonlyMap<string, ServerLog>;
 /** How the logs judge one claim. */
 export type Verdict =
   /** Served: logged exactly, from the prober. Refused: logged by no server. */
-  | { readonly kind: "confirmed"; readonly seen: string }
+  | { readonly kind: "confirmed"; readonly seen: string; readonly remotes: readonly string[] }
   /** The log could not be read: the prober's word alone. */
   | { readonly kind: "unreadable"; readonly why: string }
   /** A pass the server meant never logged (another server may have). */
@@ -79,7 +79,7 @@ export function judgeClaim(claim: Claim, logs: ServerLogs): Verdict {
     const log = logs.get(claim.server);
     return log instanceof Error || log === undefined
       ? { kind: "unreadable", why: log ? firstLine(log) : "not read" }
-      : { kind: "confirmed", seen: "nothing" };
+      : { kind: "confirmed", seen: "nothing", remotes: [] };
   }
   const log = logs.get(claim.server);
   if (log === undefined || log instanceof Error) {
@@ -100,7 +100,11 @@ export function judgeClaim(claim: Claim, logs: ServerLogs): Verdict {
   if (allowed && !matching.some((request) => allowed.includes(request.remote))) {
     return { kind: "other-sender", seen: sources(matching) };
   }
-  return { kind: "confirmed", seen: sources(matching) };
+  return {
+    kind: "confirmed",
+    seen: sources(matching),
+    remotes: [...new Set(matching.map((request) => request.remote))],
+  };
 }
 
 /** Whether a verdict fails its claim. */
