@@ -104,10 +104,10 @@ export function clientScript(plan: CheckPlan, nonce: string): ScriptSpec {
     [{ probe: { name: "ip-route", attempts: 1, command: IP_ROUTE } }],
     [
       fetch("pod-ip-http", page),
+      // Who answered, and the path at full size, only where the page came back.
+      identity("pod-ip-identity", plan.serverPodIp, plan.serverPort, "pod-ip-http"),
       {
-        // Who answered, and the path at full size, only where the page came back.
         together: [
-          [identity("pod-ip-identity", plan.serverPodIp, plan.serverPort, "pod-ip-http")],
           [
             {
               probe: {
