@@ -210,6 +210,7 @@ export function withMesh(verification: Verification, mesh: MeshOutcome): Verific
   const diagnosis =
     pair && (PAIR_ONLY.includes(pair.layer) || !mesh.diagnosis) ? pair : (mesh.diagnosis ?? pair);
   return {
+    schemaVersion: verification.schemaVersion,
     checkedAt: verification.checkedAt,
     runnerVersion: verification.runnerVersion,
     passed,

@@ -85,6 +85,8 @@ export interface Diagnosis {
 
 /** The whole outcome of a run: the `verification` stack output. */
 export interface Verification {
+  /** The shape's version (contract/verification.ts): a reader can tell an old verdict from a new one. */
+  readonly schemaVersion: 2;
   /** When the checks ran (UTC, ISO 8601): a verdict is only as fresh as this. */
   readonly checkedAt: string;
   /** The version of the check runner that produced it. */

@@ -135,7 +135,11 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       layer: "network-policy",
       summary:
         "The stranger pod does not even reach its own node, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
-      evidence: failedDetails(results, ["stranger-to-pod-ip", "stranger-to-service", "stranger-dns"]),
+      evidence: failedDetails(results, [
+        "stranger-to-pod-ip",
+        "stranger-to-service",
+        "stranger-dns",
+      ]),
     };
   }
   if (strangerRefusals.some((r) => r.facts?.got === "own-egress")) {
@@ -231,6 +235,7 @@ export function summarize(
   const passed = results.filter((r) => r.ok).length;
   const diagnosis = diagnose(results);
   return {
+    schemaVersion: 2,
     checkedAt: stamp.checkedAt,
     runnerVersion: stamp.runnerVersion,
     passed,

@@ -390,6 +390,7 @@ describe("the echo servers' side of the mesh", () => {
 
 describe("withMesh", () => {
   const pair: Verification = {
+    schemaVersion: 2,
     checkedAt: "2026-12-01T00:00:00.000Z",
     runnerVersion: "t",
     passed: 1,

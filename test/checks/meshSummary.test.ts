@@ -230,6 +230,7 @@ describe("the report of a big cluster", () => {
       "on node n42: every failing path runs to or from it (198 of its 198 cross-node paths)",
     );
     const report = renderReport({
+      schemaVersion: 2,
       checkedAt: "2026-12-01T00:00:00.000Z",
       runnerVersion: "t",
       passed: checks.filter((c) => c.ok).length,

@@ -30,6 +30,7 @@ export function mockUid(name: string): string {
  * program that fabricated a clean 9/9 shows.
  */
 export const mockRunnerVerification: Verification = {
+  schemaVersion: 2,
   checkedAt: "2026-12-01T19:00:00.000Z",
   runnerVersion: "0.1.0+mocked",
   passed: 7,
