@@ -134,7 +134,7 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
     return {
       layer: "network-policy",
       summary:
-        "The stranger pod does not even reach its own node, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
+        "The stranger pod does not even reach the Kubernetes API by its ClusterIP, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
       evidence: failedDetails(results, [
         "stranger-to-pod-ip",
         "stranger-to-service",

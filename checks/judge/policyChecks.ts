@@ -1,5 +1,5 @@
 import { IngressVerdict } from "./networkPolicy";
-import { parseNslookup, parsePing, wgetFailure } from "../probe/parsers";
+import { parseNslookup, readResponse, wgetFailure } from "../probe/parsers";
 import { Section } from "../probe/script";
 import { CheckPlan, CheckResult, PolicyPlan } from "../contract/types";
 
@@ -74,7 +74,7 @@ function denied(
     return {
       name,
       ok: false,
-      detail: `${target} did not answer ${policy.strangerPod}, but the stranger does not reach its own node either: its refusal proves nothing`,
+      detail: `${target} did not answer ${policy.strangerPod}, but the stranger does not reach the Kubernetes API either: its refusal proves nothing`,
       ms: section.ms,
       facts: { got: "nothing" },
     };
@@ -115,9 +115,10 @@ export function evaluatePolicyChecks(
 ): CheckResult[] {
   const dnsSection = sections.get("stranger-dns");
   const answer = parseNslookup(dnsSection?.output ?? "");
-  // Alive: the stranger reaches its own node, which no policy covers (DNS has a check of its own).
-  const gateway = parsePing(sections.get("stranger-gateway")?.output ?? "");
-  const alive = gateway !== undefined && gateway.received > 0;
+  // Alive: the stranger reaches the Kubernetes API by IP, which no policy of the lab covers (DNS
+  // has a check of its own). Any HTTP status proves the path: its TLS port answers plain HTTP 400.
+  const api = sections.get("stranger-api");
+  const alive = api !== undefined && (api.rc === 0 || readResponse(api.output).statuses.length > 0);
   const egressBy = facts instanceof Error ? undefined : facts.strangerEgressBy;
   const dnsOk = answer.addresses.includes(plan.serviceClusterIp);
   const dns: CheckResult = {

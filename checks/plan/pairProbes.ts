@@ -1,6 +1,7 @@
 import { IDENTITY_PATH, LARGE_PATH } from "../contract/identity";
 import { CheckPlan, PolicyPlan } from "../contract/types";
 import {
+  apiServerGet,
   dnsLookup,
   gatewayPing,
   httpGet,
@@ -178,9 +179,9 @@ export function clientScript(plan: CheckPlan, nonce: string): ScriptSpec {
 /**
  * What the stranger runs, all at once: the nginx pod's IP and the Service's ClusterIP, which the
  * policies must refuse within the deny bound (no retries: a drop is what is expected); and, each
- * on its own, the Service's name at CoreDNS and the stranger's own node (its gateway), which no
- * policy of the lab covers. The gateway, not DNS, proves the stranger alive: a refusal then stands
- * whatever CoreDNS does, and each probe has only its own fate.
+ * on its own, the Service's name at CoreDNS and the Kubernetes API's ClusterIP, which no policy of
+ * the lab covers. The API, reached by IP, not DNS, proves the stranger alive: a refusal then
+ * stands whatever CoreDNS does, and each probe has only its own fate.
  */
 export function strangerScript(plan: CheckPlan, policy: PolicyPlan, nonce: string): ScriptSpec {
   const bound = policy.denyBoundSeconds;
@@ -208,7 +209,7 @@ export function strangerScript(plan: CheckPlan, policy: PolicyPlan, nonce: strin
     ],
     [
       {
-        probe: { name: "stranger-gateway", attempts: 1, command: gatewayPing(plan.timeoutSeconds) },
+        probe: { name: "stranger-api", attempts: 1, command: apiServerGet(plan.timeoutSeconds) },
       },
     ],
   ];

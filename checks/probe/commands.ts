@@ -60,6 +60,15 @@ export function gatewayPing(timeoutSeconds: number): string {
   return `ping -c 2 -A -w ${timeoutSeconds} "$(ip route | awk '/^default/ {print $3; exit}')"`;
 }
 
+/**
+ * The Kubernetes API's ClusterIP, from the variables the kubelet gives every container: something
+ * every pod reaches by IP, and a TLS port that answers a plain HTTP request with a 400, so any
+ * status line proves the path (no ICMP needed: the stranger has no NET_RAW).
+ */
+export function apiServerGet(timeoutSeconds: number): string {
+  return `timeout ${timeoutSeconds} wget -S -q -O - "http://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/"`;
+}
+
 /** A name asked of the cluster's DNS. */
 export function dnsLookup(name: string, timeoutSeconds: number): string {
   return `timeout ${timeoutSeconds} nslookup ${q(name)}`;

@@ -133,9 +133,7 @@ export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation)
   );
   for (const claim of evaluation.claims) {
     const remote = claim.sources?.[0] ?? layout.nodeProbes.get(claim.from)!.ip;
-    logs
-      .get(claim.server)!
-      .set(claim.probe, [{ remote, ...claim.request, status: 200 }]);
+    logs.get(claim.server)!.set(claim.probe, [{ remote, ...claim.request, status: 200 }]);
   }
   return logs;
 }

@@ -116,7 +116,13 @@ function fakeCluster(
       const remote = client ? `10.42.${node}.11` : `10.42.${node}.0`;
       for (const url of script.matchAll(/http:\/\/([\w.-]+):(\d+)(\/pod-to-pod\/[^'\s]+)/g)) {
         const target = url[1] === "mesh-echo" ? 0 : Number(url[1].split(".")[2]);
-        const line = { remote, method: "GET", host: `${url[1]}:${url[2]}`, uri: url[3], status: "200" };
+        const line = {
+          remote,
+          method: "GET",
+          host: `${url[1]}:${url[2]}`,
+          uri: url[3],
+          status: "200",
+        };
         sent.push({ node: nodes[target], line });
       }
       const sections = client

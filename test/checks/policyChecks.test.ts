@@ -32,7 +32,12 @@ const enforced: PolicyFacts = {
 const section = (rc: number, output: string, ms = 2001): Section => ({ rc, ms, tries: 1, output });
 const dropped = section(143, "");
 const resolves = section(0, fixture("busybox/nslookup-ok.txt"), 4);
-const nodeAnswers = section(0, fixture("busybox/ping-ok.txt"), 4);
+// What the stranger's wget to the API's ClusterIP prints: its TLS port's answer to plain HTTP.
+const apiAnswers = section(
+  1,
+  "  HTTP/1.0 400 Bad Request\n  \nwget: server returned error: HTTP/1.0 400 Bad Request",
+  4,
+);
 
 function stranger(overrides: Record<string, Section> = {}): Map<string, Section> {
   return new Map(
@@ -40,7 +45,7 @@ function stranger(overrides: Record<string, Section> = {}): Map<string, Section>
       "stranger-pod-ip": dropped,
       "stranger-service": dropped,
       "stranger-dns": resolves,
-      "stranger-gateway": nodeAnswers,
+      "stranger-api": apiAnswers,
       ...overrides,
     }),
   );
@@ -86,18 +91,13 @@ describe("evaluatePolicyChecks", () => {
     expect(check.detail).toContain("the NetworkPolicy is not enforced");
   });
 
-  it("does not count a dead stranger's silence as a denial: one that does not reach its own node", () => {
+  it("does not count a dead stranger's silence as a denial: one that does not reach the API either", () => {
     const checks = byName(
-      evaluatePolicyChecks(
-        plan,
-        policy,
-        stranger({ "stranger-gateway": section(1, fixture("busybox/ping-loss.txt")) }),
-        enforced,
-      ),
+      evaluatePolicyChecks(plan, policy, stranger({ "stranger-api": section(143, "") }), enforced),
     );
     expect(checks["stranger-to-pod-ip"]).toMatchObject({ ok: false, facts: { got: "nothing" } });
     expect(checks["stranger-to-pod-ip"].detail).toBe(
-      "10.42.0.7:80 did not answer stranger-client, but the stranger does not reach its own node either: its refusal proves nothing",
+      "10.42.0.7:80 did not answer stranger-client, but the stranger does not reach the Kubernetes API either: its refusal proves nothing",
     );
     expect(checks["stranger-dns"].ok).toBe(true);
   });
@@ -118,7 +118,10 @@ describe("evaluatePolicyChecks", () => {
 
   it("does not count a refusal the stranger's own egress policy makes", () => {
     const own = byName(
-      evaluatePolicyChecks(plan, policy, stranger(), { ...enforced, strangerEgressBy: ["lockdown"] }),
+      evaluatePolicyChecks(plan, policy, stranger(), {
+        ...enforced,
+        strangerEgressBy: ["lockdown"],
+      }),
     );
     expect(own["stranger-to-pod-ip"]).toMatchObject({ ok: false, facts: { got: "own-egress" } });
     expect(own["stranger-to-pod-ip"].detail).toBe(
@@ -223,7 +226,7 @@ describe("the NetworkPolicy diagnoses", () => {
         ...evaluatePolicyChecks(
           plan,
           policy,
-          stranger({ "stranger-dns": section(1, ""), "stranger-gateway": section(1, "") }),
+          stranger({ "stranger-dns": section(1, ""), "stranger-api": section(143, "") }),
           enforced,
         ),
       ],
@@ -243,7 +246,7 @@ describe("the NetworkPolicy diagnoses", () => {
 });
 
 describe("the stranger's probes", () => {
-  it("asks for the pod IP and the ClusterIP within the deny bound, and CoreDNS and its node, all at once", () => {
+  it("asks for the pod IP and the ClusterIP within the deny bound, and CoreDNS and the API, all at once", () => {
     const spec = strangerScript(plan, policy, TEST_NONCE);
     // Each request carries the run's witness token: nginx's log then shows whether it got in.
     const url = (host: string, probe: string) =>
@@ -265,9 +268,10 @@ describe("the stranger's probes", () => {
         command: "timeout 5 nslookup 'nginx-service.pod-to-pod.svc.cluster.local'",
       },
       {
-        name: "stranger-gateway",
+        name: "stranger-api",
         attempts: 1,
-        command: `ping -c 2 -A -w 5 "$(ip route | awk '/^default/ {print $3; exit}')"`,
+        command:
+          'timeout 5 wget -S -q -O - "http://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/"',
       },
     ]);
     expect(spec.jobs).toHaveLength(4);

@@ -432,7 +432,7 @@ describe("when the runner's kubectl calls start", () => {
         "stranger-pod-ip": { rc: 143, output: "", ms: 2001 },
         "stranger-service": { rc: 143, output: "", ms: 2001 },
         "stranger-dns": { rc: 0, output: fixture("busybox/nslookup-ok.txt") },
-        "stranger-gateway": { rc: 0, output: fixture("busybox/ping-ok.txt") },
+        "stranger-api": { rc: 1, output: "  HTTP/1.0 400 Bad Request\n  " },
       },
       nonce,
     );
