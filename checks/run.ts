@@ -11,10 +11,8 @@ import * as fs from "node:fs";
 import { fromEnvironment } from "./contract/environment";
 import { kubeconfigSource, KubeconfigSource } from "./probe/kubeconfig";
 import { kubectl, stopAllKubectl } from "./probe/kubectl";
-import { meshFromEnvironment } from "./contract/meshEnvironment";
-import { runMesh, withMesh } from "./meshRun";
 import { renderReport } from "./report/report";
-import { runChecks } from "./runChecks";
+import { runPlan } from "./runPlan";
 import { Verification } from "./contract/types";
 
 // Stopped half way (Ctrl-C on `pulumi up`, a CI job cancelled): the kubectl runs stop with the
@@ -39,13 +37,7 @@ async function verify(env: NodeJS.ProcessEnv, kubeconfig: KubeconfigSource): Pro
   const { plan, options } = fromEnvironment(env);
   const run = (args: readonly string[], timeoutMs: number) =>
     kubectl(args, timeoutMs, env, kubeconfig);
-  // With coverage every-node, the mesh runs alongside the pair's checks and joins their verdict.
-  const meshPlan = meshFromEnvironment(env);
-  const [pair, mesh] = await Promise.all([
-    runChecks(plan, run, { runnerVersion: options.runnerVersion }, options.kubeContext),
-    meshPlan ? runMesh(meshPlan, run, options.kubeContext) : undefined,
-  ]);
-  return mesh ? withMesh(pair, mesh) : pair;
+  return runPlan(plan, run, options);
 }
 
 async function main(): Promise<number> {

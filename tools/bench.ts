@@ -238,17 +238,20 @@ async function main(): Promise<void> {
 
     const plan = observePlan(now.namespace, {
       servicePort: 80,
-      serverPort: 80,
+      nginx: { port: 80 },
       clusterDomain: "cluster.local",
-      pingCount: 4,
-      timeoutSeconds: 5,
+      checks: { pingCount: 4, timeoutSeconds: 5 },
+      coverage: "pair",
     });
     const env = toEnvironment(plan, { reportOnly: false, runnerVersion: runnerVersion() });
-    const { policy: _stranger, ...clientPlan } = plan;
-    const clientEnv = toEnvironment(clientPlan, {
-      reportOnly: false,
-      runnerVersion: runnerVersion(),
-    });
+    const { policy: _stranger, ...clientPlan } = plan.pair;
+    const clientEnv = toEnvironment(
+      { pair: clientPlan },
+      {
+        reportOnly: false,
+        runnerVersion: runnerVersion(),
+      },
+    );
     const checkStep = [];
     for (let pair = 1; pair <= pairs; pair++) {
       const clientOnly = mustRun("node", ["checks/start.js"], { env: clientEnv }).seconds;
@@ -267,7 +270,7 @@ async function main(): Promise<void> {
         "--",
         "true",
       ]).seconds;
-      const refused = refusedRequest(now.namespace, plan.serverPodIp);
+      const refused = refusedRequest(now.namespace, plan.pair.serverPodIp);
       checkStep.push({
         pair,
         now: round3(x),

@@ -1,4 +1,4 @@
-import { MeshReport } from "./meshTypes";
+import { MeshPlan, MeshReport } from "./meshTypes";
 
 /** The names of the checks, in the order they run and are reported. */
 export const CHECK_NAMES = [
@@ -149,4 +149,10 @@ export interface PolicyPlan {
   readonly strangerContainer: string;
   /** How long a refused request may take to count as refused, in seconds. */
   readonly denyBoundSeconds: number;
+}
+
+/** Everything the runner runs: the pair's scenarios, and the mesh's with coverage every-node. */
+export interface RunPlan {
+  readonly pair: CheckPlan;
+  readonly mesh?: MeshPlan;
 }

@@ -109,6 +109,7 @@ describe("summarize", () => {
   it("counts and attaches the diagnosis only on failure", () => {
     const stamp = { checkedAt: "2026-12-01T19:00:00.000Z", runnerVersion: "0.1.0+abc" };
     expect(summarize(results([]), stamp)).toEqual({
+      schemaVersion: 2,
       ...stamp,
       passed: 10,
       failed: 0,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { mapBounded } from "../../checks/probe/boundedPool";
-import { meshFromEnvironment, meshToEnvironment } from "../../checks/contract/meshEnvironment";
 import { runMesh, withMesh } from "../../checks/meshRun";
 import { meshDeadlineSeconds } from "../../checks/plan/meshProbes";
 import { KubectlRunner } from "../../checks/probe/exec";
@@ -435,24 +434,6 @@ describe("withMesh", () => {
       diagnosis: { layer: "server" as const, summary: "nginx", evidence: [] },
     };
     expect(withMesh(server, mesh).diagnosis?.summary).toBe("nginx");
-  });
-});
-
-describe("the mesh's environment", () => {
-  it("round-trips a plan, and is absent for a pair lab", () => {
-    expect(meshFromEnvironment(meshToEnvironment(meshPlan))).toEqual(meshPlan);
-    const noProbes = { ...meshPlan, nodeProbeSelector: undefined };
-    delete noProbes.nodeProbeSelector;
-    expect(meshFromEnvironment(meshToEnvironment(noProbes))).toEqual(noProbes);
-    expect(meshFromEnvironment({ POD_TO_POD_NAMESPACE: "lab" })).toBeUndefined();
-  });
-
-  it("names every missing or malformed variable", () => {
-    const env = { ...meshToEnvironment(meshPlan), POD_TO_POD_MESH_PARALLELISM: "0" };
-    delete (env as Record<string, string>).POD_TO_POD_MESH_SERVICE;
-    expect(() => meshFromEnvironment(env)).toThrow(
-      /POD_TO_POD_MESH_SERVICE is not set; POD_TO_POD_MESH_PARALLELISM="0" is not a positive whole number/,
-    );
   });
 });
 

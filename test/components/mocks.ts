@@ -73,7 +73,10 @@ export async function installMocks(): Promise<void> {
         if (args.type === "kubernetes:core/v1:Pod") {
           state = podState(args.name, args.inputs);
         } else if (args.type === "kubernetes:apps/v1:DaemonSet") {
-          state = { ...args.inputs, metadata: { ...args.inputs.metadata, uid: mockUid(args.name) } };
+          state = {
+            ...args.inputs,
+            metadata: { ...args.inputs.metadata, uid: mockUid(args.name) },
+          };
         } else if (args.type === "kubernetes:core/v1:Service") {
           state = {
             ...args.inputs,

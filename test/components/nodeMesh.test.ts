@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { meshFromEnvironment } from "../../checks/contract/meshEnvironment";
+import { fromEnvironment } from "../../checks/contract/environment";
 import { MESH_EXEMPTIONS, policies, resourceKey } from "../../policy/policies";
 import { Finding, runPack } from "../policy/harness";
 import { inputsOf, installMocks, mockUid, promiseOf, registered, urnOf } from "./mocks";
@@ -67,7 +67,7 @@ describe("the program with coverage every-node", () => {
 
   it("hands the check its plan, and re-runs it when a DaemonSet is replaced", () => {
     const command = inputsOf("command:local:Command");
-    const plan = meshFromEnvironment(command.environment);
+    const plan = fromEnvironment(command.environment).plan.mesh;
     expect(plan).toMatchObject({
       namespace: "pod-to-pod",
       serviceName: "mesh-echo",

@@ -65,11 +65,11 @@ function renderOnce(): string {
 function livePlan(): CheckPlan {
   return observePlan(namespace, {
     servicePort: 80,
-    serverPort: 80,
+    nginx: { port: 80 },
     clusterDomain: "cluster.local",
-    pingCount: 4,
-    timeoutSeconds: 3,
-  });
+    checks: { pingCount: 4, timeoutSeconds: 3 },
+    coverage: "pair",
+  }).pair;
 }
 
 /** Runs the ConnectivityCheck's own command with the environment it would give it. */
@@ -84,7 +84,7 @@ function runChecks(
 } {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "p2p-verification-")), "v.json");
   const env = {
-    ...toEnvironment(plan, { reportOnly, runnerVersion: runnerVersion() }),
+    ...toEnvironment({ pair: plan }, { reportOnly, runnerVersion: runnerVersion() }),
     POD_TO_POD_VERIFICATION_FILE: file,
   };
   const result = run("node", ["--import", "tsx", "checks/run.ts"], env, 120_000);
@@ -243,11 +243,14 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
     fs.mkdirSync(home);
     const env = {
       ...process.env,
-      ...toEnvironment(livePlan(), {
-        reportOnly: false,
-        kubeconfigOnStdin: true,
-        runnerVersion: runnerVersion(),
-      }),
+      ...toEnvironment(
+        { pair: livePlan() },
+        {
+          reportOnly: false,
+          kubeconfigOnStdin: true,
+          runnerVersion: runnerVersion(),
+        },
+      ),
       KUBECONFIG: path.join(scratch, "nowhere.yaml"),
       TMPDIR: tmp,
       HOME: home,
