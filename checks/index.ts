@@ -6,6 +6,6 @@ export * from "./judge/evaluate";
 export * from "./judge/diagnose";
 export * from "./report/report";
 export * from "./contract/environment";
-export * from "./runChecks";
+export * from "./scenarios/pair";
 export * from "./contract/verification";
 export * from "./judge/ipv4";

@@ -1,8 +1,8 @@
 import { RunnerOptions } from "./contract/environment";
 import { RunPlan, Verification } from "./contract/types";
-import { runMesh, withMesh } from "./meshRun";
+import { runMesh, withMesh } from "./scenarios/mesh";
 import { KubectlRunner } from "./probe/exec";
-import { runChecks } from "./runChecks";
+import { runChecks } from "./scenarios/pair";
 
 /**
  * Runs a plan, whoever made it (the component's command, `npm run verify`, the bench): the pair's

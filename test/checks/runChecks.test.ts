@@ -4,7 +4,7 @@ import { buildScript } from "../../checks/probe/script";
 import { clientScript, podScriptDeadlineSeconds } from "../../checks/plan/pairProbes";
 import { kubectlError } from "../../checks/probe/exec";
 import { parseNodePodCidrs } from "../../checks/judge/evaluate";
-import { CheckRunError, runChecks } from "../../checks/runChecks";
+import { CheckRunError, runChecks } from "../../checks/scenarios/pair";
 import { witnessedPath, witnessToken } from "../../checks/witness/request";
 import { CheckPlan } from "../../checks/contract/types";
 import {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectl as kubectlRun } from "../../checks/probe/kubectl";
-import { runMesh } from "../../checks/meshRun";
+import { runMesh } from "../../checks/scenarios/mesh";
 import { KubectlRunner } from "../../checks/probe/exec";
 import { MESH_CHECK_NAMES, Verification } from "../../checks/contract/types";
 import { meshPlanOf } from "../../components/meshPlan";

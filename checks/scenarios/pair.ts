@@ -1,16 +1,16 @@
-import { summarize } from "./judge/diagnose";
-import { parseEndpointSlices, ServiceEndpoint } from "./judge/endpoints";
-import { evaluateChecks, NodePodCidrs, parseNodePodCidrs } from "./judge/evaluate";
-import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "./judge/networkPolicy";
-import { evaluatePolicyChecks, PolicyFacts } from "./judge/policyChecks";
-import { applyVerdicts, pairClaims } from "./judge/pairWitness";
-import { clientScript, strangerScript } from "./plan/pairProbes";
-import { execScript, KubectlRunner } from "./probe/exec";
-import { KubectlResult } from "./probe/kubectl";
-import { newRunNonce, ScriptOutput } from "./probe/script";
-import { logSinceTime, readServerLogs } from "./witness/readLogs";
-import { witnessToken } from "./witness/request";
-import { CheckPlan, CheckResult, Verification } from "./contract/types";
+import { summarize } from "../judge/diagnose";
+import { parseEndpointSlices, ServiceEndpoint } from "../judge/endpoints";
+import { evaluateChecks, NodePodCidrs, parseNodePodCidrs } from "../judge/evaluate";
+import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../judge/networkPolicy";
+import { evaluatePolicyChecks, PolicyFacts } from "../judge/policyChecks";
+import { applyVerdicts, pairClaims } from "../judge/pairWitness";
+import { clientScript, strangerScript } from "../plan/pairProbes";
+import { execScript, KubectlRunner } from "../probe/exec";
+import { KubectlResult } from "../probe/kubectl";
+import { newRunNonce, ScriptOutput } from "../probe/script";
+import { logSinceTime, readServerLogs } from "../witness/readLogs";
+import { witnessToken } from "../witness/request";
+import { CheckPlan, CheckResult, Verification } from "../contract/types";
 
 /** Raised when the checks could not run at all (as opposed to running and failing). */
 export class CheckRunError extends Error {}

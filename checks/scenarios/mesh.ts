@@ -1,15 +1,15 @@
-import { mapBounded } from "./probe/boundedPool";
-import { evaluateMesh, meshTargets, MeshRun } from "./judge/meshEvaluate";
-import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./plan/meshLayout";
-import { meshClientScript, meshRequest, nodeProbeScript } from "./plan/meshProbes";
-import { diagnoseMesh, meshChecks, meshReport } from "./judge/meshSummary";
-import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "./contract/meshTypes";
-import { witnessMesh } from "./judge/meshWitness";
-import { execScript, kubectlError, KubectlRunner } from "./probe/exec";
-import { newRunNonce } from "./probe/script";
-import { logSinceTime, readServerLogs } from "./witness/readLogs";
-import { witnessToken } from "./witness/request";
-import { CheckResult, Diagnosis, Layer, Verification } from "./contract/types";
+import { mapBounded } from "../probe/boundedPool";
+import { evaluateMesh, meshTargets, MeshRun } from "../judge/meshEvaluate";
+import { meshLayout, parseMeshPods, parseSchedulableNodes } from "../plan/meshLayout";
+import { meshClientScript, meshRequest, nodeProbeScript } from "../plan/meshProbes";
+import { diagnoseMesh, meshChecks, meshReport } from "../judge/meshSummary";
+import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "../contract/meshTypes";
+import { witnessMesh } from "../judge/meshWitness";
+import { execScript, kubectlError, KubectlRunner } from "../probe/exec";
+import { newRunNonce } from "../probe/script";
+import { logSinceTime, readServerLogs } from "../witness/readLogs";
+import { witnessToken } from "../witness/request";
+import { CheckResult, Diagnosis, Layer, Verification } from "../contract/types";
 
 /** What the mesh adds to a verification. */
 export interface MeshOutcome {
