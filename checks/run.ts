@@ -8,14 +8,12 @@
  * both streams into the error it prints, and the report is what a person needs there.
  */
 import * as fs from "node:fs";
-import { fromEnvironment } from "./environment";
-import { kubeconfigSource, KubeconfigSource } from "./kubeconfig";
-import { kubectl, stopAllKubectl } from "./kubectl";
-import { meshFromEnvironment } from "./meshEnvironment";
-import { runMesh, withMesh } from "./meshRun";
-import { renderReport } from "./report";
-import { runChecks } from "./runChecks";
-import { Verification } from "./types";
+import { fromEnvironment } from "./contract/environment";
+import { kubeconfigSource, KubeconfigSource } from "./probe/kubeconfig";
+import { kubectl, stopAllKubectl } from "./probe/kubectl";
+import { renderReport } from "./report/report";
+import { runPlan } from "./runPlan";
+import { Verification } from "./contract/types";
 
 // Stopped half way (Ctrl-C on `pulumi up`, a CI job cancelled): the kubectl runs stop with the
 // runner rather than going on unobserved. Nothing is on disk to clean up.
@@ -39,13 +37,7 @@ async function verify(env: NodeJS.ProcessEnv, kubeconfig: KubeconfigSource): Pro
   const { plan, options } = fromEnvironment(env);
   const run = (args: readonly string[], timeoutMs: number) =>
     kubectl(args, timeoutMs, env, kubeconfig);
-  // With coverage every-node, the mesh runs alongside the pair's checks and joins their verdict.
-  const meshPlan = meshFromEnvironment(env);
-  const [pair, mesh] = await Promise.all([
-    runChecks(plan, run, { runnerVersion: options.runnerVersion }, options.kubeContext),
-    meshPlan ? runMesh(meshPlan, run, options.kubeContext) : undefined,
-  ]);
-  return mesh ? withMesh(pair, mesh) : pair;
+  return runPlan(plan, run, options);
 }
 
 async function main(): Promise<number> {

@@ -1,8 +1,6 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildPodScript } from "./podScript";
-import { CheckPlan } from "./types";
 
 /**
  * Where the check runner (run.ts, started by start.js; or run.js in a compiled build) lives, and
@@ -39,21 +37,54 @@ function codeWithoutComments(file: string, source: string): string {
   return ts.createPrinter({ removeComments: true }).printFile(parsed);
 }
 
+/** Relative imports in a module's code (`from "./x"`, `import("./x")`, `require("./x")`). */
+const RELATIVE_IMPORT = /(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
+
 /**
- * The runner's version: its package's version and a digest of what the check code does (every *.ts,
- * or every *.js of a compiled build, in this folder), comments and formatting left out. It is one
- * of the command's triggers: changed check behaviour re-runs the checks, a comment does not.
+ * What the runner is made of: its entry (run.ts, or run.js of a compiled build) and every module it
+ * imports, followed through relative imports as the bundler follows them, in a stable order and
+ * named relative to `dir`. The module graph, not a folder listing: moving a module to another
+ * folder neither drops it from the version nor lets a file the runner never loads change it.
+ */
+export function runnerInputs(dir: string = __dirname): Array<readonly [string, string]> {
+  const resolve = (from: string, spec: string): string | undefined => {
+    const base = path.resolve(path.dirname(from), spec);
+    return [base, `${base}${EXTENSION}`, path.join(base, `index${EXTENSION}`)].find(
+      (candidate) => candidate.endsWith(EXTENSION) && fs.existsSync(candidate),
+    );
+  };
+  const seen = new Map<string, string>();
+  const queue = [path.join(dir, `run${EXTENSION}`)];
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    if (seen.has(file)) {
+      continue;
+    }
+    const source = fs.readFileSync(file, "utf8");
+    seen.set(file, source);
+    for (const [, spec] of source.matchAll(RELATIVE_IMPORT)) {
+      const target = resolve(file, spec);
+      if (target && !seen.has(target)) {
+        queue.push(target);
+      }
+    }
+  }
+  return [...seen]
+    .map(([file, source]) => [path.relative(dir, file).split(path.sep).join("/"), source] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The runner's version: its package's version and a digest of what the check code does (run.ts and
+ * every module it imports, see runnerInputs), comments and formatting left out. It is one of the
+ * command's triggers: changed check behaviour re-runs the checks, a comment does not.
  *
  * Reading the code without its comments means parsing it, which costs a preview a noticeable
  * moment; the result is kept in node_modules/.cache, keyed by the files' exact text, so only the
  * first run after an edit pays.
  */
 export function runnerVersion(dir: string = __dirname): string {
-  const files = fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith(EXTENSION))
-    .sort()
-    .map((name) => [name, fs.readFileSync(path.join(dir, name), "utf8")] as const);
+  const files = runnerInputs(dir);
   const root = packageRoot(dir);
   const version = root ? packageVersion(root) : "0.0.0";
   const exact = crypto.createHash("sha256").update(version);
@@ -114,32 +145,4 @@ function packageVersion(root: string): string {
     version?: string;
   };
   return String(manifest.version ?? "0.0.0");
-}
-/** A plan that stands for every plan: only the script's shape, not the lab's values, is digested. */
-const SHAPE_PLAN: CheckPlan = {
-  namespace: "ns",
-  serverPod: "server",
-  serverPodUid: "00000000-0000-0000-0000-000000000000",
-  clientPod: "client",
-  clientContainer: "container",
-  serviceName: "service",
-  serverPodIp: "10.0.0.1",
-  clientPodIp: "10.0.0.2",
-  serverNode: "node",
-  clientNode: "node",
-  serviceClusterIp: "10.0.0.3",
-  servicePort: 80,
-  serverPort: 80,
-  clusterDomain: "cluster.local",
-  pingCount: 1,
-  timeoutSeconds: 1,
-};
-
-/**
- * A digest of the script the runner sends into the client pod (for a fixed plan: the lab's own
- * values are triggers of their own). A change in what the pod runs re-runs the checks.
- */
-export function podScriptDigest(): string {
-  const script = buildPodScript(SHAPE_PLAN, "0".repeat(32));
-  return crypto.createHash("sha256").update(script).digest("hex").slice(0, 12);
 }

@@ -2,19 +2,18 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { CheckSettings, KubeAccess } from "../config";
-import { toEnvironment } from "../checks/environment";
-import { meshToEnvironment } from "../checks/meshEnvironment";
-import { MeshPlan } from "../checks/meshTypes";
-import { renderReport } from "../checks/report";
-import { DENY_BOUND_SECONDS } from "../checks/strangerScript";
-import { Verification } from "../checks/types";
-import { parseVerification } from "../checks/verification";
-import { podScriptDigest, runnerCommand, runnerVersion } from "../checks/runner";
+import { toEnvironment } from "../checks/contract/environment";
+import { labPlan, PlanConfig } from "../checks/plan/labPlan";
+import { renderReport } from "../checks/report/report";
+import { Verification } from "../checks/contract/types";
+import { parseVerification } from "../checks/contract/verification";
+import { runnerCommand, runnerVersion } from "../checks/runner";
 import { BusyboxClient } from "./busyboxClient";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
 import { StrangerClient } from "./strangerClient";
 import { NginxServer } from "./nginxServer";
 import { NginxService } from "./nginxService";
+import { LabObjectNames } from "./names";
 
 /** Arguments of {@link ConnectivityCheck}. */
 export interface ConnectivityCheckArgs {
@@ -26,12 +25,10 @@ export interface ConnectivityCheckArgs {
   readonly client: BusyboxClient;
   /** The Service in front of the server. */
   readonly service: NginxService;
-  /** Port nginx listens on in its pod. */
-  readonly serverPort: number;
-  /** Cluster DNS domain. */
-  readonly clusterDomain: string;
-  /** Ping count, timeouts and whether a failure fails the update. */
-  readonly settings: CheckSettings;
+  /** The lab's object names. */
+  readonly names: LabObjectNames;
+  /** The lab's settings the plan is made of (plan/labPlan.ts), its checks' settings among them. */
+  readonly config: PlanConfig & { readonly checks: CheckSettings };
   /** How kubectl reaches the cluster the kubernetes provider uses. */
   readonly kube: KubeAccess;
   /** With NetworkPolicy isolation: the policies, and the stranger they must refuse. */
@@ -41,7 +38,6 @@ export interface ConnectivityCheckArgs {
   };
   /** With `coverage: every-node`: the mesh to run alongside the pair's checks (a NodeMesh). */
   readonly mesh?: {
-    readonly plan: pulumi.Output<MeshPlan>;
     readonly triggers: readonly pulumi.Output<string>[];
     readonly resources: readonly pulumi.Resource[];
   };
@@ -73,62 +69,32 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConnectivityCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:ConnectivityCheck", name, {}, opts);
-    const { server, client, service, settings, kube, isolation, mesh } = args;
+    const { server, client, service, kube, isolation, mesh } = args;
     const version = runnerVersion();
 
+    const settings = args.config.checks;
+    // The one plan builder (plan/labPlan.ts), as verify and the bench use it.
     const environment = pulumi
       .output({
         namespace: args.namespace,
-        serverPod: server.podName,
-        serverPodUid: server.uid,
-        serverPodIp: server.podIp,
-        serverNode: server.nodeName,
-        clientPod: client.podName,
-        clientContainer: client.containerName,
-        clientPodIp: client.podIp,
-        clientNode: client.nodeName,
-        serviceName: service.name,
+        server: { uid: server.uid, ip: server.podIp, node: server.nodeName },
+        client: { ip: client.podIp, node: client.nodeName },
         serviceClusterIp: service.clusterIp,
-        servicePort: service.port,
-        strangerPod: isolation ? isolation.stranger.podName : "",
-        strangerContainer: isolation ? isolation.stranger.containerName : "",
       })
-      .apply(({ strangerPod, strangerContainer, ...live }) =>
-        toEnvironment(
-          {
-            ...live,
-            ...(isolation
-              ? {
-                  policy: {
-                    strangerPod,
-                    strangerContainer,
-                    denyBoundSeconds: Math.min(DENY_BOUND_SECONDS, settings.timeoutSeconds),
-                  },
-                }
-              : {}),
-            serverPort: args.serverPort,
-            clusterDomain: args.clusterDomain,
-            pingCount: settings.pingCount,
-            timeoutSeconds: settings.timeoutSeconds,
-          },
-          {
-            ...(kube.context ? { kubeContext: kube.context } : {}),
-            reportOnly: settings.reportOnly,
-            kubeconfigOnStdin: kube.kubeconfig !== undefined,
-            runnerVersion: version,
-          },
-        ),
+      .apply((deployed) =>
+        toEnvironment(labPlan({ ...deployed, names: args.names }, args.config), {
+          ...(kube.context ? { kubeContext: kube.context } : {}),
+          reportOnly: settings.reportOnly,
+          kubeconfigOnStdin: kube.kubeconfig !== undefined,
+          runnerVersion: version,
+        }),
       );
 
     const run = new command.local.Command(
       `${name}-run`,
       {
         create: runnerCommand(projectRoot()),
-        environment: mesh
-          ? pulumi
-              .all([environment, mesh.plan])
-              .apply(([pair, plan]) => ({ ...pair, ...meshToEnvironment(plan) }))
-          : environment,
+        environment,
         // A secret input: the runner pipes it to kubectl; it is never written to disk.
         ...(kube.kubeconfig ? { stdin: kube.kubeconfig } : {}),
         // What the checks do, not how their source reads: a comment edit re-runs nothing.
@@ -137,7 +103,6 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
           client.uid,
           service.uid,
           ...(isolation ? [isolation.stranger.uid] : []),
-          podScriptDigest(),
           version,
           ...(mesh ? mesh.triggers : []),
         ],

@@ -5,7 +5,7 @@
  * arrays, maps) and each field's JSDoc is its documentation in every language. The values are
  * checked by the stack config's schema (config/schema.ts): what is accepted is said once, there.
  */
-import { Verification } from "../checks/types";
+import { Verification } from "../checks/contract/types";
 
 /** CPU and memory of one container, as Kubernetes quantities. */
 export interface LabResourceQuantities {

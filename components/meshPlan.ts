@@ -1,5 +1,5 @@
 import { MESH_NODE_PORT, MeshSettings } from "../config";
-import { MeshPlan } from "../checks/meshTypes";
+import { MeshPlan } from "../checks/contract/meshTypes";
 import { selectorOf, workloadLabels } from "./labels";
 
 /** The labels of the mesh's three DaemonSets' pods, and the names the checks exec into. */

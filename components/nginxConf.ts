@@ -1,4 +1,4 @@
-import { IDENTITY_PATH, LARGE_PATH } from "../checks/identity";
+import { IDENTITY_PATH, LARGE_PATH } from "../checks/contract/identity";
 
 /** Where the server pod mounts the Downward API file with its own UID. */
 export const IDENTITY_DIR = "/etc/pod-to-pod-identity";
@@ -10,14 +10,17 @@ export const IDENTITY_FILE = "uid";
  * read-only root filesystem: the pid file, temp paths and logs all go to /tmp or the console.
  * It works with the official nginx image and with Debian's nginx package alike, since both serve
  * the stock welcome page from /usr/share/nginx/html. On the lab's own path it answers with the UID of
- * its pod, from the file the kubelet writes (see checks/identity.ts), so the checks can tell this
+ * its pod, from the file the kubelet writes (see checks/contract/identity.ts), so the checks can tell this
  * pod from any other nginx; and it logs every request as a JSON line, the server's own witness of
  * what it served.
  */
 export function renderNginxConf(port: number, alsoListen: readonly number[] = []): string {
   return `worker_processes 1;
 pid /tmp/nginx.pid;
-error_log stderr warn;
+# The error log to a file of its own: a request can make nginx write raw text into it, and the
+# container's log stream must carry the access log alone (the checks' witness, see
+# checks/witness/accessLog.ts). \`kubectl exec <pod> -- cat /tmp/nginx-error.log\` shows it.
+error_log /tmp/nginx-error.log warn;
 daemon off;
 
 events {
@@ -31,9 +34,9 @@ http {
     image/png png;
   }
   default_type application/octet-stream;
-  # One JSON line per request: the checks read it back as the server's witness of who it served
-  # (see checks/serverWitness.ts).
-  log_format pod_to_pod escape=json '{"remote":"$remote_addr","uri":"$request_uri","status":"$status"}';
+  # One JSON line per request: the checks read it back as the server's witness of what it served,
+  # to whom (see checks/witness/accessLog.ts).
+  log_format pod_to_pod escape=json '{"remote":"$remote_addr","method":"$request_method","host":"$http_host","uri":"$request_uri","status":"$status"}';
   access_log /dev/stdout pod_to_pod;
   client_body_temp_path /tmp/client_body;
   proxy_temp_path /tmp/proxy;
@@ -51,7 +54,7 @@ ${alsoListen.map((extra) => `    listen ${extra};\n`).join("")}    root /usr/sha
       alias ${IDENTITY_DIR}/${IDENTITY_FILE};
     }
 
-    # A large body for the path MTU check: many full-size packets (see checks/identity.ts).
+    # A large body for the path MTU check: many full-size packets (see checks/contract/identity.ts).
     location = ${LARGE_PATH} {
       default_type application/octet-stream;
       alias /usr/sbin/nginx;

@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshSettings, ResourceSettings } from "../config";
-import { meshScriptDigest } from "../checks/meshDigest";
-import { MeshPlan } from "../checks/meshTypes";
+import { MeshPlan } from "../checks/contract/meshTypes";
 import { PART_OF } from "./labels";
 import { MESH, meshPlanOf } from "./meshPlan";
 import { MeshClients } from "./meshClients";
@@ -154,13 +153,7 @@ export class NodeMesh extends pulumi.ComponentResource {
           settings: args.settings,
         }),
       );
-    this.triggers = [
-      echo.uid,
-      clients.uid,
-      ...(probes ? [probes.uid] : []),
-      service.metadata.uid,
-      pulumi.output(meshScriptDigest()),
-    ];
+    this.triggers = [echo.uid, clients.uid, ...(probes ? [probes.uid] : []), service.metadata.uid];
     this.resources = [echo, clients, ...(probes ? [probes] : []), service, ...policies];
     this.registerOutputs({ plan: this.plan, networkPolicies: this.networkPolicies });
   }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { assertKubectlAvailable } from "../checks/kubectl";
+import { assertKubectlAvailable } from "../checks/probe/kubectl";
 import { LabConfig, loadKubeAccess, parseLabArgs, RawLabConfig } from "../config";
 import { BusyboxClient } from "./busyboxClient";
 import { ConnectivityCheck } from "./connectivityCheck";
@@ -297,9 +297,8 @@ export class PodToPodLab extends pulumi.ComponentResource {
         server,
         client,
         service,
-        serverPort: config.nginx.port,
-        clusterDomain: config.clusterDomain,
-        settings: config.checks,
+        names,
+        config,
         kube,
         ...(isolation ? { isolation } : {}),
         ...(mesh ? { mesh } : {}),

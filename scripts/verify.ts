@@ -5,13 +5,13 @@
  * cluster access the stack's kubernetes provider has, and exits 1 when a check fails.
  */
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { kubeconfigSource } from "../checks/kubeconfig";
-import { kubectl } from "../checks/kubectl";
-import { renderReport } from "../checks/report";
-import { meshPlanOf } from "../components/meshPlan";
-import { runMesh, withMesh } from "../checks/meshRun";
-import { runChecks } from "../checks/runChecks";
+import { kubeconfigSource } from "../checks/probe/kubeconfig";
+import { kubectl } from "../checks/probe/kubectl";
+import { renderReport } from "../checks/report/report";
+import { labPlan } from "../checks/plan/labPlan";
+import { runPlan } from "../checks/runPlan";
 import { runnerVersion } from "../checks/runner";
 import { LAB_NAMES } from "../components/names";
 import { parseLabConfig, readRawLabConfig } from "../config";
@@ -61,30 +61,6 @@ async function main(): Promise<number> {
   }
   const config = parseLabConfig(readRawLabConfig(plain));
 
-  const check = () =>
-    runChecks(
-      {
-        namespace,
-        serverPod: LAB_NAMES.serverPod,
-        serverPodUid: nginxPodUid,
-        clientPod: LAB_NAMES.clientPod,
-        clientContainer: LAB_NAMES.clientContainer,
-        serviceName: LAB_NAMES.service,
-        serverPodIp: nginxPodIp,
-        clientPodIp: busyboxPodIp,
-        serverNode: nginxNode,
-        clientNode: busyboxNode,
-        serviceClusterIp,
-        servicePort: config.servicePort,
-        serverPort: config.nginx.port,
-        clusterDomain: config.clusterDomain,
-        pingCount: config.checks.pingCount,
-        timeoutSeconds: config.checks.timeoutSeconds,
-      },
-      (args, timeoutMs) => kubectl(args, timeoutMs, process.env, kubeconfig),
-      { runnerVersion: runnerVersion(path.join(__dirname, "../checks")) },
-      plain["kubernetes:context"],
-    );
   // kubernetes:kubeconfig is usually a secret; without it verify would quietly check whatever
   // cluster KUBECONFIG points at. It is the one value decrypted, and it reaches kubectl by a pipe.
   const kubeconfig = kubeconfigSource(
@@ -92,24 +68,30 @@ async function main(): Promise<number> {
       ? pulumiCli(["config", "get", "kubernetes:kubeconfig"])
       : undefined,
   );
-  // With coverage every-node, the mesh again too, from the same settings the program used.
-  const mesh = () =>
-    config.coverage === "every-node"
-      ? runMesh(
-          meshPlanOf({
-            namespace,
-            servicePort: config.servicePort,
-            echoPort: config.nginx.port,
-            clusterDomain: config.clusterDomain,
-            timeoutSeconds: config.checks.timeoutSeconds,
-            settings: config.mesh,
-          }),
-          (args, timeoutMs) => kubectl(args, timeoutMs, process.env, kubeconfig),
-          plain["kubernetes:context"],
-        )
-      : Promise.resolve(undefined);
-  const [pair, meshOutcome] = await Promise.all([check(), mesh()]);
-  const verification = meshOutcome ? withMesh(pair, meshOutcome) : pair;
+  // The plan `pulumi up` ran, from the one plan builder: the pair, the stranger where the lab
+  // isolates itself, every node's paths with coverage every-node.
+  const plan = labPlan(
+    {
+      namespace,
+      names: LAB_NAMES,
+      server: { uid: nginxPodUid, ip: nginxPodIp, node: nginxNode },
+      client: { ip: busyboxPodIp, node: busyboxNode },
+      serviceClusterIp,
+    },
+    config,
+  );
+  const verification = await runPlan(
+    plan,
+    (args, timeoutMs) => kubectl(args, timeoutMs, process.env, kubeconfig),
+    {
+      runnerVersion: runnerVersion(path.join(__dirname, "../checks")),
+      ...(plain["kubernetes:context"] ? { kubeContext: plain["kubernetes:context"] } : {}),
+    },
+  );
+  // For the workflows' reports and the tests: the verdict itself, as the runner writes it.
+  if (process.env.POD_TO_POD_VERIFICATION_FILE) {
+    fs.writeFileSync(process.env.POD_TO_POD_VERIFICATION_FILE, JSON.stringify(verification) + "\n");
+  }
   process.stdout.write(renderReport(verification) + "\n");
   return verification.failed > 0 ? 1 : 0;
 }

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { NodePodCidrs } from "../checks/evaluate";
-import { ServiceEndpoint } from "../checks/endpoints";
-import { parseScriptOutput, Section } from "../checks/podScript";
-import { CheckPlan } from "../checks/types";
+import { NodePodCidrs } from "../checks/judge/evaluate";
+import { ServiceEndpoint } from "../checks/judge/endpoints";
+import { parseScriptOutput, Section } from "../checks/probe/script";
+import { CheckPlan } from "../checks/contract/types";
 
 /** Reads a file under test/fixtures. */
 export function fixture(relative: string): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderReport, splitMermaid } from "../.github/scripts/report/render";
-import { renderMeshMermaid, renderMeshText } from "../checks/meshRender";
-import { MeshReport } from "../checks/meshTypes";
+import { renderMeshMermaid, renderMeshText } from "../checks/report/meshRender";
+import { MeshReport } from "../checks/contract/meshTypes";
 
 const mesh: MeshReport = {
   nodes: ["vm", "p2p-node2"],

@@ -28,7 +28,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { toEnvironment } from "../checks/environment";
+import { toEnvironment } from "../checks/contract/environment";
 import { runnerVersion } from "../checks/runner";
 import {
   emptyProgram,
@@ -238,17 +238,20 @@ async function main(): Promise<void> {
 
     const plan = observePlan(now.namespace, {
       servicePort: 80,
-      serverPort: 80,
+      nginx: { port: 80 },
       clusterDomain: "cluster.local",
-      pingCount: 4,
-      timeoutSeconds: 5,
+      checks: { pingCount: 4, timeoutSeconds: 5 },
+      coverage: "pair",
     });
     const env = toEnvironment(plan, { reportOnly: false, runnerVersion: runnerVersion() });
-    const { policy: _stranger, ...clientPlan } = plan;
-    const clientEnv = toEnvironment(clientPlan, {
-      reportOnly: false,
-      runnerVersion: runnerVersion(),
-    });
+    const { policy: _stranger, ...clientPlan } = plan.pair;
+    const clientEnv = toEnvironment(
+      { pair: clientPlan },
+      {
+        reportOnly: false,
+        runnerVersion: runnerVersion(),
+      },
+    );
     const checkStep = [];
     for (let pair = 1; pair <= pairs; pair++) {
       const clientOnly = mustRun("node", ["checks/start.js"], { env: clientEnv }).seconds;
@@ -267,7 +270,7 @@ async function main(): Promise<void> {
         "--",
         "true",
       ]).seconds;
-      const refused = refusedRequest(now.namespace, plan.serverPodIp);
+      const refused = refusedRequest(now.namespace, plan.pair.serverPodIp);
       checkStep.push({
         pair,
         now: round3(x),

@@ -17,11 +17,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toEnvironment } from "../checks/environment";
-import { meshToEnvironment } from "../checks/meshEnvironment";
+import { toEnvironment } from "../checks/contract/environment";
 import { runnerVersion } from "../checks/runner";
-import { Verification } from "../checks/types";
-import { meshPlanOf } from "../components/meshPlan";
+import { Verification } from "../checks/contract/types";
 import { DEFAULTS } from "../config";
 import { parseMeshBenchArgs } from "./lib/benchMeshArgs";
 import { formatGoal, goal, median, round3 } from "./lib/benchStats";
@@ -75,28 +73,19 @@ async function measureSize(rounds: number): Promise<SizeResult> {
     const nodes = verification.mesh?.nodes.length ?? 0;
     const settings = {
       servicePort: 80,
-      serverPort: 80,
+      nginx: { port: 80 },
       clusterDomain: "cluster.local",
-      pingCount: 4,
-      timeoutSeconds: 5,
+      checks: { pingCount: 4, timeoutSeconds: 5 },
     };
-    const pairEnv = toEnvironment(observePlan(NAMESPACE, settings), {
-      reportOnly: false,
-      runnerVersion: runnerVersion(),
-    });
-    const meshEnv = {
-      ...pairEnv,
-      ...meshToEnvironment(
-        meshPlanOf({
-          namespace: NAMESPACE,
-          servicePort: 80,
-          echoPort: 80,
-          clusterDomain: "cluster.local",
-          timeoutSeconds: 5,
-          settings: DEFAULTS.mesh,
-        }),
-      ),
-    };
+    const options = { reportOnly: false, runnerVersion: runnerVersion() };
+    const pairEnv = toEnvironment(
+      observePlan(NAMESPACE, { ...settings, coverage: "pair" }),
+      options,
+    );
+    const meshEnv = toEnvironment(
+      observePlan(NAMESPACE, { ...settings, coverage: "every-node", mesh: DEFAULTS.mesh }),
+      options,
+    );
     const mesh: number[] = [];
     const pair: number[] = [];
     const paths: number[] = [];

@@ -1,4 +1,4 @@
-import { Verification } from "../../checks/types";
+import { Verification } from "../../checks/contract/types";
 
 /** The program's stack outputs (index.ts's exports), as `pulumi stack output --json` prints them. */
 export interface StackOutputs {

@@ -50,6 +50,12 @@ beforeAll(() => {
     ],
     { cwd: ROOT, stdio: "pipe" },
   );
+  // A deployed build has its dependencies beside it: the runner's one is zod.
+  fs.mkdirSync(path.join(build, "node_modules"));
+  fs.symlinkSync(
+    fs.realpathSync(path.join(ROOT, "node_modules/zod")),
+    path.join(build, "node_modules/zod"),
+  );
 }, 120_000);
 
 afterAll(() => fs.rmSync(build, { recursive: true, force: true }));
@@ -66,7 +72,7 @@ describe("the check runner in a compiled build", () => {
     // A source file beside the build is not what runs, so it does not count.
     fs.writeFileSync(path.join(build, "checks/extra.ts"), "export {};\n");
     expect(compiledRunner("r.runnerVersion()")).toBe(before);
-    const compiled = path.join(build, "checks/evaluate.js");
+    const compiled = path.join(build, "checks/judge/evaluate.js");
     expect(fs.existsSync(compiled)).toBe(true);
     fs.appendFileSync(compiled, "\nexports.changed = true;\n");
     expect(compiledRunner("r.runnerVersion()")).not.toBe(before);

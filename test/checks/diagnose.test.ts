@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { diagnose, summarize } from "../../checks/diagnose";
-import { CHECK_NAMES, CheckName, CheckResult } from "../../checks/types";
+import { diagnose, summarize } from "../../checks/judge/diagnose";
+import { CHECK_NAMES, CheckName, CheckResult } from "../../checks/contract/types";
 
 function results(failed: CheckName[]): CheckResult[] {
   return CHECK_NAMES.map((name) => ({
@@ -109,6 +109,7 @@ describe("summarize", () => {
   it("counts and attaches the diagnosis only on failure", () => {
     const stamp = { checkedAt: "2026-12-01T19:00:00.000Z", runnerVersion: "0.1.0+abc" };
     expect(summarize(results([]), stamp)).toEqual({
+      schemaVersion: 2,
       ...stamp,
       passed: 10,
       failed: 0,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../checks/diagnose";
-import { evaluateChecks } from "../../checks/evaluate";
-import { CHECK_NAMES, CheckResult } from "../../checks/types";
+import { summarize } from "../../checks/judge/diagnose";
+import { evaluateChecks } from "../../checks/judge/evaluate";
+import { CHECK_NAMES, CheckResult } from "../../checks/contract/types";
 import {
   fixture,
   seedNodes,

@@ -1,8 +1,11 @@
-import { MeshEvaluation } from "../../checks/meshEvaluate";
-import { MeshLayout, MeshPlan, MeshPod } from "../../checks/meshTypes";
-import { MeshServerLogs, WitnessedMesh, witnessMesh } from "../../checks/meshWitness";
-import { Section } from "../../checks/podScript";
-import { ServedRequest } from "../../checks/serverWitness";
+import { MeshEvaluation, MeshRequestOf } from "../../checks/judge/meshEvaluate";
+import { MeshLayout, MeshPlan, MeshPod } from "../../checks/contract/meshTypes";
+import { WitnessedMesh, witnessMesh } from "../../checks/judge/meshWitness";
+import { meshRequest } from "../../checks/plan/meshProbes";
+import { Section } from "../../checks/probe/script";
+import { ServedRequest } from "../../checks/witness/accessLog";
+import { ServerLogs } from "../../checks/witness/witness";
+import { TEST_NONCE } from "../helpers";
 
 /** A mesh plan as the NodeMesh component writes it, for a lab in namespace `lab`. */
 export const meshPlan: MeshPlan = {
@@ -20,6 +23,10 @@ export const meshPlan: MeshPlan = {
   timeoutSeconds: 1,
   parallelism: 8,
 };
+
+/** The requests the mesh's scripts send, every script with the test's nonce. */
+export const requestOf: MeshRequestOf = (kind, _from, probe, ip) =>
+  meshRequest(meshPlan, TEST_NONCE, kind, probe, ip);
 
 /** The UID of the echo server on node `i`. */
 export function echoUid(i: number): string {
@@ -120,15 +127,13 @@ export function nodeSections(
  * The echo servers' logs of a healthy run: each served every request its scripts report, from
  * the sender's own address (for a node probe with unknown links, its node IP).
  */
-export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation): MeshServerLogs {
+export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation): ServerLogs {
   const logs = new Map<string, Map<string, ServedRequest[]>>(
     layout.nodes.map((node) => [node, new Map()]),
   );
   for (const claim of evaluation.claims) {
     const remote = claim.sources?.[0] ?? layout.nodeProbes.get(claim.from)!.ip;
-    logs
-      .get(claim.server)!
-      .set(claim.probe, [{ remote, uri: `/?probe=${claim.probe}`, status: 200 }]);
+    logs.get(claim.server)!.set(claim.probe, [{ remote, ...claim.request, status: 200 }]);
   }
   return logs;
 }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { mapBounded } from "../../checks/boundedPool";
-import { meshFromEnvironment, meshToEnvironment } from "../../checks/meshEnvironment";
-import { meshExecBudgetMs, runMesh, withMesh } from "../../checks/meshRun";
-import { KubectlRunner } from "../../checks/runChecks";
-import { renderMeshText } from "../../checks/meshRender";
-import { Verification } from "../../checks/types";
+import { mapBounded } from "../../checks/probe/boundedPool";
+import { runMesh, withMesh } from "../../checks/scenarios/mesh";
+import { meshDeadlineSeconds } from "../../checks/plan/meshProbes";
+import { KubectlRunner } from "../../checks/probe/exec";
+import { renderMeshText } from "../../checks/report/meshRender";
+import { Verification } from "../../checks/contract/types";
 import { clientSections, echoUid, meshPlan, nodeSections } from "./meshFixtures";
-import { Section } from "../../checks/podScript";
-import { KubectlResult } from "../../checks/kubectl";
+import { Section } from "../../checks/probe/script";
+import { KubectlResult } from "../../checks/probe/kubectl";
 
 /** The lines a script prints for these sections, with the nonce it was given. */
 function printed(nonce: string, sections: Map<string, Section>): string {
@@ -44,7 +44,7 @@ function podList(kind: string, nodes: readonly string[], ready = true) {
 interface Sent {
   /** The echo server's node. */
   readonly node: string;
-  readonly line: { remote: string; uri: string; status: string };
+  readonly line: { remote: string; method: string; host: string; uri: string; status: string };
 }
 
 /** An echo server's access log: the JSON lines the lab's nginx writes, and its error log. */
@@ -113,9 +113,16 @@ function fakeCluster(
       const node = nodes.findIndex((n) => pod.endsWith(`-${n}`));
       const client = pod.startsWith("mesh-client");
       const remote = client ? `10.42.${node}.11` : `10.42.${node}.0`;
-      for (const url of script.matchAll(/http:\/\/([\w.-]+):\d+(\/pod-to-pod\/[^'\s]+)/g)) {
+      for (const url of script.matchAll(/http:\/\/([\w.-]+):(\d+)(\/pod-to-pod\/[^'\s]+)/g)) {
         const target = url[1] === "mesh-echo" ? 0 : Number(url[1].split(".")[2]);
-        sent.push({ node: nodes[target], line: { remote, uri: url[2], status: "200" } });
+        const line = {
+          remote,
+          method: "GET",
+          host: `${url[1]}:${url[2]}`,
+          uri: url[3],
+          status: "200",
+        };
+        sent.push({ node: nodes[target], line });
       }
       const sections = client
         ? clientSections(nodes.length)
@@ -182,10 +189,13 @@ describe("runMesh", () => {
     );
   });
 
-  it("gives a script room for its batches of jobs", () => {
-    expect(meshExecBudgetMs({ ...meshPlan, timeoutSeconds: 5, parallelism: 8 }, 10)).toBe(
-      // Twice the batches; the 30 s of slack and the wait for the Service's name once.
-      meshExecBudgetMs({ ...meshPlan, timeoutSeconds: 5, parallelism: 8 }, 5) * 2 - 30_000 - 40_000,
+  it("gives a script room for its batches of jobs and the wait for the Service's name", () => {
+    // A job at its worst: 3 identity tries, a ping, 2 large tries, the full-size ping (t = 5 s).
+    expect(meshDeadlineSeconds({ ...meshPlan, timeoutSeconds: 5, parallelism: 8 }, 5)).toBe(
+      3 * 6 + 6 + 2 * 6 + 8 + 40 + 2,
+    );
+    expect(meshDeadlineSeconds({ ...meshPlan, timeoutSeconds: 5, parallelism: 8 }, 10)).toBe(
+      2 * (3 * 6 + 6 + 2 * 6 + 8) + 40 + 2,
     );
   });
 });
@@ -250,7 +260,7 @@ describe("the echo servers' side of the mesh", () => {
     ]);
     expect(outcome.report.failures).toHaveLength(5);
     expect(toN1[1].detail).toContain(
-      "http: mesh-echo-n1 answered; ping: 2/2 answered; 65536 bytes in 30 ms; full-size ping: 3/3 answered; but n1's echo server (mesh-echo-n1) never saw this request; the answer came from elsewhere; but n1's echo server (mesh-echo-n1) never saw the 64 KiB request",
+      "http: mesh-echo-n1 answered; ping: 2/2 answered; 65536 bytes in 30 ms; full-size ping: 3/3 answered; but n1's echo server (mesh-echo-n1) never logged this request: the answer came from elsewhere; but n1's echo server (mesh-echo-n1) never logged the 64 KiB request",
     );
     expect(outcome.report.matrix.map((row) => row.split(" ")[0][0])).toEqual(["N", "N", "N"]);
     expect(check(outcome, "mesh-pod-to-pod").ok).toBe(false);
@@ -258,7 +268,7 @@ describe("the echo servers' side of the mesh", () => {
     // The Service answered with n1's UID: n1's log must show those fetches too.
     expect(check(outcome, "mesh-service").ok).toBe(false);
     expect(check(outcome, "mesh-service").detail).toContain(
-      "n1's echo server answered (uid 00000000); but n1's echo server (mesh-echo-n1) never saw the Service's request",
+      "n1's echo server answered (uid 00000000); but n1's echo server (mesh-echo-n1) never logged the Service's request",
     );
     expect(outcome.report.serverWitness).toMatchObject({ witnessed: 10, notServed: 8 });
     expect(outcome.diagnosis?.layer).toBe("server");
@@ -338,7 +348,7 @@ describe("the echo servers' side of the mesh", () => {
     const path = outcome.report.failures.find((f) => f.from === "n1" && f.to === "n2")!;
     expect(path.outcome).toBe("unserved");
     expect(path.detail).toContain(
-      "but n2's echo server (mesh-echo-n2) never saw this request; the answer came from elsewhere (n3's echo server logged it instead)",
+      "but n2's echo server (mesh-echo-n2) never logged this request: the answer came from elsewhere (n3's echo server logged it instead)",
     );
     expect(outcome.report.failures.every((f) => f.to === "n2")).toBe(true);
   });
@@ -355,7 +365,7 @@ describe("the echo servers' side of the mesh", () => {
     const outcome = await runMesh(meshPlan, cluster.run, undefined, noWait);
     const pod = outcome.report.failures.find((f) => f.from === "n1" && f.to === "n2")!;
     expect(pod.detail).toContain(
-      "but n2's echo server (mesh-echo-n2) logged this request from 10.42.9.99 (status 200), not from n1's client (10.42.0.11): another sender made it",
+      "but n2's echo server (mesh-echo-n2) logged this request from 10.42.9.99 (GET 10.42.1.10:80/pod-to-pod/identity, status 200), not from n1's client (10.42.0.11): another sender made it (a relay or proxy at the probed address)",
     );
     const node = outcome.report.failures.find(
       (f) => f.from === "n3" && f.to === "n2" && f.detail.startsWith("node to pod"),
@@ -385,6 +395,7 @@ describe("the echo servers' side of the mesh", () => {
 
 describe("withMesh", () => {
   const pair: Verification = {
+    schemaVersion: 2,
     checkedAt: "2026-12-01T00:00:00.000Z",
     runnerVersion: "t",
     passed: 1,
@@ -423,24 +434,6 @@ describe("withMesh", () => {
       diagnosis: { layer: "server" as const, summary: "nginx", evidence: [] },
     };
     expect(withMesh(server, mesh).diagnosis?.summary).toBe("nginx");
-  });
-});
-
-describe("the mesh's environment", () => {
-  it("round-trips a plan, and is absent for a pair lab", () => {
-    expect(meshFromEnvironment(meshToEnvironment(meshPlan))).toEqual(meshPlan);
-    const noProbes = { ...meshPlan, nodeProbeSelector: undefined };
-    delete noProbes.nodeProbeSelector;
-    expect(meshFromEnvironment(meshToEnvironment(noProbes))).toEqual(noProbes);
-    expect(meshFromEnvironment({ POD_TO_POD_NAMESPACE: "lab" })).toBeUndefined();
-  });
-
-  it("names every missing or malformed variable", () => {
-    const env = { ...meshToEnvironment(meshPlan), POD_TO_POD_MESH_PARALLELISM: "0" };
-    delete (env as Record<string, string>).POD_TO_POD_MESH_SERVICE;
-    expect(() => meshFromEnvironment(env)).toThrow(
-      /POD_TO_POD_MESH_SERVICE is not set; POD_TO_POD_MESH_PARALLELISM="0" is not a positive whole number/,
-    );
   });
 });
 

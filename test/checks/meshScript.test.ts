@@ -3,9 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildMeshClientScript, buildNodeProbeScript } from "../../checks/meshScript";
-import { parseScriptOutput } from "../../checks/podScript";
-import { witnessToken } from "../../checks/serverWitness";
+import { meshClientScript, MeshTarget, nodeProbeScript } from "../../checks/plan/meshProbes";
+import { buildScript, parseScriptOutput } from "../../checks/probe/script";
+import { witnessToken } from "../../checks/witness/request";
+import { MeshPlan } from "../../checks/contract/meshTypes";
 import { TEST_NONCE } from "../helpers";
 import { echoUid, meshPlan } from "./meshFixtures";
 
@@ -27,7 +28,7 @@ function stubBin(): { bin: string; log: string } {
   write(
     "wget",
     [
-      'url=$4; case "$url" in',
+      'for url; do :; done; case "$url" in',
       '  *10.0.0.9*) echo "wget: can\'t connect to remote host (10.0.0.9): Connection refused"; exit 1 ;;',
       "  */pod-to-pod/large\\?*) head -c 70000 /dev/zero; exit 0 ;;",
       `  *10.0.0.1*) echo ${echoUid(1)} ;;`,
@@ -44,6 +45,26 @@ function stubBin(): { bin: string; log: string } {
   return { bin, log };
 }
 
+/** The mesh client's script on node `from`, rendered. */
+function buildMeshClientScript(
+  plan: MeshPlan,
+  targets: readonly MeshTarget[],
+  nonce: string,
+  from: string,
+): string {
+  return buildScript(meshClientScript(plan, targets, nonce, from));
+}
+
+/** The node probe's script on node `from`, rendered. */
+function buildNodeProbeScript(
+  plan: MeshPlan,
+  targets: readonly MeshTarget[],
+  nonce: string,
+  from: string,
+): string {
+  return buildScript(nodeProbeScript(plan, targets, nonce, from));
+}
+
 function run(script: string, bin: string) {
   const stdout = execFileSync("/bin/sh", ["-c", script], {
     env: { PATH: `${bin}:/usr/bin:/bin` },
@@ -52,7 +73,7 @@ function run(script: string, bin: string) {
   return parseScriptOutput(stdout, TEST_NONCE);
 }
 
-describe("buildMeshClientScript", () => {
+describe("the mesh client's script", () => {
   const targets = [
     { index: 1, node: "n2", ip: "10.0.0.1" },
     { index: 2, node: "n3", ip: "10.0.0.2" },
@@ -69,7 +90,7 @@ describe("buildMeshClientScript", () => {
         "dns",
         "eth0",
         "gateway",
-        "name-wait",
+        "service-ready",
         "service",
         ...["pod-1", "ping-1", "large-1", "mtu-1"],
         ...["pod-2", "ping-2", "large-2", "mtu-2"],
@@ -81,6 +102,9 @@ describe("buildMeshClientScript", () => {
     expect(output.sections.get("large-1")?.output).toBe("65536");
     expect(output.sections.get("pod-5")?.rc).toBe(1);
     expect(output.sections.get("service")?.output).toBe(echoUid(1));
+    expect(output.sections.get("service-ready")?.output).toBe(
+      "name resolves: yes; http://mesh-echo:80/ serves: yes",
+    );
   });
 
   it("sends every request to an echo server with this run's token and a probe naming sender and path", () => {
@@ -94,7 +118,9 @@ describe("buildMeshClientScript", () => {
           .readFileSync(log, "utf8")
           .split("\n")
           .filter((line) => line.startsWith("wget"))
-          .map((line) => line.split(" ").at(-1)),
+          .map((line) => line.split(" ").at(-1))
+          // The wait for the Service asks its bare URL, unwitnessed: only readiness.
+          .filter((url) => url !== "http://mesh-echo:80/"),
       ),
     ].sort();
     // Nothing carries the nonce that marks the script's own output, only the token derived from it.
@@ -111,7 +137,7 @@ describe("buildMeshClientScript", () => {
     );
   });
 
-  it("runs at most `parallelism` jobs before it waits, and prints each batch as it ends", () => {
+  it("runs at most `parallelism` jobs before it waits for them", () => {
     const script = buildMeshClientScript(
       { ...meshPlan, parallelism: 2 },
       targets,
@@ -119,8 +145,8 @@ describe("buildMeshClientScript", () => {
       "n1",
     );
     // Five jobs (two of the client's own, three targets) two at a time: three batches.
-    expect(script.split("\n").filter((line) => line === "wait")).toHaveLength(3);
-    expect(script.split("\n").filter((line) => line.endsWith(" &"))).toHaveLength(5);
+    expect(script.split("\n").filter((line) => line === "batch")).toHaveLength(2);
+    expect(script.split("\n").filter((line) => line.startsWith("spawn job_"))).toHaveLength(5);
     const { bin } = stubBin();
     const output = run(script, bin);
     expect(output.complete).toBe(true);
@@ -144,35 +170,37 @@ describe("buildMeshClientScript", () => {
 });
 
 describe("the wait for the mesh's Service name", () => {
-  it("waits while CoreDNS answers NXDOMAIN, and not when it does not answer at all", () => {
+  it("waits past the short bound while CoreDNS answers NXDOMAIN, and not when it does not answer at all", () => {
     for (const [answer, waits] of [
       ["NXDOMAIN", true],
       [";; connection timed out; no servers could be reached", false],
     ] as const) {
       const { bin } = stubBin();
-      // The first two A lookups get `answer`, the rest the Service's address.
+      // The first 25 lookups (some 5 s of polling) get `answer`, the rest the Service's address.
       fs.writeFileSync(
         path.join(bin, "nslookup"),
         `#!/bin/sh
 n=$(cat ${bin}/n 2>/dev/null || echo 0); echo $((n + 1)) >${bin}/n
-if [ "$n" -lt 2 ]; then echo "${answer}"; exit 1; fi
+if [ "$n" -lt 25 ]; then echo "${answer}"; exit 1; fi
 echo "Name: x"; echo "Address: 10.43.7.7"
 `,
         { mode: 0o755 },
       );
       const output = run(buildMeshClientScript(meshPlan, [], TEST_NONCE, "n1"), bin);
-      const waited = output.sections.get("name-wait")?.ms ?? -1;
+      const waited = output.sections.get("service-ready")?.ms ?? -1;
+      // The short bound is 2 s (twice the timeout); NXDOMAIN may hold it up to 40 s.
       if (waits) {
-        expect(waited).toBeGreaterThanOrEqual(1500);
+        expect(waited).toBeGreaterThanOrEqual(4000);
         expect(output.sections.get("dns")?.rc).toBe(0);
       } else {
-        expect(waited).toBeLessThan(1000);
+        expect(waited).toBeGreaterThanOrEqual(2000);
+        expect(waited).toBeLessThan(3000);
       }
     }
   });
 });
 
-describe("buildNodeProbeScript", () => {
+describe("the node probe's script", () => {
   it("reaches each target on the nodes' port and reads the node's links", () => {
     const { bin, log } = stubBin();
     const output = run(
@@ -182,7 +210,7 @@ describe("buildNodeProbeScript", () => {
     expect([...output.sections.keys()].sort()).toEqual(["links", "node-2"]);
     expect(output.sections.get("node-2")?.output).toBe(echoUid(2));
     expect(fs.readFileSync(log, "utf8")).toContain(
-      `wget -q -O - http://10.0.0.2:9080/pod-to-pod/identity?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=node%2Fn1-%3En3`,
+      `wget -S -q -O - http://10.0.0.2:9080/pod-to-pod/identity?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=node%2Fn1-%3En3`,
     );
   });
 });

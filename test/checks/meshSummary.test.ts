@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/meshEvaluate";
-import { diagnoseMesh, meshChecks, meshReport } from "../../checks/meshSummary";
-import { renderReport } from "../../checks/report";
-import { MeshLayout } from "../../checks/meshTypes";
-import { Section } from "../../checks/podScript";
+import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/judge/meshEvaluate";
+import { diagnoseMesh, meshChecks, meshReport } from "../../checks/judge/meshSummary";
+import { renderReport } from "../../checks/report/report";
+import { MeshLayout } from "../../checks/contract/meshTypes";
+import { Section } from "../../checks/probe/script";
 import { fixture } from "../helpers";
 import {
   clientSections,
   layoutOf,
   nodeSections,
   PathBehaviour,
+  requestOf,
   section,
   witnessedHealthy,
 } from "./meshFixtures";
@@ -39,7 +40,7 @@ function mesh(
   );
   const evaluation = witnessedHealthy(
     layout,
-    evaluateMesh(layout, runs(clients), runs(probes), SERVICE),
+    evaluateMesh(layout, runs(clients), runs(probes), SERVICE, requestOf),
   );
   const checks = meshChecks(layout, evaluation, true);
   return { layout, evaluation, checks, diagnosis: diagnoseMesh(layout, evaluation, checks) };
@@ -125,7 +126,7 @@ describe("the mesh's checks and diagnosis", () => {
     // The fixtures were read on 192.168.240.1 and .2: the node probes' IPs.
     const evaluation = witnessedHealthy(
       layout,
-      evaluateMesh(layout, runs(clients), runs(probes), SERVICE),
+      evaluateMesh(layout, runs(clients), runs(probes), SERVICE, requestOf),
     );
     const checks = meshChecks(layout, evaluation, true);
     expect(checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
@@ -167,7 +168,7 @@ describe("the mesh's checks and diagnosis", () => {
     const layout: MeshLayout = { ...layoutOf(2), missing: ["n3: no client"] };
     const evaluation = witnessedHealthy(
       layout,
-      evaluateMesh(layout, new Map(), new Map(), SERVICE),
+      evaluateMesh(layout, new Map(), new Map(), SERVICE, requestOf),
     );
     const checks = meshChecks(layout, evaluation, false);
     expect(checks.find((c) => c.name === "mesh-coverage")?.detail).toBe(
@@ -182,7 +183,7 @@ describe("the mesh's checks and diagnosis", () => {
     sections.set("pod-0", section(0, "11111111-2222-4333-8444-555555555555"));
     const evaluation = witnessedHealthy(
       layout,
-      evaluateMesh(layout, runs(new Map([["n1", sections]])), new Map(), SERVICE),
+      evaluateMesh(layout, runs(new Map([["n1", sections]])), new Map(), SERVICE, requestOf),
     );
     expect(evaluation.podPaths[0].detail).toContain(
       "answered, but not as mesh-echo-n1 (uid 00000000): uid 11111111",
@@ -229,6 +230,7 @@ describe("the report of a big cluster", () => {
       "on node n42: every failing path runs to or from it (198 of its 198 cross-node paths)",
     );
     const report = renderReport({
+      schemaVersion: 2,
       checkedAt: "2026-12-01T00:00:00.000Z",
       runnerVersion: "t",
       passed: checks.filter((c) => c.ok).length,

@@ -5,7 +5,7 @@ import {
   parseNslookup,
   parsePing,
   parseWget,
-} from "../../checks/parsers";
+} from "../../checks/probe/parsers";
 import { fixture } from "../helpers";
 
 describe("parseWget", () => {

@@ -4,19 +4,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  buildPodScript,
+  buildScript,
   MalformedScriptOutputError,
   parseScriptOutput,
+  probesOf,
+  shellQuote,
+} from "../../checks/probe/script";
+import { PROBE_ATTEMPTS } from "../../checks/probe/commands";
+import {
+  clientScript,
   podScriptDeadlineSeconds,
-  PROBE_ATTEMPTS,
-  SECTION_ORDER,
   serviceNameLagBoundMs,
   serviceReadyBoundMs,
-  shellQuote,
-} from "../../checks/podScript";
-import { diagnose } from "../../checks/diagnose";
-import { evaluateChecks } from "../../checks/evaluate";
-import { witnessToken } from "../../checks/serverWitness";
+} from "../../checks/plan/pairProbes";
+import { CheckPlan } from "../../checks/contract/types";
+import { diagnose } from "../../checks/judge/diagnose";
+import { evaluateChecks } from "../../checks/judge/evaluate";
+import { witnessToken } from "../../checks/witness/request";
 import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../helpers";
 
 /** A bin folder where each probe command is a stub that prints a known line and exits as told. */
@@ -79,6 +83,15 @@ function brokenOverlayBin(): string {
   return bin;
 }
 
+/** The client's script, with its own deadline or the one a test sets. */
+function buildPodScript(plan: CheckPlan, nonce: string, deadline?: number): string {
+  const spec = clientScript(plan, nonce);
+  return buildScript(deadline === undefined ? spec : { ...spec, deadlineSeconds: deadline });
+}
+
+/** The client's probes, in the order their sections are printed. */
+const SECTION_ORDER = probesOf(clientScript(seedPlan, TEST_NONCE).jobs).map((p) => p.name);
+
 function runScript(bin: string, plan = seedPlan, nonce = TEST_NONCE, deadline?: number): string {
   const script = buildPodScript(plan, nonce, deadline);
   return execFileSync("/bin/sh", ["-c", script], {
@@ -92,7 +105,7 @@ function parseSections(stdout: string, nonce = TEST_NONCE) {
   return parseScriptOutput(stdout, nonce).sections;
 }
 
-describe("buildPodScript", () => {
+describe("the client's script", () => {
   it("runs every probe in one shell and marks each section with its exit status", () => {
     const bin = stubBin({
       wget: { out: "Welcome to nginx!", rc: 0 },
@@ -103,9 +116,13 @@ describe("buildPodScript", () => {
     // A 1 s timeout keeps the bounded wait for the (unresolvable) Service name short.
     const sections = parseSections(runScript(bin, { ...seedPlan, timeoutSeconds: 1 }));
     expect([...sections.keys()]).toEqual([
-      "service-ready",
+      "ip-addr",
+      "ip-route",
       "pod-ip-http",
       "pod-ip-identity",
+      "large-http",
+      "mtu-ping",
+      "service-ready",
       "service-dns-http",
       "service-dns-identity",
       "service-fqdn-http",
@@ -114,17 +131,13 @@ describe("buildPodScript", () => {
       "service-clusterip-identity",
       "dns",
       "ping",
-      "large-http",
-      "mtu-ping",
-      "ip-addr",
-      "ip-route",
       "gateway-ping",
     ]);
     expect(sections.get("pod-ip-http")?.output).toBe(
-      "wget -q -O - http://10.42.0.7:80/\nWelcome to nginx!",
+      "wget -S -q -O - http://10.42.0.7:80/\nWelcome to nginx!",
     );
     expect(sections.get("pod-ip-identity")?.output).toBe(
-      `wget -q -O - http://10.42.0.7:80/pod-to-pod/identity?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=pod-ip-identity\nWelcome to nginx!`,
+      `wget -S -q -O - http://10.42.0.7:80/pod-to-pod/identity?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=pod-ip-identity\nWelcome to nginx!`,
     );
     expect(sections.get("service-dns-http")?.output).toContain("http://nginx-service:80/");
     expect(sections.get("service-fqdn-http")?.output).toContain(
@@ -167,7 +180,6 @@ describe("buildPodScript", () => {
       ),
     ).get("service-ready");
     expect(waited?.rc).toBe(1);
-    expect(waited?.tries).toBeGreaterThan(1);
     expect(waited?.output).toBe("name resolves: no; http://nginx-service:80/ serves: no");
     // The bound (2 x timeoutSeconds) held, give or take one round of polling.
     expect(waited?.ms).toBeGreaterThanOrEqual(serviceReadyBoundMs(plan));

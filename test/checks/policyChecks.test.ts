@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../checks/diagnose";
-import { evaluateChecks } from "../../checks/evaluate";
-import { evaluatePolicyChecks, PolicyFacts } from "../../checks/policyChecks";
-import { Section } from "../../checks/podScript";
-import { witnessToken } from "../../checks/serverWitness";
-import { buildStrangerScript } from "../../checks/strangerScript";
-import { CheckPlan, CheckResult } from "../../checks/types";
+import { summarize } from "../../checks/judge/diagnose";
+import { evaluateChecks } from "../../checks/judge/evaluate";
+import { evaluatePolicyChecks, PolicyFacts } from "../../checks/judge/policyChecks";
+import { Section } from "../../checks/probe/script";
+import { witnessToken } from "../../checks/witness/request";
+import { strangerScript } from "../../checks/plan/pairProbes";
+import { probesOf } from "../../checks/probe/script";
+import { CheckPlan, CheckResult } from "../../checks/contract/types";
 import {
   fixture,
   sectionsOf,
@@ -26,17 +27,25 @@ const enforced: PolicyFacts = {
   isolatedBy: ["pod-to-pod-default-deny", "nginx-allow-client"],
   allowedBy: ["nginx-allow-client"],
   allowed: true,
+  strangerEgressBy: [],
 };
 const section = (rc: number, output: string, ms = 2001): Section => ({ rc, ms, tries: 1, output });
 const dropped = section(143, "");
-const alive = section(0, fixture("busybox/nslookup-ok.txt"), 4);
+const resolves = section(0, fixture("busybox/nslookup-ok.txt"), 4);
+// What the stranger's wget to the API's ClusterIP prints: its TLS port's answer to plain HTTP.
+const apiAnswers = section(
+  1,
+  "  HTTP/1.0 400 Bad Request\n  \nwget: server returned error: HTTP/1.0 400 Bad Request",
+  4,
+);
 
 function stranger(overrides: Record<string, Section> = {}): Map<string, Section> {
   return new Map(
     Object.entries({
       "stranger-pod-ip": dropped,
       "stranger-service": dropped,
-      "stranger-dns": alive,
+      "stranger-dns": resolves,
+      "stranger-api": apiAnswers,
       ...overrides,
     }),
   );
@@ -46,7 +55,7 @@ const byName = (results: CheckResult[]) => Object.fromEntries(results.map((r) =>
 const stamp = { checkedAt: "2026-12-01T19:00:00.000Z", runnerVersion: "test" };
 
 describe("evaluatePolicyChecks", () => {
-  it("passes a stranger refused on both paths while it still reaches CoreDNS", () => {
+  it("passes a stranger refused on both paths while it still reaches its own node and CoreDNS", () => {
     const checks = byName(evaluatePolicyChecks(plan, policy, stranger(), enforced));
     expect(checks["policy-allows-client"]).toMatchObject({
       ok: true,
@@ -82,18 +91,42 @@ describe("evaluatePolicyChecks", () => {
     expect(check.detail).toContain("the NetworkPolicy is not enforced");
   });
 
-  it("does not count a dead stranger's silence as a denial", () => {
+  it("does not count a dead stranger's silence as a denial: one that does not reach the API either", () => {
+    const checks = byName(
+      evaluatePolicyChecks(plan, policy, stranger({ "stranger-api": section(143, "") }), enforced),
+    );
+    expect(checks["stranger-to-pod-ip"]).toMatchObject({ ok: false, facts: { got: "nothing" } });
+    expect(checks["stranger-to-pod-ip"].detail).toBe(
+      "10.42.0.7:80 did not answer stranger-client, but the stranger does not reach the Kubernetes API either: its refusal proves nothing",
+    );
+    expect(checks["stranger-dns"].ok).toBe(true);
+  });
+
+  it("keeps each probe's own fate: CoreDNS down fails stranger-dns alone", () => {
     const checks = byName(
       evaluatePolicyChecks(
         plan,
         policy,
-        stranger({ "stranger-dns": section(1, "nslookup: can't connect") }),
+        stranger({ "stranger-dns": section(1, fixture("busybox/nslookup-unreachable.txt")) }),
         enforced,
       ),
     );
     expect(checks["stranger-dns"].ok).toBe(false);
-    expect(checks["stranger-to-pod-ip"]).toMatchObject({ ok: false, facts: { got: "nothing" } });
-    expect(checks["stranger-to-pod-ip"].detail).toContain("its refusal proves nothing");
+    expect(checks["stranger-to-pod-ip"]).toMatchObject({ ok: true, facts: { got: "dropped" } });
+    expect(checks["stranger-to-service"]).toMatchObject({ ok: true, facts: { got: "dropped" } });
+  });
+
+  it("does not count a refusal the stranger's own egress policy makes", () => {
+    const own = byName(
+      evaluatePolicyChecks(plan, policy, stranger(), {
+        ...enforced,
+        strangerEgressBy: ["lockdown"],
+      }),
+    );
+    expect(own["stranger-to-pod-ip"]).toMatchObject({ ok: false, facts: { got: "own-egress" } });
+    expect(own["stranger-to-pod-ip"].detail).toBe(
+      "10.42.0.7:80 did not answer stranger-client, but lockdown restricts the stranger's own egress: the refusal proves nothing of the server's side",
+    );
   });
 
   it("fails an HTTP error: a server answered, which no policy does", () => {
@@ -111,6 +144,7 @@ describe("evaluatePolicyChecks", () => {
         isolatedBy: [],
         allowedBy: [],
         allowed: true,
+        strangerEgressBy: [],
       }),
     );
     expect(open["policy-allows-client"].detail).toContain("no NetworkPolicy selects nginx-server");
@@ -119,6 +153,7 @@ describe("evaluatePolicyChecks", () => {
         isolatedBy: ["pod-to-pod-default-deny"],
         allowedBy: [],
         allowed: false,
+        strangerEgressBy: [],
       }),
     );
     expect(shut["policy-allows-client"]).toMatchObject({
@@ -163,6 +198,7 @@ describe("the NetworkPolicy diagnoses", () => {
       isolatedBy: ["pod-to-pod-default-deny"],
       allowedBy: [],
       allowed: false,
+      strangerEgressBy: [],
     };
     const verification = summarize(
       [
@@ -190,7 +226,7 @@ describe("the NetworkPolicy diagnoses", () => {
         ...evaluatePolicyChecks(
           plan,
           policy,
-          stranger({ "stranger-dns": section(1, "") }),
+          stranger({ "stranger-dns": section(1, ""), "stranger-api": section(143, "") }),
           enforced,
         ),
       ],
@@ -209,19 +245,37 @@ describe("the NetworkPolicy diagnoses", () => {
   });
 });
 
-describe("buildStrangerScript", () => {
-  it("probes the pod IP and the ClusterIP within the deny bound, at once, and CoreDNS", () => {
-    const script = buildStrangerScript(plan, policy, TEST_NONCE);
+describe("the stranger's probes", () => {
+  it("asks for the pod IP and the ClusterIP within the deny bound, and CoreDNS and the API, all at once", () => {
+    const spec = strangerScript(plan, policy, TEST_NONCE);
     // Each request carries the run's witness token: nginx's log then shows whether it got in.
     const url = (host: string, probe: string) =>
       `http://${host}:80/?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=${probe}`;
-    expect(script).toContain(
-      `probe stranger-pod-ip 1 'timeout 2 wget -q -O - '\\''${url("10.42.0.7", "stranger-pod-ip")}'\\''' &`,
-    );
-    expect(script).toContain(
-      `probe stranger-service 1 'timeout 2 wget -q -O - '\\''${url("10.43.12.34", "stranger-service")}'\\''' &`,
-    );
-    expect(script).toContain("stranger-dns");
-    expect(script.trim().split("\n").slice(-2)).toEqual(["wait", `printf '%s end\\n' "$nonce"`]);
+    expect(probesOf(spec.jobs)).toEqual([
+      {
+        name: "stranger-pod-ip",
+        attempts: 1,
+        command: `timeout 2 wget -S -q -O - '${url("10.42.0.7", "stranger-pod-ip")}'`,
+      },
+      {
+        name: "stranger-service",
+        attempts: 1,
+        command: `timeout 2 wget -S -q -O - '${url("10.43.12.34", "stranger-service")}'`,
+      },
+      {
+        name: "stranger-dns",
+        attempts: 1,
+        command: "timeout 5 nslookup 'nginx-service.pod-to-pod.svc.cluster.local'",
+      },
+      {
+        name: "stranger-api",
+        attempts: 1,
+        command:
+          'timeout 5 wget -S -q -O - "http://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/"',
+      },
+    ]);
+    expect(spec.jobs).toHaveLength(4);
+    expect(spec.parallelism).toBe(4);
+    expect(spec.deadlineSeconds).toBe(7);
   });
 });

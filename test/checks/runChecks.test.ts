@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { KubectlResult } from "../../checks/kubectl";
-import { buildPodScript, podScriptDeadlineSeconds } from "../../checks/podScript";
-import { CheckRunError, kubectlError, parseNodePodCidrs, runChecks } from "../../checks/runChecks";
-import { CLIENT_WITNESSED, witnessedPath, witnessToken } from "../../checks/serverWitness";
-import { CheckPlan } from "../../checks/types";
+import { KubectlResult } from "../../checks/probe/kubectl";
+import { buildScript } from "../../checks/probe/script";
+import { clientScript, podScriptDeadlineSeconds } from "../../checks/plan/pairProbes";
+import { kubectlError } from "../../checks/probe/exec";
+import { parseNodePodCidrs } from "../../checks/judge/evaluate";
+import { CheckRunError, runChecks } from "../../checks/scenarios/pair";
+import { witnessedPath, witnessToken } from "../../checks/witness/request";
+import { CheckPlan } from "../../checks/contract/types";
 import {
   endpointSlicesJson,
   fixture,
@@ -56,16 +59,24 @@ function fakeKubectl(
 }
 
 /** nginx's access log line for one request, in the lab's format. */
-function logLine(remote: string, uri: string, status = 200): string {
-  return JSON.stringify({ remote, uri, status: String(status) });
+function logLine(remote: string, host: string, uri: string, status = 200): string {
+  return JSON.stringify({ remote, method: "GET", host, uri, status: String(status) });
 }
+
+/** The client's checks over HTTP, the probe behind each, and the Host its request carried. */
+const CLIENT_WITNESSED: Array<[string, string, string]> = [
+  ["pod-ip-http", "pod-ip-identity", "10.42.0.7:80"],
+  ["service-dns-http", "service-dns-identity", "nginx-service:80"],
+  ["service-fqdn-http", "service-fqdn-identity", "nginx-service.pod-to-pod.svc.cluster.local:80"],
+  ["service-clusterip-http", "service-clusterip-identity", "10.43.12.34:80"],
+];
 
 /** The log of a healthy run: nginx served each of the client's identity fetches, from the client. */
 function servedEveryIdentity(tokens: string[]): KubectlResult {
-  const lines = CLIENT_WITNESSED.map(([, probe]) =>
-    logLine(seedPlan.clientPodIp, witnessedPath("/pod-to-pod/identity", tokens[0], probe)),
+  const lines = CLIENT_WITNESSED.map(([, probe, host]) =>
+    logLine(seedPlan.clientPodIp, host, witnessedPath("/pod-to-pod/identity", tokens[0], probe)),
   );
-  return { code: 0, stdout: ["nginx: [warn] not ours", ...lines].join("\n") + "\n", stderr: "" };
+  return { code: 0, stdout: ["2026/12/01 [notice] start", ...lines].join("\n") + "\n", stderr: "" };
 }
 
 const healthy = (nonce: string): KubectlResult => ({
@@ -121,7 +132,9 @@ describe("runChecks", () => {
       "--since-time=2026-12-01T18:55:00.000Z",
     ]);
     const podIp = verification.checks.find((c) => c.name === "pod-ip-http");
-    expect(podIp?.detail).toContain("nginx-server logged it from 10.42.0.5 (status 200)");
+    expect(podIp?.detail).toContain(
+      "nginx-server logged it from 10.42.0.5 (GET 10.42.0.7:80/pod-to-pod/identity, status 200)",
+    );
     expect(podIp?.facts?.serverSaw).toBe("10.42.0.5");
   });
 
@@ -148,7 +161,7 @@ describe("runChecks", () => {
     const podIp = verification.checks.find((c) => c.name === "pod-ip-http");
     expect(podIp?.ok).toBe(false);
     expect(podIp?.detail).toContain(
-      "but nginx-server's access log has no request of this run from that probe",
+      "but nginx-server never logged this request: the answer came from elsewhere",
     );
     expect(podIp?.facts?.failure).toBe("not-served");
     expect(verification.checks.find((c) => c.name === "service-dns-http")?.ok).toBe(true);
@@ -186,7 +199,7 @@ describe("runChecks", () => {
     expect(verification.failed).toBe(0);
     const podIp = verification.checks.find((c) => c.name === "pod-ip-http");
     expect(podIp?.detail).toContain(
-      'nginx-server\'s access log could not be read (pods "nginx-server" is forbidden',
+      'nginx-server\'s log could not be read (pods "nginx-server" is forbidden',
     );
     expect(podIp?.detail).toContain("the client's word alone");
     expect(podIp?.facts?.serverSaw).toBe("unreadable");
@@ -285,8 +298,8 @@ describe("runChecks", () => {
     // With the default 5 s timeout: under two minutes (eleven probes' tries end to end were 281 s).
     expect(budgets[0]).toBeLessThan(120_000);
     // And the script the exec carries stops itself at that deadline.
-    expect(buildPodScript(seedPlan, TEST_NONCE)).toContain(
-      `finish ${podScriptDeadlineSeconds(seedPlan)}`,
+    expect(buildScript(clientScript(seedPlan, TEST_NONCE))).toContain(
+      `watch ${podScriptDeadlineSeconds(seedPlan)}`,
     );
   });
 
@@ -419,6 +432,7 @@ describe("when the runner's kubectl calls start", () => {
         "stranger-pod-ip": { rc: 143, output: "", ms: 2001 },
         "stranger-service": { rc: 143, output: "", ms: 2001 },
         "stranger-dns": { rc: 0, output: fixture("busybox/nslookup-ok.txt") },
+        "stranger-api": { rc: 1, output: "  HTTP/1.0 400 Bad Request\n  " },
       },
       nonce,
     );

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { podScriptDigest, runnerVersion } from "../../checks/runner";
+import { runnerInputs, runnerVersion } from "../../checks/runner";
 
 /** A copy of checks/ to edit: the version is computed over whatever folder it is given. */
 const CHECKS = path.resolve(__dirname, "../../checks");
@@ -12,46 +12,59 @@ afterAll(() => copies.forEach((dir) => fs.rmSync(dir, { recursive: true, force: 
 function copyOfChecks(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-checks-"));
   copies.push(dir);
-  for (const file of fs.readdirSync(CHECKS)) {
-    fs.copyFileSync(path.join(CHECKS, file), path.join(dir, file));
-  }
+  fs.cpSync(CHECKS, dir, { recursive: true });
   return dir;
+}
+
+function edit(file: string, change: (source: string) => string): void {
+  fs.writeFileSync(file, change(fs.readFileSync(file, "utf8")));
 }
 
 describe("the runner's version, the checks' trigger", () => {
   it("names the package version and a digest of the code", () => {
     const version = JSON.parse(fs.readFileSync(path.resolve(CHECKS, "../package.json"), "utf8"))
       .version as string;
-    expect(runnerVersion(CHECKS)).toMatch(
-      new RegExp(`^${version.replace(/\./g, "\\.")}\\+[0-9a-f]{12}$`),
-    );
+    const [, name, digest] = /^(.*)\+([0-9a-f]{12})$/.exec(runnerVersion(CHECKS)) ?? [];
+    expect(name).toBe(version);
+    expect(digest).toHaveLength(12);
+  });
+
+  it("is made of run.ts and the modules it imports, in every folder, and nothing else", () => {
+    const names = runnerInputs(CHECKS).map(([name]) => name);
+    expect(names).toContain("run.ts");
+    expect(names).toContain("report/report.ts");
+    expect(names).toContain("witness/witness.ts");
+    expect(names).toContain("probe/script.ts");
+    // start.js starts the runner; runner.ts computes this very version: neither is the runner.
+    expect(names).not.toContain("start.js");
+    expect(names).not.toContain("runner.ts");
+    expect([...names].sort()).toEqual(names);
   });
 
   it("stays the same when only comments or layout change", () => {
     const dir = copyOfChecks();
     const before = runnerVersion(dir);
-    const report = path.join(dir, "report.ts");
-    const source = fs.readFileSync(report, "utf8");
-    fs.writeFileSync(
-      report,
-      `// A comment a pull request adds.\n/** And a doc comment. */\n${source.replace(/\n/g, "\n\n")}`,
+    edit(
+      path.join(dir, "report/report.ts"),
+      (source) =>
+        `// A comment a pull request adds.\n/** And a doc comment. */\n${source.replace(/\n/g, "\n\n")}`,
     );
     expect(runnerVersion(dir)).toBe(before);
   });
 
-  it("changes when what the code does changes", () => {
+  it("changes when what the code of a module in a sub-folder does changes", () => {
     const dir = copyOfChecks();
     const before = runnerVersion(dir);
-    const report = path.join(dir, "report.ts");
-    fs.writeFileSync(
-      report,
-      fs.readFileSync(report, "utf8").replace("network verification", "network check"),
+    edit(path.join(dir, "report/report.ts"), (source) =>
+      source.replace("network verification", "network check"),
     );
     expect(runnerVersion(dir)).not.toBe(before);
   });
 
-  it("digests the pod script: the same for every lab, a stable hex", () => {
-    expect(podScriptDigest()).toMatch(/^[0-9a-f]{12}$/);
-    expect(podScriptDigest()).toBe(podScriptDigest());
+  it("ignores a file the runner never imports", () => {
+    const dir = copyOfChecks();
+    const before = runnerVersion(dir);
+    fs.writeFileSync(path.join(dir, "judge/unused.ts"), "export const unused = 1;\n");
+    expect(runnerVersion(dir)).toBe(before);
   });
 });

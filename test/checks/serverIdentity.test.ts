@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseEndpointSlices, ServiceEndpoint } from "../../checks/endpoints";
-import { Section } from "../../checks/podScript";
-import { checkIdentity, ExpectedServer } from "../../checks/serverIdentity";
+import { parseEndpointSlices, ServiceEndpoint } from "../../checks/judge/endpoints";
+import { Section } from "../../checks/probe/script";
+import { checkIdentity, ExpectedServer } from "../../checks/judge/serverIdentity";
 import { endpointSlicesJson, fixture, SEED_SERVER_UID, seedEndpoints } from "../helpers";
 
 const STRANGER = "0a0b0c0d-1111-4222-8333-444455556666";
@@ -67,6 +67,23 @@ describe("checkIdentity", () => {
     });
     expect(outcome.detail).toContain(
       "answered by stranger-web (uid 0a0b0c0d) at 10.42.1.9, an endpoint of nginx-service but not the lab's nginx-server",
+    );
+  });
+
+  it("fails when the lab's nginx answered but a second ready pod is behind the Service too", () => {
+    const endpoints = [
+      ...seedEndpoints,
+      { ip: "10.42.1.9", podName: "stranger-web", podUid: STRANGER, ready: true },
+    ];
+    const outcome = checkIdentity(answer(SEED_SERVER_UID), "nginx-service:80", service(endpoints));
+    expect(outcome).toMatchObject({ ok: false, failure: "wrong-server" });
+    expect(outcome.detail).toBe(
+      "nginx-service also sends traffic to stranger-web (uid 0a0b0c0d) at 10.42.1.9, not only to the lab's nginx-server: requests may reach another pod",
+    );
+    // A second pod that is not ready gets no traffic: it is no reason to fail.
+    const notReady = [...seedEndpoints, { ...endpoints[1], ready: false }];
+    expect(checkIdentity(answer(SEED_SERVER_UID), "nginx-service:80", service(notReady)).ok).toBe(
+      true,
     );
   });
 

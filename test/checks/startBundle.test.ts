@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 /**
  * checks/start.js, the check command's entry point: it runs a bundle of run.ts on plain node,
  * built by esbuild when there is none or when a source changed. Run on a copy of checks/ in a temp
- * project whose node_modules holds only esbuild, so no TypeScript loader is there to lean on.
+ * project whose node_modules holds only esbuild and zod (the runner's one runtime dependency), so no
+ * TypeScript loader is there to lean on.
  */
 const ROOT = path.resolve(__dirname, "../..");
 let project: string;
@@ -35,6 +36,7 @@ beforeEach(() => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-start-"));
   fs.cpSync(path.join(ROOT, "checks"), path.join(project, "checks"), { recursive: true });
   link("esbuild");
+  link("zod");
 });
 
 afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
@@ -47,7 +49,7 @@ describe("the check command's entry point", () => {
     expect(bundles()).toHaveLength(1);
     const manifest = JSON.parse(fs.readFileSync(path.join(cache(), "check-runner.json"), "utf8"));
     expect(Object.keys(manifest.inputs)).toContain("checks/run.ts");
-    expect(Object.keys(manifest.inputs)).toContain("checks/podScript.ts");
+    expect(Object.keys(manifest.inputs)).toContain("checks/probe/script.ts");
   });
 
   it("runs a current bundle without esbuild, and rebuilds after an edit to any input", () => {
@@ -59,7 +61,7 @@ describe("the check command's entry point", () => {
     expect(bundles()).toEqual([first]);
 
     link("esbuild");
-    const environment = path.join(project, "checks/environment.ts");
+    const environment = path.join(project, "checks/contract/environment.ts");
     fs.writeFileSync(
       environment,
       fs.readFileSync(environment, "utf8").replace("is not set", "is missing (edited)"),
@@ -70,7 +72,7 @@ describe("the check command's entry point", () => {
   });
 
   it("fails to start with esbuild's own message when a source does not parse", () => {
-    fs.appendFileSync(path.join(project, "checks/report.ts"), "\nexport const = ;\n");
+    fs.appendFileSync(path.join(project, "checks/report/report.ts"), "\nexport const = ;\n");
     const run = start();
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(

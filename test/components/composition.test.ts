@@ -1,3 +1,4 @@
+import { LAB_NAMES } from "../../components/names";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -113,9 +114,15 @@ describe("the components in a user's program", () => {
       server,
       client,
       service,
-      serverPort: 8080,
-      clusterDomain: "cluster.local",
-      settings: { pingCount: 2, timeoutSeconds: 3, reportOnly: true },
+      names: LAB_NAMES,
+      config: {
+        servicePort: 8081,
+        nginx: { port: 8080 },
+        clusterDomain: "cluster.local",
+        checks: { pingCount: 2, timeoutSeconds: 3, reportOnly: true },
+        networkPolicy: false,
+        coverage: "pair",
+      },
       kube: { context: "mine" },
     });
     expect(await promiseOf(check.verification)).toEqual(mockRunnerVerification);

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Verification } from "../../checks/types";
+import { Verification } from "../../checks/contract/types";
 import { seedPlan } from "../helpers";
 
 /** Pulumi's wire form of a secret value, as mocks receive secret inputs. */
@@ -30,6 +30,7 @@ export function mockUid(name: string): string {
  * program that fabricated a clean 9/9 shows.
  */
 export const mockRunnerVerification: Verification = {
+  schemaVersion: 2,
   checkedAt: "2026-12-01T19:00:00.000Z",
   runnerVersion: "0.1.0+mocked",
   passed: 7,
@@ -71,6 +72,11 @@ export async function installMocks(): Promise<void> {
         let state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "kubernetes:core/v1:Pod") {
           state = podState(args.name, args.inputs);
+        } else if (args.type === "kubernetes:apps/v1:DaemonSet") {
+          state = {
+            ...args.inputs,
+            metadata: { ...args.inputs.metadata, uid: mockUid(args.name) },
+          };
         } else if (args.type === "kubernetes:core/v1:Service") {
           state = {
             ...args.inputs,

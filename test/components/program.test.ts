@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { podScriptDigest, runnerVersion } from "../../checks/runner";
+import { runnerVersion } from "../../checks/runner";
 import {
   inputsOf,
   installMocks,
@@ -157,7 +157,6 @@ describe("the program's resources", () => {
       mockUid("busybox-pod"),
       mockUid("service"),
       mockUid("stranger-pod"),
-      podScriptDigest(),
       runnerVersion(),
     ]);
     expect(cmd.environment.POD_TO_POD_RUNNER_VERSION).toBe(runnerVersion());

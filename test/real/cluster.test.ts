@@ -3,11 +3,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toEnvironment } from "../../checks/environment";
+import { toEnvironment } from "../../checks/contract/environment";
 import { runnerVersion } from "../../checks/runner";
-import { cidrContains } from "../../checks/ipv4";
-import { CheckPlan, Verification } from "../../checks/types";
-import { parseVerification } from "../../checks/verification";
+import { cidrContains } from "../../checks/judge/ipv4";
+import { CheckPlan, Verification } from "../../checks/contract/types";
+import { parseVerification } from "../../checks/contract/verification";
+import { parseAccessLog } from "../../checks/witness/accessLog";
 import { LAB_NAMES } from "../../components/names";
 import {
   kubectlSync as kubectl,
@@ -65,11 +66,11 @@ function renderOnce(): string {
 function livePlan(): CheckPlan {
   return observePlan(namespace, {
     servicePort: 80,
-    serverPort: 80,
+    nginx: { port: 80 },
     clusterDomain: "cluster.local",
-    pingCount: 4,
-    timeoutSeconds: 3,
-  });
+    checks: { pingCount: 4, timeoutSeconds: 3 },
+    coverage: "pair",
+  }).pair;
 }
 
 /** Runs the ConnectivityCheck's own command with the environment it would give it. */
@@ -84,7 +85,7 @@ function runChecks(
 } {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "p2p-verification-")), "v.json");
   const env = {
-    ...toEnvironment(plan, { reportOnly, runnerVersion: runnerVersion() }),
+    ...toEnvironment({ pair: plan }, { reportOnly, runnerVersion: runnerVersion() }),
     POD_TO_POD_VERIFICATION_FILE: file,
   };
   const result = run("node", ["--import", "tsx", "checks/run.ts"], env, 120_000);
@@ -159,7 +160,7 @@ describe("the program's objects on the local k3s cluster", () => {
     }
     for (const name of ["stranger-to-pod-ip", "stranger-to-service"]) {
       expect(check(healthy.verification, name)?.detail).toContain(
-        "nginx-server's access log confirms none arrived",
+        "no server logged the stranger's request: none arrived",
       );
     }
   });
@@ -243,11 +244,14 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
     fs.mkdirSync(home);
     const env = {
       ...process.env,
-      ...toEnvironment(livePlan(), {
-        reportOnly: false,
-        kubeconfigOnStdin: true,
-        runnerVersion: runnerVersion(),
-      }),
+      ...toEnvironment(
+        { pair: livePlan() },
+        {
+          reportOnly: false,
+          kubeconfigOnStdin: true,
+          runnerVersion: runnerVersion(),
+        },
+      ),
       KUBECONFIG: path.join(scratch, "nowhere.yaml"),
       TMPDIR: tmp,
       HOME: home,
@@ -521,6 +525,196 @@ describe("faults injected out of band", () => {
     }
   }
 
+  /**
+   * A hostile pod at an address the checks are told is nginx's (a stale IP given to verify, an
+   * address reused after the server moved): `script` serves each connection on port 80 (busybox
+   * `nc -ll -e`), with NGINX set to the real nginx pod's IP. It carries the client's labels when
+   * `asClient` (so the lab's allow policy lets it reach nginx), and a policy lets the client in.
+   */
+  function withAttacker(
+    name: string,
+    script: string,
+    asClient: boolean,
+    body: (attacker: { ip: string }) => void,
+  ) {
+    const images = JSON.parse(fs.readFileSync(path.join(state, "images.json"), "utf8")) as Record<
+      string,
+      string
+    >;
+    const clientLabels = JSON.parse(
+      mustKubectl([
+        "get",
+        "pod",
+        "-n",
+        namespace,
+        LAB_NAMES.clientPod,
+        "-o",
+        "jsonpath={.metadata.labels}",
+      ]),
+    ) as Record<string, string>;
+    const labels = { ...(asClient ? clientLabels : {}), attacker: name };
+    const nginxIp = livePlan().serverPodIp;
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace, labels },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: "attacker",
+            image: images.busybox,
+            imagePullPolicy: "Never",
+            env: [
+              { name: "NGINX", value: nginxIp },
+              { name: "SCRIPT", value: script },
+            ],
+            command: [
+              "sh",
+              "-c",
+              "printf '%s\\n' \"$SCRIPT\" > /tmp/serve && chmod +x /tmp/serve && exec nc -ll -p 80 -e /tmp/serve",
+            ],
+          },
+        ],
+      },
+    };
+    const allowClient = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: `${name}-allow-client`, namespace },
+      spec: {
+        podSelector: { matchLabels: { attacker: name } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: "busybox" } } }] }],
+      },
+    };
+    mustKubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({ kind: "List", apiVersion: "v1", items: [pod, allowClient] }),
+    );
+    try {
+      mustKubectl([
+        "wait",
+        "-n",
+        namespace,
+        "--for=condition=Ready",
+        `pod/${name}`,
+        "--timeout=60s",
+      ]);
+      const ip = mustKubectl([
+        "get",
+        "pod",
+        "-n",
+        namespace,
+        name,
+        "-o",
+        "jsonpath={.status.podIP}",
+      ]);
+      waitUntilServes(namespace, `http://${ip}/`, () => true);
+      body({ ip });
+    } finally {
+      kubectl([
+        "delete",
+        "pod,networkpolicy",
+        "-n",
+        namespace,
+        name,
+        `${name}-allow-client`,
+        "--wait=true",
+      ]);
+    }
+  }
+
+  it("a redirect at the nginx pod's address to the real nginx: pod-ip-http and path-mtu fail, naming the Location", () => {
+    // busybox wget follows redirects: the page and the identity would come from the real nginx.
+    const script = [
+      "#!/bin/sh",
+      "read -r method uri rest",
+      'while read -r line; do [ "${#line}" -le 1 ] && break; done',
+      'printf \'HTTP/1.0 302 Found\\r\\nLocation: http://%s:80%s\\r\\nContent-Length: 0\\r\\n\\r\\n\' "$NGINX" "$uri"',
+    ].join("\n");
+    withAttacker("redirector", script, false, (attacker) => {
+      const plan = { ...livePlan(), serverPodIp: attacker.ip };
+      const result = runChecks(false, plan);
+      const podIp = check(result.verification, "pod-ip-http");
+      faultLog.push({
+        injected:
+          "a pod at the nginx pod's IP answering every request with a 302 to the real nginx",
+        expected: "pod-ip-http and path-mtu fail: redirects are not followed",
+        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
+        seconds: result.seconds,
+      });
+      expect(result.code).toBe(1);
+      expect(podIp).toMatchObject({ ok: false, facts: { failure: "redirect" } });
+      expect(podIp?.detail).toBe(
+        `${attacker.ip}:80 answered 302, a redirect to http://${livePlan().serverPodIp}:80/: redirects are not followed, the target itself must serve`,
+      );
+      expect(check(result.verification, "path-mtu")?.ok).toBe(false);
+      expect(result.verification.diagnosis?.layer).toBe("server");
+    });
+  });
+
+  it("a relay at the nginx pod's address, with the client's labels, proxying to nginx: pod-ip-http fails on the sender", () => {
+    // nginx serves the real page and UID to the relay: only who sent the request tells.
+    withAttacker("relay", '#!/bin/sh\nexec nc "$NGINX" 80', true, (attacker) => {
+      const plan = { ...livePlan(), serverPodIp: attacker.ip };
+      const result = runChecks(false, plan);
+      const podIp = check(result.verification, "pod-ip-http");
+      faultLog.push({
+        injected: "a relay with the client's labels at the nginx pod's IP, proxying to nginx",
+        expected: "pod-ip-http fails: nginx logged the request from the relay, not the client",
+        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
+        seconds: result.seconds,
+      });
+      expect(result.code).toBe(1);
+      expect(podIp).toMatchObject({ ok: false, facts: { failure: "other-sender" } });
+      expect(podIp?.detail).toContain(
+        `answered by nginx-server (uid ${plan.serverPodUid.split("-")[0]})`,
+      );
+      expect(podIp?.detail).toContain(
+        `but nginx-server logged this request from ${attacker.ip} (GET ${attacker.ip}:80/pod-to-pod/identity, status 200), not from busybox-client (${plan.clientPodIp}): another sender made it`,
+      );
+      expect(result.verification.diagnosis?.layer).toBe("server");
+    });
+  });
+
+  it("a request that writes a forged access-log entry into nginx's error log: the witness's stream never shows it", () => {
+    const forged = `{"remote":"${livePlan().clientPodIp}","method":"GET","host":"x:80","uri":"/pod-to-pod/identity?pod-to-pod-run=forged&probe=pod-ip-identity","status":"200"}`;
+    const url = `http://${livePlan().serverPodIp}:80/x%0A${encodeURIComponent(forged)}%0A`;
+    kubectl([
+      "exec",
+      "-n",
+      namespace,
+      LAB_NAMES.clientPod,
+      "--",
+      "wget",
+      "-q",
+      "-O",
+      "/dev/null",
+      url,
+    ]);
+    // The attack reached nginx: its error log holds the forged line, on a line of its own. The
+    // local image has no shell to cat it with; the file is in the pod's /tmp, an emptyDir on this
+    // machine's (the local cluster's) kubelet.
+    const errorLog = spawnSync("find", [
+      state,
+      "-path",
+      `*/pods/${livePlan().serverPodUid}/volumes/kubernetes.io~empty-dir/tmp/nginx-error.log`,
+    ])
+      .stdout.toString()
+      .trim();
+    expect(errorLog).not.toBe("");
+    expect(fs.readFileSync(errorLog, "utf8").split("\n")).toContain(forged);
+    // The stream the witness reads is the access log alone: the request is there, escaped, and no
+    // line of it is the forged entry.
+    const stream = mustKubectl(["logs", "-n", namespace, LAB_NAMES.serverPod]);
+    expect(stream.split("\n")).not.toContain(forged);
+    expect(
+      parseAccessLog(stream).requests.filter((r) => r.uri.includes("pod-to-pod-run=forged")),
+    ).toEqual([]);
+    expect(parseAccessLog(stream).requests.some((r) => r.uri.startsWith("/x%0A"))).toBe(true);
+  });
+
   it("another web server at the nginx pod's address: pod-ip-http fails, naming what answered", () => {
     withOtherWebServer((other) => {
       // What a reused IP looks like to the checks: the stack says nginx is at an address where
@@ -565,7 +759,7 @@ describe("faults injected out of band", () => {
         `answered by nginx-server (uid ${plan.serverPodUid.split("-")[0]}`,
       );
       expect(podIp?.detail).toContain(
-        "but nginx-server's access log has no request of this run from that probe",
+        "but nginx-server never logged this request: the answer came from elsewhere",
       );
       expect(podIp?.facts?.failure).toBe("not-served");
       expect(check(result.verification, "service-clusterip-http")?.facts?.serverSaw).toBe(

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHECK_NAMES, POLICY_CHECK_NAMES } from "../../checks/types";
+import { CHECK_NAMES, POLICY_CHECK_NAMES } from "../../checks/contract/types";
 import {
   harness,
   Harness,

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Verification } from "../../checks/types";
+import { Verification } from "../../checks/contract/types";
 import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
 import { restoreCoreDns, stopCoreDns, waitUntilUnreachable } from "../../tools/lib/kubectlLab";
 import { PROJECT_DIR, run } from "./cli";

@@ -3,7 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cidrContains } from "../../checks/ipv4";
+import { cidrContains } from "../../checks/judge/ipv4";
+import { CHECK_NAMES, POLICY_CHECK_NAMES } from "../../checks/contract/types";
+import { toVerification } from "../../checks/contract/verification";
 import { StackOutputs } from "../../scripts/lib/stackOutputs";
 import { PROJECT_DIR, run } from "./cli";
 import {
@@ -61,9 +63,12 @@ describe("the lab on the local k3s with the real engine", () => {
     const result = await stack.up();
     expect(result.summary.result).toBe("succeeded");
     first = await outputs();
+    // The output is a verdict of the current schema, every one of the isolated lab's checks passed.
+    expect(toVerification(first.verification)).toEqual(first.verification);
+    expect(first.verification.checks.map((c) => [c.name, c.ok])).toEqual(
+      [...CHECK_NAMES, ...POLICY_CHECK_NAMES].map((name) => [name, true]),
+    );
     expect(first.verification.failed, first.report).toBe(0);
-    expect(first.verification.passed).toBe(first.verification.checks.length);
-    expect(first.report).toMatch(/^pod-to-pod network verification \(\d+ passed, 0 failed\)/);
   });
 
   it("exports the namespace, distinct pod IPs in the pod CIDR, the ClusterIP and the nodes", async () => {
@@ -145,13 +150,21 @@ describe("the lab on the local k3s with the real engine", () => {
     expect(onlySame(result.summary.resourceChanges), result.stdout).toEqual({});
   });
 
-  it("npm run verify re-runs the checks against the stack and passes", () => {
+  it("npm run verify runs up's plan again, every check of it, and passes", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "p2p-verify-")), "v.json");
     const verify = run("npm", ["run", "--silent", "verify"], {
       ...engine.env,
       PULUMI_STACK: stack.name,
+      POD_TO_POD_VERIFICATION_FILE: file,
     });
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-    expect(verify.stdout).toMatch(/\d+ passed, 0 failed/);
+    const again = toVerification(JSON.parse(fs.readFileSync(file, "utf8")));
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    // The same checks as `pulumi up`'s, isolation included, in the same order, each passed.
+    expect(again.checks.map((c) => [c.name, c.ok])).toEqual(
+      first.verification.checks.map((c) => [c.name, true]),
+    );
+    expect(again.checkedAt > first.verification.checkedAt).toBe(true);
   });
 
   it("pulumi destroy leaves no pod, Service or namespace of the program", async () => {
@@ -211,7 +224,10 @@ describe("the lab on the local k3s with the real engine", () => {
         ["stack", "output", "report", "--stack", inDefault.name],
         env,
       );
-      expect(printed.stdout).toMatch(/^pod-to-pod network verification \(\d+ passed, 0 failed\)/);
+      expect(outputs.verification.value.failed).toBe(0);
+      expect(printed.stdout.split("\n")[0]).toBe(
+        `pod-to-pod network verification (${outputs.verification.value.passed} passed, 0 failed), checked at ${outputs.verification.value.checkedAt} by runner ${outputs.verification.value.runnerVersion}`,
+      );
       // The backend's files hold the kubeconfig only encrypted (an export would decrypt it).
       const stored = fs
         .readdirSync(path.join(engine.dir, "state"), { recursive: true, withFileTypes: true })

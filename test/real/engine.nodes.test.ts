@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHECK_NAMES, Verification } from "../../checks/types";
+import { CHECK_NAMES, Verification } from "../../checks/contract/types";
 import { harness, Harness, uniqueStack, useLocalImages } from "../../tools/lib/engine";
 import { PROJECT_DIR, run } from "./cli";
 

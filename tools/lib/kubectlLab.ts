@@ -5,8 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { mustRun, Run, runCommand } from "./runCommand";
-import { CheckPlan } from "../../checks/types";
-import { DENY_BOUND_SECONDS } from "../../checks/strangerScript";
+import { RunPlan } from "../../checks/contract/types";
+import { labPlan, PlanConfig } from "../../checks/plan/labPlan";
 import { LAB_NAMES } from "../../components/names";
 
 /** Runs kubectl synchronously (KUBECONFIG from the environment), optionally with stdin. */
@@ -67,14 +67,14 @@ export function waitForLab(namespace: string, timeoutSeconds = 180): void {
   throw new Error(`${LAB_NAMES.service} got no endpoint within ${timeoutSeconds} s`);
 }
 
-/** The settings of a plan that do not come from the cluster. */
-export type PlanSettings = Pick<
-  CheckPlan,
-  "servicePort" | "serverPort" | "clusterDomain" | "pingCount" | "timeoutSeconds"
->;
+/** The settings of a plan that do not come from the cluster: whether it isolates itself does. */
+export type PlanSettings = Omit<PlanConfig, "networkPolicy">;
 
-/** Reads the deployed lab's pod IPs, nodes and ClusterIP into a check plan. */
-export function observePlan(namespace: string, settings: PlanSettings): CheckPlan {
+/**
+ * Reads the deployed lab's pod IPs, nodes and ClusterIP, and whether its stranger is there (the lab
+ * isolates itself then), into the runner's plan through the one plan builder.
+ */
+export function observePlan(namespace: string, settings: PlanSettings): RunPlan {
   const pods = JSON.parse(mustKubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
     items: Array<{
       metadata: { name: string; uid: string };
@@ -98,30 +98,21 @@ export function observePlan(namespace: string, settings: PlanSettings): CheckPla
     "-o",
     "jsonpath={.spec.clusterIP}",
   ]);
-  return {
-    namespace,
-    serverPod: LAB_NAMES.serverPod,
-    serverPodUid: pod(LAB_NAMES.serverPod).metadata.uid,
-    clientPod: LAB_NAMES.clientPod,
-    clientContainer: LAB_NAMES.clientContainer,
-    serviceName: LAB_NAMES.service,
-    serverPodIp: pod(LAB_NAMES.serverPod).status.podIP,
-    clientPodIp: pod(LAB_NAMES.clientPod).status.podIP,
-    serverNode: pod(LAB_NAMES.serverPod).spec.nodeName,
-    clientNode: pod(LAB_NAMES.clientPod).spec.nodeName,
-    serviceClusterIp: clusterIp.trim(),
-    ...settings,
-    // Isolated as the program isolates it: the stranger is there to be refused.
-    ...(pods.items.some((p) => p.metadata.name === LAB_NAMES.strangerPod)
-      ? {
-          policy: {
-            strangerPod: LAB_NAMES.strangerPod,
-            strangerContainer: LAB_NAMES.strangerContainer,
-            denyBoundSeconds: Math.min(DENY_BOUND_SECONDS, settings.timeoutSeconds),
-          },
-        }
-      : {}),
-  };
+  const server = pod(LAB_NAMES.serverPod);
+  const client = pod(LAB_NAMES.clientPod);
+  return labPlan(
+    {
+      namespace,
+      names: LAB_NAMES,
+      server: { uid: server.metadata.uid, ip: server.status.podIP, node: server.spec.nodeName },
+      client: { ip: client.status.podIP, node: client.spec.nodeName },
+      serviceClusterIp: clusterIp.trim(),
+    },
+    {
+      ...settings,
+      networkPolicy: pods.items.some((p) => p.metadata.name === LAB_NAMES.strangerPod),
+    },
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
  * trimmed from the front to fit a GitHub comment. Secrets are redacted from everything it shows.
  * Pure: no files, no GitHub API.
  */
-import { MERMAID_END, MERMAID_START } from "../../../checks/meshRender";
+import { MERMAID_END, MERMAID_START } from "../../../checks/report/meshRender";
 import { secretValues } from "./events";
 import { cell, describeChanges, fenced, keepEnd, plural, resourceOf, shorten } from "./markdown";
 import { redactEvents, redactor } from "./redact";

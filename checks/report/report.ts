@@ -1,5 +1,5 @@
 import { renderMeshMermaid, renderMeshText } from "./meshRender";
-import { Verification } from "./types";
+import { Verification } from "../contract/types";
 
 /** Renders a verification as the plain-text report exported as the `report` stack output. */
 export function renderReport(verification: Verification): string {

@@ -1,4 +1,4 @@
-import { MeshReport, MeshServerWitness } from "./meshTypes";
+import { MeshReport, MeshServerWitness } from "../contract/meshTypes";
 
 /** Up to this many nodes the report draws the whole matrix; beyond, counts and failures only. */
 export const MATRIX_NODES_SHOWN = 12;

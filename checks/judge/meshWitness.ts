@@ -1,21 +1,15 @@
 import { ClientProbes, MeshClaim, MeshEvaluation } from "./meshEvaluate";
-import { MeshLayout, MeshPath, MeshServerWitness } from "./meshTypes";
-import { meshProbe } from "./meshScript";
-import { ServerLog, sources } from "./serverWitness";
+import { MeshLayout, MeshPath, MeshServerWitness } from "../contract/meshTypes";
+import { meshProbe } from "../plan/meshProbes";
+import { describeVerdict, fails, judgeClaim, ServerLogs, Verdict } from "../witness/witness";
 
 /**
- * The server's side of the mesh, as checks/serverWitness.ts is the pair's. A client's report is
- * one witness: a client image that lies, or something else at an echo server's address answering
- * with that server's UID (a UID is no secret), would pass it. So every request a mesh script sends
- * an echo server carries the run's token and a probe name (meshProbe: who sent it, on which path),
- * and after the probes the runner reads each echo server's own access log: a pass the echo server
- * it was meant for never logged, or logged from another sender, fails, naming that server and what
- * its log holds. Where a log cannot be read, the passes that rest on it say "the client's word
- * alone" in their checks and in `verification.mesh.serverWitness`.
+ * The echo servers' verdicts (witness/witness.ts, the one judge of every scenario's claims) applied
+ * to the mesh's paths: a pass the echo server it was meant for did not log exactly as sent, from
+ * the sender's own address, fails as `unserved`, naming that server and what its log holds. Where
+ * a log cannot be read, the passes that rest on it say "the client's word alone" in their checks
+ * and in `verification.mesh.serverWitness`.
  */
-
-/** Each echo server's log of this run (its requests by probe, or why it could not be read), by node. */
-export type MeshServerLogs = ReadonlyMap<string, ServerLog>;
 
 /** The server's side, counted for one kind of path (pod paths, node paths, Service fetches). */
 export type WitnessCount = Omit<MeshServerWitness, "unreadable">;
@@ -31,42 +25,6 @@ export interface WitnessedMesh extends MeshEvaluation {
   };
 }
 
-/** One claim as the log of the echo server it was meant for judges it. */
-type Verdict =
-  | { readonly kind: "witnessed"; readonly seen: string }
-  | { readonly kind: "unreadable"; readonly why: string }
-  | { readonly kind: "elsewhere"; readonly loggedBy: readonly string[] }
-  | { readonly kind: "other-sender"; readonly seen: string };
-
-function firstLine(error: Error): string {
-  return error.message.split("\n")[0];
-}
-
-function judge(claim: MeshClaim, logs: MeshServerLogs): Verdict {
-  const log = logs.get(claim.server);
-  if (log === undefined) {
-    return { kind: "unreadable", why: "not read" };
-  }
-  if (log instanceof Error) {
-    return { kind: "unreadable", why: firstLine(log) };
-  }
-  const requests = log.get(claim.probe) ?? [];
-  if (requests.length === 0) {
-    const loggedBy = [...logs]
-      .filter(
-        ([node, other]) =>
-          node !== claim.server && !(other instanceof Error) && other.has(claim.probe),
-      )
-      .map(([node]) => node);
-    return { kind: "elsewhere", loggedBy };
-  }
-  const expected = claim.sources;
-  if (expected && !requests.some((r) => expected.includes(r.remote))) {
-    return { kind: "other-sender", seen: sources(requests) };
-  }
-  return { kind: "witnessed", seen: sources(requests) };
-}
-
 const REQUEST: Record<MeshClaim["kind"], string> = {
   pod: "this request",
   large: "the 64 KiB request",
@@ -77,25 +35,20 @@ const REQUEST: Record<MeshClaim["kind"], string> = {
 /** What a verdict says in a path's detail. */
 function note(claim: MeshClaim, verdict: Verdict, layout: MeshLayout): string {
   const pod = layout.echo.get(claim.server)?.name ?? "not found";
-  const server = `${claim.server}'s echo server (${pod})`;
   const sender =
     claim.kind === "node"
       ? `an address of node ${claim.from}`
       : `${claim.from}'s client (${claim.sources?.join(", ") ?? "address unknown"})`;
-  switch (verdict.kind) {
-    case "witnessed":
-      return `${pod} logged it from ${verdict.seen}`;
-    case "unreadable":
-      return `${server}'s log could not be read (${verdict.why}): the client's word alone`;
-    case "elsewhere":
-      return `but ${server} never saw ${REQUEST[claim.kind]}; the answer came from elsewhere${
-        verdict.loggedBy.length > 0
-          ? ` (${verdict.loggedBy.map((n) => `${n}'s echo server`).join(", ")} logged it instead)`
-          : ""
-      }`;
-    case "other-sender":
-      return `but ${server} logged ${REQUEST[claim.kind]} from ${verdict.seen}, not from ${sender}: another sender made it`;
-  }
+  const named =
+    verdict.kind === "elsewhere"
+      ? { ...verdict, loggedBy: verdict.loggedBy.map((node) => `${node}'s echo server`) }
+      : verdict;
+  return describeVerdict(
+    named,
+    `${claim.server}'s echo server (${pod})`,
+    sender,
+    REQUEST[claim.kind],
+  );
 }
 
 type State = "witnessed" | "clientsWordAlone" | "notServed";
@@ -110,9 +63,7 @@ function judged(
   if (found.length === 0) {
     return undefined;
   }
-  const failed = found.filter(
-    (f) => f.verdict.kind === "elsewhere" || f.verdict.kind === "other-sender",
-  );
+  const failed = found.filter((f) => fails(f.verdict));
   const alone = found.filter((f) => f.verdict.kind === "unreadable");
   const [state, shown]: [State, typeof found] =
     failed.length > 0
@@ -136,10 +87,10 @@ function zero(): { -readonly [K in keyof WitnessCount]: number } {
 export function witnessMesh(
   layout: MeshLayout,
   evaluation: MeshEvaluation,
-  logs: MeshServerLogs,
+  logs: ServerLogs,
 ): WitnessedMesh {
   const byProbe = new Map(
-    evaluation.claims.map((claim) => [claim.probe, { claim, verdict: judge(claim, logs) }]),
+    evaluation.claims.map((claim) => [claim.probe, { claim, verdict: judgeClaim(claim, logs) }]),
   );
   const counts = { pod: zero(), node: zero(), service: zero() };
   const path = (
@@ -195,23 +146,6 @@ export function witnessMesh(
   };
 }
 
-/**
- * The echo servers whose log a re-read could change the verdict of: readable, but without a
- * request a script reported as served (nginx logs as it finishes, the kubelet a moment later).
- */
-export function awaitingLogs(claims: readonly MeshClaim[], logs: MeshServerLogs): string[] {
-  return [
-    ...new Set(
-      claims
-        .filter((claim) => {
-          const log = logs.get(claim.server);
-          return log !== undefined && !(log instanceof Error) && !log.has(claim.probe);
-        })
-        .map((claim) => claim.server),
-    ),
-  ];
-}
-
 /** The three kinds' counts as one, with the unreadable logs: `verification.mesh.serverWitness`. */
 export function serverWitnessSummary(witness: WitnessedMesh["witness"]): MeshServerWitness {
   const kinds = [witness.pod, witness.node, witness.service];
@@ -222,4 +156,8 @@ export function serverWitnessSummary(witness: WitnessedMesh["witness"]): MeshSer
     notServed: sum("notServed"),
     unreadable: witness.unreadable,
   };
+}
+
+function firstLine(error: Error): string {
+  return error.message.split("\n")[0];
 }

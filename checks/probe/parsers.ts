@@ -6,7 +6,7 @@
 /** The page nginx serves by default, in the official image and in Debian's package alike. */
 export const NGINX_WELCOME = "Welcome to nginx!";
 
-/** What a `wget -q -O -` run amounted to. */
+/** What a `wget -S -q -O -` run amounted to. */
 export interface WgetOutcome {
   /** The welcome page came back. */
   readonly ok: boolean;
@@ -18,23 +18,82 @@ export interface WgetOutcome {
     | "refused"
     | "unresolved"
     | "http-error"
+    | "redirect"
     | "unexpected-body"
     | "wrong-server"
     | "other";
 }
 
+/** A fetch's response as `wget -S` prints it: every status line and Location, then the body. */
+export interface HttpResponse {
+  /** The status of every response, redirects first. */
+  readonly statuses: readonly number[];
+  /** Where a redirect pointed. */
+  readonly locations: readonly string[];
+  /** What followed the last header block: the body (and wget's own error line, if any). */
+  readonly body: string;
+}
+
+/**
+ * Splits `wget -S` output into headers and body. busybox prints each header line with two spaces in
+ * front, a line of just two spaces after the last block, then the body: only lines before that
+ * line are headers, so a body cannot add or hide a status. A redirect's block comes first.
+ */
+export function readResponse(output: string): HttpResponse {
+  const lines = output.split("\n");
+  const end = lines.indexOf("  ");
+  const headers = (end >= 0 ? lines.slice(0, end) : lines).filter((line) => line.startsWith("  "));
+  const body = end >= 0 ? lines.slice(end + 1) : lines.filter((line) => !line.startsWith("  "));
+  return {
+    statuses: headers.flatMap((line) => {
+      const status = /^ {2}HTTP\/\d(?:\.\d)? (\d{3})/.exec(line);
+      return status ? [Number(status[1])] : [];
+    }),
+    locations: headers.flatMap((line) => {
+      const location = /^ {2}location:\s*(.*)$/i.exec(line);
+      return location ? [location[1].trim()] : [];
+    }),
+    body: body.join("\n"),
+  };
+}
+
+/**
+ * A fetch that succeeded, or why it did not. A 3xx anywhere fails it, naming where it pointed:
+ * busybox wget follows redirects, and a page fetched from elsewhere proves nothing of the target.
+ */
+export function fetched(
+  rc: number,
+  output: string,
+  target: string,
+): { readonly ok: true; readonly body: string } | (WgetOutcome & { readonly ok: false }) {
+  const response = readResponse(output);
+  const redirect = response.statuses.find((status) => status >= 300 && status < 400);
+  if (redirect !== undefined) {
+    return {
+      ok: false,
+      failure: "redirect",
+      detail: `${target} answered ${redirect}, a redirect to ${response.locations[0] ?? "no Location"}: redirects are not followed, the target itself must serve`,
+    };
+  }
+  if (rc !== 0) {
+    return { ...wgetFailure(rc, response.body, target), ok: false };
+  }
+  return { ok: true, body: response.body };
+}
+
 /** Reads a busybox wget result from its exit status and combined output. */
 export function parseWget(rc: number, output: string, target: string): WgetOutcome {
-  if (rc !== 0) {
-    return wgetFailure(rc, output, target);
+  const response = fetched(rc, output, target);
+  if (!response.ok) {
+    return response;
   }
-  if (output.includes(NGINX_WELCOME)) {
+  if (response.body.includes(NGINX_WELCOME)) {
     return { ok: true, detail: `"${NGINX_WELCOME}" from ${target}` };
   }
   return {
     ok: false,
     failure: "unexpected-body",
-    detail: `${target} answered, but not with the nginx page: "${bodyStart(output)}"`,
+    detail: `${target} answered, but not with the nginx page: "${bodyStart(response.body)}"`,
   };
 }
 
@@ -93,14 +152,19 @@ export interface PingSummary {
   readonly transmitted: number;
   readonly received: number;
   readonly lossPercent: number;
+  /** Replies that came back twice (busybox's "DUP!"), when any did. */
+  readonly duplicates?: number;
   /** Absent when no reply came back. */
   readonly rtt?: RoundTrip;
 }
 
 /** Reads busybox ping's statistics; undefined when the output has none (ping did not run). */
 export function parsePing(output: string): PingSummary | undefined {
+  // busybox adds "+N duplicates, " between the counts and the loss when a reply came twice.
   const counts =
-    /(\d+) packets transmitted, (\d+) packets received, (\d+(?:\.\d+)?)% packet loss/.exec(output);
+    /(\d+) packets transmitted, (\d+) packets received, (?:\+(\d+) duplicates, )?(\d+(?:\.\d+)?)% packet loss/.exec(
+      output,
+    );
   if (!counts) {
     return undefined;
   }
@@ -108,7 +172,8 @@ export function parsePing(output: string): PingSummary | undefined {
   return {
     transmitted: Number(counts[1]),
     received: Number(counts[2]),
-    lossPercent: Number(counts[3]),
+    ...(counts[3] ? { duplicates: Number(counts[3]) } : {}),
+    lossPercent: Number(counts[4]),
     ...(rtt ? { rtt: { min: Number(rtt[1]), avg: Number(rtt[2]), max: Number(rtt[3]) } } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { describeEndpoint, ServiceEndpoint, shortUid } from "./endpoints";
-import { IDENTITY_PATH, parseIdentity } from "./identity";
-import { bodyStart, wgetFailure, WgetOutcome } from "./parsers";
-import { Section } from "./podScript";
+import { IDENTITY_PATH, parseIdentity } from "../contract/identity";
+import { bodyStart, fetched, WgetOutcome } from "../probe/parsers";
+import { Section } from "../probe/script";
 
 /** Who must answer a probe: the nginx pod at its own IP, or the nginx pod as an endpoint of the Service. */
 export type ExpectedServer =
@@ -40,20 +40,20 @@ export function checkIdentity(
       detail: `the identity probe of ${url} produced no output`,
     };
   }
-  if (section.rc !== 0) {
-    const failed = wgetFailure(section.rc, section.output, url);
+  const response = fetched(section.rc, section.output, url);
+  if (!response.ok) {
     return {
-      ...failed,
-      failure: failed.failure === "http-error" ? "wrong-server" : failed.failure,
-      detail: `${failed.detail}: not the lab's nginx, which answers there with its pod UID`,
+      ...response,
+      failure: response.failure === "http-error" ? "wrong-server" : response.failure,
+      detail: `${response.detail}: not the lab's nginx, which answers there with its pod UID`,
     };
   }
-  const uid = parseIdentity(section.output);
+  const uid = parseIdentity(response.body);
   if (!uid) {
     return {
       ok: false,
       failure: "wrong-server",
-      detail: `${url} answered "${bodyStart(section.output)}", not a pod UID: not the lab's nginx`,
+      detail: `${url} answered "${bodyStart(response.body)}", not a pod UID: not the lab's nginx`,
     };
   }
   if (expected.kind === "pod") {
@@ -87,6 +87,19 @@ export function checkIdentity(
       answeredUid: uid,
       ...(endpoint.podName ? { answeredBy: endpoint.podName } : {}),
       detail: `answered by ${describeEndpoint(endpoint)}, an endpoint of ${expected.service} but not the lab's ${expected.server.name} (uid ${shortUid(expected.server.uid)}): the Service sends traffic to other pods`,
+    };
+  }
+  // Every ready endpoint counts, not only the one that answered this time: a second pod behind the
+  // Service gets a share of its traffic whichever pod the probe happened to reach.
+  const others = expected.endpoints.filter(
+    (candidate) => candidate.ready && candidate.podUid !== expected.server.uid,
+  );
+  if (others.length > 0) {
+    return {
+      ok: false,
+      failure: "wrong-server",
+      answeredUid: uid,
+      detail: `${expected.service} also sends traffic to ${others.map(describeEndpoint).join("; ")}, not only to the lab's ${expected.server.name}: requests may reach another pod`,
     };
   }
   if (endpoint) {

@@ -1,10 +1,18 @@
 import { ServiceEndpoint } from "./endpoints";
-import { LARGE_BYTES, LARGE_PATH } from "./identity";
+import { LARGE_BYTES, LARGE_PATH } from "../contract/identity";
 import { cidrContains } from "./ipv4";
-import { parseIpAddr, parseIpRoute, parseNslookup, parsePing, parseWget } from "./parsers";
+import {
+  parseIpAddr,
+  parseIpRoute,
+  parseNslookup,
+  parsePing,
+  parseWget,
+  readResponse,
+} from "../probe/parsers";
 import { checkIdentity, ExpectedServer } from "./serverIdentity";
-import { Section, SectionName, serviceFqdn } from "./podScript";
-import { CheckPlan, CheckResult } from "./types";
+import { Section } from "../probe/script";
+import { serviceFqdn } from "../plan/pairProbes";
+import { CheckPlan, CheckResult } from "../contract/types";
 
 /** What `kubectl get nodes` says about one node the lab runs on. */
 export interface NodeFacts {
@@ -19,6 +27,38 @@ export interface NodeFacts {
 /** The nodes the lab runs on, by name. */
 export type NodePodCidrs = ReadonlyMap<string, NodeFacts>;
 
+interface NodeJson {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  spec?: { podCIDR?: string; podCIDRs?: string[] };
+  status?: { addresses?: Array<{ type?: string; address?: string }> };
+}
+
+/** Flannel's own record of how it carries a node's pod traffic (k3s's default CNI). */
+const FLANNEL_BACKEND = "flannel.alpha.coreos.com/backend-type";
+
+/**
+ * Reads `kubectl get nodes <names> -o json` into what each node says of its pod network. kubectl
+ * prints a List for several names but the bare Node for one, so both shapes are read.
+ */
+export function parseNodePodCidrs(json: string): NodePodCidrs {
+  const parsed = JSON.parse(json) as NodeJson & { kind?: string; items?: NodeJson[] };
+  const nodes = parsed.kind === "Node" ? [parsed] : (parsed.items ?? []);
+  const facts = new Map<string, NodeFacts>();
+  for (const node of nodes) {
+    const name = node.metadata?.name;
+    if (name) {
+      const internalIp = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+      const backend = node.metadata?.annotations?.[FLANNEL_BACKEND];
+      facts.set(name, {
+        podCidrs: node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []),
+        ...(internalIp ? { internalIp } : {}),
+        ...(backend ? { overlay: `flannel ${backend}` } : {}),
+      });
+    }
+  }
+  return facts;
+}
+
 const MISSING: Section = { rc: -1, ms: 0, tries: 0, output: "" };
 
 /** " (passed on try 2)" or " (3 tries)": retries are evidence too. */
@@ -29,7 +69,7 @@ function triesNote(section: Section, ok: boolean): string {
   return ok ? ` (passed on try ${section.tries})` : ` (${section.tries} tries)`;
 }
 
-function sectionOf(sections: ReadonlyMap<string, Section>, name: SectionName): Section | undefined {
+function sectionOf(sections: ReadonlyMap<string, Section>, name: string): Section | undefined {
   return sections.get(name);
 }
 
@@ -310,7 +350,10 @@ function mtuCheck(
     large !== undefined &&
     (large.rc === 124 || large.rc === 143 || lines.includes("stalled")) &&
     !skipped;
-  const full = bytes === LARGE_BYTES;
+  const redirect = large ? readResponse(large.output).locations[0] : undefined;
+  const redirected =
+    large !== undefined && readResponse(large.output).statuses.some((s) => s >= 300 && s < 400);
+  const full = bytes === LARGE_BYTES && !redirected;
   const summary = parsePing(ping?.output ?? "");
   const pinged =
     summary !== undefined && summary.received === summary.transmitted && summary.transmitted > 0;
@@ -318,11 +361,13 @@ function mtuCheck(
   const problems = [
     full
       ? undefined
-      : skipped
-        ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH}: ${large.output.trim()}`
-        : stalled
-          ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} stalled until the timeout${bytes > 0 ? ` after ${bytes} bytes` : ""}`
-          : `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} came back ${Number.isNaN(bytes) ? `with nothing (${(large?.output ?? "no output").trim().split("\n")[0]})` : `with ${bytes} bytes`}`,
+      : redirected
+        ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} was a redirect to ${redirect ?? "no Location"}: redirects are not followed`
+        : skipped
+          ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH}: ${large.output.trim()}`
+          : stalled
+            ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} stalled until the timeout${bytes > 0 ? ` after ${bytes} bytes` : ""}`
+            : `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} came back ${Number.isNaN(bytes) ? `with nothing (${(large?.output ?? "no output").trim().split("\n")[0]})` : `with ${bytes} bytes`}`,
     pinged
       ? undefined
       : `${size} pings to ${plan.serverPodIp}: ${summary ? `${summary.received} of ${summary.transmitted} answered` : ping?.tries === 0 ? ping.output.trim() : "no statistics"}`,
@@ -360,17 +405,10 @@ export function evaluateChecks(
   };
   const http = (
     name: CheckResult["name"],
-    identity: SectionName,
+    identity: string,
     target: string,
     expected: ExpectedServer,
-  ) =>
-    httpCheck(
-      name,
-      sectionOf(sections, name as SectionName),
-      sectionOf(sections, identity),
-      target,
-      expected,
-    );
+  ) => httpCheck(name, sectionOf(sections, name), sectionOf(sections, identity), target, expected);
   return [
     http("pod-ip-http", "pod-ip-identity", `${plan.serverPodIp}:${plan.serverPort}`, server),
     http("service-dns-http", "service-dns-identity", `${plan.serviceName}:${port}`, service),

@@ -1,7 +1,7 @@
 import { ClientProbes, NodeLinks } from "./meshEvaluate";
-import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "./meshTypes";
+import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "../contract/meshTypes";
 import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./meshWitness";
-import { CheckResult, Diagnosis } from "./types";
+import { CheckResult, Diagnosis } from "../contract/types";
 
 /** Evidence lines a diagnosis lists before it points at `verification.mesh.failures`. */
 const EVIDENCE_LINES = 8;

@@ -27,6 +27,7 @@ export interface NetworkPolicyJson {
         readonly protocol?: string;
       }>;
     }>;
+    readonly egress?: readonly unknown[];
   };
 }
 
@@ -135,4 +136,23 @@ export function ingressVerdict(
     allowedBy: allowing.map(name),
     allowed: isolating.length === 0 || allowing.length > 0,
   };
+}
+
+/**
+ * The policies that restrict a pod's own egress: a refusal of its requests may then be its own
+ * policies' doing, not the target's. A policy restricts egress when its policyTypes name Egress,
+ * or, without policyTypes, when it has egress rules.
+ */
+export function egressRestrictedBy(
+  policies: readonly NetworkPolicyJson[],
+  pod: PolicyPeer,
+): string[] {
+  return policies
+    .filter((policy) =>
+      policy.spec?.policyTypes
+        ? policy.spec.policyTypes.includes("Egress")
+        : policy.spec?.egress !== undefined,
+    )
+    .filter((policy) => selects(policy.spec?.podSelector ?? {}, pod.labels))
+    .map((policy) => policy.metadata?.name ?? "(unnamed)");
 }

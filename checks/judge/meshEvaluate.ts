@@ -1,9 +1,11 @@
-import { LARGE_BYTES } from "./identity";
-import { parseIdentity } from "./identity";
-import { meshProbe } from "./meshScript";
-import { MeshLayout, MeshPath, MeshPod } from "./meshTypes";
-import { parseIpAddr, parseNslookup, parsePing, wgetFailure } from "./parsers";
-import { ScriptOutput, Section } from "./podScript";
+import { LARGE_BYTES } from "../contract/identity";
+import { parseIdentity } from "../contract/identity";
+import { meshProbe } from "../plan/meshProbes";
+import { MeshLayout, MeshPath, MeshPod } from "../contract/meshTypes";
+import { fetched, parseIpAddr, parseNslookup, parsePing, readResponse } from "../probe/parsers";
+import { ScriptOutput, Section } from "../probe/script";
+import { ExpectedRequest } from "../witness/request";
+import { Claim } from "../witness/witness";
 
 /** What one script run gave: its sections, or why it gave none. */
 export type MeshRun = ScriptOutput | Error;
@@ -45,17 +47,19 @@ export interface NodeLinks {
  * An HTTP pass a script reported, which the echo server it was meant for must have logged (see
  * checks/meshWitness.ts): a pod path's identity or 64 KiB, a node path, a client's Service fetch.
  */
-export interface MeshClaim {
+export interface MeshClaim extends Claim {
   readonly kind: "pod" | "large" | "node" | "service";
   /** The sender's node. */
   readonly from: string;
-  /** The node of the echo server meant to serve it (for the Service, the one whose UID came back). */
-  readonly server: string;
-  /** The probe name the request carried (meshProbe). */
-  readonly probe: string;
-  /** What the server may see it come from: the client's pod IP, or the node's own addresses. */
-  readonly sources?: readonly string[];
 }
+
+/** The request a sender's script sent for one kind of probe (plan/meshProbes.ts's meshRequest). */
+export type MeshRequestOf = (
+  kind: MeshClaim["kind"],
+  from: string,
+  probe: string,
+  ip: string,
+) => ExpectedRequest;
 
 /** Everything the mesh's scripts said, read. */
 export interface MeshEvaluation {
@@ -95,15 +99,16 @@ function identityOutcome(
   if (!section) {
     return { ok: false, detail: `${target}: not probed (the script did not get to it)` };
   }
-  if (section.rc !== 0) {
-    return { ok: false, detail: wgetFailure(section.rc, section.output, target).detail };
+  const response = fetched(section.rc, section.output, target);
+  if (!response.ok) {
+    return { ok: false, detail: response.detail };
   }
-  const uid = parseIdentity(section.output);
+  const uid = parseIdentity(response.body);
   return uid === pod.uid
     ? { ok: true, detail: `${pod.name} answered` }
     : {
         ok: false,
-        detail: `${target} answered, but not as ${pod.name} (uid ${pod.uid.slice(0, 8)}): ${uid ? `uid ${uid.slice(0, 8)}` : `"${section.output.slice(0, 60)}"`}`,
+        detail: `${target} answered, but not as ${pod.name} (uid ${pod.uid.slice(0, 8)}): ${uid ? `uid ${uid.slice(0, 8)}` : `"${response.body.slice(0, 60)}"`}`,
       };
 }
 
@@ -147,15 +152,20 @@ function podPath(
     .split("\n")
     .find((line) => /^\s*\d+\s*$/.test(line))
     ?.trim();
-  const largeOk = large !== undefined && large.rc === 0 && Number(bytes) === LARGE_BYTES;
+  const redirected =
+    large !== undefined && readResponse(large.output).statuses.some((s) => s >= 300 && s < 400);
+  const largeOk =
+    large !== undefined && large.rc === 0 && Number(bytes) === LARGE_BYTES && !redirected;
   const full = pingOutcome(at("mtu"));
   const largeDetail = !large
     ? "large: not tried"
     : largeOk
       ? `${LARGE_BYTES} bytes in ${large.ms} ms`
-      : bytes !== undefined
-        ? `only ${bytes} of ${LARGE_BYTES} bytes arrived within ${large.ms} ms (${large.tries} tries)`
-        : `large: ${large.output.replace(/\s+/g, " ").trim().slice(0, 60) || `exit ${large.rc}`}`;
+      : redirected
+        ? `large: a redirect to ${readResponse(large.output).locations[0] ?? "no Location"}, not followed`
+        : bytes !== undefined
+          ? `only ${bytes} of ${LARGE_BYTES} bytes arrived within ${large.ms} ms (${large.tries} tries)`
+          : `large: ${large.output.replace(/\s+/g, " ").trim().slice(0, 60) || `exit ${large.rc}`}`;
   const detail = `http: ${http.detail}; ping: ${small.detail}; ${largeDetail}; full-size ping: ${full.detail}`;
   const served = [
     ...(http.ok ? ["pod" as const] : []),
@@ -205,14 +215,15 @@ function clientProbes(
   serviceName: string,
 ): ClientProbes {
   const service = sections.get("service");
-  const uid = service && service.rc === 0 ? parseIdentity(service.output) : undefined;
+  const response = service ? fetched(service.rc, service.output, serviceName) : undefined;
+  const uid = response?.ok ? parseIdentity(response.body) : undefined;
   const answeredBy = uid !== undefined ? echoNodes.get(uid) : undefined;
   const serviceOk = answeredBy !== undefined;
   const dns = sections.get("dns");
   const answer = dns ? parseNslookup(dns.output) : undefined;
   const dnsOk =
     dns !== undefined && dns.rc === 0 && (answer?.addresses.includes(clusterIp) ?? false);
-  const waited = sections.get("name-wait")?.ms ?? 0;
+  const waited = sections.get("service-ready")?.ms ?? 0;
   const afterWait =
     waited >= 1000 ? ` (after ${waited} ms waiting for CoreDNS to know the name)` : "";
   const eth0 = Number(sections.get("eth0")?.output.trim());
@@ -226,9 +237,9 @@ function clientProbes(
         ? "not probed"
         : serviceOk
           ? `${answeredBy}'s echo server answered (uid ${uid?.slice(0, 8)})`
-          : service.rc !== 0
-            ? wgetFailure(service.rc, service.output, serviceName).detail
-            : `${serviceName} answered, but not as an echo server of the mesh: "${service.output.slice(0, 60)}"`,
+          : response && !response.ok
+            ? response.detail
+            : `${serviceName} answered, but not as an echo server of the mesh: "${(response?.ok ? response.body : "").slice(0, 60)}"`,
     },
     dns: {
       ok: dnsOk,
@@ -254,6 +265,7 @@ export function evaluateMesh(
   clientRuns: ReadonlyMap<string, MeshRun>,
   nodeRuns: ReadonlyMap<string, MeshRun>,
   service: { readonly name: string; readonly clusterIp: string },
+  requestOf: MeshRequestOf,
 ): MeshEvaluation {
   const targets = meshTargets(layout);
   const echoNodes = new Map(targets.map((t) => [t.pod.uid, t.node]));
@@ -287,6 +299,8 @@ export function evaluateMesh(
           from,
           server: to,
           probe: meshProbe[kind](from, to),
+          request: requestOf(kind, from, meshProbe[kind](from, to), target.pod.ip),
+          expect: "served" as const,
           ...clientSource,
         })),
       );
@@ -300,6 +314,8 @@ export function evaluateMesh(
           from,
           server: probes.serviceAnsweredBy,
           probe: meshProbe.service(from),
+          request: requestOf("service", from, meshProbe.service(from), ""),
+          expect: "served",
           ...clientSource,
         });
       }
@@ -339,6 +355,8 @@ export function evaluateMesh(
           from,
           server: to,
           probe: meshProbe.node(from, to),
+          request: requestOf("node", from, meshProbe.node(from, to), target.pod.ip),
+          expect: "served",
           ...(addresses && addresses.length > 0 ? { sources: addresses } : {}),
         });
       }

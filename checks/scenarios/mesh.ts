@@ -1,26 +1,15 @@
-import { mapBounded } from "./boundedPool";
-import { evaluateMesh, MeshClaim, meshTargets, MeshRun } from "./meshEvaluate";
-import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./meshLayout";
-import {
-  buildMeshClientScript,
-  buildNodeProbeScript,
-  MESH_NAME_LAG_BOUND_MS,
-  MeshTarget,
-} from "./meshScript";
-import { diagnoseMesh, meshChecks, meshReport } from "./meshSummary";
-import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "./meshTypes";
-import { awaitingLogs, MeshServerLogs, witnessMesh } from "./meshWitness";
-import { MalformedScriptOutputError, newRunNonce, parseScriptOutput } from "./podScript";
-import { kubectlError, KubectlRunner } from "./runChecks";
-import {
-  logSinceTime,
-  parseAccessLog,
-  readLogSettled,
-  requestsOfRun,
-  ServerLog,
-  witnessToken,
-} from "./serverWitness";
-import { CheckResult, Diagnosis, Layer, Verification } from "./types";
+import { mapBounded } from "../probe/boundedPool";
+import { evaluateMesh, meshTargets, MeshRun } from "../judge/meshEvaluate";
+import { meshLayout, parseMeshPods, parseSchedulableNodes } from "../plan/meshLayout";
+import { meshClientScript, meshRequest, nodeProbeScript } from "../plan/meshProbes";
+import { diagnoseMesh, meshChecks, meshReport } from "../judge/meshSummary";
+import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "../contract/meshTypes";
+import { witnessMesh } from "../judge/meshWitness";
+import { execScript, kubectlError, KubectlRunner } from "../probe/exec";
+import { newRunNonce } from "../probe/script";
+import { logSinceTime, readServerLogs } from "../witness/readLogs";
+import { witnessToken } from "../witness/request";
+import { CheckResult, Diagnosis, Layer, Verification } from "../contract/types";
 
 /** What the mesh adds to a verification. */
 export interface MeshOutcome {
@@ -32,18 +21,6 @@ export interface MeshOutcome {
 /** How long the runner waits for every node's mesh pods to be Ready (a node just joined). */
 export function meshReadyBoundMs(plan: MeshPlan): number {
   return Math.max(30_000, 4 * plan.timeoutSeconds * 1000);
-}
-
-/**
- * The longest one mesh script may take: its jobs run `parallelism` at a time, and one job (a
- * target's four probes, each tried at most three times a second apart) is bounded by its probes.
- */
-export function meshExecBudgetMs(plan: MeshPlan, jobs: number): number {
-  const t = plan.timeoutSeconds;
-  const job = 3 * (t + 1) + 2 * (t + 1) + 2 * (t + 1) + (t + 3);
-  // The first batch holds the wait for the Service's name (MESH_NAME_LAG_BOUND_MS) before its
-  // DNS and Service probes.
-  return (Math.ceil(jobs / plan.parallelism) * job + 30) * 1000 + MESH_NAME_LAG_BOUND_MS;
 }
 
 function parsed<T>(
@@ -119,86 +96,6 @@ async function readLayout(
   };
 }
 
-async function execScript(
-  plan: MeshPlan,
-  run: KubectlRunner,
-  context: readonly string[],
-  pod: MeshPod,
-  container: string,
-  build: (targets: readonly MeshTarget[], nonce: string) => string,
-  targets: readonly MeshTarget[],
-  nonce: string,
-): Promise<MeshRun> {
-  const result = await run(
-    [
-      ...context,
-      "exec",
-      "-n",
-      plan.namespace,
-      pod.name,
-      "-c",
-      container,
-      "--",
-      "sh",
-      "-c",
-      build(targets, nonce),
-    ],
-    meshExecBudgetMs(plan, targets.length + 3),
-  );
-  try {
-    const output = parseScriptOutput(result.stdout, nonce);
-    if (output.sections.size === 0) {
-      return new Error(
-        `kubectl exec into ${plan.namespace}/${pod.name} ran no probe (exit ${result.code}): ${kubectlError(result.stderr)}`,
-      );
-    }
-    return output;
-  } catch (error) {
-    if (error instanceof MalformedScriptOutputError) {
-      return new Error(
-        `the script's output in ${pod.name} is not what it prints (${error.message})`,
-      );
-    }
-    throw error;
-  }
-}
-
-/**
- * Each echo server's access log since the run began, one `kubectl logs` per echo pod,
- * `parallelism` at a time; then, briefly, again for the servers whose log lacks a request a script
- * reported as served (see meshWitness.ts).
- */
-async function readEchoLogs(
-  plan: MeshPlan,
-  run: KubectlRunner,
-  context: readonly string[],
-  echo: ReadonlyMap<string, MeshPod>,
-  tokens: readonly string[],
-  sinceTime: string,
-  claims: readonly MeshClaim[],
-  sleep: (ms: number) => Promise<void>,
-): Promise<MeshServerLogs> {
-  const readOne = async (pod: MeshPod): Promise<ServerLog> => {
-    const result = await run(
-      [...context, "logs", "-n", plan.namespace, pod.name, `--since-time=${sinceTime}`],
-      plan.timeoutSeconds * 1000 + 10_000,
-    );
-    return parsed(result.stdout, result.code, result.stderr, (stdout) =>
-      requestsOfRun(parseAccessLog(stdout), tokens),
-    );
-  };
-  let logs: MeshServerLogs = new Map();
-  let nodes = [...new Set(claims.map((c) => c.server))].filter((node) => echo.has(node));
-  const read = async (): Promise<MeshServerLogs> => {
-    const fresh = await mapBounded(nodes, plan.parallelism, (node) => readOne(echo.get(node)!));
-    logs = new Map([...logs, ...nodes.map((node, at) => [node, fresh[at]] as const)]);
-    nodes = awaitingLogs(claims, logs);
-    return logs;
-  };
-  // Whatever a re-read finds, only the servers still missing a reported request are read again.
-  return readLogSettled(read, () => nodes.length > 0, sleep);
-}
-
 /**
  * Runs the mesh: waits (bounded) until every schedulable node has its mesh pods Ready, then execs
  * one script into each node's client and one into each node's probe, `parallelism` at a time, and
@@ -238,46 +135,53 @@ export async function runMesh(
     }),
   ];
   const runs = await mapBounded(tasks, plan.parallelism, (task) =>
-    task.kind === "client"
-      ? execScript(
-          plan,
-          run,
-          context,
-          task.pod,
-          plan.clientContainer,
-          (t, n) => buildMeshClientScript(plan, t, n, task.node),
-          scriptTargets,
-          task.nonce,
-        )
-      : execScript(
-          plan,
-          run,
-          context,
-          task.pod,
-          plan.nodeProbeContainer,
-          (t, n) => buildNodeProbeScript(plan, t, n, task.node),
-          scriptTargets.filter((t) => t.node !== task.node),
-          task.nonce,
-        ),
+    execScript(
+      run,
+      context,
+      {
+        namespace: plan.namespace,
+        name: task.pod.name,
+        container: task.kind === "client" ? plan.clientContainer : plan.nodeProbeContainer,
+      },
+      task.kind === "client"
+        ? meshClientScript(plan, scriptTargets, task.nonce, task.node)
+        : nodeProbeScript(
+            plan,
+            scriptTargets.filter((t) => t.node !== task.node),
+            task.nonce,
+            task.node,
+          ),
+      plan.timeoutSeconds,
+    ),
   );
   const clientRuns = new Map<string, MeshRun>();
   const nodeRuns = new Map<string, MeshRun>();
   tasks.forEach((task, at) =>
     (task.kind === "client" ? clientRuns : nodeRuns).set(task.node, runs[at]),
   );
-  const probed = evaluateMesh(layout, clientRuns, nodeRuns, {
-    name: plan.serviceName,
-    clusterIp,
-  });
-  const logs = await readEchoLogs(
-    plan,
-    run,
-    context,
-    layout.echo,
-    tasks.map((task) => witnessToken(task.nonce)),
-    logSinceTime(startedAt),
+  const nonceOf = (kind: "client" | "node", node: string) =>
+    tasks.find((task) => task.kind === kind && task.node === node)?.nonce ?? "";
+  const probed = evaluateMesh(
+    layout,
+    clientRuns,
+    nodeRuns,
+    { name: plan.serviceName, clusterIp },
+    (kind, from, probe, ip) =>
+      meshRequest(plan, nonceOf(kind === "node" ? "node" : "client", from), kind, probe, ip),
+  );
+  const logs = await readServerLogs(
+    {
+      run,
+      context,
+      namespace: plan.namespace,
+      pods: new Map([...layout.echo].map(([node, pod]) => [node, pod.name])),
+      tokens: tasks.map((task) => witnessToken(task.nonce)),
+      since: logSinceTime(startedAt),
+      timeoutMs: plan.timeoutSeconds * 1000 + 10_000,
+      parallelism: plan.parallelism,
+      sleep,
+    },
     probed.claims,
-    sleep,
   );
   const evaluation = witnessMesh(layout, probed, logs);
   const checks = meshChecks(layout, evaluation, plan.nodeProbeSelector !== undefined);
@@ -306,6 +210,7 @@ export function withMesh(verification: Verification, mesh: MeshOutcome): Verific
   const diagnosis =
     pair && (PAIR_ONLY.includes(pair.layer) || !mesh.diagnosis) ? pair : (mesh.diagnosis ?? pair);
   return {
+    schemaVersion: verification.schemaVersion,
     checkedAt: verification.checkedAt,
     runnerVersion: verification.runnerVersion,
     passed,

@@ -1,10 +1,15 @@
 import { IngressVerdict } from "./networkPolicy";
-import { parseNslookup, wgetFailure } from "./parsers";
-import { Section } from "./podScript";
-import { CheckPlan, CheckResult, PolicyPlan } from "./types";
+import { parseNslookup, readResponse, wgetFailure } from "../probe/parsers";
+import { Section } from "../probe/script";
+import { CheckPlan, CheckResult, PolicyPlan } from "../contract/types";
 
-/** What the API server says of the lab's pods and policies, or why it could not say. */
-export type PolicyFacts = IngressVerdict | Error;
+/**
+ * What the API server says of the lab's pods and policies: who may reach nginx, and which
+ * policies restrict the stranger's own egress (its refusals prove nothing then). Or why it could
+ * not say.
+ */
+export type PolicyFacts =
+  (IngressVerdict & { readonly strangerEgressBy: readonly string[] }) | Error;
 
 function listed(names: readonly string[]): string {
   return names.length > 0 ? names.join(", ") : "none";
@@ -51,6 +56,7 @@ function denied(
   target: string,
   policy: PolicyPlan,
   alive: boolean,
+  egressBy: readonly string[] | undefined,
 ): CheckResult {
   if (!section) {
     return { name, ok: false, detail: `the stranger's probe of ${target} printed nothing`, ms: 0 };
@@ -68,9 +74,21 @@ function denied(
     return {
       name,
       ok: false,
-      detail: `${target} did not answer ${policy.strangerPod}, but the stranger reaches nothing else either: its refusal proves nothing`,
+      detail: `${target} did not answer ${policy.strangerPod}, but the stranger does not reach the Kubernetes API either: its refusal proves nothing`,
       ms: section.ms,
       facts: { got: "nothing" },
+    };
+  }
+  if (egressBy === undefined || egressBy.length > 0) {
+    return {
+      name,
+      ok: false,
+      detail:
+        egressBy === undefined
+          ? `${target} did not answer ${policy.strangerPod}, but the stranger's own policies could not be read: the refusal may be its own egress`
+          : `${target} did not answer ${policy.strangerPod}, but ${egressBy.join(", ")} restrict${egressBy.length === 1 ? "s" : ""} the stranger's own egress: the refusal proves nothing of the server's side`,
+      ms: section.ms,
+      facts: { got: "own-egress" },
     };
   }
   const how = wgetFailure(section.rc, section.output, target);
@@ -97,12 +115,17 @@ export function evaluatePolicyChecks(
 ): CheckResult[] {
   const dnsSection = sections.get("stranger-dns");
   const answer = parseNslookup(dnsSection?.output ?? "");
-  const alive = answer.addresses.includes(plan.serviceClusterIp);
+  // Alive: the stranger reaches the Kubernetes API by IP, which no policy of the lab covers (DNS
+  // has a check of its own). Any HTTP status proves the path: its TLS port answers plain HTTP 400.
+  const api = sections.get("stranger-api");
+  const alive = api !== undefined && (api.rc === 0 || readResponse(api.output).statuses.length > 0);
+  const egressBy = facts instanceof Error ? undefined : facts.strangerEgressBy;
+  const dnsOk = answer.addresses.includes(plan.serviceClusterIp);
   const dns: CheckResult = {
     name: "stranger-dns",
-    ok: alive,
-    detail: alive
-      ? `${policy.strangerPod} resolves ${plan.serviceName} to ${plan.serviceClusterIp} at CoreDNS, which no policy of the lab covers: it is alive`
+    ok: dnsOk,
+    detail: dnsOk
+      ? `${policy.strangerPod} resolves ${plan.serviceName} to ${plan.serviceClusterIp} at CoreDNS, which no policy of the lab covers`
       : `${policy.strangerPod} cannot resolve ${plan.serviceName}: ${answer.error ?? (dnsSection?.output.trim() || "no output")}`,
     ms: dnsSection?.ms ?? 0,
   };
@@ -114,6 +137,7 @@ export function evaluatePolicyChecks(
       `${plan.serverPodIp}:${plan.serverPort}`,
       policy,
       alive,
+      egressBy,
     ),
     denied(
       "stranger-to-service",
@@ -121,6 +145,7 @@ export function evaluatePolicyChecks(
       `${plan.serviceClusterIp}:${plan.servicePort}`,
       policy,
       alive,
+      egressBy,
     ),
     dns,
   ];

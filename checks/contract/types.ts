@@ -1,4 +1,4 @@
-import { MeshReport } from "./meshTypes";
+import { MeshPlan, MeshReport } from "./meshTypes";
 
 /** The names of the checks, in the order they run and are reported. */
 export const CHECK_NAMES = [
@@ -85,6 +85,8 @@ export interface Diagnosis {
 
 /** The whole outcome of a run: the `verification` stack output. */
 export interface Verification {
+  /** The shape's version (contract/verification.ts): a reader can tell an old verdict from a new one. */
+  readonly schemaVersion: 2;
   /** When the checks ran (UTC, ISO 8601): a verdict is only as fresh as this. */
   readonly checkedAt: string;
   /** The version of the check runner that produced it. */
@@ -147,4 +149,10 @@ export interface PolicyPlan {
   readonly strangerContainer: string;
   /** How long a refused request may take to count as refused, in seconds. */
   readonly denyBoundSeconds: number;
+}
+
+/** Everything the runner runs: the pair's scenarios, and the mesh's with coverage every-node. */
+export interface RunPlan {
+  readonly pair: CheckPlan;
+  readonly mesh?: MeshPlan;
 }

@@ -1,4 +1,10 @@
-import { CheckName, CheckResult, Diagnosis, Verification } from "./types";
+import { CheckName, CheckResult, Diagnosis, Verification } from "../contract/types";
+
+/**
+ * How a pod-IP check fails when something answers that is not the lab's nginx: another UID, a
+ * redirect elsewhere, an answer nginx never logged, or logged from another sender (a relay).
+ */
+const IMPOSTOR = ["wrong-server", "redirect", "not-served", "other-request", "other-sender"];
 
 function failedDetails(results: readonly CheckResult[], names: readonly CheckName[]): string[] {
   return results
@@ -55,11 +61,11 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["ping", "pod-ip-http"]),
     };
   }
-  if (!ok("pod-ip-http") && fact("pod-ip-http", "failure") === "wrong-server") {
+  if (!ok("pod-ip-http") && IMPOSTOR.includes(String(fact("pod-ip-http", "failure")))) {
     return {
       layer: "server",
       summary:
-        "Something answers HTTP at the nginx pod's IP, but it is not the lab's nginx pod: its address now belongs to another server (a replaced pod, a reused IP), so nothing proves the lab's own pod is reachable.",
+        "Something answers HTTP at the nginx pod's IP, but it is not the lab's nginx pod serving the client: another pod's UID, a redirect to elsewhere, or an answer nginx never logged as sent from the client (a relay, a reused IP), so nothing proves the lab's own pod is reachable.",
       evidence: failedDetails(results, ["pod-ip-http"]),
     };
   }
@@ -92,7 +98,7 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
     "service-dns-http",
     "service-fqdn-http",
   ];
-  if (serviceChecks.some((name) => fact(name, "failure") === "wrong-server")) {
+  if (serviceChecks.some((name) => IMPOSTOR.includes(String(fact(name, "failure"))))) {
     return {
       layer: "service",
       summary:
@@ -121,16 +127,35 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["dns", "service-dns-http", "service-fqdn-http"]),
     };
   }
-  if (results.some((r) => r.name === "stranger-dns") && !ok("stranger-dns")) {
+  const strangerRefusals = results.filter(
+    (r) => r.name === "stranger-to-pod-ip" || r.name === "stranger-to-service",
+  );
+  if (strangerRefusals.some((r) => r.facts?.got === "nothing")) {
     return {
       layer: "network-policy",
       summary:
-        "The stranger pod reaches nothing, not even CoreDNS, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
+        "The stranger pod does not even reach the Kubernetes API by its ClusterIP, which no policy of the lab covers: its refusals cannot be told from a dead pod, so nothing shows the policies are enforced. Look at the stranger pod and its node.",
       evidence: failedDetails(results, [
-        "stranger-dns",
         "stranger-to-pod-ip",
         "stranger-to-service",
+        "stranger-dns",
       ]),
+    };
+  }
+  if (strangerRefusals.some((r) => r.facts?.got === "own-egress")) {
+    return {
+      layer: "network-policy",
+      summary:
+        "A NetworkPolicy restricts the stranger's own egress, so its refusals may be its own policies' doing: nothing shows the policies around nginx refuse it. Remove the egress policy that selects the stranger.",
+      evidence: failedDetails(results, ["stranger-to-pod-ip", "stranger-to-service"]),
+    };
+  }
+  if (results.some((r) => r.name === "stranger-dns") && !ok("stranger-dns")) {
+    return {
+      layer: "dns",
+      summary:
+        "The stranger pod cannot resolve the Service's name at CoreDNS while the client's checks pass: look at CoreDNS and the stranger's node.",
+      evidence: failedDetails(results, ["stranger-dns"]),
     };
   }
   if (!ok("ping")) {
@@ -210,6 +235,7 @@ export function summarize(
   const passed = results.filter((r) => r.ok).length;
   const diagnosis = diagnose(results);
   return {
+    schemaVersion: 2,
     checkedAt: stamp.checkedAt,
     runnerVersion: stamp.runnerVersion,
     passed,

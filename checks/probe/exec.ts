@@ -1,0 +1,75 @@
+import { KubectlResult } from "./kubectl";
+import {
+  buildScript,
+  MalformedScriptOutputError,
+  parseScriptOutput,
+  ScriptOutput,
+  ScriptSpec,
+} from "./script";
+
+/** Runs kubectl; injected so the orchestration is testable without a cluster. */
+export type KubectlRunner = (args: readonly string[], timeoutMs: number) => Promise<KubectlResult>;
+
+/** A probing pod: where its script runs. */
+export interface ProbingPod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly container: string;
+}
+
+/**
+ * kubectl's error, short enough to read: an exec's error repeats the whole URL-encoded script
+ * after "?command=", which says nothing the reader needs.
+ */
+export function kubectlError(stderr: string): string {
+  const text = stderr.trim().replace(/\?command=[^"\s]*/g, "?…");
+  return (text.length > 600 ? `${text.slice(0, 600)}…` : text) || "no error output";
+}
+
+/**
+ * Runs one pod's script in one `kubectl exec` and reads its sections: the one way any pod is
+ * probed. kubectl gets the script's deadline and room for its own start; an exec that printed no
+ * section, or a marked line the script does not print, is an Error that names the pod (the API or
+ * the pod is the problem then, not the network), never a result.
+ */
+export async function execScript(
+  run: KubectlRunner,
+  context: readonly string[],
+  pod: ProbingPod,
+  spec: ScriptSpec,
+  slackSeconds: number,
+): Promise<ScriptOutput | Error> {
+  const result = await run(
+    [
+      ...context,
+      "exec",
+      "-n",
+      pod.namespace,
+      pod.name,
+      "-c",
+      pod.container,
+      "--",
+      "sh",
+      "-c",
+      buildScript(spec),
+    ],
+    (spec.deadlineSeconds + slackSeconds + 30) * 1000,
+  );
+  let output: ScriptOutput;
+  try {
+    output = parseScriptOutput(result.stdout, spec.nonce);
+  } catch (error) {
+    if (error instanceof MalformedScriptOutputError) {
+      return new Error(
+        `the script's output in ${pod.namespace}/${pod.name} is not what the script prints (${error.message}); no verdict can be drawn from it`,
+      );
+    }
+    throw error;
+  }
+  if (output.sections.size === 0) {
+    return new Error(
+      `kubectl exec into ${pod.namespace}/${pod.name} ran no probe (exit ${result.code}); the Kubernetes API or the pod is the problem, not the network: ${kubectlError(result.stderr)}`,
+    );
+  }
+  return output;
+}

@@ -1,0 +1,69 @@
+import { mapBounded } from "../probe/boundedPool";
+import { kubectlError, KubectlRunner } from "../probe/exec";
+import { parseAccessLog, requestsOfRun } from "./accessLog";
+import { awaitingLogs, Claim, ServerLog, ServerLogs } from "./witness";
+
+/** How often, and how far apart, a server's log is read again for a request not logged yet. */
+export const LOG_REREADS = 4;
+export const LOG_REREAD_MS = 250;
+/** How far before the run a log is read from: room for a clock the node and this disagree on. */
+export const LOG_SKEW_MS = 5 * 60_000;
+
+/** `--since-time` for a run that started at `startMs`: the run's start, less the clock's margin. */
+export function logSinceTime(startMs: number): string {
+  return new Date(startMs - LOG_SKEW_MS).toISOString();
+}
+
+/** What reading the servers' logs needs. */
+export interface LogReading {
+  readonly run: KubectlRunner;
+  readonly context: readonly string[];
+  readonly namespace: string;
+  /** The server pod behind each server key the claims name. */
+  readonly pods: ReadonlyMap<string, string>;
+  /** The run's tokens (one per script). */
+  readonly tokens: readonly string[];
+  /** The run's start (logSinceTime). */
+  readonly since: string;
+  readonly timeoutMs: number;
+  /** At most this many `kubectl logs` at once. */
+  readonly parallelism: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Every server's access log since the run began, one `kubectl logs` per server pod the claims
+ * name; then, briefly, again for the servers whose log still lacks a request a prober reported as
+ * served. The one log reader of every scenario.
+ */
+export async function readServerLogs(
+  reading: LogReading,
+  claims: readonly Claim[],
+): Promise<ServerLogs> {
+  const sleep = reading.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const readOne = async (pod: string): Promise<ServerLog> => {
+    const result = await reading.run(
+      [...reading.context, "logs", "-n", reading.namespace, pod, `--since-time=${reading.since}`],
+      reading.timeoutMs,
+    );
+    if (result.code !== 0) {
+      return new Error(kubectlError(result.stderr));
+    }
+    return requestsOfRun(parseAccessLog(result.stdout), reading.tokens);
+  };
+  let logs: ServerLogs = new Map();
+  let servers = [...new Set(claims.map((claim) => claim.server))].filter((server) =>
+    reading.pods.has(server),
+  );
+  for (let round = 0; servers.length > 0; round++) {
+    const fresh = await mapBounded(servers, reading.parallelism, (server) =>
+      readOne(reading.pods.get(server) as string),
+    );
+    logs = new Map([...logs, ...servers.map((server, at) => [server, fresh[at]] as const)]);
+    servers = round < LOG_REREADS ? awaitingLogs(claims, logs) : [];
+    if (servers.length > 0) {
+      await sleep(LOG_REREAD_MS);
+    }
+  }
+  return logs;
+}
