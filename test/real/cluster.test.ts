@@ -417,14 +417,21 @@ describe("faults injected out of band", () => {
     );
   });
 
-  it("CoreDNS scaled to zero: name checks fail, ClusterIP and pod IP pass, the diagnosis says DNS", () => {
+  it("CoreDNS scaled to zero: name checks fail, ClusterIP, pod IP and the stranger's refusals pass, the diagnosis says DNS", () => {
     stopCoreDns();
     try {
+      // Each probe has its own fate: the stranger's refusals name no name, so they stand.
       expectLayer(
         "CoreDNS replicas=0",
         "dns",
-        ["pod-ip-http", "service-clusterip-http", "ping"],
-        ["dns", "service-dns-http", "service-fqdn-http"],
+        [
+          "pod-ip-http",
+          "service-clusterip-http",
+          "ping",
+          "stranger-to-pod-ip",
+          "stranger-to-service",
+        ],
+        ["dns", "service-dns-http", "service-fqdn-http", "stranger-dns"],
       );
     } finally {
       restoreCoreDns();
