@@ -103,9 +103,12 @@ export const PASS_STROKE = "#080";
 /** The colour of a failing arrow or box in the pictures. */
 export const FAIL_STROKE = "#d00";
 
-/** Mermaid-safe label text: no quotes or brackets from a name reach the graph's syntax. */
+/**
+ * Mermaid-safe label text: no quotes or brackets from a name reach the graph's syntax, and no
+ * backticks close the Markdown block that holds it.
+ */
 export function mermaidText(text: string): string {
-  return text.replace(/["[\]{}|<>#;]/g, "_");
+  return text.replace(/["[\]{}|<>#;`]/g, "_");
 }
 
 /**
