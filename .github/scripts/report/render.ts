@@ -13,8 +13,6 @@ import { redactEvents, redactor, redactStrings } from "./redact";
 import { PulumiRun, RunSummary, summarizeRun } from "./summary";
 import { renderVerify, VerifyRun, verifyLine } from "./verdict";
 
-export type { VerifyRun };
-
 /** Everything a report shows. */
 export interface ReportInput {
   /** The heading, markdown. */

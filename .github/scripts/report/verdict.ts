@@ -23,7 +23,7 @@ export interface VerifyRun {
   readonly output: string;
 }
 
-/** Longest detail of a check in the table; the verdict in the job's artifacts has all of it. */
+/** Longest detail of a check in the table; the job's log, where verify prints, has all of it. */
 export const DETAIL_SHOWN = 300;
 
 /**
