@@ -16,6 +16,7 @@ import {
   stepNamed,
   up,
 } from "./workflows.helpers";
+import { healthy, mtuBlackHole } from "./checks/verdicts";
 
 // The report of real `pulumi preview` captures (test/fixtures/previews): what it says of each,
 // that report.ts prints the same from the captured files, and that the workflows' report steps,
@@ -168,7 +169,9 @@ describe("the report of a real preview", () => {
             path.join(CAPTURES, captured, "events.jsonl"),
             "utf8",
           ),
-          "verify.txt": "pod-to-pod network verification (9 passed, 0 failed)\n",
+          // verify's text says 99 passed; the verdict, which the report reads, says 14.
+          "verify.txt": "pod-to-pod network verification (99 passed, 0 failed)\n",
+          "verification.json": `${JSON.stringify(healthy)}\n`,
         },
       });
 
@@ -192,7 +195,7 @@ describe("the report of a real preview", () => {
     });
     expect(drift.status, drift.output).toBe(0);
     expect(drift.file("summary.md")).toMatch(
-      /^### Drift check of dev: `npm run verify`, then `pulumi preview --refresh --expect-no-changes`\n\n❌ \*\*Drift\*\*: the refreshed stack differs from the program \(\+12 to create\)\n✅ \*\*Network checks passed\*\* \(9 passed, 0 failed\)\n/,
+      /^### Drift check of dev: `npm run verify`, then `pulumi preview --refresh --expect-no-changes`\n\n❌ \*\*Drift\*\*: the refreshed stack differs from the program \(\+12 to create\)\n✅ \*\*Network checks passed\*\*: 14 passed, 0 failed, checked at 2026-12-04T12:30:05.123Z by runner 0.1.0\+3f2a9c1d, verdict schema 2\n/,
     );
 
     const deploy = reportStep(up.jobs.up, /^Report to the job summary$/, "clean", "up", {
@@ -201,28 +204,28 @@ describe("the report of a real preview", () => {
     });
     expect(deploy.status, deploy.output).toBe(0);
     expect(deploy.file("summary.md")).toMatch(
-      /^### `pulumi up` of dev with policy pack `policy`, then `npm run verify`\n\n✅ \*\*Update succeeded\*\*\n✅ \*\*Network checks passed\*\*/,
+      /^### `pulumi up` of dev with policy pack `policy`, then `npm run verify`\n\n✅ \*\*Update succeeded\*\*\n✅ \*\*Network checks passed\*\*: 14 passed, 0 failed,/,
     );
+    expect(deploy.file("summary.md")).toContain("| stranger-dns | PASS |");
+    expect(deploy.file("summary.md")).not.toContain("99 passed");
   });
 
   it("puts a broken network next to the drift in the scheduled job's report", () => {
     const body = renderReport({
       title: "Drift check of dev",
       pulumi: capture("drift", true),
-      verify: {
-        output:
-          "pod-to-pod network verification (7 passed, 2 failed)\n  FAIL  service-dns  ...\n\nBroken layer: dns\n",
-        exitCode: 1,
-      },
+      verify: { exitCode: 1, verdict: { verification: mtuBlackHole }, output: "" },
       runUrl: "u",
       commit: "c",
     });
-    expect(body).toMatch(
-      /^### Drift check of dev\n\n❌ \*\*Drift\*\*: .*\n❌ \*\*Network checks failed\*\* \(7 passed, 2 failed\)\n\n/,
+    expect(body.split("\n").slice(2, 5)).toEqual([
+      "❌ **Drift**: the refreshed stack differs from the program (+12 to create)",
+      "❌ **Network checks failed**: 13 passed, 1 failed, checked at 2026-12-04T12:30:05.123Z by runner 0.1.0+3f2a9c1d, verdict schema 2",
+      "",
+    ]);
+    expect(body.indexOf("**Broken layer: mtu**")).toBeGreaterThan(
+      body.indexOf("| path-mtu | FAIL |"),
     );
-    expect(body).toContain(
-      "`npm run verify`:\n\n```text\npod-to-pod network verification (7 passed, 2 failed)\n",
-    );
-    expect(body.indexOf("Broken layer: dns")).toBeLessThan(body.indexOf("<details>"));
+    expect(body.indexOf("**Broken layer: mtu**")).toBeLessThan(body.indexOf("<details>"));
   });
 });

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { main as reportMain } from "../.github/scripts/report";
 import { EngineEvent, secretValues } from "../.github/scripts/report/events";
 import { MIN_SECRET_LENGTH, redactor } from "../.github/scripts/report/redact";
+import { toVerification } from "../checks/contract/verification";
+import { healthy } from "./checks/verdicts";
 import {
   capture,
   CAPTURES,
@@ -176,25 +178,41 @@ describe("the report step of each job", () => {
       ]);
       const leak = Object.values(secrets).join("\n");
       const as = name === "up.yml up" ? "up" : "preview";
-      const ran = runStep(step, {
-        cwd: ROOT,
-        env: {
-          ...secrets,
-          ...{ EXIT_CODE: "0", UP_EXIT_CODE: "0", PREVIEW_EXIT_CODE: "0", VERIFY_EXIT_CODE: "1" },
-          ...{ COMMIT: "c", GITHUB_SHA: "c", STACK: "dev", GITHUB_RUN_ID: "42" },
-          ...{ GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "lab/pod-to-pod" },
-        },
-        files: {
-          [`${as}.txt`]: `the program printed:\n${leak}\n`,
-          [`${as}-events.jsonl`]: "",
-          "verify.txt": `verify printed:\n${leak}\n`,
-        },
+      const verifies = name !== "preview.yml preview";
+      // A verdict whose evidence carries the secrets: shown, it is redacted too.
+      const leaky = toVerification({
+        ...healthy,
+        checks: healthy.checks.map((c) => (c.name === "pod-cidr" ? { ...c, detail: leak } : c)),
       });
-      expect(ran.status, ran.output).toBe(0);
-      const summary = ran.file("summary.md");
-      expect(summary).toContain("the program printed:\n[secret]\n[secret]\n[secret]\n");
-      for (const value of Object.values(secrets)) {
-        expect(summary, value).not.toContain(value);
+      const run = (verdict: boolean) =>
+        runStep(step, {
+          cwd: ROOT,
+          env: {
+            ...secrets,
+            ...{ EXIT_CODE: "0", UP_EXIT_CODE: "0", PREVIEW_EXIT_CODE: "0", VERIFY_EXIT_CODE: "1" },
+            ...{ COMMIT: "c", GITHUB_SHA: "c", STACK: "dev", GITHUB_RUN_ID: "42" },
+            ...{ GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "lab/pod-to-pod" },
+          },
+          files: {
+            [`${as}.txt`]: `the program printed:\n${leak}\n`,
+            [`${as}-events.jsonl`]: "",
+            "verify.txt": `verify printed:\n${leak}\n`,
+            ...(verdict ? { "verification.json": JSON.stringify(leaky) } : {}),
+          },
+        });
+      for (const verdict of [false, true]) {
+        const ran = run(verdict);
+        expect(ran.status, ran.output).toBe(0);
+        const summary = ran.file("summary.md");
+        expect(summary).toContain("the program printed:\n[secret]\n[secret]\n[secret]\n");
+        if (verifies && verdict) {
+          expect(summary).toContain("| pod-cidr | PASS | [secret]<br>[secret]<br>[secret] |");
+        } else if (verifies) {
+          expect(summary).toContain("verify printed:\n[secret]\n[secret]\n[secret]\n");
+        }
+        for (const value of Object.values(secrets)) {
+          expect(summary, value).not.toContain(value);
+        }
       }
     });
   }

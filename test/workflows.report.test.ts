@@ -6,8 +6,8 @@ import { PulumiRun } from "../.github/scripts/report/summary";
 import { main as reportMain } from "../.github/scripts/report";
 import { diagnostic, policyFinding, scratchDir, summary } from "./workflows.helpers";
 
-// The report's layout, from made-up runs: the size bound, escaping, the error list, the checks'
-// lines, and report.ts's arguments. workflows.captures.test.ts renders real previews.
+// The report's layout, from made-up runs: the size bound, escaping, the error list, and
+// report.ts's arguments (the checks' part: workflows.verdict.test.ts). workflows.captures.test.ts renders real previews.
 
 const BUSYBOX_URN =
   "urn:pulumi:dev::pod-to-pod::pod-to-pod:lab:BusyboxClient$kubernetes:core/v1:Pod::busybox-pod";
@@ -23,13 +23,12 @@ function run(overrides: Partial<PulumiRun>): PulumiRun {
   return { command: "preview", log: "", events: [], exitCode: 0, ...overrides };
 }
 
-function report(pulumi: PulumiRun, more: { verify?: { output: string; exitCode?: number } } = {}) {
+function report(pulumi: PulumiRun) {
   return renderReport({
     title: "t",
     pulumi,
     runUrl: "https://github.com/lab/pod-to-pod/actions/runs/42",
     commit: "abcdef0123456789",
-    ...more,
   });
 }
 
@@ -81,26 +80,6 @@ describe("the report", () => {
     expect(body).not.toContain("preview failed");
     expect(body).not.toContain("only a warning");
   });
-
-  it("says when the checks passed, failed, could not run or were not run", () => {
-    const verification = "pod-to-pod network verification (8 passed, 1 failed)\n  FAIL  dns  ...\n";
-    const up = run({ command: "up", events: [CREATE_ALL] });
-    expect(report(up, { verify: { output: verification, exitCode: 1 } })).toContain(
-      "✅ **Update succeeded**\n❌ **Network checks failed** (8 passed, 1 failed)\n",
-    );
-    expect(report(up, { verify: { output: verification, exitCode: 1 } })).toContain(
-      "```text\npod-to-pod network verification (8 passed, 1 failed)\n  FAIL  dns  ...\n```",
-    );
-    expect(report(up, { verify: { output: "... 9 passed, 0 failed", exitCode: 0 } })).toContain(
-      "✅ **Network checks passed**\n",
-    );
-    expect(report(up, { verify: { output: "verify: no outputs", exitCode: 2 } })).toContain(
-      "❌ **Network checks could not run** (`npm run verify` exit code 2)",
-    );
-    expect(report(run({ command: "up", exitCode: 255 }), { verify: { output: "" } })).toContain(
-      "❌ **Update failed** (exit code 255): see the output below\n⏭️ **Network checks not run**: the update failed",
-    );
-  });
 });
 
 describe("report.ts", () => {
@@ -117,7 +96,10 @@ describe("report.ts", () => {
   it("renders the files a workflow captured; a missing event log is an unfinished run", () => {
     fs.writeFileSync(path.join(dir, "up.txt"), "error: boom\n");
     const body = reportMain(
-      args("--exit-code", "255", "--verify-log", path.join(dir, "none"), "--verify-exit-code", ""),
+      args(
+        ...["--exit-code", "255", "--verification", path.join(dir, "none.json")],
+        ...["--verify-log", path.join(dir, "none"), "--verify-exit-code", ""],
+      ),
     );
     expect(body).toMatch(/^### T\n\n❌ \*\*Update failed\*\* \(exit code 255\)/);
     expect(body).toContain("⏭️ **Network checks not run**");

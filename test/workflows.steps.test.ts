@@ -127,16 +127,33 @@ describe("up.yml's up job", () => {
 
 describe("the network checks step of both up.yml jobs", () => {
   for (const name of ["up", "drift"]) {
-    it(`${name}: runs npm run verify on the stack, keeping its report and exit code`, () => {
+    it(`${name}: runs npm run verify on the stack, keeping its verdict, output and exit code`, () => {
       const verify = stepNamed(up.jobs[name], /^Re-run the network checks/);
       const ran = runStep(verify, {
         env: { PULUMI_STACK: "dev" },
-        stubs: { npm: 'echo "checks of $PULUMI_STACK"; exit 1' },
+        stubs: {
+          npm: 'echo "checks of $PULUMI_STACK"; echo \'{"verdict":1}\' >"$POD_TO_POD_VERIFICATION_FILE"; exit 1',
+        },
+        files: { "verification.json": "a verdict left from before" },
       });
       expect(ran.status, ran.output).toBe(0);
       expect(ran.calls).toEqual([["npm", "run", "--silent", "verify"]]);
+      expect(ran.file("verification.json")).toBe('{"verdict":1}\n');
       expect(ran.file("verify.txt")).toBe("checks of dev\n");
       expect(ran.file("output")).toBe("exit-code=1\n");
+    });
+
+    it(`${name}: leaves no verdict from before when verify crashes without one`, () => {
+      const verify = stepNamed(up.jobs[name], /^Re-run the network checks/);
+      const ran = runStep(verify, {
+        env: { PULUMI_STACK: "dev" },
+        stubs: { npm: 'echo "verify: boom" >&2; exit 2' },
+        files: { "verification.json": JSON.stringify({ passed: 14 }) },
+      });
+      expect(ran.status, ran.output).toBe(0);
+      expect(ran.file("verification.json")).toBe("");
+      expect(ran.file("verify.txt")).toBe("verify: boom\n");
+      expect(ran.file("output")).toBe("exit-code=2\n");
     });
   }
 });

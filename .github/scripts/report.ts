@@ -8,7 +8,10 @@
  *   --log FILE              the operation's stdout and stderr
  *   --events FILE           its --event-log (missing when it never started)
  *   --exit-code N           its exit code
- *   --verify-log FILE       `npm run verify`'s output; with --verify-exit-code, adds the checks
+ *   --verification FILE     the verdict `npm run verify` wrote (POD_TO_POD_VERIFICATION_FILE),
+ *                           validated by the verification's schema; with --verify-exit-code, adds
+ *                           the checks (missing or invalid: the checks could not run, and why)
+ *   --verify-log FILE       `npm run verify`'s output, shown only when it wrote no verdict
  *   --verify-exit-code N    its exit code, empty when it did not run
  *   --run-url URL           the workflow run
  *   --commit SHA            the commit
@@ -19,7 +22,8 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { parseEventLog } from "./report/events";
-import { renderReport, VerifyRun } from "./report/render";
+import { renderReport } from "./report/render";
+import { readVerdict, VerifyRun } from "./report/verdict";
 
 function read(file: string | undefined): string {
   return file && fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
@@ -60,6 +64,7 @@ export function main(args: string[], env: NodeJS.ProcessEnv = process.env): stri
       log: { type: "string" },
       events: { type: "string" },
       "exit-code": { type: "string" },
+      verification: { type: "string" },
       "verify-log": { type: "string" },
       "verify-exit-code": { type: "string" },
       "run-url": { type: "string" },
@@ -82,12 +87,20 @@ export function main(args: string[], env: NodeJS.ProcessEnv = process.env): stri
   if (code === undefined) {
     throw new Error("--exit-code is required");
   }
+  const verificationFile = values.verification;
+  if (values["verify-log"] !== undefined && verificationFile === undefined) {
+    throw new Error("--verify-log needs --verification: the report reads the checks' verdict");
+  }
   const verify: VerifyRun | undefined =
-    values["verify-log"] === undefined
+    verificationFile === undefined
       ? undefined
       : {
-          output: read(values["verify-log"]),
           exitCode: exitCode("verify-exit-code", values["verify-exit-code"]),
+          verdict: readVerdict(
+            verificationFile,
+            fs.existsSync(verificationFile) ? fs.readFileSync(verificationFile, "utf8") : undefined,
+          ),
+          output: read(values["verify-log"]),
         };
   return renderReport({
     title: required("title"),

@@ -9,7 +9,7 @@ export const GRAPH_NODES_SHOWN = 8;
 /** At most this many failing paths are drawn in a big cluster's picture; the rest are counted. */
 export const GRAPH_FAILURES_SHOWN = 20;
 
-/** The first and last lines of the Mermaid block, which the workflow report lifts out. */
+/** The first and last lines of the mesh's Mermaid block (Mermaid comments), marking it in the text report. */
 export const MERMAID_START = "%% pod-to-pod mesh";
 export const MERMAID_END = "%% end of the pod-to-pod mesh";
 
@@ -97,9 +97,18 @@ export function renderMeshText(mesh: MeshReport): string[] {
   return lines;
 }
 
-/** A Mermaid-safe label: no quotes or brackets from a node name reach the graph's syntax. */
-function label(text: string): string {
-  return text.replace(/["[\]{}|<>#;]/g, "_");
+/** The colour of a passing arrow or box in the pictures. */
+export const PASS_STROKE = "#080";
+
+/** The colour of a failing arrow or box in the pictures. */
+export const FAIL_STROKE = "#d00";
+
+/**
+ * Mermaid-safe label text: no quotes or brackets from a name reach the graph's syntax, and no
+ * backticks close the Markdown block that holds it.
+ */
+export function mermaidText(text: string): string {
+  return text.replace(/["[\]{}|<>#;`]/g, "_");
 }
 
 /**
@@ -133,7 +142,7 @@ export function renderMeshMermaid(mesh: MeshReport): string[] {
   const lines = [
     MERMAID_START,
     "graph LR",
-    ...[...drawn].sort((a, b) => a - b).map((i) => `  n${i}["${label(mesh.nodes[i])}"]`),
+    ...[...drawn].sort((a, b) => a - b).map((i) => `  n${i}["${mermaidText(mesh.nodes[i])}"]`),
     ...edges,
   ];
   if (!all) {
@@ -144,7 +153,7 @@ export function renderMeshMermaid(mesh: MeshReport): string[] {
     );
   }
   if (red.length > 0) {
-    lines.push(`  linkStyle ${red.join(",")} stroke:#d00,stroke-width:2px`);
+    lines.push(`  linkStyle ${red.join(",")} stroke:${FAIL_STROKE},stroke-width:2px`);
   }
   lines.push(MERMAID_END);
   return lines;

@@ -103,15 +103,17 @@ export function redactor(secrets: readonly string[] = []): (text: string) => str
   };
 }
 
+/** A JSON value with every string in it redacted: messages, names, URNs, details. */
+export function redactStrings<T>(value: T, redact: (text: string) => string): T {
+  return JSON.parse(JSON.stringify(value), (_key, inner: unknown) =>
+    typeof inner === "string" ? redact(inner) : inner,
+  ) as T;
+}
+
 /** The events with every string in them redacted: messages, names, URNs. */
 export function redactEvents(
   events: readonly EngineEvent[],
   redact: (text: string) => string,
 ): EngineEvent[] {
-  return events.map(
-    (event) =>
-      JSON.parse(JSON.stringify(event), (_key, value: unknown) =>
-        typeof value === "string" ? redact(value) : value,
-      ) as EngineEvent,
-  );
+  return events.map((event) => redactStrings(event, redact));
 }

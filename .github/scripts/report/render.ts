@@ -1,24 +1,17 @@
 /**
  * The report a workflow writes about one Pulumi operation (a preview or an update), and, after or
  * before it, `npm run verify`: the PR comment of preview.yml and the job summaries of up.yml.
- * Outcome and totals first (resource changes, policy findings by level), then every policy finding
- * and the engine's errors, then the checks' report, and the operation's output last, collapsed and
- * trimmed from the front to fit a GitHub comment. Secrets are redacted from everything it shows.
+ * Outcome and totals first (resource changes, policy findings by level, the checks' totals), then
+ * every policy finding and the engine's errors, then the checks from the verdict verify wrote
+ * (./verdict.ts), and the operation's output last, collapsed and trimmed from the front to fit a
+ * GitHub comment. Secrets are redacted from everything it shows.
  * Pure: no files, no GitHub API.
  */
-import { MERMAID_END, MERMAID_START } from "../../../checks/report/meshRender";
 import { secretValues } from "./events";
 import { cell, describeChanges, fenced, keepEnd, plural, resourceOf, shorten } from "./markdown";
-import { redactEvents, redactor } from "./redact";
+import { redactEvents, redactor, redactStrings } from "./redact";
 import { PulumiRun, RunSummary, summarizeRun } from "./summary";
-
-/** `npm run verify` as a workflow step captured it. */
-export interface VerifyRun {
-  /** stdout and stderr: the checks' report, or why they could not run. */
-  readonly output: string;
-  /** Its exit code (0 passed, 1 a check failed, else it could not run); undefined: not run. */
-  readonly exitCode?: number;
-}
+import { renderVerify, VerifyRun, verifyLine } from "./verdict";
 
 /** Everything a report shows. */
 export interface ReportInput {
@@ -63,25 +56,6 @@ function outcomeLine(run: PulumiRun, summary: RunSummary): string {
   }
 }
 
-/** The first line of `npm run verify`'s report, e.g. "... verification (9 passed, 0 failed)". */
-function verifyTotals(output: string): string | undefined {
-  return /network verification \((\d+ passed, \d+ failed)\)/.exec(output)?.[1];
-}
-
-function verifyLine(verify: VerifyRun, run: PulumiRun): string {
-  const totals = verifyTotals(verify.output);
-  if (verify.exitCode === undefined) {
-    return `⏭️ **Network checks not run**: the ${run.command === "up" ? "update" : "preview"} failed`;
-  }
-  if (verify.exitCode === 0) {
-    return `✅ **Network checks passed**${totals ? ` (${totals})` : ""}`;
-  }
-  if (verify.exitCode === 1) {
-    return `❌ **Network checks failed**${totals ? ` (${totals})` : ""}`;
-  }
-  return `❌ **Network checks could not run** (\`npm run verify\` exit code ${verify.exitCode})`;
-}
-
 /**
  * The input with its secrets redacted: the job's, the engine's secret plaintexts, and anything
  * shaped like a credential, in the output, the events and the checks' report alike.
@@ -91,25 +65,12 @@ function redacted(input: ReportInput): { run: PulumiRun; verify?: VerifyRun } {
   const redact = redactor([...(input.secrets ?? []), ...secretValues(run.events)]);
   return {
     run: { ...run, log: redact(run.log), events: redactEvents(run.events, redact) },
-    verify: verify && { ...verify, output: redact(verify.output) },
+    verify: verify && {
+      ...verify,
+      verdict: redactStrings(verify.verdict, redact),
+      output: redact(verify.output),
+    },
   };
-}
-
-/**
- * The checks' report without its Mermaid block, and the block's graph lines (between the start and
- * end markers, which are Mermaid comments); the graph only when both markers are there, in order,
- * and no backticks could close the block early.
- */
-export function splitMermaid(output: string): { text: string; graph?: string[] } {
-  const lines = output.split("\n");
-  const start = lines.indexOf(MERMAID_START);
-  const end = lines.indexOf(MERMAID_END);
-  if (start < 0 || end < start) {
-    return { text: output };
-  }
-  const graph = lines.slice(start + 1, end);
-  const text = [...lines.slice(0, start), ...lines.slice(end + 1)].join("\n");
-  return graph.some((line) => line.includes("`")) ? { text } : { text, graph };
 }
 
 /** Renders the report as GitHub markdown. */
@@ -119,7 +80,7 @@ export function renderReport(input: ReportInput): string {
   const summary = summarizeRun(run);
   const lines = [`### ${input.title}`, "", outcomeLine(run, summary)];
   if (verify) {
-    lines.push(verifyLine(verify, run));
+    lines.push(verifyLine(verify, run.command === "up" ? "update" : "preview"));
   }
   lines.push(
     "",
@@ -146,24 +107,9 @@ export function renderReport(input: ReportInput): string {
       "",
     );
   }
-  if (verify && verify.output.trim() !== "") {
-    // With coverage every-node the report carries a picture of the cluster's paths (Mermaid):
-    // GitHub draws it from a mermaid block, so it is lifted out of the text.
-    const { text, graph } = splitMermaid(verify.output);
-    if (graph) {
-      lines.push("Paths between the nodes:", "", "```mermaid", ...graph, "```", "");
-    }
-    // The checks' report is short unless verify crashed; a quarter of the room is plenty.
-    const output = keepEnd(fenced(text).trimEnd(), Math.floor(limit / 4));
-    lines.push(
-      "`npm run verify`:",
-      "",
-      "```text",
-      ...(output.cut ? ["[the start was cut to fit]"] : []),
-      output.text,
-      "```",
-      "",
-    );
+  if (verify) {
+    // The verdict is short; verify's output, shown only when it crashed, gets a quarter of the room.
+    lines.push(...renderVerify(verify, Math.floor(limit / 4)));
   }
   const head = lines.join("\n");
   const footer = [
