@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /**
  * The check runner from a compiled build (`tsc` to JavaScript, run by plain node): the command line
  * the component gives the provider, the digest that re-runs the checks, and the runner starting
- * without tsx. Compiled into a temp folder that is removed afterwards.
+ * without tsx. Compiled into a temp folder that is removed afterwards, beside the runner's one
+ * dependency (yaml, which reads a kubeconfig) installed as a package's dependencies are.
  */
 const ROOT = path.resolve(__dirname, "../..");
 let build: string;
@@ -49,6 +50,11 @@ beforeAll(() => {
       path.join(ROOT, "checks/runner.ts"),
     ],
     { cwd: ROOT, stdio: "pipe" },
+  );
+  fs.mkdirSync(path.join(build, "node_modules"));
+  fs.symlinkSync(
+    fs.realpathSync(path.join(ROOT, "node_modules/yaml")),
+    path.join(build, "node_modules/yaml"),
   );
 }, 120_000);
 

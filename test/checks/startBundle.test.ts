@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 /**
  * checks/start.js, the check command's entry point: it runs a bundle of run.ts on plain node,
  * built by esbuild when there is none or when a source changed. Run on a copy of checks/ in a temp
- * project whose node_modules holds only esbuild, so no TypeScript loader is there to lean on.
+ * project whose node_modules holds only esbuild and the runner's one dependency (yaml, which reads
+ * a kubeconfig), so no TypeScript loader is there to lean on.
  */
 const ROOT = path.resolve(__dirname, "../..");
 let project: string;
@@ -35,6 +36,7 @@ beforeEach(() => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-start-"));
   fs.cpSync(path.join(ROOT, "checks"), path.join(project, "checks"), { recursive: true });
   link("esbuild");
+  link("yaml");
 });
 
 afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
