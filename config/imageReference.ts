@@ -24,13 +24,31 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const NAME_MAX = 255;
 
+/** A reference's parts: the name, and the tag and digest when it has them. */
+export interface ImageReferenceParts {
+  readonly name: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+/** Splits a reference at its digest ("@") and tag (the last ":" after the last "/"). */
+export function splitImageReference(reference: string): ImageReferenceParts {
+  const at = reference.indexOf("@");
+  const digest = at >= 0 ? reference.slice(at + 1) : undefined;
+  const rest = at >= 0 ? reference.slice(0, at) : reference;
+  // A ":" before the last "/" is the registry's port, not a tag.
+  const colon = rest.indexOf(":", rest.lastIndexOf("/") + 1);
+  return {
+    name: colon >= 0 ? rest.slice(0, colon) : rest,
+    ...(colon >= 0 ? { tag: rest.slice(colon + 1) } : {}),
+    ...(digest !== undefined ? { digest } : {}),
+  };
+}
+
 /** Why a reference is not valid, or undefined when it is. */
 export function imageReferenceProblem(reference: string): string | undefined {
-  let rest = reference;
-  const at = rest.indexOf("@");
-  if (at >= 0) {
-    const digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
+  const { name: rest, tag, digest } = splitImageReference(reference);
+  if (digest !== undefined) {
     if (!DIGEST.test(digest)) {
       return `the digest "${digest}" is not <algorithm>:<hex>`;
     }
@@ -38,15 +56,8 @@ export function imageReferenceProblem(reference: string): string | undefined {
       return `a sha256 digest has exactly 64 lowercase hex digits`;
     }
   }
-  // A tag follows the last ":" after the last "/" (a ":" before it is the registry's port).
-  const lastSlash = rest.lastIndexOf("/");
-  const colon = rest.indexOf(":", lastSlash + 1);
-  if (colon >= 0) {
-    const tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) {
-      return `the tag "${tag}" is not valid (letters, digits, '_', '.', '-'; at most 128, not starting with '.' or '-')`;
-    }
+  if (tag !== undefined && !TAG.test(tag)) {
+    return `the tag "${tag}" is not valid (letters, digits, '_', '.', '-'; at most 128, not starting with '.' or '-')`;
   }
   if (rest.length === 0) {
     return "the name is empty";
@@ -73,4 +84,21 @@ export function imageReferenceProblem(reference: string): string | undefined {
     return `the path component "${bad}" is not lowercase letters and digits joined by '.', '_', '__' or '-'`;
   }
   return undefined;
+}
+
+/**
+ * Why a valid reference is not pinned, or undefined when it is: a digest pins it, and so does any
+ * tag but `latest`; no tag at all is `latest`. A tag that moves makes `pulumi up` deploy other code
+ * than the last one did, with no diff to show it.
+ */
+export function mutableImageProblem(reference: string): string | undefined {
+  const { name, tag, digest } = splitImageReference(reference);
+  if (digest !== undefined || (tag !== undefined && tag !== "latest")) {
+    return undefined;
+  }
+  const accepted = `expected an image pinned by a fixed tag or a digest, such as ${name}:<version> or ${name}@sha256:<64 hex>`;
+  const moves = "so pulumi up would deploy different code with no diff";
+  return tag === undefined
+    ? `${accepted}: with no tag it is ${name}:latest, whose tag moves, ${moves}`
+    : `${accepted}: the tag "latest" moves, ${moves}`;
 }

@@ -15,7 +15,11 @@ export const LAB_NAMESPACE = "pod-to-pod";
 function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   let node: unknown = DEFAULTS;
   for (const part of path) {
-    node = (node as Record<PropertyKey, unknown> | undefined)?.[part];
+    // Own keys only: `constructor` or `__proto__` leads to no settings.
+    node =
+      node && typeof node === "object" && Object.hasOwn(node, part)
+        ? (node as Record<PropertyKey, unknown>)[part]
+        : undefined;
   }
   return node && typeof node === "object" ? Object.keys(node) : [];
 }
@@ -67,15 +71,18 @@ function objectOrText(text: string): unknown {
  * `pulumi config --json`. Keys the lab does not know are kept, for parseLabConfig to name.
  */
 export function readRawLabConfig(all: Readonly<Record<string, string>>): RawLabConfig {
-  const raw: RawLabConfig = {};
   const prefix = `${LAB_NAMESPACE}:`;
-  for (const [fullKey, text] of Object.entries(all)) {
-    if (fullKey.startsWith(prefix)) {
-      // Objects arrive as JSON; a scalar stays the string Pulumi stored.
-      raw[fullKey.slice(prefix.length)] = text.trim().startsWith("{") ? objectOrText(text) : text;
-    }
-  }
-  return raw;
+  // Built from entries, each key an own property: an assignment to `raw["__proto__"]` would set
+  // the object's prototype instead, whose keys the schema would then read as settings, unnamed.
+  return Object.fromEntries(
+    Object.entries(all)
+      .filter(([fullKey]) => fullKey.startsWith(prefix))
+      .map(([fullKey, text]) => [
+        fullKey.slice(prefix.length),
+        // Objects arrive as JSON; a scalar stays the string Pulumi stored.
+        text.trim().startsWith("{") ? objectOrText(text) : text,
+      ]),
+  );
 }
 
 /** Reads the stack's `pod-to-pod:*` configuration once and validates it. */

@@ -4,7 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 export interface KubeAccess {
   /**
    * `kubernetes:kubeconfig` (a path or the kubeconfig itself), always as a secret: the check runner
-   * gets it on stdin, so it is never a plain input, an argument or a file left behind.
+   * gets it on stdin, so it is never a plain input, an argument or a file left behind. Which of the
+   * two it is, the runner (and `npm run verify`) decide by one function, checks/kubeconfig.ts's
+   * kubeconfigSource; nothing here reads it.
    */
   readonly kubeconfig?: pulumi.Output<string>;
   /** `kubernetes:context`. */

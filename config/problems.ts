@@ -44,6 +44,21 @@ function unknownKey(
     : `unknown key; ${keys}`;
 }
 
+/** A value as a problem shows it: as JSON, but for what JSON cannot show (Infinity, NaN, 10n). */
+function shown(value: unknown): string {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    return String(value);
+  }
+  if (typeof value === "bigint") {
+    return `${value}n`;
+  }
+  return (
+    JSON.stringify(value, (_, nested: unknown) =>
+      typeof nested === "bigint" ? `${nested}n` : nested,
+    ) ?? String(value)
+  );
+}
+
 /**
  * One line per problem, each naming the key as the user writes it (`pod-to-pod:nginx.port` in
  * config, `nginx.port` in a component's arguments), the value given and what is accepted. Every
@@ -63,9 +78,9 @@ export function describeProblems(
       const given = (issue.input ?? {}) as Record<string, unknown>;
       return issue.keys.map(
         (name) =>
-          `${key([...issue.path, name])} = ${JSON.stringify(given[name])} is not valid: ${unknownKey(namespace, issue.path, name, knownKeys(issue.path), style)}`,
+          `${key([...issue.path, name])} = ${shown(given[name])} is not valid: ${unknownKey(namespace, issue.path, name, knownKeys(issue.path), style)}`,
       );
     }
-    return [`${key(issue.path)} = ${JSON.stringify(issue.input)} is not valid: ${issue.message}`];
+    return [`${key(issue.path)} = ${shown(issue.input)} is not valid: ${issue.message}`];
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { imageReferenceProblem } from "./imageReference";
+import { dnsNameProblem, DNS_NAME_MAX, DNS_LABEL_MAX } from "./dnsName";
+import { imageReferenceProblem, mutableImageProblem } from "./imageReference";
 import { compareQuantities, parseQuantity, QUANTITY_MAX } from "./quantity";
 
 /**
@@ -22,15 +23,22 @@ export const BUILTIN_NAMESPACES: readonly string[] = [
 export const MESH_NODE_PORT = 9080;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** A whole number in [min, max], given as a number or as decimal digits ("0x50", "1e2" are not). */
-function wholeNumber(min: number, max: number, fallback: number) {
-  const error = `expected a whole number from ${min} to ${max}`;
+/**
+ * An integer in [min, max], given as a number or as decimal digits ("0x50", "1e2" are not). Digits
+ * beyond what a double holds exactly (15) stay text, so that a problem shows them as they were
+ * given; a value out of range is one problem, not one per bound.
+ */
+function integer(min: number, max: number, fallback: number) {
+  const error = `expected an integer from ${min} to ${max}`;
   return z
     .preprocess(
-      (value) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
-      z.number({ error }).int({ error }).min(min, { error }).max(max, { error }),
+      (value) => (typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value),
+      z
+        .number({ error })
+        .int({ error, abort: true })
+        .min(min, { error, abort: true })
+        .max(max, { error }),
     )
     .default(fallback);
 }
@@ -55,7 +63,13 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallba
     .default(fallback as never);
 }
 
-function quantity(fallback: string) {
+/** Why a zero request or limit is refused. */
+const ZERO = {
+  requests: "a zero request reserves nothing for the container on its node",
+  limits: "a zero limit reaches the container runtime as no limit at all",
+} as const;
+
+function quantity(fallback: string, kind: keyof typeof ZERO) {
   const error = `expected a Kubernetes quantity such as "250m", "0.5", "64Mi" or "1.5Gi"`;
   return z
     .preprocess(
@@ -66,9 +80,11 @@ function quantity(fallback: string) {
           ? error
           : parsed.negative
             ? "expected a quantity of zero or more: Kubernetes refuses negative requests and limits"
-            : parsed.tooLarge
-              ? `expected at most ${QUANTITY_MAX} (2^63-1), the largest quantity Kubernetes holds`
-              : undefined;
+            : parsed.milli === 0n
+              ? `expected a quantity above zero: ${ZERO[kind]}`
+              : parsed.tooLarge
+                ? `expected at most ${QUANTITY_MAX} (2^63-1), the largest quantity Kubernetes holds`
+                : undefined;
         if (message) {
           ctx.addIssue({ code: "custom", input: value, message });
         }
@@ -77,6 +93,7 @@ function quantity(fallback: string) {
     .default(fallback);
 }
 
+/** An image reference, pinned: a tag that moves (latest, or none) would change what runs unseen. */
 function image(fallback: string) {
   const error =
     "expected an image reference such as nginx:1.28.0 or registry.example/nginx@sha256:<64 hex>";
@@ -84,11 +101,36 @@ function image(fallback: string) {
     .string({ error })
     .superRefine((value, ctx) => {
       const problem = imageReferenceProblem(value);
-      if (problem) {
-        ctx.addIssue({ code: "custom", input: value, message: `${error}: ${problem}` });
+      const message = problem ? `${error}: ${problem}` : mutableImageProblem(value);
+      if (message) {
+        ctx.addIssue({ code: "custom", input: value, message });
       }
     })
     .default(fallback);
+}
+
+const DNS_NAME = `expected a DNS name such as cluster.local: labels of 1 to ${DNS_LABEL_MAX} characters (a-z, 0-9, '-', not starting or ending with '-') joined by '.', at most ${DNS_NAME_MAX} characters in all`;
+
+/** The cluster's DNS domain: a DNS name (its room beside the Service names is the lab's check). */
+function domain(fallback: string) {
+  return z
+    .string({ error: DNS_NAME })
+    .superRefine((value, ctx) => {
+      const problem = dnsNameProblem(value);
+      if (problem) {
+        ctx.addIssue({ code: "custom", input: value, message: `${DNS_NAME}; ${problem}` });
+      }
+    })
+    .default(fallback);
+}
+
+/**
+ * The most characters a domain can have beside the lab's Service names in `namespace`:
+ * `<service>.<namespace>.svc.<domain>` is a DNS name, and a Service's name has up to 63 characters
+ * (the program's is nginx-service, a component's `<name>-nginx-service`).
+ */
+export function clusterDomainRoom(namespace: string): number {
+  return DNS_NAME_MAX - DNS_LABEL_MAX - ".".length - namespace.length - ".svc.".length;
 }
 
 /** A JSON object with exactly these keys, each defaulted; unknown keys are named. */
@@ -113,26 +155,28 @@ interface ResourceDefaults {
 }
 
 function resources(defaults: ResourceDefaults) {
-  const pair = (fallback: { cpu: string; memory: string }) =>
-    settings({ cpu: quantity(fallback.cpu), memory: quantity(fallback.memory) });
-  return settings({ requests: pair(defaults.requests), limits: pair(defaults.limits) }).superRefine(
-    (value, ctx) => {
-      for (const resource of ["cpu", "memory"] as const) {
-        const request = value.requests[resource];
-        const limit = value.limits[resource];
-        const [requested, limited] = [parseQuantity(request), parseQuantity(limit)];
-        // Compared exactly, as Kubernetes compares them: 9m and 0.009 are the same quantity.
-        if (requested && limited && compareQuantities(requested, limited) > 0) {
-          ctx.addIssue({
-            code: "custom",
-            input: request,
-            path: ["requests", resource],
-            message: `must not exceed limits.${resource} (${limit})`,
-          });
-        }
+  const pair = (fallback: { cpu: string; memory: string }, kind: keyof typeof ZERO) =>
+    settings({ cpu: quantity(fallback.cpu, kind), memory: quantity(fallback.memory, kind) });
+  return settings({
+    requests: pair(defaults.requests, "requests"),
+    limits: pair(defaults.limits, "limits"),
+  }).superRefine((value, ctx) => {
+    for (const resource of ["cpu", "memory"] as const) {
+      const request = value.requests[resource];
+      const limit = value.limits[resource];
+      const [requested, limited] = [parseQuantity(request), parseQuantity(limit)];
+      // Compared exactly, as Kubernetes compares them: 9m and 0.009 are the same quantity. A zero
+      // is a problem of its own already.
+      if (requested?.milli && limited?.milli && compareQuantities(requested, limited) > 0) {
+        ctx.addIssue({
+          code: "custom",
+          input: request,
+          path: ["requests", resource],
+          message: `must not exceed limits.${resource} (${limit})`,
+        });
       }
-    },
-  );
+    }
+  });
 }
 
 function workload(defaults: { image: string; resources: ResourceDefaults }) {
@@ -163,7 +207,7 @@ export const labConfigSchema = z
           limits: { cpu: "250m", memory: "64Mi" },
         },
       }),
-      port: wholeNumber(1, 65535, 80),
+      port: integer(1, 65535, 80),
     }),
     busybox: settings(
       workload({
@@ -176,33 +220,45 @@ export const labConfigSchema = z
         },
       }),
     ),
-    servicePort: wholeNumber(1, 65535, 80),
+    servicePort: integer(1, 65535, 80),
     placement: oneOf(["any", "same-node", "different-nodes"], "any"),
     networkPolicy: flag(true),
     coverage: oneOf(["pair", "every-node"], "pair"),
     mesh: settings({
-      parallelism: wholeNumber(1, 256, 8),
+      parallelism: integer(1, 256, 8),
       nodeToPod: flag(true),
     }),
-    clusterDomain: z
-      .string()
-      .regex(DNS_SUBDOMAIN, { error: "expected a DNS domain such as cluster.local" })
-      .default("cluster.local"),
-    podReadyTimeoutSeconds: wholeNumber(10, 3600, 300),
+    clusterDomain: domain("cluster.local"),
+    podReadyTimeoutSeconds: integer(10, 3600, 300),
     checks: settings({
-      pingCount: wholeNumber(1, 100, 4),
-      timeoutSeconds: wholeNumber(1, 60, 5),
+      pingCount: integer(1, 100, 4),
+      timeoutSeconds: integer(1, 60, 5),
       reportOnly: flag(false),
     }),
   })
-  // The mesh's echo servers serve the nodes on a port of their own: nginx's must be another.
   .superRefine((config, ctx) => {
+    // The mesh's echo servers serve the nodes on a port of their own: nginx's must be another.
     if (config.coverage === "every-node" && config.nginx.port === MESH_NODE_PORT) {
       ctx.addIssue({
         code: "custom",
         input: config.nginx.port,
         path: ["nginx", "port"],
         message: `must not be ${MESH_NODE_PORT} with coverage every-node: the mesh's echo servers serve the nodes on that port`,
+      });
+    }
+    // The checks resolve `<service>.<namespace>.svc.<domain>`, which must be a DNS name too (a
+    // namespace or domain that is not valid on its own has its problem named already).
+    const room = clusterDomainRoom(config.namespace);
+    const bothValid =
+      dnsNameProblem(config.clusterDomain) === undefined &&
+      DNS_LABEL.test(config.namespace) &&
+      config.namespace.length <= DNS_LABEL_MAX;
+    if (bothValid && config.clusterDomain.length > room) {
+      ctx.addIssue({
+        code: "custom",
+        input: config.clusterDomain,
+        path: ["clusterDomain"],
+        message: `expected a domain that leaves room for the lab's Service names: <service>.<namespace>.svc.<domain> must fit in ${DNS_NAME_MAX} characters, so with a Service name of up to ${DNS_LABEL_MAX} characters and the namespace "${config.namespace}" the domain has at most ${room} characters (this one has ${config.clusterDomain.length})`,
       });
     }
   })

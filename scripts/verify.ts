@@ -1,12 +1,14 @@
 /**
  * `npm run verify`: re-runs the connectivity checks against the deployed stack without changing
- * it, and prints the report. It reads the stack's outputs and config through the Pulumi CLI (the
- * selected stack, or PULUMI_STACK), so it checks exactly what `pulumi up` deployed, with the
- * cluster access the stack's kubernetes provider has, and exits 1 when a check fails.
+ * it, and prints the report. It reads the stack's outputs through the Pulumi CLI and its whole
+ * config, secrets included, through the Automation API (the selected stack, or PULUMI_STACK), so it
+ * checks exactly what `pulumi up` deployed, with the cluster access the stack's kubernetes provider
+ * has, and exits 1 when a check fails.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { kubeconfigSource } from "../checks/probe/kubeconfig";
 import { kubectl } from "../checks/probe/kubectl";
 import { renderReport } from "../checks/report/report";
@@ -15,6 +17,7 @@ import { runPlan } from "../checks/runPlan";
 import { runnerVersion } from "../checks/runner";
 import { LAB_NAMES } from "../components/names";
 import { parseLabConfig, readRawLabConfig } from "../config";
+import { readStackConfig } from "../config/stackConfig";
 import { StackOutputs } from "./lib/stackOutputs";
 
 function pulumiCli(args: string[]): string {
@@ -24,6 +27,19 @@ function pulumiCli(args: string[]): string {
 
 function pulumiJson<T>(args: string[]): T {
   return JSON.parse(pulumiCli([...args, "--json"])) as T;
+}
+
+/**
+ * The stack's whole config in plain text, secrets decrypted, read through the Automation API: the
+ * values the program deployed with, secret keys included (`kubernetes:kubeconfig` among them).
+ */
+async function stackConfig(): Promise<Record<string, string>> {
+  const workspace = await LocalWorkspace.create({ workDir: path.join(__dirname, "..") });
+  const stackName = process.env.PULUMI_STACK ?? (await workspace.stack())?.name;
+  if (!stackName) {
+    throw new Error("no stack is selected; run pulumi stack select <stack>, or set PULUMI_STACK");
+  }
+  return readStackConfig(workspace, stackName);
 }
 
 async function main(): Promise<number> {
@@ -51,23 +67,12 @@ async function main(): Promise<number> {
     nginxNode,
     busyboxNode,
   } = outputs as StackOutputs;
-  // The config as stored, secrets left encrypted: only kubernetes:kubeconfig is decrypted, below.
-  const rawConfig = pulumiJson<Record<string, { value?: string; secret?: boolean }>>(["config"]);
-  const plain: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(rawConfig)) {
-    if (!entry.secret && entry.value !== undefined) {
-      plain[key] = entry.value;
-    }
-  }
+  const plain = await stackConfig();
   const config = parseLabConfig(readRawLabConfig(plain));
-
   // kubernetes:kubeconfig is usually a secret; without it verify would quietly check whatever
-  // cluster KUBECONFIG points at. It is the one value decrypted, and it reaches kubectl by a pipe.
-  const kubeconfig = kubeconfigSource(
-    "kubernetes:kubeconfig" in rawConfig
-      ? pulumiCli(["config", "get", "kubernetes:kubeconfig"])
-      : undefined,
-  );
+  // cluster KUBECONFIG points at. It reaches kubectl by a pipe.
+  const kubeconfig = kubeconfigSource(plain["kubernetes:kubeconfig"]);
+
   // The plan `pulumi up` ran, from the one plan builder: the pair, the stranger where the lab
   // isolates itself, every node's paths with coverage every-node.
   const plan = labPlan(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULTS, parseLabConfig } from "../config";
+import { DEFAULTS, parseLabArgs, parseLabConfig, readRawLabConfig } from "../config";
 import { imageReferenceProblem } from "../config/imageReference";
 import { compareQuantities, parseQuantity, QUANTITY_MAX } from "../config/quantity";
 
@@ -90,9 +90,9 @@ describe("parseLabConfig", () => {
     ],
     [{ nginx: { port: 0 } }, "pod-to-pod:nginx.port", "from 1 to 65535"],
     [{ servicePort: "70000" }, "pod-to-pod:servicePort", "from 1 to 65535"],
-    [{ servicePort: "eighty" }, "pod-to-pod:servicePort", "whole number"],
-    [{ servicePort: "0x50" }, "pod-to-pod:servicePort", "whole number"],
-    [{ checks: { pingCount: "1e2" } }, "pod-to-pod:checks.pingCount", "whole number"],
+    [{ servicePort: "eighty" }, "pod-to-pod:servicePort", "expected an integer from 1 to 65535"],
+    [{ servicePort: "0x50" }, "pod-to-pod:servicePort", "expected an integer from 1 to 65535"],
+    [{ checks: { pingCount: "1e2" } }, "pod-to-pod:checks.pingCount", "an integer from 1 to 100"],
     [{ nginx: { resources: { requests: { cpu: "-1" } } } }, "requests.cpu", "zero or more"],
     [
       { nginx: { resources: { limits: { cpu: "1e400" } } } },
@@ -123,7 +123,7 @@ describe("parseLabConfig", () => {
       "unknown key; the keys of pod-to-pod are namespace, createNamespace",
     ],
     [{ placement: "elsewhere" }, "pod-to-pod:placement", "any, same-node, different-nodes"],
-    [{ clusterDomain: "cluster..local" }, "pod-to-pod:clusterDomain", "DNS domain"],
+    [{ clusterDomain: "cluster..local" }, "pod-to-pod:clusterDomain", "it has an empty label"],
     [{ podReadyTimeoutSeconds: "5" }, "pod-to-pod:podReadyTimeoutSeconds", "from 10 to 3600"],
     [{ nginx: "nginx:1.28.0" }, "pod-to-pod:nginx", "expected an object"],
     [
@@ -261,5 +261,211 @@ describe("imageReferenceProblem", () => {
     ["a/" + "b".repeat(255), "longer than 255"],
   ])("refuses %s: %s", (reference, problem) => {
     expect(imageReferenceProblem(reference)).toContain(problem);
+  });
+});
+
+/** The namespace's own keys, as a refusal of an unknown one lists them. */
+const LAB_KEYS =
+  "namespace, createNamespace, nginx, busybox, servicePort, placement, networkPolicy, coverage, mesh, clusterDomain, podReadyTimeoutSeconds, checks";
+
+/** The message of the RunError parseLabConfig throws for these problems of the stack's config. */
+function configError(...problems: string[]): string {
+  return `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`;
+}
+
+/** What `parse` throws, as its message; "accepted" when it throws nothing. */
+function messageOf(parse: () => unknown): string {
+  try {
+    parse();
+    return "accepted";
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+describe("a config key named after an object's machinery", () => {
+  it.each(["__proto__", "constructor", "prototype"])(
+    "pod-to-pod:%s is refused, named with the accepted keys, and overrides nothing",
+    (key) => {
+      const raw = readRawLabConfig({
+        [`pod-to-pod:${key}`]: '{"servicePort":"8080"}',
+        "pod-to-pod:placement": "same-node",
+      });
+      expect(messageOf(() => parseLabConfig(raw))).toBe(
+        configError(
+          `pod-to-pod:${key} = {"servicePort":"8080"} is not valid: unknown key; the keys of pod-to-pod are ${LAB_KEYS}`,
+        ),
+      );
+    },
+  );
+
+  it("is refused inside an object too", () => {
+    const raw = readRawLabConfig({ "pod-to-pod:nginx": '{"__proto__":{"port":8080}}' });
+    expect(messageOf(() => parseLabConfig(raw))).toBe(
+      configError(
+        'pod-to-pod:nginx.__proto__ = {"port":8080} is not valid: unknown key; the keys of pod-to-pod:nginx are image, imagePullPolicy, resources, port',
+      ),
+    );
+  });
+
+  it("is refused among a component's arguments (as another language's SDK sends them)", () => {
+    const args = JSON.parse('{"__proto__":{"servicePort":8080}}') as Record<string, unknown>;
+    expect(messageOf(() => parseLabArgs('PodToPodLab "edge"', args))).toBe(
+      `Invalid arguments of PodToPodLab "edge" (1 problem):\n  - __proto__ = {"servicePort":8080} is not valid: unknown key; the arguments of PodToPodLab "edge" are ${LAB_KEYS}`,
+    );
+  });
+});
+
+describe("clusterDomain", () => {
+  const DNS_NAME =
+    "expected a DNS name such as cluster.local: labels of 1 to 63 characters (a-z, 0-9, '-', not starting or ending with '-') joined by '.', at most 253 characters in all";
+  const refusal = (domain: string, why: string) =>
+    configError(
+      `pod-to-pod:clusterDomain = ${JSON.stringify(domain)} is not valid: ${DNS_NAME}; ${why}`,
+    );
+  /** A valid domain of exactly `length` characters: labels of 63 and a shorter last one. */
+  const domainOf = (length: number) =>
+    Array.from({ length: Math.ceil(length / 64) }, (_, i) =>
+      "a".repeat(Math.min(63, length - i * 64)),
+    ).join(".");
+
+  it.each(["cluster.local", "lab", "k8s-1.example.com", `${"a".repeat(63)}.local`])(
+    "accepts %s",
+    (clusterDomain) => {
+      expect(parseLabConfig({ clusterDomain }).clusterDomain).toBe(clusterDomain);
+    },
+  );
+
+  it.each([
+    [`${"a".repeat(64)}.local`, `the label "${"a".repeat(64)}" has 64 characters`],
+    ["cluster..local", "it has an empty label"],
+    ["cluster.local.", "it has an empty label"],
+    ["", "it has an empty label"],
+    ["-cluster.local", "the label \"-cluster\" starts or ends with '-'"],
+    ["cluster-.local", "the label \"cluster-\" starts or ends with '-'"],
+    ["Cluster.local", "the label \"Cluster\" has a character other than a-z, 0-9 and '-'"],
+    ["cluster_local", "the label \"cluster_local\" has a character other than a-z, 0-9 and '-'"],
+    [domainOf(254), "it has 254 characters"],
+  ])("refuses %j: %s", (clusterDomain, why) => {
+    expect(messageOf(() => parseLabConfig({ clusterDomain }))).toBe(refusal(clusterDomain, why));
+  });
+
+  it("accepts the longest domain the lab's Service names fit in", () => {
+    expect(domainOf(174)).toHaveLength(174);
+    expect(parseLabConfig({ clusterDomain: domainOf(174) }).clusterDomain).toBe(domainOf(174));
+    // A longer namespace leaves less room.
+    expect(
+      parseLabConfig({ namespace: "a".repeat(63), clusterDomain: domainOf(121) }).clusterDomain,
+    ).toBe(domainOf(121));
+  });
+
+  it.each([
+    ["pod-to-pod", 175, 174],
+    ["a".repeat(63), 122, 121],
+  ])(
+    "refuses, with the namespace %s, a domain of %i characters: the Service's FQDN would not fit in 253",
+    (namespace, length, most) => {
+      expect(messageOf(() => parseLabConfig({ namespace, clusterDomain: domainOf(length) }))).toBe(
+        configError(
+          `pod-to-pod:clusterDomain = "${domainOf(length)}" is not valid: expected a domain that leaves room for the lab's Service names: <service>.<namespace>.svc.<domain> must fit in 253 characters, so with a Service name of up to 63 characters and the namespace "${namespace}" the domain has at most ${most} characters (this one has ${length})`,
+        ),
+      );
+    },
+  );
+});
+
+describe("a zero resource quantity", () => {
+  it.each([
+    ["limits", "memory", "0", "a zero limit reaches the container runtime as no limit at all"],
+    ["limits", "cpu", "0m", "a zero limit reaches the container runtime as no limit at all"],
+    ["limits", "cpu", 0, "a zero limit reaches the container runtime as no limit at all"],
+    ["requests", "memory", "0Ki", "a zero request reserves nothing for the container on its node"],
+    ["requests", "cpu", "0.0", "a zero request reserves nothing for the container on its node"],
+    ["requests", "cpu", "-0", "a zero request reserves nothing for the container on its node"],
+  ])("is refused: %s.%s %j, naming the key", (kind, resource, value, why) => {
+    const raw = { busybox: { resources: { [kind]: { [resource]: value } } } };
+    expect(messageOf(() => parseLabConfig(raw))).toBe(
+      configError(
+        `pod-to-pod:busybox.resources.${kind}.${resource} = ${JSON.stringify(String(value))} is not valid: expected a quantity above zero: ${why}`,
+      ),
+    );
+  });
+
+  it("is refused on both sides, each named once (no comparison of a request with a zero limit)", () => {
+    const raw = { nginx: { resources: { requests: { memory: "0" }, limits: { memory: "0" } } } };
+    expect(messageOf(() => parseLabConfig(raw))).toBe(
+      configError(
+        'pod-to-pod:nginx.resources.requests.memory = "0" is not valid: expected a quantity above zero: a zero request reserves nothing for the container on its node',
+        'pod-to-pod:nginx.resources.limits.memory = "0" is not valid: expected a quantity above zero: a zero limit reaches the container runtime as no limit at all',
+      ),
+    );
+  });
+
+  it("the smallest quantity above zero is accepted", () => {
+    const raw = { nginx: { resources: { requests: { cpu: "1m" }, limits: { cpu: "1m" } } } };
+    expect(parseLabConfig(raw).nginx.resources.limits.cpu).toBe("1m");
+  });
+});
+
+describe("a port out of range", () => {
+  const PORT = "expected an integer from 1 to 65535";
+
+  it.each([
+    ["pod-to-pod:servicePort", "99999999999", "99999999999"],
+    ["pod-to-pod:servicePort", "99999999999999999999", '"99999999999999999999"'],
+    ["pod-to-pod:servicePort", "9".repeat(400), `"${"9".repeat(400)}"`],
+    ["pod-to-pod:servicePort", "65536", "65536"],
+    ["pod-to-pod:servicePort", "0", "0"],
+    ["pod-to-pod:nginx", '{"port":99999999999}', "99999999999"],
+    ["pod-to-pod:nginx", '{"port":1e400}', "Infinity"],
+    ["pod-to-pod:nginx", '{"port":80.5}', "80.5"],
+  ])("%s = %s is named, with the value given, once", (key, value, shown) => {
+    const raw = readRawLabConfig({ [key]: value });
+    const named = key === "pod-to-pod:nginx" ? "pod-to-pod:nginx.port" : key;
+    expect(messageOf(() => parseLabConfig(raw))).toBe(
+      configError(`${named} = ${shown} is not valid: ${PORT}`),
+    );
+  });
+
+  it.each([
+    [Number.POSITIVE_INFINITY, "Infinity"],
+    [Number.NaN, "NaN"],
+    [99999999999n, "99999999999n"],
+  ])("servicePort %s among a component's arguments is named", (servicePort, shown) => {
+    expect(messageOf(() => parseLabArgs('PodToPodLab "edge"', { servicePort }))).toBe(
+      `Invalid arguments of PodToPodLab "edge" (1 problem):\n  - servicePort = ${shown} is not valid: ${PORT}`,
+    );
+  });
+});
+
+describe("a mutable image tag", () => {
+  const MOVES = "so pulumi up would deploy different code with no diff";
+  it.each([
+    ["nginx", "nginx:latest", `the tag "latest" moves, ${MOVES}`],
+    ["busybox", "busybox:latest", `the tag "latest" moves, ${MOVES}`],
+    ["nginx", "nginx", `with no tag it is nginx:latest, whose tag moves, ${MOVES}`],
+    [
+      "busybox",
+      "registry.example:5000/team/busybox",
+      `with no tag it is registry.example:5000/team/busybox:latest, whose tag moves, ${MOVES}`,
+    ],
+    ["nginx", "docker.io/library/nginx:latest", `the tag "latest" moves, ${MOVES}`],
+  ])("is refused for %s: %s", (workload, image, why) => {
+    const repository = image.replace(/:latest$/, "");
+    expect(messageOf(() => parseLabConfig({ [workload]: { image } }))).toBe(
+      configError(
+        `pod-to-pod:${workload}.image = "${image}" is not valid: expected an image pinned by a fixed tag or a digest, such as ${repository}:<version> or ${repository}@sha256:<64 hex>: ${why}`,
+      ),
+    );
+  });
+
+  it.each([
+    "nginx:1.28.0",
+    `nginx@sha256:${"c".repeat(64)}`,
+    `nginx:latest@sha256:${"d".repeat(64)}`,
+    "localhost:5000/nginx:1.28.0",
+    "localhost/pod-to-pod/nginx:1.22.1-deb12",
+  ])("a fixed tag or a digest is accepted: %s", (image) => {
+    expect(parseLabConfig({ nginx: { image } }).nginx.image).toBe(image);
   });
 });

@@ -18,7 +18,7 @@ describe("pod-to-pod:coverage and pod-to-pod:mesh", () => {
       'pod-to-pod:coverage = "all" is not valid: expected one of pair, every-node',
     );
     expect(() => parseLabConfig({ mesh: { parallelism: "0" } })).toThrow(
-      /pod-to-pod:mesh\.parallelism = 0 is not valid: expected a whole number from 1 to 256/,
+      /pod-to-pod:mesh\.parallelism = 0 is not valid: expected an integer from 1 to 256/,
     );
     expect(() => parseLabConfig({ coverage: "every-node", nginx: { port: "9080" } })).toThrow(
       "pod-to-pod:nginx.port = 9080 is not valid: must not be 9080 with coverage every-node",

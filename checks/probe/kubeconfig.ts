@@ -1,5 +1,6 @@
 import * as os from "node:os";
 import * as path from "node:path";
+import { isScalar, parseDocument } from "yaml";
 
 /**
  * Where kubectl gets its kubeconfig from: the environment as it is (KUBECONFIG, ~/.kube/config),
@@ -11,9 +12,20 @@ export type KubeconfigSource =
   | { readonly kind: "path"; readonly path: string }
   | { readonly kind: "content"; readonly content: string };
 
-/** Whether a `kubernetes:kubeconfig` value is the kubeconfig itself rather than a path to one. */
+/**
+ * Whether a `kubernetes:kubeconfig` value is the kubeconfig itself rather than a path to one. A
+ * path is one line that YAML reads as a single scalar; anything else is a document: a mapping or a
+ * list (YAML or JSON, whatever its keys and their quoting), several lines, or text YAML cannot
+ * parse. A doubtful value is taken for a document: as contents it reaches kubectl through a pipe,
+ * where a path would be put in KUBECONFIG, in the open.
+ */
 export function isKubeconfigContent(value: string): boolean {
-  return /^\s*(\{|apiVersion:|clusters:|kind:|contexts:|current-context:|users:)/m.test(value);
+  const text = value.trim();
+  if (text.includes("\n")) {
+    return true;
+  }
+  const document = parseDocument(text);
+  return document.errors.length > 0 || !isScalar(document.contents);
 }
 
 /**

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /**
  * The check runner from a compiled build (`tsc` to JavaScript, run by plain node): the command line
  * the component gives the provider, the digest that re-runs the checks, and the runner starting
- * without tsx. Compiled into a temp folder that is removed afterwards.
+ * without tsx. Compiled into a temp folder that is removed afterwards, beside the runner's one
+ * dependency (yaml, which reads a kubeconfig) installed as a package's dependencies are.
  */
 const ROOT = path.resolve(__dirname, "../..");
 let build: string;
@@ -50,12 +51,14 @@ beforeAll(() => {
     ],
     { cwd: ROOT, stdio: "pipe" },
   );
-  // A deployed build has its dependencies beside it: the runner's one is zod.
+  // A deployed build has its dependencies beside it: the runner's are zod and yaml.
   fs.mkdirSync(path.join(build, "node_modules"));
-  fs.symlinkSync(
-    fs.realpathSync(path.join(ROOT, "node_modules/zod")),
-    path.join(build, "node_modules/zod"),
-  );
+  for (const pkg of ["zod", "yaml"]) {
+    fs.symlinkSync(
+      fs.realpathSync(path.join(ROOT, "node_modules", pkg)),
+      path.join(build, "node_modules", pkg),
+    );
+  }
 }, 120_000);
 
 afterAll(() => fs.rmSync(build, { recursive: true, force: true }));

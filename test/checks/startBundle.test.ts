@@ -7,8 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 /**
  * checks/start.js, the check command's entry point: it runs a bundle of run.ts on plain node,
  * built by esbuild when there is none or when a source changed. Run on a copy of checks/ in a temp
- * project whose node_modules holds only esbuild and zod (the runner's one runtime dependency), so no
- * TypeScript loader is there to lean on.
+ * project whose node_modules holds only esbuild and the runner's two dependencies (zod, which
+ * reads the runner's contract, and yaml, which reads a kubeconfig), so no TypeScript loader is
+ * there to lean on.
  */
 const ROOT = path.resolve(__dirname, "../..");
 let project: string;
@@ -37,6 +38,7 @@ beforeEach(() => {
   fs.cpSync(path.join(ROOT, "checks"), path.join(project, "checks"), { recursive: true });
   link("esbuild");
   link("zod");
+  link("yaml");
 });
 
 afterEach(() => fs.rmSync(project, { recursive: true, force: true }));

@@ -155,7 +155,7 @@ describe("the lab's arguments", () => {
       new pulumi.RunError(
         `Invalid arguments of PodToPodLab "bad" (3 problems):\n` +
           `  - nginx.resources.requests.cpu = "2" is not valid: must not exceed limits.cpu (250m)\n` +
-          `  - nginx.port = 0 is not valid: expected a whole number from 1 to 65535\n` +
+          `  - nginx.port = 0 is not valid: expected an integer from 1 to 65535\n` +
           `  - placement = "everywhere" is not valid: expected one of any, same-node, different-nodes`,
       ),
     );

@@ -113,19 +113,23 @@ describe("pulumi preview with the real engine and no reachable cluster", () => {
     expect(advisories.map((p) => p.message).join("\n")).toContain("NET_RAW");
   });
 
-  it("fails the policy pack with nginx:latest, naming the policy", async () => {
+  it("refuses nginx:latest in its config, with the reason, before the policy pack sees a pod", async () => {
     await stack.setConfig("pod-to-pod:nginx.image", { value: "nginx:latest" }, true);
     try {
       const events = recorder();
+      let output = "";
       await expect(
         stack.preview({
           policyPacks: [path.join(stack.workspace.workDir, "policy")],
           onEvent: events.onEvent,
+          onOutput: (text) => (output += text),
+          onError: (text) => (output += text),
         }),
       ).rejects.toThrow();
-      const mandatory = events.policies.filter((p) => p.enforcementLevel === "mandatory");
-      expect(mandatory.map((p) => p.policyName)).toContain("image-pinned");
-      expect(mandatory.map((p) => p.message).join("\n")).toContain("nginx:latest");
+      expect(output).toContain(
+        'pod-to-pod:nginx.image = "nginx:latest" is not valid: expected an image pinned by a fixed tag or a digest, such as nginx:<version> or nginx@sha256:<64 hex>: the tag "latest" moves, so pulumi up would deploy different code with no diff',
+      );
+      expect(events.policies.filter((p) => p.policyName === "image-pinned")).toEqual([]);
     } finally {
       await stack.removeConfig("pod-to-pod:nginx");
     }
@@ -160,13 +164,14 @@ describe("pulumi preview with the real engine and no reachable cluster", () => {
       }
     });
 
-    it("fails a pod that runs as root, mounts nfs or sets kernel.msgmax, naming the control as PSA does", () => {
+    it("fails a pod that runs as root, mounts nfs, sets kernel.msgmax or runs nginx:latest, naming the control as PSA does", () => {
       expect(findings("root-pod"), JSON.stringify(mandatory, null, 1)).toEqual([
         "pss-run-as-non-root",
         "pss-run-as-user",
       ]);
       expect(findings("nfs-pod")).toEqual(["pss-volume-types"]);
       expect(findings("sysctl-pod")).toEqual(["pss-sysctls"]);
+      expect(findings("latest-pod")).toEqual(["image-pinned"]);
       const messages = mandatory.map((p) => p.message).join("\n");
       expect(messages).toContain(
         'violates PodSecurity "restricted:v1.34": restricted volume types (Pod nfs-pod: volume data is of type nfs)',
