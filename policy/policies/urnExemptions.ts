@@ -64,7 +64,9 @@ function exemptingReport(
     const text = typeof message === "string" ? message : message.message;
     const at = (typeof message === "string" ? urn : message.urn) ?? own;
     const exemption = at === undefined ? undefined : exemptions.find((e) => urnMatches(e.urn, at));
-    if (exemption === undefined) {
+    // An advisory already blocks nothing: it is shown as the policy wrote it.
+    const advisory = typeof message !== "string" && message.enforcementLevel === "advisory";
+    if (exemption === undefined || advisory) {
       (report as (m: string | ViolationObject, u?: string) => void)(message, urn);
       return;
     }
