@@ -109,7 +109,9 @@ describe("the pack's package metadata (policy/package.json)", () => {
     for (const file of own.files) {
       expect(fs.existsSync(path.join(POLICY_DIR, file)), file).toBe(true);
     }
-    for (const file of ["PulumiPolicy.yaml", "index.ts"]) {
+    // CrossGuard reports the version of the pack's own package.json: the package's.
+    expect(readJson(path.join(POLICY_DIR, "kubernetes", "package.json")).version).toBe(own.version);
+    for (const file of ["PulumiPolicy.yaml", "index.ts", "package.json"]) {
       expect(fs.existsSync(path.join(POLICY_DIR, "kubernetes", file)), `kubernetes/${file}`).toBe(
         true,
       );

@@ -62,7 +62,7 @@ describe("the general pack on a stack that is not the lab, as its docs say to us
     expect(policiesOn("kubernetes:core/v1:PodPatch", "::privileged-pod-patch")).toEqual([
       "pss-privileged",
     ]);
-    expect(policiesOn("kubernetes:apps/v1:Deployment", `/cache`)).toEqual(["pss-privileged"]);
+    expect(policiesOn("kubernetes:apps/v1:Deployment", "cache")).toEqual(["pss-privileged"]);
     expect(policiesOn("kubernetes:core/v1:Pod", "privileged-pod")).toEqual(["pss-privileged"]);
   });
 
