@@ -94,7 +94,7 @@ describe("the general pack on a stack that is not the lab, as its docs say to us
     const advisories = (name: string) =>
       findings
         .filter((f) => f.enforcementLevel === "advisory" && f.resourceUrn?.endsWith(name))
-        .map((f) => `${f.policyName}: ${f.message.split("\n").pop()}`);
+        .map((f) => `${f.policyName}: ${f.message.trim().split("\n").pop()}`);
     expect(advisories("node-debugger")).toEqual([
       'pss-host-namespaces: exempt by policy config (urn:pulumi:*::guarded-shop::kubernetes:yaml/v2:ConfigFile$kubernetes:core/v1:Pod::*node-debugger) because it debugs the node\'s own network: violates PodSecurity "baseline:v1.33": host namespaces (Pod node-debugger: spec.hostNetwork is true); accepted: false or unset.',
     ]);
