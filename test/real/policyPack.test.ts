@@ -79,9 +79,23 @@ describe("the general pack on a stack that is not the lab, as its docs say to us
     ]);
   });
 
+  it("judges a ConfigGroup's CronJob like any: its pod template shares the node's PIDs", () => {
+    expect(policiesOn("kubernetes:batch/v1:CronJob", "nightly")).toEqual(["pss-host-namespaces"]);
+    const [finding] = findings.filter(
+      (f) => f.policyName === "pss-host-namespaces" && f.enforcementLevel === "mandatory",
+    );
+    expect(finding.resourceUrn).toContain(
+      "kubernetes:yaml/v2:ConfigGroup$kubernetes:batch/v1:CronJob",
+    );
+    expect(finding.message.split("\n")[1]).toBe(
+      'violates PodSecurity "baseline:v1.33": host namespaces (CronJob nightly (pod template): spec.hostPID is true); accepted: false or unset.',
+    );
+  });
+
   it("fails nothing else: no false alarm on the objects that pass", () => {
     const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory");
-    expect(mandatory.map((f) => f.policyName)).toEqual([
+    expect(mandatory.map((f) => f.policyName).sort()).toEqual([
+      "pss-host-namespaces",
       "pss-privileged",
       "pss-privileged",
       "pss-privileged",
