@@ -1,9 +1,9 @@
 import { formatLabels } from "./pods";
 import {
+  createdPods,
   podsInNamespace,
   selectedPods,
   selectingServices,
-  createdPods,
   targetOf,
 } from "./services";
 import { ContainerPort, StackValidationPolicy } from "./types";
