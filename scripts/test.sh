@@ -94,6 +94,12 @@ suite cluster test:cluster
 step "the policy pack against the cluster's Pod Security Admission, case by case (server-side dry run)"
 suite psa test:psa
 if [[ -z "$missing" ]]; then
+  step "the general policy pack on a stack that is not the lab: patches, a local chart, a local manifest"
+  suite policy-pack test:policy-pack
+else
+  not_run+=("test/real/policyPack.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
+fi
+if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
   # It deploys the program as an earlier commit had it, which a shallow clone does not hold.

@@ -1,6 +1,6 @@
 import { kindOf, objectName } from "./pods";
 import { isDefaultDenyIngress, namespaceOf, stackNetworkPolicies } from "./networkPolicies";
-import { stackPods } from "./services";
+import { createdPods } from "./services";
 import { StackValidationPolicy } from "./types";
 
 /**
@@ -15,7 +15,7 @@ export const namespaceDefaultDeny: StackValidationPolicy = {
   enforcementLevel: "advisory",
   validateStack: (args, report) => {
     const policies = stackNetworkPolicies(args.resources);
-    const namespaces = [...new Set(stackPods(args.resources).map(namespaceOf))];
+    const namespaces = [...new Set(createdPods(args.resources).map(namespaceOf))];
     for (const namespace of namespaces) {
       if (policies.some((p) => p.namespace === namespace && isDefaultDenyIngress(p))) {
         continue;

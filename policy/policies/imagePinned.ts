@@ -1,4 +1,4 @@
-import { containersOf, validatePods } from "./pods";
+import { containersOf, leftToLiveObject, validatePods } from "./pods";
 import { ResourceValidationPolicy } from "./types";
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -39,13 +39,19 @@ function repositoryOf(image: string | undefined): string {
   return colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
 }
 
-/** Images are pinned: a tag other than `latest`, or a sha256 digest. */
+/**
+ * Images are pinned: a tag other than `latest`, or a sha256 digest. A patch that sets no image
+ * keeps the live container's.
+ */
 export const imagePinned: ResourceValidationPolicy = {
   name: "image-pinned",
   description: "Container images are pinned: a tag other than latest, or a sha256 digest.",
   enforcementLevel: "mandatory",
   validateResource: validatePods((pod, _args, report) => {
     for (const { container, subject } of containersOf(pod)) {
+      if (leftToLiveObject(pod, container.image)) {
+        continue;
+      }
       const problem = imageProblem(container.image);
       if (problem !== undefined) {
         const repository = repositoryOf(container.image);

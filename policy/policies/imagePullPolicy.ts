@@ -1,5 +1,5 @@
 import { configOf } from "./config";
-import { containersOf, validatePods } from "./pods";
+import { containersOf, leftToLiveObject, validatePods } from "./pods";
 import { ResourceValidationPolicy } from "./types";
 
 /** Config of {@link imagePullPolicy}. */
@@ -29,7 +29,7 @@ function oneOf(values: readonly string[]): string {
 /**
  * Every container says when its image is pulled. Left unset, Kubernetes picks Always for :latest
  * and IfNotPresent for any other tag, so the pull would change with the tag instead of with a
- * reviewed line.
+ * reviewed line. A patch that sets none keeps the live container's.
  */
 export const imagePullPolicy: ResourceValidationPolicy = {
   name: "image-pull-policy",
@@ -50,6 +50,9 @@ export const imagePullPolicy: ResourceValidationPolicy = {
     const { allowedPolicies } = configOf(args, IMAGE_PULL_POLICY_DEFAULTS);
     for (const { container, subject } of containersOf(pod)) {
       const policy = container.imagePullPolicy;
+      if (leftToLiveObject(pod, policy)) {
+        continue;
+      }
       if (policy === undefined || !allowedPolicies.includes(policy)) {
         report(
           `${subject}: imagePullPolicy is ${policy ?? "unset (so it depends on the tag)"}; accepted: ${oneOf(allowedPolicies)}, set on the container.`,

@@ -1,22 +1,13 @@
-import { imagePinned } from "./imagePinned";
-import { imagePullPolicy } from "./imagePullPolicy";
-import { namespaceDefaultDeny } from "./defaultDeny";
-import { namespaceAdvisory } from "./namespaceAdvisory";
-import { networkPolicyTargets } from "./networkPolicyTargets";
-import { podNetworkPolicy } from "./podNetworkPolicy";
-import { livenessProbe, readinessProbe } from "./probes";
-import { podSecurityExemptions, podSecurityPolicies, podSecurityVersion } from "./podSecurity";
-import { readOnlyRootFilesystem } from "./readOnlyRootFilesystem";
-import { requiredLabels } from "./requiredLabels";
-import { containerResources } from "./resources";
-import { serviceAccountToken } from "./serviceAccountToken";
-import { serviceTargets } from "./serviceTargets";
-import { serviceType } from "./serviceType";
+import { kubernetesPolicies } from "./kubernetes";
+import { labPolicies } from "./lab";
+import { LAB_EXEMPTIONS } from "./podSecurity";
 import { Policies } from "./types";
 
 export * from "./defaultDeny";
 export * from "./imagePinned";
 export * from "./imagePullPolicy";
+export * from "./kubernetes";
+export * from "./lab";
 export * from "./namespaceAdvisory";
 export * from "./networkPolicies";
 export * from "./networkPolicyTargets";
@@ -32,29 +23,10 @@ export * from "./services";
 export * from "./serviceTargets";
 export * from "./serviceType";
 export * from "./types";
+export * from "./urnExemptions";
 
 /**
- * Every policy of the pack, in the order the pack lists them: the reliability rules, the Pod
- * Security Standards' controls in the standard's order, the report of their exemptions and the
- * check of the stack's version labels, then labels, the Services, the NetworkPolicies and the
- * three advisories.
+ * Every policy of the lab's pack, in the order the pack lists them: the rules for any Kubernetes
+ * stack (with the lab's exemptions granted in code), then the lab's own.
  */
-export const policies: Policies = [
-  imagePinned,
-  imagePullPolicy,
-  containerResources,
-  readOnlyRootFilesystem,
-  serviceAccountToken,
-  readinessProbe,
-  livenessProbe,
-  ...podSecurityPolicies,
-  podSecurityExemptions,
-  podSecurityVersion,
-  requiredLabels,
-  serviceTargets,
-  podNetworkPolicy,
-  networkPolicyTargets,
-  namespaceAdvisory,
-  serviceType,
-  namespaceDefaultDeny,
-];
+export const policies: Policies = [...kubernetesPolicies(LAB_EXEMPTIONS), ...labPolicies];

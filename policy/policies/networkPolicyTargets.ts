@@ -5,7 +5,7 @@ import {
   namespaceOf,
 } from "./networkPolicies";
 import { formatLabels } from "./pods";
-import { stackPods } from "./services";
+import { createdPods } from "./services";
 import { StackValidationPolicy } from "./types";
 
 /**
@@ -17,7 +17,7 @@ export const networkPolicyTargets: StackValidationPolicy = {
   description: "Every NetworkPolicy of the stack selects a Pod of the stack.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const pods = stackPods(args.resources);
+    const pods = createdPods(args.resources);
     for (const policy of stackNetworkPolicies(args.resources)) {
       if (podsSelectedBy(policy, pods).length > 0) {
         continue;

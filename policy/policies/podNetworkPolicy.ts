@@ -5,7 +5,7 @@ import {
   stackNetworkPolicies,
 } from "./networkPolicies";
 import { formatLabels } from "./pods";
-import { stackPods } from "./services";
+import { createdPods } from "./services";
 import { StackValidationPolicy } from "./types";
 
 /**
@@ -20,7 +20,7 @@ export const podNetworkPolicy: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const policies = stackNetworkPolicies(args.resources);
-    for (const pod of stackPods(args.resources)) {
+    for (const pod of createdPods(args.resources)) {
       if (policiesSelecting(pod, policies).length > 0) {
         continue;
       }

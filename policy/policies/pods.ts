@@ -17,9 +17,10 @@ export interface ResourceLike {
 /**
  * Where each workload kind keeps its pod: the Pod itself, the template of the controllers, the
  * template of a CronJob's job template. Any API group or version of these kinds counts, so
- * `extensions/v1beta1:Deployment` is covered like `apps/v1:Deployment`.
+ * `extensions/v1beta1:Deployment` is covered like `apps/v1:Deployment`, and so does the `…Patch`
+ * kind of each (`DeploymentPatch`: server-side apply of a partial object), judged as a patch.
  */
-const POD_PATHS: Readonly<Record<string, readonly string[]>> = {
+export const POD_PATHS: Readonly<Record<string, readonly string[]>> = {
   Pod: [],
   Deployment: ["spec", "template"],
   StatefulSet: ["spec", "template"],
@@ -29,6 +30,9 @@ const POD_PATHS: Readonly<Record<string, readonly string[]>> = {
   Job: ["spec", "template"],
   CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
+
+/** The suffix @pulumi/kubernetes gives the patch kind of each resource kind: `PodPatch`. */
+export const PATCH_SUFFIX = "Patch";
 
 /** The Kind of a `kubernetes:<group>/<version>:<Kind>` type token, if it is one. */
 export function kindOf(type: string): string | undefined {
@@ -60,8 +64,13 @@ export function objectName(resource: ResourceLike): string {
  * created) stops only the policies that need it.
  */
 export interface PodTemplate {
-  /** The resource's Kind: Pod, Deployment, CronJob... */
+  /** The resource's Kind: Pod, Deployment, CronJob, DeploymentPatch... */
   readonly kind: string;
+  /**
+   * Whether the resource is a `…Patch`: it sets only some fields of an object the cluster already
+   * holds, so a field it leaves out is the live object's, not a violation of its own.
+   */
+  readonly patch: boolean;
   /** The resource's name (see {@link objectName}). */
   readonly name: string;
   /** The resource's `metadata.namespace`, as written. */
@@ -76,11 +85,15 @@ export interface PodTemplate {
   readonly subject: string;
 }
 
-/** The pod of a Pod or workload resource; undefined for every other resource. */
+/** The pod of a Pod or workload resource, or of its patch; undefined for every other resource. */
 export function podTemplateOf(resource: ResourceLike): PodTemplate | undefined {
   const kind = kindOf(resource.type);
-  const path = kind === undefined ? undefined : POD_PATHS[kind];
-  if (kind === undefined || path === undefined) {
+  if (kind === undefined) {
+    return undefined;
+  }
+  const patch = kind.endsWith(PATCH_SUFFIX);
+  const path = POD_PATHS[patch ? kind.slice(0, -PATCH_SUFFIX.length) : kind];
+  if (path === undefined) {
     return undefined;
   }
   const pod = (): { metadata?: ObjectMeta; spec?: PodSpec } => {
@@ -93,6 +106,7 @@ export function podTemplateOf(resource: ResourceLike): PodTemplate | undefined {
   const name = objectName(resource);
   return {
     kind,
+    patch,
     name,
     get namespace() {
       return (resource.props.metadata as ObjectMeta | undefined)?.namespace;
@@ -106,7 +120,7 @@ export function podTemplateOf(resource: ResourceLike): PodTemplate | undefined {
     get spec() {
       return pod().spec ?? {};
     },
-    subject: kind === "Pod" ? `Pod ${name}` : `${kind} ${name} (pod template)`,
+    subject: path.length === 0 ? `${kind} ${name}` : `${kind} ${name} (pod template)`,
   };
 }
 
@@ -152,6 +166,14 @@ export function validatePods(
       check(pod, args, report);
     }
   };
+}
+
+/**
+ * Whether a rule that asks for a field to be set should pass over its absence: a patch that leaves
+ * a field out leaves it as the live object has it, which the patch does not decide.
+ */
+export function leftToLiveObject(pod: PodTemplate, value: unknown): boolean {
+  return pod.patch && value === undefined;
 }
 
 /** Formats labels as `k=v, k=v` for messages. */

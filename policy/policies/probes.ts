@@ -4,7 +4,7 @@ import {
   selectingServices,
   servingContainers,
   StackPod,
-  stackPods,
+  createdPods,
   targetOf,
 } from "./services";
 import { ContainerPort, PolicyResource, StackValidationPolicy } from "./types";
@@ -21,7 +21,7 @@ interface Served {
 
 /** Every container of the stack that a Service sends traffic to. */
 function servedContainers(resources: readonly PolicyResource[]): Served[] {
-  const pods = stackPods(resources);
+  const pods = createdPods(resources);
   const served = new Map<string, Served>();
   for (const service of selectingServices(resources)) {
     for (const stackPod of selectedPods(service, pods)) {
@@ -72,7 +72,7 @@ function probePolicy(kind: ProbeKind): StackValidationPolicy {
         }
       }
       // A probe on a port name the container lacks fails forever, served or not.
-      for (const { resource, pod } of stackPods(args.resources)) {
+      for (const { resource, pod } of createdPods(args.resources)) {
         for (const { container, subject } of containersOf(pod, ["container", "init container"])) {
           const probe = container[kind.field];
           const named = probe?.httpGet?.port ?? probe?.tcpSocket?.port;

@@ -1,5 +1,5 @@
 import { configOf } from "./config";
-import { formatLabels, validatePods } from "./pods";
+import { formatLabels, leftToLiveObject, validatePods } from "./pods";
 import { ResourceValidationPolicy } from "./types";
 
 /** Config of {@link requiredLabels}. */
@@ -13,7 +13,7 @@ export const REQUIRED_LABELS_DEFAULTS: RequiredLabelsConfig = {
   labels: ["app.kubernetes.io/name", "app.kubernetes.io/part-of"],
 };
 
-/** Pods and pod templates carry the required labels. */
+/** Pods and pod templates carry the required labels; a patch only sets none of them empty. */
 export const requiredLabels: ResourceValidationPolicy = {
   name: "required-labels",
   description: "Pods carry the labels app.kubernetes.io/name and app.kubernetes.io/part-of.",
@@ -30,7 +30,9 @@ export const requiredLabels: ResourceValidationPolicy = {
   },
   validateResource: validatePods((pod, args, report) => {
     const { labels } = configOf(args, REQUIRED_LABELS_DEFAULTS);
-    const missing = labels.filter((label) => !pod.labels[label]);
+    const missing = labels.filter(
+      (label) => !leftToLiveObject(pod, pod.labels[label]) && !pod.labels[label],
+    );
     if (missing.length > 0) {
       report(
         `${pod.subject} lacks label${missing.length === 1 ? "" : "s"} ${missing.join(", ")} (it has: ${formatLabels(pod.labels)}); accepted: ${labels.join(", ")}, each with a non-empty value.`,

@@ -1,4 +1,4 @@
-import { containersOf, validatePods } from "./pods";
+import { containersOf, leftToLiveObject, validatePods } from "./pods";
 import { ResourceValidationPolicy } from "./types";
 
 const REQUIRED = [
@@ -10,7 +10,8 @@ const REQUIRED = [
 
 /**
  * Every container and init container requests and limits both cpu and memory. Ephemeral (debug)
- * containers are left out: Kubernetes gives them no resources field.
+ * containers are left out: Kubernetes gives them no resources field. A patch is asked only about
+ * what it sets: a value it leaves out is the live container's.
  */
 export const containerResources: ResourceValidationPolicy = {
   name: "container-resources",
@@ -20,7 +21,7 @@ export const containerResources: ResourceValidationPolicy = {
     for (const { container, subject } of containersOf(pod, ["container", "init container"])) {
       const missing = REQUIRED.filter(([kind, resource]) => {
         const value = container.resources?.[kind]?.[resource];
-        return value === undefined || value === "";
+        return !leftToLiveObject(pod, value) && (value === undefined || value === "");
       }).map(([kind, resource]) => `resources.${kind}.${resource}`);
       if (missing.length > 0) {
         report(

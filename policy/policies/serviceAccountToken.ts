@@ -1,4 +1,4 @@
-import { validatePods } from "./pods";
+import { leftToLiveObject, validatePods } from "./pods";
 import { ResourceValidationPolicy } from "./types";
 
 /** The service account a pod gets when it names none. */
@@ -16,8 +16,13 @@ export const serviceAccountToken: ResourceValidationPolicy = {
     "Pods that run as the default service account set automountServiceAccountToken: false.",
   enforcementLevel: "mandatory",
   validateResource: validatePods((pod, _args, report) => {
-    const account = pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? DEFAULT_ACCOUNT;
+    const named = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
     const automount = pod.spec.automountServiceAccountToken;
+    // A patch decides only what it sets: which account, and whether its token is mounted.
+    if (leftToLiveObject(pod, named) || leftToLiveObject(pod, automount)) {
+      return;
+    }
+    const account = named ?? DEFAULT_ACCOUNT;
     if (account === DEFAULT_ACCOUNT && automount !== false) {
       report(
         `${pod.subject} runs as the default service account and automountServiceAccountToken is ${automount === true ? "true" : "unset (which mounts the token)"}; accepted: automountServiceAccountToken: false, or a service account of its own if it calls the Kubernetes API.`,

@@ -1,5 +1,11 @@
 import { formatLabels } from "./pods";
-import { podsInNamespace, selectedPods, selectingServices, stackPods, targetOf } from "./services";
+import {
+  createdPods,
+  podsInNamespace,
+  selectedPods,
+  selectingServices,
+  targetOf,
+} from "./services";
 import { ContainerPort, StackValidationPolicy } from "./types";
 
 function describePort(port: ContainerPort): string {
@@ -18,7 +24,7 @@ export const serviceTargets: StackValidationPolicy = {
     "Every Service selects a Pod of the stack, and a targetPort given by name is a port the Pod names.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const pods = stackPods(args.resources);
+    const pods = createdPods(args.resources);
     for (const service of selectingServices(args.resources)) {
       const selected = selectedPods(service, pods);
       if (selected.length === 0) {

@@ -27,7 +27,7 @@ export interface SelectingService {
   readonly ports: readonly ServicePort[];
 }
 
-/** Every Pod and workload pod template of the stack. */
+/** Every Pod and workload pod template of the stack, and every patch of one. */
 export function stackPods(resources: readonly PolicyResource[]): StackPod[] {
   return resources.flatMap((resource) => {
     const pod = podTemplateOf(resource);
@@ -92,4 +92,13 @@ export function servingContainers(pod: PodTemplate, target: number | string): Co
     ),
   );
   return declaring.length > 0 || typeof target === "string" ? declaring : containers;
+}
+
+/**
+ * The pods the stack creates: its Pods and workloads, not its patches. The rules that look at the
+ * stack as a whole (Services, NetworkPolicies, probes behind a Service) judge these: a patch's
+ * labels and containers are merged with a live object the preview cannot see.
+ */
+export function createdPods(resources: readonly PolicyResource[]): StackPod[] {
+  return stackPods(resources).filter(({ pod }) => !pod.patch);
 }

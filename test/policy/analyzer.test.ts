@@ -1,7 +1,7 @@
 import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Policies, policies } from "../../policy/policies";
+import { kubernetesPolicies, Policies, policies } from "../../policy/policies";
 import { BUSYBOX_URN, busyboxPod, goodPod, goodService, TYPES } from "./harness";
 
 // The pinned @pulumi/policy's own analyzer, fed protobuf requests as the CLI sends them: this
@@ -32,11 +32,18 @@ interface Diagnostic {
 
 let analyze: Rpc;
 let analyzeStack: Rpc;
+let analyzeGeneralStack: Rpc;
 
 beforeAll(async () => {
   const server = (await import("@pulumi/policy/server")) as unknown as AnalyzerServer;
   analyze = server.makeAnalyzeRpcFun("pod-to-pod", "0.1.0", "mandatory", policies);
   analyzeStack = server.makeAnalyzeStackRpcFun("pod-to-pod", "0.1.0", "mandatory", policies);
+  analyzeGeneralStack = server.makeAnalyzeStackRpcFun(
+    "kubernetes-guardrails",
+    "0.1.0",
+    "mandatory",
+    kubernetesPolicies(),
+  );
 });
 
 function urnOf(type: string, name: string): string {
@@ -77,7 +84,10 @@ function analyzeResource(
   return call(analyze, request);
 }
 
-function analyzeResources(resources: [string, string, object][]): Promise<Diagnostic[]> {
+function analyzeResources(
+  resources: [string, string, object][],
+  rpc: Rpc = analyzeStack,
+): Promise<Diagnostic[]> {
   const request = new analyzerproto.AnalyzeStackRequest().setResourcesList(
     resources.map(([type, name, props]) =>
       new analyzerproto.AnalyzerResource()
@@ -88,7 +98,7 @@ function analyzeResources(resources: [string, string, object][]): Promise<Diagno
         .setOptions(new analyzerproto.AnalyzerResourceOptions()),
     ),
   );
-  return call(analyzeStack, request);
+  return call(rpc, request);
 }
 
 describe("the pinned @pulumi/policy analyzer running the pack", () => {
@@ -262,5 +272,34 @@ describe("the pinned @pulumi/policy analyzer running the pack", () => {
       urn: urnOf(TYPES.service, "nginx-service"),
     });
     expect(diagnostic.message).toContain('targets port name "web", which no selected Pod');
+  });
+
+  it("keeps a patch's known privileged container mandatory beside values a preview cannot know", async () => {
+    const patch = {
+      metadata: { name: "web", namespace: UNKNOWN_STRING },
+      spec: {
+        template: {
+          metadata: { labels: UNKNOWN_STRING },
+          spec: {
+            containers: [
+              { name: "web", image: UNKNOWN_STRING, securityContext: { privileged: true } },
+            ],
+          },
+        },
+      },
+    };
+    const diagnostics = await analyzeResources(
+      [[TYPES.deploymentPatch, "web-patch", patch]],
+      analyzeGeneralStack,
+    );
+    expect(diagnostics.map((d) => `${d.level} ${d.policy} ${d.urn}`)).toEqual([
+      `MANDATORY pss-privileged ${urnOf(TYPES.deploymentPatch, "web-patch")}`,
+      ...["pss-capabilities", "pss-seccomp", "pss-privilege-escalation", "pss-run-as-non-root"].map(
+        (policy) => `ADVISORY ${policy} ${urnOf(TYPES.deploymentPatch, "web-patch")}`,
+      ),
+    ]);
+    expect(diagnostics[0].message.split("\n")[1]).toBe(
+      'violates PodSecurity "restricted:v1.34": privileged (DeploymentPatch web (pod template), container web: securityContext.privileged is true); accepted: false or unset.',
+    );
   });
 });

@@ -31,7 +31,29 @@ export const TYPES = {
   namespace: typeToken(k8s.core.v1.Namespace),
   deployment: typeToken(k8s.apps.v1.Deployment),
   cronJob: typeToken(k8s.batch.v1.CronJob),
+  podPatch: typeToken(k8s.core.v1.PodPatch),
+  deploymentPatch: typeToken(k8s.apps.v1.DeploymentPatch),
+  cronJobPatch: typeToken(k8s.batch.v1.CronJobPatch),
 };
+
+/**
+ * Every resource class of @pulumi/kubernetes, by type token: each API group's versions' classes
+ * (`k8s.apps.v1.DeploymentPatch` is `kubernetes:apps/v1:DeploymentPatch`).
+ */
+export function sdkTypeTokens(): string[] {
+  const tokens: string[] = [];
+  for (const group of Object.values(k8s)) {
+    for (const version of Object.values((group ?? {}) as Record<string, unknown>)) {
+      for (const member of Object.values((version ?? {}) as Record<string, unknown>)) {
+        const token = (member as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+        if (typeof member === "function" && typeof token === "string") {
+          tokens.push(token);
+        }
+      }
+    }
+  }
+  return [...new Set(tokens)].sort();
+}
 
 /** One reported violation, with the level it would be shown at. */
 export interface Violation {

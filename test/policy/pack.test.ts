@@ -3,6 +3,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   IMAGE_PULL_POLICY_DEFAULTS,
+  KUBERNETES_POLICY_NAMES,
+  kubernetesPolicies,
+  labPolicies,
   NAMESPACE_DEFAULTS,
   podSecurityControls,
   podSecurityPolicies,
@@ -35,6 +38,31 @@ const PSS_POLICIES = [
   "pss-run-as-user",
 ];
 
+/** The rules for any Kubernetes stack, in the general pack's order. */
+const GENERAL_POLICIES = [
+  "image-pinned",
+  "image-pull-policy",
+  "container-resources",
+  "read-only-root-filesystem",
+  "service-account-token",
+  "readiness-probe",
+  "liveness-probe",
+  ...PSS_POLICIES,
+  "pod-security-version",
+  "pod-networkpolicy",
+  "networkpolicy-targets-pod",
+];
+
+/** The lab's own rules, which only its pack adds. */
+const LAB_POLICIES = [
+  "pod-security-exemptions",
+  "required-labels",
+  "service-targets",
+  "namespace-not-default",
+  "service-type",
+  "namespace-default-deny",
+];
+
 function readJson(file: string) {
   return JSON.parse(fs.readFileSync(file, "utf8"));
 }
@@ -50,6 +78,13 @@ describe("the pack's policies", () => {
       // The SDK refuses a schema that declares enforcementLevel: it is config's to set.
       expect(policy.configSchema?.properties.enforcementLevel).toBeUndefined();
     }
+  });
+
+  it("are the general rules, then the lab's own", () => {
+    expect(kubernetesPolicies().map((p) => p.name)).toEqual(GENERAL_POLICIES);
+    expect(KUBERNETES_POLICY_NAMES).toEqual(GENERAL_POLICIES);
+    expect(labPolicies.map((p) => p.name)).toEqual(LAB_POLICIES);
+    expect(policies.map((p) => p.name)).toEqual([...GENERAL_POLICIES, ...LAB_POLICIES]);
   });
 
   it("are mandatory except the three advisories", () => {
@@ -89,9 +124,13 @@ describe("the pack's policies", () => {
           ),
         ]),
     );
+    // Every general rule takes exemptions by URN, none by default.
     expect(defaults).toEqual({
-      "image-pull-policy": IMAGE_PULL_POLICY_DEFAULTS,
-      ...Object.fromEntries(PSS_POLICIES.map((name) => [name, PROFILE_DEFAULTS])),
+      ...Object.fromEntries(GENERAL_POLICIES.map((name) => [name, { exemptions: [] }])),
+      "image-pull-policy": { ...IMAGE_PULL_POLICY_DEFAULTS, exemptions: [] },
+      ...Object.fromEntries(
+        PSS_POLICIES.map((name) => [name, { ...PROFILE_DEFAULTS, exemptions: [] }]),
+      ),
       "required-labels": REQUIRED_LABELS_DEFAULTS,
       "namespace-not-default": NAMESPACE_DEFAULTS,
       "service-type": SERVICE_TYPE_DEFAULTS,

@@ -78,8 +78,8 @@ describe("the walkthrough's manifests", () => {
       `mandatory pss-seccomp: ${container}: seccomp profile is unset at pod and container level`,
       `mandatory pss-privilege-escalation: ${container}: securityContext.allowPrivilegeEscalation is unset (which allows it)`,
       `mandatory pss-run-as-non-root: ${container}: runAsNonRoot is unset at pod and container level, so it may run as root`,
-      `mandatory required-labels: ${pod} lacks labels app.kubernetes.io/name, app.kubernetes.io/part-of (it has: app=nginx)`,
       `mandatory pod-networkpolicy: ${pod} {app=nginx} in namespace default is selected by no NetworkPolicy of the stack, so any pod may reach it`,
+      `mandatory required-labels: ${pod} lacks labels app.kubernetes.io/name, app.kubernetes.io/part-of (it has: app=nginx)`,
       `advisory namespace-not-default: ${pod} sets no metadata.namespace, so it lands in the provider's default namespace (default unless kubernetes:namespace is set)`,
     ]);
   });
@@ -97,8 +97,8 @@ describe("the walkthrough's manifests", () => {
       `mandatory pss-seccomp: ${container}: seccomp profile is unset at pod and container level`,
       `mandatory pss-privilege-escalation: ${container}: securityContext.allowPrivilegeEscalation is unset (which allows it)`,
       `mandatory pss-run-as-non-root: ${container}: runAsNonRoot is unset at pod and container level, so it may run as root`,
-      `mandatory required-labels: ${pod} lacks labels app.kubernetes.io/name, app.kubernetes.io/part-of (it has: none)`,
       `mandatory pod-networkpolicy: ${pod} {none} in namespace default is selected by no NetworkPolicy of the stack, so any pod may reach it`,
+      `mandatory required-labels: ${pod} lacks labels app.kubernetes.io/name, app.kubernetes.io/part-of (it has: none)`,
       `advisory namespace-not-default: ${pod} sets no metadata.namespace, so it lands in the provider's default namespace (default unless kubernetes:namespace is set)`,
     ]);
   });

@@ -19,7 +19,8 @@ import { Case, CASES, PROFILES } from "../policy/podSecurity/cases";
  * cases.ts) and the walkthrough's own Pods, sent to the local k3s API server with server-side dry
  * run into a namespace enforcing baseline and one enforcing restricted, at the cluster's own
  * version; the pack, at that version, must decide each alike: admitted or refused, and refused for
- * the same Pod Security Admission reasons. Ephemeral containers reach Pod Security Admission only
+ * the same Pod Security Admission reasons; so must the Pods of the guarded program's YAML manifest,
+ * which the general pack judges as children of a yaml.v2.ConfigFile. Ephemeral containers reach Pod Security Admission only
  * through the pod's ephemeralcontainers subresource (the API refuses them at create), so those
  * cases go there, on a pod that exists but is never scheduled. The namespaces are deleted
  * afterwards.
@@ -53,6 +54,17 @@ function walkthroughPods(): PodManifest[] {
     .filter((m) => m.kind === "Pod");
 }
 
+/** The Pods of the guarded program's manifest (test/fixtures/guarded-program), a chart's peers. */
+function manifestPods(): PodManifest[] {
+  const text = fs.readFileSync(
+    path.join(__dirname, "..", "fixtures", "guarded-program", "manifests", "shop.yaml"),
+    "utf8",
+  );
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS())
+    .filter((m) => m.kind === "Pod");
+}
+
 const LIVE: LiveCase[] = [
   { label: "the happy path", name: "happy", pod: goodPod(), ephemeral: false },
   ...CASES.map((c, i) => {
@@ -68,6 +80,12 @@ const LIVE: LiveCase[] = [
   ...walkthroughPods().map((pod) => ({
     label: `the walkthrough's Pod ${pod.metadata.name}`,
     name: `walkthrough-${pod.metadata.name}`,
+    pod,
+    ephemeral: false,
+  })),
+  ...manifestPods().map((pod) => ({
+    label: `the guarded program's manifest Pod ${pod.metadata.name}`,
+    name: `manifest-${pod.metadata.name}`,
     pod,
     ephemeral: false,
   })),

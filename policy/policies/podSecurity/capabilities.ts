@@ -59,6 +59,9 @@ export const capabilities: Control = {
         findings.push({
           problem: `${subject}: capabilities.drop is ${describe(drop)}`,
           accepted: 'a drop list with "ALL" (restricted)',
+          ...(drop === undefined
+            ? { unset: { subject, field: "securityContext.capabilities.drop" } }
+            : {}),
         });
       }
       for (const capability of add ?? []) {

@@ -3,7 +3,7 @@ import { PodTemplate, orUnknown } from "../pods";
 import { reportAdvisory } from "../report";
 import { stackPods } from "../services";
 import { StackValidationPolicy } from "../types";
-import { exemptionsFor, Grant, grants } from "./exemptions";
+import { Exemption, exemptionsFor, Grant, grants } from "./exemptions";
 import { versionedNamespaces, VersionedNamespace } from "./namespaceVersions";
 import { Profile, PROFILE_DEFAULTS, PROFILE_SCHEMA } from "./profile";
 import { LATEST, resolveVersion, Version, VersionSetting } from "./version";
@@ -19,6 +19,12 @@ export interface ControlFinding {
   readonly accepted: string;
   /** What an exemption must grant to waive it; unset when no exemption can. */
   readonly waivedBy?: Grant;
+  /**
+   * Set when the finding is the absence of a field: who lacks it and the field, as in
+   * `DeploymentPatch web (pod template), container web` and `securityContext.allowPrivilegeEscalation`.
+   * A patch that leaves the field out leaves it to the live object: an advisory, not a violation.
+   */
+  readonly unset?: { readonly subject: string; readonly field: string };
 }
 
 /** The Pod Security Admission check that enforces a control at one profile. */
@@ -76,6 +82,20 @@ export function admissionMessage(
   return `violates PodSecurity "${profile}:${version}": ${reason} (${finding.problem}); accepted: ${finding.accepted}.`;
 }
 
+/**
+ * What a patch that leaves a field out is told: the live object decides, and what Pod Security
+ * Admission wants of it there.
+ */
+export function liveObjectMessage(
+  control: Control,
+  profile: Profile,
+  version: Version,
+  finding: ControlFinding & { readonly unset: NonNullable<ControlFinding["unset"]> },
+): string {
+  const { reason } = control.admission(profile);
+  return `${finding.unset.subject}: the patch does not set ${finding.unset.field}, so the live object decides whether it passes PodSecurity "${profile}:${version}" (${reason}); accepted: ${finding.accepted}.`;
+}
+
 /** Whether an error is @pulumi/policy's UnknownValueError, matched by name as pods.ts does. */
 function isUnknownValue(e: unknown): e is Error {
   return e instanceof Error && e.constructor.name === "UnknownValueError";
@@ -84,10 +104,13 @@ function isUnknownValue(e: unknown): e is Error {
 /**
  * The CrossGuard policy of a control: a mandatory stack policy, so that it sees the stack's
  * Namespaces and their enforce-version labels, with the profile and version in its config. A
- * finding that an exemption of this very resource grants is left out here and reported, once per
- * pod, by pod-security-exemptions.
+ * finding that one of `exemptions` grants this very resource is left out here and reported, once
+ * per pod, by pod-security-exemptions.
  */
-export function controlPolicy(control: Control): StackValidationPolicy {
+export function controlPolicy(
+  control: Control,
+  exemptions: readonly Exemption[] = [],
+): StackValidationPolicy {
   return {
     name: control.name,
     description: `Pod Security Standards, ${control.title} (${control.level}): ${control.summary}`,
@@ -104,12 +127,18 @@ export function controlPolicy(control: Control): StackValidationPolicy {
       const { profile, version: configured } = configOf(args, PROFILE_DEFAULTS);
       const namespaces = versionedNamespaces(args.resources);
       for (const { resource, pod } of stackPods(args.resources)) {
-        const exemptions = exemptionsFor(resource.urn);
+        const granted = exemptionsFor(resource.urn, exemptions);
         try {
           const version = versionFor(pod, namespaces, configured);
           for (const finding of control.check(pod, profile, version)) {
-            const { waivedBy } = finding;
-            if (waivedBy === undefined || !exemptions.some((e) => grants(e, waivedBy))) {
+            const { waivedBy, unset } = finding;
+            if (waivedBy !== undefined && granted.some((e) => grants(e, waivedBy))) {
+              continue;
+            }
+            if (pod.patch && unset !== undefined) {
+              const message = liveObjectMessage(control, profile, version, { ...finding, unset });
+              reportAdvisory(report, message, resource.urn);
+            } else {
               report(admissionMessage(control, profile, version, finding), resource.urn);
             }
           }

@@ -75,6 +75,9 @@ export const MESH_EXEMPTIONS: readonly Exemption[] = [
   },
 ];
 
+/** The lab's exemptions: its busybox client's, and its every-node mesh's. */
+export const LAB_EXEMPTIONS: readonly Exemption[] = [...EXEMPTIONS, ...MESH_EXEMPTIONS];
+
 /** `<qualified type>` of `urn:pulumi:<stack>::<project>::<qualified type>::<name>`. */
 export function resourceKey(urn: string): string | undefined {
   const parts = urn.split("::");
@@ -88,7 +91,7 @@ export function resourceKey(urn: string): string | undefined {
 /** The exemptions of the resource with this URN. */
 export function exemptionsFor(
   urn: string,
-  exemptions: readonly Exemption[] = [...EXEMPTIONS, ...MESH_EXEMPTIONS],
+  exemptions: readonly Exemption[] = LAB_EXEMPTIONS,
 ): Exemption[] {
   const key = resourceKey(urn);
   return exemptions.filter((e) => e.resource === key);

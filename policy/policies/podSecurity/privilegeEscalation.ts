@@ -24,6 +24,9 @@ export const privilegeEscalation: Control = {
         return {
           problem: `${subject}: securityContext.allowPrivilegeEscalation is ${value === true ? "true" : "unset (which allows it)"}`,
           accepted: "false",
+          ...(value === undefined
+            ? { unset: { subject, field: "securityContext.allowPrivilegeEscalation" } }
+            : {}),
         };
       });
   },

@@ -45,6 +45,7 @@ export const runAsNonRoot: Control = {
           problem: `${subject}: runAsNonRoot is unset at pod and container level, so it may run as root`,
           accepted: ACCEPTED,
           waivedBy,
+          unset: { subject, field: "runAsNonRoot (pod or container securityContext)" },
         });
       }
     }

@@ -42,6 +42,7 @@ export const seccomp: Control = {
         findings.push({
           problem: `${subject}: seccomp profile is unset at pod and container level`,
           accepted: `${ACCEPTED} in the pod's or the container's securityContext`,
+          unset: { subject, field: "seccompProfile.type (pod or container securityContext)" },
         });
       }
     }
