@@ -129,7 +129,7 @@ describe("the lab on the local k3s with the real engine", () => {
       const result = await there.preview({ expectNoChanges: true, diff: true });
       expect(onlySame(result.changeSummary), result.stdout).toEqual({});
       // A pull request that only edits comments in the check code re-runs nothing.
-      const report = path.join(other, "checks", "report.ts");
+      const report = path.join(other, "checks", "report", "report.ts");
       fs.writeFileSync(
         report,
         `// A comment a pull request adds.\n${fs.readFileSync(report, "utf8").replace(/\n\n/g, "\n\n\n")}`,
