@@ -13,6 +13,7 @@ import { podScriptDigest, runnerCommand, runnerVersion } from "../checks/runner"
 import { BusyboxClient } from "./busyboxClient";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
 import { StrangerClient } from "./strangerClient";
+import { failOnFailedVerdict, previousVerdict, rerunTrigger } from "./verdictGate";
 import { NginxServer } from "./nginxServer";
 import { NginxService } from "./nginxService";
 
@@ -45,6 +46,13 @@ export interface ConnectivityCheckArgs {
     readonly triggers: readonly pulumi.Output<string>[];
     readonly resources: readonly pulumi.Resource[];
   };
+  /**
+   * How a failed verdict fails the deployment. `runner` (default): the check command fails, and the
+   * stack keeps its previous outputs (a component in another program). `program`: the command
+   * stores every verdict, the program fails after exporting it, and the checks run again on the
+   * `up` after a failed one (the pod-to-pod program: its outputs are never an older pass).
+   */
+  readonly failVia?: "runner" | "program";
 }
 
 /**
@@ -75,6 +83,9 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
     super("pod-to-pod:lab:ConnectivityCheck", name, {}, opts);
     const { server, client, service, settings, kube, isolation, mesh } = args;
     const version = runnerVersion();
+    // Failed by the program: the runner only reports, and a stored failed verdict runs again.
+    const viaProgram = args.failVia === "program";
+    const rerun = viaProgram ? previousVerdict(`${name}-previous`, this).apply(rerunTrigger) : "";
 
     const environment = pulumi
       .output({
@@ -113,7 +124,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
           },
           {
             ...(kube.context ? { kubeContext: kube.context } : {}),
-            reportOnly: settings.reportOnly,
+            reportOnly: viaProgram || settings.reportOnly,
             kubeconfigOnStdin: kube.kubeconfig !== undefined,
             runnerVersion: version,
           },
@@ -140,6 +151,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
           podScriptDigest(),
           version,
           ...(mesh ? mesh.triggers : []),
+          ...(viaProgram ? [rerun] : []),
         ],
         // The verification is in the outputs and, on failure, in the error: no second copy.
         logging: "none",
@@ -162,6 +174,9 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
     // unsecreted.
     this.verification = pulumi.unsecret(run.stdout.apply(parseVerification));
     this.report = this.verification.apply(renderReport);
+    if (viaProgram) {
+      failOnFailedVerdict(this.verification, this.report, this, settings.reportOnly);
+    }
     this.registerOutputs({ verification: this.verification, report: this.report });
   }
 }

@@ -381,6 +381,8 @@ export class PodToPodLab extends pulumi.ComponentResource {
         kube,
         ...(isolation ? { isolation } : {}),
         ...(mesh ? { mesh } : {}),
+        // The program's lab fails a deployment with its verdict exported; a consumer's, as before.
+        failVia: walkthroughNames ? "program" : "runner",
       },
       childOptions,
     );

@@ -78,8 +78,9 @@ describe("the program with coverage every-node", () => {
     });
     expect(plan?.echoSelector).toContain("app=mesh-echo");
     expect(plan?.nodeProbeSelector).toContain("app=mesh-node-probe");
-    // The pair's triggers, then the three DaemonSets', the Service's and the scripts' digest.
-    expect(command.triggers).toHaveLength(6 + 5);
+    // The pair's triggers, then the three DaemonSets', the Service's and the scripts' digest, then
+    // the re-run after a failed verdict.
+    expect(command.triggers).toHaveLength(6 + 5 + 1);
   });
 
   it("passes the policy pack with only the exemptions shown, each keyed to its own DaemonSet", async () => {

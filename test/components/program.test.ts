@@ -140,7 +140,8 @@ describe("the program's resources", () => {
       POD_TO_POD_PING_COUNT: "4",
       POD_TO_POD_TIMEOUT_SECONDS: "3",
       POD_TO_POD_KUBE_CONTEXT: "k3s-vm",
-      POD_TO_POD_REPORT_ONLY: "false",
+      // The runner only reports: the program fails the update, with the verdict exported.
+      POD_TO_POD_REPORT_ONLY: "true",
       POD_TO_POD_KUBECONFIG_ON_STDIN: "true",
       POD_TO_POD_RUNNER_VERSION: expect.stringMatching(/^0\.1\.0\+[0-9a-f]{12}$/),
       POD_TO_POD_STRANGER_POD: "stranger-client",
@@ -159,6 +160,8 @@ describe("the program's resources", () => {
       mockUid("stranger-pod"),
       podScriptDigest(),
       runnerVersion(),
+      // The stack's previous verdict did not fail (there was none): nothing to run again for.
+      "",
     ]);
     expect(cmd.environment.POD_TO_POD_RUNNER_VERSION).toBe(runnerVersion());
   });
