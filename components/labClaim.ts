@@ -14,8 +14,8 @@ import {
   refusalMessage,
 } from "./labIdentity";
 
-/** How long the read may take: an unreachable cluster must not hold up a preview. */
-const REQUEST_TIMEOUT_SECONDS = 10;
+/** How long each of kubectl's requests may take: an unreachable cluster must not hold up a preview. */
+const REQUEST_TIMEOUT_SECONDS = 5;
 
 /** What the cluster said about the lab's names: the objects, or why it could not be asked. */
 export type ClusterRead =
@@ -54,7 +54,8 @@ export function readLabObjects(namespace: string, objects: readonly LabObjectRef
       env,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe", ...(fd !== undefined ? [fd] : [])],
-      timeout: (REQUEST_TIMEOUT_SECONDS + 5) * 1000,
+      // kubectl asks for each name in turn: a bound on the whole read too.
+      timeout: 2 * REQUEST_TIMEOUT_SECONDS * 1000,
     });
     if (result.error) {
       return { ok: false, reason: result.error.message };
@@ -130,10 +131,13 @@ export function claimLabNames(args: LabClaimArgs, resource?: pulumi.Resource): v
   const read = args.read ?? clusterReader;
   const answer = read(args.namespace, args.objects);
   if (!answer.ok) {
-    void pulumi.log.debug(
-      `pod-to-pod: could not read namespace ${args.namespace} to check who owns it: ${answer.reason}`,
-      resource,
-    );
+    // A preview without a cluster is common (pull requests); an up without one fails at the
+    // provider anyway. An up that could not ask still has the API server's own refusal: the
+    // identity annotations conflict under server-side apply.
+    const message = `pod-to-pod: could not read namespace ${args.namespace} to check who owns it: ${answer.reason}`;
+    void (pulumi.runtime.isDryRun()
+      ? pulumi.log.debug(message, resource)
+      : pulumi.log.warn(message, resource));
     return;
   }
   const verdict = judgeClaims(
