@@ -13,7 +13,7 @@ import { podScriptDigest, runnerCommand, runnerVersion } from "../checks/runner"
 import { BusyboxClient } from "./busyboxClient";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
 import { StrangerClient } from "./strangerClient";
-import { failOnFailedVerdict, previousVerdict, rerunTrigger } from "./verdictGate";
+import { failOnFailedVerdict, keepVerdict, PreviousVerdict, rerunTrigger } from "./verdictGate";
 import { NginxServer } from "./nginxServer";
 import { NginxService } from "./nginxService";
 
@@ -53,6 +53,8 @@ export interface ConnectivityCheckArgs {
    * `up` after a failed one (the pod-to-pod program: its outputs are never an older pass).
    */
   readonly failVia?: "runner" | "program";
+  /** With failVia program: the last verdict the lab kept in its namespace (none: first run). */
+  readonly previousVerdict?: PreviousVerdict;
 }
 
 /**
@@ -85,7 +87,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
     const version = runnerVersion();
     // Failed by the program: the runner only reports, and a stored failed verdict runs again.
     const viaProgram = args.failVia === "program";
-    const rerun = viaProgram ? previousVerdict(`${name}-previous`, this).apply(rerunTrigger) : "";
+    const rerun = rerunTrigger(args.previousVerdict);
 
     const environment = pulumi
       .output({
@@ -175,7 +177,16 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
     this.verification = pulumi.unsecret(run.stdout.apply(parseVerification));
     this.report = this.verification.apply(renderReport);
     if (viaProgram) {
-      failOnFailedVerdict(this.verification, this.report, this, settings.reportOnly);
+      const kept = keepVerdict(`${name}-verdict`, args.namespace, this.verification, {
+        parent: this,
+      });
+      // Failed once the verdict is kept, so that the next up knows to run the checks again.
+      failOnFailedVerdict(
+        pulumi.all([this.verification, kept.metadata]).apply(([v]) => v),
+        this.report,
+        this,
+        settings.reportOnly,
+      );
     }
     this.registerOutputs({ verification: this.verification, report: this.report });
   }

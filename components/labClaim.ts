@@ -10,6 +10,7 @@ import {
   judgeClaims,
   LabIdentity,
   LabObjectRef,
+  LiveObject,
   parseLiveObjects,
   refusalMessage,
 } from "./labIdentity";
@@ -125,9 +126,13 @@ export interface LabClaimArgs {
  * interrupted `up` is adopted by the provider's upsertExistingObjects). Objects of a lab from before
  * stack identities are taken over with a warning. Where the cluster cannot be read (no kubectl at
  * preview, an unreachable API server) nothing is judged here: a preview still plans, and an `up`
- * fails at the provider, naming the cluster.
+ * fails at the provider, naming the cluster. Returns what the cluster holds under those names
+ * (undefined when it could not be read).
  */
-export function claimLabNames(args: LabClaimArgs, resource?: pulumi.Resource): void {
+export function claimLabNames(
+  args: LabClaimArgs,
+  resource?: pulumi.Resource,
+): readonly LiveObject[] | undefined {
   const read = args.read ?? clusterReader;
   const answer = read(args.namespace, args.objects);
   if (!answer.ok) {
@@ -138,14 +143,10 @@ export function claimLabNames(args: LabClaimArgs, resource?: pulumi.Resource): v
     void (pulumi.runtime.isDryRun()
       ? pulumi.log.debug(message, resource)
       : pulumi.log.warn(message, resource));
-    return;
+    return undefined;
   }
-  const verdict = judgeClaims(
-    args.identity,
-    parseLiveObjects(answer.json),
-    args.namespace,
-    args.createNamespace,
-  );
+  const live = parseLiveObjects(answer.json);
+  const verdict = judgeClaims(args.identity, live, args.namespace, args.createNamespace);
   if (verdict.refusals.length > 0) {
     throw new pulumi.RunError(refusalMessage(args.identity, args.namespace, verdict.refusals));
   }
@@ -155,4 +156,5 @@ export function claimLabNames(args: LabClaimArgs, resource?: pulumi.Resource): v
       resource,
     );
   }
+  return live;
 }

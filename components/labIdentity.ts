@@ -51,6 +51,8 @@ export interface LiveObject extends LabObjectRef {
   readonly labels: Readonly<Record<string, string>>;
   /** The field managers that wrote it (metadata.managedFields), first first. */
   readonly managers: readonly string[];
+  /** A ConfigMap's data. */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 /** Whose an existing object is, as far as its metadata says. */
@@ -165,6 +167,7 @@ export function suggestedNamespace(identity: LabIdentity): string {
 
 interface KubeItem {
   kind?: string;
+  data?: Record<string, string>;
   metadata?: {
     name?: string;
     annotations?: Record<string, string>;
@@ -193,5 +196,6 @@ export function parseLiveObjects(json: string): LiveObject[] {
           .filter((m): m is string => !!m),
       ),
     ],
+    ...(item.data ? { data: item.data } : {}),
   }));
 }

@@ -4,7 +4,7 @@ import { LabConfig, loadKubeAccess, parseLabArgs, RawLabConfig } from "../config
 import { BusyboxClient } from "./busyboxClient";
 import { ConnectivityCheck } from "./connectivityCheck";
 import { claimLabNames } from "./labClaim";
-import { identityAnnotations, LabIdentity, LabObjectRef } from "./labIdentity";
+import { identityAnnotations, LabIdentity, LabObjectRef, LiveObject } from "./labIdentity";
 import { LabNamespace } from "./labNamespace";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
 import {
@@ -17,6 +17,7 @@ import {
 } from "./labTypes";
 import { LAB_NAMES, labNameProblem, LabObjectNames, prefixedLabNames } from "./names";
 import { MESH } from "./meshPlan";
+import { PreviousVerdict, VERDICT_CONFIGMAP, verdictOf } from "./verdictGate";
 import { NginxServer } from "./nginxServer";
 import { NodeMesh } from "./nodeMesh";
 import { NginxService } from "./nginxService";
@@ -147,7 +148,11 @@ function checkedArgs(
  * Every object the lab creates under a fixed name, the namespace first when it creates it: what
  * must not belong to another stack already. (The ConfigMaps are named by Pulumi, never shared.)
  */
-export function fixedNameObjects(names: LabObjectNames, config: LabConfig): LabObjectRef[] {
+export function fixedNameObjects(
+  names: LabObjectNames,
+  config: LabConfig,
+  program = false,
+): LabObjectRef[] {
   const isolated = config.networkPolicy;
   const mesh = config.coverage === "every-node";
   return [
@@ -171,7 +176,15 @@ export function fixedNameObjects(names: LabObjectNames, config: LabConfig): LabO
           ...(isolated ? [{ kind: "networkpolicy", name: "mesh-echo-allow" }] : []),
         ]
       : []),
+    // The program's lab keeps its last verdict there (components/verdictGate.ts).
+    ...(program ? [{ kind: "configmap", name: VERDICT_CONFIGMAP }] : []),
   ];
+}
+
+/** The last verdict the lab kept in its namespace, among the objects read before registering. */
+function previousVerdictIn(live: readonly LiveObject[] | undefined): PreviousVerdict | undefined {
+  const kept = live?.find((o) => o.kind === "configmap" && o.name === VERDICT_CONFIGMAP);
+  return verdictOf(kept?.data);
 }
 
 /**
@@ -239,11 +252,11 @@ export class PodToPodLab extends pulumi.ComponentResource {
       stack: pulumi.getStack(),
       lab: name,
     };
-    claimLabNames({
+    const live = claimLabNames({
       identity,
       namespace: config.namespace,
       createNamespace: config.createNamespace,
-      objects: fixedNameObjects(names, config),
+      objects: fixedNameObjects(names, config, walkthroughNames),
     });
     super(
       TYPE,
@@ -383,6 +396,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
         ...(mesh ? { mesh } : {}),
         // The program's lab fails a deployment with its verdict exported; a consumer's, as before.
         failVia: walkthroughNames ? "program" : "runner",
+        ...(walkthroughNames ? { previousVerdict: previousVerdictIn(live) } : {}),
       },
       childOptions,
     );

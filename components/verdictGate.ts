@@ -1,4 +1,6 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { labLabels } from "./labels";
 
 /**
  * How a failed check fails `pulumi up` while the stack's outputs still show it.
@@ -9,7 +11,10 @@ import * as pulumi from "@pulumi/pulumi";
  * outputs are saved (the engine keeps what the program registered: pulumi/pulumi#15754). So the
  * runner reports (exits 0, its verdict stored with the command) and the program fails the update
  * after its outputs are registered. A stored failed verdict must not stick: the next `up` runs the
- * checks again, keyed on the verdict the stack exported last (read back from the stack itself).
+ * checks again, keyed on the last verdict, which the lab keeps in a ConfigMap of its namespace
+ * (VERDICT_CONFIGMAP) and reads back before it registers anything. (A StackReference to the stack
+ * itself was tried first: on a file backend its read races the update's own checkpoint writes and
+ * failed first `up`s with "failed to load checkpoint: EOF".)
  */
 
 /** What the previous `up` exported as `verification`, as far as the re-run needs it. */
@@ -33,30 +38,20 @@ export function rerunTrigger(previous: PreviousVerdict | undefined): string {
   return "";
 }
 
-/** The stack's organization; a test's mocks may name none: the file backend's, then. */
-function organization(): string {
-  try {
-    return pulumi.getOrganization();
-  } catch {
-    return "organization";
-  }
-}
+/** The name of the ConfigMap that keeps the lab's last verdict in its namespace. */
+export const VERDICT_CONFIGMAP = "pod-to-pod-verdict";
 
 /**
- * The stack's own last `verification` output, read from its backend (a StackReference to itself:
- * the program cannot see its state otherwise). Absent on a stack's first `up`.
+ * The last verdict as the lab's ConfigMap keeps it (`failed`, `checkedAt`), read with the lab's
+ * other objects before anything is registered; undefined when there is none or it cannot be read.
  */
-export function previousVerdict(
-  name: string,
-  parent: pulumi.Resource,
-): pulumi.Output<PreviousVerdict | undefined> {
-  const self = `${organization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-  const reference = new pulumi.StackReference(name, { name: self }, { parent });
-  return reference
-    .getOutput("verification")
-    .apply((value) =>
-      value && typeof value === "object" ? (value as PreviousVerdict) : undefined,
-    );
+export function verdictOf(
+  data: Readonly<Record<string, string>> | undefined,
+): PreviousVerdict | undefined {
+  if (!data || !/^\d+$/.test(data.failed ?? "")) {
+    return undefined;
+  }
+  return { failed: Number(data.failed), checkedAt: data.checkedAt };
 }
 
 /** The message a failed verdict fails `pulumi up` with: the report, and how to report only. */
@@ -84,4 +79,31 @@ export function failOnFailedVerdict(
       process.exitCode = 1;
     }
   });
+}
+
+/**
+ * Keeps the verdict in the lab's namespace once the check ran, for the next `up` to read: how many
+ * checks failed and when. Updated by every run (before a failed one fails the program).
+ */
+export function keepVerdict(
+  name: string,
+  namespace: pulumi.Input<string>,
+  verdict: pulumi.Output<{ failed: number; checkedAt: string }>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ConfigMap {
+  return new k8s.core.v1.ConfigMap(
+    name,
+    {
+      metadata: {
+        name: VERDICT_CONFIGMAP,
+        namespace,
+        labels: { "app.kubernetes.io/name": VERDICT_CONFIGMAP, ...labLabels() },
+      },
+      data: {
+        failed: verdict.apply((v) => String(v.failed)),
+        checkedAt: verdict.apply((v) => v.checkedAt),
+      },
+    },
+    opts,
+  );
 }

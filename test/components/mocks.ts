@@ -65,12 +65,6 @@ function podState(name: string, inputs: Record<string, any>): Record<string, unk
  */
 export const mockLiveObjects: Array<Record<string, unknown>> = [];
 
-/**
- * The stack's own outputs of its previous `up`, as the program reads them back (the check runs
- * again after a failed verdict): none, unless a test puts some there.
- */
-export const mockPreviousOutputs: Record<string, unknown> = {};
-
 /** The namespaces and object names the lab asked the mocked cluster about, in order. */
 export const clusterReads: Array<{ namespace: string; objects: string[] }> = [];
 
@@ -96,12 +90,6 @@ export async function installMocks(): Promise<void> {
             ...args.inputs,
             metadata: { ...args.inputs.metadata, uid: mockUid("service") },
             spec: { ...args.inputs.spec, clusterIP: mockCluster.clusterIp },
-          };
-        } else if (args.type === "pulumi:pulumi:StackReference") {
-          state = {
-            name: args.inputs.name,
-            outputs: { ...mockPreviousOutputs },
-            secretOutputNames: [],
           };
         } else if (args.type === "command:local:Command") {
           const stdout = JSON.stringify(mockRunnerVerification) + "\n";

@@ -97,7 +97,7 @@ describe("the program's resources", () => {
   });
 
   it("mounts an nginx.conf that listens on the container port", () => {
-    const conf = inputsOf("kubernetes:core/v1:ConfigMap");
+    const conf = inputsOf("kubernetes:core/v1:ConfigMap", /^nginx/);
     expect(conf.data["nginx.conf"]).toContain("listen 80;");
     const pod = inputsOf("kubernetes:core/v1:Pod", /^nginx/);
     expect(pod.spec.volumes.map((v: { name: string }) => v.name)).toEqual([

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { failureMessage, rerunTrigger } from "../../components/verdictGate";
+import { identityAnnotations } from "../../components/labIdentity";
+import { failureMessage, rerunTrigger, verdictOf } from "../../components/verdictGate";
 import {
   inputsOf,
   installMocks,
-  mockPreviousOutputs,
+  mockLiveObjects,
   mockRunnerVerification,
   promiseOf,
   registered,
@@ -17,6 +18,12 @@ describe("the re-run after a failed verdict", () => {
     );
     expect(rerunTrigger({ checkedAt: "2026-12-04T12:00:00.000Z", failed: 0 })).toBe("");
     expect(rerunTrigger(undefined)).toBe("");
+  });
+
+  it("reads the kept verdict's count and time, and nothing from a malformed one", () => {
+    expect(verdictOf({ failed: "2", checkedAt: "T" })).toEqual({ failed: 2, checkedAt: "T" });
+    expect(verdictOf({ failed: "two" })).toBeUndefined();
+    expect(verdictOf(undefined)).toBeUndefined();
   });
 
   it("says how to report without failing", () => {
@@ -34,8 +41,19 @@ describe("the program after an up whose checks failed", () => {
 
   beforeAll(async () => {
     await installMocks();
-    // The stack exported a failed verdict last time; the mocked runner fails two checks again.
-    mockPreviousOutputs.verification = { checkedAt: "2026-12-04T11:00:00.000Z", failed: 3 };
+    // The lab kept a failed verdict last time; the mocked runner fails two checks again.
+    mockLiveObjects.push({
+      kind: "ConfigMap",
+      metadata: {
+        name: "pod-to-pod-verdict",
+        annotations: identityAnnotations({
+          project: "pod-to-pod",
+          stack: "test",
+          lab: "pod-to-pod",
+        }),
+      },
+      data: { failed: "3", checkedAt: "2026-12-04T11:00:00.000Z" },
+    });
     pulumi.runtime.setAllConfig({}, []);
     process.env.KUBECTL = process.execPath;
     program = await import("../../index");
@@ -46,12 +64,21 @@ describe("the program after an up whose checks failed", () => {
 
   afterAll(() => {
     process.exitCode = exitCodeBefore;
+    mockLiveObjects.splice(0);
   });
 
-  it("reads its own last verification from the stack itself", () => {
-    const reference = registered.filter((r) => r.type === "pulumi:pulumi:StackReference");
-    expect(reference.map((r) => [r.name, r.inputs.name])).toEqual([
-      ["connectivity-previous", "organization/pod-to-pod/test"],
+  it("keeps the new verdict in its namespace for the next up", () => {
+    const kept = registered.filter(
+      (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "connectivity-verdict",
+    );
+    expect(
+      kept.map((r) => [r.inputs.metadata.name, r.inputs.metadata.namespace, r.inputs.data]),
+    ).toEqual([
+      [
+        "pod-to-pod-verdict",
+        "pod-to-pod",
+        { failed: "2", checkedAt: mockRunnerVerification.checkedAt },
+      ],
     ]);
   });
 
