@@ -38,7 +38,6 @@ function kubectl(args: string[]) {
 
 function onlySame(changes: Record<string, number> | undefined): Record<string, number> {
   return Object.fromEntries(Object.entries(changes ?? {}).filter(([op]) => op !== "same"));
-
 }
 
 beforeAll(async () => {
