@@ -125,6 +125,10 @@ describe("two stacks, one namespace", () => {
     ]);
     expect([upA.ok, upB.ok].filter(Boolean), `${upA.text}\n${upB.text}`).toHaveLength(1);
     const [first, second, lost] = upA.ok ? [a, b, upB] : [b, a, upA];
+    const refusal = lost.text.split("\n").find((line) => /belongs to|conflict/.test(line));
+    console.log(
+      `race: ${first.name} won (${(upA.ok ? upA : upB).seconds.toFixed(1)} s), the other failed in ${lost.seconds.toFixed(1)} s: ${refusal?.trim()}`,
+    );
     // Whether the loser's program read the namespace before the winner made it decides which
     // refusal it meets: the claim naming the owner, or the API server's conflict on the identity
     // annotation the winner set (server-side apply; the loser's manager did not write it).
@@ -183,6 +187,7 @@ describe("three labs deployed at once", () => {
       [1, 2, 3].map((n) => labStack(`trio-${n}`, `${prefix}-trio-${n}-${suffix}`)),
     );
     const ups = await Promise.all(labs.map((stack) => attempt((log) => stack.up(log))));
+    console.log(`three labs at once: ${ups.map((up) => `${up.seconds.toFixed(1)} s`).join(", ")}`);
     for (const up of ups) {
       expect(up.ok, up.text).toBe(true);
     }
