@@ -11,6 +11,7 @@ import { runnerCommand, runnerVersion } from "../checks/runner";
 import { BusyboxClient } from "./busyboxClient";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
 import { StrangerClient } from "./strangerClient";
+import { failOnFailedVerdict, keepVerdict, PreviousVerdict, rerunTrigger } from "./verdictGate";
 import { NginxServer } from "./nginxServer";
 import { NginxService } from "./nginxService";
 import { LabObjectNames } from "./names";
@@ -41,6 +42,15 @@ export interface ConnectivityCheckArgs {
     readonly triggers: readonly pulumi.Output<string>[];
     readonly resources: readonly pulumi.Resource[];
   };
+  /**
+   * How a failed verdict fails the deployment. `runner` (default): the check command fails, and the
+   * stack keeps its previous outputs (a component in another program). `program`: the command
+   * stores every verdict, the program fails after exporting it, and the checks run again on the
+   * `up` after a failed one (the pod-to-pod program: its outputs are never an older pass).
+   */
+  readonly failVia?: "runner" | "program";
+  /** With failVia program: the last verdict the lab kept in its namespace (none: first run). */
+  readonly previousVerdict?: PreviousVerdict;
 }
 
 /**
@@ -71,6 +81,9 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
     super("pod-to-pod:lab:ConnectivityCheck", name, {}, opts);
     const { server, client, service, kube, isolation, mesh } = args;
     const version = runnerVersion();
+    // Failed by the program: the runner only reports, and a stored failed verdict runs again.
+    const viaProgram = args.failVia === "program";
+    const rerun = rerunTrigger(args.previousVerdict);
 
     const settings = args.config.checks;
     // The one plan builder (plan/labPlan.ts), as verify and the bench use it.
@@ -84,7 +97,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
       .apply((deployed) =>
         toEnvironment(labPlan({ ...deployed, names: args.names }, args.config), {
           ...(kube.context ? { kubeContext: kube.context } : {}),
-          reportOnly: settings.reportOnly,
+          reportOnly: viaProgram || settings.reportOnly,
           kubeconfigOnStdin: kube.kubeconfig !== undefined,
           runnerVersion: version,
         }),
@@ -105,6 +118,7 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
           ...(isolation ? [isolation.stranger.uid] : []),
           version,
           ...(mesh ? mesh.triggers : []),
+          ...(viaProgram ? [rerun] : []),
         ],
         // The verification is in the outputs and, on failure, in the error: no second copy.
         logging: "none",
@@ -127,6 +141,18 @@ export class ConnectivityCheck extends pulumi.ComponentResource {
     // unsecreted.
     this.verification = pulumi.unsecret(run.stdout.apply(parseVerification));
     this.report = this.verification.apply(renderReport);
+    if (viaProgram) {
+      const kept = keepVerdict(`${name}-verdict`, args.namespace, this.verification, {
+        parent: this,
+      });
+      // Failed once the verdict is kept, so that the next up knows to run the checks again.
+      failOnFailedVerdict(
+        pulumi.all([this.verification, kept.metadata]).apply(([v]) => v),
+        this.report,
+        this,
+        settings.reportOnly,
+      );
+    }
     this.registerOutputs({ verification: this.verification, report: this.report });
   }
 }

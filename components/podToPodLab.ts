@@ -3,6 +3,8 @@ import { assertKubectlAvailable } from "../checks/probe/kubectl";
 import { LabConfig, loadKubeAccess, parseLabArgs, RawLabConfig } from "../config";
 import { BusyboxClient } from "./busyboxClient";
 import { ConnectivityCheck } from "./connectivityCheck";
+import { claimLabNames } from "./labClaim";
+import { identityAnnotations, LabIdentity, LabObjectRef, LiveObject } from "./labIdentity";
 import { LabNamespace } from "./labNamespace";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
 import {
@@ -14,6 +16,8 @@ import {
   toLabVerification,
 } from "./labTypes";
 import { LAB_NAMES, labNameProblem, LabObjectNames, prefixedLabNames } from "./names";
+import { MESH } from "./meshPlan";
+import { PreviousVerdict, VERDICT_CONFIGMAP, verdictOf } from "./verdictGate";
 import { NginxServer } from "./nginxServer";
 import { NodeMesh } from "./nodeMesh";
 import { NginxService } from "./nginxService";
@@ -141,6 +145,73 @@ function checkedArgs(
 }
 
 /**
+ * Every object the lab creates under a fixed name, the namespace first when it creates it: what
+ * must not belong to another stack already. (The ConfigMaps are named by Pulumi, never shared.)
+ */
+export function fixedNameObjects(
+  names: LabObjectNames,
+  config: LabConfig,
+  program = false,
+): LabObjectRef[] {
+  const isolated = config.networkPolicy;
+  const mesh = config.coverage === "every-node";
+  return [
+    ...(config.createNamespace ? [{ kind: "namespace", name: config.namespace }] : []),
+    { kind: "pod", name: names.serverPod },
+    { kind: "pod", name: names.clientPod },
+    { kind: "service", name: names.service },
+    ...(isolated
+      ? [
+          { kind: "pod", name: names.strangerPod },
+          { kind: "networkpolicy", name: names.defaultDenyPolicy },
+          { kind: "networkpolicy", name: names.allowClientPolicy },
+        ]
+      : []),
+    ...(mesh
+      ? [
+          { kind: "daemonset", name: "mesh-echo" },
+          { kind: "daemonset", name: "mesh-client" },
+          ...(config.mesh.nodeToPod ? [{ kind: "daemonset", name: "mesh-node-probe" }] : []),
+          { kind: "service", name: MESH.serviceName },
+          ...(isolated ? [{ kind: "networkpolicy", name: "mesh-echo-allow" }] : []),
+        ]
+      : []),
+    // The program's lab keeps its last verdict there (components/verdictGate.ts).
+    ...(program ? [{ kind: "configmap", name: VERDICT_CONFIGMAP }] : []),
+  ];
+}
+
+/** The last verdict the lab kept in its namespace, among the objects read before registering. */
+function previousVerdictIn(live: readonly LiveObject[] | undefined): PreviousVerdict | undefined {
+  const kept = live?.find((o) => o.kind === "configmap" && o.name === VERDICT_CONFIGMAP);
+  return verdictOf(kept?.data);
+}
+
+/**
+ * Marks every Kubernetes object a component makes with the lab's identity (annotations): what
+ * tells this stack's objects from another's in the cluster.
+ */
+function withIdentity(identity: LabIdentity): pulumi.ResourceTransformation {
+  const annotations = identityAnnotations(identity);
+  return (args) => {
+    if (!args.type.startsWith("kubernetes:") || typeof args.props.metadata !== "object") {
+      return undefined;
+    }
+    const metadata = args.props.metadata as Record<string, unknown>;
+    return {
+      props: {
+        ...args.props,
+        metadata: {
+          ...metadata,
+          annotations: { ...(metadata.annotations as Record<string, string>), ...annotations },
+        },
+      },
+      opts: args.opts,
+    };
+  };
+}
+
+/**
  * The Kubernetes pod-to-pod networking lab, verified: an nginx server Pod, a busybox client Pod and
  * a ClusterIP Service in front of nginx, optionally isolated by NetworkPolicy with a stranger Pod
  * the policies must refuse, and the connectivity check run from inside the client. Its outputs are
@@ -174,11 +245,31 @@ export class PodToPodLab extends pulumi.ComponentResource {
     // Every mistake is found before the lab registers anything, as with the stack's own config.
     const { walkthroughNames, config } = checkedArgs(name, args);
     const kube = loadKubeAccess();
-    super(TYPE, name, {}, opts);
+    const names: LabObjectNames = walkthroughNames ? LAB_NAMES : prefixedLabNames(name);
+    // One stack, one lab: names another stack's lab holds are refused before anything exists.
+    const identity: LabIdentity = {
+      project: pulumi.getProject(),
+      stack: pulumi.getStack(),
+      lab: name,
+    };
+    const live = claimLabNames({
+      identity,
+      namespace: config.namespace,
+      createNamespace: config.createNamespace,
+      objects: fixedNameObjects(names, config, walkthroughNames),
+    });
+    super(
+      TYPE,
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [...(opts?.transformations ?? []), withIdentity(identity)],
+      },
+    );
 
     // The walkthrough's lab keeps the names (and so the URNs) it had as a program of its own: its
     // children are the ones the program made at the stack's root, aliased from there.
-    const names: LabObjectNames = walkthroughNames ? LAB_NAMES : prefixedLabNames(name);
     const instance = walkthroughNames ? undefined : name;
     // The children's Pulumi names: the program's own, or prefixed with this lab's name (its
     // namespace component takes the name itself: `<name>`, whose Namespace is `<name>-namespace`).
@@ -302,6 +393,9 @@ export class PodToPodLab extends pulumi.ComponentResource {
         kube,
         ...(isolation ? { isolation } : {}),
         ...(mesh ? { mesh } : {}),
+        // The program's lab fails a deployment with its verdict exported; a consumer's, as before.
+        failVia: walkthroughNames ? "program" : "runner",
+        ...(walkthroughNames ? { previousVerdict: previousVerdictIn(live) } : {}),
       },
       childOptions,
     );

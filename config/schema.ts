@@ -190,6 +190,8 @@ function workload(defaults: { image: string; resources: ResourceDefaults }) {
 /** The schema of the whole `pod-to-pod` namespace of the stack's config. */
 export const labConfigSchema = z
   .strictObject({
+    // The default is the walkthrough's: a second stack left on it is refused (another stack's lab
+    // holds it) with the key to set, never given the first stack's lab (components/labClaim.ts).
     namespace: z
       .string()
       .regex(DNS_LABEL, {

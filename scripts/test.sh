@@ -6,8 +6,8 @@
 #   4. the local k3s cluster: the check runner against the program's objects with faults injected,
 #      the policy pack's Pod Security Standards cases against the API server's own admission,
 #      then the real engine's whole lifecycle, the package's Python, YAML and Go consumers, across
-#      nodes, on every node (coverage every-node) and its faults; then the cluster is torn down and
-#      the machine compared with how it was before
+#      nodes, on every node (coverage every-node), its faults and stacks that meet in one namespace;
+#      then the cluster is torn down and the machine compared with how it was before
 # The engine is the user's kind: the pinned CLI and Node.js language host in
 # $PULUMI_HOME/versions/<pin>/bin and the pinned providers in $PULUMI_HOME/plugins. Where any piece
 # is missing, the tests that need it are named in a NOT RUN line, with what is missing.
@@ -66,7 +66,7 @@ else
   echo "No complete Pulumi engine here; missing:" >&2
   # shellcheck disable=SC2001 # a prefix on every line of a list, not one ${var//} substitution
   sed 's/^/  - /' <<<"$missing" >&2
-  not_run+=("test/real/engine.preview.test.ts, test/real/package.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.upgrade.test.ts, test/real/engine.nodes.test.ts, test/real/engine.mesh.test.ts, test/real/engine.faults.test.ts and test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
+  not_run+=("test/real/engine.preview.test.ts, test/real/package.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.upgrade.test.ts, test/real/engine.nodes.test.ts, test/real/engine.mesh.test.ts, test/real/engine.faults.test.ts, test/real/engine.stacks.test.ts and test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
 
 step "local k3s cluster"
@@ -119,6 +119,8 @@ if [[ -z "$missing" ]]; then
   suite mesh test:mesh
   step "faults under the real engine (report: reports/engine-fault-report.json)"
   suite faults test:faults
+  step "one stack, one lab: two stacks in one namespace (in turn and at once), a failed check's outputs, three labs at once"
+  suite stacks test:stacks
 fi
 
 step "tearing the cluster down"

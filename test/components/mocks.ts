@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Verification } from "../../checks/contract/types";
+import { useClusterReader } from "../../components/labClaim";
 import { seedPlan } from "../helpers";
 
 /** Pulumi's wire form of a secret value, as mocks receive secret inputs. */
@@ -60,11 +61,24 @@ function podState(name: string, inputs: Record<string, any>): Record<string, unk
 }
 
 /**
+ * The objects the mocked cluster holds under the lab's names, as `kubectl get -o json` lists them:
+ * none, unless a test puts some there (and takes them out again).
+ */
+export const mockLiveObjects: Array<Record<string, unknown>> = [];
+
+/** The namespaces and object names the lab asked the mocked cluster about, in order. */
+export const clusterReads: Array<{ namespace: string; objects: string[] }> = [];
+
+/**
  * Installs mocks that act like a cluster; `call` is not used by the program, so it throws. The
  * check command's stdout comes back secret whenever an input was (as the command provider marks
  * every output of a command with a secret input).
  */
 export async function installMocks(): Promise<void> {
+  useClusterReader((namespace, objects) => {
+    clusterReads.push({ namespace, objects: objects.map((o) => `${o.kind}/${o.name}`) });
+    return { ok: true, json: JSON.stringify({ kind: "List", items: mockLiveObjects }) };
+  });
   await pulumi.runtime.setMocks(
     {
       newResource(args) {

@@ -97,7 +97,7 @@ describe("the program's resources", () => {
   });
 
   it("mounts an nginx.conf that listens on the container port", () => {
-    const conf = inputsOf("kubernetes:core/v1:ConfigMap");
+    const conf = inputsOf("kubernetes:core/v1:ConfigMap", /^nginx/);
     expect(conf.data["nginx.conf"]).toContain("listen 80;");
     const pod = inputsOf("kubernetes:core/v1:Pod", /^nginx/);
     expect(pod.spec.volumes.map((v: { name: string }) => v.name)).toEqual([
@@ -140,7 +140,8 @@ describe("the program's resources", () => {
       POD_TO_POD_PING_COUNT: "4",
       POD_TO_POD_TIMEOUT_SECONDS: "3",
       POD_TO_POD_KUBE_CONTEXT: "k3s-vm",
-      POD_TO_POD_REPORT_ONLY: "false",
+      // The runner only reports: the program fails the update, with the verdict exported.
+      POD_TO_POD_REPORT_ONLY: "true",
       POD_TO_POD_KUBECONFIG_ON_STDIN: "true",
       POD_TO_POD_RUNNER_VERSION: expect.stringMatching(/^0\.1\.0\+[0-9a-f]{12}$/),
       POD_TO_POD_STRANGER_POD: "stranger-client",
@@ -158,6 +159,8 @@ describe("the program's resources", () => {
       mockUid("service"),
       mockUid("stranger-pod"),
       runnerVersion(),
+      // The stack's previous verdict did not fail (there was none): nothing to run again for.
+      "",
     ]);
     expect(cmd.environment.POD_TO_POD_RUNNER_VERSION).toBe(runnerVersion());
   });

@@ -60,7 +60,9 @@ describe("the program with other settings", () => {
       port: 8081,
       targetPort: "http",
     });
-    expect(inputsOf("kubernetes:core/v1:ConfigMap").data["nginx.conf"]).toContain("listen 8080;");
+    expect(inputsOf("kubernetes:core/v1:ConfigMap", /^nginx/).data["nginx.conf"]).toContain(
+      "listen 8080;",
+    );
   });
 
   it("fails on bad config before registering any resource", async () => {

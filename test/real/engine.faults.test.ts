@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Verification } from "../../checks/contract/types";
 import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
 import { restoreCoreDns, stopCoreDns, waitUntilUnreachable } from "../../tools/lib/kubectlLab";
-import { PROJECT_DIR, run } from "./cli";
+import { attempt, Log, PROJECT_DIR, run } from "./cli";
 
 /**
  * Faults under the real engine on the local k3s, each with what was injected, what was expected,
@@ -26,27 +26,6 @@ const report: Array<{
 
 function kubectl(...args: string[]) {
   return run("kubectl", args, { KUBECONFIG: engine.env.KUBECONFIG }, 180_000);
-}
-
-/** Where an engine operation's output and error text go. */
-interface Log {
-  onOutput: (s: string) => void;
-  onError: (s: string) => void;
-}
-
-/** Runs an engine operation and returns its output and error text, whether it failed or not. */
-async function attempt(
-  operation: (log: Log) => Promise<unknown>,
-): Promise<{ ok: boolean; text: string; seconds: number }> {
-  let text = "";
-  const log = { onOutput: (s: string) => (text += s), onError: (s: string) => (text += s) };
-  const started = Date.now();
-  try {
-    await operation(log);
-    return { ok: true, text, seconds: (Date.now() - started) / 1000 };
-  } catch (error) {
-    return { ok: false, text: `${text}\n${String(error)}`, seconds: (Date.now() - started) / 1000 };
-  }
 }
 
 async function verification(): Promise<Verification> {
@@ -370,21 +349,26 @@ describe("faults under the real engine", () => {
       await foreign.workspace.removeStack(foreign.name, { force: true }).catch(() => undefined);
       kubectl("delete", "namespace", foreignNamespace, "--wait=false");
     }
-    const conflict = /field conflict/.test(refused.text);
+    // Refused before anything is created: the Service carries no lab's identity.
+    const named = refused.text.includes(
+      `service ${foreignNamespace}/nginx-service was not made by a pod-to-pod lab`,
+    );
     record({
       fault: "object left in the cluster, not in the state",
       injected:
         "the Service dropped from the state (pulumi state delete --target-dependents) while it stays in the cluster; and a Service of the same name made by kubectl with another targetPort",
       expected:
-        "the next up adopts the leftover and verifies; the other one is refused with a server-side apply conflict and left as it was",
-      observed: `next up ${verified ? "adopted it and verified" : "failed"}; the other: up ${refused.ok ? "succeeded" : "failed"}${conflict ? " with a field conflict" : ""}, targetPort still ${targetPort}`,
+        "the next up adopts the leftover (it carries the stack's identity) and verifies; the other one is refused before anything is created, naming it as no lab's, and left as it was",
+      observed: `next up ${verified ? "adopted it and verified" : "failed"}; the other: up ${refused.ok ? "succeeded" : "failed"}${named ? " naming it as no lab's" : ""}, targetPort still ${targetPort}`,
       seconds: adopted.seconds,
-      survived: verified && !refused.ok && conflict && targetPort === "80",
+      survived: verified && !refused.ok && named && targetPort === "80",
     });
     expect(adopted.ok, adopted.text).toBe(true);
     expect((await verification()).failed).toBe(0);
     expect(refused.ok).toBe(false);
-    expect(refused.text).toContain("field conflict");
+    expect(refused.text).toContain(
+      `service ${foreignNamespace}/nginx-service was not made by a pod-to-pod lab`,
+    );
     expect(targetPort).toBe("80");
   });
 
