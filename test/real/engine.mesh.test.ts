@@ -274,7 +274,7 @@ describe("every node, every path, with the real engine", () => {
       // The identity alone passes it: the impersonator answers with the victim's UID.
       expect(fromOther.detail).toContain(`http: ${echo.name} answered`);
       expect(fromOther.detail).toContain(
-        `but ${victim}'s echo server (${echo.name}) never saw this request; the answer came from elsewhere`,
+        `but ${victim}'s echo server (${echo.name}) never logged this request: the answer came from elsewhere`,
       );
       expect(outcome.diagnosis?.layer).toBe("server");
       expect(outcome.checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(false);
