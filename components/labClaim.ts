@@ -1,11 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { kubeconfigSource } from "../checks/probe/kubeconfig";
-import { kubectlBinary } from "../checks/probe/kubectl";
+import { anonymousFile, kubectlBinary } from "../checks/probe/kubectl";
 import {
   judgeClaims,
   LabIdentity,
@@ -49,7 +46,7 @@ export function readLabObjects(namespace: string, objects: readonly LabObjectRef
   } else if (source.kind === "content") {
     delete env.KUBECONFIG;
   }
-  const fd = source.kind === "content" ? namelessFile(source.content) : undefined;
+  const fd = source.kind === "content" ? anonymousFile(source.content, "pod-to-pod-claim") : undefined;
   try {
     const result = spawnSync(kubectlBinary(), args, {
       env,
@@ -70,24 +67,6 @@ export function readLabObjects(namespace: string, objects: readonly LabObjectRef
       fs.closeSync(fd);
     }
   }
-}
-
-/** Kubeconfig contents as a file with no name (made and unlinked at once), as the runner does. */
-function namelessFile(content: string): number {
-  const dir = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
-  const file = path.join(
-    dir,
-    `pod-to-pod-claim-${process.pid}-${crypto.randomBytes(8).toString("hex")}`,
-  );
-  const fd = fs.openSync(file, "wx+", 0o600);
-  try {
-    fs.unlinkSync(file);
-    fs.writeSync(fd, content, 0, "utf8");
-  } catch (error) {
-    fs.closeSync(fd);
-    throw error;
-  }
-  return fd;
 }
 
 /** How {@link claimLabNames} reads the cluster unless told otherwise. */

@@ -41,12 +41,9 @@ export function stopAllKubectl(signal: NodeJS.Signals = "SIGTERM"): void {
  * it is gone when the last descriptor closes, however the runner ends (SIGKILL included). A pipe
  * will not do: kubectl reads its kubeconfig more than once, and a pipe is empty the second time.
  */
-function anonymousFile(content: string): number {
+export function anonymousFile(content: string, prefix = "pod-to-pod-kubeconfig"): number {
   const dir = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
-  const file = path.join(
-    dir,
-    `pod-to-pod-kubeconfig-${process.pid}-${crypto.randomBytes(8).toString("hex")}`,
-  );
+  const file = path.join(dir, `${prefix}-${process.pid}-${crypto.randomBytes(8).toString("hex")}`);
   const fd = fs.openSync(file, "wx+", 0o600);
   try {
     fs.unlinkSync(file);
