@@ -46,7 +46,8 @@ export function readLabObjects(namespace: string, objects: readonly LabObjectRef
   } else if (source.kind === "content") {
     delete env.KUBECONFIG;
   }
-  const fd = source.kind === "content" ? anonymousFile(source.content, "pod-to-pod-claim") : undefined;
+  const fd =
+    source.kind === "content" ? anonymousFile(source.content, "pod-to-pod-claim") : undefined;
   try {
     const result = spawnSync(kubectlBinary(), args, {
       env,
