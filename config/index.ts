@@ -17,7 +17,7 @@ function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   for (const part of path) {
     // Own keys only: `constructor` or `__proto__` leads to no settings.
     node =
-      node && typeof node === "object" && Object.hasOwn(node, part)
+      node && typeof node === "object" && Object.prototype.hasOwnProperty.call(node, part)
         ? (node as Record<PropertyKey, unknown>)[part]
         : undefined;
   }
