@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The test command: everything a fresh machine needs, then every test.
+#   0. as root, that this machine runs no k3s or CNI but the local cluster's own (else it stops)
 #   1. npm packages, lint and the hermetic unit tests (no engine, cluster, network or Go)
 #   2. the workflows, linted by actionlint (built once from the Go module proxy, cached)
 #   3. the real Pulumi engine with no cluster: preview, config mistakes, the policy pack
-#   4. the local k3s cluster: the check runner against the program's objects with faults injected,
-#      the policy pack's Pod Security Standards cases against the API server's own admission,
-#      then the real engine's whole lifecycle, the package's Python, YAML and Go consumers, across
+#   4. the local k3s cluster: cluster.sh next to a foreign k3s (in a sandbox of its own), the
+#      check runner against the program's objects with faults injected, the policy pack's Pod
+#      Security Standards cases against the API server's own admission, then the real engine's
+#      whole lifecycle, the package's Python, YAML and Go consumers, across
 #      nodes, on every node (coverage every-node) and its faults; then the cluster is torn down and
 #      the machine compared with how it was before
 # The engine is the user's kind: the pinned CLI and Node.js language host in
@@ -25,6 +27,15 @@ consumers=""
 suite() { # suite <report name> <npm script>
   VITEST_JSON_REPORT="$reports/$1.json" npm run --silent "$2"
 }
+
+# A k3s, cni0, flannel.1 or Kubernetes chains that the local cluster did not make (a user's own k3s
+# on the VM): its `up` would take their names and its `down` remove them. Refuse before anything
+# runs, naming what is there and where to run the tests instead. (As another user than root, the
+# cluster step refuses to run anyway.)
+if [[ $EUID -eq 0 ]]; then
+  step "this machine: no k3s or CNI but the local cluster's own"
+  bash local-cluster/cluster.sh check-host
+fi
 
 step "lint and unit tests"
 # The lint runs Debian's shellcheck; a fresh machine gets it as cluster.sh gets its packages.
@@ -80,8 +91,10 @@ machine_state() {
     # kube-router's ipsets (k3s's network policy controller), once ipset is installed.
     if command -v ipset >/dev/null; then ipset list -n | sed 's/^/ipset /' | sort || true; fi; } 2>/dev/null
 }
+step "cluster.sh next to a k3s it did not make, in a sandbox: it refuses, and down removes only what it recorded"
+suite foreign test:foreign
 # A run that was killed may have left a cluster behind: clear it first, so the comparison below is
-# against a machine without one.
+# against a machine without one. (Only what its state file lists: anything else is left alone.)
 bash local-cluster/cluster.sh down
 before=$(mktemp)
 machine_state >"$before"
