@@ -16,6 +16,8 @@
 #           cni0, a flannel.1 or Kubernetes iptables chains that the state file does not list
 #           (not ours: up refuses to start next to them, down leaves them alone).
 #   status  what runs.
+#   import-image <tar> [<name>...]  import an images/build.sh tarball into every node and tag it
+#           with each name (e.g. docker.io/library/nginx:1.28.0 for nginx-official).
 #   smoke   throwaway pods on two nodes: same-node and cross-node ping/wget, Service by name from
 #           both nodes, the CNI's links on every node, kubectl exec; then deletes them.
 #   break-cross-node [--node K]  drop VXLAN (udp 8472) arriving at node K (default 1) from the
@@ -75,6 +77,7 @@ main() {
     down) cmd_down ;;
     check-host) cmd_check_host ;;
     status) cmd_status ;;
+    import-image) cmd_import_image "${@:2}" ;;
     smoke) cmd_smoke ;;
     break-cross-node) cmd_break_cross_node "${@:2}" ;;
     mend-cross-node) cmd_mend_cross_node ;;
@@ -85,7 +88,7 @@ main() {
     # Internal: how an agent node's containerd enters its own mount namespace (lib/nodes.sh).
     node-exec) cmd_node_exec "${@:2}" ;;
     *)
-      echo "usage: $0 up [--nodes N]|down|check-host|status|smoke|break-cross-node [--node K]|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy" >&2
+      echo "usage: $0 up [--nodes N]|down|check-host|status|import-image <tar> [<name>...]|smoke|break-cross-node [--node K]|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy" >&2
       exit 2
       ;;
   esac

@@ -106,6 +106,8 @@ step "the check runner against the program's objects on the cluster, with faults
 suite cluster test:cluster
 step "the policy pack against the cluster's Pod Security Admission, case by case (server-side dry run)"
 suite psa test:psa
+step "the official images the program defaults to, as users run them (stand-ins built from Debian's packages)"
+suite images test:images
 if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
