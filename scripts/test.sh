@@ -77,7 +77,7 @@ else
   echo "No complete Pulumi engine here; missing:" >&2
   # shellcheck disable=SC2001 # a prefix on every line of a list, not one ${var//} substitution
   sed 's/^/  - /' <<<"$missing" >&2
-  not_run+=("test/real/engine.preview.test.ts, test/real/package.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.upgrade.test.ts, test/real/engine.nodes.test.ts, test/real/engine.mesh.test.ts, test/real/engine.faults.test.ts and test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
+  not_run+=("test/real/engine.preview.test.ts, test/real/package.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.officialImages.test.ts, test/real/engine.upgrade.test.ts, test/real/engine.nodes.test.ts, test/real/engine.mesh.test.ts, test/real/engine.faults.test.ts and test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
 
 step "local k3s cluster"
@@ -111,6 +111,8 @@ suite images test:images
 if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
+  step "the real engine with the program's default images (the official nginx and busybox stand-ins)"
+  suite official test:official
   # It deploys the program as an earlier commit had it, which a shallow clone does not hold.
   if [[ "$(git rev-parse --is-shallow-repository 2>/dev/null)" == false ]]; then
     step "the real engine: a stack of the program before PodToPodLab, updated by this one"
