@@ -32,7 +32,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** What the sandbox holds: links, netns, iptables chains, "k3s" processes, the fake tree. */
+/** What the sandbox holds: links, netns, iptables chains, "k3s" and sleep processes, the fake tree. */
 const LISTING = `
 listing() {
   ip -o link show | awk -F': ' '{print "link " $2}' | sed 's/@.*//'
@@ -48,7 +48,7 @@ listing() {
   ipset list -n | sed 's/^/ipset /'
   local p
   for p in /proc/[0-9]*; do
-    [[ "$(cat "$p/comm" 2>/dev/null)" == k3s ]] && echo "process $(tr '\\0' ' ' <"$p/cmdline" | sed 's/ *$//; s|.*/||')"
+    [[ "$(cat "$p/comm" 2>/dev/null)" =~ ^(k3s|sleep)$ ]] && echo "process $(tr '\\0' ' ' <"$p/cmdline" | sed 's/ *$//; s|.*/||')"
   done
   (cd "$T/root" && find . -mindepth 1 | sed 's|^\\./|file |')
   return 0
@@ -213,6 +213,21 @@ printf '%s\\n' "path $T/root/etc/rancher" "link p2p-nodes" "iptables POD-TO-POD-
     );
     expect(box.after).toEqual(FOREIGN_LISTING);
     expect(box.findings).toEqual(FOREIGN_FINDINGS(foreignPid(box)));
+    expect(fs.existsSync(path.join(dir, "state"))).toBe(false);
+  });
+
+  it("down stops no process whose PID a recorded file names when another program runs it now", () => {
+    const box = sandbox(
+      `mkdir -p "$T/state"
+(exec -a not-k3s sleep 3603 & echo $! >"$T/run/k3s.pid")
+printf '%s\\n' "process $T/run/k3s.pid" >"$T/state/made"`,
+      "down",
+    );
+    expect(box.code, box.stderr).toBe(0);
+    expect(box.stderr).toMatch(
+      /not stopping pid \d+ of .*\/run\/k3s\.pid: it runs \/usr\/bin\/sleep, not k3s/,
+    );
+    expect(box.after).toEqual(["link lo", "process not-k3s 3603"]);
     expect(fs.existsSync(path.join(dir, "state"))).toBe(false);
   });
 
