@@ -10,8 +10,14 @@
 #           every node, wait for the nodes to be Ready and CoreDNS to answer. Idempotent; N
 #           (default 2, or POD_TO_POD_NODES) adds or removes agent nodes of a running cluster.
 #   down    stop and remove every process, mount, netns, link, iptables rule, sysctl change and
-#           file that `up` made (caches under ${POD_TO_POD_CACHE} stay).
+#           file that `up` made, as its state file lists them, and nothing else (caches under
+#           ${POD_TO_POD_CACHE} stay).
+#   check-host  exits 1, naming them, if this machine has a k3s (process, systemd unit, dirs), a
+#           cni0, a flannel.1 or Kubernetes iptables chains that the state file does not list
+#           (not ours: up refuses to start next to them, down leaves them alone).
 #   status  what runs.
+#   import-image <tar> [<name>...]  import an images/build.sh tarball into every node and tag it
+#           with each name (e.g. docker.io/library/nginx:1.28.0 for nginx-official).
 #   smoke   throwaway pods on two nodes: same-node and cross-node ping/wget, Service by name from
 #           both nodes, the CNI's links on every node, kubectl exec; then deletes them.
 #   break-cross-node [--node K]  drop VXLAN (udp 8472) arriving at node K (default 1) from the
@@ -25,7 +31,8 @@
 #           bytes are dropped, so pod packets near the pods' 1450 MTU are lost, small ones pass.
 #   mend-mtu          undo it.
 # Environment: POD_TO_POD_STATE (/var/lib/pod-to-pod), POD_TO_POD_CACHE (/var/cache/pod-to-pod),
-#   POD_TO_POD_RUN (/run/pod-to-pod), POD_TO_POD_NODES (2).
+#   POD_TO_POD_RUN (/run/pod-to-pod), POD_TO_POD_NODES (2), POD_TO_POD_HOST_ROOT (empty: the root
+#   under which check-host looks for k3s's units and dirs; tests point it at a fake tree).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -55,6 +62,8 @@ source "${CLUSTER_DIR}/lib/dns.sh"
 source "${CLUSTER_DIR}/lib/netpol.sh"
 # shellcheck source=lib/faults.sh
 source "${CLUSTER_DIR}/lib/faults.sh"
+# shellcheck source=lib/foreign.sh
+source "${CLUSTER_DIR}/lib/foreign.sh"
 # shellcheck source=lib/lifecycle.sh
 source "${CLUSTER_DIR}/lib/lifecycle.sh"
 # shellcheck source=lib/status.sh
@@ -66,7 +75,9 @@ main() {
   case "${1:-}" in
     up) cmd_up "${@:2}" ;;
     down) cmd_down ;;
+    check-host) cmd_check_host ;;
     status) cmd_status ;;
+    import-image) cmd_import_image "${@:2}" ;;
     smoke) cmd_smoke ;;
     break-cross-node) cmd_break_cross_node "${@:2}" ;;
     mend-cross-node) cmd_mend_cross_node ;;
@@ -77,7 +88,7 @@ main() {
     # Internal: how an agent node's containerd enters its own mount namespace (lib/nodes.sh).
     node-exec) cmd_node_exec "${@:2}" ;;
     *)
-      echo "usage: $0 up [--nodes N]|down|status|smoke|break-cross-node [--node K]|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy" >&2
+      echo "usage: $0 up [--nodes N]|down|check-host|status|import-image <tar> [<name>...]|smoke|break-cross-node [--node K]|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy" >&2
       exit 2
       ;;
   esac

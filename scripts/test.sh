@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The test command: everything a fresh machine needs, then every test.
+#   0. as root, that this machine runs no k3s or CNI but the local cluster's own (else it stops)
 #   1. npm packages, lint and the hermetic unit tests (no engine, cluster, network or Go)
 #   2. the workflows, linted by actionlint (built once from the Go module proxy, cached)
 #   3. the real Pulumi engine with no cluster: preview, config mistakes, the policy pack
-#   4. the local k3s cluster: the check runner against the program's objects with faults injected,
-#      the policy pack's Pod Security Standards cases against the API server's own admission,
-#      then the real engine's whole lifecycle, the package's Python, YAML and Go consumers, across
-#      nodes, on every node (coverage every-node), its faults and stacks that meet in one namespace;
-#      then the cluster is torn down and the machine compared with how it was before
+#   4. the local k3s cluster: cluster.sh next to a foreign k3s (in a sandbox of its own), the
+#      check runner against the program's objects with faults injected, the policy pack's Pod
+#      Security Standards cases against the API server's own admission, the official images'
+#      stand-ins, the general policy pack on a stack that is not the lab, then the real engine's
+#      whole lifecycle (and with the default images), the package's Python, YAML and Go consumers,
+#      across nodes, on every node (coverage every-node), its faults and stacks that meet in one
+#      namespace; then the cluster is torn down and the machine compared with how it was before
 # The engine is the user's kind: the pinned CLI and Node.js language host in
 # $PULUMI_HOME/versions/<pin>/bin and the pinned providers in $PULUMI_HOME/plugins. Where any piece
 # is missing, the tests that need it are named in a NOT RUN line, with what is missing.
@@ -25,6 +28,15 @@ consumers=""
 suite() { # suite <report name> <npm script>
   VITEST_JSON_REPORT="$reports/$1.json" npm run --silent "$2"
 }
+
+# A k3s, cni0, flannel.1 or Kubernetes chains that the local cluster did not make (a user's own k3s
+# on the VM): its `up` would take their names and its `down` remove them. Refuse before anything
+# runs, naming what is there and where to run the tests instead. (As another user than root, the
+# cluster step refuses to run anyway.)
+if [[ $EUID -eq 0 ]]; then
+  step "this machine: no k3s or CNI but the local cluster's own"
+  bash local-cluster/cluster.sh check-host
+fi
 
 step "lint and unit tests"
 # The lint runs Debian's shellcheck; a fresh machine gets it as cluster.sh gets its packages.
@@ -66,7 +78,7 @@ else
   echo "No complete Pulumi engine here; missing:" >&2
   # shellcheck disable=SC2001 # a prefix on every line of a list, not one ${var//} substitution
   sed 's/^/  - /' <<<"$missing" >&2
-  not_run+=("test/real/engine.preview.test.ts, test/real/package.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.upgrade.test.ts, test/real/engine.nodes.test.ts, test/real/engine.mesh.test.ts, test/real/engine.faults.test.ts, test/real/engine.stacks.test.ts and test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
+  not_run+=("test/real/engine.preview.test.ts, test/real/package.test.ts, test/real/engine.lifecycle.test.ts, test/real/engine.officialImages.test.ts, test/real/engine.upgrade.test.ts, test/real/engine.nodes.test.ts, test/real/engine.mesh.test.ts, test/real/engine.faults.test.ts, test/real/engine.stacks.test.ts and test/real/consumers.test.ts (missing: $(paste -sd ';' <<<"$missing"))")
 fi
 
 step "local k3s cluster"
@@ -80,8 +92,10 @@ machine_state() {
     # kube-router's ipsets (k3s's network policy controller), once ipset is installed.
     if command -v ipset >/dev/null; then ipset list -n | sed 's/^/ipset /' | sort || true; fi; } 2>/dev/null
 }
+step "cluster.sh next to a k3s it did not make, in a sandbox: it refuses, and down removes only what it recorded"
+suite foreign test:foreign
 # A run that was killed may have left a cluster behind: clear it first, so the comparison below is
-# against a machine without one.
+# against a machine without one. (Only what its state file lists: anything else is left alone.)
 bash local-cluster/cluster.sh down
 before=$(mktemp)
 machine_state >"$before"
@@ -93,6 +107,8 @@ step "the check runner against the program's objects on the cluster, with faults
 suite cluster test:cluster
 step "the policy pack against the cluster's Pod Security Admission, case by case (server-side dry run)"
 suite psa test:psa
+step "the official images the program defaults to, as users run them (stand-ins built from Debian's packages)"
+suite images test:images
 if [[ -z "$missing" ]]; then
   step "the general policy pack on a stack that is not the lab: patches, a local chart, a local manifest"
   suite policy-pack test:policy-pack
@@ -102,6 +118,8 @@ fi
 if [[ -z "$missing" ]]; then
   step "the real engine on the cluster: up, no-change up, other checkout, refresh, verify, destroy"
   suite lifecycle test:e2e
+  step "the real engine with the program's default images (the official nginx and busybox stand-ins)"
+  suite official test:official
   # It deploys the program as an earlier commit had it, which a shallow clone does not hold.
   if [[ "$(git rev-parse --is-shallow-repository 2>/dev/null)" == false ]]; then
     step "the real engine: a stack of the program before PodToPodLab, updated by this one"

@@ -4,11 +4,18 @@
 #   busybox  Debian's busybox-static with a symlink per applet
 #   pause    local-cluster/images/pause/pause.c, linked statically (containerd's sandbox_image)
 #   coredns  github.com/coredns/coredns built from the Go module proxy
+# and, on request only (not in `all`), stand-ins for the official images the program defaults to:
+#   nginx-official    Debian's nginx laid out as the official nginx image: /docker-entrypoint.sh
+#                     and its /docker-entrypoint.d/ scripts (nginx-official/), user nginx (101),
+#                     /etc/nginx/conf.d/default.conf, a busybox userland for the scripts
+#   busybox-official  Debian's busybox-static laid out as the official busybox image: every
+#                     applet in /bin, its users, CMD ["sh"]
 # Each image is a docker-archive tarball cached as ${POD_TO_POD_CACHE}/images/<name>-<tag>.tar,
 # named localhost/pod-to-pod/<name>:<tag> with the tag derived from the package/source version,
 # and rebuilt only when that file is missing. Writes ${POD_TO_POD_STATE}/images.json.
 #
-# Usage: local-cluster/images/build.sh [all|nginx|busybox|pause|coredns]...   (default: all)
+# Usage: local-cluster/images/build.sh [all|nginx|busybox|pause|coredns|nginx-official|busybox-official]...
+#   (default: all)
 # Prints the image references as JSON on stdout; progress goes to stderr.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -111,13 +118,21 @@ build_image() {
   printf '%s\n' "${ref}"
 }
 
-build_nginx() {
-  local work="$1" rootfs="$1/rootfs" version
+# nginx_debs <work> [package...]: Debian's nginx, nginx-common and the libraries nginx links (and
+# any other packages given) unpacked into <work>/rootfs.
+nginx_debs() {
+  local work="$1" version libs
+  shift
   version="$(deb_version nginx)"
-  local libs
   mapfile -t libs < <(lib_closure nginx)
-  log "nginx ${version} with ${libs[*]}"
-  unpack_debs "${work}/debs" "${rootfs}" "nginx=${version}" "nginx-common=${version}" "${libs[@]}"
+  log "nginx ${version} with ${libs[*]} $*"
+  unpack_debs "${work}/debs" "${work}/rootfs" "nginx=${version}" "nginx-common=${version}" \
+    "${libs[@]}" "$@"
+}
+
+build_nginx() {
+  local work="$1" rootfs="$1/rootfs"
+  nginx_debs "${work}"
   # What nginx-common's postinst would do, minus the init system.
   ln -sf ../sites-available/default "${rootfs}/etc/nginx/sites-enabled/default"
   mkdir -p "${rootfs}/var/www/html" "${rootfs}/var/lib/nginx" "${rootfs}/var/log/nginx" \
@@ -150,6 +165,93 @@ build_nginx() {
       Env: [$path], Cmd: ["nginx", "-g", "daemon off;"], WorkingDir: "/",
       ExposedPorts: {"80/tcp": {}}, StopSignal: "SIGQUIT"
     }'
+}
+
+# The official nginx image's layout over Debian's nginx (what differs is in README.md): the
+# entrypoint and its scripts, nginx.conf with conf.d/default.conf, the nginx user (101), logs to
+# stdio, and busybox for the shell and tools the scripts use (Debian's slim base has dash and
+# coreutils instead). nginx is Debian's 1.22, whatever the tag it is imported as.
+build_nginx_official() {
+  local work="$1" rootfs="$1/rootfs" src="${IMAGES_DIR}/nginx-official" applet
+  nginx_debs "${work}" "busybox-static=$(deb_version busybox-static)" \
+    "gettext-base=$(deb_version gettext-base)"
+  while read -r applet; do
+    [[ "${applet}" == "bin/busybox" || -e "${rootfs}/${applet}" ]] && continue
+    mkdir -p "${rootfs}/$(dirname "${applet}")"
+    ln -s /bin/busybox "${rootfs}/${applet}"
+  done < <("${rootfs}/bin/busybox" --list-full)
+  rm -rf "${rootfs}"/etc/nginx/{sites-available,sites-enabled,modules-available,modules-enabled} \
+    "${rootfs}"/usr/share/{doc,man,lintian,locale,vim,apport,bug,gettext} \
+    "${rootfs}"/etc/{init.d,logrotate.d,ufw,default} "${rootfs}/lib/systemd"
+  mkdir -p "${rootfs}/etc/nginx/conf.d" "${rootfs}/docker-entrypoint.d" "${rootfs}/var/cache/nginx" \
+    "${rootfs}/var/lib/nginx" "${rootfs}/var/log/nginx" "${rootfs}/run" "${rootfs}/tmp" \
+    "${rootfs}/root"
+  ln -s ../../usr/lib/nginx/modules "${rootfs}/etc/nginx/modules"
+  install -m 0644 "${src}/nginx.conf" "${rootfs}/etc/nginx/nginx.conf"
+  install -m 0644 "${src}/default.conf" "${rootfs}/etc/nginx/conf.d/default.conf"
+  install -m 0644 "${src}/50x.html" "${rootfs}/usr/share/nginx/html/50x.html"
+  install -m 0755 "${src}/docker-entrypoint.sh" "${rootfs}/docker-entrypoint.sh"
+  install -m 0755 "${src}"/docker-entrypoint.d/* "${rootfs}/docker-entrypoint.d/"
+  # The official image's nginx-debug is a debug build; Debian has none: the same binary.
+  ln -s nginx "${rootfs}/usr/sbin/nginx-debug"
+  ln -sf /dev/stdout "${rootfs}/var/log/nginx/access.log"
+  ln -sf /dev/stderr "${rootfs}/var/log/nginx/error.log"
+  chmod 1777 "${rootfs}/tmp"
+  chmod 0700 "${rootfs}/root"
+  printf 'include /etc/ld.so.conf.d/*.conf\n' >"${rootfs}/etc/ld.so.conf"
+  ldconfig -r "${rootfs}"
+  # Debian's base users, and nginx as the official image adds it.
+  write_users "${rootfs}" \
+    'passwd:daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin' \
+    'passwd:bin:x:2:2:bin:/bin:/usr/sbin/nologin' \
+    'passwd:www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin' \
+    'passwd:nginx:x:101:101:nginx user:/nonexistent:/bin/false' \
+    'group:daemon:x:1:' 'group:bin:x:2:' 'group:adm:x:4:' 'group:www-data:x:33:' \
+    'group:nginx:x:101:'
+  local version
+  version="$(deb_version nginx)"
+  version="${version#*:}"
+  # Fail the build, not the pod: the entrypoint runs its scripts and nginx accepts the config.
+  mkdir "${rootfs}/dev"
+  touch "${rootfs}/dev/stdout" "${rootfs}/dev/stderr" "${rootfs}/dev/null"
+  chroot "${rootfs}" /docker-entrypoint.sh nginx -t >&2
+  [[ "$(chroot "${rootfs}" /bin/sh -c 'id -u nginx; id -g nginx')" == $'101\n101' ]]
+  rm -rf "${rootfs:?}/dev"
+  jq -nc --arg path "${PATH_ENV}" --arg version "${version%%-*}" '{
+      Env: [$path, ("NGINX_VERSION=" + $version)], Entrypoint: ["/docker-entrypoint.sh"],
+      Cmd: ["nginx", "-g", "daemon off;"], WorkingDir: "/", ExposedPorts: {"80/tcp": {}},
+      StopSignal: "SIGQUIT"
+    }'
+}
+
+# The official busybox image's layout: busybox alone, every applet in /bin (hard links), the
+# users of its /etc/passwd, CMD ["sh"]. Debian's busybox is 1.35, whatever the tag it is imported
+# as (what differs is in README.md).
+build_busybox_official() {
+  local work="$1" rootfs="$1/rootfs" applet
+  unpack_debs "${work}/debs" "${rootfs}" "busybox-static=$(deb_version busybox-static)"
+  rm -rf "${rootfs:?}/usr"
+  while read -r applet; do
+    [[ "${applet}" == busybox || -e "${rootfs}/bin/${applet}" ]] && continue
+    ln "${rootfs}/bin/busybox" "${rootfs}/bin/${applet}"
+  done < <("${rootfs}/bin/busybox" --list)
+  mkdir -p "${rootfs}/tmp" "${rootfs}/root" "${rootfs}/home" "${rootfs}/var/spool/mail" \
+    "${rootfs}/var/www" "${rootfs}/usr/sbin"
+  chmod 1777 "${rootfs}/tmp"
+  chmod 0700 "${rootfs}/root"
+  write_users "${rootfs}" \
+    'passwd:daemon:x:1:1:daemon:/usr/sbin:/bin/false' 'passwd:bin:x:2:2:bin:/bin:/bin/false' \
+    'passwd:sys:x:3:3:sys:/dev:/bin/false' 'passwd:sync:x:4:100:sync:/bin:/bin/sync' \
+    'passwd:mail:x:8:8:mail:/var/spool/mail:/bin/false' \
+    'passwd:www-data:x:33:33:www-data:/var/www:/bin/false' \
+    'passwd:operator:x:37:37:Operator:/var:/bin/false' \
+    'group:daemon:x:1:' 'group:bin:x:2:' 'group:sys:x:3:' 'group:adm:x:4:' 'group:tty:x:5:' \
+    'group:mail:x:8:' 'group:wheel:x:10:root' 'group:www-data:x:33:' 'group:operator:x:37:' \
+    'group:users:x:100:'
+  # shellcheck disable=SC2016 # expanded by the image's sh
+  chroot "${rootfs}" /bin/sh -c 'for a in sh wget ping ip nslookup sleep date cat hostname; do
+    [ -x "/bin/$a" ] || { echo "busybox has no /bin/$a"; exit 1; }; done' >&2
+  jq -nc '{Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"]}'
 }
 
 build_busybox() {
@@ -212,8 +314,16 @@ main() {
         ;;
       pause) refs[pause]="$(build_image pause "${PAUSE_VERSION}" build_pause)" ;;
       coredns) refs[coredns]="$(build_image coredns "${COREDNS_VERSION#v}" build_coredns)" ;;
+      nginx-official)
+        refs[nginx-official]="$(build_image nginx-official "$(tag_of "$(deb_version nginx)")" \
+          build_nginx_official)"
+        ;;
+      busybox-official)
+        refs[busybox-official]="$(build_image busybox-official \
+          "$(tag_of "$(deb_version busybox-static)")" build_busybox_official)"
+        ;;
       *)
-        log "unknown image '${name}' (expected all, nginx, busybox, pause or coredns)"
+        log "unknown image '${name}' (expected all, nginx, busybox, pause, coredns, nginx-official or busybox-official)"
         return 2
         ;;
     esac

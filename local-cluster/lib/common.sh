@@ -119,18 +119,27 @@ render() {
   mv "$2.tmp" "$2"
 }
 
-# stop_pids <pidfile>...: TERM to every live one at once, then KILL what is left after 30s.
+# stop_pids <pidfile>...: TERM to every live one at once, then KILL what is left after 30s. Only
+# a process that runs the program its PID file is named after (k3s.pid: k3s, containerd.pid:
+# containerd): a PID the kernel has since given to another process is not ours to stop.
 stop_pids() {
-  local f pids=() pid i
+  local f pids=() pid i exe
   for f in "$@"; do
     if pid_alive "${f}"; then
       pid="$(cat "${f}")"
+      exe="$(readlink "/proc/${pid}/exe" 2>/dev/null || true)"
+      exe="${exe% (deleted)}"
+      if [[ "${exe##*/}" != "$(basename "${f}" .pid)" ]]; then
+        log "not stopping pid ${pid} of ${f}: it runs ${exe:-an unknown program}, not $(basename "${f}" .pid)"
+        continue
+      fi
       log "stopping ${f#"${RUN_DIR}"/} (pid ${pid}: $(tr '\0' ' ' <"/proc/${pid}/cmdline" |
         awk '{sub(".*/", "", $1); print $1, $2}'))"
       kill -TERM "${pid}" 2>/dev/null || true
       pids+=("${pid}")
     fi
   done
+  ((${#pids[@]})) || return 0
   for ((i = 0; i < 60; i++)); do
     for pid in "${pids[@]}"; do
       kill -0 "${pid}" 2>/dev/null && break

@@ -47,3 +47,21 @@ host_tools() {
 build_images() {
   bash "${CLUSTER_DIR}/images/build.sh" all >/dev/null
 }
+
+# `import-image <docker-archive> [<name>...]`: imports an image tarball (images/build.sh's) into
+# every node's containerd and tags it with each name given, e.g. the official image's name a
+# program defaults to (docker.io/library/nginx:1.28.0), so that a pod naming it runs it unpulled.
+cmd_import_image() {
+  local tar="${1:-}" k ref name
+  [[ -s "${tar}" ]] || die "import-image: no image tarball '${tar}' (usage: import-image <tar> [<name>...])"
+  shift
+  pid_alive "${K3S_PID}" || die "the cluster is not up (local-cluster/cluster.sh up)"
+  ref="$(tar -xOf "${tar}" manifest.json | jq -er '.[0].RepoTags[0]')"
+  for k in 1 $(agents); do
+    log "node $(node_name_of "${k}"): importing ${ref}${*:+ as $*}"
+    ctr_ "${k}" images import "${tar}" >/dev/null
+    for name in "$@"; do
+      ctr_ "${k}" images tag --force "${ref}" "${name}" >/dev/null
+    done
+  done
+}

@@ -12,7 +12,8 @@ start_server() {
     log "node $(node_name): k3s server already running (pid $(cat "${pidfile}"))"
   else
     made process "${pidfile}"
-    made k3s-host
+    local item
+    while IFS= read -r item; do made "${item}"; done < <(k3s_host_items)
     log "node $(node_name): starting k3s server ${K3S_VERSION}, log ${LOG_DIR}/k3s.log"
     (close_inherited_fds; PATH="${CNI_BIN_DIR}:${PATH}" exec setsid "${K3S_BIN}" server --config "${STATE}/k3s-config.yaml" \
       >>"${LOG_DIR}/k3s.log" 2>&1 </dev/null) &

@@ -19,6 +19,10 @@ cmd_up() {
     esac
   done
   [[ "${nodes}" =~ ^[1-9]$ ]] || die "--nodes must be 1..${MAX_NODES}, not '${nodes}'"
+  [[ ${EUID} -eq 0 ]] || die "run as root (containerd, netns, iptables)"
+  adopt_legacy_state
+  upgrade_record
+  refuse_foreign "start a cluster here"
   preflight
   if [[ -d "${STATE}" && "$(cat "${STATE}/layout" 2>/dev/null)" != "${LAYOUT}" ]]; then
     log "the cluster here was made by an older cluster.sh (layout '$(cat "${STATE}/layout" 2>/dev/null)'): recreating it"
@@ -112,38 +116,60 @@ strip_iptables() {
   done
 }
 
-# What node 1's k3s and the CNI plugins make in the host's network namespace: the pods' netns
-# (cni-*) and veths, cni0 and flannel.1, kube-proxy's, Flannel's, the plugins' and kube-router's
-# chains (KUBE-*, FLANNEL-*, CNI-*), and kube-router's ipsets (after the rules that use them).
-remove_k3s_host() {
-  local ns veth link
-  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print $1}'); do
+# remove_netns <prefix>: deletes every network namespace /run/netns/<prefix>* (the pods' netns,
+# with the host ends of their veths).
+remove_netns() {
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk -v p="$1" 'index($1, p) == 1 {print $1}'); do
     log "deleting netns ${ns}"
     ip netns delete "${ns}" 2>/dev/null || true
   done
-  if ip link show "${BRIDGE}" >/dev/null 2>&1; then
-    for veth in $(ip -o link show master "${BRIDGE}" | awk -F': ' '{print $2}' | cut -d@ -f1); do
-      ip link delete "${veth}" 2>/dev/null || true
-    done
-  fi
-  for link in "${BRIDGE}" "${VXLAN_LINK}"; do
-    if ip link show "${link}" >/dev/null 2>&1; then
-      log "deleting ${link}"
-      ip link delete "${link}"
-    fi
+}
+
+# remove_ipsets <pattern>: destroys the host's ipsets matching it, once no rule uses them.
+remove_ipsets() {
+  local set
+  command -v ipset >/dev/null || return 0
+  for set in $(ipset list -n 2>/dev/null | grep -E -- "$1" || true); do
+    ipset destroy "${set}" 2>/dev/null || log "WARNING: could not destroy ipset ${set}"
   done
-  strip_iptables 'KUBE-|CNI-|FLANNEL-'
-  remove_kube_router 1
+}
+
+# remove_link <name>: deletes a link of ours, and first the veths on it if it is a bridge (the
+# pods' host ends on cni0).
+remove_link() {
+  local veth
+  ip link show "$1" >/dev/null 2>&1 || return 0
+  for veth in $(ip -o link show master "$1" type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+    ip link delete "${veth}" 2>/dev/null || true
+  done
+  log "deleting $1"
+  ip link delete "$1"
 }
 
 cmd_down() {
   [[ ${EUID} -eq 0 ]] || die "run as root"
   adopt_legacy_state
+  upgrade_record
+  # Looked for before anything goes, against the record as it is.
+  local foreign
+  foreign="$(foreign_findings)"
   if [[ ! -f "${MADE}" ]]; then
     log "nothing to take down (no ${MADE})"
     rm -rf "${STATE}" "${RUN_DIR}"
-    return
+  else
+    remove_made
   fi
+  if [[ -n "${foreign}" ]]; then
+    log "left untouched, not ours:"
+    # shellcheck disable=SC2001 # a prefix on every line of a list
+    sed 's/^/  - /' <<<"${foreign}" >&2
+    foreign_advice >&2
+  fi
+}
+
+# Removes everything the state file lists, the last made first, then the state itself.
+remove_made() {
   local agents k pidfiles=() item
   mapfile -t agents < <(made_items node)
   # Every k3s at once (server and agents), then every node's pods, then every containerd.
@@ -155,14 +181,12 @@ cmd_down() {
   for k in 1 "${agents[@]}"; do kill_shims "${k}"; done
   for k in "${agents[@]}"; do release_agent_node "${k}"; done
   unmount_under "${STATE}" "${RUN_DIR}"
-  if was_made k3s-host; then remove_k3s_host; fi
+  # Only what the record lists: the pods' netns, then the chains (and the rules that use the
+  # ipsets), the ipsets, and the links, the last made first.
+  while IFS= read -r item; do remove_netns "${item}"; done < <(made_items netns)
   while IFS= read -r item; do strip_iptables "${item}"; done < <(made_items iptables)
-  while IFS= read -r item; do
-    if ip link show "${item}" >/dev/null 2>&1; then
-      log "deleting ${item}"
-      ip link delete "${item}"
-    fi
-  done < <(made_items link)
+  while IFS= read -r item; do remove_ipsets "${item}"; done < <(made_items ipset)
+  while IFS= read -r item; do remove_link "${item}"; done < <(made_items link)
   local line
   log "restoring sysctls"
   while IFS= read -r line; do

@@ -11,8 +11,11 @@
 #                        state, run and log dirs (its mount namespace goes with its processes)
 #   process <pidfile>    a containerd or k3s started in its own session
 #   iptables <pattern>   chains and rules of ours in the host's tables (a grep -E pattern)
-#   k3s-host             node 1's k3s ran in the host's namespaces: what it and the CNI plugins
-#                        make there (see remove_k3s_host)
+#   netns <prefix>       network namespaces /run/netns/<prefix>* (node 1's pods': cni-)
+#   ipset <pattern>      ipsets of ours in the host's network namespace (a grep -E pattern)
+# Node 1's k3s runs in the host's namespaces, where it and the CNI plugins make cni0, flannel.1,
+# the pods' netns, chains and ipsets: start_server records each of those (k3s_host_items) before
+# it starts k3s. Whatever the file does not list is not ours (foreign.sh): `down` never touches it.
 # Lines are unique; `forget` drops one when up removes the thing itself (up --nodes 1).
 MADE="${STATE}/made"
 # Paths outside STATE/RUN_DIR that containerd, the kubelet or k3s write; removed by `down` only
@@ -48,6 +51,24 @@ forget() {
   mv "${MADE}.tmp" "${MADE}"
 }
 
+# What node 1's k3s and the CNI plugins make in the host's namespaces, as state-file lines: the
+# pods' netns, kube-proxy's, kube-router's, Flannel's and the plugins' chains, kube-router's
+# ipsets, Flannel's VXLAN device and the pods' bridge (`down` removes links the last made first).
+k3s_host_items() {
+  printf '%s\n' "netns cni-" "iptables KUBE-|CNI-|FLANNEL-" "ipset ${KUBE_ROUTER_IPSETS}" \
+    "link ${VXLAN_LINK}" "link ${BRIDGE}"
+}
+
+# A record from before k3s_host_items has one line "k3s-host" in their place: writes them there.
+upgrade_record() {
+  was_made k3s-host || return 0
+  local line
+  while IFS= read -r line; do
+    if [[ "${line}" == k3s-host ]]; then k3s_host_items; else printf '%s\n' "${line}"; fi
+  done <"${MADE}" | awk '!seen[$0]++' >"${MADE}.tmp"
+  mv "${MADE}.tmp" "${MADE}"
+}
+
 # Records, at the first up, which foreign paths do not exist yet and the sysctls' values.
 record_baseline() {
   mkdir -p "${STATE}" "${RUN_DIR}" "${LOG_DIR}"
@@ -76,17 +97,19 @@ agents() { made_items node | sort -n; }
 
 # A cluster made by a cluster.sh from before the state file: writes the record from what that one
 # left (its created-paths and saved-sysctls files, the agent nodes whose namespace or dirs are
-# here), so that down removes it the same way.
+# here), so that down removes it the same way. Only where that cluster.sh's own files say it ran
+# here: a state dir holding only images.json (images/build.sh) is no sign of a cluster.
 adopt_legacy_state() {
-  [[ ! -f "${MADE}" && (-d "${STATE}" || -d "${RUN_DIR}") ]] || return 0
+  [[ ! -f "${MADE}" && (-f "${STATE}/created-paths" || -f "${STATE}/saved-sysctls") ]] || return 0
   log "no ${MADE}: recording what an older cluster.sh left"
   local p k
   mkdir -p "${STATE}"
   {
     sed 's/^/path /' "${STATE}/created-paths" 2>/dev/null || true
     sed 's/^/sysctl /' "${STATE}/saved-sysctls" 2>/dev/null || true
-    printf '%s\n' "link ${NODE_NET_BRIDGE}" "iptables POD-TO-POD-" k3s-host \
+    printf '%s\n' "link ${NODE_NET_BRIDGE}" "iptables POD-TO-POD-" \
       "process ${RUN_DIR}/containerd.pid" "process ${K3S_PID}"
+    k3s_host_items
     for p in /run/netns/p2p-node* "${RUN_DIR}"/p2p-node* "${STATE}"/p2p-node*; do
       [[ -e "${p}" && "${p##*/}" =~ ^p2p-node([0-9]+)$ ]] || continue
       k="${BASH_REMATCH[1]}"
