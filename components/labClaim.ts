@@ -115,7 +115,9 @@ export function claimLabNames(
 ): readonly LiveObject[] | undefined {
   const read = args.read ?? clusterReader;
   const answer = read(args.namespace, args.objects);
-  if (!answer.ok) {
+  // Narrowed by its field, not by `ok`: the package's provider is compiled without strict mode,
+  // where a boolean discriminant does not narrow.
+  if ("reason" in answer) {
     // A preview without a cluster is common (pull requests); an up without one fails at the
     // provider anyway. An up that could not ask still has the API server's own refusal: the
     // identity annotations conflict under server-side apply.
