@@ -9,6 +9,7 @@
  */
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { useClusterReader } from "../components/labClaim";
 
 interface Manifest {
   apiVersion: string;
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
     "render",
     false,
   );
+  // A render reads no cluster: the lab's claim on its names is the engine's, at preview and up.
+  useClusterReader(() => ({ ok: false, reason: "rendered without a cluster" }));
   const config = JSON.parse(process.env.RENDER_CONFIG ?? "{}") as Record<string, string>;
   // The placeholder verdict above is no verdict: report-only keeps the program from failing on it
   // (only the command's environment changes, none of the rendered objects).
