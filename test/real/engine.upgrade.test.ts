@@ -80,12 +80,18 @@ describe("a stack of the program before the component, updated by this one", () 
     expect((old.verification as { failed: number }).failed, String(old.report)).toBe(0);
   });
 
-  it("updates to the component keeping every object: only PodToPodLab is created", async () => {
+  it("updates to the component keeping every object: only PodToPodLab and the kept verdict are created", async () => {
     const events = recorder();
     const result = await stack.up({ onEvent: events.onEvent });
     expect(result.summary.result).toBe("succeeded");
-    const created = events.steps.filter((s) => s.op === "create").map((s) => s.type);
-    expect(created).toEqual(["pod-to-pod:index:PodToPodLab"]);
+    // New beside the component: the ConfigMap in which the lab keeps its last verdict (#33).
+    const created = events.steps
+      .filter((s) => s.op === "create")
+      .map((s) => `${s.type}::${s.urn.split("::").at(-1)}`);
+    expect(created).toEqual([
+      "pod-to-pod:index:PodToPodLab::pod-to-pod",
+      "kubernetes:core/v1:ConfigMap::connectivity-verdict",
+    ]);
     for (const step of events.steps.filter((s) => KEPT_TYPES.includes(s.type))) {
       expect(
         ["same", "update", "replace", "delete-replaced", "create-replacement"],
