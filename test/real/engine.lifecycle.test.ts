@@ -136,10 +136,15 @@ describe("the lab on the local k3s with the real engine", () => {
       );
       const commented = await there.preview({ expectNoChanges: true, diff: true });
       expect(onlySame(commented.changeSummary), commented.stdout).toEqual({});
-      // While a change in what it does does (the same preview would have failed on it).
+      // While a change in what it does does (the same preview would have failed on it): the check
+      // runs again, and the ConfigMap that keeps its verdict (#33) follows it.
       fs.appendFileSync(report, "\nexport const changed = true;\n");
       const changed = await there.preview({ diff: true });
-      expect(onlySame(changed.changeSummary), changed.stdout).toEqual({ replace: 1 });
+      expect(onlySame(changed.changeSummary), changed.stdout).toEqual({ replace: 2 });
+      expect(changed.stdout).toContain("ConnectivityCheck$command:local:Command::connectivity-run");
+      expect(changed.stdout).toContain(
+        "ConnectivityCheck$kubernetes:core/v1:ConfigMap::connectivity-verdict",
+      );
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
