@@ -98,6 +98,9 @@ export function keepVerdict(
         name: VERDICT_CONFIGMAP,
         namespace,
         labels: { "app.kubernetes.io/name": VERDICT_CONFIGMAP, ...labLabels() },
+        // The lab's own bookkeeping, written by every run: a copy an interrupted up left behind
+        // (the claim has already checked it is this stack's) is taken over, not a field conflict.
+        annotations: { "pulumi.com/patchForce": "true" },
       },
       data: {
         failed: verdict.apply((v) => String(v.failed)),
