@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PART_OF } from "./labels";
 
 /**
@@ -28,6 +29,27 @@ export function identityAnnotations(identity: LabIdentity): Record<string, strin
     [IDENTITY_ANNOTATIONS.stack]: identity.stack,
     [IDENTITY_ANNOTATIONS.lab]: identity.lab,
   };
+}
+
+/** The provider's annotation naming the server-side apply field manager of an object. */
+export const FIELD_MANAGER_ANNOTATION = "pulumi.com/patchFieldManager";
+
+/** The API server refuses longer field manager names. */
+const FIELD_MANAGER_MAX = 128;
+
+/**
+ * The server-side apply field manager a lab writes its objects as. By default the provider draws a
+ * random one per object, so when two stacks race for one name the API server's conflict names
+ * `pulumi-kubernetes-<random>`; named after the stack, the loser's error names the owner.
+ */
+export function fieldManagerOf(identity: LabIdentity): string {
+  const name = `pod-to-pod/${identity.project}/${identity.stack}/${identity.lab}`;
+  if (name.length <= FIELD_MANAGER_MAX) {
+    return name;
+  }
+  // Still unique to the identity, and still says whose it is as far as room allows.
+  const digest = createHash("sha256").update(name).digest("hex").slice(0, 16);
+  return `${name.slice(0, FIELD_MANAGER_MAX - digest.length - 1)}~${digest}`;
 }
 
 /** A lab's identity as a person reads it: `lab "pod-to-pod" of stack "dev" (project pod-to-pod)`. */

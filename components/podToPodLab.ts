@@ -4,7 +4,14 @@ import { LabConfig, loadKubeAccess, parseLabArgs, RawLabConfig } from "../config
 import { BusyboxClient } from "./busyboxClient";
 import { ConnectivityCheck } from "./connectivityCheck";
 import { claimLabNames } from "./labClaim";
-import { identityAnnotations, LabIdentity, LabObjectRef, LiveObject } from "./labIdentity";
+import {
+  FIELD_MANAGER_ANNOTATION,
+  fieldManagerOf,
+  identityAnnotations,
+  LabIdentity,
+  LabObjectRef,
+  LiveObject,
+} from "./labIdentity";
 import { LabNamespace } from "./labNamespace";
 import { LabNetworkPolicy } from "./labNetworkPolicy";
 import {
@@ -189,10 +196,14 @@ function previousVerdictIn(live: readonly LiveObject[] | undefined): PreviousVer
 
 /**
  * Marks every Kubernetes object a component makes with the lab's identity (annotations): what
- * tells this stack's objects from another's in the cluster.
+ * tells this stack's objects from another's in the cluster. Each is also written by a field
+ * manager named after the stack, so a server-side apply conflict names whose the object is.
  */
 function withIdentity(identity: LabIdentity): pulumi.ResourceTransformation {
-  const annotations = identityAnnotations(identity);
+  const annotations = {
+    ...identityAnnotations(identity),
+    [FIELD_MANAGER_ANNOTATION]: fieldManagerOf(identity),
+  };
   return (args) => {
     if (!args.type.startsWith("kubernetes:") || typeof args.props.metadata !== "object") {
       return undefined;

@@ -77,4 +77,5 @@ restart_k3s() {
     wait_for 120 "node $(node_name_of "${k}") Ready" node_ready "$(node_name_of "${k}")"
   done
   network_policy_ready 1 "${agents[@]}"
+  coredns_watching
 }

@@ -36,7 +36,7 @@ describe("a lab whose names are taken", () => {
     });
   });
 
-  it("marks every Kubernetes object it makes with the stack's identity", async () => {
+  it("marks every Kubernetes object it makes with the stack's identity and field manager", async () => {
     const lab = new PodToPodLab("marked", { namespace: "p2p-marked" });
     await promiseOf(lab.report);
     const objects = registered.filter(
@@ -57,6 +57,7 @@ describe("a lab whose names are taken", () => {
         "pod-to-pod/project": "pod-to-pod",
         "pod-to-pod/stack": "test",
         "pod-to-pod/lab": "marked",
+        "pulumi.com/patchFieldManager": "pod-to-pod/pod-to-pod/test/marked",
       });
     }
     // The Service keeps its own annotations beside them.

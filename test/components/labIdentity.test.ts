@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  fieldManagerOf,
   identityAnnotations,
   judgeClaims,
   LabIdentity,
@@ -23,6 +24,21 @@ describe("a lab's identity on its objects", () => {
       "pod-to-pod/stack": "dev",
       "pod-to-pod/lab": "pod-to-pod",
     });
+  });
+});
+
+describe("the field manager a lab writes as", () => {
+  it("is named after the project, the stack and the lab, so a conflict names the owner", () => {
+    expect(fieldManagerOf(ours)).toBe("pod-to-pod/pod-to-pod/dev/pod-to-pod");
+  });
+
+  it("stays within the API server's 128 characters, unique to the identity, for long names", () => {
+    const long = { ...ours, stack: "s".repeat(100) };
+    const other = { ...ours, stack: `${"s".repeat(99)}t` };
+    const manager = fieldManagerOf(long);
+    expect(manager).toHaveLength(128);
+    expect(manager.startsWith(`pod-to-pod/pod-to-pod/${"s".repeat(60)}`)).toBe(true);
+    expect(fieldManagerOf(other)).not.toBe(manager);
   });
 });
 
