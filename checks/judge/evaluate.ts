@@ -1,15 +1,15 @@
 import { ServiceEndpoint } from "./endpoints";
 import { LARGE_BYTES, LARGE_PATH } from "../contract/identity";
 import { cidrContains } from "./ipv4";
+import { parseIpAddr, parseIpRoute, parseWget } from "../probe/parsers";
 import {
-  parseIpAddr,
-  parseIpRoute,
-  parseNslookup,
-  parsePing,
-  parseWget,
-  readResponse,
-} from "../probe/parsers";
-import { checkIdentity, ExpectedServer } from "./serverIdentity";
+  checkIdentity,
+  ExpectedServer,
+  judgeLarge,
+  judgeLookup,
+  judgePing,
+  pingAnswered,
+} from "./probes";
 import { Section } from "../probe/script";
 import { serviceFqdn } from "../plan/pairProbes";
 import { CheckPlan, CheckResult } from "../contract/types";
@@ -130,23 +130,13 @@ function dnsCheck(
   section: Section | undefined,
   ready: Section | undefined,
 ): CheckResult {
-  const fqdn = serviceFqdn(plan);
   const probe = section ?? MISSING;
-  const { ms, output, rc } = probe;
-  const answer = parseNslookup(output);
-  const ok = answer.addresses.includes(plan.serviceClusterIp);
-  const detail = ok
-    ? `${fqdn} resolves to ${plan.serviceClusterIp} (server ${answer.server ?? "unknown"})`
-    : answer.addresses.length > 0
-      ? `${fqdn} resolves to ${answer.addresses.join(", ")}, not the ClusterIP ${plan.serviceClusterIp}`
-      : rc === 124 || rc === 143
-        ? `no DNS answer for ${fqdn} before the timeout`
-        : `${fqdn} did not resolve: ${answer.error ?? (output.trim() || "no output")}`;
+  const answer = judgeLookup(section, serviceFqdn(plan), plan.serviceClusterIp);
   return {
     name: "dns",
-    ok,
-    detail: detail + triesNote(probe, ok) + (ok ? "" : waitNote(ready)),
-    ms,
+    ok: answer.ok,
+    detail: answer.detail + triesNote(probe, answer.ok) + (answer.ok ? "" : waitNote(ready)),
+    ms: probe.ms,
     facts: {
       server: answer.server ?? "",
       addresses: answer.addresses.join(","),
@@ -156,34 +146,25 @@ function dnsCheck(
 }
 
 function pingCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
-  const { ms, output } = section ?? MISSING;
-  const summary = parsePing(output);
-  if (!summary) {
-    const firstLine = output.split("\n").find((line) => line.trim() !== "") ?? "no output";
-    return {
-      name: "ping",
-      ok: false,
-      detail: `ping to ${plan.serverPodIp} printed no statistics: ${firstLine.trim()}`,
-      ms,
-    };
-  }
-  const ok = summary.lossPercent === 0 && summary.received === plan.pingCount;
-  const rtt = summary.rtt
-    ? `, rtt min/avg/max ${summary.rtt.min}/${summary.rtt.avg}/${summary.rtt.max} ms`
-    : "";
+  const ping = judgePing(section, plan.serverPodIp, plan.pingCount);
+  const summary = ping.summary;
   return {
     name: "ping",
-    ok,
-    detail: `${summary.transmitted} transmitted, ${summary.received} received, ${summary.lossPercent}% loss to ${plan.serverPodIp}${rtt}`,
-    ms,
-    facts: {
-      transmitted: summary.transmitted,
-      received: summary.received,
-      lossPercent: summary.lossPercent,
-      ...(summary.rtt
-        ? { rttMinMs: summary.rtt.min, rttAvgMs: summary.rtt.avg, rttMaxMs: summary.rtt.max }
-        : {}),
-    },
+    ok: ping.ok,
+    detail: ping.detail,
+    ms: section?.ms ?? 0,
+    ...(summary
+      ? {
+          facts: {
+            transmitted: summary.transmitted,
+            received: summary.received,
+            lossPercent: summary.lossPercent,
+            ...(summary.rtt
+              ? { rttMinMs: summary.rtt.min, rttAvgMs: summary.rtt.avg, rttMaxMs: summary.rtt.max }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -341,34 +322,14 @@ function mtuCheck(
   ping: Section | undefined,
   mtu: number | undefined,
 ): CheckResult {
-  // The script prints the byte count last (after "stalled" when wget ran into its timeout), or,
-  // where the pod IP did not serve its page, a section of no tries that says so.
-  const skipped = large !== undefined && large.tries === 0;
-  const lines = large && !skipped ? large.output.trim().split(/\s+/) : [];
-  const bytes = lines.length > 0 ? Number(lines[lines.length - 1]) : NaN;
-  const stalled =
-    large !== undefined &&
-    (large.rc === 124 || large.rc === 143 || lines.includes("stalled")) &&
-    !skipped;
-  const redirect = large ? readResponse(large.output).locations[0] : undefined;
-  const redirected =
-    large !== undefined && readResponse(large.output).statuses.some((s) => s >= 300 && s < 400);
-  const full = bytes === LARGE_BYTES && !redirected;
-  const summary = parsePing(ping?.output ?? "");
-  const pinged =
-    summary !== undefined && summary.received === summary.transmitted && summary.transmitted > 0;
+  const body = judgeLarge(large);
+  const pinged = judgePing(ping, plan.serverPodIp);
+  const summary = pinged.summary;
   const size = mtu !== undefined ? `${mtu}-byte` : "MTU-sized";
+  const url = `${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH}`;
   const problems = [
-    full
-      ? undefined
-      : redirected
-        ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} was a redirect to ${redirect ?? "no Location"}: redirects are not followed`
-        : skipped
-          ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH}: ${large.output.trim()}`
-          : stalled
-            ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} stalled until the timeout${bytes > 0 ? ` after ${bytes} bytes` : ""}`
-            : `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} came back ${Number.isNaN(bytes) ? `with nothing (${(large?.output ?? "no output").trim().split("\n")[0]})` : `with ${bytes} bytes`}`,
-    pinged
+    body.ok ? undefined : `the ${LARGE_BYTES}-byte response from ${url} ${body.detail}`,
+    pingAnswered(summary)
       ? undefined
       : `${size} pings to ${plan.serverPodIp}: ${summary ? `${summary.received} of ${summary.transmitted} answered` : ping?.tries === 0 ? ping.output.trim() : "no statistics"}`,
   ].filter((p): p is string => p !== undefined);
@@ -381,7 +342,7 @@ function mtuCheck(
         : problems.join("; "),
     ms: (large?.ms ?? 0) + (ping?.ms ?? 0),
     facts: {
-      ...(Number.isNaN(bytes) ? {} : { bytes }),
+      ...(body.bytes !== undefined ? { bytes: body.bytes } : {}),
       ...(mtu !== undefined ? { podMtu: mtu } : {}),
       ...(summary ? { mtuPingsAnswered: summary.received } : {}),
     },
@@ -401,7 +362,7 @@ export function evaluateChecks(
     kind: "service",
     service: plan.serviceName,
     endpoints,
-    server: { name: plan.serverPod, uid: plan.serverPodUid },
+    servers: [{ name: plan.serverPod, uid: plan.serverPodUid }],
   };
   const http = (
     name: CheckResult["name"],

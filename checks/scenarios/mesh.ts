@@ -1,5 +1,6 @@
 import { mapBounded } from "../probe/boundedPool";
-import { evaluateMesh, meshTargets, MeshRun } from "../judge/meshEvaluate";
+import { parseEndpointSlices } from "../judge/endpoints";
+import { evaluateMesh, meshTargets, MeshRun, MeshService } from "../judge/meshEvaluate";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "../plan/meshLayout";
 import { meshClientScript, meshRequest, nodeProbeScript } from "../plan/meshProbes";
 import { diagnoseMesh, meshChecks, meshReport } from "../judge/meshSummary";
@@ -44,11 +45,11 @@ async function readLayout(
   plan: MeshPlan,
   run: KubectlRunner,
   context: readonly string[],
-): Promise<{ layout: MeshLayout; clusterIp: string } | Error> {
+): Promise<{ layout: MeshLayout; service: MeshService } | Error> {
   const budget = plan.timeoutSeconds * 1000 + 10_000;
   const pods = (selector: string) =>
     run([...context, "get", "pods", "-n", plan.namespace, "-l", selector, "-o", "json"], budget);
-  const [nodes, echo, clients, probes, service] = await Promise.all([
+  const [nodes, echo, clients, probes, service, slices] = await Promise.all([
     run([...context, "get", "nodes", "-o", "json"], budget),
     pods(plan.echoSelector),
     pods(plan.clientSelector),
@@ -63,6 +64,20 @@ async function readLayout(
         plan.serviceName,
         "-o",
         "jsonpath={.spec.clusterIP}",
+      ],
+      budget,
+    ),
+    run(
+      [
+        ...context,
+        "get",
+        "endpointslices",
+        "-n",
+        plan.namespace,
+        "-l",
+        `kubernetes.io/service-name=${plan.serviceName}`,
+        "-o",
+        "json",
       ],
       budget,
     ),
@@ -92,7 +107,13 @@ async function readLayout(
       read.clients as MeshPod[],
       read.probes as MeshPod[] | undefined,
     ),
-    clusterIp: service.stdout.trim(),
+    service: {
+      name: plan.serviceName,
+      fqdn: `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`,
+      clusterIp: service.stdout.trim(),
+      // Every ready endpoint must be an echo server of the mesh (judge/probes.ts's checkIdentity).
+      endpoints: parsed(slices.stdout, slices.code, slices.stderr, parseEndpointSlices),
+    },
   };
 }
 
@@ -119,7 +140,7 @@ export async function runMesh(
   if (read instanceof Error) {
     throw read;
   }
-  const { layout, clusterIp } = read;
+  const { layout, service } = read;
   const targets = meshTargets(layout);
   const scriptTargets = targets.map(({ index, node, pod }) => ({ index, node, ip: pod.ip }));
   // A nonce per script marks its output; the token each derives from it goes into its requests.
@@ -161,13 +182,8 @@ export async function runMesh(
   );
   const nonceOf = (kind: "client" | "node", node: string) =>
     tasks.find((task) => task.kind === kind && task.node === node)?.nonce ?? "";
-  const probed = evaluateMesh(
-    layout,
-    clientRuns,
-    nodeRuns,
-    { name: plan.serviceName, clusterIp },
-    (kind, from, probe, ip) =>
-      meshRequest(plan, nonceOf(kind === "node" ? "node" : "client", from), kind, probe, ip),
+  const probed = evaluateMesh(layout, clientRuns, nodeRuns, service, (kind, from, probe, ip) =>
+    meshRequest(plan, nonceOf(kind === "node" ? "node" : "client", from), kind, probe, ip),
   );
   const logs = await readServerLogs(
     {
