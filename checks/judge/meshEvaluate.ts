@@ -18,7 +18,7 @@ export interface ClientProbes {
     readonly ok: boolean;
     readonly ms: number;
     readonly detail: string;
-    /** The echo server whose UID came back never logged the fetch (see meshWitness.ts). */
+    /** The echo server whose UID came back never logged the fetch (see witnessed.ts). */
     readonly unserved?: boolean;
   };
   readonly dns: { readonly ok: boolean; readonly ms: number; readonly detail: string };
@@ -46,7 +46,7 @@ export interface NodeLinks {
 
 /**
  * An HTTP pass a script reported, which the echo server it was meant for must have logged (see
- * checks/meshWitness.ts): a pod path's identity or 64 KiB, a node path, a client's Service fetch.
+ * checks/judge/witnessed.ts): a pod path's identity or 64 KiB, a node path, a client's Service fetch.
  */
 export interface MeshClaim extends Claim {
   readonly kind: "pod" | "large" | "node" | "service";

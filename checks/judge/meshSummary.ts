@@ -1,6 +1,6 @@
 import { ClientProbes, NodeLinks } from "./meshEvaluate";
 import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "../contract/meshTypes";
-import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./meshWitness";
+import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./witnessed";
 import { CheckResult, Diagnosis } from "../contract/types";
 
 /** Evidence lines a diagnosis lists before it points at `verification.mesh.failures`. */

@@ -5,7 +5,7 @@ import { meshLayout, parseMeshPods, parseSchedulableNodes } from "../plan/meshLa
 import { meshClientScript, meshRequest, nodeProbeScript } from "../plan/meshProbes";
 import { diagnoseMesh, meshChecks, meshReport } from "../judge/meshSummary";
 import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "../contract/meshTypes";
-import { witnessMesh } from "../judge/meshWitness";
+import { witnessMesh } from "../judge/witnessed";
 import { execScript, kubectlError, KubectlRunner } from "../probe/exec";
 import { newRunNonce } from "../probe/script";
 import { logSinceTime, readServerLogs } from "../witness/readLogs";

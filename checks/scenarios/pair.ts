@@ -3,7 +3,7 @@ import { parseEndpointSlices, ServiceEndpoint } from "../judge/endpoints";
 import { evaluateChecks, NodePodCidrs, parseNodePodCidrs } from "../judge/evaluate";
 import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../judge/networkPolicy";
 import { evaluatePolicyChecks, PolicyFacts } from "../judge/policyChecks";
-import { applyVerdicts, pairClaims } from "../judge/pairWitness";
+import { applyVerdicts, pairClaims } from "../judge/witnessed";
 import { clientScript, strangerScript } from "../plan/pairProbes";
 import { execScript, KubectlRunner } from "../probe/exec";
 import { KubectlResult } from "../probe/kubectl";

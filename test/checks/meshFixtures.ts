@@ -1,6 +1,6 @@
 import { MeshEvaluation, MeshRequestOf, MeshService } from "../../checks/judge/meshEvaluate";
 import { MeshLayout, MeshPlan, MeshPod } from "../../checks/contract/meshTypes";
-import { WitnessedMesh, witnessMesh } from "../../checks/judge/meshWitness";
+import { WitnessedMesh, witnessMesh } from "../../checks/judge/witnessed";
 import { meshRequest } from "../../checks/plan/meshProbes";
 import { Section } from "../../checks/probe/script";
 import { ServedRequest } from "../../checks/witness/accessLog";
