@@ -3,14 +3,15 @@ import { parseEndpointSlices } from "../judge/endpoints";
 import { evaluateMesh, meshTargets, MeshRun, MeshService } from "../judge/meshEvaluate";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "../plan/meshLayout";
 import { meshClientScript, meshRequest, nodeProbeScript } from "../plan/meshProbes";
-import { diagnoseMesh, meshChecks, meshReport } from "../judge/meshSummary";
+import { diagnoseMesh } from "../judge/diagnose";
+import { meshChecks, meshReport } from "../judge/meshSummary";
 import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "../contract/meshTypes";
 import { witnessMesh } from "../judge/witnessed";
 import { execScript, kubectlError, KubectlRunner } from "../probe/exec";
 import { newRunNonce } from "../probe/script";
 import { logSinceTime, readServerLogs } from "../witness/readLogs";
 import { witnessToken } from "../witness/request";
-import { CheckResult, Diagnosis, Layer, Verification } from "../contract/types";
+import { CheckResult, Diagnosis } from "../contract/types";
 
 /** What the mesh adds to a verification. */
 export interface MeshOutcome {
@@ -203,36 +204,4 @@ export async function runMesh(
   const checks = meshChecks(layout, evaluation, plan.nodeProbeSelector !== undefined);
   const diagnosis = diagnoseMesh(layout, evaluation, checks);
   return { checks, report: meshReport(layout, evaluation), ...(diagnosis ? { diagnosis } : {}) };
-}
-
-/** Layers only the pair's checks can see: there, the pair's diagnosis is the one to read. */
-const PAIR_ONLY: readonly Layer[] = [
-  "client",
-  "server",
-  "network-policy",
-  "policy-enforcement",
-  "ipam",
-];
-
-/**
- * The verification with the mesh's checks after the pair's, counted together. The diagnosis is the
- * mesh's where it has one (it sees every path, and names the node), unless the pair's points at a
- * layer the mesh does not probe (the lab's own server, client, policies).
- */
-export function withMesh(verification: Verification, mesh: MeshOutcome): Verification {
-  const checks = [...verification.checks, ...mesh.checks];
-  const passed = checks.filter((c) => c.ok).length;
-  const pair = verification.diagnosis;
-  const diagnosis =
-    pair && (PAIR_ONLY.includes(pair.layer) || !mesh.diagnosis) ? pair : (mesh.diagnosis ?? pair);
-  return {
-    schemaVersion: verification.schemaVersion,
-    checkedAt: verification.checkedAt,
-    runnerVersion: verification.runnerVersion,
-    passed,
-    failed: checks.length - passed,
-    checks,
-    ...(diagnosis ? { diagnosis } : {}),
-    mesh: mesh.report,
-  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mapBounded } from "../../checks/probe/boundedPool";
-import { runMesh, withMesh } from "../../checks/scenarios/mesh";
+import { withMesh } from "../../checks/judge/diagnose";
+import { runMesh } from "../../checks/scenarios/mesh";
 import { meshDeadlineSeconds } from "../../checks/plan/meshProbes";
 import { KubectlRunner } from "../../checks/probe/exec";
 import { renderMeshText } from "../../checks/report/meshRender";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/judge/meshEvaluate";
-import { diagnoseMesh, meshChecks, meshReport } from "../../checks/judge/meshSummary";
+import { diagnoseMesh } from "../../checks/judge/diagnose";
+import { meshChecks, meshReport } from "../../checks/judge/meshSummary";
 import { renderReport } from "../../checks/report/report";
 import { MeshLayout } from "../../checks/contract/meshTypes";
 import { Section } from "../../checks/probe/script";
