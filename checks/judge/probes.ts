@@ -8,6 +8,7 @@ import {
   PingSummary,
   readResponse,
   WgetOutcome,
+  wgetFailure,
 } from "../probe/parsers";
 import { Section } from "../probe/script";
 
@@ -261,5 +262,66 @@ export function judgeLarge(section: Section | undefined): LargeOutcome {
       ? `stalled until the timeout${bytes ? ` after ${bytes} bytes` : ""}${section.tries > 1 ? ` (${section.tries} tries)` : ""}`
       : `came back ${bytes === undefined ? `with nothing (${section.output.trim().split("\n")[0] || "no output"})` : `with ${bytes} bytes`}`,
     ...counted,
+  };
+}
+
+/** What a probe that must be refused established. */
+export interface RefusalOutcome {
+  readonly ok: boolean;
+  readonly detail: string;
+  /** What the prober got: "through", "nothing" (not alive), "own-egress", "dropped", "refused", … */
+  readonly got?: string;
+}
+
+/**
+ * A request that must be refused: it fails (dropped or refused) within its bound, and the refusal
+ * is the server side's doing. The same prober must be `alive` (it reached, in the same run,
+ * something no policy refuses), and no policy of its own may restrict its egress (`egressBy`,
+ * read from the API; undefined where it could not be read).
+ */
+export function judgeRefusal(
+  section: Section | undefined,
+  target: string,
+  prober: string,
+  alive: boolean,
+  egressBy: readonly string[] | undefined,
+): RefusalOutcome {
+  if (!section) {
+    return { ok: false, detail: `the stranger's probe of ${target} printed nothing` };
+  }
+  if (section.rc === 0) {
+    return {
+      ok: false,
+      detail: `${prober} reached ${target}, which the policies refuse it: the NetworkPolicy is not enforced`,
+      got: "through",
+    };
+  }
+  if (!alive) {
+    return {
+      ok: false,
+      detail: `${target} did not answer ${prober}, but the stranger does not reach the Kubernetes API either: its refusal proves nothing`,
+      got: "nothing",
+    };
+  }
+  if (egressBy === undefined || egressBy.length > 0) {
+    return {
+      ok: false,
+      detail:
+        egressBy === undefined
+          ? `${target} did not answer ${prober}, but the stranger's own policies could not be read: the refusal may be its own egress`
+          : `${target} did not answer ${prober}, but ${egressBy.join(", ")} restrict${egressBy.length === 1 ? "s" : ""} the stranger's own egress: the refusal proves nothing of the server's side`,
+      got: "own-egress",
+    };
+  }
+  const how = wgetFailure(section.rc, section.output, target);
+  const refused =
+    how.failure === "timeout" ? "dropped" : how.failure === "refused" ? "refused" : how.failure;
+  const ok = how.failure === "timeout" || how.failure === "refused";
+  return {
+    ok,
+    detail: ok
+      ? `denied as expected after ${section.ms} ms (${refused}: ${how.detail})`
+      : `${target} failed for ${prober}, but not as a policy refuses: ${how.detail}`,
+    got: String(refused),
   };
 }

@@ -7,7 +7,13 @@ import { diagnoseMesh } from "../judge/diagnose";
 import { meshChecks, meshReport } from "../judge/meshSummary";
 import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "../contract/meshTypes";
 import { witnessMesh } from "../judge/witnessed";
-import { execScript, kubectlError, KubectlRunner } from "../probe/exec";
+import {
+  endpointSlicesArgs,
+  execScript,
+  kubectlError,
+  KubectlRunner,
+  readResult,
+} from "../probe/exec";
 import { newRunNonce } from "../probe/script";
 import { logSinceTime, readServerLogs } from "../witness/readLogs";
 import { witnessToken } from "../witness/request";
@@ -23,22 +29,6 @@ export interface MeshOutcome {
 /** How long the runner waits for every node's mesh pods to be Ready (a node just joined). */
 export function meshReadyBoundMs(plan: MeshPlan): number {
   return Math.max(30_000, 4 * plan.timeoutSeconds * 1000);
-}
-
-function parsed<T>(
-  stdout: string,
-  code: number,
-  stderr: string,
-  parse: (s: string) => T,
-): T | Error {
-  if (code !== 0) {
-    return new Error(kubectlError(stderr));
-  }
-  try {
-    return parse(stdout);
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
 }
 
 /** The mesh as the API server has it now: nodes, the three DaemonSets' pods, the Service's IP. */
@@ -68,26 +58,13 @@ async function readLayout(
       ],
       budget,
     ),
-    run(
-      [
-        ...context,
-        "get",
-        "endpointslices",
-        "-n",
-        plan.namespace,
-        "-l",
-        `kubernetes.io/service-name=${plan.serviceName}`,
-        "-o",
-        "json",
-      ],
-      budget,
-    ),
+    run(endpointSlicesArgs(context, plan.namespace, plan.serviceName), budget),
   ]);
   const read = {
-    nodes: parsed(nodes.stdout, nodes.code, nodes.stderr, parseSchedulableNodes),
-    echo: parsed(echo.stdout, echo.code, echo.stderr, parseMeshPods),
-    clients: parsed(clients.stdout, clients.code, clients.stderr, parseMeshPods),
-    probes: probes ? parsed(probes.stdout, probes.code, probes.stderr, parseMeshPods) : undefined,
+    nodes: readResult(nodes, parseSchedulableNodes),
+    echo: readResult(echo, parseMeshPods),
+    clients: readResult(clients, parseMeshPods),
+    probes: probes ? readResult(probes, parseMeshPods) : undefined,
   };
   for (const [what, value] of Object.entries(read)) {
     if (value instanceof Error) {
@@ -113,7 +90,7 @@ async function readLayout(
       fqdn: `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`,
       clusterIp: service.stdout.trim(),
       // Every ready endpoint must be an echo server of the mesh (judge/probes.ts's checkIdentity).
-      endpoints: parsed(slices.stdout, slices.code, slices.stderr, parseEndpointSlices),
+      endpoints: readResult(slices, parseEndpointSlices),
     },
   };
 }
