@@ -69,10 +69,6 @@ function triesNote(section: Section, ok: boolean): string {
   return ok ? ` (passed on try ${section.tries})` : ` (${section.tries} tries)`;
 }
 
-function sectionOf(sections: ReadonlyMap<string, Section>, name: string): Section | undefined {
-  return sections.get(name);
-}
-
 /**
  * An HTTP check passes when the walkthrough's page came back and the server that answered is the
  * one that must: the page alone proves only that some nginx answered.
@@ -369,7 +365,7 @@ export function evaluateChecks(
     identity: string,
     target: string,
     expected: ExpectedServer,
-  ) => httpCheck(name, sectionOf(sections, name), sectionOf(sections, identity), target, expected);
+  ) => httpCheck(name, sections.get(name), sections.get(identity), target, expected);
   return [
     http("pod-ip-http", "pod-ip-identity", `${plan.serverPodIp}:${plan.serverPort}`, server),
     http("service-dns-http", "service-dns-identity", `${plan.serviceName}:${port}`, service),
@@ -380,16 +376,16 @@ export function evaluateChecks(
       `${plan.serviceClusterIp}:${port}`,
       service,
     ),
-    dnsCheck(plan, sectionOf(sections, "dns"), sectionOf(sections, "service-ready")),
-    pingCheck(plan, sectionOf(sections, "ping")),
-    interfaceCheck(plan, sectionOf(sections, "ip-addr")),
-    routesCheck(plan, sectionOf(sections, "ip-route"), sectionOf(sections, "gateway-ping")),
+    dnsCheck(plan, sections.get("dns"), sections.get("service-ready")),
+    pingCheck(plan, sections.get("ping")),
+    interfaceCheck(plan, sections.get("ip-addr")),
+    routesCheck(plan, sections.get("ip-route"), sections.get("gateway-ping")),
     cidrCheck(plan, nodeCidrs),
     mtuCheck(
       plan,
-      sectionOf(sections, "large-http"),
-      sectionOf(sections, "mtu-ping"),
-      parseIpAddr(sectionOf(sections, "ip-addr")?.output ?? "").find((i) => i.name === "eth0")?.mtu,
+      sections.get("large-http"),
+      sections.get("mtu-ping"),
+      parseIpAddr(sections.get("ip-addr")?.output ?? "").find((i) => i.name === "eth0")?.mtu,
     ),
   ];
 }

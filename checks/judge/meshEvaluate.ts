@@ -92,12 +92,8 @@ function sectionsOf(run: MeshRun | undefined): ReadonlyMap<string, Section> {
 }
 
 /** The identity probe of one target: did the echo server of that node answer, itself? */
-function identityOutcome(
-  section: Section | undefined,
-  pod: MeshPod,
-): { ok: boolean; detail: string } {
-  return checkIdentity(section, pod.ip, { kind: "pod", name: pod.name, uid: pod.uid });
-}
+const identityOf = (section: Section | undefined, pod: MeshPod) =>
+  checkIdentity(section, pod.ip, { kind: "pod", name: pod.name, uid: pod.uid });
 
 /**
  * A pod path: client on `from`, echo server on `to`, from the sections of that target; and which
@@ -116,7 +112,7 @@ function podPath(
   if (runError) {
     return { path: absent(from, to, `the client could not run: ${runError.message}`), served: [] };
   }
-  const http = identityOutcome(at("pod"), pod);
+  const http = identityOf(at("pod"), pod);
   const small = judgePing(at("ping"), pod.ip);
   const large = judgeLarge(at("large"));
   const largeOk = large.ok;
@@ -305,7 +301,7 @@ export function evaluateMesh(
         continue;
       }
       const section = nodeSections.get(`node-${target.index}`);
-      const outcome = identityOutcome(section, target.pod);
+      const outcome = identityOf(section, target.pod);
       if (outcome.ok) {
         const addresses = links.get(from)?.addresses;
         claims.push({
