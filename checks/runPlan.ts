@@ -1,6 +1,7 @@
 import { RunnerOptions } from "./contract/environment";
 import { RunPlan, Verification } from "./contract/types";
-import { runMesh, withMesh } from "./scenarios/mesh";
+import { withMesh } from "./judge/diagnose";
+import { runMesh } from "./scenarios/mesh";
 import { KubectlRunner } from "./probe/exec";
 import { runChecks } from "./scenarios/pair";
 

@@ -1,15 +1,15 @@
 import { ServiceEndpoint } from "./endpoints";
 import { LARGE_BYTES, LARGE_PATH } from "../contract/identity";
 import { cidrContains } from "./ipv4";
+import { parseIpAddr, parseIpRoute, parseWget } from "../probe/parsers";
 import {
-  parseIpAddr,
-  parseIpRoute,
-  parseNslookup,
-  parsePing,
-  parseWget,
-  readResponse,
-} from "../probe/parsers";
-import { checkIdentity, ExpectedServer } from "./serverIdentity";
+  checkIdentity,
+  ExpectedServer,
+  judgeLarge,
+  judgeLookup,
+  judgePing,
+  pingAnswered,
+} from "./probes";
 import { Section } from "../probe/script";
 import { serviceFqdn } from "../plan/pairProbes";
 import { CheckPlan, CheckResult } from "../contract/types";
@@ -69,10 +69,6 @@ function triesNote(section: Section, ok: boolean): string {
   return ok ? ` (passed on try ${section.tries})` : ` (${section.tries} tries)`;
 }
 
-function sectionOf(sections: ReadonlyMap<string, Section>, name: string): Section | undefined {
-  return sections.get(name);
-}
-
 /**
  * An HTTP check passes when the walkthrough's page came back and the server that answered is the
  * one that must: the page alone proves only that some nginx answered.
@@ -130,23 +126,13 @@ function dnsCheck(
   section: Section | undefined,
   ready: Section | undefined,
 ): CheckResult {
-  const fqdn = serviceFqdn(plan);
   const probe = section ?? MISSING;
-  const { ms, output, rc } = probe;
-  const answer = parseNslookup(output);
-  const ok = answer.addresses.includes(plan.serviceClusterIp);
-  const detail = ok
-    ? `${fqdn} resolves to ${plan.serviceClusterIp} (server ${answer.server ?? "unknown"})`
-    : answer.addresses.length > 0
-      ? `${fqdn} resolves to ${answer.addresses.join(", ")}, not the ClusterIP ${plan.serviceClusterIp}`
-      : rc === 124 || rc === 143
-        ? `no DNS answer for ${fqdn} before the timeout`
-        : `${fqdn} did not resolve: ${answer.error ?? (output.trim() || "no output")}`;
+  const answer = judgeLookup(section, serviceFqdn(plan), plan.serviceClusterIp);
   return {
     name: "dns",
-    ok,
-    detail: detail + triesNote(probe, ok) + (ok ? "" : waitNote(ready)),
-    ms,
+    ok: answer.ok,
+    detail: answer.detail + triesNote(probe, answer.ok) + (answer.ok ? "" : waitNote(ready)),
+    ms: probe.ms,
     facts: {
       server: answer.server ?? "",
       addresses: answer.addresses.join(","),
@@ -156,34 +142,25 @@ function dnsCheck(
 }
 
 function pingCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
-  const { ms, output } = section ?? MISSING;
-  const summary = parsePing(output);
-  if (!summary) {
-    const firstLine = output.split("\n").find((line) => line.trim() !== "") ?? "no output";
-    return {
-      name: "ping",
-      ok: false,
-      detail: `ping to ${plan.serverPodIp} printed no statistics: ${firstLine.trim()}`,
-      ms,
-    };
-  }
-  const ok = summary.lossPercent === 0 && summary.received === plan.pingCount;
-  const rtt = summary.rtt
-    ? `, rtt min/avg/max ${summary.rtt.min}/${summary.rtt.avg}/${summary.rtt.max} ms`
-    : "";
+  const ping = judgePing(section, plan.serverPodIp, plan.pingCount);
+  const summary = ping.summary;
   return {
     name: "ping",
-    ok,
-    detail: `${summary.transmitted} transmitted, ${summary.received} received, ${summary.lossPercent}% loss to ${plan.serverPodIp}${rtt}`,
-    ms,
-    facts: {
-      transmitted: summary.transmitted,
-      received: summary.received,
-      lossPercent: summary.lossPercent,
-      ...(summary.rtt
-        ? { rttMinMs: summary.rtt.min, rttAvgMs: summary.rtt.avg, rttMaxMs: summary.rtt.max }
-        : {}),
-    },
+    ok: ping.ok,
+    detail: ping.detail,
+    ms: section?.ms ?? 0,
+    ...(summary
+      ? {
+          facts: {
+            transmitted: summary.transmitted,
+            received: summary.received,
+            lossPercent: summary.lossPercent,
+            ...(summary.rtt
+              ? { rttMinMs: summary.rtt.min, rttAvgMs: summary.rtt.avg, rttMaxMs: summary.rtt.max }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -341,34 +318,14 @@ function mtuCheck(
   ping: Section | undefined,
   mtu: number | undefined,
 ): CheckResult {
-  // The script prints the byte count last (after "stalled" when wget ran into its timeout), or,
-  // where the pod IP did not serve its page, a section of no tries that says so.
-  const skipped = large !== undefined && large.tries === 0;
-  const lines = large && !skipped ? large.output.trim().split(/\s+/) : [];
-  const bytes = lines.length > 0 ? Number(lines[lines.length - 1]) : NaN;
-  const stalled =
-    large !== undefined &&
-    (large.rc === 124 || large.rc === 143 || lines.includes("stalled")) &&
-    !skipped;
-  const redirect = large ? readResponse(large.output).locations[0] : undefined;
-  const redirected =
-    large !== undefined && readResponse(large.output).statuses.some((s) => s >= 300 && s < 400);
-  const full = bytes === LARGE_BYTES && !redirected;
-  const summary = parsePing(ping?.output ?? "");
-  const pinged =
-    summary !== undefined && summary.received === summary.transmitted && summary.transmitted > 0;
+  const body = judgeLarge(large);
+  const pinged = judgePing(ping, plan.serverPodIp);
+  const summary = pinged.summary;
   const size = mtu !== undefined ? `${mtu}-byte` : "MTU-sized";
+  const url = `${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH}`;
   const problems = [
-    full
-      ? undefined
-      : redirected
-        ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} was a redirect to ${redirect ?? "no Location"}: redirects are not followed`
-        : skipped
-          ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH}: ${large.output.trim()}`
-          : stalled
-            ? `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} stalled until the timeout${bytes > 0 ? ` after ${bytes} bytes` : ""}`
-            : `the ${LARGE_BYTES}-byte response from ${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH} came back ${Number.isNaN(bytes) ? `with nothing (${(large?.output ?? "no output").trim().split("\n")[0]})` : `with ${bytes} bytes`}`,
-    pinged
+    body.ok ? undefined : `the ${LARGE_BYTES}-byte response from ${url} ${body.detail}`,
+    pingAnswered(summary)
       ? undefined
       : `${size} pings to ${plan.serverPodIp}: ${summary ? `${summary.received} of ${summary.transmitted} answered` : ping?.tries === 0 ? ping.output.trim() : "no statistics"}`,
   ].filter((p): p is string => p !== undefined);
@@ -381,7 +338,7 @@ function mtuCheck(
         : problems.join("; "),
     ms: (large?.ms ?? 0) + (ping?.ms ?? 0),
     facts: {
-      ...(Number.isNaN(bytes) ? {} : { bytes }),
+      ...(body.bytes !== undefined ? { bytes: body.bytes } : {}),
       ...(mtu !== undefined ? { podMtu: mtu } : {}),
       ...(summary ? { mtuPingsAnswered: summary.received } : {}),
     },
@@ -401,14 +358,14 @@ export function evaluateChecks(
     kind: "service",
     service: plan.serviceName,
     endpoints,
-    server: { name: plan.serverPod, uid: plan.serverPodUid },
+    servers: [{ name: plan.serverPod, uid: plan.serverPodUid }],
   };
   const http = (
     name: CheckResult["name"],
     identity: string,
     target: string,
     expected: ExpectedServer,
-  ) => httpCheck(name, sectionOf(sections, name), sectionOf(sections, identity), target, expected);
+  ) => httpCheck(name, sections.get(name), sections.get(identity), target, expected);
   return [
     http("pod-ip-http", "pod-ip-identity", `${plan.serverPodIp}:${plan.serverPort}`, server),
     http("service-dns-http", "service-dns-identity", `${plan.serviceName}:${port}`, service),
@@ -419,16 +376,16 @@ export function evaluateChecks(
       `${plan.serviceClusterIp}:${port}`,
       service,
     ),
-    dnsCheck(plan, sectionOf(sections, "dns"), sectionOf(sections, "service-ready")),
-    pingCheck(plan, sectionOf(sections, "ping")),
-    interfaceCheck(plan, sectionOf(sections, "ip-addr")),
-    routesCheck(plan, sectionOf(sections, "ip-route"), sectionOf(sections, "gateway-ping")),
+    dnsCheck(plan, sections.get("dns"), sections.get("service-ready")),
+    pingCheck(plan, sections.get("ping")),
+    interfaceCheck(plan, sections.get("ip-addr")),
+    routesCheck(plan, sections.get("ip-route"), sections.get("gateway-ping")),
     cidrCheck(plan, nodeCidrs),
     mtuCheck(
       plan,
-      sectionOf(sections, "large-http"),
-      sectionOf(sections, "mtu-ping"),
-      parseIpAddr(sectionOf(sections, "ip-addr")?.output ?? "").find((i) => i.name === "eth0")?.mtu,
+      sections.get("large-http"),
+      sections.get("mtu-ping"),
+      parseIpAddr(sections.get("ip-addr")?.output ?? "").find((i) => i.name === "eth0")?.mtu,
     ),
   ];
 }

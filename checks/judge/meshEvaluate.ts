@@ -1,8 +1,9 @@
+import { ServiceEndpoint } from "./endpoints";
+import { checkIdentity, judgeLarge, judgeLookup, judgePing } from "./probes";
 import { LARGE_BYTES } from "../contract/identity";
-import { parseIdentity } from "../contract/identity";
 import { meshProbe } from "../plan/meshProbes";
 import { MeshLayout, MeshPath, MeshPod } from "../contract/meshTypes";
-import { fetched, parseIpAddr, parseNslookup, parsePing, readResponse } from "../probe/parsers";
+import { parseIpAddr } from "../probe/parsers";
 import { ScriptOutput, Section } from "../probe/script";
 import { ExpectedRequest } from "../witness/request";
 import { Claim } from "../witness/witness";
@@ -17,7 +18,7 @@ export interface ClientProbes {
     readonly ok: boolean;
     readonly ms: number;
     readonly detail: string;
-    /** The echo server whose UID came back never logged the fetch (see meshWitness.ts). */
+    /** The echo server whose UID came back never logged the fetch (see witnessed.ts). */
     readonly unserved?: boolean;
   };
   readonly dns: { readonly ok: boolean; readonly ms: number; readonly detail: string };
@@ -45,7 +46,7 @@ export interface NodeLinks {
 
 /**
  * An HTTP pass a script reported, which the echo server it was meant for must have logged (see
- * checks/meshWitness.ts): a pod path's identity or 64 KiB, a node path, a client's Service fetch.
+ * checks/judge/witnessed.ts): a pod path's identity or 64 KiB, a node path, a client's Service fetch.
  */
 export interface MeshClaim extends Claim {
   readonly kind: "pod" | "large" | "node" | "service";
@@ -91,40 +92,8 @@ function sectionsOf(run: MeshRun | undefined): ReadonlyMap<string, Section> {
 }
 
 /** The identity probe of one target: did the echo server of that node answer, itself? */
-function identityOutcome(
-  section: Section | undefined,
-  pod: MeshPod,
-  target: string,
-): { ok: boolean; detail: string } {
-  if (!section) {
-    return { ok: false, detail: `${target}: not probed (the script did not get to it)` };
-  }
-  const response = fetched(section.rc, section.output, target);
-  if (!response.ok) {
-    return { ok: false, detail: response.detail };
-  }
-  const uid = parseIdentity(response.body);
-  return uid === pod.uid
-    ? { ok: true, detail: `${pod.name} answered` }
-    : {
-        ok: false,
-        detail: `${target} answered, but not as ${pod.name} (uid ${pod.uid.slice(0, 8)}): ${uid ? `uid ${uid.slice(0, 8)}` : `"${response.body.slice(0, 60)}"`}`,
-      };
-}
-
-function pingOutcome(section: Section | undefined): { ok: boolean; detail: string } {
-  if (!section) {
-    return { ok: false, detail: "not tried" };
-  }
-  const ping = parsePing(section.output);
-  if (!ping) {
-    return { ok: false, detail: `ping did not run: ${section.output.slice(0, 80)}` };
-  }
-  return {
-    ok: ping.transmitted > 0 && ping.received === ping.transmitted,
-    detail: `${ping.received}/${ping.transmitted} answered`,
-  };
-}
+const identityOf = (section: Section | undefined, pod: MeshPod) =>
+  checkIdentity(section, pod.ip, { kind: "pod", name: pod.name, uid: pod.uid });
 
 /**
  * A pod path: client on `from`, echo server on `to`, from the sections of that target; and which
@@ -143,30 +112,18 @@ function podPath(
   if (runError) {
     return { path: absent(from, to, `the client could not run: ${runError.message}`), served: [] };
   }
-  const target = `${pod.ip} (${pod.name})`;
-  const http = identityOutcome(at("pod"), pod, target);
-  const small = pingOutcome(at("ping"));
-  const large = at("large");
-  // wc's count, on a line of its own; `timeout` may have said "Terminated" around it.
-  const bytes = large?.output
-    .split("\n")
-    .find((line) => /^\s*\d+\s*$/.test(line))
-    ?.trim();
-  const redirected =
-    large !== undefined && readResponse(large.output).statuses.some((s) => s >= 300 && s < 400);
-  const largeOk =
-    large !== undefined && large.rc === 0 && Number(bytes) === LARGE_BYTES && !redirected;
-  const full = pingOutcome(at("mtu"));
-  const largeDetail = !large
-    ? "large: not tried"
-    : largeOk
-      ? `${LARGE_BYTES} bytes in ${large.ms} ms`
-      : redirected
-        ? `large: a redirect to ${readResponse(large.output).locations[0] ?? "no Location"}, not followed`
-        : bytes !== undefined
-          ? `only ${bytes} of ${LARGE_BYTES} bytes arrived within ${large.ms} ms (${large.tries} tries)`
-          : `large: ${large.output.replace(/\s+/g, " ").trim().slice(0, 60) || `exit ${large.rc}`}`;
-  const detail = `http: ${http.detail}; ping: ${small.detail}; ${largeDetail}; full-size ping: ${full.detail}`;
+  const http = identityOf(at("pod"), pod);
+  const small = judgePing(at("ping"), pod.ip);
+  const large = judgeLarge(at("large"));
+  const largeOk = large.ok;
+  const full = judgePing(at("mtu"), pod.ip);
+  const largeDetail = largeOk
+    ? `${LARGE_BYTES} bytes in ${at("large")?.ms ?? 0} ms`
+    : `the ${LARGE_BYTES}-byte response ${large.detail}`;
+  // The matrix's cells stay short: a ping's counts, its full statistics only where it did not run.
+  const pinged = (p: typeof small) =>
+    p.summary ? `${p.summary.received}/${p.summary.transmitted} answered` : p.detail;
+  const detail = `http: ${http.detail}; ping: ${pinged(small)}; ${largeDetail}; full-size ping: ${pinged(full)}`;
   const served = [
     ...(http.ok ? ["pod" as const] : []),
     ...(http.ok && largeOk ? ["large" as const] : []),
@@ -207,22 +164,30 @@ export function parseNodeLinks(output: string, nodeIp: string): NodeLinks {
   };
 }
 
+/** The mesh's Service as the API server has it: its name, ClusterIP and endpoints. */
+export interface MeshService {
+  readonly name: string;
+  readonly fqdn: string;
+  readonly clusterIp: string;
+  readonly endpoints: readonly ServiceEndpoint[] | Error;
+}
+
 function clientProbes(
   node: string,
   sections: ReadonlyMap<string, Section>,
-  clusterIp: string,
-  echoNodes: ReadonlyMap<string, string>,
-  serviceName: string,
+  service: MeshService,
+  echo: ReadonlyArray<{ node: string; pod: MeshPod }>,
 ): ClientProbes {
-  const service = sections.get("service");
-  const response = service ? fetched(service.rc, service.output, serviceName) : undefined;
-  const uid = response?.ok ? parseIdentity(response.body) : undefined;
-  const answeredBy = uid !== undefined ? echoNodes.get(uid) : undefined;
-  const serviceOk = answeredBy !== undefined;
+  const fetch = sections.get("service");
+  const who = checkIdentity(fetch, service.name, {
+    kind: "service",
+    service: service.name,
+    endpoints: service.endpoints,
+    servers: echo.map((e) => e.pod),
+  });
+  const answeredBy = who.ok ? echo.find((e) => e.pod.uid === who.answeredUid)?.node : undefined;
   const dns = sections.get("dns");
-  const answer = dns ? parseNslookup(dns.output) : undefined;
-  const dnsOk =
-    dns !== undefined && dns.rc === 0 && (answer?.addresses.includes(clusterIp) ?? false);
+  const lookup = judgeLookup(dns, service.fqdn, service.clusterIp);
   const waited = sections.get("service-ready")?.ms ?? 0;
   const afterWait =
     waited >= 1000 ? ` (after ${waited} ms waiting for CoreDNS to know the name)` : "";
@@ -231,24 +196,14 @@ function clientProbes(
   return {
     node,
     service: {
-      ok: serviceOk,
-      ms: service?.ms ?? 0,
-      detail: !service
-        ? "not probed"
-        : serviceOk
-          ? `${answeredBy}'s echo server answered (uid ${uid?.slice(0, 8)})`
-          : response && !response.ok
-            ? response.detail
-            : `${serviceName} answered, but not as an echo server of the mesh: "${(response?.ok ? response.body : "").slice(0, 60)}"`,
+      ok: answeredBy !== undefined,
+      ms: fetch?.ms ?? 0,
+      detail: fetch ? who.detail : "not probed",
     },
     dns: {
-      ok: dnsOk,
+      ok: lookup.ok,
       ms: dns?.ms ?? 0,
-      detail: !dns
-        ? "not probed"
-        : dnsOk
-          ? `resolves to ${clusterIp}`
-          : `${answer?.error ?? `answered ${answer?.addresses.join(", ") || "nothing"}`}, not ${clusterIp}${afterWait}`,
+      detail: !dns ? "not probed" : lookup.ok ? lookup.detail : `${lookup.detail}${afterWait}`,
     },
     ...(Number.isInteger(eth0) && eth0 > 0 ? { podMtu: eth0 } : {}),
     ...(gateway ? { gatewayAnswers: gateway.rc === 0 } : {}),
@@ -264,11 +219,10 @@ export function evaluateMesh(
   layout: MeshLayout,
   clientRuns: ReadonlyMap<string, MeshRun>,
   nodeRuns: ReadonlyMap<string, MeshRun>,
-  service: { readonly name: string; readonly clusterIp: string },
+  service: MeshService,
   requestOf: MeshRequestOf,
 ): MeshEvaluation {
   const targets = meshTargets(layout);
-  const echoNodes = new Map(targets.map((t) => [t.pod.uid, t.node]));
   const podPaths: MeshPath[] = [];
   const claims: MeshClaim[] = [];
   const nodePaths: MeshPath[] = [];
@@ -306,7 +260,7 @@ export function evaluateMesh(
       );
     }
     if (!runError) {
-      const probes = clientProbes(from, sections, service.clusterIp, echoNodes, service.name);
+      const probes = clientProbes(from, sections, service, targets);
       clients.push(probes);
       if (probes.service.ok && probes.serviceAnsweredBy) {
         claims.push({
@@ -347,7 +301,7 @@ export function evaluateMesh(
         continue;
       }
       const section = nodeSections.get(`node-${target.index}`);
-      const outcome = identityOutcome(section, target.pod, `${target.pod.ip} (${target.pod.name})`);
+      const outcome = identityOf(section, target.pod);
       if (outcome.ok) {
         const addresses = links.get(from)?.addresses;
         claims.push({

@@ -1,5 +1,6 @@
 import { IngressVerdict } from "./networkPolicy";
-import { parseNslookup, readResponse, wgetFailure } from "../probe/parsers";
+import { judgeRefusal } from "./probes";
+import { parseNslookup, readResponse } from "../probe/parsers";
 import { Section } from "../probe/script";
 import { CheckPlan, CheckResult, PolicyPlan } from "../contract/types";
 
@@ -49,7 +50,7 @@ function allowsClient(plan: CheckPlan, facts: PolicyFacts): CheckResult {
   };
 }
 
-/** A request the policies must refuse: it fails (dropped or refused) within the deny bound. */
+/** A request the policies must refuse, as the check named `name`. */
 function denied(
   name: "stranger-to-pod-ip" | "stranger-to-service",
   section: Section | undefined,
@@ -58,51 +59,13 @@ function denied(
   alive: boolean,
   egressBy: readonly string[] | undefined,
 ): CheckResult {
-  if (!section) {
-    return { name, ok: false, detail: `the stranger's probe of ${target} printed nothing`, ms: 0 };
-  }
-  if (section.rc === 0) {
-    return {
-      name,
-      ok: false,
-      detail: `${policy.strangerPod} reached ${target}, which the policies refuse it: the NetworkPolicy is not enforced`,
-      ms: section.ms,
-      facts: { got: "through" },
-    };
-  }
-  if (!alive) {
-    return {
-      name,
-      ok: false,
-      detail: `${target} did not answer ${policy.strangerPod}, but the stranger does not reach the Kubernetes API either: its refusal proves nothing`,
-      ms: section.ms,
-      facts: { got: "nothing" },
-    };
-  }
-  if (egressBy === undefined || egressBy.length > 0) {
-    return {
-      name,
-      ok: false,
-      detail:
-        egressBy === undefined
-          ? `${target} did not answer ${policy.strangerPod}, but the stranger's own policies could not be read: the refusal may be its own egress`
-          : `${target} did not answer ${policy.strangerPod}, but ${egressBy.join(", ")} restrict${egressBy.length === 1 ? "s" : ""} the stranger's own egress: the refusal proves nothing of the server's side`,
-      ms: section.ms,
-      facts: { got: "own-egress" },
-    };
-  }
-  const how = wgetFailure(section.rc, section.output, target);
-  const refused =
-    how.failure === "timeout" ? "dropped" : how.failure === "refused" ? "refused" : how.failure;
+  const refusal = judgeRefusal(section, target, policy.strangerPod, alive, egressBy);
   return {
     name,
-    ok: how.failure === "timeout" || how.failure === "refused",
-    detail:
-      how.failure === "timeout" || how.failure === "refused"
-        ? `denied as expected after ${section.ms} ms (${refused}: ${how.detail})`
-        : `${target} failed for ${policy.strangerPod}, but not as a policy refuses: ${how.detail}`,
-    ms: section.ms,
-    facts: { got: String(refused) },
+    ok: refusal.ok,
+    detail: refusal.detail,
+    ms: section?.ms ?? 0,
+    ...(refusal.got ? { facts: { got: refusal.got } } : {}),
   };
 }
 

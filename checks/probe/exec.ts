@@ -26,6 +26,37 @@ export function kubectlError(stderr: string): string {
   return (text.length > 600 ? `${text.slice(0, 600)}…` : text) || "no error output";
 }
 
+/** A kubectl read's output, parsed; or why there is none (kubectl's error, or the parser's). */
+export function readResult<T>(result: KubectlResult, parse: (stdout: string) => T): T | Error {
+  if (result.code !== 0) {
+    return new Error(kubectlError(result.stderr));
+  }
+  try {
+    return parse(result.stdout);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** The kubectl arguments that list a Service's EndpointSlices, every scenario's view of its endpoints. */
+export function endpointSlicesArgs(
+  context: readonly string[],
+  namespace: string,
+  service: string,
+): string[] {
+  return [
+    ...context,
+    "get",
+    "endpointslices",
+    "-n",
+    namespace,
+    "-l",
+    `kubernetes.io/service-name=${service}`,
+    "-o",
+    "json",
+  ];
+}
+
 /**
  * Runs one pod's script in one `kubectl exec` and reads its sections: the one way any pod is
  * probed. kubectl gets the script's deadline and room for its own start; an exec that printed no

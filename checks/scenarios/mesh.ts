@@ -1,15 +1,23 @@
 import { mapBounded } from "../probe/boundedPool";
-import { evaluateMesh, meshTargets, MeshRun } from "../judge/meshEvaluate";
+import { parseEndpointSlices } from "../judge/endpoints";
+import { evaluateMesh, meshTargets, MeshRun, MeshService } from "../judge/meshEvaluate";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "../plan/meshLayout";
 import { meshClientScript, meshRequest, nodeProbeScript } from "../plan/meshProbes";
-import { diagnoseMesh, meshChecks, meshReport } from "../judge/meshSummary";
+import { diagnoseMesh } from "../judge/diagnose";
+import { meshChecks, meshReport } from "../judge/meshSummary";
 import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "../contract/meshTypes";
-import { witnessMesh } from "../judge/meshWitness";
-import { execScript, kubectlError, KubectlRunner } from "../probe/exec";
+import { witnessMesh } from "../judge/witnessed";
+import {
+  endpointSlicesArgs,
+  execScript,
+  kubectlError,
+  KubectlRunner,
+  readResult,
+} from "../probe/exec";
 import { newRunNonce } from "../probe/script";
 import { logSinceTime, readServerLogs } from "../witness/readLogs";
 import { witnessToken } from "../witness/request";
-import { CheckResult, Diagnosis, Layer, Verification } from "../contract/types";
+import { CheckResult, Diagnosis } from "../contract/types";
 
 /** What the mesh adds to a verification. */
 export interface MeshOutcome {
@@ -23,32 +31,16 @@ export function meshReadyBoundMs(plan: MeshPlan): number {
   return Math.max(30_000, 4 * plan.timeoutSeconds * 1000);
 }
 
-function parsed<T>(
-  stdout: string,
-  code: number,
-  stderr: string,
-  parse: (s: string) => T,
-): T | Error {
-  if (code !== 0) {
-    return new Error(kubectlError(stderr));
-  }
-  try {
-    return parse(stdout);
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-}
-
 /** The mesh as the API server has it now: nodes, the three DaemonSets' pods, the Service's IP. */
 async function readLayout(
   plan: MeshPlan,
   run: KubectlRunner,
   context: readonly string[],
-): Promise<{ layout: MeshLayout; clusterIp: string } | Error> {
+): Promise<{ layout: MeshLayout; service: MeshService } | Error> {
   const budget = plan.timeoutSeconds * 1000 + 10_000;
   const pods = (selector: string) =>
     run([...context, "get", "pods", "-n", plan.namespace, "-l", selector, "-o", "json"], budget);
-  const [nodes, echo, clients, probes, service] = await Promise.all([
+  const [nodes, echo, clients, probes, service, slices] = await Promise.all([
     run([...context, "get", "nodes", "-o", "json"], budget),
     pods(plan.echoSelector),
     pods(plan.clientSelector),
@@ -66,12 +58,13 @@ async function readLayout(
       ],
       budget,
     ),
+    run(endpointSlicesArgs(context, plan.namespace, plan.serviceName), budget),
   ]);
   const read = {
-    nodes: parsed(nodes.stdout, nodes.code, nodes.stderr, parseSchedulableNodes),
-    echo: parsed(echo.stdout, echo.code, echo.stderr, parseMeshPods),
-    clients: parsed(clients.stdout, clients.code, clients.stderr, parseMeshPods),
-    probes: probes ? parsed(probes.stdout, probes.code, probes.stderr, parseMeshPods) : undefined,
+    nodes: readResult(nodes, parseSchedulableNodes),
+    echo: readResult(echo, parseMeshPods),
+    clients: readResult(clients, parseMeshPods),
+    probes: probes ? readResult(probes, parseMeshPods) : undefined,
   };
   for (const [what, value] of Object.entries(read)) {
     if (value instanceof Error) {
@@ -92,7 +85,13 @@ async function readLayout(
       read.clients as MeshPod[],
       read.probes as MeshPod[] | undefined,
     ),
-    clusterIp: service.stdout.trim(),
+    service: {
+      name: plan.serviceName,
+      fqdn: `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`,
+      clusterIp: service.stdout.trim(),
+      // Every ready endpoint must be an echo server of the mesh (judge/probes.ts's checkIdentity).
+      endpoints: readResult(slices, parseEndpointSlices),
+    },
   };
 }
 
@@ -119,7 +118,7 @@ export async function runMesh(
   if (read instanceof Error) {
     throw read;
   }
-  const { layout, clusterIp } = read;
+  const { layout, service } = read;
   const targets = meshTargets(layout);
   const scriptTargets = targets.map(({ index, node, pod }) => ({ index, node, ip: pod.ip }));
   // A nonce per script marks its output; the token each derives from it goes into its requests.
@@ -161,13 +160,8 @@ export async function runMesh(
   );
   const nonceOf = (kind: "client" | "node", node: string) =>
     tasks.find((task) => task.kind === kind && task.node === node)?.nonce ?? "";
-  const probed = evaluateMesh(
-    layout,
-    clientRuns,
-    nodeRuns,
-    { name: plan.serviceName, clusterIp },
-    (kind, from, probe, ip) =>
-      meshRequest(plan, nonceOf(kind === "node" ? "node" : "client", from), kind, probe, ip),
+  const probed = evaluateMesh(layout, clientRuns, nodeRuns, service, (kind, from, probe, ip) =>
+    meshRequest(plan, nonceOf(kind === "node" ? "node" : "client", from), kind, probe, ip),
   );
   const logs = await readServerLogs(
     {
@@ -187,36 +181,4 @@ export async function runMesh(
   const checks = meshChecks(layout, evaluation, plan.nodeProbeSelector !== undefined);
   const diagnosis = diagnoseMesh(layout, evaluation, checks);
   return { checks, report: meshReport(layout, evaluation), ...(diagnosis ? { diagnosis } : {}) };
-}
-
-/** Layers only the pair's checks can see: there, the pair's diagnosis is the one to read. */
-const PAIR_ONLY: readonly Layer[] = [
-  "client",
-  "server",
-  "network-policy",
-  "policy-enforcement",
-  "ipam",
-];
-
-/**
- * The verification with the mesh's checks after the pair's, counted together. The diagnosis is the
- * mesh's where it has one (it sees every path, and names the node), unless the pair's points at a
- * layer the mesh does not probe (the lab's own server, client, policies).
- */
-export function withMesh(verification: Verification, mesh: MeshOutcome): Verification {
-  const checks = [...verification.checks, ...mesh.checks];
-  const passed = checks.filter((c) => c.ok).length;
-  const pair = verification.diagnosis;
-  const diagnosis =
-    pair && (PAIR_ONLY.includes(pair.layer) || !mesh.diagnosis) ? pair : (mesh.diagnosis ?? pair);
-  return {
-    schemaVersion: verification.schemaVersion,
-    checkedAt: verification.checkedAt,
-    runnerVersion: verification.runnerVersion,
-    passed,
-    failed: checks.length - passed,
-    checks,
-    ...(diagnosis ? { diagnosis } : {}),
-    mesh: mesh.report,
-  };
 }

@@ -3,9 +3,9 @@ import { parseEndpointSlices, ServiceEndpoint } from "../judge/endpoints";
 import { evaluateChecks, NodePodCidrs, parseNodePodCidrs } from "../judge/evaluate";
 import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../judge/networkPolicy";
 import { evaluatePolicyChecks, PolicyFacts } from "../judge/policyChecks";
-import { applyVerdicts, pairClaims } from "../judge/pairWitness";
+import { applyVerdicts, pairClaims } from "../judge/witnessed";
 import { clientScript, strangerScript } from "../plan/pairProbes";
-import { execScript, KubectlRunner } from "../probe/exec";
+import { endpointSlicesArgs, execScript, KubectlRunner, readResult } from "../probe/exec";
 import { KubectlResult } from "../probe/kubectl";
 import { newRunNonce, ScriptOutput } from "../probe/script";
 import { logSinceTime, readServerLogs } from "../witness/readLogs";
@@ -21,17 +21,6 @@ export interface RunStamp {
   readonly runnerVersion: string;
   /** The clock, injectable for tests. */
   readonly now?: () => Date;
-}
-
-function parseOr<T>(result: KubectlResult, parse: (stdout: string) => T): T | Error {
-  if (result.code !== 0) {
-    return new Error(result.stderr.trim() || `kubectl exited ${result.code}`);
-  }
-  try {
-    return parse(result.stdout);
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
 }
 
 interface PodJson {
@@ -54,7 +43,7 @@ async function nameWhoAnswered(
   if (!podIp || podIp.ok || podIp.facts?.failure !== "wrong-server") {
     return results;
   }
-  const found = parseOr(
+  const found = readResult(
     await run(
       [
         ...context,
@@ -84,11 +73,14 @@ async function nameWhoAnswered(
  * namespace's policies and the lab pods' labels.
  */
 function policyFacts(plan: CheckPlan, policies: KubectlResult, pods: KubectlResult): PolicyFacts {
-  const read = parseOr(
+  const read = readResult(
     policies,
     (stdout) => (JSON.parse(stdout) as { items?: NetworkPolicyJson[] }).items ?? [],
   );
-  const lab = parseOr(pods, (stdout) => (JSON.parse(stdout) as { items?: PodJson[] }).items ?? []);
+  const lab = readResult(
+    pods,
+    (stdout) => (JSON.parse(stdout) as { items?: PodJson[] }).items ?? [],
+  );
   if (read instanceof Error) {
     return read;
   }
@@ -157,17 +149,7 @@ export async function runChecks(
   const [clientRun, nodeList, slices, policies, labPods, strangerRun] = await Promise.all([
     client,
     read([...context, "get", "nodes", ...nodes, "-o", "json"]),
-    read([
-      ...context,
-      "get",
-      "endpointslices",
-      "-n",
-      plan.namespace,
-      "-l",
-      `kubernetes.io/service-name=${plan.serviceName}`,
-      "-o",
-      "json",
-    ]),
+    read(endpointSlicesArgs(context, plan.namespace, plan.serviceName)),
     plan.policy
       ? read([...context, "get", "networkpolicies", "-n", plan.namespace, "-o", "json"])
       : undefined,
@@ -188,8 +170,8 @@ export async function runChecks(
     stranger,
   ]);
   const output = ranOrThrow(clientRun);
-  const cidrs: NodePodCidrs | Error = parseOr(nodeList, parseNodePodCidrs);
-  const endpoints: ServiceEndpoint[] | Error = parseOr(slices, parseEndpointSlices);
+  const cidrs: NodePodCidrs | Error = readResult(nodeList, parseNodePodCidrs);
+  const endpoints: ServiceEndpoint[] | Error = readResult(slices, parseEndpointSlices);
   const results = await nameWhoAnswered(
     evaluateChecks(plan, output.sections, cidrs, endpoints),
     plan,

@@ -1,6 +1,6 @@
-import { MeshEvaluation, MeshRequestOf } from "../../checks/judge/meshEvaluate";
+import { MeshEvaluation, MeshRequestOf, MeshService } from "../../checks/judge/meshEvaluate";
 import { MeshLayout, MeshPlan, MeshPod } from "../../checks/contract/meshTypes";
-import { WitnessedMesh, witnessMesh } from "../../checks/judge/meshWitness";
+import { WitnessedMesh, witnessMesh } from "../../checks/judge/witnessed";
 import { meshRequest } from "../../checks/plan/meshProbes";
 import { Section } from "../../checks/probe/script";
 import { ServedRequest } from "../../checks/witness/accessLog";
@@ -57,6 +57,21 @@ export function layoutOf(count: number): MeshLayout {
       (i) => `p${i}`,
     ),
     missing: [],
+  };
+}
+
+/** The mesh's Service on `layout`: every echo server a ready endpoint of it. */
+export function serviceOf(layout: MeshLayout): MeshService {
+  return {
+    name: "mesh-echo",
+    fqdn: "mesh-echo.lab.svc.cluster.local",
+    clusterIp: "10.43.7.7",
+    endpoints: [...layout.echo.values()].map((pod) => ({
+      ip: pod.ip,
+      podName: pod.name,
+      podUid: pod.uid,
+      ready: true,
+    })),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mapBounded } from "../../checks/probe/boundedPool";
-import { runMesh, withMesh } from "../../checks/scenarios/mesh";
+import { withMesh } from "../../checks/judge/diagnose";
+import { runMesh } from "../../checks/scenarios/mesh";
 import { meshDeadlineSeconds } from "../../checks/plan/meshProbes";
 import { KubectlRunner } from "../../checks/probe/exec";
 import { renderMeshText } from "../../checks/report/meshRender";
@@ -74,6 +75,8 @@ function fakeCluster(
   nodes: string[],
   options: {
     clientReadyAfter?: number;
+    /** Endpoints the mesh's Service has beside the echo servers. */
+    extraEndpoints?: ReadonlyArray<Record<string, unknown>>;
     logOf?: (node: string, honest: Sent[], all: Sent[], read: number) => KubectlResult;
   } = {},
 ) {
@@ -84,6 +87,7 @@ function fakeCluster(
   let mostLogs = 0;
   const sent: Sent[] = [];
   const logCalls: string[][] = [];
+  const endpointReads: string[][] = [];
   const run: KubectlRunner = async (args) => {
     const verb = args[0];
     if (verb === "get" && args[1] === "nodes") {
@@ -96,6 +100,21 @@ function fakeCluster(
     }
     if (verb === "get" && args[1] === "service") {
       return { code: 0, stderr: "", stdout: "10.43.7.7" };
+    }
+    if (verb === "get" && args[1] === "endpointslices") {
+      endpointReads.push([...args]);
+      const endpoints = nodes.map((node, i) => ({
+        addresses: [`10.42.${i}.10`],
+        conditions: { ready: true },
+        targetRef: { kind: "Pod", name: `mesh-echo-${node}`, uid: echoUid(i) },
+      }));
+      return {
+        code: 0,
+        stderr: "",
+        stdout: JSON.stringify({
+          items: [{ endpoints: [...endpoints, ...(options.extraEndpoints ?? [])] }],
+        }),
+      };
     }
     if (verb === "get" && args[1] === "pods") {
       const kind = args[5].replace("app=", "");
@@ -142,10 +161,39 @@ function fakeCluster(
     }
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
-  return { run, most: () => most, mostLogs: () => mostLogs, logCalls };
+  return { run, most: () => most, mostLogs: () => mostLogs, logCalls, endpointReads };
 }
 
 describe("runMesh", () => {
+  it("fails the Service when a ready endpoint of it is no echo server of the mesh, naming it", async () => {
+    const cluster = fakeCluster(["n1", "n2"], {
+      extraEndpoints: [
+        {
+          addresses: ["10.42.1.99"],
+          conditions: { ready: true },
+          targetRef: { kind: "Pod", name: "intruder", uid: "0a0b0c0d-1111-4222-8333-444455556666" },
+        },
+      ],
+    });
+    const outcome = await runMesh(meshPlan, cluster.run);
+    expect(cluster.endpointReads[0]).toEqual([
+      "get",
+      "endpointslices",
+      "-n",
+      "lab",
+      "-l",
+      "kubernetes.io/service-name=mesh-echo",
+      "-o",
+      "json",
+    ]);
+    const service = outcome.checks.find((c) => c.name === "mesh-service");
+    expect(service?.ok).toBe(false);
+    expect(service?.detail).toBe(
+      "2 of 2 nodes fail: n1: mesh-echo also sends traffic to intruder (uid 0a0b0c0d) at 10.42.1.99, not only to the lab's mesh-echo-n1, mesh-echo-n2: requests may reach another pod; n2: mesh-echo also sends traffic to intruder (uid 0a0b0c0d) at 10.42.1.99, not only to the lab's mesh-echo-n1, mesh-echo-n2: requests may reach another pod",
+    );
+    expect(outcome.checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
+  });
+
   it("execs into every node's client and probe, no more than `parallelism` at once", async () => {
     const nodes = ["n1", "n2", "n3", "n4", "n5"];
     const cluster = fakeCluster(nodes);
@@ -260,7 +308,7 @@ describe("the echo servers' side of the mesh", () => {
     ]);
     expect(outcome.report.failures).toHaveLength(5);
     expect(toN1[1].detail).toContain(
-      "http: mesh-echo-n1 answered; ping: 2/2 answered; 65536 bytes in 30 ms; full-size ping: 3/3 answered; but n1's echo server (mesh-echo-n1) never logged this request: the answer came from elsewhere; but n1's echo server (mesh-echo-n1) never logged the 64 KiB request",
+      "http: answered by mesh-echo-n1 (uid 00000000); ping: 2/2 answered; 65536 bytes in 30 ms; full-size ping: 3/3 answered; but n1's echo server (mesh-echo-n1) never logged this request: the answer came from elsewhere; but n1's echo server (mesh-echo-n1) never logged the 64 KiB request",
     );
     expect(outcome.report.matrix.map((row) => row.split(" ")[0][0])).toEqual(["N", "N", "N"]);
     expect(check(outcome, "mesh-pod-to-pod").ok).toBe(false);
@@ -268,7 +316,7 @@ describe("the echo servers' side of the mesh", () => {
     // The Service answered with n1's UID: n1's log must show those fetches too.
     expect(check(outcome, "mesh-service").ok).toBe(false);
     expect(check(outcome, "mesh-service").detail).toContain(
-      "n1's echo server answered (uid 00000000); but n1's echo server (mesh-echo-n1) never logged the Service's request",
+      "answered by mesh-echo-n1 (uid 00000000) at 10.42.0.10, an endpoint of mesh-echo; but n1's echo server (mesh-echo-n1) never logged the Service's request",
     );
     expect(outcome.report.serverWitness).toMatchObject({ witnessed: 10, notServed: 8 });
     expect(outcome.diagnosis?.layer).toBe("server");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/judge/meshEvaluate";
-import { diagnoseMesh, meshChecks, meshReport } from "../../checks/judge/meshSummary";
+import { diagnoseMesh } from "../../checks/judge/diagnose";
+import { meshChecks, meshReport } from "../../checks/judge/meshSummary";
 import { renderReport } from "../../checks/report/report";
 import { MeshLayout } from "../../checks/contract/meshTypes";
 import { Section } from "../../checks/probe/script";
@@ -12,10 +13,9 @@ import {
   PathBehaviour,
   requestOf,
   section,
+  serviceOf,
   witnessedHealthy,
 } from "./meshFixtures";
-
-const SERVICE = { name: "mesh-echo", clusterIp: "10.43.7.7" };
 
 function runs(sections: Map<string, Map<string, Section>>): Map<string, MeshRun> {
   return new Map([...sections].map(([node, s]) => [node, { sections: s, complete: true }]));
@@ -40,7 +40,7 @@ function mesh(
   );
   const evaluation = witnessedHealthy(
     layout,
-    evaluateMesh(layout, runs(clients), runs(probes), SERVICE, requestOf),
+    evaluateMesh(layout, runs(clients), runs(probes), serviceOf(layout), requestOf),
   );
   const checks = meshChecks(layout, evaluation, true);
   return { layout, evaluation, checks, diagnosis: diagnoseMesh(layout, evaluation, checks) };
@@ -126,7 +126,7 @@ describe("the mesh's checks and diagnosis", () => {
     // The fixtures were read on 192.168.240.1 and .2: the node probes' IPs.
     const evaluation = witnessedHealthy(
       layout,
-      evaluateMesh(layout, runs(clients), runs(probes), SERVICE, requestOf),
+      evaluateMesh(layout, runs(clients), runs(probes), serviceOf(layout), requestOf),
     );
     const checks = meshChecks(layout, evaluation, true);
     expect(checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
@@ -138,7 +138,7 @@ describe("the mesh's checks and diagnosis", () => {
       "every node link on the way 1500. Below that: n1: p2p-node2 mtu 1400.",
     );
     expect(evaluation.podPaths.find((p) => p.from === "n1" && p.to === "n2")?.detail).toContain(
-      "only 2896 of 65536 bytes arrived",
+      "the 65536-byte response came back with 2896 bytes; full-size ping: 0/3 answered",
     );
   });
 
@@ -148,7 +148,7 @@ describe("the mesh's checks and diagnosis", () => {
     );
     expect(service.diagnosis?.layer).toBe("service");
     expect(service.checks.find((c) => c.name === "mesh-service")?.detail).toBe(
-      "1 of 2 nodes fail: n2: no answer from mesh-echo before the timeout; the echo servers' own logs witness 1 of 1 HTTP passes",
+      "1 of 2 nodes fail: n2: no answer from mesh-echo/pod-to-pod/identity before the timeout; the echo servers' own logs witness 1 of 1 HTTP passes",
     );
     const dns = mesh(2, undefined, undefined, () => ({
       dns: section(1, ";; connection timed out; no servers could be reached"),
@@ -168,7 +168,7 @@ describe("the mesh's checks and diagnosis", () => {
     const layout: MeshLayout = { ...layoutOf(2), missing: ["n3: no client"] };
     const evaluation = witnessedHealthy(
       layout,
-      evaluateMesh(layout, new Map(), new Map(), SERVICE, requestOf),
+      evaluateMesh(layout, new Map(), new Map(), serviceOf(layout), requestOf),
     );
     const checks = meshChecks(layout, evaluation, false);
     expect(checks.find((c) => c.name === "mesh-coverage")?.detail).toBe(
@@ -183,10 +183,16 @@ describe("the mesh's checks and diagnosis", () => {
     sections.set("pod-0", section(0, "11111111-2222-4333-8444-555555555555"));
     const evaluation = witnessedHealthy(
       layout,
-      evaluateMesh(layout, runs(new Map([["n1", sections]])), new Map(), SERVICE, requestOf),
+      evaluateMesh(
+        layout,
+        runs(new Map([["n1", sections]])),
+        new Map(),
+        serviceOf(layout),
+        requestOf,
+      ),
     );
     expect(evaluation.podPaths[0].detail).toContain(
-      "answered, but not as mesh-echo-n1 (uid 00000000): uid 11111111",
+      "http: answered by pod uid 11111111-2222-4333-8444-555555555555, not mesh-echo-n1 (uid 00000000-0000-4000-8000-000000000000): another pod has its address; ping: 2/2 answered",
     );
   });
 });

@@ -272,7 +272,9 @@ describe("every node, every path, with the real engine", () => {
       );
       const fromOther = unserved.find((f) => f.from !== victim && !f.detail.startsWith("node"))!;
       // The identity alone passes it: the impersonator answers with the victim's UID.
-      expect(fromOther.detail).toContain(`http: ${echo.name} answered`);
+      expect(fromOther.detail).toContain(
+        `http: answered by ${echo.name} (uid ${echo.uid.split("-")[0]})`,
+      );
       expect(fromOther.detail).toContain(
         `but ${victim}'s echo server (${echo.name}) never logged this request: the answer came from elsewhere`,
       );

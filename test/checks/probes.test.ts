@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseEndpointSlices, ServiceEndpoint } from "../../checks/judge/endpoints";
 import { Section } from "../../checks/probe/script";
-import { checkIdentity, ExpectedServer } from "../../checks/judge/serverIdentity";
+import { checkIdentity, ExpectedServer } from "../../checks/judge/probes";
 import { endpointSlicesJson, fixture, SEED_SERVER_UID, seedEndpoints } from "../helpers";
 
 const STRANGER = "0a0b0c0d-1111-4222-8333-444455556666";
@@ -12,7 +12,7 @@ const service = (endpoints: readonly ServiceEndpoint[] | Error): ExpectedServer 
   kind: "service",
   service: "nginx-service",
   endpoints,
-  server,
+  servers: [server],
 });
 
 describe("checkIdentity", () => {
