@@ -5,6 +5,7 @@ import { selectorOf, workloadLabels } from "./labels";
 import { idleBusyboxPodSpec } from "./idleBusybox";
 import { labPodOptions } from "./podOptions";
 import { LAB_NAMES } from "./names";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link BusyboxClient}. */
 export interface BusyboxClientArgs {
@@ -76,8 +77,8 @@ export class BusyboxClient extends pulumi.ComponentResource {
     this.pod = pod;
     this.podName = pod.metadata.name;
     this.podIp = pod.status.podIP;
-    this.nodeName = pod.spec.nodeName;
-    this.uid = pod.metadata.uid;
+    this.nodeName = assignedByCluster(pod.spec.nodeName);
+    this.uid = assignedByCluster(pod.metadata.uid);
     this.containerName = pulumi.output(BusyboxClient.containerName);
     this.selector = pulumi.output(selectorOf(labels));
     this.registerOutputs({

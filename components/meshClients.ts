@@ -5,6 +5,7 @@ import { idleBusyboxPodSpec } from "./idleBusybox";
 import { selectorOf } from "./labels";
 import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link MeshClients}. */
 export interface MeshClientsArgs {
@@ -54,7 +55,7 @@ export class MeshClients extends pulumi.ComponentResource {
       readyTimeoutSeconds: args.readyTimeoutSeconds,
     });
     this.selector = pulumi.output(selectorOf(labels));
-    this.uid = this.daemonSet.metadata.uid;
+    this.uid = assignedByCluster(this.daemonSet.metadata.uid);
     this.registerOutputs({ selector: this.selector, uid: this.uid });
   }
 }

@@ -4,8 +4,9 @@ import { ResourceSettings } from "../config";
 import { selectorOf } from "./labels";
 import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
-import { renderNginxConf } from "./nginxConf";
+import { nginxConfMapName, renderNginxConf } from "./nginxConf";
 import { nginxPodSpec } from "./nginxPod";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link MeshEchoServers}. */
 export interface MeshEchoServersArgs {
@@ -51,13 +52,17 @@ export class MeshEchoServers extends pulumi.ComponentResource {
     const conf = new k8s.core.v1.ConfigMap(
       `${name}-conf`,
       {
-        metadata: { namespace: args.namespace, labels },
+        metadata: {
+          name: nginxConfMapName(MESH.echoDaemonSet, args.port, [args.nodePort]),
+          namespace: args.namespace,
+          labels,
+        },
         data: { "nginx.conf": renderNginxConf(args.port, [args.nodePort]) },
       },
       { parent: this },
     );
     this.daemonSet = meshDaemonSet(this, name, {
-      objectName: "mesh-echo",
+      objectName: MESH.echoDaemonSet,
       namespace: args.namespace,
       labels,
       podSpec: nginxPodSpec({
@@ -71,7 +76,7 @@ export class MeshEchoServers extends pulumi.ComponentResource {
       readyTimeoutSeconds: args.readyTimeoutSeconds,
     });
     this.selector = pulumi.output(selectorOf(labels));
-    this.uid = this.daemonSet.metadata.uid;
+    this.uid = assignedByCluster(this.daemonSet.metadata.uid);
     this.registerOutputs({ selector: this.selector, uid: this.uid });
   }
 }

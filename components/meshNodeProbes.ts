@@ -6,6 +6,7 @@ import { selectorOf } from "./labels";
 import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
 import { MeshClientsArgs } from "./meshClients";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link MeshNodeProbes}: the clients' (image, resources, timeout). */
 export type MeshNodeProbesArgs = MeshClientsArgs;
@@ -55,7 +56,7 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
       readyTimeoutSeconds: args.readyTimeoutSeconds,
     });
     this.selector = pulumi.output(selectorOf(labels));
-    this.uid = this.daemonSet.metadata.uid;
+    this.uid = assignedByCluster(this.daemonSet.metadata.uid);
     this.registerOutputs({ selector: this.selector, uid: this.uid });
   }
 }

@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
-import { renderNginxConf } from "./nginxConf";
+import { nginxConfMapName, renderNginxConf } from "./nginxConf";
 import { nginxPodSpec } from "./nginxPod";
 import { labPodOptions } from "./podOptions";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link NginxServer}. */
 export interface NginxServerArgs {
@@ -54,12 +55,14 @@ export class NginxServer extends pulumi.ComponentResource {
   constructor(name: string, args: NginxServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:NginxServer", name, {}, opts);
     const labels = workloadLabels("nginx", "server", args.instance);
+    const podName = args.podName ?? LAB_NAMES.serverPod;
 
-    // Auto-named, so a changed nginx.conf replaces the ConfigMap and with it the pod that mounts it.
+    // Named after the pod and the conf's hash: a changed nginx.conf replaces the ConfigMap and with
+    // it the pod that mounts it, and an unchanged one keeps its name from preview to preview.
     const conf = new k8s.core.v1.ConfigMap(
       `${name}-conf`,
       {
-        metadata: { namespace: args.namespace, labels },
+        metadata: { name: nginxConfMapName(podName, args.port), namespace: args.namespace, labels },
         data: { "nginx.conf": renderNginxConf(args.port) },
       },
       { parent: this },
@@ -68,7 +71,7 @@ export class NginxServer extends pulumi.ComponentResource {
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
-        metadata: { name: args.podName ?? LAB_NAMES.serverPod, namespace: args.namespace, labels },
+        metadata: { name: podName, namespace: args.namespace, labels },
         spec: {
           ...nginxPodSpec({
             image: args.image,
@@ -86,8 +89,8 @@ export class NginxServer extends pulumi.ComponentResource {
     this.pod = pod;
     this.podName = pod.metadata.name;
     this.podIp = pod.status.podIP;
-    this.nodeName = pod.spec.nodeName;
-    this.uid = pod.metadata.uid;
+    this.nodeName = assignedByCluster(pod.spec.nodeName);
+    this.uid = assignedByCluster(pod.metadata.uid);
     this.selector = pulumi.output(selectorOf(labels));
     this.portName = pulumi.output(NginxServer.portName);
     this.registerOutputs({

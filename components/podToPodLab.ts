@@ -18,6 +18,7 @@ import {
 import { LAB_NAMES, labNameProblem, LabObjectNames, prefixedLabNames } from "./names";
 import { MESH } from "./meshPlan";
 import { PreviousVerdict, VERDICT_CONFIGMAP, verdictOf } from "./verdictGate";
+import { nginxConfMapName } from "./nginxConf";
 import { NginxServer } from "./nginxServer";
 import { NodeMesh } from "./nodeMesh";
 import { NginxService } from "./nginxService";
@@ -146,7 +147,8 @@ function checkedArgs(
 
 /**
  * Every object the lab creates under a fixed name, the namespace first when it creates it: what
- * must not belong to another stack already. (The ConfigMaps are named by Pulumi, never shared.)
+ * must not belong to another stack already: nginx.conf's ConfigMaps too, named after the pod or
+ * DaemonSet that mounts them and the conf's hash.
  */
 export function fixedNameObjects(
   names: LabObjectNames,
@@ -158,6 +160,7 @@ export function fixedNameObjects(
   return [
     ...(config.createNamespace ? [{ kind: "namespace", name: config.namespace }] : []),
     { kind: "pod", name: names.serverPod },
+    { kind: "configmap", name: nginxConfMapName(names.serverPod, config.nginx.port) },
     { kind: "pod", name: names.clientPod },
     { kind: "service", name: names.service },
     ...(isolated
@@ -169,7 +172,11 @@ export function fixedNameObjects(
       : []),
     ...(mesh
       ? [
-          { kind: "daemonset", name: "mesh-echo" },
+          { kind: "daemonset", name: MESH.echoDaemonSet },
+          {
+            kind: "configmap",
+            name: nginxConfMapName(MESH.echoDaemonSet, config.nginx.port, [MESH.nodePort]),
+          },
           { kind: "daemonset", name: "mesh-client" },
           ...(config.mesh.nodeToPod ? [{ kind: "daemonset", name: "mesh-node-probe" }] : []),
           { kind: "service", name: MESH.serviceName },

@@ -5,6 +5,7 @@ import { workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
 import { idleBusyboxPodSpec } from "./idleBusybox";
 import { labPodOptions } from "./podOptions";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link StrangerClient}: the client's, where it runs being the scheduler's choice. */
 export type StrangerClientArgs = Omit<BusyboxClientArgs, "affinity">;
@@ -46,7 +47,7 @@ export class StrangerClient extends pulumi.ComponentResource {
     );
     this.pod = pod;
     this.podName = pod.metadata.name;
-    this.uid = pod.metadata.uid;
+    this.uid = assignedByCluster(pod.metadata.uid);
     this.containerName = pulumi.output(LAB_NAMES.strangerContainer);
     this.registerOutputs({
       podName: this.podName,
