@@ -3,8 +3,29 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { idleBusyboxPodSpec } from "./idleBusybox";
+import { imageCheck, toolsCheck } from "./imageCheck";
 import { labPodOptions } from "./podOptions";
 import { LAB_NAMES } from "./names";
+
+/** What the checks run in the client (checks/podScript.ts, strangerScript.ts, meshScript.ts). */
+const CLIENT_TOOLS = [
+  "sh",
+  "wget",
+  "ping",
+  "nslookup",
+  "timeout",
+  "sleep",
+  "cat",
+  "awk",
+  "ip",
+  "kill",
+  "mktemp",
+  "head",
+  "cut",
+  "wc",
+  "rm",
+  "grep",
+];
 
 /** Arguments of {@link BusyboxClient}. */
 export interface BusyboxClientArgs {
@@ -52,6 +73,25 @@ export class BusyboxClient extends pulumi.ComponentResource {
   constructor(name: string, args: BusyboxClientArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:BusyboxClient", name, {}, opts);
     const labels = workloadLabels("busybox", "client", args.instance);
+    // As nobody: the tools the checks run must be there whatever the user (the pod runs as root).
+    const check = imageCheck(
+      `${name}-image-check`,
+      {
+        namespace: args.namespace,
+        app: "busybox-image-check",
+        podSpec: idleBusyboxPodSpec({
+          containerName: BusyboxClient.containerName,
+          image: args.image,
+          imagePullPolicy: args.imagePullPolicy,
+          resources: args.resources,
+          privilege: "nobody",
+        }),
+        command: toolsCheck("the lab's client", CLIENT_TOOLS),
+        timeoutSeconds: args.readyTimeoutSeconds,
+        ...(args.instance !== undefined ? { instance: args.instance } : {}),
+      },
+      this,
+    );
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
@@ -71,7 +111,7 @@ export class BusyboxClient extends pulumi.ComponentResource {
           ...(args.affinity ? { affinity: args.affinity } : {}),
         },
       },
-      labPodOptions(this, args.readyTimeoutSeconds),
+      { ...labPodOptions(this, args.readyTimeoutSeconds), dependsOn: [check] },
     );
     this.pod = pod;
     this.podName = pod.metadata.name;

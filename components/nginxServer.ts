@@ -4,7 +4,8 @@ import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
 import { renderNginxConf } from "./nginxConf";
-import { nginxPodSpec } from "./nginxPod";
+import { imageCheck } from "./imageCheck";
+import { NGINX_COMMAND, nginxPodSpec } from "./nginxPod";
 import { labPodOptions } from "./podOptions";
 
 /** Arguments of {@link NginxServer}. */
@@ -65,22 +66,34 @@ export class NginxServer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const spec = nginxPodSpec({
+      image: args.image,
+      imagePullPolicy: args.imagePullPolicy,
+      resources: args.resources,
+      port: { name: NginxServer.portName, number: args.port },
+      confMap: conf.metadata.name,
+    });
+    // The pod's own command with -t: nginx on the PATH, taking the lab's flags and nginx.conf.
+    const check = imageCheck(
+      `${name}-image-check`,
+      {
+        namespace: args.namespace,
+        app: "nginx-image-check",
+        podSpec: spec,
+        command: [...NGINX_COMMAND, "-t", "-q"],
+        timeoutSeconds: args.readyTimeoutSeconds,
+        ...(args.instance !== undefined ? { instance: args.instance } : {}),
+      },
+      this,
+    );
+
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
         metadata: { name: args.podName ?? LAB_NAMES.serverPod, namespace: args.namespace, labels },
-        spec: {
-          ...nginxPodSpec({
-            image: args.image,
-            imagePullPolicy: args.imagePullPolicy,
-            resources: args.resources,
-            port: { name: NginxServer.portName, number: args.port },
-            confMap: conf.metadata.name,
-          }),
-          ...(args.affinity ? { affinity: args.affinity } : {}),
-        },
+        spec: { ...spec, ...(args.affinity ? { affinity: args.affinity } : {}) },
       },
-      labPodOptions(this, args.readyTimeoutSeconds),
+      { ...labPodOptions(this, args.readyTimeoutSeconds), dependsOn: [check] },
     );
 
     this.pod = pod;
