@@ -85,7 +85,12 @@ describe("a stack of the program before the component, updated by this one", () 
     const result = await stack.up({ onEvent: events.onEvent });
     expect(result.summary.result).toBe("succeeded");
     const created = events.steps.filter((s) => s.op === "create").map((s) => s.type);
-    expect(created).toEqual(["pod-to-pod:index:PodToPodLab"]);
+    // New since: the lab component, and the image checks of the server's and the client's images.
+    expect(created.sort()).toEqual([
+      "kubernetes:batch/v1:Job",
+      "kubernetes:batch/v1:Job",
+      "pod-to-pod:index:PodToPodLab",
+    ]);
     for (const step of events.steps.filter((s) => KEPT_TYPES.includes(s.type))) {
       expect(
         ["same", "update", "replace", "delete-replaced", "create-replacement"],
