@@ -19,6 +19,11 @@ export interface MeshClientsArgs {
   readonly resources: pulumi.Input<ResourceSettings>;
   /** How long `pulumi up` waits for the rollout. */
   readonly readyTimeoutSeconds: number;
+  /**
+   * The image checks of the images it runs (components/imageCheck.ts): it waits for them, so an
+   * image that cannot serve fails there in seconds rather than at this workload's ready timeout.
+   */
+  readonly imageChecks?: readonly pulumi.Resource[];
 }
 
 /**
@@ -53,6 +58,7 @@ export class MeshClients extends pulumi.ComponentResource {
         scratch: true,
       }),
       readyTimeoutSeconds: args.readyTimeoutSeconds,
+      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
     });
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = assignedByCluster(this.daemonSet.metadata.uid);

@@ -54,6 +54,7 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
         hostNetwork: true,
       },
       readyTimeoutSeconds: args.readyTimeoutSeconds,
+      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
     });
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = assignedByCluster(this.daemonSet.metadata.uid);

@@ -4,7 +4,8 @@ import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
 import { nginxConfMapName, renderNginxConf } from "./nginxConf";
-import { nginxPodSpec } from "./nginxPod";
+import { imageCheck } from "./imageCheck";
+import { NGINX_COMMAND, nginxPodSpec } from "./nginxPod";
 import { labPodOptions } from "./podOptions";
 import { assignedByCluster } from "./clusterAssigned";
 
@@ -26,6 +27,8 @@ export interface NginxServerArgs {
   readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
   /** The pod's name; the walkthrough's `nginx-server` when left out. */
   readonly podName?: string;
+  /** The image check's Job name; the walkthrough's `nginx-image-check` when left out. */
+  readonly imageCheckName?: string;
   /** The lab instance this server belongs to (`app.kubernetes.io/instance`), when several share a namespace. */
   readonly instance?: string;
 }
@@ -38,6 +41,8 @@ export class NginxServer extends pulumi.ComponentResource {
   public readonly podName: pulumi.Output<string>;
   /** The nginx Pod itself, for users composing on top of this component. */
   public readonly pod: k8s.core.v1.Pod;
+  /** The Job that checks the image first: whatever else runs this image waits for it too. */
+  public readonly imageCheck: k8s.batch.v1.Job;
   /** The pod's IP. */
   public readonly podIp: pulumi.Output<string>;
   /** The node the pod was scheduled on. */
@@ -68,25 +73,39 @@ export class NginxServer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const spec = nginxPodSpec({
+      image: args.image,
+      imagePullPolicy: args.imagePullPolicy,
+      resources: args.resources,
+      port: { name: NginxServer.portName, number: args.port },
+      confMap: conf.metadata.name,
+    });
+    // The pod's own command with -t: nginx on the PATH, taking the lab's flags and nginx.conf.
+    const check = imageCheck(
+      `${name}-image-check`,
+      {
+        jobName: args.imageCheckName ?? LAB_NAMES.serverImageCheck,
+        namespace: args.namespace,
+        app: "nginx-image-check",
+        podSpec: spec,
+        command: [...NGINX_COMMAND, "-t", "-q"],
+        timeoutSeconds: args.readyTimeoutSeconds,
+        ...(args.instance !== undefined ? { instance: args.instance } : {}),
+      },
+      this,
+    );
+
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
         metadata: { name: podName, namespace: args.namespace, labels },
-        spec: {
-          ...nginxPodSpec({
-            image: args.image,
-            imagePullPolicy: args.imagePullPolicy,
-            resources: args.resources,
-            port: { name: NginxServer.portName, number: args.port },
-            confMap: conf.metadata.name,
-          }),
-          ...(args.affinity ? { affinity: args.affinity } : {}),
-        },
+        spec: { ...spec, ...(args.affinity ? { affinity: args.affinity } : {}) },
       },
-      labPodOptions(this, args.readyTimeoutSeconds),
+      { ...labPodOptions(this, args.readyTimeoutSeconds), dependsOn: [check] },
     );
 
     this.pod = pod;
+    this.imageCheck = check;
     this.podName = pod.metadata.name;
     this.podIp = pod.status.podIP;
     this.nodeName = assignedByCluster(pod.spec.nodeName);

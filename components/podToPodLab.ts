@@ -161,7 +161,9 @@ export function fixedNameObjects(
     ...(config.createNamespace ? [{ kind: "namespace", name: config.namespace }] : []),
     { kind: "pod", name: names.serverPod },
     { kind: "configmap", name: nginxConfMapName(names.serverPod, config.nginx.port) },
+    { kind: "job", name: names.serverImageCheck },
     { kind: "pod", name: names.clientPod },
+    { kind: "job", name: names.clientImageCheck },
     { kind: "service", name: names.service },
     ...(isolated
       ? [
@@ -304,6 +306,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
         resources: config.nginx.resources,
         readyTimeoutSeconds: config.podReadyTimeoutSeconds,
         podName: names.serverPod,
+        imageCheckName: names.serverImageCheck,
         ...(instance !== undefined ? { instance } : {}),
       },
       contentOptions,
@@ -319,6 +322,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
         readyTimeoutSeconds: config.podReadyTimeoutSeconds,
         affinity: clientAffinity(config.placement, server.selector),
         podName: names.clientPod,
+        imageCheckName: names.clientImageCheck,
         ...(instance !== undefined ? { instance } : {}),
       },
       contentOptions,
@@ -361,6 +365,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
               resources: config.busybox.resources,
               readyTimeoutSeconds: config.podReadyTimeoutSeconds,
               podName: names.strangerPod,
+              imageCheck: client.imageCheck,
               ...(instance !== undefined ? { instance } : {}),
             },
             contentOptions,
@@ -383,6 +388,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
               settings: config.mesh,
               clusterDomain: config.clusterDomain,
               timeoutSeconds: config.checks.timeoutSeconds,
+              imageChecks: [server.imageCheck, client.imageCheck],
             },
             contentOptions,
           )

@@ -8,7 +8,13 @@ import { labPodOptions } from "./podOptions";
 import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link StrangerClient}: the client's, where it runs being the scheduler's choice. */
-export type StrangerClientArgs = Omit<BusyboxClientArgs, "affinity">;
+export type StrangerClientArgs = Omit<BusyboxClientArgs, "affinity" | "imageCheckName"> & {
+  /**
+   * The client's image check (components/imageCheck.ts), of the same image: the stranger waits for
+   * it, so an image that cannot serve fails there in seconds rather than at this pod's timeout.
+   */
+  readonly imageCheck?: pulumi.Resource;
+};
 
 /**
  * A second client in the lab's namespace that no NetworkPolicy of the lab lets in: the checks exec
@@ -43,7 +49,10 @@ export class StrangerClient extends pulumi.ComponentResource {
           privilege: "nobody",
         }),
       },
-      labPodOptions(this, args.readyTimeoutSeconds),
+      {
+        ...labPodOptions(this, args.readyTimeoutSeconds),
+        dependsOn: args.imageCheck ? [args.imageCheck] : [],
+      },
     );
     this.pod = pod;
     this.podName = pod.metadata.name;

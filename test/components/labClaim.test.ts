@@ -29,7 +29,9 @@ describe("a lab whose names are taken", () => {
         "namespace/p2p-asked",
         "pod/asked-nginx-server",
         `configmap/${nginxConfMapName("asked-nginx-server", 80)}`,
+        "job/asked-nginx-image-check",
         "pod/asked-busybox-client",
+        "job/asked-busybox-image-check",
         "service/asked-nginx-service",
         "pod/asked-stranger-client",
         "networkpolicy/asked-default-deny",
@@ -45,6 +47,8 @@ describe("a lab whose names are taken", () => {
       (r) => r.type.startsWith("kubernetes:") && r.name.startsWith("marked-"),
     );
     expect(objects.map((r) => r.type).sort()).toEqual([
+      "kubernetes:batch/v1:Job",
+      "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:Namespace",
       "kubernetes:core/v1:Pod",
