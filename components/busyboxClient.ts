@@ -3,8 +3,30 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { idleBusyboxPodSpec } from "./idleBusybox";
+import { imageCheck, toolsCheck } from "./imageCheck";
 import { labPodOptions } from "./podOptions";
 import { LAB_NAMES } from "./names";
+import { assignedByCluster } from "./clusterAssigned";
+
+/** What the checks run in the client (checks/podScript.ts, strangerScript.ts, meshScript.ts). */
+const CLIENT_TOOLS = [
+  "sh",
+  "wget",
+  "ping",
+  "nslookup",
+  "timeout",
+  "sleep",
+  "cat",
+  "awk",
+  "ip",
+  "kill",
+  "mktemp",
+  "head",
+  "cut",
+  "wc",
+  "rm",
+  "grep",
+];
 
 /** Arguments of {@link BusyboxClient}. */
 export interface BusyboxClientArgs {
@@ -22,6 +44,8 @@ export interface BusyboxClientArgs {
   readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
   /** The pod's name; the walkthrough's when left out. */
   readonly podName?: string;
+  /** The image check's Job name; the walkthrough's `busybox-image-check` when left out. */
+  readonly imageCheckName?: string;
   /** The lab instance this pod belongs to (`app.kubernetes.io/instance`), when several share a namespace. */
   readonly instance?: string;
 }
@@ -38,6 +62,8 @@ export class BusyboxClient extends pulumi.ComponentResource {
   public readonly podName: pulumi.Output<string>;
   /** The busybox Pod itself, for users composing on top of this component. */
   public readonly pod: k8s.core.v1.Pod;
+  /** The Job that checks the image first: whatever else runs this image waits for it too. */
+  public readonly imageCheck: k8s.batch.v1.Job;
   /** The pod's IP. */
   public readonly podIp: pulumi.Output<string>;
   /** The node the pod was scheduled on. */
@@ -52,6 +78,26 @@ export class BusyboxClient extends pulumi.ComponentResource {
   constructor(name: string, args: BusyboxClientArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:BusyboxClient", name, {}, opts);
     const labels = workloadLabels("busybox", "client", args.instance);
+    // As nobody: the tools the checks run must be there whatever the user (the pod runs as root).
+    const check = imageCheck(
+      `${name}-image-check`,
+      {
+        jobName: args.imageCheckName ?? LAB_NAMES.clientImageCheck,
+        namespace: args.namespace,
+        app: "busybox-image-check",
+        podSpec: idleBusyboxPodSpec({
+          containerName: BusyboxClient.containerName,
+          image: args.image,
+          imagePullPolicy: args.imagePullPolicy,
+          resources: args.resources,
+          privilege: "nobody",
+        }),
+        command: toolsCheck("the lab's client", CLIENT_TOOLS),
+        timeoutSeconds: args.readyTimeoutSeconds,
+        ...(args.instance !== undefined ? { instance: args.instance } : {}),
+      },
+      this,
+    );
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
@@ -71,13 +117,14 @@ export class BusyboxClient extends pulumi.ComponentResource {
           ...(args.affinity ? { affinity: args.affinity } : {}),
         },
       },
-      labPodOptions(this, args.readyTimeoutSeconds),
+      { ...labPodOptions(this, args.readyTimeoutSeconds), dependsOn: [check] },
     );
     this.pod = pod;
+    this.imageCheck = check;
     this.podName = pod.metadata.name;
     this.podIp = pod.status.podIP;
-    this.nodeName = pod.spec.nodeName;
-    this.uid = pod.metadata.uid;
+    this.nodeName = assignedByCluster(pod.spec.nodeName);
+    this.uid = assignedByCluster(pod.metadata.uid);
     this.containerName = pulumi.output(BusyboxClient.containerName);
     this.selector = pulumi.output(selectorOf(labels));
     this.registerOutputs({

@@ -1,6 +1,7 @@
 export * from "./labNamespace";
 export * from "./nginxServer";
 export * from "./busyboxClient";
+export * from "./imageCheck";
 export * from "./nginxService";
 export * from "./connectivityCheck";
 export * from "./placement";

@@ -59,7 +59,7 @@ export function describeIdentity(identity: LabIdentity): string {
 
 /** One object the lab is about to create: its kind (as kubectl names it) and name. */
 export interface LabObjectRef {
-  /** `namespace`, `pod`, `service`, `networkpolicy` or `daemonset`. */
+  /** `namespace`, `pod`, `service`, `networkpolicy`, `daemonset`, `configmap` or `job`. */
   readonly kind: string;
   /** The object's name. */
   readonly name: string;

@@ -5,6 +5,7 @@ import { idleBusyboxPodSpec } from "./idleBusybox";
 import { selectorOf } from "./labels";
 import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link MeshClients}. */
 export interface MeshClientsArgs {
@@ -18,6 +19,11 @@ export interface MeshClientsArgs {
   readonly resources: pulumi.Input<ResourceSettings>;
   /** How long `pulumi up` waits for the rollout. */
   readonly readyTimeoutSeconds: number;
+  /**
+   * The image checks of the images it runs (components/imageCheck.ts): it waits for them, so an
+   * image that cannot serve fails there in seconds rather than at this workload's ready timeout.
+   */
+  readonly imageChecks?: readonly pulumi.Resource[];
 }
 
 /**
@@ -52,9 +58,10 @@ export class MeshClients extends pulumi.ComponentResource {
         scratch: true,
       }),
       readyTimeoutSeconds: args.readyTimeoutSeconds,
+      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
     });
     this.selector = pulumi.output(selectorOf(labels));
-    this.uid = this.daemonSet.metadata.uid;
+    this.uid = assignedByCluster(this.daemonSet.metadata.uid);
     this.registerOutputs({ selector: this.selector, uid: this.uid });
   }
 }

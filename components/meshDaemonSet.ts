@@ -17,6 +17,8 @@ export function meshDaemonSet(
     readonly labels: Record<string, string>;
     readonly podSpec: k8s.types.input.core.v1.PodSpec;
     readonly readyTimeoutSeconds: number;
+    /** The image checks it waits for. */
+    readonly imageChecks?: readonly pulumi.Resource[];
   },
 ): k8s.apps.v1.DaemonSet {
   const timeout = `${args.readyTimeoutSeconds}s`;
@@ -30,6 +32,11 @@ export function meshDaemonSet(
         template: { metadata: { labels: args.labels }, spec: args.podSpec },
       },
     },
-    { parent, deleteBeforeReplace: true, customTimeouts: { create: timeout, update: timeout } },
+    {
+      parent,
+      deleteBeforeReplace: true,
+      customTimeouts: { create: timeout, update: timeout },
+      dependsOn: [...(args.imageChecks ?? [])],
+    },
   );
 }

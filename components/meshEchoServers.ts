@@ -4,8 +4,9 @@ import { ResourceSettings } from "../config";
 import { selectorOf } from "./labels";
 import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
-import { renderNginxConf } from "./nginxConf";
+import { nginxConfMapName, renderNginxConf } from "./nginxConf";
 import { nginxPodSpec } from "./nginxPod";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link MeshEchoServers}. */
 export interface MeshEchoServersArgs {
@@ -23,6 +24,11 @@ export interface MeshEchoServersArgs {
   readonly resources: pulumi.Input<ResourceSettings>;
   /** How long `pulumi up` waits for the rollout. */
   readonly readyTimeoutSeconds: number;
+  /**
+   * The image checks of the images it runs (components/imageCheck.ts): it waits for them, so an
+   * image that cannot serve fails there in seconds rather than at this workload's ready timeout.
+   */
+  readonly imageChecks?: readonly pulumi.Resource[];
 }
 
 /**
@@ -51,13 +57,17 @@ export class MeshEchoServers extends pulumi.ComponentResource {
     const conf = new k8s.core.v1.ConfigMap(
       `${name}-conf`,
       {
-        metadata: { namespace: args.namespace, labels },
+        metadata: {
+          name: nginxConfMapName(MESH.echoDaemonSet, args.port, [args.nodePort]),
+          namespace: args.namespace,
+          labels,
+        },
         data: { "nginx.conf": renderNginxConf(args.port, [args.nodePort]) },
       },
       { parent: this },
     );
     this.daemonSet = meshDaemonSet(this, name, {
-      objectName: "mesh-echo",
+      objectName: MESH.echoDaemonSet,
       namespace: args.namespace,
       labels,
       podSpec: nginxPodSpec({
@@ -69,9 +79,10 @@ export class MeshEchoServers extends pulumi.ComponentResource {
         confMap: conf.metadata.name,
       }),
       readyTimeoutSeconds: args.readyTimeoutSeconds,
+      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
     });
     this.selector = pulumi.output(selectorOf(labels));
-    this.uid = this.daemonSet.metadata.uid;
+    this.uid = assignedByCluster(this.daemonSet.metadata.uid);
     this.registerOutputs({ selector: this.selector, uid: this.uid });
   }
 }

@@ -6,6 +6,7 @@ import { selectorOf } from "./labels";
 import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
 import { MeshClientsArgs } from "./meshClients";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link MeshNodeProbes}: the clients' (image, resources, timeout). */
 export type MeshNodeProbesArgs = MeshClientsArgs;
@@ -53,9 +54,10 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
         hostNetwork: true,
       },
       readyTimeoutSeconds: args.readyTimeoutSeconds,
+      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
     });
     this.selector = pulumi.output(selectorOf(labels));
-    this.uid = this.daemonSet.metadata.uid;
+    this.uid = assignedByCluster(this.daemonSet.metadata.uid);
     this.registerOutputs({ selector: this.selector, uid: this.uid });
   }
 }

@@ -10,6 +10,8 @@ export const MESH = {
   clientContainer: "busybox",
   nodeProbeContainer: "probe",
   serviceName: "mesh-echo",
+  /** The echo servers' DaemonSet; their nginx.conf's ConfigMap is named after it. */
+  echoDaemonSet: "mesh-echo",
   /** The port the echo servers serve the nodes on; the lab's nginx.port must differ. */
   nodePort: MESH_NODE_PORT,
 } as const;

@@ -11,6 +11,8 @@ export const LAB_NAMES = {
   strangerContainer: "busybox",
   defaultDenyPolicy: "pod-to-pod-default-deny",
   allowClientPolicy: "nginx-allow-client",
+  serverImageCheck: "nginx-image-check",
+  clientImageCheck: "busybox-image-check",
 } as const;
 
 /** The names of one lab's Kubernetes objects. */
@@ -19,7 +21,8 @@ export type LabObjectNames = { readonly [K in keyof typeof LAB_NAMES]: string };
 /**
  * The object names of a lab named after its component, as pulumi-eks and pulumi-awsx name what a
  * component makes: `<name>-nginx-server`, `<name>-busybox-client`, `<name>-nginx-service`,
- * `<name>-stranger-client`, `<name>-default-deny` and `<name>-nginx-allow-client`, so that labs
+ * `<name>-stranger-client`, `<name>-default-deny`, `<name>-nginx-allow-client` and the image checks'
+ * Jobs `<name>-nginx-image-check` and `<name>-busybox-image-check`, so that labs
  * share a namespace. Containers keep their names: they are unique within their pod already.
  */
 export function prefixedLabNames(name: string): LabObjectNames {
@@ -32,13 +35,16 @@ export function prefixedLabNames(name: string): LabObjectNames {
     strangerContainer: LAB_NAMES.strangerContainer,
     defaultDenyPolicy: `${name}-default-deny`,
     allowClientPolicy: `${name}-${LAB_NAMES.allowClientPolicy}`,
+    serverImageCheck: `${name}-${LAB_NAMES.serverImageCheck}`,
+    clientImageCheck: `${name}-${LAB_NAMES.clientImageCheck}`,
   };
 }
 
-/** The longest object name a lab derives from its own: `<name>-nginx-allow-client`. */
-const LONGEST_SUFFIX = Math.max(
-  ...Object.values(prefixedLabNames("")).map((derived) => derived.length),
-);
+/** The longest object name a lab derives from its own: `<name>-busybox-image-check`. */
+function longestDerived(name: string): string {
+  return Object.values(prefixedLabNames(name)).reduce((a, b) => (b.length > a.length ? b : a));
+}
+const LONGEST_SUFFIX = longestDerived("").length;
 
 /**
  * Why a component name cannot prefix the lab's object names, or undefined when it can. The Service's
@@ -50,7 +56,7 @@ export function labNameProblem(name: string): string | undefined {
     return "expected a lowercase letter, then lowercase letters, digits or '-', ending alphanumeric: it prefixes the lab's object names, and the Service's name is an RFC 1035 label";
   }
   if (name.length > max) {
-    return `expected at most ${max} characters: the longest name derived from it, ${prefixedLabNames(name).allowClientPolicy}, must fit in 63`;
+    return `expected at most ${max} characters: the longest name derived from it, ${longestDerived(name)}, must fit in 63`;
   }
   return undefined;
 }

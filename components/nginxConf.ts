@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { IDENTITY_PATH, LARGE_PATH } from "../checks/contract/identity";
 
 /** Where the server pod mounts the Downward API file with its own UID. */
@@ -62,4 +63,21 @@ ${alsoListen.map((extra) => `    listen ${extra};\n`).join("")}    root /usr/sha
   }
 }
 `;
+}
+
+/**
+ * The name of the ConfigMap that holds the nginx.conf of `owner` (the Pod or DaemonSet that mounts
+ * it): the owner's name, `-conf-` and a hash of the conf, as kustomize's configMapGenerator names
+ * them. The same conf has the same name in every preview and update, so two previews of one commit
+ * show the same diff (an auto-name took a new random suffix each time); a changed conf has a new
+ * name, so the new ConfigMap is created before the old one goes and the pod that mounts it is
+ * replaced with it.
+ */
+export function nginxConfMapName(
+  owner: string,
+  port: number,
+  alsoListen: readonly number[] = [],
+): string {
+  const hash = createHash("sha256").update(renderNginxConf(port, alsoListen)).digest("hex");
+  return `${owner}-conf-${hash.slice(0, 10)}`;
 }

@@ -4,6 +4,15 @@ import { ResourceSettings } from "../config";
 import { IDENTITY_DIR, IDENTITY_FILE } from "./nginxConf";
 import { NO_GRACE } from "./podGrace";
 
+/** How the lab's nginx servers run: the lab's nginx.conf, errors to stderr (nginx >= 1.19.5). */
+export const NGINX_COMMAND: readonly string[] = [
+  "nginx",
+  "-e",
+  "stderr",
+  "-c",
+  "/etc/pod-to-pod-nginx/nginx.conf",
+];
+
 /** Arguments of {@link nginxPodSpec}. */
 export interface NginxPodArgs {
   /** nginx image, pinned by tag or digest. */
@@ -48,7 +57,7 @@ export function nginxPodSpec(args: NginxPodArgs): k8s.types.input.core.v1.PodSpe
         name: "nginx",
         image: args.image,
         imagePullPolicy: args.imagePullPolicy,
-        command: ["nginx", "-e", "stderr", "-c", "/etc/pod-to-pod-nginx/nginx.conf"],
+        command: [...NGINX_COMMAND],
         ports: ports.map((p) => ({ name: p.name, containerPort: p.number, protocol: "TCP" })),
         readinessProbe: {
           httpGet: { path: "/", port: args.port.name },

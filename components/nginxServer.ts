@@ -3,9 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceSettings } from "../config";
 import { selectorOf, workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
-import { renderNginxConf } from "./nginxConf";
-import { nginxPodSpec } from "./nginxPod";
+import { nginxConfMapName, renderNginxConf } from "./nginxConf";
+import { imageCheck } from "./imageCheck";
+import { NGINX_COMMAND, nginxPodSpec } from "./nginxPod";
 import { labPodOptions } from "./podOptions";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link NginxServer}. */
 export interface NginxServerArgs {
@@ -25,6 +27,8 @@ export interface NginxServerArgs {
   readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
   /** The pod's name; the walkthrough's `nginx-server` when left out. */
   readonly podName?: string;
+  /** The image check's Job name; the walkthrough's `nginx-image-check` when left out. */
+  readonly imageCheckName?: string;
   /** The lab instance this server belongs to (`app.kubernetes.io/instance`), when several share a namespace. */
   readonly instance?: string;
 }
@@ -37,6 +41,8 @@ export class NginxServer extends pulumi.ComponentResource {
   public readonly podName: pulumi.Output<string>;
   /** The nginx Pod itself, for users composing on top of this component. */
   public readonly pod: k8s.core.v1.Pod;
+  /** The Job that checks the image first: whatever else runs this image waits for it too. */
+  public readonly imageCheck: k8s.batch.v1.Job;
   /** The pod's IP. */
   public readonly podIp: pulumi.Output<string>;
   /** The node the pod was scheduled on. */
@@ -54,40 +60,56 @@ export class NginxServer extends pulumi.ComponentResource {
   constructor(name: string, args: NginxServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:NginxServer", name, {}, opts);
     const labels = workloadLabels("nginx", "server", args.instance);
+    const podName = args.podName ?? LAB_NAMES.serverPod;
 
-    // Auto-named, so a changed nginx.conf replaces the ConfigMap and with it the pod that mounts it.
+    // Named after the pod and the conf's hash: a changed nginx.conf replaces the ConfigMap and with
+    // it the pod that mounts it, and an unchanged one keeps its name from preview to preview.
     const conf = new k8s.core.v1.ConfigMap(
       `${name}-conf`,
       {
-        metadata: { namespace: args.namespace, labels },
+        metadata: { name: nginxConfMapName(podName, args.port), namespace: args.namespace, labels },
         data: { "nginx.conf": renderNginxConf(args.port) },
       },
       { parent: this },
     );
 
+    const spec = nginxPodSpec({
+      image: args.image,
+      imagePullPolicy: args.imagePullPolicy,
+      resources: args.resources,
+      port: { name: NginxServer.portName, number: args.port },
+      confMap: conf.metadata.name,
+    });
+    // The pod's own command with -t: nginx on the PATH, taking the lab's flags and nginx.conf.
+    const check = imageCheck(
+      `${name}-image-check`,
+      {
+        jobName: args.imageCheckName ?? LAB_NAMES.serverImageCheck,
+        namespace: args.namespace,
+        app: "nginx-image-check",
+        podSpec: spec,
+        command: [...NGINX_COMMAND, "-t", "-q"],
+        timeoutSeconds: args.readyTimeoutSeconds,
+        ...(args.instance !== undefined ? { instance: args.instance } : {}),
+      },
+      this,
+    );
+
     const pod = new k8s.core.v1.Pod(
       `${name}-pod`,
       {
-        metadata: { name: args.podName ?? LAB_NAMES.serverPod, namespace: args.namespace, labels },
-        spec: {
-          ...nginxPodSpec({
-            image: args.image,
-            imagePullPolicy: args.imagePullPolicy,
-            resources: args.resources,
-            port: { name: NginxServer.portName, number: args.port },
-            confMap: conf.metadata.name,
-          }),
-          ...(args.affinity ? { affinity: args.affinity } : {}),
-        },
+        metadata: { name: podName, namespace: args.namespace, labels },
+        spec: { ...spec, ...(args.affinity ? { affinity: args.affinity } : {}) },
       },
-      labPodOptions(this, args.readyTimeoutSeconds),
+      { ...labPodOptions(this, args.readyTimeoutSeconds), dependsOn: [check] },
     );
 
     this.pod = pod;
+    this.imageCheck = check;
     this.podName = pod.metadata.name;
     this.podIp = pod.status.podIP;
-    this.nodeName = pod.spec.nodeName;
-    this.uid = pod.metadata.uid;
+    this.nodeName = assignedByCluster(pod.spec.nodeName);
+    this.uid = assignedByCluster(pod.metadata.uid);
     this.selector = pulumi.output(selectorOf(labels));
     this.portName = pulumi.output(NginxServer.portName);
     this.registerOutputs({

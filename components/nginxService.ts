@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { labLabels } from "./labels";
 import { LAB_NAMES } from "./names";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link NginxService}. */
 export interface NginxServiceArgs {
@@ -58,9 +59,9 @@ export class NginxService extends pulumi.ComponentResource {
     );
     this.service = service;
     this.name = service.metadata.name;
-    this.clusterIp = service.spec.clusterIP;
+    this.clusterIp = assignedByCluster(service.spec.clusterIP);
     this.port = pulumi.output(args.port);
-    this.uid = service.metadata.uid;
+    this.uid = assignedByCluster(service.metadata.uid);
     this.registerOutputs({
       name: this.name,
       clusterIp: this.clusterIp,

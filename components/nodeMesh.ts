@@ -30,6 +30,11 @@ export interface NodeMeshArgs {
   readonly servicePort: number;
   /** How long `pulumi up` waits for each DaemonSet's rollout. */
   readonly readyTimeoutSeconds: number;
+  /**
+   * The image checks of the images it runs (components/imageCheck.ts): it waits for them, so an
+   * image that cannot serve fails there in seconds rather than at this workload's ready timeout.
+   */
+  readonly imageChecks?: readonly pulumi.Resource[];
   /** Whether the lab isolates itself with NetworkPolicy: then the echo servers let in the mesh alone. */
   readonly isolation: boolean;
   /** Parallelism, and whether to probe from the nodes' own network namespaces. */
@@ -67,6 +72,7 @@ export class NodeMesh extends pulumi.ComponentResource {
         ...args.nginx,
         nodePort: MESH_NODE_PORT,
         readyTimeoutSeconds: args.readyTimeoutSeconds,
+        ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
       },
       child,
     );
@@ -74,6 +80,7 @@ export class NodeMesh extends pulumi.ComponentResource {
       namespace: args.namespace,
       ...args.busybox,
       readyTimeoutSeconds: args.readyTimeoutSeconds,
+      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
     };
     const clients = new MeshClients(`${name}-clients`, busybox, child);
     const probes = args.settings.nodeToPod

@@ -25,6 +25,7 @@ import {
 import { LAB_NAMES, labNameProblem, LabObjectNames, prefixedLabNames } from "./names";
 import { MESH } from "./meshPlan";
 import { PreviousVerdict, VERDICT_CONFIGMAP, verdictOf } from "./verdictGate";
+import { nginxConfMapName } from "./nginxConf";
 import { NginxServer } from "./nginxServer";
 import { NodeMesh } from "./nodeMesh";
 import { NginxService } from "./nginxService";
@@ -153,7 +154,8 @@ function checkedArgs(
 
 /**
  * Every object the lab creates under a fixed name, the namespace first when it creates it: what
- * must not belong to another stack already. (The ConfigMaps are named by Pulumi, never shared.)
+ * must not belong to another stack already: nginx.conf's ConfigMaps too, named after the pod or
+ * DaemonSet that mounts them and the conf's hash.
  */
 export function fixedNameObjects(
   names: LabObjectNames,
@@ -165,7 +167,10 @@ export function fixedNameObjects(
   return [
     ...(config.createNamespace ? [{ kind: "namespace", name: config.namespace }] : []),
     { kind: "pod", name: names.serverPod },
+    { kind: "configmap", name: nginxConfMapName(names.serverPod, config.nginx.port) },
+    { kind: "job", name: names.serverImageCheck },
     { kind: "pod", name: names.clientPod },
+    { kind: "job", name: names.clientImageCheck },
     { kind: "service", name: names.service },
     ...(isolated
       ? [
@@ -176,7 +181,11 @@ export function fixedNameObjects(
       : []),
     ...(mesh
       ? [
-          { kind: "daemonset", name: "mesh-echo" },
+          { kind: "daemonset", name: MESH.echoDaemonSet },
+          {
+            kind: "configmap",
+            name: nginxConfMapName(MESH.echoDaemonSet, config.nginx.port, [MESH.nodePort]),
+          },
           { kind: "daemonset", name: "mesh-client" },
           ...(config.mesh.nodeToPod ? [{ kind: "daemonset", name: "mesh-node-probe" }] : []),
           { kind: "service", name: MESH.serviceName },
@@ -308,6 +317,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
         resources: config.nginx.resources,
         readyTimeoutSeconds: config.podReadyTimeoutSeconds,
         podName: names.serverPod,
+        imageCheckName: names.serverImageCheck,
         ...(instance !== undefined ? { instance } : {}),
       },
       contentOptions,
@@ -323,6 +333,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
         readyTimeoutSeconds: config.podReadyTimeoutSeconds,
         affinity: clientAffinity(config.placement, server.selector),
         podName: names.clientPod,
+        imageCheckName: names.clientImageCheck,
         ...(instance !== undefined ? { instance } : {}),
       },
       contentOptions,
@@ -365,6 +376,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
               resources: config.busybox.resources,
               readyTimeoutSeconds: config.podReadyTimeoutSeconds,
               podName: names.strangerPod,
+              imageCheck: client.imageCheck,
               ...(instance !== undefined ? { instance } : {}),
             },
             contentOptions,
@@ -387,6 +399,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
               settings: config.mesh,
               clusterDomain: config.clusterDomain,
               timeoutSeconds: config.checks.timeoutSeconds,
+              imageChecks: [server.imageCheck, client.imageCheck],
             },
             contentOptions,
           )

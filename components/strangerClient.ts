@@ -5,9 +5,16 @@ import { workloadLabels } from "./labels";
 import { LAB_NAMES } from "./names";
 import { idleBusyboxPodSpec } from "./idleBusybox";
 import { labPodOptions } from "./podOptions";
+import { assignedByCluster } from "./clusterAssigned";
 
 /** Arguments of {@link StrangerClient}: the client's, where it runs being the scheduler's choice. */
-export type StrangerClientArgs = Omit<BusyboxClientArgs, "affinity">;
+export type StrangerClientArgs = Omit<BusyboxClientArgs, "affinity" | "imageCheckName"> & {
+  /**
+   * The client's image check (components/imageCheck.ts), of the same image: the stranger waits for
+   * it, so an image that cannot serve fails there in seconds rather than at this pod's timeout.
+   */
+  readonly imageCheck?: pulumi.Resource;
+};
 
 /**
  * A second client in the lab's namespace that no NetworkPolicy of the lab lets in: the checks exec
@@ -42,11 +49,14 @@ export class StrangerClient extends pulumi.ComponentResource {
           privilege: "nobody",
         }),
       },
-      labPodOptions(this, args.readyTimeoutSeconds),
+      {
+        ...labPodOptions(this, args.readyTimeoutSeconds),
+        dependsOn: args.imageCheck ? [args.imageCheck] : [],
+      },
     );
     this.pod = pod;
     this.podName = pod.metadata.name;
-    this.uid = pod.metadata.uid;
+    this.uid = assignedByCluster(pod.metadata.uid);
     this.containerName = pulumi.output(LAB_NAMES.strangerContainer);
     this.registerOutputs({
       podName: this.podName,

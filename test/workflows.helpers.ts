@@ -34,6 +34,7 @@ export interface Step {
 export interface Job {
   readonly if?: string;
   readonly "runs-on": string;
+  readonly environment?: string;
   readonly permissions?: Record<string, string>;
   readonly steps: Step[];
 }

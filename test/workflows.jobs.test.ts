@@ -66,9 +66,13 @@ describe("the workflows", () => {
 
   it("check out without leaving a token behind for the program the later steps run", () => {
     for (const [name, job] of PULUMI_JOBS) {
-      const checkout = job.steps[0];
-      expect(checkout.uses, name).toMatch(/^actions\/checkout@/);
-      expect(checkout.with?.["persist-credentials"], name).toBe(false);
+      const checkout = indexOfStep(job, /^actions\/checkout@/);
+      // Only the preview's refusal of the deploy runner comes first, before any of the branch.
+      expect(
+        job.steps.slice(0, checkout).map((s) => s.name),
+        name,
+      ).toEqual(name.startsWith("preview.yml") ? ["Refuse the deploy runner"] : []);
+      expect(job.steps[checkout].with?.["persist-credentials"], name).toBe(false);
     }
   });
 
@@ -112,7 +116,7 @@ describe("the workflows", () => {
   it("check the backend before anything else, and never set a passphrase of their own", () => {
     for (const [name, job] of PULUMI_JOBS) {
       const check = indexOfStep(job, /^Require a Pulumi backend$/);
-      expect(check, name).toBe(1);
+      expect(check, name).toBe(indexOfStep(job, /^actions\/checkout@/) + 1);
       for (const step of job.steps) {
         for (const [key, value] of Object.entries(step.env ?? {})) {
           if (key === "PULUMI_CONFIG_PASSPHRASE" || key === "PULUMI_ACCESS_TOKEN") {
@@ -151,16 +155,44 @@ describe("the workflows", () => {
     expect(fork.permissions).toEqual({});
     expect(fork.steps.map((s) => s.uses).filter(Boolean)).toEqual([]);
     expect(preview.concurrency).toEqual({
-      group: "preview-dev-${{ github.event.pull_request.number }}",
+      group:
+        "preview-${{ vars.POD_TO_POD_STACK || 'dev' }}-${{ github.event.pull_request.number }}",
       "cancel-in-progress": true,
     });
     expect(preview.permissions).toEqual({ contents: "read", "pull-requests": "write" });
-    expect(preview.env.STACK).toBe("dev");
+  });
+
+  it("preview and deploy the stack a repository variable names, dev unless it is set", () => {
+    for (const workflow of [preview, up]) {
+      expect(workflow.env.STACK).toBe("${{ vars.POD_TO_POD_STACK || 'dev' }}");
+    }
+    expect(up.concurrency.group).toBe("pulumi-stack-${{ vars.POD_TO_POD_STACK || 'dev' }}");
+  });
+
+  it("deploy in the stack's GitHub environment on a runner of their own, which previews never use", () => {
+    for (const job of [up.jobs.up, up.jobs.drift]) {
+      expect(job.environment).toBe("${{ vars.POD_TO_POD_STACK || 'dev' }}");
+      expect(job["runs-on"]).toBe("${{ vars.POD_TO_POD_DEPLOY_RUNNER || 'ubuntu-latest' }}");
+    }
+    // A branch's program runs with the repository's secrets only, on the preview's runner.
+    expect(preview.jobs.preview.environment).toBeUndefined();
+    expect(preview.jobs.preview["runs-on"]).toBe(
+      "${{ vars.POD_TO_POD_PREVIEW_RUNNER || 'ubuntu-latest' }}",
+    );
+    // The one runner label both used to share is gone.
+    for (const file of ACTION_FILES) {
+      expect(fs.readFileSync(path.join(ROOT, file), "utf8"), file).not.toMatch(
+        /\bPOD_TO_POD_RUNNER\b/,
+      );
+    }
   });
 
   it("deploy main, then verify only a deploy that succeeded, one operation on the stack at a time", () => {
     expect(up.on).toHaveProperty("push", { branches: ["main"] });
-    expect(up.concurrency).toEqual({ group: "pulumi-stack-dev", "cancel-in-progress": false });
+    expect(up.concurrency).toEqual({
+      group: "pulumi-stack-${{ vars.POD_TO_POD_STACK || 'dev' }}",
+      "cancel-in-progress": false,
+    });
     expect(up.permissions).toEqual({ contents: "read" });
     const job = up.jobs.up;
     expect(job.if).toBe("github.event_name == 'push'");

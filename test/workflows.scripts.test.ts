@@ -64,6 +64,9 @@ describe("require-backend.sh", () => {
     const hosted = check(env, DEV);
     expect(hosted.status).toBe(1);
     expect(hosted.stdout).toContain("a GitHub-hosted runner is deleted after the job");
+    expect(hosted.stdout).toContain(
+      "repository variables POD_TO_POD_DEPLOY_RUNNER and POD_TO_POD_PREVIEW_RUNNER",
+    );
     const selfHosted = check({ ...env, RUNNER_ENVIRONMENT: "self-hosted" }, DEV);
     expect(selfHosted.status, selfHosted.stdout).toBe(0);
   });

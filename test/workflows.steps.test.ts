@@ -37,6 +37,32 @@ describe("the backend check of each job", () => {
   }
 });
 
+describe("preview.yml's refusal of the deploy runner", () => {
+  const step = stepNamed(preview.jobs.preview, /^Refuse the deploy runner$/);
+  const run = (env: Record<string, string>) => runStep(step, { env });
+
+  it("stops the job when previews are given the deploy runner's label, saying why", () => {
+    const ran = run({ PREVIEW_RUNNER: "k3s-vm", DEPLOY_RUNNER: "k3s-vm" });
+    expect(ran.status).toBe(1);
+    expect(ran.output).toContain(
+      "::error title=Preview runner::POD_TO_POD_PREVIEW_RUNNER and POD_TO_POD_DEPLOY_RUNNER are both 'k3s-vm'",
+    );
+  });
+
+  it("lets a runner of their own, or GitHub's, run previews", () => {
+    expect(run({ PREVIEW_RUNNER: "k3s-preview", DEPLOY_RUNNER: "k3s-vm" }).status).toBe(0);
+    expect(run({ PREVIEW_RUNNER: "", DEPLOY_RUNNER: "k3s-vm" }).status).toBe(0);
+    expect(run({ PREVIEW_RUNNER: "", DEPLOY_RUNNER: "" }).status).toBe(0);
+  });
+
+  it("reads the two labels from the repository variables", () => {
+    expect(step.env).toEqual({
+      PREVIEW_RUNNER: "${{ vars.POD_TO_POD_PREVIEW_RUNNER }}",
+      DEPLOY_RUNNER: "${{ vars.POD_TO_POD_DEPLOY_RUNNER }}",
+    });
+  });
+});
+
 describe("preview.yml's preview step", () => {
   const step = stepNamed(preview.jobs.preview, /^Preview with the policy pack$/);
 

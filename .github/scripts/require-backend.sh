@@ -40,7 +40,7 @@ case "$url" in
     backend="diy"
     where="$url"
     if [[ "${RUNNER_ENVIRONMENT:-}" != "self-hosted" ]]; then
-      problem "PULUMI_BACKEND_URL is $url, a directory on the runner: a GitHub-hosted runner is deleted after the job, and the state with it. Use object storage (s3://, gs://, azblob://) or Pulumi Cloud, or run the jobs on a self-hosted runner (repository variable POD_TO_POD_RUNNER)."
+      problem "PULUMI_BACKEND_URL is $url, a directory on the runner: a GitHub-hosted runner is deleted after the job, and the state with it. Use object storage (s3://, gs://, azblob://) or Pulumi Cloud, or run the jobs on a self-hosted runner (repository variables POD_TO_POD_DEPLOY_RUNNER and POD_TO_POD_PREVIEW_RUNNER; a preview then reads the state the deploy runner keeps, so both must see that directory)."
     fi
     ;;
   *://*)

@@ -3,7 +3,7 @@ module github.com/pod-to-pod/examples/go
 go 1.25.11
 
 require (
-	example.com/pulumi-pod-to-pod/sdk/go v0.0.0-00010101000000-000000000000
+	github.com/pod-to-pod/pod-to-pod/sdk/go v0.0.0-00010101000000-000000000000
 	github.com/pulumi/pulumi/sdk/v3 v3.259.0
 )
 
@@ -119,4 +119,4 @@ require (
 	lukechampine.com/frand v1.4.2 // indirect
 )
 
-replace example.com/pulumi-pod-to-pod/sdk/go => ./sdks/pod-to-pod
+replace github.com/pod-to-pod/pod-to-pod/sdk/go => ./sdks/pod-to-pod

@@ -7,7 +7,7 @@
 package main
 
 import (
-	"example.com/pulumi-pod-to-pod/sdk/go/podtopod"
+	"github.com/pod-to-pod/pod-to-pod/sdk/go/podtopod"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 )

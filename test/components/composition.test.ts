@@ -56,6 +56,8 @@ describe("the components in a user's program", () => {
       (r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers"),
     );
     expect(objects.map((r) => r.type).sort()).toEqual([
+      "kubernetes:batch/v1:Job",
+      "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:Pod",
       "kubernetes:core/v1:Pod",

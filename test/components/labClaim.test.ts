@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PodToPodLab } from "../../components";
 import { claimLabNames } from "../../components/labClaim";
 import { identityAnnotations } from "../../components/labIdentity";
+import { nginxConfMapName } from "../../components/nginxConf";
 import { clusterReads, installMocks, mockLiveObjects, promiseOf, registered } from "./mocks";
 
 /** The lab against a mocked cluster that already holds objects under its names. */
@@ -27,7 +28,10 @@ describe("a lab whose names are taken", () => {
       objects: [
         "namespace/p2p-asked",
         "pod/asked-nginx-server",
+        `configmap/${nginxConfMapName("asked-nginx-server", 80)}`,
+        "job/asked-nginx-image-check",
         "pod/asked-busybox-client",
+        "job/asked-busybox-image-check",
         "service/asked-nginx-service",
         "pod/asked-stranger-client",
         "networkpolicy/asked-default-deny",
@@ -43,6 +47,8 @@ describe("a lab whose names are taken", () => {
       (r) => r.type.startsWith("kubernetes:") && r.name.startsWith("marked-"),
     );
     expect(objects.map((r) => r.type).sort()).toEqual([
+      "kubernetes:batch/v1:Job",
+      "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:Namespace",
       "kubernetes:core/v1:Pod",
@@ -75,6 +81,18 @@ describe("a lab whose names are taken", () => {
     expect(registered.length).toBe(before);
     expect(() => new PodToPodLab("claimed", { namespace: "p2p-taken" })).toThrow(
       /namespace p2p-taken belongs to lab "claimed" of stack "pr-12" \(project pod-to-pod\)[\s\S]*pulumi config set pod-to-pod:namespace pod-to-pod-test/,
+    );
+  });
+
+  it("refuses another stack's nginx.conf under the name its own would take", () => {
+    const name = nginxConfMapName("conf-nginx-server", 80);
+    expect(name).toMatch(/^conf-nginx-server-conf-[0-9a-f]{10}$/);
+    mockLiveObjects.push({
+      kind: "ConfigMap",
+      metadata: { name, annotations: identityAnnotations({ ...other, lab: "conf" }) },
+    });
+    expect(() => new PodToPodLab("conf", { namespace: "p2p-conf" })).toThrow(
+      new RegExp(`configmap p2p-conf/${name} belongs to lab "conf" of stack "pr-12"`),
     );
   });
 

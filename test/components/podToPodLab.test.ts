@@ -198,10 +198,11 @@ describe("the lab's name", () => {
       /Invalid name of PodToPodLab "Edge_1": Edge_1 is not valid: expected a lowercase letter, then lowercase letters, digits or '-'/,
     );
     expect(() => new PodToPodLab("1lab", {})).toThrow(/Invalid name of PodToPodLab "1lab"/);
-    const longest = "a".repeat(44);
+    // The image check's Job, <name>-busybox-image-check, is the longest (its pods' job-name label).
+    const longest = "a".repeat(43);
     expect(() => new PodToPodLab(longest, { namespace: "long" })).not.toThrow();
     expect(() => new PodToPodLab(`${longest}b`, {})).toThrow(
-      /expected at most 44 characters: the longest name derived from it, a{44}b-nginx-allow-client, must fit in 63/,
+      /expected at most 43 characters: the longest name derived from it, a{43}b-busybox-image-check, must fit in 63/,
     );
   });
 

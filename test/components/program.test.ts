@@ -106,6 +106,9 @@ describe("the program's resources", () => {
       "tmp",
     ]);
     expect(pod.spec.containers[0].command).toContain("/etc/pod-to-pod-nginx/nginx.conf");
+    // Named after the pod and the conf (no random suffix to churn from preview to preview).
+    expect(conf.metadata.name).toMatch(/^nginx-server-conf-[0-9a-f]{10}$/);
+    expect(pod.spec.volumes[0].configMap.name).toBe(conf.metadata.name);
   });
 
   it("keeps the client alive until deleted, with NET_RAW and nothing else", () => {

@@ -101,7 +101,6 @@ async function outputsOf(stack: Stack): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(values).map(([key, output]) => [key, output.value]));
 }
 
-/** The namespace's pods, Services and NetworkPolicies, by kind/name. */
 /** The resources the stack's state holds. */
 async function resourcesOf(
   stack: Stack,
@@ -119,17 +118,25 @@ async function checkCommandsOf(stack: Stack): Promise<Array<string | undefined>>
     .map((r) => r.inputs?.create);
 }
 
+/**
+ * The namespace's pods, Services, NetworkPolicies and Jobs, by kind/name; an image check's pod as
+ * `<job>-*` (the Job controller names it with a random suffix).
+ */
 function objectsIn(namespace: string): string[] {
   const listed = kubectl([
     "get",
-    "pods,services,networkpolicies",
+    "pods,services,networkpolicies,jobs",
     "-n",
     namespace,
     "-o",
     "jsonpath={range .items[*]}{.kind}/{.metadata.name}{'\\n'}{end}",
   ]);
   expect(listed.code, listed.stderr).toBe(0);
-  return listed.stdout.split("\n").filter(Boolean).sort();
+  return listed.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((object) => object.replace(/^(Pod\/.+-image-check)-[a-z0-9]{5}$/, "$1-*"))
+    .sort();
 }
 
 function namespaceGone(namespace: string): boolean {
@@ -185,6 +192,11 @@ describe("a Python program with two labs side by side in one namespace", () => {
 
   it("puts both labs' objects in the one namespace, each named after its lab", () => {
     const expected = ["first", "second"].flatMap((lab) => [
+      // The image checks, and the pods they ran (Completed).
+      `Job/${lab}-busybox-image-check`,
+      `Job/${lab}-nginx-image-check`,
+      `Pod/${lab}-busybox-image-check-*`,
+      `Pod/${lab}-nginx-image-check-*`,
       `NetworkPolicy/${lab}-default-deny`,
       `NetworkPolicy/${lab}-nginx-allow-client`,
       `Pod/${lab}-busybox-client`,
@@ -256,7 +268,11 @@ describe("a YAML program with the walkthrough's open lab, its cluster in its sta
     expect(outputs.networkPolicies).toEqual([]);
     expect(outputs.namespace).toBe(namespace);
     expect(objectsIn(namespace)).toEqual([
+      "Job/lab-busybox-image-check",
+      "Job/lab-nginx-image-check",
       "Pod/lab-busybox-client",
+      "Pod/lab-busybox-image-check-*",
+      "Pod/lab-nginx-image-check-*",
       "Pod/lab-nginx-server",
       "Service/lab-nginx-service",
     ]);
@@ -297,9 +313,13 @@ if (GO_MISSING.length === 0) {
       expect(outputs.namespace).toBe(namespace);
       expect(outputs.report).toContain("answered by edge-nginx-server");
       expect(objectsIn(namespace)).toEqual([
+        "Job/edge-busybox-image-check",
+        "Job/edge-nginx-image-check",
         "NetworkPolicy/edge-default-deny",
         "NetworkPolicy/edge-nginx-allow-client",
         "Pod/edge-busybox-client",
+        "Pod/edge-busybox-image-check-*",
+        "Pod/edge-nginx-image-check-*",
         "Pod/edge-nginx-server",
         "Pod/edge-stranger-client",
         "Service/edge-nginx-service",

@@ -69,4 +69,50 @@ describe("the program's default images under the real engine", () => {
       });
     }
   });
+
+  // An image that cannot do its pod's job fails in seconds, at its image check, before the pod.
+  it.each([
+    [
+      "the server, with busybox as its nginx",
+      "nginx",
+      () => images.busybox.reference,
+      "nginx-image-check",
+      'exec: "nginx": executable file not found in $PATH',
+    ],
+    [
+      "the client, with the pause image as its busybox",
+      "busybox",
+      () => pauseImage(),
+      "busybox-image-check",
+      'exec: "sh": executable file not found in $PATH',
+    ],
+  ])(
+    "%s: up fails within 60 s naming the check and what is wrong, and converges once mended",
+    async (_, workload, image, check, reason) => {
+      await stack.setAllConfig(
+        {
+          [`pod-to-pod:${workload}.image`]: { value: image() },
+          [`pod-to-pod:${workload}.imagePullPolicy`]: { value: "IfNotPresent" },
+        },
+        true,
+      );
+      let text = "";
+      const started = Date.now();
+      await expect(
+        stack.up({ onOutput: (s) => (text += s), onError: (s) => (text += s) }),
+      ).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(text).toContain(check);
+      expect(text).toContain(reason);
+      await stack.removeConfig(`pod-to-pod:${workload}`);
+      await stack.up();
+      expect(((await stack.outputs()).verification.value as Verification).failed).toBe(0);
+    },
+  );
 });
+
+/** The local cluster's pause image (images.json): present on every node, and no shell in it. */
+function pauseImage(): string {
+  const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
+  return (JSON.parse(fs.readFileSync(`${state}/images.json`, "utf8")) as { pause: string }).pause;
+}

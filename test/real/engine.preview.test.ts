@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR } from "./cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -56,6 +56,61 @@ describe("pulumi preview with the real engine and no reachable cluster", () => {
     expect(planned("command:local:Command", "connectivity-run")).toBe(
       "pod-to-pod:lab:ConnectivityCheck",
     );
+  });
+
+  it("previews the same commit twice with the same plan and no warning (a PR preview's diff is the change, nothing else)", async () => {
+    /** One preview: every step the engine planned, by URN, and every warning it printed. */
+    const previewOnce = async () => {
+      const steps = new Map<string, unknown>();
+      const outputs = new Map<string, unknown>();
+      const warnings: string[] = [];
+      const onEvent = (event: EngineEvent) => {
+        const pre = event.resourcePreEvent?.metadata;
+        if (pre) {
+          steps.set(pre.urn, { op: pre.op, new: pre.new, old: pre.old, diffs: pre.diffs });
+        }
+        const done = event.resOutputsEvent?.metadata;
+        if (done) {
+          outputs.set(done.urn, done.new?.outputs);
+        }
+        const diagnostic = event.diagnosticEvent;
+        if (diagnostic && diagnostic.severity === "warning") {
+          warnings.push(diagnostic.message);
+        }
+      };
+      let output = "";
+      await stack.preview({ diff: true, onEvent, onOutput: (text) => (output += text) });
+      const sorted = (map: Map<string, unknown>) => [...map].sort(([a], [b]) => a.localeCompare(b));
+      return { steps: sorted(steps), outputs: sorted(outputs), warnings, output };
+    };
+    const first = await previewOnce();
+    const second = await previewOnce();
+    // Nothing a preview makes up anew: auto-named objects took a new random suffix every time.
+    expect(second.steps).toEqual(first.steps);
+    expect(second.outputs).toEqual(first.outputs);
+    const conf = first.steps.find(([urn]) => urn.endsWith("ConfigMap::nginx-conf"))?.[1] as {
+      new: { inputs: { metadata: { name: string } } };
+    };
+    expect(conf.new.inputs.metadata.name).toMatch(/^nginx-server-conf-[0-9a-f]{10}$/);
+    // What the cluster assigns (UIDs, nodes, the ClusterIP) is unknown, not an undefined output.
+    expect(first.warnings).toEqual([]);
+    expect(second.warnings).toEqual([]);
+    expect(first.output).not.toMatch(/warning|Undefined value/i);
+    const stackOutputs = first.outputs.find(([urn]) =>
+      urn.endsWith("pulumi:pulumi:Stack::" + `pod-to-pod-${stack.name}`),
+    )?.[1] as Record<string, unknown> | undefined;
+    expect(Object.keys(stackOutputs ?? {}).sort()).toEqual([
+      "busyboxNode",
+      "busyboxPodIp",
+      "namespace",
+      "networkPolicies",
+      "nginxNode",
+      "nginxPodIp",
+      "nginxPodUid",
+      "report",
+      "serviceClusterIp",
+      "verification",
+    ]);
   });
 
   it("fails on a bad value naming the key and what is accepted, as a message, creating nothing", async () => {

@@ -80,17 +80,20 @@ describe("a stack of the program before the component, updated by this one", () 
     expect((old.verification as { failed: number }).failed, String(old.report)).toBe(0);
   });
 
-  it("updates to the component keeping every object: only PodToPodLab and the kept verdict are created", async () => {
+  it("updates to the component keeping every object: only PodToPodLab, the kept verdict and the image checks are created", async () => {
     const events = recorder();
     const result = await stack.up({ onEvent: events.onEvent });
     expect(result.summary.result).toBe("succeeded");
-    // New beside the component: the ConfigMap in which the lab keeps its last verdict (#33).
+    // New beside the component: the ConfigMap in which the lab keeps its last verdict (#33), and
+    // the image checks of the server's and the client's images (#30).
     const created = events.steps
       .filter((s) => s.op === "create")
       .map((s) => `${s.type}::${s.urn.split("::").at(-1)}`);
-    expect(created).toEqual([
-      "pod-to-pod:index:PodToPodLab::pod-to-pod",
+    expect(created.sort()).toEqual([
+      "kubernetes:batch/v1:Job::busybox-image-check",
+      "kubernetes:batch/v1:Job::nginx-image-check",
       "kubernetes:core/v1:ConfigMap::connectivity-verdict",
+      "pod-to-pod:index:PodToPodLab::pod-to-pod",
     ]);
     const kept = events.steps.filter(
       (s) => KEPT_TYPES.includes(s.type) && !s.urn.endsWith("::connectivity-verdict"),

@@ -170,3 +170,57 @@ describe("the program's objects with its default images", () => {
     expect(verification).toMatchObject({ passed: 14, failed: 0 });
   });
 });
+
+describe("an image that cannot serve fails its image check in seconds, before its pod", () => {
+  const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
+
+  it.each([
+    ["the server, with busybox as its nginx", "nginx", () => images.busybox.reference, "nginx"],
+    [
+      "the client, with the pause image as its busybox",
+      "busybox",
+      () =>
+        (JSON.parse(fs.readFileSync(`${state}/images.json`, "utf8")) as { pause: string }).pause,
+      "sh",
+    ],
+  ])("%s", (_, workload, image, missing) => {
+    kubectlSync(["delete", "namespace", namespace, "--ignore-not-found", "--wait=true"]);
+    const rendered = run("node_modules/.bin/tsx", ["tools/render.ts"], {
+      RENDER_CONFIG: JSON.stringify({
+        "pod-to-pod:namespace": namespace,
+        [`pod-to-pod:${workload}`]: JSON.stringify({ image: image() }),
+      }),
+    });
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const list = JSON.parse(rendered.stdout) as {
+      items: Array<{ kind: string; metadata: { name: string } }>;
+    };
+    // What `pulumi up` creates before the pods: the namespace, nginx.conf and the checks.
+    list.items = list.items.filter((o) => ["Namespace", "ConfigMap", "Job"].includes(o.kind));
+    const job = list.items.find(
+      (o) => o.kind === "Job" && o.metadata.name.startsWith(`${workload}-image-check`),
+    )!;
+    const started = Date.now();
+    mustKubectl(["apply", "-f", "-"], JSON.stringify(list));
+    mustKubectl([
+      "wait",
+      "-n",
+      namespace,
+      "--for=condition=Failed",
+      `job/${job.metadata.name}`,
+      "--timeout=60s",
+    ]);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const message = mustKubectl([
+      "get",
+      "pods",
+      "-n",
+      namespace,
+      "-l",
+      `job-name=${job.metadata.name}`,
+      "-o",
+      "jsonpath={.items[0].status.containerStatuses[0].state.terminated.message}",
+    ]);
+    expect(message).toContain(`exec: "${missing}": executable file not found in $PATH`);
+  });
+});

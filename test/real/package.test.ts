@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS, LAB_CONFIG_KEYS } from "../../config";
+import { GO_MODULE, REPOSITORY } from "../../components/packageSchema";
 import { PULUMI_ROOT } from "../../tools/lib/engine";
 import { PROJECT_DIR, run } from "./cli";
 
@@ -23,6 +24,8 @@ interface SchemaType {
 interface Schema {
   readonly name: string;
   readonly version: string;
+  readonly repository?: string;
+  readonly language: { readonly go?: { readonly importBasePath?: string } };
   readonly resources: Record<
     string,
     {
@@ -66,6 +69,11 @@ describe("pulumi package get-schema", () => {
     expect(schema.version).toBe(manifest.version);
     expect(Object.keys(schema.resources)).toEqual(["pod-to-pod:index:PodToPodLab"]);
     expect(schema.resources["pod-to-pod:index:PodToPodLab"].isComponent).toBe(true);
+  });
+
+  it("names the repository, so the Go SDK's module is github.com/pod-to-pod/pod-to-pod/sdk/go", () => {
+    expect(schema.repository).toBe(REPOSITORY);
+    expect(schema.language.go?.importBasePath).toBe(`${GO_MODULE}/podtopod`);
   });
 
   it("takes the stack config's keys as plain, optional, documented arguments, and the choice of names", () => {
