@@ -176,6 +176,29 @@ describe("the config keys (docs/configuration.md, docs/package.md)", () => {
   });
 });
 
+describe("docs/development.md", () => {
+  const page = read("docs/development.md");
+
+  it("names every suite, benchmark and tool of package.json's scripts", () => {
+    const scripts = Object.keys(JSON.parse(read("package.json")).scripts as object);
+    // npm test is lint and test:unit; verify is the README's; format is Prettier's own.
+    const covered = new Set(["lint", "test:unit", "verify", "format"]);
+    for (const script of scripts.filter((name) => !covered.has(name))) {
+      const command = script === "test" ? "`npm test`" : `\`npm run ${script}`;
+      expect(page, script).toContain(command);
+    }
+  });
+
+  it("maps only folders and files that exist", () => {
+    const layout = /## Layout\n\n```\n([\s\S]*?)```/.exec(page)?.[1] ?? "";
+    const entries = [...layout.matchAll(/^(\S+)/gm)].map((match) => match[1]);
+    expect(entries.length).toBeGreaterThan(10);
+    for (const entry of entries) {
+      expect(fs.existsSync(path.join(ROOT, entry)), entry).toBe(true);
+    }
+  });
+});
+
 describe("every page", () => {
   it("links only to files and headings that exist", () => {
     for (const page of PAGES) {

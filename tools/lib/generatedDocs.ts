@@ -9,6 +9,7 @@ import { toVerification } from "../../checks/contract/verification";
 import { Verification } from "../../checks/contract/types";
 import { renderPairMermaid } from "../../checks/report/pairMermaid";
 import { renderReport } from "../../checks/report/report";
+import { renderVerdict } from "../../.github/scripts/report/verdict";
 
 /** The captured verdicts, by name, relative to the repository's root. */
 export const DOCS_VERDICTS = {
@@ -35,6 +36,8 @@ export function docsParts(
     "pair-picture-fail": block("mermaid", renderPairMermaid(fail)),
     "report-pass": block("text", renderReport(pass).split("\n")),
     "report-fail": block("text", renderReport(fail).split("\n")),
+    // The network checks' part of a workflow's job summary, as GitHub shows it.
+    "summary-fail": renderVerdict(fail).filter((line, i, all) => i < all.length - 1 || line !== ""),
   };
 }
 
