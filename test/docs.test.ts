@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CHECK_NAMES, MESH_CHECK_NAMES, POLICY_CHECK_NAMES } from "../checks/contract/types";
+import { verificationSchema } from "../checks/contract/verification";
 import { DEFAULTS, LAB_CONFIG_KEYS } from "../config";
 import { DOCS_PAGES_DIR, docsParts, fillParts, markedParts } from "../tools/lib/generatedDocs";
 
@@ -134,6 +135,13 @@ describe("the check lists (docs/verdict.md, docs/every-node.md)", () => {
     const rows = table("docs/verdict.md", "| check | what it proves |", "With isolation on");
     expect(new Set(names(rows))).toEqual(new Set(POLICY_CHECK_NAMES));
     expect(names(rows)).toHaveLength(POLICY_CHECK_NAMES.length);
+  });
+
+  it("list every layer a diagnosis can name, exactly", () => {
+    const layers = verificationSchema.shape.diagnosis.unwrap().shape.layer.options;
+    const rows = table("docs/verdict.md", "| layer | what the diagnosis says |");
+    expect(new Set(rows.map(([layer]) => namesIn(layer)[0]))).toEqual(new Set(layers));
+    expect(rows).toHaveLength(layers.length);
   });
 
   it("list the checks every-node coverage adds, exactly", () => {
