@@ -84,6 +84,14 @@ describe("the README", () => {
     expect(read("README.md").split("\n").length).toBeLessThanOrEqual(250);
   });
 
+  it("names the CLI and provider versions package.json pins", () => {
+    const pkg = JSON.parse(read("package.json"));
+    const readme = read("README.md").replace(/\s+/g, " ");
+    expect(readme).toContain(`The Pulumi CLI ${pkg.devDependencies.pulumi}`);
+    expect(readme).toContain(`kubernetes (${pkg.dependencies["@pulumi/kubernetes"]})`);
+    expect(readme).toContain(`command (${pkg.dependencies["@pulumi/command"]})`);
+  });
+
   it("links every page of docs/", () => {
     const readme = read("README.md");
     for (const page of PAGES.filter((p) => p !== "README.md")) {
