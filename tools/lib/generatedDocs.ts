@@ -7,6 +7,7 @@
  */
 import { toVerification } from "../../checks/contract/verification";
 import { Verification } from "../../checks/contract/types";
+import { renderMeshMermaid, renderMeshText } from "../../checks/report/meshRender";
 import { renderPairMermaid } from "../../checks/report/pairMermaid";
 import { renderReport } from "../../checks/report/report";
 import { renderVerdict } from "../../.github/scripts/report/verdict";
@@ -15,6 +16,7 @@ import { renderVerdict } from "../../.github/scripts/report/verdict";
 export const DOCS_VERDICTS = {
   pass: "test/fixtures/docs/verification-pass.json",
   fail: "test/fixtures/docs/verification-fail.json",
+  mesh: "test/fixtures/docs/verification-mesh.json",
 } as const;
 
 /** The pages that may hold generated parts, relative to the repository's root. */
@@ -30,12 +32,24 @@ export function docsParts(
     toVerification(readVerdict(DOCS_VERDICTS[name]), DOCS_VERDICTS[name]);
   const pass = verdict("pass");
   const fail = verdict("fail");
+  const mesh = verdict("mesh").mesh;
+  if (mesh === undefined) {
+    throw new Error(`${DOCS_VERDICTS.mesh} has no mesh: capture it with coverage every-node`);
+  }
   const block = (language: string, lines: readonly string[]) => ["```" + language, ...lines, "```"];
   return {
     "pair-picture-pass": block("mermaid", renderPairMermaid(pass)),
     "pair-picture-fail": block("mermaid", renderPairMermaid(fail)),
     "report-pass": block("text", renderReport(pass).split("\n")),
     "report-fail": block("text", renderReport(fail).split("\n")),
+    "mesh-text-pass": block(
+      "text",
+      renderMeshText(mesh).filter((line, i) => i > 0 || line !== ""),
+    ),
+    "mesh-picture-pass": block(
+      "mermaid",
+      renderMeshMermaid(mesh).filter((line) => !line.startsWith("%%")),
+    ),
     // The network checks' part of a workflow's job summary, as GitHub shows it.
     "summary-fail": renderVerdict(fail).filter((line, i, all) => i < all.length - 1 || line !== ""),
   };
