@@ -10,7 +10,7 @@ import { attempt, Log, PROJECT_DIR, run } from "./cli";
 /**
  * Faults under the real engine on the local k3s, each with what was injected, what was expected,
  * what was observed and how long it took; the record goes to reports/engine-fault-report.json
- * (the README quotes it). Nothing here asserts a duration: times are figures, not pass criteria.
+ * (docs/benchmarks.md quotes it). Nothing here asserts a duration: times are figures, not pass criteria.
  */
 const namespace = "p2p-faults";
 let engine: Harness;
