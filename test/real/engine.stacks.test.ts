@@ -131,10 +131,14 @@ describe("two stacks, one namespace", () => {
     // with the field manager the winner writes as, which is named after its stack. Either way the
     // winner is named.
     const claim = ownedBy(raced, first);
-    const conflict = `conflict with "${fieldManagerOf({ project: "pod-to-pod", stack: first.name, lab: "pod-to-pod" })}"`;
+    // The API server writes "conflict with" for one field, "conflicts with" for several.
+    const manager = fieldManagerOf({ project: "pod-to-pod", stack: first.name, lab: "pod-to-pod" });
+    const conflict = new RegExp(
+      `conflicts? with "${manager.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`,
+    );
     const refusal = lost.text
       .split("\n")
-      .find((line) => line.includes(claim) || line.includes(conflict));
+      .find((line) => line.includes(claim) || conflict.test(line));
     console.log(
       `race: ${first.name} won (${(upA.ok ? upA : upB).seconds.toFixed(1)} s), the other failed in ${lost.seconds.toFixed(1)} s: ${refusal?.trim()}`,
     );
