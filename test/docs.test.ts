@@ -101,7 +101,7 @@ describe("the README", () => {
 });
 
 describe("the generated parts of the docs (npm run docs)", () => {
-  const parts = docsParts((file) => JSON.parse(read(file)));
+  const parts = docsParts(read);
 
   it("are what the report's renderers make of the captured verdicts: run npm run docs", () => {
     for (const page of PAGES) {

@@ -1,7 +1,8 @@
 /**
  * The parts of README.md and docs/*.md that the code writes: the pictures and reports of real
  * verdicts, rendered by the report's own renderers from verdicts captured on a real cluster
- * (test/fixtures/docs/). A page marks each part with a pair of HTML comments,
+ * (test/fixtures/docs/), and the package's examples in other languages, copied from the programs
+ * in examples/ that `npm run test:consumers` deploys (so a snippet is never a copy that drifts). A page marks each part with a pair of HTML comments,
  * `<!-- npm run docs: <name> -->` and `<!-- end: <name> -->`; `npm run docs` rewrites what lies
  * between them, and test/docs.test.ts fails when a page is not what `npm run docs` would write.
  */
@@ -19,6 +20,13 @@ export const DOCS_VERDICTS = {
   mesh: "test/fixtures/docs/verification-mesh.json",
 } as const;
 
+/** The example programs the docs show, relative to the repository's root. */
+export const DOCS_EXAMPLES = {
+  python: "examples/python/__main__.py",
+  yaml: "examples/yaml/Pulumi.yaml",
+  go: "examples/go/main.go",
+} as const;
+
 /** The pages that may hold generated parts, relative to the repository's root. */
 export const DOCS_PAGES_DIR = "docs";
 
@@ -26,10 +34,18 @@ const REGION = /(<!-- npm run docs: ([a-z-]+) -->\n)[\s\S]*?(<!-- end: \2 -->)/g
 
 /** The generated parts by name, each as the lines between its two markers. */
 export function docsParts(
-  readVerdict: (file: string) => unknown,
+  readFile: (file: string) => string,
 ): Readonly<Record<string, readonly string[]>> {
   const verdict = (name: keyof typeof DOCS_VERDICTS): Verification =>
-    toVerification(readVerdict(DOCS_VERDICTS[name]), DOCS_VERDICTS[name]);
+    toVerification(JSON.parse(readFile(DOCS_VERDICTS[name])), DOCS_VERDICTS[name]);
+  const example = (name: keyof typeof DOCS_EXAMPLES, from?: string): string[] => {
+    const lines = readFile(DOCS_EXAMPLES[name]).replace(/\n$/, "").split("\n");
+    const start = from === undefined ? 0 : lines.findIndex((line) => line.startsWith(from));
+    if (start < 0) {
+      throw new Error(`${DOCS_EXAMPLES[name]} has no line starting "${from}" to show from`);
+    }
+    return lines.slice(start);
+  };
   const pass = verdict("pass");
   const fail = verdict("fail");
   const mesh = verdict("mesh").mesh;
@@ -50,6 +66,10 @@ export function docsParts(
       "mermaid",
       renderMeshMermaid(mesh).filter((line) => !line.startsWith("%%")),
     ),
+    // The programs' own words, from their first import (the module comment is for their readers).
+    "example-python": block("python", example("python", "import pulumi")),
+    "example-yaml": block("yaml", example("yaml")),
+    "example-go": block("go", example("go", "package main")),
     // The network checks' part of a workflow's job summary, as GitHub shows it.
     "summary-fail": renderVerdict(fail).filter((line, i, all) => i < all.length - 1 || line !== ""),
   };
