@@ -162,3 +162,21 @@ unmount_under() { # unmounts every mount point at or below the given paths, deep
       /proc/self/mountinfo | sort -r)
   done
 }
+
+# iptables_tables: one line per "<command> <table>" for every iptables variant on this machine
+# (nft and legacy, IPv4 and IPv6) and the tables it has, in the current network namespace.
+iptables_tables() {
+  local cmd table tables
+  for cmd in iptables ip6tables iptables-legacy ip6tables-legacy; do
+    command -v "${cmd}-save" >/dev/null || continue
+    tables=(filter nat mangle raw)
+    # Merely listing a legacy (x_tables) table instantiates it; only look at those that exist.
+    case "${cmd}" in
+      iptables-legacy) mapfile -t tables < <(cat /proc/net/ip_tables_names 2>/dev/null || true) ;;
+      ip6tables-legacy) mapfile -t tables < <(cat /proc/net/ip6_tables_names 2>/dev/null || true) ;;
+    esac
+    for table in "${tables[@]}"; do
+      echo "${cmd} ${table}"
+    done
+  done
+}

@@ -46,21 +46,12 @@ owned_chain() {
 # The chains of a Kubernetes network in the current network namespace, one line per
 # "<command> <table> <chain>", in every table of every iptables variant there.
 k8s_chains() {
-  local cmd table tables
-  for cmd in iptables ip6tables iptables-legacy ip6tables-legacy; do
-    command -v "${cmd}-save" >/dev/null || continue
-    tables=(filter nat mangle raw)
-    # Merely listing a legacy (x_tables) table instantiates it; only look at those that exist.
-    case "${cmd}" in
-      iptables-legacy) mapfile -t tables < <(cat /proc/net/ip_tables_names 2>/dev/null || true) ;;
-      ip6tables-legacy) mapfile -t tables < <(cat /proc/net/ip6_tables_names 2>/dev/null || true) ;;
-    esac
-    for table in "${tables[@]}"; do
-      "${cmd}-save" -t "${table}" 2>/dev/null |
-        awk -v c="${cmd}" -v t="${table}" -v re="${K8S_CHAINS}" \
-          'substr($1, 1, 1) == ":" { n = substr($1, 2); if (n ~ re) print c, t, n }' || true
-    done
-  done
+  local cmd table
+  while read -r cmd table; do
+    "${cmd}-save" -t "${table}" 2>/dev/null |
+      awk -v c="${cmd}" -v t="${table}" -v re="${K8S_CHAINS}" \
+        'substr($1, 1, 1) == ":" { n = substr($1, 2); if (n ~ re) print c, t, n }' || true
+  done < <(iptables_tables)
 }
 
 # foreign_findings: one line per thing found that is not ours, or nothing.

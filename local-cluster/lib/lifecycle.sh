@@ -98,22 +98,13 @@ stop_agent_node() {
 # table of every iptables variant in the host's namespace (save, filter, restore: one table at a
 # time, atomically).
 strip_iptables() {
-  local ours="$1" cmd table tables saved
-  for cmd in iptables ip6tables iptables-legacy ip6tables-legacy; do
-    command -v "${cmd}-save" >/dev/null || continue
-    tables=(filter nat mangle raw)
-    # Merely listing a legacy (x_tables) table instantiates it; only look at those that exist.
-    case "${cmd}" in
-      iptables-legacy) mapfile -t tables < <(cat /proc/net/ip_tables_names 2>/dev/null || true) ;;
-      ip6tables-legacy) mapfile -t tables < <(cat /proc/net/ip6_tables_names 2>/dev/null || true) ;;
-    esac
-    for table in "${tables[@]}"; do
-      saved="$("${cmd}-save" -t "${table}" 2>/dev/null)" || continue
-      grep -qE "${ours}" <<<"${saved}" || continue
-      log "removing ${ours} from ${cmd} ${table}"
-      grep -vE "${ours}" <<<"${saved}" | "${cmd}-restore" -w 5 -T "${table}"
-    done
-  done
+  local ours="$1" cmd table saved
+  while read -r cmd table; do
+    saved="$("${cmd}-save" -t "${table}" 2>/dev/null)" || continue
+    grep -qE "${ours}" <<<"${saved}" || continue
+    log "removing ${ours} from ${cmd} ${table}"
+    grep -vE "${ours}" <<<"${saved}" | "${cmd}-restore" -w 5 -T "${table}"
+  done < <(iptables_tables)
 }
 
 # remove_netns <prefix>: deletes every network namespace /run/netns/<prefix>* (the pods' netns,
