@@ -1,22 +1,55 @@
 import { RunnerOptions } from "./contract/environment";
 import { RunPlan, Verification } from "./contract/types";
-import { withMesh } from "./judge/diagnose";
-import { runMesh } from "./scenarios/mesh";
-import { KubectlRunner } from "./probe/exec";
-import { runChecks } from "./scenarios/pair";
+import { joinDiagnoses, summarize } from "./judge/diagnose";
+import { mapBounded } from "./probe/boundedPool";
+import { execScript, KubectlRunner } from "./probe/exec";
+import { meshScenario } from "./scenarios/mesh";
+import { pairScenario } from "./scenarios/pair";
+import { Scenario, ScenarioEnv } from "./scenarios/scenario";
+
+/** What a run needs beyond the plan: which runner, which context, and clocks tests can stand in for. */
+export interface RunOptions extends Pick<RunnerOptions, "kubeContext" | "runnerVersion"> {
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
 
 /**
- * Runs a plan, whoever made it (the component's command, `npm run verify`, the bench): the pair's
- * scenarios, and with coverage every-node the mesh's alongside, joined into one verdict.
+ * The one orchestration, whoever made the plan (the component's command, `npm run verify`, the
+ * bench, the tests): every scenario of the plan (the pair; the every-node mesh with coverage
+ * every-node) runs its probers through one exec, side by side, and the scenarios' checks are
+ * joined into one verdict, counted and diagnosed once. A plan of one scenario runs that one alone.
  */
 export async function runPlan(
-  plan: RunPlan,
+  plan: Partial<RunPlan>,
   run: KubectlRunner,
-  options: Pick<RunnerOptions, "kubeContext" | "runnerVersion">,
+  options: RunOptions,
 ): Promise<Verification> {
-  const [pair, mesh] = await Promise.all([
-    runChecks(plan.pair, run, { runnerVersion: options.runnerVersion }, options.kubeContext),
-    plan.mesh ? runMesh(plan.mesh, run, options.kubeContext) : undefined,
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const env: ScenarioEnv = {
+    run,
+    context: options.kubeContext ? ["--context", options.kubeContext] : [],
+    startedAt,
+    now,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  };
+  const scenarios: Scenario[] = await Promise.all([
+    ...(plan.pair ? [pairScenario(plan.pair, env)] : []),
+    ...(plan.mesh ? [meshScenario(plan.mesh, env)] : []),
   ]);
-  return mesh ? withMesh(pair, mesh) : pair;
+  const outcomes = await Promise.all(
+    scenarios.map(async (scenario) => {
+      const runs = mapBounded(scenario.probers, scenario.parallelism, (prober) =>
+        execScript(run, env.context, prober.pod, prober.script, prober.slackSeconds),
+      );
+      scenario.beside?.();
+      return scenario.finish(await runs);
+    }),
+  );
+  return summarize(
+    outcomes.flatMap((outcome) => outcome.checks),
+    { checkedAt: new Date(startedAt).toISOString(), runnerVersion: options.runnerVersion },
+    joinDiagnoses(outcomes.map((outcome) => outcome.diagnosis)),
+    outcomes.find((outcome) => outcome.mesh)?.mesh,
+  );
 }

@@ -236,13 +236,17 @@ function policyDiagnosis(
   return undefined;
 }
 
-/** Counts and diagnoses a run's results, stamped with when and by which runner. */
+/**
+ * The verification of a run's checks: counted, stamped with when and by which runner, with the
+ * diagnosis (the pair's own, unless the run's scenarios joined theirs) and the mesh's report.
+ */
 export function summarize(
   results: readonly CheckResult[],
   stamp: { readonly checkedAt: string; readonly runnerVersion: string },
+  diagnosis: Diagnosis | undefined = diagnose(results),
+  mesh?: MeshReport,
 ): Verification {
   const passed = results.filter((r) => r.ok).length;
-  const diagnosis = diagnose(results);
   return {
     schemaVersion: 2,
     checkedAt: stamp.checkedAt,
@@ -251,6 +255,7 @@ export function summarize(
     failed: results.length - passed,
     checks: results,
     ...(diagnosis ? { diagnosis } : {}),
+    ...(mesh ? { mesh } : {}),
   };
 }
 
@@ -460,31 +465,14 @@ const PAIR_ONLY: readonly Layer[] = [
 ];
 
 /**
- * The verification with the mesh's checks after the pair's, counted together. The diagnosis is the
- * mesh's where it has one (it sees every path, and names the node), unless the pair's points at a
- * layer the mesh does not probe (the lab's own server, client, policies).
+ * The verdict's one diagnosis from the scenarios' (the pair's, then the mesh's): the mesh's where
+ * it has one (it sees every path, and names the node), unless the pair's points at a layer the
+ * mesh does not probe (the lab's own server, client, policies).
  */
-export function withMesh(
-  verification: Verification,
-  mesh: {
-    readonly checks: readonly CheckResult[];
-    readonly report: MeshReport;
-    readonly diagnosis?: Diagnosis;
-  },
-): Verification {
-  const checks = [...verification.checks, ...mesh.checks];
-  const passed = checks.filter((c) => c.ok).length;
-  const pair = verification.diagnosis;
-  const diagnosis =
-    pair && (PAIR_ONLY.includes(pair.layer) || !mesh.diagnosis) ? pair : (mesh.diagnosis ?? pair);
-  return {
-    schemaVersion: verification.schemaVersion,
-    checkedAt: verification.checkedAt,
-    runnerVersion: verification.runnerVersion,
-    passed,
-    failed: checks.length - passed,
-    checks,
-    ...(diagnosis ? { diagnosis } : {}),
-    mesh: mesh.report,
-  };
+export function joinDiagnoses(
+  diagnoses: ReadonlyArray<Diagnosis | undefined>,
+): Diagnosis | undefined {
+  const [first, ...others] = diagnoses.filter((d): d is Diagnosis => d !== undefined);
+  const wider = others[0];
+  return first && (PAIR_ONLY.includes(first.layer) || !wider) ? first : (wider ?? first);
 }

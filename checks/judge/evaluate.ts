@@ -1,17 +1,11 @@
 import { ServiceEndpoint } from "./endpoints";
 import { LARGE_BYTES, LARGE_PATH } from "../contract/identity";
 import { cidrContains } from "./ipv4";
-import { parseIpAddr, parseIpRoute, parseWget } from "../probe/parsers";
-import {
-  checkIdentity,
-  ExpectedServer,
-  judgeLarge,
-  judgeLookup,
-  judgePing,
-  pingAnswered,
-} from "./probes";
+import { parseIpAddr, parseIpRoute } from "../probe/parsers";
+import { ExpectedServer, judgeLarge, judgeLookup, pingAnswered } from "./probes";
 import { Section } from "../probe/script";
-import { serviceFqdn } from "../plan/pairProbes";
+import { podPath, serviceFqdn, servicePaths } from "../plan/pairProbes";
+import { judgePath, PathJudgement, triesNote, witnessFacts } from "./paths";
 import { CheckPlan, CheckResult } from "../contract/types";
 
 /** What `kubectl get nodes` says about one node the lab runs on. */
@@ -61,55 +55,25 @@ export function parseNodePodCidrs(json: string): NodePodCidrs {
 
 const MISSING: Section = { rc: -1, ms: 0, tries: 0, output: "" };
 
-/** " (passed on try 2)" or " (3 tries)": retries are evidence too. */
-function triesNote(section: Section, ok: boolean): string {
-  if (section.tries <= 1) {
-    return "";
-  }
-  return ok ? ` (passed on try ${section.tries})` : ` (${section.tries} tries)`;
-}
-
 /**
- * An HTTP check passes when the walkthrough's page came back and the server that answered is the
- * one that must: the page alone proves only that some nginx answered.
+ * An HTTP check is a view of one path's HTTP: it passes when the walkthrough's page came back and
+ * the server that answered is the one that must (the page alone proves only that some nginx
+ * answered), and, once the logs are read, when that server logged the request from the client.
  */
-function httpCheck(
-  name: CheckResult["name"],
-  page: Section | undefined,
-  identity: Section | undefined,
-  target: string,
-  expected: ExpectedServer,
-): CheckResult {
-  if (!page) {
-    return {
-      name,
-      ok: false,
-      detail: `the probe for ${target} produced no output (the script stopped early)`,
-      ms: 0,
-    };
-  }
-  const outcome = parseWget(page.rc, page.output, target);
-  if (!outcome.ok) {
-    return {
-      name,
-      ok: false,
-      detail: outcome.detail + triesNote(page, false),
-      ms: page.ms,
-      facts: { tries: page.tries, ...(outcome.failure ? { failure: outcome.failure } : {}) },
-    };
-  }
-  const who = checkIdentity(identity, target, expected);
-  const ok = who.ok;
+function httpCheck(name: CheckResult["name"], path: PathJudgement): CheckResult {
+  const { http, side } = path;
+  const witnessFailed = side?.state === "notServed";
   return {
     name,
-    ok,
-    detail: `${outcome.detail}${triesNote(page, true)}, ${who.detail}${identity ? triesNote(identity, ok) : ""}`,
-    ms: page.ms + (identity?.ms ?? 0),
+    ok: http.ok && !witnessFailed,
+    detail: side ? `${http.detail}; ${side.notes}` : http.detail,
+    ms: http.ms,
     facts: {
-      tries: page.tries,
-      ...(who.answeredUid ? { answeredUid: who.answeredUid } : {}),
-      ...(who.answeredBy ? { answeredBy: who.answeredBy } : {}),
-      ...(who.failure ? { failure: who.failure } : {}),
+      tries: http.tries,
+      ...(http.answeredUid ? { answeredUid: http.answeredUid } : {}),
+      ...(http.answeredBy ? { answeredBy: http.answeredBy } : {}),
+      ...(http.failure ? { failure: http.failure } : {}),
+      ...(side ? witnessFacts(side) : {}),
     },
   };
 }
@@ -141,14 +105,14 @@ function dnsCheck(
   };
 }
 
-function pingCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
-  const ping = judgePing(section, plan.serverPodIp, plan.pingCount);
-  const summary = ping.summary;
+function pingCheck(path: PathJudgement): CheckResult {
+  const ping = path.small;
+  const summary = ping?.summary;
   return {
     name: "ping",
-    ok: ping.ok,
-    detail: ping.detail,
-    ms: section?.ms ?? 0,
+    ok: ping?.ok ?? false,
+    detail: ping?.detail ?? "not probed",
+    ms: path.probed.ping?.ms ?? 0,
     ...(summary
       ? {
           facts: {
@@ -312,31 +276,26 @@ function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResul
  * The path at its full MTU: the large response all there, and pings that fill eth0's MTU answered.
  * Only worth reading when small packets pass: a path that carries nothing fails elsewhere.
  */
-function mtuCheck(
-  plan: CheckPlan,
-  large: Section | undefined,
-  ping: Section | undefined,
-  mtu: number | undefined,
-): CheckResult {
-  const body = judgeLarge(large);
-  const pinged = judgePing(ping, plan.serverPodIp);
-  const summary = pinged.summary;
+function mtuCheck(plan: CheckPlan, path: PathJudgement, mtu: number | undefined): CheckResult {
+  const { large, mtu: full } = path.probed;
+  const body = path.large ?? judgeLarge(undefined);
+  const summary = path.full?.summary;
   const size = mtu !== undefined ? `${mtu}-byte` : "MTU-sized";
-  const url = `${plan.serverPodIp}:${plan.serverPort}${LARGE_PATH}`;
+  const url = `${path.target}${LARGE_PATH}`;
   const problems = [
     body.ok ? undefined : `the ${LARGE_BYTES}-byte response from ${url} ${body.detail}`,
     pingAnswered(summary)
       ? undefined
-      : `${size} pings to ${plan.serverPodIp}: ${summary ? `${summary.received} of ${summary.transmitted} answered` : ping?.tries === 0 ? ping.output.trim() : "no statistics"}`,
+      : `${size} pings to ${plan.serverPodIp}: ${summary ? `${summary.received} of ${summary.transmitted} answered` : full?.tries === 0 ? full.output.trim() : "no statistics"}`,
   ].filter((p): p is string => p !== undefined);
   return {
     name: "path-mtu",
     ok: problems.length === 0,
     detail:
       problems.length === 0
-        ? `${LARGE_BYTES} bytes from ${plan.serverPodIp}:${plan.serverPort} in ${large?.ms ?? 0} ms and ${size} pings answered: the path carries full-size packets`
+        ? `${LARGE_BYTES} bytes from ${path.target} in ${large?.ms ?? 0} ms and ${size} pings answered: the path carries full-size packets`
         : problems.join("; "),
-    ms: (large?.ms ?? 0) + (ping?.ms ?? 0),
+    ms: (large?.ms ?? 0) + (full?.ms ?? 0),
     facts: {
       ...(body.bytes !== undefined ? { bytes: body.bytes } : {}),
       ...(mtu !== undefined ? { podMtu: mtu } : {}),
@@ -345,47 +304,65 @@ function mtuCheck(
   };
 }
 
-/** Turns the probes' raw sections, the nodes' pod CIDRs and the Service's endpoints into the nine check results. */
+/** The pair's paths, judged: the client to the nginx pod, and to the Service at each address. */
+export interface PairPaths {
+  readonly pod: PathJudgement;
+  readonly services: readonly PathJudgement[];
+}
+
+/** Judges the client's paths from its sections (`token`: the run's, which its requests carried). */
+export function judgePairPaths(
+  plan: CheckPlan,
+  sections: ReadonlyMap<string, Section>,
+  endpoints: readonly ServiceEndpoint[] | Error,
+  token = "",
+): PairPaths {
+  const server = { name: plan.serverPod, uid: plan.serverPodUid };
+  const claim = { server: plan.serverPod, token, sources: [plan.clientPodIp] };
+  const service: ExpectedServer = {
+    kind: "service",
+    service: plan.serviceName,
+    endpoints,
+    servers: [server],
+  };
+  return {
+    pod: judgePath(sections, podPath(plan), { kind: "pod", ...server }, claim),
+    services: servicePaths(plan).map((path) => judgePath(sections, path, service, claim)),
+  };
+}
+
+/** The pair's checks: views of its judged (and, once the logs are read, witnessed) paths. */
+export function pairChecks(
+  plan: CheckPlan,
+  sections: ReadonlyMap<string, Section>,
+  nodeCidrs: NodePodCidrs | Error,
+  paths: PairPaths,
+): CheckResult[] {
+  const [byName, byFqdn, byClusterIp] = paths.services;
+  return [
+    httpCheck("pod-ip-http", paths.pod),
+    httpCheck("service-dns-http", byName),
+    httpCheck("service-fqdn-http", byFqdn),
+    httpCheck("service-clusterip-http", byClusterIp),
+    dnsCheck(plan, sections.get("dns"), sections.get("service-ready")),
+    pingCheck(paths.pod),
+    interfaceCheck(plan, sections.get("ip-addr")),
+    routesCheck(plan, sections.get("ip-route"), sections.get("gateway-ping")),
+    cidrCheck(plan, nodeCidrs),
+    mtuCheck(
+      plan,
+      paths.pod,
+      parseIpAddr(sections.get("ip-addr")?.output ?? "").find((i) => i.name === "eth0")?.mtu,
+    ),
+  ];
+}
+
+/** Turns the client's sections, the nodes' pod CIDRs and the Service's endpoints into its checks. */
 export function evaluateChecks(
   plan: CheckPlan,
   sections: ReadonlyMap<string, Section>,
   nodeCidrs: NodePodCidrs | Error,
   endpoints: readonly ServiceEndpoint[] | Error,
 ): CheckResult[] {
-  const port = plan.servicePort;
-  const server: ExpectedServer = { kind: "pod", name: plan.serverPod, uid: plan.serverPodUid };
-  const service: ExpectedServer = {
-    kind: "service",
-    service: plan.serviceName,
-    endpoints,
-    servers: [{ name: plan.serverPod, uid: plan.serverPodUid }],
-  };
-  const http = (
-    name: CheckResult["name"],
-    identity: string,
-    target: string,
-    expected: ExpectedServer,
-  ) => httpCheck(name, sections.get(name), sections.get(identity), target, expected);
-  return [
-    http("pod-ip-http", "pod-ip-identity", `${plan.serverPodIp}:${plan.serverPort}`, server),
-    http("service-dns-http", "service-dns-identity", `${plan.serviceName}:${port}`, service),
-    http("service-fqdn-http", "service-fqdn-identity", `${serviceFqdn(plan)}:${port}`, service),
-    http(
-      "service-clusterip-http",
-      "service-clusterip-identity",
-      `${plan.serviceClusterIp}:${port}`,
-      service,
-    ),
-    dnsCheck(plan, sections.get("dns"), sections.get("service-ready")),
-    pingCheck(plan, sections.get("ping")),
-    interfaceCheck(plan, sections.get("ip-addr")),
-    routesCheck(plan, sections.get("ip-route"), sections.get("gateway-ping")),
-    cidrCheck(plan, nodeCidrs),
-    mtuCheck(
-      plan,
-      sections.get("large-http"),
-      sections.get("mtu-ping"),
-      parseIpAddr(sections.get("ip-addr")?.output ?? "").find((i) => i.name === "eth0")?.mtu,
-    ),
-  ];
+  return pairChecks(plan, sections, nodeCidrs, judgePairPaths(plan, sections, endpoints));
 }

@@ -1,12 +1,13 @@
 import { ServiceEndpoint } from "./endpoints";
-import { checkIdentity, judgeLarge, judgeLookup, judgePing } from "./probes";
-import { LARGE_BYTES } from "../contract/identity";
-import { meshProbe } from "../plan/meshProbes";
+import { judgeLookup, judgePing } from "./probes";
+import { judgePath, largeDetail, PathJudgement, witnessPath } from "./paths";
 import { MeshLayout, MeshPath, MeshPod } from "../contract/meshTypes";
+import { meshNodePath, meshPodPath, meshServicePath } from "../plan/meshProbes";
+import { MeshPlan } from "../contract/meshTypes";
 import { parseIpAddr } from "../probe/parsers";
 import { ScriptOutput, Section } from "../probe/script";
-import { ExpectedRequest } from "../witness/request";
 import { Claim } from "../witness/witness";
+import type { ServerSide } from "./witnessed";
 
 /** What one script run gave: its sections, or why it gave none. */
 export type MeshRun = ScriptOutput | Error;
@@ -44,32 +45,30 @@ export interface NodeLinks {
   readonly addresses: readonly string[];
 }
 
-/**
- * An HTTP pass a script reported, which the echo server it was meant for must have logged (see
- * checks/judge/witnessed.ts): a pod path's identity or 64 KiB, a node path, a client's Service fetch.
- */
-export interface MeshClaim extends Claim {
-  readonly kind: "pod" | "large" | "node" | "service";
-  /** The sender's node. */
+/** One cell of a matrix: a path judged, or why it could not be probed. */
+export interface MeshCell {
   readonly from: string;
+  readonly to: string;
+  readonly path: PathJudgement | string;
 }
 
-/** The request a sender's script sent for one kind of probe (plan/meshProbes.ts's meshRequest). */
-export type MeshRequestOf = (
-  kind: MeshClaim["kind"],
-  from: string,
-  probe: string,
-  ip: string,
-) => ExpectedRequest;
+/** A client's own probes, judged: its path to the Service (where it ran), DNS, gateway, eth0. */
+export interface ClientRun {
+  readonly node: string;
+  readonly service: PathJudgement | string;
+  readonly dns: ClientProbes["dns"];
+  readonly podMtu?: number;
+  readonly gatewayAnswers?: boolean;
+}
 
-/** Everything the mesh's scripts said, read. */
+/** Everything the mesh's scripts said, judged path by path. */
 export interface MeshEvaluation {
-  readonly podPaths: readonly MeshPath[];
-  readonly nodePaths: readonly MeshPath[];
-  readonly clients: readonly ClientProbes[];
+  readonly podCells: readonly MeshCell[];
+  readonly nodeCells: readonly MeshCell[];
+  readonly clients: readonly ClientRun[];
   readonly links: ReadonlyMap<string, NodeLinks>;
   /** Every HTTP pass the scripts reported: what the echo servers' logs are read for. */
-  readonly claims: readonly MeshClaim[];
+  readonly claims: readonly Claim[];
 }
 
 /** The echo servers the scripts probe, in the order their indices name them. */
@@ -82,59 +81,8 @@ export function meshTargets(
   });
 }
 
-/** A path that could not be probed, and why. */
-function absent(from: string, to: string, detail: string): MeshPath {
-  return { from, to, outcome: "absent", ms: 0, detail };
-}
-
 function sectionsOf(run: MeshRun | undefined): ReadonlyMap<string, Section> {
   return run && !(run instanceof Error) ? run.sections : new Map();
-}
-
-/** The identity probe of one target: did the echo server of that node answer, itself? */
-const identityOf = (section: Section | undefined, pod: MeshPod) =>
-  checkIdentity(section, pod.ip, { kind: "pod", name: pod.name, uid: pod.uid });
-
-/**
- * A pod path: client on `from`, echo server on `to`, from the sections of that target; and which
- * of its HTTP requests the client reports as served (what the echo server's log must show).
- */
-function podPath(
-  from: string,
-  to: string,
-  pod: MeshPod,
-  index: number,
-  sections: ReadonlyMap<string, Section>,
-  runError: Error | undefined,
-): { path: MeshPath; served: Array<"pod" | "large"> } {
-  const at = (name: string) => sections.get(`${name}-${index}`);
-  const ms = ["pod", "ping", "large", "mtu"].reduce((sum, name) => sum + (at(name)?.ms ?? 0), 0);
-  if (runError) {
-    return { path: absent(from, to, `the client could not run: ${runError.message}`), served: [] };
-  }
-  const http = identityOf(at("pod"), pod);
-  const small = judgePing(at("ping"), pod.ip);
-  const large = judgeLarge(at("large"));
-  const largeOk = large.ok;
-  const full = judgePing(at("mtu"), pod.ip);
-  const largeDetail = largeOk
-    ? `${LARGE_BYTES} bytes in ${at("large")?.ms ?? 0} ms`
-    : `the ${LARGE_BYTES}-byte response ${large.detail}`;
-  // The matrix's cells stay short: a ping's counts, its full statistics only where it did not run.
-  const pinged = (p: typeof small) =>
-    p.summary ? `${p.summary.received}/${p.summary.transmitted} answered` : p.detail;
-  const detail = `http: ${http.detail}; ping: ${pinged(small)}; ${largeDetail}; full-size ping: ${pinged(full)}`;
-  const served = [
-    ...(http.ok ? ["pod" as const] : []),
-    ...(http.ok && largeOk ? ["large" as const] : []),
-  ];
-  if (!http.ok && !small.ok) {
-    return { path: { from, to, outcome: "fail", ms, detail }, served };
-  }
-  if ((http.ok && !largeOk) || (small.ok && !full.ok)) {
-    return { path: { from, to, outcome: "mtu", ms, detail }, served };
-  }
-  return { path: { from, to, outcome: http.ok && small.ok ? "pass" : "fail", ms, detail }, served };
 }
 
 /** The links of one node from its probe's `ip addr`, its own address being the probe's pod IP. */
@@ -172,61 +120,26 @@ export interface MeshService {
   readonly endpoints: readonly ServiceEndpoint[] | Error;
 }
 
-function clientProbes(
-  node: string,
-  sections: ReadonlyMap<string, Section>,
-  service: MeshService,
-  echo: ReadonlyArray<{ node: string; pod: MeshPod }>,
-): ClientProbes {
-  const fetch = sections.get("service");
-  const who = checkIdentity(fetch, service.name, {
-    kind: "service",
-    service: service.name,
-    endpoints: service.endpoints,
-    servers: echo.map((e) => e.pod),
-  });
-  const answeredBy = who.ok ? echo.find((e) => e.pod.uid === who.answeredUid)?.node : undefined;
-  const dns = sections.get("dns");
-  const lookup = judgeLookup(dns, service.fqdn, service.clusterIp);
-  const waited = sections.get("service-ready")?.ms ?? 0;
-  const afterWait =
-    waited >= 1000 ? ` (after ${waited} ms waiting for CoreDNS to know the name)` : "";
-  const eth0 = Number(sections.get("eth0")?.output.trim());
-  const gateway = sections.get("gateway");
-  return {
-    node,
-    service: {
-      ok: answeredBy !== undefined,
-      ms: fetch?.ms ?? 0,
-      detail: fetch ? who.detail : "not probed",
-    },
-    dns: {
-      ok: lookup.ok,
-      ms: dns?.ms ?? 0,
-      detail: !dns ? "not probed" : lookup.ok ? lookup.detail : `${lookup.detail}${afterWait}`,
-    },
-    ...(Number.isInteger(eth0) && eth0 > 0 ? { podMtu: eth0 } : {}),
-    ...(gateway ? { gatewayAnswers: gateway.rc === 0 } : {}),
-    ...(answeredBy !== undefined ? { serviceAnsweredBy: answeredBy } : {}),
-  };
-}
+/** The token a script's requests carried: one per script, by its kind and node. */
+export type TokenOf = (kind: "client" | "node", from: string) => string;
 
 /**
- * Reads every script's sections into paths: each client node to each echo server (the matrix),
- * each node to the echo servers of the other nodes, each client's own probes, each node's links.
+ * Reads every script's sections into judged paths: each client node to each echo server (the
+ * matrix), each node to the echo servers of the other nodes, each client's own probes, each
+ * node's links; and the claims the echo servers' logs must bear out.
  */
 export function evaluateMesh(
+  plan: MeshPlan,
   layout: MeshLayout,
   clientRuns: ReadonlyMap<string, MeshRun>,
   nodeRuns: ReadonlyMap<string, MeshRun>,
   service: MeshService,
-  requestOf: MeshRequestOf,
+  tokenOf: TokenOf,
 ): MeshEvaluation {
   const targets = meshTargets(layout);
-  const podPaths: MeshPath[] = [];
-  const claims: MeshClaim[] = [];
-  const nodePaths: MeshPath[] = [];
-  const clients: ClientProbes[] = [];
+  const podCells: MeshCell[] = [];
+  const nodeCells: MeshCell[] = [];
+  const clients: ClientRun[] = [];
   const links = new Map<string, NodeLinks>();
   for (const from of layout.nodes) {
     const run = clientRuns.get(from);
@@ -238,48 +151,29 @@ export function evaluateMesh(
           : undefined;
     const sections = sectionsOf(run);
     const client = layout.clients.get(from);
-    const clientSource = client ? { sources: [client.ip] } : {};
+    const claim = { token: tokenOf("client", from), sources: client ? [client.ip] : [] };
     for (const to of layout.nodes) {
       const target = targets.find((t) => t.node === to);
-      if (!target) {
-        podPaths.push(absent(from, to, `no Ready echo server on ${to}`));
-        continue;
-      }
-      const { path, served } = podPath(from, to, target.pod, target.index, sections, runError);
-      podPaths.push(path);
-      claims.push(
-        ...served.map((kind) => ({
-          kind,
-          from,
-          server: to,
-          probe: meshProbe[kind](from, to),
-          request: requestOf(kind, from, meshProbe[kind](from, to), target.pod.ip),
-          expect: "served" as const,
-          ...clientSource,
-        })),
-      );
-    }
-    if (!runError) {
-      const probes = clientProbes(from, sections, service, targets);
-      clients.push(probes);
-      if (probes.service.ok && probes.serviceAnsweredBy) {
-        claims.push({
-          kind: "service",
-          from,
-          server: probes.serviceAnsweredBy,
-          probe: meshProbe.service(from),
-          request: requestOf("service", from, meshProbe.service(from), ""),
-          expect: "served",
-          ...clientSource,
-        });
-      }
-    } else {
-      clients.push({
-        node: from,
-        service: { ok: false, ms: 0, detail: runError.message },
-        dns: { ok: false, ms: 0, detail: runError.message },
+      podCells.push({
+        from,
+        to,
+        path: !target
+          ? `no Ready echo server on ${to}`
+          : runError
+            ? `the client could not run: ${runError.message}`
+            : judgePath(
+                sections,
+                meshPodPath(plan, from, { index: target.index, node: to, ip: target.pod.ip }),
+                { kind: "pod", name: target.pod.name, uid: target.pod.uid },
+                { ...claim, server: to },
+              ),
       });
     }
+    clients.push(
+      runError
+        ? failedClient(from, runError)
+        : clientRun(plan, from, sections, service, targets, claim),
+    );
     const nodeRun = nodeRuns.get(from);
     if (nodeRun === undefined) {
       continue;
@@ -290,38 +184,119 @@ export function evaluateMesh(
     if (linkSection && probe) {
       links.set(from, parseNodeLinks(linkSection.output, probe.ip));
     }
+    const nodeClaim = { token: tokenOf("node", from), sources: links.get(from)?.addresses ?? [] };
     for (const to of layout.nodes.filter((n) => n !== from)) {
       const target = targets.find((t) => t.node === to);
-      if (!target) {
-        nodePaths.push(absent(from, to, `no Ready echo server on ${to}`));
-        continue;
-      }
-      if (nodeRun instanceof Error) {
-        nodePaths.push(absent(from, to, `the node probe could not run: ${nodeRun.message}`));
-        continue;
-      }
-      const section = nodeSections.get(`node-${target.index}`);
-      const outcome = identityOf(section, target.pod);
-      if (outcome.ok) {
-        const addresses = links.get(from)?.addresses;
-        claims.push({
-          kind: "node",
-          from,
-          server: to,
-          probe: meshProbe.node(from, to),
-          request: requestOf("node", from, meshProbe.node(from, to), target.pod.ip),
-          expect: "served",
-          ...(addresses && addresses.length > 0 ? { sources: addresses } : {}),
-        });
-      }
-      nodePaths.push({
+      nodeCells.push({
         from,
         to,
-        outcome: outcome.ok ? "pass" : "fail",
-        ms: section?.ms ?? 0,
-        detail: `node ${from} → ${outcome.detail}`,
+        path: !target
+          ? `no Ready echo server on ${to}`
+          : nodeRun instanceof Error
+            ? `the node probe could not run: ${nodeRun.message}`
+            : judgePath(
+                nodeSections,
+                meshNodePath(plan, from, { index: target.index, node: to, ip: target.pod.ip }),
+                { kind: "pod", name: target.pod.name, uid: target.pod.uid },
+                { ...nodeClaim, server: to },
+              ),
       });
     }
   }
-  return { podPaths, nodePaths, clients, links, claims };
+  const judged = (p: PathJudgement | string) => (typeof p === "string" ? [] : p.claims);
+  const claims = [
+    ...podCells.flatMap((c) => judged(c.path)),
+    ...nodeCells.flatMap((c) => judged(c.path)),
+    ...clients.flatMap((c) => judged(c.service)),
+  ];
+  return { podCells, nodeCells, clients, links, claims };
+}
+
+function failedClient(node: string, error: Error): ClientRun {
+  return { node, service: error.message, dns: { ok: false, ms: 0, detail: error.message } };
+}
+
+function clientRun(
+  plan: MeshPlan,
+  node: string,
+  sections: ReadonlyMap<string, Section>,
+  service: MeshService,
+  echo: ReadonlyArray<{ node: string; pod: MeshPod }>,
+  claim: { readonly token: string; readonly sources: readonly string[] },
+): ClientRun {
+  const judged = judgePath(
+    sections,
+    meshServicePath(plan, node),
+    {
+      kind: "service",
+      service: service.name,
+      endpoints: service.endpoints,
+      servers: echo.map((e) => e.pod),
+    },
+    { ...claim, server: "" },
+  );
+  // The echo server whose UID came back is the one whose log must show the fetch.
+  const answeredBy = judged.http.ok
+    ? echo.find((e) => e.pod.uid === judged.http.answeredUid)?.node
+    : undefined;
+  const fetched: PathJudgement = {
+    ...judged,
+    http: { ...judged.http, ok: answeredBy !== undefined },
+    claims: answeredBy ? judged.claims.map((c) => ({ ...c, server: answeredBy })) : [],
+  };
+  const dns = sections.get("dns");
+  const lookup = judgeLookup(dns, service.fqdn, service.clusterIp);
+  const waited = sections.get("service-ready")?.ms ?? 0;
+  const afterWait =
+    waited >= 1000 ? ` (after ${waited} ms waiting for CoreDNS to know the name)` : "";
+  const eth0 = Number(sections.get("eth0")?.output.trim());
+  const gateway = sections.get("gateway");
+  return {
+    node,
+    service: sections.has("service") ? fetched : "not probed",
+    dns: {
+      ok: lookup.ok,
+      ms: dns?.ms ?? 0,
+      detail: !dns ? "not probed" : lookup.ok ? lookup.detail : `${lookup.detail}${afterWait}`,
+    },
+    ...(Number.isInteger(eth0) && eth0 > 0 ? { podMtu: eth0 } : {}),
+    ...(gateway ? { gatewayAnswers: gateway.rc === 0 } : {}),
+  };
+}
+
+/** The matrix's cells stay short: a ping's counts, its full statistics only where it did not run. */
+function pinged(p: ReturnType<typeof judgePing> | undefined): string {
+  return !p
+    ? "not probed"
+    : p.summary
+      ? `${p.summary.received}/${p.summary.transmitted} answered`
+      : p.detail;
+}
+
+/** A cell, witnessed, as the stack output shows it. */
+export function meshPathOf(
+  cell: MeshCell,
+  kind: "pod" | "node",
+  sideOf: (probes: readonly string[]) => ServerSide | undefined,
+): { path: MeshPath; side?: ServerSide } {
+  const { from, to } = cell;
+  if (typeof cell.path === "string") {
+    return { path: { from, to, outcome: "absent", ms: 0, detail: cell.path } };
+  }
+  const judged = witnessPath(cell.path, sideOf);
+  const { http, small, large, full, side } = judged;
+  const detail =
+    kind === "node"
+      ? `node ${from} → ${http.detail}`
+      : `http: ${http.detail}; ping: ${pinged(small)}; ${largeDetail(large, judged.probed.large?.ms ?? 0)}; full-size ping: ${pinged(full)}`;
+  return {
+    path: {
+      from,
+      to,
+      outcome: judged.outcome,
+      ms: judged.ms,
+      detail: side ? `${detail}; ${side.notes}` : detail,
+    },
+    ...(side ? { side } : {}),
+  };
 }

@@ -1,9 +1,8 @@
-import { ClientProbes, MeshClaim, MeshEvaluation } from "./meshEvaluate";
-import { IDENTITY_PATH } from "../contract/identity";
+import { ClientProbes, ClientRun, MeshCell, MeshEvaluation, meshPathOf } from "./meshEvaluate";
+import { PairPaths } from "./evaluate";
+import { witnessFacts, witnessPath } from "./paths";
 import { MeshLayout, MeshPath, MeshServerWitness } from "../contract/meshTypes";
 import { CheckName, CheckPlan, CheckResult } from "../contract/types";
-import { meshProbe } from "../plan/meshProbes";
-import { serviceTargets } from "../plan/pairProbes";
 import { expectedRequest } from "../witness/request";
 import { Claim, describeVerdict, fails, judgeClaim, ServerLogs, Verdict } from "../witness/witness";
 
@@ -64,107 +63,82 @@ export function serverSides<C extends Claim>(
   };
 }
 
-/** The pair's claim, and the check it stands behind. */
-type PairClaim = Claim & { readonly check: CheckName };
+/** The pair's claim of a refusal, and the check it stands behind. */
+type RefusalClaim = Claim & { readonly check: CheckName };
 
 /**
- * What the pair's results ask nginx-server's log to confirm: every client pass (the identity
- * request, exactly as sent, from the client's own address) and every stranger refusal (no request
- * of the stranger's logged at all).
+ * What the stranger's refusals ask nginx-server's log to confirm: no request of the stranger's
+ * logged at all.
  */
-export function pairClaims(
+export function refusalClaims(
   results: readonly CheckResult[],
   plan: CheckPlan,
-  clientToken: string,
   strangerToken: string,
-): PairClaim[] {
-  const served: Array<[CheckName, string, string, number]> = [
-    ["pod-ip-http", "pod-ip-identity", plan.serverPodIp, plan.serverPort],
-    ...serviceTargets(plan).map(([check, probe, host]): [CheckName, string, string, number] => [
-      check as CheckName,
-      probe,
-      host,
-      plan.servicePort,
-    ]),
-  ];
+): RefusalClaim[] {
   const refused: Array<[CheckName, string, string, number]> = [
     ["stranger-to-pod-ip", "stranger-pod-ip", plan.serverPodIp, plan.serverPort],
     ["stranger-to-service", "stranger-service", plan.serviceClusterIp, plan.servicePort],
   ];
-  const passed = (check: CheckName) => results.some((r) => r.name === check && r.ok);
-  const present = (check: CheckName) => results.some((r) => r.name === check);
-  const claim =
-    (expect: "served" | "refused", token: string, path: string) =>
-    ([check, probe, host, port]: [CheckName, string, string, number]): PairClaim => ({
+  return refused
+    .filter(([check]) => results.some((r) => r.name === check))
+    .map(([check, probe, host, port]) => ({
       check,
       probe,
       server: plan.serverPod,
-      request: expectedRequest(host, port, path, token, probe),
-      ...(expect === "served" ? { sources: [plan.clientPodIp] } : {}),
-      expect,
-    });
-  return [
-    ...served.filter(([check]) => passed(check)).map(claim("served", clientToken, IDENTITY_PATH)),
-    ...refused.filter(([check]) => present(check)).map(claim("refused", strangerToken, "/")),
-  ];
+      request: expectedRequest(host, port, "/", strangerToken, probe),
+      expect: "refused" as const,
+    }));
 }
 
-const FAILURE: Partial<Record<Verdict["kind"], string>> = {
-  elsewhere: "not-served",
-  "other-request": "other-request",
-  "other-sender": "other-sender",
-};
-
-/** The pair's results with nginx-server's side added to each check a claim stands behind. */
-export function applyVerdicts(
-  results: readonly CheckResult[],
-  claims: readonly PairClaim[],
+/** The pair's witness: nginx-server's side of every client path and of every refusal. */
+export function witnessPair(
+  paths: PairPaths,
+  refusals: readonly CheckResult[],
+  claims: readonly RefusalClaim[],
   logs: ServerLogs,
   plan: CheckPlan,
-): CheckResult[] {
-  const sideOf = serverSides(claims, logs, (claim, verdict) =>
+): { paths: PairPaths; refusals: CheckResult[] } {
+  const sideOf = serverSides([...pairPathClaims(paths), ...claims], logs, (claim, verdict) =>
     claim.expect === "served"
       ? describeVerdict(verdict, plan.serverPod, `${plan.clientPod} (${plan.clientPodIp})`)
       : describeVerdict(verdict, plan.serverPod, "the stranger", "the stranger's request"),
   );
-  return results.map((result) => {
-    const claim = claims.find((c) => c.check === result.name);
-    const side = claim && sideOf([claim.probe]);
-    if (!side) {
-      return result;
-    }
-    const { verdict } = side;
-    const serverSaw =
-      verdict.kind === "unreadable"
-        ? "unreadable"
-        : verdict.kind === "confirmed"
-          ? verdict.remotes.join(",") || "nothing"
-          : verdict.kind === "elsewhere"
-            ? "nothing"
-            : verdict.seen;
-    const failed = side.state === "notServed";
-    return {
-      ...result,
-      ok: result.ok && !failed,
-      detail: `${result.detail}; ${side.notes}`,
-      facts: {
-        ...result.facts,
-        serverSaw,
-        ...(!failed
-          ? {}
-          : verdict.kind === "got-through"
-            ? { got: "through" }
-            : { failure: FAILURE[verdict.kind] ?? "not-served" }),
-      },
-    };
-  });
+  const witnessed = {
+    pod: witnessPath(paths.pod, sideOf),
+    services: paths.services.map((path) => witnessPath(path, sideOf)),
+  };
+  return {
+    paths: witnessed,
+    refusals: refusals.map((result) => {
+      const claim = claims.find((c) => c.check === result.name);
+      const side = claim && sideOf([claim.probe]);
+      if (!side) {
+        return result;
+      }
+      return {
+        ...result,
+        ok: result.ok && side.state !== "notServed",
+        detail: `${result.detail}; ${side.notes}`,
+        facts: { ...result.facts, ...witnessFacts(side) },
+      };
+    }),
+  };
+}
+
+/** Every claim of the pair's client paths. */
+export function pairPathClaims(paths: PairPaths): Claim[] {
+  return [paths.pod, ...paths.services].flatMap((path) => path.claims);
 }
 
 /** The server's side, counted for one kind of mesh path (pod paths, node paths, Service fetches). */
 export type WitnessCount = Omit<MeshServerWitness, "unreadable">;
 
-/** The mesh's evaluation with the server's side added: what its checks and report are drawn from. */
-export interface WitnessedMesh extends MeshEvaluation {
+/** The mesh's paths with the server's side added: what its checks and report are drawn from. */
+export interface WitnessedMesh {
+  readonly podPaths: readonly MeshPath[];
+  readonly nodePaths: readonly MeshPath[];
+  readonly clients: readonly ClientProbes[];
+  readonly links: MeshEvaluation["links"];
   readonly witness: {
     readonly pod: WitnessCount;
     readonly node: WitnessCount;
@@ -174,30 +148,27 @@ export interface WitnessedMesh extends MeshEvaluation {
   };
 }
 
-const REQUEST: Record<MeshClaim["kind"], string> = {
+const REQUEST: Record<string, string> = {
   pod: "this request",
   large: "the 64 KiB request",
   service: "the Service's request",
   node: "the node's request",
 };
 
-/** What a verdict says in a mesh path's detail. */
-function meshNote(claim: MeshClaim, verdict: Verdict, layout: MeshLayout): string {
+/** What a verdict says in a mesh path's detail; the probe's name says who sent what. */
+function meshNote(claim: Claim, verdict: Verdict, layout: MeshLayout): string {
+  const [kind, route] = claim.probe.split("/");
+  const from = route.split("->")[0];
   const pod = layout.echo.get(claim.server)?.name ?? "not found";
   const sender =
-    claim.kind === "node"
-      ? `an address of node ${claim.from}`
-      : `${claim.from}'s client (${claim.sources?.join(", ") ?? "address unknown"})`;
+    kind === "node"
+      ? `an address of node ${from}`
+      : `${from}'s client (${claim.sources?.join(", ") ?? "address unknown"})`;
   const named =
     verdict.kind === "elsewhere"
       ? { ...verdict, loggedBy: verdict.loggedBy.map((node) => `${node}'s echo server`) }
       : verdict;
-  return describeVerdict(
-    named,
-    `${claim.server}'s echo server (${pod})`,
-    sender,
-    REQUEST[claim.kind],
-  );
+  return describeVerdict(named, `${claim.server}'s echo server (${pod})`, sender, REQUEST[kind]);
 }
 
 function zero(): { -readonly [K in keyof WitnessCount]: number } {
@@ -218,44 +189,42 @@ export function witnessMesh(
     meshNote(claim, verdict, layout),
   );
   const counts = { pod: zero(), node: zero(), service: zero() };
-  const path = (p: MeshPath, probes: readonly string[], count: ReturnType<typeof zero>) => {
-    const side = sideOf(probes);
-    if (!side) {
-      return p;
+  const paths = (cells: readonly MeshCell[], kind: "pod" | "node") =>
+    cells.map((cell) => {
+      const { path, side } = meshPathOf(cell, kind, sideOf);
+      if (side) {
+        counts[kind][side.state] += 1;
+      }
+      return path;
+    });
+  const client = (c: ClientRun): ClientProbes => {
+    const { service, ...own } = c;
+    if (typeof service === "string") {
+      return { ...own, service: { ok: false, ms: 0, detail: service } };
     }
-    count[side.state] += 1;
-    return {
-      ...p,
-      ...(side.state === "notServed" ? { outcome: "unserved" as const } : {}),
-      detail: `${p.detail}; ${side.notes}`,
-    };
-  };
-  const client = (c: ClientProbes): ClientProbes => {
-    const side = sideOf([meshProbe.service(c.node)]);
-    if (!side) {
-      return c;
+    const judged = witnessPath(service, sideOf);
+    const side = judged.side;
+    if (side) {
+      counts.service[side.state] += 1;
     }
-    counts.service[side.state] += 1;
-    const unserved = side.state === "notServed";
+    const answeredBy = service.claims[0]?.server;
+    const unserved = side?.state === "notServed";
     return {
-      ...c,
+      ...own,
       service: {
-        ...c.service,
-        ok: c.service.ok && !unserved,
-        detail: `${c.service.detail}; ${side.notes}`,
+        ok: judged.http.ok,
+        ms: judged.http.ms,
+        detail: side ? `${judged.http.detail}; ${side.notes}` : judged.http.detail,
         ...(unserved ? { unserved } : {}),
       },
+      ...(service.http.ok && answeredBy ? { serviceAnsweredBy: answeredBy } : {}),
     };
   };
   return {
-    ...evaluation,
-    podPaths: evaluation.podPaths.map((p) =>
-      path(p, [meshProbe.pod(p.from, p.to), meshProbe.large(p.from, p.to)], counts.pod),
-    ),
-    nodePaths: evaluation.nodePaths.map((p) =>
-      path(p, [meshProbe.node(p.from, p.to)], counts.node),
-    ),
+    podPaths: paths(evaluation.podCells, "pod"),
+    nodePaths: paths(evaluation.nodeCells, "node"),
     clients: evaluation.clients.map(client),
+    links: evaluation.links,
     witness: {
       ...counts,
       unreadable: [...logs].flatMap(([node, log]) =>

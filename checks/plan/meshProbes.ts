@@ -1,21 +1,17 @@
-import { IDENTITY_PATH, LARGE_PATH } from "../contract/identity";
 import { MeshPlan } from "../contract/meshTypes";
 import {
   dnsLookup,
   ETH0_MTU,
   gatewayPing,
-  httpGet,
-  httpLarge,
   httpUrl,
   IP_ADDR,
-  mtuPing,
-  ping,
   PROBE_ATTEMPTS,
   SERVICE_WAIT_FUNCTION,
   serviceWait,
 } from "../probe/commands";
 import { Job, ScriptSpec } from "../probe/script";
-import { expectedRequest, ExpectedRequest, witnessToken } from "../witness/request";
+import { witnessToken } from "../witness/request";
+import { pathBoundSeconds, pathJobs, PathSpec } from "./paths";
 
 /**
  * The every-node scenario's probes as data: what each node's mesh client runs (every echo server,
@@ -52,58 +48,53 @@ export const meshProbe = {
   node: (from: string, to: string) => `node/${from}->${to}`,
 };
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-function targetIp(ip: string): string {
-  if (!IPV4.test(ip)) {
-    throw new Error(`a mesh target's IP must be an IPv4 address, got "${ip}"`);
-  }
-  return ip;
+/** A client's path to one echo server, by its pod IP (a cell of the matrix). */
+export function meshPodPath(plan: MeshPlan, from: string, target: MeshTarget): PathSpec {
+  const i = target.index;
+  return {
+    host: target.ip,
+    port: plan.echoPort,
+    sections: { identity: `pod-${i}`, ping: `ping-${i}`, large: `large-${i}`, mtu: `mtu-${i}` },
+    witness: {
+      identity: meshProbe.pod(from, target.node),
+      large: meshProbe.large(from, target.node),
+    },
+  };
 }
 
-/** The request each kind of mesh probe sends, exactly as the echo server must log it. */
-export function meshRequest(
-  plan: MeshPlan,
-  nonce: string,
-  kind: keyof typeof meshProbe,
-  probe: string,
-  ip: string,
-): ExpectedRequest {
-  const token = witnessToken(nonce);
-  switch (kind) {
-    case "pod":
-      return expectedRequest(targetIp(ip), plan.echoPort, IDENTITY_PATH, token, probe);
-    case "large":
-      return expectedRequest(targetIp(ip), plan.echoPort, LARGE_PATH, token, probe);
-    case "node":
-      return expectedRequest(targetIp(ip), plan.nodePort, IDENTITY_PATH, token, probe);
-    case "service":
-      return expectedRequest(plan.serviceName, plan.servicePort, IDENTITY_PATH, token, probe);
-  }
+/** A client's path to the mesh's Service, by name: any echo server may serve it. */
+export function meshServicePath(plan: MeshPlan, from: string): PathSpec {
+  return {
+    host: plan.serviceName,
+    port: plan.servicePort,
+    sections: { identity: "service" },
+    witness: { identity: meshProbe.service(from) },
+  };
 }
 
-function url(request: ExpectedRequest): string {
-  return `http://${request.host}${request.uri}`;
-}
-
-/** The longest one target's job may take: each of its probes at its worst, tries included. */
-function jobBoundSeconds(plan: MeshPlan): number {
-  const t = plan.timeoutSeconds;
-  return PROBE_ATTEMPTS * (t + 1) + (t + 1) + 2 * (t + 1) + (t + 3);
+/** A node's path to an echo server on another node, from the node's own network namespace. */
+export function meshNodePath(plan: MeshPlan, from: string, target: MeshTarget): PathSpec {
+  return {
+    host: target.ip,
+    port: plan.nodePort,
+    sections: { identity: `node-${target.index}` },
+    witness: { identity: meshProbe.node(from, target.node) },
+  };
 }
 
 /** A mesh script's deadline: its batches of jobs at their worst, after the wait for the name. */
 export function meshDeadlineSeconds(plan: MeshPlan, jobs: number): number {
-  return (
-    Math.ceil(jobs / plan.parallelism) * jobBoundSeconds(plan) + MESH_NAME_LAG_BOUND_MS / 1000 + 2
+  const worst = pathBoundSeconds(
+    meshPodPath(plan, "", { index: 0, node: "", ip: "0.0.0.0" }),
+    plan.timeoutSeconds,
   );
+  return Math.ceil(jobs / plan.parallelism) * worst + MESH_NAME_LAG_BOUND_MS / 1000 + 2;
 }
 
 /**
- * What the mesh client on node `from` runs. Per echo server: its identity over HTTP and a small
- * ping (is the path there at all), then, where they passed, 64 KiB from the large path and pings
- * that fill eth0's MTU (does it carry full-size packets). Once per client: the Service by name,
- * DNS, the client's own gateway (its node) and eth0's MTU.
+ * What the mesh client on node `from` runs: its path to every echo server (who answered, small
+ * pings, then 64 KiB and pings that fill eth0's MTU), and once per client the Service by name,
+ * DNS, its own gateway (its node) and eth0's MTU.
  */
 export function meshClientScript(
   plan: MeshPlan,
@@ -112,32 +103,8 @@ export function meshClientScript(
   from: string,
 ): ScriptSpec {
   const t = plan.timeoutSeconds;
+  const token = witnessToken(nonce);
   const fqdn = `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`;
-  const perTarget = targets.map(({ index, node, ip }): Job => [
-    {
-      probe: {
-        name: `pod-${index}`,
-        attempts: PROBE_ATTEMPTS,
-        command: httpGet(url(meshRequest(plan, nonce, "pod", meshProbe.pod(from, node), ip)), t),
-      },
-    },
-    { probe: { name: `ping-${index}`, attempts: 1, command: ping(targetIp(ip), 2, t) } },
-    {
-      probe: {
-        name: `large-${index}`,
-        attempts: 2,
-        command: httpLarge(
-          url(meshRequest(plan, nonce, "large", meshProbe.large(from, node), ip)),
-          t,
-        ),
-      },
-      onlyIf: `pod-${index}`,
-    },
-    {
-      probe: { name: `mtu-${index}`, attempts: 1, command: mtuPing(ip, t) },
-      onlyIf: `ping-${index}`,
-    },
-  ]);
   const own: Job[] = [
     [
       {
@@ -153,23 +120,17 @@ export function meshClientScript(
         },
       },
       { probe: { name: "dns", attempts: PROBE_ATTEMPTS, command: dnsLookup(fqdn, t) } },
-      {
-        probe: {
-          name: "service",
-          attempts: PROBE_ATTEMPTS,
-          command: httpGet(
-            url(meshRequest(plan, nonce, "service", meshProbe.service(from), "")),
-            t,
-          ),
-        },
-      },
+      ...pathJobs(meshServicePath(plan, from), token, t)[0],
     ],
     [
       { probe: { name: "gateway", attempts: 2, command: gatewayPing(t) } },
       { probe: { name: "eth0", attempts: 1, command: ETH0_MTU } },
     ],
   ];
-  const jobs = [...own, ...perTarget];
+  const jobs = [
+    ...own,
+    ...targets.flatMap((target) => pathJobs(meshPodPath(plan, from, target), token, t)),
+  ];
   return {
     nonce,
     jobs,
@@ -190,20 +151,12 @@ export function nodeProbeScript(
   nonce: string,
   from: string,
 ): ScriptSpec {
+  const token = witnessToken(nonce);
   const jobs: Job[] = [
     [{ probe: { name: "links", attempts: 1, command: IP_ADDR } }],
-    ...targets.map(({ index, node, ip }): Job => [
-      {
-        probe: {
-          name: `node-${index}`,
-          attempts: PROBE_ATTEMPTS,
-          command: httpGet(
-            url(meshRequest(plan, nonce, "node", meshProbe.node(from, node), ip)),
-            plan.timeoutSeconds,
-          ),
-        },
-      },
-    ]),
+    ...targets.flatMap((target) =>
+      pathJobs(meshNodePath(plan, from, target), token, plan.timeoutSeconds),
+    ),
   ];
   return {
     nonce,

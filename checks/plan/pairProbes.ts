@@ -1,22 +1,19 @@
-import { IDENTITY_PATH, LARGE_PATH } from "../contract/identity";
 import { CheckPlan, PolicyPlan } from "../contract/types";
 import {
   apiServerGet,
   dnsLookup,
   gatewayPing,
   httpGet,
-  httpLarge,
   httpUrl,
   IP_ADDR_ETH0,
   IP_ROUTE,
-  mtuPing,
-  ping,
   PROBE_ATTEMPTS,
   SERVICE_WAIT_FUNCTION,
   serviceWait,
 } from "../probe/commands";
 import { Job, ScriptSpec } from "../probe/script";
 import { witnessedPath, witnessToken } from "../witness/request";
+import { pathBoundSeconds, pathJobs, PathSpec } from "./paths";
 
 /**
  * The pair's probes as data: what the client pod and the stranger pod run (probe/script.ts renders
@@ -59,71 +56,55 @@ export function serviceTargets(plan: CheckPlan): Array<[string, string, string]>
   ];
 }
 
-/** The longest a probe can take: every try to its timeout, and a second between tries. */
-function retriedBoundSeconds(plan: CheckPlan): number {
-  return PROBE_ATTEMPTS * plan.timeoutSeconds + (PROBE_ATTEMPTS - 1);
-}
-
 /**
  * The client script's deadline, in seconds: its longest chain of probes that wait on one another,
  * each at its worst, plus two seconds. The chains run side by side, so a broken network costs one
  * chain, not the sum of every probe.
  */
 export function podScriptDeadlineSeconds(plan: CheckPlan): number {
-  const retried = retriedBoundSeconds(plan);
+  const t = plan.timeoutSeconds;
   // The bounded wait for the Service (its last round may start just before the bound: two 2 s
   // probes), then a Service's page and its identity.
-  const service = serviceNameLagBoundMs(plan) / 1000 + 4 + 2 * retried;
-  const podIp = 2 * retried;
-  const pinged = plan.timeoutSeconds + plan.pingCount;
-  return Math.ceil(Math.max(service, podIp, pinged)) + 2;
+  const service =
+    serviceNameLagBoundMs(plan) / 1000 + 4 + pathBoundSeconds(servicePaths(plan)[0], t);
+  return Math.ceil(Math.max(service, pathBoundSeconds(podPath(plan), t))) + 2;
 }
 
-/** Each identity fetch names its probe and carries the run's token: the server's log says which it served. */
-function identityUrl(host: string, port: number, token: string, probe: string): string {
-  return httpUrl(host, port, witnessedPath(IDENTITY_PATH, token, probe));
+/** The client's path to the nginx pod, by its IP. */
+export function podPath(plan: CheckPlan): PathSpec {
+  return {
+    host: plan.serverPodIp,
+    port: plan.serverPort,
+    sections: {
+      page: "pod-ip-http",
+      identity: "pod-ip-identity",
+      ping: "ping",
+      large: "large-http",
+      mtu: "mtu-ping",
+    },
+    witness: { identity: "pod-ip-identity", large: "pod-ip-large" },
+    pingCount: plan.pingCount,
+  };
+}
+
+/** The client's paths to the Service, one per address: the page, and who served it. */
+export function servicePaths(plan: CheckPlan): PathSpec[] {
+  return serviceTargets(plan).map(([page, identity, host]) => ({
+    host,
+    port: plan.servicePort,
+    sections: { page, identity },
+    witness: { identity },
+  }));
 }
 
 /** What the client pod runs. */
 export function clientScript(plan: CheckPlan, nonce: string): ScriptSpec {
   const t = plan.timeoutSeconds;
   const token = witnessToken(nonce);
-  const page = httpUrl(plan.serverPodIp, plan.serverPort);
-  const fetch = (name: string, url: string) => ({
-    probe: { name, attempts: PROBE_ATTEMPTS, command: httpGet(url, t) },
-  });
-  const identity = (name: string, host: string, port: number, after: string) => ({
-    probe: {
-      name,
-      attempts: PROBE_ATTEMPTS,
-      command: httpGet(identityUrl(host, port, token, name), t),
-    },
-    onlyIf: after,
-  });
   const jobs: Job[] = [
     [{ probe: { name: "ip-addr", attempts: 1, command: IP_ADDR_ETH0 } }],
     [{ probe: { name: "ip-route", attempts: 1, command: IP_ROUTE } }],
-    [
-      fetch("pod-ip-http", page),
-      // Who answered, and the path at full size, only where the page came back.
-      identity("pod-ip-identity", plan.serverPodIp, plan.serverPort, "pod-ip-http"),
-      {
-        together: [
-          [
-            {
-              probe: {
-                name: "large-http",
-                attempts: PROBE_ATTEMPTS,
-                command: httpLarge(httpUrl(plan.serverPodIp, plan.serverPort, LARGE_PATH), t),
-              },
-            },
-          ],
-          [{ probe: { name: "mtu-ping", attempts: 1, command: mtuPing(plan.serverPodIp, t) } }],
-        ],
-        onlyIf: "pod-ip-http",
-        skipNote: `not probed: ${page} did not serve the page`,
-      },
-    ],
+    ...pathJobs(podPath(plan), token, t),
     [
       {
         probe: {
@@ -139,10 +120,7 @@ export function clientScript(plan: CheckPlan, nonce: string): ScriptSpec {
       },
       {
         together: [
-          ...serviceTargets(plan).map(([pageName, identityName, host]): Job => [
-            fetch(pageName, httpUrl(host, plan.servicePort)),
-            identity(identityName, host, plan.servicePort, pageName),
-          ]),
+          ...servicePaths(plan).flatMap((path) => pathJobs(path, token, t)),
           [
             {
               probe: {
@@ -153,16 +131,6 @@ export function clientScript(plan: CheckPlan, nonce: string): ScriptSpec {
             },
           ],
         ],
-      },
-    ],
-    // Ping is not retried: its loss is what it measures.
-    [
-      {
-        probe: {
-          name: "ping",
-          attempts: 1,
-          command: ping(plan.serverPodIp, plan.pingCount, t + plan.pingCount),
-        },
       },
     ],
     [{ probe: { name: "gateway-ping", attempts: PROBE_ATTEMPTS, command: gatewayPing(t) } }],

@@ -1,30 +1,16 @@
-import { mapBounded } from "../probe/boundedPool";
 import { parseEndpointSlices } from "../judge/endpoints";
-import { evaluateMesh, meshTargets, MeshRun, MeshService } from "../judge/meshEvaluate";
+import { evaluateMesh, meshTargets, MeshService } from "../judge/meshEvaluate";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "../plan/meshLayout";
-import { meshClientScript, meshRequest, nodeProbeScript } from "../plan/meshProbes";
+import { meshClientScript, nodeProbeScript } from "../plan/meshProbes";
 import { diagnoseMesh } from "../judge/diagnose";
 import { meshChecks, meshReport } from "../judge/meshSummary";
-import { MeshLayout, MeshPlan, MeshPod, MeshReport } from "../contract/meshTypes";
+import { MeshLayout, MeshPlan, MeshPod } from "../contract/meshTypes";
 import { witnessMesh } from "../judge/witnessed";
-import {
-  endpointSlicesArgs,
-  execScript,
-  kubectlError,
-  KubectlRunner,
-  readResult,
-} from "../probe/exec";
+import { endpointSlicesArgs, kubectlError, KubectlRunner, readResult } from "../probe/exec";
 import { newRunNonce } from "../probe/script";
 import { logSinceTime, readServerLogs } from "../witness/readLogs";
 import { witnessToken } from "../witness/request";
-import { CheckResult, Diagnosis } from "../contract/types";
-
-/** What the mesh adds to a verification. */
-export interface MeshOutcome {
-  readonly checks: readonly CheckResult[];
-  readonly report: MeshReport;
-  readonly diagnosis?: Diagnosis;
-}
+import { Prober, Scenario, ScenarioEnv } from "./scenario";
 
 /** How long the runner waits for every node's mesh pods to be Ready (a node just joined). */
 export function meshReadyBoundMs(plan: MeshPlan): number {
@@ -96,89 +82,87 @@ async function readLayout(
 }
 
 /**
- * Runs the mesh: waits (bounded) until every schedulable node has its mesh pods Ready, then execs
- * one script into each node's client and one into each node's probe, `parallelism` at a time, and
- * reads what they saw into checks, the compact report and a diagnosis.
+ * The every-node mesh as a scenario: waits (bounded) until every schedulable node has its mesh pods
+ * Ready, then each node's client and node probe run their scripts, `parallelism` at a time, and
+ * what they saw is judged path by path, witnessed by the echo servers' logs, and read into the
+ * checks, the compact report and a diagnosis.
  */
-export async function runMesh(
-  plan: MeshPlan,
-  run: KubectlRunner,
-  kubeContext?: string,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  now: () => number = Date.now,
-): Promise<MeshOutcome> {
-  const context = kubeContext ? ["--context", kubeContext] : [];
-  const startedAt = now();
-  const deadline = startedAt + meshReadyBoundMs(plan);
+export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Scenario> {
+  const { run, context } = env;
+  const deadline = env.now() + meshReadyBoundMs(plan);
   let read = await readLayout(plan, run, context);
-  while (!(read instanceof Error) && read.layout.missing.length > 0 && now() < deadline) {
-    await sleep(1000);
+  while (!(read instanceof Error) && read.layout.missing.length > 0 && env.now() < deadline) {
+    await env.sleep(1000);
     read = await readLayout(plan, run, context);
   }
   if (read instanceof Error) {
     throw read;
   }
   const { layout, service } = read;
-  const targets = meshTargets(layout);
-  const scriptTargets = targets.map(({ index, node, pod }) => ({ index, node, ip: pod.ip }));
+  const targets = meshTargets(layout).map(({ index, node, pod }) => ({ index, node, ip: pod.ip }));
   // A nonce per script marks its output; the token each derives from it goes into its requests.
   type Task = { kind: "client" | "node"; node: string; pod: MeshPod; nonce: string };
-  const tasks: Task[] = [
-    ...layout.nodes.flatMap((node): Task[] => {
-      const pod = layout.clients.get(node);
-      return pod?.ready ? [{ kind: "client", node, pod, nonce: newRunNonce() }] : [];
+  const tasks: Task[] = (["client", "node"] as const).flatMap((kind) =>
+    layout.nodes.flatMap((node): Task[] => {
+      const pod = (kind === "client" ? layout.clients : layout.nodeProbes).get(node);
+      return pod?.ready ? [{ kind, node, pod, nonce: newRunNonce() }] : [];
     }),
-    ...layout.nodes.flatMap((node): Task[] => {
-      const pod = layout.nodeProbes.get(node);
-      return pod?.ready ? [{ kind: "node", node, pod, nonce: newRunNonce() }] : [];
-    }),
-  ];
-  const runs = await mapBounded(tasks, plan.parallelism, (task) =>
-    execScript(
-      run,
-      context,
-      {
-        namespace: plan.namespace,
-        name: task.pod.name,
-        container: task.kind === "client" ? plan.clientContainer : plan.nodeProbeContainer,
-      },
+  );
+  const probers: Prober[] = tasks.map((task) => ({
+    pod: {
+      namespace: plan.namespace,
+      name: task.pod.name,
+      container: task.kind === "client" ? plan.clientContainer : plan.nodeProbeContainer,
+    },
+    script:
       task.kind === "client"
-        ? meshClientScript(plan, scriptTargets, task.nonce, task.node)
+        ? meshClientScript(plan, targets, task.nonce, task.node)
         : nodeProbeScript(
             plan,
-            scriptTargets.filter((t) => t.node !== task.node),
+            targets.filter((t) => t.node !== task.node),
             task.nonce,
             task.node,
           ),
-      plan.timeoutSeconds,
-    ),
-  );
-  const clientRuns = new Map<string, MeshRun>();
-  const nodeRuns = new Map<string, MeshRun>();
-  tasks.forEach((task, at) =>
-    (task.kind === "client" ? clientRuns : nodeRuns).set(task.node, runs[at]),
-  );
-  const nonceOf = (kind: "client" | "node", node: string) =>
-    tasks.find((task) => task.kind === kind && task.node === node)?.nonce ?? "";
-  const probed = evaluateMesh(layout, clientRuns, nodeRuns, service, (kind, from, probe, ip) =>
-    meshRequest(plan, nonceOf(kind === "node" ? "node" : "client", from), kind, probe, ip),
-  );
-  const logs = await readServerLogs(
-    {
-      run,
-      context,
-      namespace: plan.namespace,
-      pods: new Map([...layout.echo].map(([node, pod]) => [node, pod.name])),
-      tokens: tasks.map((task) => witnessToken(task.nonce)),
-      since: logSinceTime(startedAt),
-      timeoutMs: plan.timeoutSeconds * 1000 + 10_000,
-      parallelism: plan.parallelism,
-      sleep,
+    slackSeconds: plan.timeoutSeconds,
+  }));
+  return {
+    probers,
+    parallelism: plan.parallelism,
+    async finish(runs) {
+      const byNode = (kind: Task["kind"]) =>
+        new Map(tasks.flatMap((task, at) => (task.kind === kind ? [[task.node, runs[at]]] : [])));
+      const tokenOf = (kind: Task["kind"], from: string) =>
+        witnessToken(tasks.find((task) => task.kind === kind && task.node === from)?.nonce ?? "");
+      const evaluation = evaluateMesh(
+        plan,
+        layout,
+        byNode("client"),
+        byNode("node"),
+        service,
+        tokenOf,
+      );
+      const logs = await readServerLogs(
+        {
+          run,
+          context,
+          namespace: plan.namespace,
+          pods: new Map([...layout.echo].map(([node, pod]) => [node, pod.name])),
+          tokens: tasks.map((task) => witnessToken(task.nonce)),
+          since: logSinceTime(env.startedAt),
+          timeoutMs: plan.timeoutSeconds * 1000 + 10_000,
+          parallelism: plan.parallelism,
+          sleep: env.sleep,
+        },
+        evaluation.claims,
+      );
+      const witnessed = witnessMesh(layout, evaluation, logs);
+      const checks = meshChecks(layout, witnessed, plan.nodeProbeSelector !== undefined);
+      const diagnosis = diagnoseMesh(layout, witnessed, checks);
+      return {
+        checks,
+        mesh: meshReport(layout, witnessed),
+        ...(diagnosis ? { diagnosis } : {}),
+      };
     },
-    probed.claims,
-  );
-  const evaluation = witnessMesh(layout, probed, logs);
-  const checks = meshChecks(layout, evaluation, plan.nodeProbeSelector !== undefined);
-  const diagnosis = diagnoseMesh(layout, evaluation, checks);
-  return { checks, report: meshReport(layout, evaluation), ...(diagnosis ? { diagnosis } : {}) };
+  };
 }

@@ -1,27 +1,20 @@
-import { summarize } from "../judge/diagnose";
+import { diagnose } from "../judge/diagnose";
 import { parseEndpointSlices, ServiceEndpoint } from "../judge/endpoints";
-import { evaluateChecks, NodePodCidrs, parseNodePodCidrs } from "../judge/evaluate";
+import { judgePairPaths, NodePodCidrs, pairChecks, parseNodePodCidrs } from "../judge/evaluate";
 import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../judge/networkPolicy";
 import { evaluatePolicyChecks, PolicyFacts } from "../judge/policyChecks";
-import { applyVerdicts, pairClaims } from "../judge/witnessed";
+import { pairPathClaims, refusalClaims, witnessPair } from "../judge/witnessed";
 import { clientScript, strangerScript } from "../plan/pairProbes";
-import { endpointSlicesArgs, execScript, KubectlRunner, readResult } from "../probe/exec";
+import { endpointSlicesArgs, KubectlRunner, readResult } from "../probe/exec";
 import { KubectlResult } from "../probe/kubectl";
 import { newRunNonce, ScriptOutput } from "../probe/script";
 import { logSinceTime, readServerLogs } from "../witness/readLogs";
 import { witnessToken } from "../witness/request";
-import { CheckPlan, CheckResult, Verification } from "../contract/types";
+import { CheckPlan, CheckResult } from "../contract/types";
+import { Prober, Scenario, ScenarioEnv } from "./scenario";
 
 /** Raised when the checks could not run at all (as opposed to running and failing). */
 export class CheckRunError extends Error {}
-
-/** What the runner adds to the results: when, and which runner. */
-export interface RunStamp {
-  /** The runner's version (see runnerVersion). */
-  readonly runnerVersion: string;
-  /** The clock, injectable for tests. */
-  readonly now?: () => Date;
-}
 
 interface PodJson {
   metadata?: { namespace?: string; name?: string; uid?: string; labels?: Record<string, string> };
@@ -37,7 +30,7 @@ async function nameWhoAnswered(
   results: CheckResult[],
   plan: CheckPlan,
   run: KubectlRunner,
-  context: string[],
+  context: readonly string[],
 ): Promise<CheckResult[]> {
   const podIp = results.find((r) => r.name === "pod-ip-http");
   if (!podIp || podIp.ok || podIp.facts?.failure !== "wrong-server") {
@@ -101,116 +94,114 @@ function policyFacts(plan: CheckPlan, policies: KubectlResult, pods: KubectlResu
 }
 
 /**
- * Runs the pair's checks: one `kubectl exec` into the client carries all its probes, one into the
- * stranger (with NetworkPolicy isolation) runs beside it; with a stranger the API reads (nodes,
- * EndpointSlices, policies, the lab's pods) wait for the client's exec, so the two execs, the
- * run's critical path, start without four more kubectl processes competing for the machine's CPU.
- * Then the server's own log witnesses every HTTP pass and every refusal.
+ * The pair as a scenario: the client probes the nginx pod and the Service (one exec carries all its
+ * probes), the stranger (with NetworkPolicy isolation) is refused beside it. With a stranger the
+ * API reads (nodes, EndpointSlices, policies, the lab's pods) wait for the execs, so the two execs,
+ * the run's critical path, start without four more kubectl processes competing for the CPU;
+ * without one, they run alongside. Then nginx's own log witnesses every HTTP pass and refusal.
  */
-export async function runChecks(
-  plan: CheckPlan,
-  run: KubectlRunner,
-  stamp: RunStamp,
-  kubeContext?: string,
-): Promise<Verification> {
-  const context = kubeContext ? ["--context", kubeContext] : [];
-  const startedAt = (stamp.now ?? (() => new Date()))();
-  const checkedAt = startedAt.toISOString();
+export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
+  const { run, context } = env;
   const apiBudgetMs = plan.timeoutSeconds * 1000 + 10_000;
   const nonce = newRunNonce();
   const strangerNonce = newRunNonce();
   const pod = (name: string, container: string) => ({ namespace: plan.namespace, name, container });
-  const stranger = plan.policy
-    ? execScript(
-        run,
-        context,
-        pod(plan.policy.strangerPod, plan.policy.strangerContainer),
-        strangerScript(plan, plan.policy, strangerNonce),
-        plan.timeoutSeconds,
-      )
-    : undefined;
-  const client = execScript(
-    run,
-    context,
-    pod(plan.clientPod, plan.clientContainer),
-    clientScript(plan, nonce),
-    plan.timeoutSeconds,
-  );
-  // With a stranger, its refusal is the longest wait and nothing is judged before it ends: the
-  // reads can wait for the client's exec. Without one, they run alongside it.
-  const settled = plan.policy
-    ? client.then(
-        () => undefined,
-        () => undefined,
-      )
-    : Promise.resolve();
-  const read = (args: readonly string[]) => settled.then(() => run(args, apiBudgetMs));
+  const read = (args: readonly string[]) => run(args, apiBudgetMs);
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
-  const [clientRun, nodeList, slices, policies, labPods, strangerRun] = await Promise.all([
-    client,
-    read([...context, "get", "nodes", ...nodes, "-o", "json"]),
-    read(endpointSlicesArgs(context, plan.namespace, plan.serviceName)),
-    plan.policy
-      ? read([...context, "get", "networkpolicies", "-n", plan.namespace, "-o", "json"])
-      : undefined,
-    plan.policy
-      ? read([
-          ...context,
-          "get",
-          "pods",
-          "-n",
-          plan.namespace,
-          plan.serverPod,
-          plan.clientPod,
-          plan.policy.strangerPod,
-          "-o",
-          "json",
-        ])
-      : undefined,
-    stranger,
-  ]);
-  const output = ranOrThrow(clientRun);
-  const cidrs: NodePodCidrs | Error = readResult(nodeList, parseNodePodCidrs);
-  const endpoints: ServiceEndpoint[] | Error = readResult(slices, parseEndpointSlices);
-  const results = await nameWhoAnswered(
-    evaluateChecks(plan, output.sections, cidrs, endpoints),
-    plan,
-    run,
-    context,
-  );
-  const policyResults =
-    plan.policy && strangerRun && policies && labPods
-      ? evaluatePolicyChecks(
-          plan,
-          plan.policy,
-          ranOrThrow(strangerRun).sections,
-          policyFacts(plan, policies, labPods),
-        )
-      : [];
-  const probed = [...results, ...policyResults];
-  const claims = pairClaims(probed, plan, witnessToken(nonce), witnessToken(strangerNonce));
-  const logs = await readServerLogs(
+  const reads = () =>
+    Promise.all([
+      read([...context, "get", "nodes", ...nodes, "-o", "json"]),
+      read(endpointSlicesArgs(context, plan.namespace, plan.serviceName)),
+      plan.policy
+        ? read([...context, "get", "networkpolicies", "-n", plan.namespace, "-o", "json"])
+        : undefined,
+      plan.policy
+        ? read([
+            ...context,
+            "get",
+            "pods",
+            "-n",
+            plan.namespace,
+            plan.serverPod,
+            plan.clientPod,
+            plan.policy.strangerPod,
+            "-o",
+            "json",
+          ])
+        : undefined,
+    ]);
+  // Without a stranger the reads run beside the client's exec; with one, after the execs.
+  let early: ReturnType<typeof reads> | undefined;
+  const probers: Prober[] = [
+    ...(plan.policy
+      ? [
+          {
+            pod: pod(plan.policy.strangerPod, plan.policy.strangerContainer),
+            script: strangerScript(plan, plan.policy, strangerNonce),
+            slackSeconds: plan.timeoutSeconds,
+          },
+        ]
+      : []),
     {
-      run,
-      context,
-      namespace: plan.namespace,
-      pods: new Map([[plan.serverPod, plan.serverPod]]),
-      tokens: [witnessToken(nonce), witnessToken(strangerNonce)],
-      since: logSinceTime(startedAt.getTime()),
-      timeoutMs: apiBudgetMs,
-      parallelism: 1,
+      pod: pod(plan.clientPod, plan.clientContainer),
+      script: clientScript(plan, nonce),
+      slackSeconds: plan.timeoutSeconds,
     },
-    claims,
-  );
-  return summarize(applyVerdicts(probed, claims, logs, plan), {
-    checkedAt,
-    runnerVersion: stamp.runnerVersion,
-  });
+  ];
+  return {
+    probers,
+    parallelism: probers.length,
+    ...(plan.policy ? {} : { beside: () => void (early = reads()) }),
+    async finish(runs) {
+      const [strangerRun, clientRun] = plan.policy ? runs : [undefined, runs[0]];
+      const [nodeList, slices, policies, labPods] = await (early ?? reads());
+      const sections = ranOrThrow(clientRun).sections;
+      const cidrs: NodePodCidrs | Error = readResult(nodeList, parseNodePodCidrs);
+      const endpoints: ServiceEndpoint[] | Error = readResult(slices, parseEndpointSlices);
+      const paths = judgePairPaths(plan, sections, endpoints, witnessToken(nonce));
+      const isolation =
+        plan.policy && strangerRun && policies && labPods
+          ? evaluatePolicyChecks(
+              plan,
+              plan.policy,
+              ranOrThrow(strangerRun).sections,
+              policyFacts(plan, policies, labPods),
+            )
+          : [];
+      const refusals = refusalClaims(isolation, plan, witnessToken(strangerNonce));
+      const logs = await readServerLogs(
+        {
+          run,
+          context,
+          namespace: plan.namespace,
+          pods: new Map([[plan.serverPod, plan.serverPod]]),
+          tokens: [witnessToken(nonce), witnessToken(strangerNonce)],
+          since: logSinceTime(env.startedAt),
+          timeoutMs: apiBudgetMs,
+          parallelism: 1,
+          sleep: env.sleep,
+        },
+        [...pairPathClaims(paths), ...refusals],
+      );
+      const witnessed = witnessPair(paths, isolation, refusals, logs, plan);
+      const checks = [
+        ...(await nameWhoAnswered(
+          pairChecks(plan, sections, cidrs, witnessed.paths),
+          plan,
+          run,
+          context,
+        )),
+        ...witnessed.refusals,
+      ];
+      const diagnosis = diagnose(checks);
+      return { checks, ...(diagnosis ? { diagnosis } : {}) };
+    },
+  };
 }
 
-function ranOrThrow(output: ScriptOutput | Error): ScriptOutput {
-  if (output instanceof Error) {
-    throw new CheckRunError(output.message);
+function ranOrThrow(output: ScriptOutput | Error | undefined): ScriptOutput {
+  if (output instanceof Error || output === undefined) {
+    throw new CheckRunError(output?.message ?? "the client did not run");
   }
   return output;
 }

@@ -1,7 +1,7 @@
-import { MeshEvaluation, MeshRequestOf, MeshService } from "../../checks/judge/meshEvaluate";
+import { MeshEvaluation, MeshService, TokenOf } from "../../checks/judge/meshEvaluate";
 import { MeshLayout, MeshPlan, MeshPod } from "../../checks/contract/meshTypes";
 import { WitnessedMesh, witnessMesh } from "../../checks/judge/witnessed";
-import { meshRequest } from "../../checks/plan/meshProbes";
+import { witnessToken } from "../../checks/witness/request";
 import { Section } from "../../checks/probe/script";
 import { ServedRequest } from "../../checks/witness/accessLog";
 import { ServerLogs } from "../../checks/witness/witness";
@@ -24,9 +24,8 @@ export const meshPlan: MeshPlan = {
   parallelism: 8,
 };
 
-/** The requests the mesh's scripts send, every script with the test's nonce. */
-export const requestOf: MeshRequestOf = (kind, _from, probe, ip) =>
-  meshRequest(meshPlan, TEST_NONCE, kind, probe, ip);
+/** The token of every mesh script's requests: each script with the test's nonce. */
+export const tokenOf: TokenOf = () => witnessToken(TEST_NONCE);
 
 /** The UID of the echo server on node `i`. */
 export function echoUid(i: number): string {
@@ -147,7 +146,8 @@ export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation)
     layout.nodes.map((node) => [node, new Map()]),
   );
   for (const claim of evaluation.claims) {
-    const remote = claim.sources?.[0] ?? layout.nodeProbes.get(claim.from)!.ip;
+    const from = claim.probe.split("/")[1].split("->")[0];
+    const remote = claim.sources?.[0] ?? layout.nodeProbes.get(from)!.ip;
     logs.get(claim.server)!.set(claim.probe, [{ remote, ...claim.request, status: 200 }]);
   }
   return logs;

@@ -1,14 +1,35 @@
 import { describe, expect, it } from "vitest";
 import { mapBounded } from "../../checks/probe/boundedPool";
-import { withMesh } from "../../checks/judge/diagnose";
-import { runMesh } from "../../checks/scenarios/mesh";
+import { joinDiagnoses } from "../../checks/judge/diagnose";
+import { runPlan } from "../../checks/runPlan";
+import { MeshPlan } from "../../checks/contract/meshTypes";
 import { meshDeadlineSeconds } from "../../checks/plan/meshProbes";
 import { KubectlRunner } from "../../checks/probe/exec";
 import { renderMeshText } from "../../checks/report/meshRender";
-import { Verification } from "../../checks/contract/types";
 import { clientSections, echoUid, meshPlan, nodeSections } from "./meshFixtures";
 import { Section } from "../../checks/probe/script";
 import { KubectlResult } from "../../checks/probe/kubectl";
+
+/** The mesh alone through the one orchestration: its checks, report and diagnosis. */
+async function runMesh(
+  plan: MeshPlan,
+  run: KubectlRunner,
+  kubeContext?: string,
+  sleep?: (ms: number) => Promise<void>,
+  now?: () => number,
+) {
+  const verification = await runPlan({ mesh: plan }, run, {
+    runnerVersion: "test",
+    ...(kubeContext ? { kubeContext } : {}),
+    ...(sleep ? { sleep } : {}),
+    ...(now ? { now } : {}),
+  });
+  return {
+    checks: verification.checks,
+    report: verification.mesh!,
+    diagnosis: verification.diagnosis,
+  };
+}
 
 /** The lines a script prints for these sections, with the nonce it was given. */
 function printed(nonce: string, sections: Map<string, Section>): string {
@@ -238,12 +259,14 @@ describe("runMesh", () => {
   });
 
   it("gives a script room for its batches of jobs and the wait for the Service's name", () => {
-    // A job at its worst: 3 identity tries, a ping, 2 large tries, the full-size ping (t = 5 s).
+    // A batch at its worst is a path's HTTP job: 3 identity tries, then 3 tries of the large
+    // body, each its 5 s and a second between tries; its pings (5 + 2, then 5) take less.
+    const job = 2 * (3 * 5 + 2);
     expect(meshDeadlineSeconds({ ...meshPlan, timeoutSeconds: 5, parallelism: 8 }, 5)).toBe(
-      3 * 6 + 6 + 2 * 6 + 8 + 40 + 2,
+      job + 40 + 2,
     );
     expect(meshDeadlineSeconds({ ...meshPlan, timeoutSeconds: 5, parallelism: 8 }, 10)).toBe(
-      2 * (3 * 6 + 6 + 2 * 6 + 8) + 40 + 2,
+      2 * job + 40 + 2,
     );
   });
 });
@@ -441,47 +464,20 @@ describe("the echo servers' side of the mesh", () => {
   });
 });
 
-describe("withMesh", () => {
-  const pair: Verification = {
-    schemaVersion: 2,
-    checkedAt: "2026-12-01T00:00:00.000Z",
-    runnerVersion: "t",
-    passed: 1,
-    failed: 1,
-    checks: [
-      { name: "pod-ip-http", ok: true, detail: "", ms: 1 },
-      { name: "ping", ok: false, detail: "", ms: 1 },
-    ],
-    diagnosis: { layer: "cross-node", summary: "pair", evidence: [] },
-  };
-  const mesh = {
-    checks: [{ name: "mesh-pod-to-pod" as const, ok: false, detail: "", ms: 1 }],
-    report: {
-      nodes: [],
-      counts: { nodes: 0, podPaths: 0, podPathsFailed: 0, nodePaths: 0, nodePathsFailed: 0 },
-      matrix: [],
-      nodeMatrix: [],
-      failures: [],
-      links: {},
-      serverWitness: { witnessed: 0, clientsWordAlone: 0, notServed: 0, unreadable: [] },
-    },
-    diagnosis: { layer: "cross-node" as const, summary: "mesh, naming the node", evidence: [] },
-  };
+describe("joinDiagnoses", () => {
+  const pair = { layer: "cross-node" as const, summary: "pair", evidence: [] };
+  const mesh = { layer: "cross-node" as const, summary: "mesh, naming the node", evidence: [] };
 
-  it("counts the mesh's checks with the pair's and prefers the mesh's diagnosis of the network", () => {
-    const merged = withMesh(pair, mesh);
-    expect([merged.passed, merged.failed]).toEqual([1, 2]);
-    expect(merged.checks.map((c) => c.name)).toEqual(["pod-ip-http", "ping", "mesh-pod-to-pod"]);
-    expect(merged.diagnosis?.summary).toBe("mesh, naming the node");
-    expect(merged.mesh).toBe(mesh.report);
+  it("prefers the mesh's diagnosis of the network, which names the node", () => {
+    expect(joinDiagnoses([pair, mesh])?.summary).toBe("mesh, naming the node");
+    expect(joinDiagnoses([undefined, mesh])?.summary).toBe("mesh, naming the node");
+    expect(joinDiagnoses([pair, undefined])?.summary).toBe("pair");
+    expect(joinDiagnoses([undefined, undefined])).toBeUndefined();
   });
 
   it("keeps the pair's diagnosis of what only the pair probes (its server, its policies)", () => {
-    const server = {
-      ...pair,
-      diagnosis: { layer: "server" as const, summary: "nginx", evidence: [] },
-    };
-    expect(withMesh(server, mesh).diagnosis?.summary).toBe("nginx");
+    const server = { layer: "server" as const, summary: "nginx", evidence: [] };
+    expect(joinDiagnoses([server, mesh])?.summary).toBe("nginx");
   });
 });
 

@@ -94,13 +94,18 @@ describe("the mesh client's script", () => {
         "service",
         ...["pod-1", "ping-1", "large-1", "mtu-1"],
         ...["pod-2", "ping-2", "large-2", "mtu-2"],
-        // 10.0.0.9 refuses HTTP: no large body is asked of it; it answers ping, so the MTU ping runs.
-        ...["pod-5", "ping-5", "mtu-5"],
+        // 10.0.0.9 refuses HTTP: no large body is asked of it (its section says so); it answers
+        // ping, so the MTU ping runs.
+        ...["pod-5", "ping-5", "large-5", "mtu-5"],
       ].sort(),
     );
     expect(output.sections.get("pod-2")?.output).toBe(echoUid(2));
     expect(output.sections.get("large-1")?.output).toBe("65536");
     expect(output.sections.get("pod-5")?.rc).toBe(1);
+    expect(output.sections.get("large-5")).toMatchObject({
+      tries: 0,
+      output: "not probed: pod-5 did not pass",
+    });
     expect(output.sections.get("service")?.output).toBe(echoUid(1));
     expect(output.sections.get("service-ready")?.output).toBe(
       "name resolves: yes; http://mesh-echo:80/ serves: yes",
@@ -144,13 +149,16 @@ describe("the mesh client's script", () => {
       TEST_NONCE,
       "n1",
     );
-    // Five jobs (two of the client's own, three targets) two at a time: three batches.
-    expect(script.split("\n").filter((line) => line === "batch")).toHaveLength(2);
-    expect(script.split("\n").filter((line) => line.startsWith("spawn job_"))).toHaveLength(5);
+    // Eight jobs (two of the client's own, HTTP and pings for each of three targets) two at a
+    // time: four batches.
+    expect(script.split("\n").filter((line) => line === "batch")).toHaveLength(3);
+    expect(script.split("\n").filter((line) => line.startsWith("spawn job_"))).toHaveLength(8);
     const { bin } = stubBin();
     const output = run(script, bin);
     expect(output.complete).toBe(true);
-    expect(output.sections.size).toBe(16);
+    // Four of the client's own, four per answering target, three of the refusing one and its
+    // large body's "not probed".
+    expect(output.sections.size).toBe(17);
   });
 
   it("quotes every value and refuses a target that is not an IPv4 address", () => {

@@ -11,7 +11,8 @@ import {
   layoutOf,
   nodeSections,
   PathBehaviour,
-  requestOf,
+  tokenOf,
+  meshPlan,
   section,
   serviceOf,
   witnessedHealthy,
@@ -40,7 +41,7 @@ function mesh(
   );
   const evaluation = witnessedHealthy(
     layout,
-    evaluateMesh(layout, runs(clients), runs(probes), serviceOf(layout), requestOf),
+    evaluateMesh(meshPlan, layout, runs(clients), runs(probes), serviceOf(layout), tokenOf),
   );
   const checks = meshChecks(layout, evaluation, true);
   return { layout, evaluation, checks, diagnosis: diagnoseMesh(layout, evaluation, checks) };
@@ -126,7 +127,7 @@ describe("the mesh's checks and diagnosis", () => {
     // The fixtures were read on 192.168.240.1 and .2: the node probes' IPs.
     const evaluation = witnessedHealthy(
       layout,
-      evaluateMesh(layout, runs(clients), runs(probes), serviceOf(layout), requestOf),
+      evaluateMesh(meshPlan, layout, runs(clients), runs(probes), serviceOf(layout), tokenOf),
     );
     const checks = meshChecks(layout, evaluation, true);
     expect(checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
@@ -168,7 +169,7 @@ describe("the mesh's checks and diagnosis", () => {
     const layout: MeshLayout = { ...layoutOf(2), missing: ["n3: no client"] };
     const evaluation = witnessedHealthy(
       layout,
-      evaluateMesh(layout, new Map(), new Map(), serviceOf(layout), requestOf),
+      evaluateMesh(meshPlan, layout, new Map(), new Map(), serviceOf(layout), tokenOf),
     );
     const checks = meshChecks(layout, evaluation, false);
     expect(checks.find((c) => c.name === "mesh-coverage")?.detail).toBe(
@@ -184,11 +185,12 @@ describe("the mesh's checks and diagnosis", () => {
     const evaluation = witnessedHealthy(
       layout,
       evaluateMesh(
+        meshPlan,
         layout,
         runs(new Map([["n1", sections]])),
         new Map(),
         serviceOf(layout),
-        requestOf,
+        tokenOf,
       ),
     );
     expect(evaluation.podPaths[0].detail).toContain(

@@ -4,7 +4,9 @@ import { buildScript } from "../../checks/probe/script";
 import { clientScript, podScriptDeadlineSeconds } from "../../checks/plan/pairProbes";
 import { kubectlError } from "../../checks/probe/exec";
 import { parseNodePodCidrs } from "../../checks/judge/evaluate";
-import { CheckRunError, runChecks } from "../../checks/scenarios/pair";
+import { CheckRunError } from "../../checks/scenarios/pair";
+import { runPlan } from "../../checks/runPlan";
+import { KubectlRunner } from "../../checks/probe/exec";
 import { witnessedPath, witnessToken } from "../../checks/witness/request";
 import { CheckPlan } from "../../checks/contract/types";
 import {
@@ -29,6 +31,15 @@ const nodesJson = JSON.stringify({
 
 const slicesOk: KubectlResult = { code: 0, stdout: endpointSlicesJson(seedEndpoints), stderr: "" };
 const stamp = { runnerVersion: "0.1.0+test", now: () => new Date("2026-12-01T19:00:00Z") };
+
+/** The pair alone through the one orchestration, as a plan of one scenario. */
+function runChecks(plan: CheckPlan, run: KubectlRunner, at: typeof stamp, kubeContext?: string) {
+  return runPlan({ pair: plan }, run, {
+    runnerVersion: at.runnerVersion,
+    now: () => at.now().getTime(),
+    ...(kubeContext ? { kubeContext } : {}),
+  });
+}
 
 /**
  * A kubectl that answers the exec with what `exec` makes of the script the runner sent (its
@@ -73,9 +84,17 @@ const CLIENT_WITNESSED: Array<[string, string, string]> = [
 
 /** The log of a healthy run: nginx served each of the client's identity fetches, from the client. */
 function servedEveryIdentity(tokens: string[]): KubectlResult {
-  const lines = CLIENT_WITNESSED.map(([, probe, host]) =>
-    logLine(seedPlan.clientPodIp, host, witnessedPath("/pod-to-pod/identity", tokens[0], probe)),
-  );
+  const lines = [
+    ...CLIENT_WITNESSED.map(([, probe, host]) =>
+      logLine(seedPlan.clientPodIp, host, witnessedPath("/pod-to-pod/identity", tokens[0], probe)),
+    ),
+    // The 64 KiB of the path MTU check, witnessed as every HTTP pass is.
+    logLine(
+      seedPlan.clientPodIp,
+      "10.42.0.7:80",
+      witnessedPath("/pod-to-pod/large", tokens[0], "pod-ip-large"),
+    ),
+  ];
   return { code: 0, stdout: ["2026/12/01 [notice] start", ...lines].join("\n") + "\n", stderr: "" };
 }
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectl as kubectlRun } from "../../checks/probe/kubectl";
-import { runMesh } from "../../checks/scenarios/mesh";
+import { runPlan } from "../../checks/runPlan";
 import { KubectlRunner } from "../../checks/probe/exec";
 import { MESH_CHECK_NAMES, Verification } from "../../checks/contract/types";
 import { meshPlanOf } from "../../components/meshPlan";
@@ -260,7 +260,8 @@ describe("every node, every path, with the real engine", () => {
         list.items.filter((p) => p.spec.nodeName === victim).forEach((p) => (p.status.podIP = ip));
         return { ...result, stdout: JSON.stringify(list) };
       };
-      const outcome = await runMesh(plan, told);
+      const verification = await runPlan({ mesh: plan }, told, { runnerVersion: "test" });
+      const outcome = { ...verification, report: verification.mesh! };
       const unserved = outcome.report.failures;
       console.log(`impersonator at ${victim}'s echo server: ${outcome.diagnosis?.summary}`);
       // Every path to the victim, the clients' (N) and the other nodes' (N - 1), and no other.

@@ -1,0 +1,116 @@
+import { IDENTITY_PATH, LARGE_PATH } from "../contract/identity";
+import { httpGet, httpLarge, httpUrl, mtuPing, ping, PROBE_ATTEMPTS } from "../probe/commands";
+import { Job, Probe } from "../probe/script";
+import { expectedRequest, ExpectedRequest } from "../witness/request";
+
+/**
+ * A path as data: a prober to one server pod at its IP, or to a Service at one of its addresses.
+ * Every scenario's paths are probed by the same jobs (pathJobs) and judged by the same judge
+ * (judge/paths.ts): the pair's client to nginx is one path, the every-node mesh's N × N are N × N
+ * of them. A scenario chooses only the names: the sections its probes print and the probe names
+ * its witnessed requests carry.
+ */
+export interface PathSpec {
+  /** The server's address (a pod IP, a Service name, FQDN or ClusterIP). */
+  readonly host: string;
+  readonly port: number;
+  /** Sections, by facet; a facet without a name is not probed. */
+  readonly sections: {
+    /** The walkthrough's page (`/`), before anything else. */
+    readonly page?: string;
+    /** Who answered: the identity path, witnessed. */
+    readonly identity: string;
+    /** Small pings: is the path there at all. */
+    readonly ping?: string;
+    /** 64 KiB from the large path, witnessed: full-size TCP segments. */
+    readonly large?: string;
+    /** Pings that fill eth0's MTU. */
+    readonly mtu?: string;
+  };
+  /** The probe names the witnessed requests carry (the servers' logs say which they served). */
+  readonly witness: { readonly identity: string; readonly large?: string };
+  /** Small pings sent (default 2). */
+  readonly pingCount?: number;
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** A path's host checked as an IPv4 address where it goes into a ping: never a shell word. */
+export function targetIp(ip: string): string {
+  if (!IPV4.test(ip)) {
+    throw new Error(`a probed pod's IP must be an IPv4 address, got "${ip}"`);
+  }
+  return ip;
+}
+
+/** The identity request a path sends, exactly as its server must log it. */
+export function identityRequest(path: PathSpec, token: string): ExpectedRequest {
+  return expectedRequest(path.host, path.port, IDENTITY_PATH, token, path.witness.identity);
+}
+
+/** The large request a path sends, where it has one. */
+export function largeRequest(path: PathSpec, token: string): ExpectedRequest | undefined {
+  return path.witness.large === undefined
+    ? undefined
+    : expectedRequest(path.host, path.port, LARGE_PATH, token, path.witness.large);
+}
+
+function url(request: ExpectedRequest): string {
+  return `http://${request.host}${request.uri}`;
+}
+
+/**
+ * A path's probes: the page, then who answered, then (where it answered as its pod) the large
+ * body; beside them the small pings, then (where they were answered) the pings at full size. Two
+ * jobs, so the pings' seconds never wait on HTTP's.
+ */
+export function pathJobs(path: PathSpec, token: string, timeoutSeconds: number): Job[] {
+  const t = timeoutSeconds;
+  const s = path.sections;
+  const probe = (name: string, attempts: number, command: string) => ({
+    probe: { name, attempts, command } satisfies Probe,
+  });
+  const skipped = (after: string) => `not probed: ${after} did not pass`;
+  const http: Job = [
+    ...(s.page ? [probe(s.page, PROBE_ATTEMPTS, httpGet(httpUrl(path.host, path.port), t))] : []),
+    {
+      ...probe(s.identity, PROBE_ATTEMPTS, httpGet(url(identityRequest(path, token)), t)),
+      ...(s.page ? { onlyIf: s.page, skipNote: skipped(s.page) } : {}),
+    },
+    ...(s.large
+      ? [
+          {
+            ...probe(s.large, PROBE_ATTEMPTS, httpLarge(url(largeRequest(path, token)!), t)),
+            onlyIf: s.identity,
+            skipNote: skipped(s.identity),
+          },
+        ]
+      : []),
+  ];
+  const pinged = path.pingCount ?? 2;
+  const icmp: Job = s.ping
+    ? [
+        // Not retried: loss is what a ping measures.
+        probe(s.ping, 1, ping(targetIp(path.host), pinged, t + pinged)),
+        ...(s.mtu
+          ? [
+              {
+                ...probe(s.mtu, 1, mtuPing(path.host, t)),
+                onlyIf: s.ping,
+                skipNote: skipped(s.ping),
+              },
+            ]
+          : []),
+      ]
+    : [];
+  return icmp.length > 0 ? [http, icmp] : [http];
+}
+
+/** The longest a path's jobs take, tries and the second between them included. */
+export function pathBoundSeconds(path: PathSpec, timeoutSeconds: number): number {
+  const retried = PROBE_ATTEMPTS * timeoutSeconds + (PROBE_ATTEMPTS - 1);
+  const s = path.sections;
+  const http = [s.page, s.identity, s.large].filter(Boolean).length * retried;
+  const icmp = s.ping ? timeoutSeconds + (path.pingCount ?? 2) + (s.mtu ? timeoutSeconds : 0) : 0;
+  return Math.max(http, icmp);
+}
