@@ -11,8 +11,10 @@ import {
   IdentityOutcome,
   judgeLarge,
   judgePing,
+  judgeRefusal,
   LargeOutcome,
   PingOutcome,
+  RefusalOutcome,
 } from "./probes";
 
 /**
@@ -56,6 +58,8 @@ export interface PathJudgement {
   readonly claims: readonly Claim[];
   /** The servers' side of its claims, once their logs are read (witnessPath). */
   readonly side?: ServerSide;
+  /** For a path that must be refused: how it was (see judgeRefusal). */
+  readonly refusal?: RefusalOutcome;
 }
 
 /** " (passed on try 2)" or " (3 tries)": retries are evidence too. */
@@ -166,6 +170,44 @@ export function judgePath(
   };
 }
 
+/**
+ * Judges a path that must be refused, from its prober's section: unanswered within its bound, and
+ * the refusal the server side's doing (the prober `alive`, no policy of its own on its egress,
+ * `egressBy`); and, whatever it saw, the claim that no server logged the request.
+ */
+export function judgeRefusedPath(
+  sections: ReadonlyMap<string, Section>,
+  path: PathSpec,
+  prober: { readonly name: string; readonly alive: boolean; readonly egressBy?: readonly string[] },
+  claim: { readonly server: string; readonly token: string },
+): PathJudgement {
+  const section = sections.get(path.sections.identity);
+  const target = `${path.host}:${path.port}`;
+  const refusal = judgeRefusal(section, target, prober.name, prober.alive, prober.egressBy);
+  return {
+    spec: path,
+    target,
+    probed: section ? { identity: section } : {},
+    http: {
+      ok: refusal.ok,
+      detail: refusal.detail,
+      ms: section?.ms ?? 0,
+      tries: section?.tries ?? 0,
+    },
+    outcome: refusal.ok ? "pass" : "fail",
+    ms: section?.ms ?? 0,
+    claims: [
+      {
+        probe: path.witness.identity,
+        server: claim.server,
+        request: identityRequest(path, claim.token),
+        expect: "refused",
+      },
+    ],
+    refusal,
+  };
+}
+
 /** The large body's words in a path's detail. */
 export function largeDetail(large: LargeOutcome | undefined, ms: number): string {
   return large?.ok
@@ -195,6 +237,16 @@ export function witnessPath(
   }
   if (side.state !== "notServed") {
     return { ...path, side };
+  }
+  if (path.refusal) {
+    // A server logged what had to be refused: it got through.
+    return {
+      ...path,
+      side,
+      outcome: "fail",
+      http: { ...path.http, ok: false },
+      refusal: { ...path.refusal, ok: false, got: "through" },
+    };
   }
   const failure = FAILURE[side.verdict.kind] ?? "not-served";
   return { ...path, side, outcome: "unserved", http: { ...path.http, ok: false, failure } };

@@ -1,5 +1,6 @@
 import { IngressVerdict } from "./networkPolicy";
-import { judgeRefusal } from "./probes";
+import { judgeRefusedPath, PathJudgement, witnessFacts } from "./paths";
+import { strangerPaths } from "../plan/pairProbes";
 import { parseNslookup, readResponse } from "../probe/parsers";
 import { Section } from "../probe/script";
 import { CheckPlan, CheckResult, PolicyPlan } from "../contract/types";
@@ -50,66 +51,88 @@ function allowsClient(plan: CheckPlan, facts: PolicyFacts): CheckResult {
   };
 }
 
-/** A request the policies must refuse, as the check named `name`. */
+/** A request the policies must refuse, as the check named `name`: a view of its judged path. */
 function denied(
   name: "stranger-to-pod-ip" | "stranger-to-service",
-  section: Section | undefined,
-  target: string,
-  policy: PolicyPlan,
-  alive: boolean,
-  egressBy: readonly string[] | undefined,
+  path: PathJudgement,
 ): CheckResult {
-  const refusal = judgeRefusal(section, target, policy.strangerPod, alive, egressBy);
+  const { refusal, side } = path;
+  const got = refusal?.got;
   return {
     name,
-    ok: refusal.ok,
-    detail: refusal.detail,
-    ms: section?.ms ?? 0,
-    ...(refusal.got ? { facts: { got: refusal.got } } : {}),
+    ok: path.http.ok,
+    detail: side ? `${path.http.detail}; ${side.notes}` : path.http.detail,
+    ms: path.ms,
+    ...(got || side
+      ? { facts: { ...(got ? { got } : {}), ...(side ? witnessFacts(side) : {}) } }
+      : {}),
   };
 }
 
-/** The NetworkPolicy checks, from the stranger's sections and the API's view of the policies. */
+/**
+ * The stranger's paths, judged from its sections: each must be refused, and the refusal the
+ * server side's doing. Alive: the stranger reaches the Kubernetes API by IP, which no policy of
+ * the lab covers (DNS has a check of its own); any HTTP status proves the path (its TLS port
+ * answers plain HTTP 400).
+ */
+export function judgeStrangerPaths(
+  plan: CheckPlan,
+  policy: PolicyPlan,
+  sections: ReadonlyMap<string, Section>,
+  facts: PolicyFacts,
+  token = "",
+): PathJudgement[] {
+  const api = sections.get("stranger-api");
+  const alive = api !== undefined && (api.rc === 0 || readResponse(api.output).statuses.length > 0);
+  const prober = {
+    name: policy.strangerPod,
+    alive,
+    ...(facts instanceof Error ? {} : { egressBy: facts.strangerEgressBy }),
+  };
+  return strangerPaths(plan, policy).map((path) =>
+    judgeRefusedPath(sections, path, prober, { server: plan.serverPod, token }),
+  );
+}
+
+/** The NetworkPolicy checks: the API's view of the policies, and the stranger's judged paths. */
+export function policyChecks(
+  plan: CheckPlan,
+  policy: PolicyPlan,
+  sections: ReadonlyMap<string, Section>,
+  facts: PolicyFacts,
+  paths: readonly PathJudgement[],
+): CheckResult[] {
+  const dnsSection = sections.get("stranger-dns");
+  const answer = parseNslookup(dnsSection?.output ?? "");
+  const dnsOk = answer.addresses.includes(plan.serviceClusterIp);
+  const [toPodIp, toService] = paths;
+  return [
+    allowsClient(plan, facts),
+    denied("stranger-to-pod-ip", toPodIp),
+    denied("stranger-to-service", toService),
+    {
+      name: "stranger-dns",
+      ok: dnsOk,
+      detail: dnsOk
+        ? `${policy.strangerPod} resolves ${plan.serviceName} to ${plan.serviceClusterIp} at CoreDNS, which no policy of the lab covers`
+        : `${policy.strangerPod} cannot resolve ${plan.serviceName}: ${answer.error ?? (dnsSection?.output.trim() || "no output")}`,
+      ms: dnsSection?.ms ?? 0,
+    },
+  ];
+}
+
+/** The NetworkPolicy checks from the stranger's sections, before any log is read. */
 export function evaluatePolicyChecks(
   plan: CheckPlan,
   policy: PolicyPlan,
   sections: ReadonlyMap<string, Section>,
   facts: PolicyFacts,
 ): CheckResult[] {
-  const dnsSection = sections.get("stranger-dns");
-  const answer = parseNslookup(dnsSection?.output ?? "");
-  // Alive: the stranger reaches the Kubernetes API by IP, which no policy of the lab covers (DNS
-  // has a check of its own). Any HTTP status proves the path: its TLS port answers plain HTTP 400.
-  const api = sections.get("stranger-api");
-  const alive = api !== undefined && (api.rc === 0 || readResponse(api.output).statuses.length > 0);
-  const egressBy = facts instanceof Error ? undefined : facts.strangerEgressBy;
-  const dnsOk = answer.addresses.includes(plan.serviceClusterIp);
-  const dns: CheckResult = {
-    name: "stranger-dns",
-    ok: dnsOk,
-    detail: dnsOk
-      ? `${policy.strangerPod} resolves ${plan.serviceName} to ${plan.serviceClusterIp} at CoreDNS, which no policy of the lab covers`
-      : `${policy.strangerPod} cannot resolve ${plan.serviceName}: ${answer.error ?? (dnsSection?.output.trim() || "no output")}`,
-    ms: dnsSection?.ms ?? 0,
-  };
-  return [
-    allowsClient(plan, facts),
-    denied(
-      "stranger-to-pod-ip",
-      sections.get("stranger-pod-ip"),
-      `${plan.serverPodIp}:${plan.serverPort}`,
-      policy,
-      alive,
-      egressBy,
-    ),
-    denied(
-      "stranger-to-service",
-      sections.get("stranger-service"),
-      `${plan.serviceClusterIp}:${plan.servicePort}`,
-      policy,
-      alive,
-      egressBy,
-    ),
-    dns,
-  ];
+  return policyChecks(
+    plan,
+    policy,
+    sections,
+    facts,
+    judgeStrangerPaths(plan, policy, sections, facts),
+  );
 }

@@ -1,9 +1,8 @@
 import { ClientProbes, ClientRun, MeshCell, MeshEvaluation, meshPathOf } from "./meshEvaluate";
 import { PairPaths } from "./evaluate";
-import { witnessFacts, witnessPath } from "./paths";
+import { PathJudgement, witnessPath } from "./paths";
 import { MeshLayout, MeshPath, MeshServerWitness } from "../contract/meshTypes";
-import { CheckName, CheckPlan, CheckResult } from "../contract/types";
-import { expectedRequest } from "../witness/request";
+import { CheckPlan } from "../contract/types";
 import { Claim, describeVerdict, fails, judgeClaim, ServerLogs, Verdict } from "../witness/witness";
 
 /**
@@ -63,71 +62,30 @@ export function serverSides<C extends Claim>(
   };
 }
 
-/** The pair's claim of a refusal, and the check it stands behind. */
-type RefusalClaim = Claim & { readonly check: CheckName };
-
-/**
- * What the stranger's refusals ask nginx-server's log to confirm: no request of the stranger's
- * logged at all.
- */
-export function refusalClaims(
-  results: readonly CheckResult[],
-  plan: CheckPlan,
-  strangerToken: string,
-): RefusalClaim[] {
-  const refused: Array<[CheckName, string, string, number]> = [
-    ["stranger-to-pod-ip", "stranger-pod-ip", plan.serverPodIp, plan.serverPort],
-    ["stranger-to-service", "stranger-service", plan.serviceClusterIp, plan.servicePort],
-  ];
-  return refused
-    .filter(([check]) => results.some((r) => r.name === check))
-    .map(([check, probe, host, port]) => ({
-      check,
-      probe,
-      server: plan.serverPod,
-      request: expectedRequest(host, port, "/", strangerToken, probe),
-      expect: "refused" as const,
-    }));
-}
-
-/** The pair's witness: nginx-server's side of every client path and of every refusal. */
+/** The pair's paths, client and stranger, with nginx-server's side of each. */
 export function witnessPair(
   paths: PairPaths,
-  refusals: readonly CheckResult[],
-  claims: readonly RefusalClaim[],
+  stranger: readonly PathJudgement[],
   logs: ServerLogs,
   plan: CheckPlan,
-): { paths: PairPaths; refusals: CheckResult[] } {
-  const sideOf = serverSides([...pairPathClaims(paths), ...claims], logs, (claim, verdict) =>
+): { paths: PairPaths; stranger: PathJudgement[] } {
+  const sideOf = serverSides(pairClaims(paths, stranger), logs, (claim, verdict) =>
     claim.expect === "served"
       ? describeVerdict(verdict, plan.serverPod, `${plan.clientPod} (${plan.clientPodIp})`)
       : describeVerdict(verdict, plan.serverPod, "the stranger", "the stranger's request"),
   );
-  const witnessed = {
-    pod: witnessPath(paths.pod, sideOf),
-    services: paths.services.map((path) => witnessPath(path, sideOf)),
-  };
   return {
-    paths: witnessed,
-    refusals: refusals.map((result) => {
-      const claim = claims.find((c) => c.check === result.name);
-      const side = claim && sideOf([claim.probe]);
-      if (!side) {
-        return result;
-      }
-      return {
-        ...result,
-        ok: result.ok && side.state !== "notServed",
-        detail: `${result.detail}; ${side.notes}`,
-        facts: { ...result.facts, ...witnessFacts(side) },
-      };
-    }),
+    paths: {
+      pod: witnessPath(paths.pod, sideOf),
+      services: paths.services.map((path) => witnessPath(path, sideOf)),
+    },
+    stranger: stranger.map((path) => witnessPath(path, sideOf)),
   };
 }
 
-/** Every claim of the pair's client paths. */
-export function pairPathClaims(paths: PairPaths): Claim[] {
-  return [paths.pod, ...paths.services].flatMap((path) => path.claims);
+/** Every claim of the pair's paths, the client's and the stranger's. */
+export function pairClaims(paths: PairPaths, stranger: readonly PathJudgement[]): Claim[] {
+  return [paths.pod, ...paths.services, ...stranger].flatMap((path) => path.claims);
 }
 
 /** The server's side, counted for one kind of mesh path (pod paths, node paths, Service fetches). */

@@ -3,7 +3,6 @@ import {
   apiServerGet,
   dnsLookup,
   gatewayPing,
-  httpGet,
   httpUrl,
   IP_ADDR_ETH0,
   IP_ROUTE,
@@ -12,7 +11,7 @@ import {
   serviceWait,
 } from "../probe/commands";
 import { Job, ScriptSpec } from "../probe/script";
-import { witnessedPath, witnessToken } from "../witness/request";
+import { witnessToken } from "../witness/request";
 import { pathBoundSeconds, pathJobs, PathSpec } from "./paths";
 
 /**
@@ -152,20 +151,9 @@ export function clientScript(plan: CheckPlan, nonce: string): ScriptSpec {
  * stands whatever CoreDNS does, and each probe has only its own fate.
  */
 export function strangerScript(plan: CheckPlan, policy: PolicyPlan, nonce: string): ScriptSpec {
-  const bound = policy.denyBoundSeconds;
   const token = witnessToken(nonce);
-  const refused = (name: string, host: string, port: number): Job => [
-    {
-      probe: {
-        name,
-        attempts: 1,
-        command: httpGet(httpUrl(host, port, witnessedPath("/", token, name)), bound),
-      },
-    },
-  ];
   const jobs: Job[] = [
-    refused("stranger-pod-ip", plan.serverPodIp, plan.serverPort),
-    refused("stranger-service", plan.serviceClusterIp, plan.servicePort),
+    ...strangerPaths(plan, policy).flatMap((path) => pathJobs(path, token, plan.timeoutSeconds)),
     [
       {
         probe: {
@@ -185,6 +173,21 @@ export function strangerScript(plan: CheckPlan, policy: PolicyPlan, nonce: strin
     nonce,
     jobs,
     parallelism: jobs.length,
-    deadlineSeconds: Math.max(bound, plan.timeoutSeconds) + 2,
+    deadlineSeconds: Math.max(policy.denyBoundSeconds, plan.timeoutSeconds) + 2,
   };
+}
+
+/** The stranger's paths, which the policies must refuse: the nginx pod's IP, the Service's ClusterIP. */
+export function strangerPaths(plan: CheckPlan, policy: PolicyPlan): PathSpec[] {
+  const refused = (name: string, host: string, port: number): PathSpec => ({
+    host,
+    port,
+    sections: { identity: name },
+    witness: { identity: name },
+    refusedWithinSeconds: policy.denyBoundSeconds,
+  });
+  return [
+    refused("stranger-pod-ip", plan.serverPodIp, plan.serverPort),
+    refused("stranger-service", plan.serviceClusterIp, plan.servicePort),
+  ];
 }

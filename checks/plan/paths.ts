@@ -31,6 +31,11 @@ export interface PathSpec {
   readonly witness: { readonly identity: string; readonly large?: string };
   /** Small pings sent (default 2). */
   readonly pingCount?: number;
+  /**
+   * A path the policies must refuse: one request (its `identity` section), not retried, which
+   * must go unanswered within this many seconds, and which no server may have logged.
+   */
+  readonly refusedWithinSeconds?: number;
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -71,6 +76,10 @@ export function pathJobs(path: PathSpec, token: string, timeoutSeconds: number):
     probe: { name, attempts, command } satisfies Probe,
   });
   const skipped = (after: string) => `not probed: ${after} did not pass`;
+  if (path.refusedWithinSeconds !== undefined) {
+    const within = path.refusedWithinSeconds;
+    return [[probe(s.identity, 1, httpGet(url(identityRequest(path, token)), within))]];
+  }
   const http: Job = [
     ...(s.page ? [probe(s.page, PROBE_ATTEMPTS, httpGet(httpUrl(path.host, path.port), t))] : []),
     {

@@ -2,8 +2,8 @@ import { diagnose } from "../judge/diagnose";
 import { parseEndpointSlices, ServiceEndpoint } from "../judge/endpoints";
 import { judgePairPaths, NodePodCidrs, pairChecks, parseNodePodCidrs } from "../judge/evaluate";
 import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../judge/networkPolicy";
-import { evaluatePolicyChecks, PolicyFacts } from "../judge/policyChecks";
-import { pairPathClaims, refusalClaims, witnessPair } from "../judge/witnessed";
+import { judgeStrangerPaths, PolicyFacts, policyChecks } from "../judge/policyChecks";
+import { pairClaims, witnessPair } from "../judge/witnessed";
 import { clientScript, strangerScript } from "../plan/pairProbes";
 import { endpointSlicesArgs, KubectlRunner, readResult } from "../probe/exec";
 import { KubectlResult } from "../probe/kubectl";
@@ -159,16 +159,20 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
       const cidrs: NodePodCidrs | Error = readResult(nodeList, parseNodePodCidrs);
       const endpoints: ServiceEndpoint[] | Error = readResult(slices, parseEndpointSlices);
       const paths = judgePairPaths(plan, sections, endpoints, witnessToken(nonce));
-      const isolation =
-        plan.policy && strangerRun && policies && labPods
-          ? evaluatePolicyChecks(
+      const facts =
+        plan.policy && policies && labPods ? policyFacts(plan, policies, labPods) : undefined;
+      const strangerSections =
+        plan.policy && strangerRun ? ranOrThrow(strangerRun).sections : undefined;
+      const stranger =
+        plan.policy && strangerSections && facts
+          ? judgeStrangerPaths(
               plan,
               plan.policy,
-              ranOrThrow(strangerRun).sections,
-              policyFacts(plan, policies, labPods),
+              strangerSections,
+              facts,
+              witnessToken(strangerNonce),
             )
           : [];
-      const refusals = refusalClaims(isolation, plan, witnessToken(strangerNonce));
       const logs = await readServerLogs(
         {
           run,
@@ -181,9 +185,9 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
           parallelism: 1,
           sleep: env.sleep,
         },
-        [...pairPathClaims(paths), ...refusals],
+        pairClaims(paths, stranger),
       );
-      const witnessed = witnessPair(paths, isolation, refusals, logs, plan);
+      const witnessed = witnessPair(paths, stranger, logs, plan);
       const checks = [
         ...(await nameWhoAnswered(
           pairChecks(plan, sections, cidrs, witnessed.paths),
@@ -191,7 +195,9 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
           run,
           context,
         )),
-        ...witnessed.refusals,
+        ...(plan.policy && strangerSections && facts
+          ? policyChecks(plan, plan.policy, strangerSections, facts, witnessed.stranger)
+          : []),
       ];
       const diagnosis = diagnose(checks);
       return { checks, ...(diagnosis ? { diagnosis } : {}) };

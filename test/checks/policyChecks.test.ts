@@ -250,7 +250,7 @@ describe("the stranger's probes", () => {
     const spec = strangerScript(plan, policy, TEST_NONCE);
     // Each request carries the run's witness token: nginx's log then shows whether it got in.
     const url = (host: string, probe: string) =>
-      `http://${host}:80/?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=${probe}`;
+      `http://${host}:80/pod-to-pod/identity?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=${probe}`;
     expect(probesOf(spec.jobs)).toEqual([
       {
         name: "stranger-pod-ip",
