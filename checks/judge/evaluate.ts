@@ -2,10 +2,10 @@ import { ServiceEndpoint } from "./endpoints";
 import { LARGE_BYTES, LARGE_PATH } from "../contract/identity";
 import { cidrContains } from "./ipv4";
 import { parseIpAddr, parseIpRoute } from "../probe/parsers";
-import { ExpectedServer, judgeLarge, judgeLookup, pingAnswered } from "./probes";
+import { ExpectedServer, judgeLarge, judgeServiceName, pingAnswered } from "./probes";
 import { Section } from "../probe/script";
 import { podPath, serviceFqdn, servicePaths } from "../plan/pairProbes";
-import { judgePath, PathJudgement, triesNote, witnessFacts } from "./paths";
+import { judgePath, PathJudgement, witnessFacts } from "./paths";
 import { CheckPlan, CheckResult } from "../contract/types";
 
 /** What `kubectl get nodes` says about one node the lab runs on. */
@@ -78,29 +78,17 @@ function httpCheck(name: CheckResult["name"], path: PathJudgement): CheckResult 
   };
 }
 
-/** What the bounded wait for the Service saw, as evidence for a name that did not resolve. */
-function waitNote(ready: Section | undefined): string {
-  return ready && ready.rc !== 0
-    ? `; waited ${(ready.ms / 1000).toFixed(1)} s for the Service first (${ready.output.trim()})`
-    : "";
-}
-
-function dnsCheck(
-  plan: CheckPlan,
-  section: Section | undefined,
-  ready: Section | undefined,
-): CheckResult {
-  const probe = section ?? MISSING;
-  const answer = judgeLookup(section, serviceFqdn(plan), plan.serviceClusterIp);
+function dnsCheck(plan: CheckPlan, sections: ReadonlyMap<string, Section>): CheckResult {
+  const answer = judgeServiceName(sections, serviceFqdn(plan), plan.serviceClusterIp);
   return {
     name: "dns",
     ok: answer.ok,
-    detail: answer.detail + triesNote(probe, answer.ok) + (answer.ok ? "" : waitNote(ready)),
-    ms: probe.ms,
+    detail: answer.detail,
+    ms: answer.ms,
     facts: {
       server: answer.server ?? "",
       addresses: answer.addresses.join(","),
-      tries: probe.tries,
+      tries: answer.tries,
     },
   };
 }
@@ -344,7 +332,7 @@ export function pairChecks(
     httpCheck("service-dns-http", byName),
     httpCheck("service-fqdn-http", byFqdn),
     httpCheck("service-clusterip-http", byClusterIp),
-    dnsCheck(plan, sections.get("dns"), sections.get("service-ready")),
+    dnsCheck(plan, sections),
     pingCheck(paths.pod),
     interfaceCheck(plan, sections.get("ip-addr")),
     routesCheck(plan, sections.get("ip-route"), sections.get("gateway-ping")),

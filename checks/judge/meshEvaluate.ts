@@ -1,5 +1,5 @@
 import { ServiceEndpoint } from "./endpoints";
-import { judgeLookup, judgePing } from "./probes";
+import { judgePing, judgeServiceName } from "./probes";
 import { judgePath, largeDetail, PathJudgement, witnessPath } from "./paths";
 import { MeshLayout, MeshPath, MeshPod } from "../contract/meshTypes";
 import { meshNodePath, meshPodPath, meshServicePath } from "../plan/meshProbes";
@@ -244,22 +244,14 @@ function clientRun(
     http: { ...judged.http, ok: answeredBy !== undefined },
     claims: answeredBy ? judged.claims.map((c) => ({ ...c, server: answeredBy })) : [],
   };
-  const dns = sections.get("dns");
-  const lookup = judgeLookup(dns, service.fqdn, service.clusterIp);
-  const waited = sections.get("service-ready")?.ms ?? 0;
-  const afterWait =
-    waited >= 1000 ? ` (after ${waited} ms waiting for CoreDNS to know the name)` : "";
-  const eth0 = Number(sections.get("eth0")?.output.trim());
-  const gateway = sections.get("gateway");
+  const dns = judgeServiceName(sections, service.fqdn, service.clusterIp);
+  const eth0 = parseIpAddr(sections.get("ip-addr")?.output ?? "").find((i) => i.name === "eth0");
+  const gateway = sections.get("gateway-ping");
   return {
     node,
     service: sections.has("service") ? fetched : "not probed",
-    dns: {
-      ok: lookup.ok,
-      ms: dns?.ms ?? 0,
-      detail: !dns ? "not probed" : lookup.ok ? lookup.detail : `${lookup.detail}${afterWait}`,
-    },
-    ...(Number.isInteger(eth0) && eth0 > 0 ? { podMtu: eth0 } : {}),
+    dns: { ok: dns.ok, ms: dns.ms, detail: dns.detail },
+    ...(eth0 ? { podMtu: eth0.mtu } : {}),
     ...(gateway ? { gatewayAnswers: gateway.rc === 0 } : {}),
   };
 }

@@ -15,6 +15,7 @@ import {
   LargeOutcome,
   PingOutcome,
   RefusalOutcome,
+  triesNote,
 } from "./probes";
 
 /**
@@ -60,14 +61,6 @@ export interface PathJudgement {
   readonly side?: ServerSide;
   /** For a path that must be refused: how it was (see judgeRefusal). */
   readonly refusal?: RefusalOutcome;
-}
-
-/** " (passed on try 2)" or " (3 tries)": retries are evidence too. */
-export function triesNote(section: Section | undefined, ok: boolean): string {
-  if (!section || section.tries <= 1) {
-    return "";
-  }
-  return ok ? ` (passed on try ${section.tries})` : ` (${section.tries} tries)`;
 }
 
 /** The page where the path fetches it, then who served it. */

@@ -19,6 +19,14 @@ import { Section } from "../probe/script";
  * behind the probed address, every ready endpoint of a Service) holds for every probe.
  */
 
+/** " (passed on try 2)" or " (3 tries)": retries are evidence too. */
+export function triesNote(section: Section | undefined, ok: boolean): string {
+  if (!section || section.tries <= 1) {
+    return "";
+  }
+  return ok ? ` (passed on try ${section.tries})` : ` (${section.tries} tries)`;
+}
+
 /** A pod that may answer a probe, by name and UID. */
 export interface ServerPod {
   readonly name: string;
@@ -217,6 +225,30 @@ export function judgeLookup(
     detail,
     addresses: answer.addresses,
     ...(answer.server ? { server: answer.server } : {}),
+  };
+}
+
+/**
+ * The client's lookup of a Service's name (its `dns` section), which must resolve to the Service's
+ * ClusterIP; where it did not, what the bounded wait for the Service (`service-ready`) saw.
+ */
+export function judgeServiceName(
+  sections: ReadonlyMap<string, Section>,
+  fqdn: string,
+  clusterIp: string,
+): LookupOutcome & { readonly ms: number; readonly tries: number } {
+  const section = sections.get("dns");
+  const ready = sections.get("service-ready");
+  const answer = judgeLookup(section, fqdn, clusterIp);
+  const waited =
+    !answer.ok && ready && ready.rc !== 0
+      ? `; waited ${(ready.ms / 1000).toFixed(1)} s for the Service first (${ready.output.trim()})`
+      : "";
+  return {
+    ...answer,
+    detail: section ? answer.detail + triesNote(section, answer.ok) + waited : "not probed",
+    ms: section?.ms ?? 0,
+    tries: section?.tries ?? 0,
   };
 }
 

@@ -1,30 +1,19 @@
 import { MeshPlan } from "../contract/meshTypes";
-import {
-  dnsLookup,
-  ETH0_MTU,
-  gatewayPing,
-  httpUrl,
-  IP_ADDR,
-  PROBE_ATTEMPTS,
-  SERVICE_WAIT_FUNCTION,
-  serviceWait,
-} from "../probe/commands";
+import { IP_ADDR, SERVICE_WAIT_FUNCTION } from "../probe/commands";
 import { Job, ScriptSpec } from "../probe/script";
 import { witnessToken } from "../witness/request";
+import { ownJobs, serviceJob, serviceNameLagBoundMs, ServiceSpec } from "./client";
 import { pathBoundSeconds, pathJobs, PathSpec } from "./paths";
 
 /**
- * The every-node scenario's probes as data: what each node's mesh client runs (every echo server,
- * the Service, DNS, its gateway and eth0) and what each node probe runs from the node's own network
- * namespace (the echo servers of the other nodes, and the node's links). The pair's client is the
- * same machinery over one client and one server (plan/pairProbes.ts).
+ * The every-node scenario's probes as data: what each node's mesh client runs (its path to every
+ * echo server, and what every client runs: the Service, DNS, its own network) and what each node
+ * probe runs from the node's own network namespace (its paths to the echo servers of the other
+ * nodes, and the node's links). The pair's client is the same machinery over one server.
  *
  * Sections are named by the target's index in the runner's list (`pod-3`), never by a node name:
  * nothing a cluster names reaches the script unquoted.
  */
-
-/** How long a client waits for CoreDNS to learn the mesh's Service (as the pair's client does). */
-export const MESH_NAME_LAG_BOUND_MS = 40_000;
 
 /** The echo server a script probes: its index in the runner's list, its node and its pod IP. */
 export interface MeshTarget {
@@ -84,17 +73,16 @@ export function meshNodePath(plan: MeshPlan, from: string, target: MeshTarget): 
 
 /** A mesh script's deadline: its batches of jobs at their worst, after the wait for the name. */
 export function meshDeadlineSeconds(plan: MeshPlan, jobs: number): number {
-  const worst = pathBoundSeconds(
-    meshPodPath(plan, "", { index: 0, node: "", ip: "0.0.0.0" }),
-    plan.timeoutSeconds,
-  );
-  return Math.ceil(jobs / plan.parallelism) * worst + MESH_NAME_LAG_BOUND_MS / 1000 + 2;
+  const t = plan.timeoutSeconds;
+  const target = { index: 0, node: "", ip: "0.0.0.0" };
+  const worst = pathBoundSeconds(meshPodPath(plan, "", target), t);
+  return Math.ceil(jobs / plan.parallelism) * worst + serviceNameLagBoundMs(t) / 1000 + 2;
 }
 
 /**
  * What the mesh client on node `from` runs: its path to every echo server (who answered, small
- * pings, then 64 KiB and pings that fill eth0's MTU), and once per client the Service by name,
- * DNS, its own gateway (its node) and eth0's MTU.
+ * pings, then 64 KiB and pings that fill eth0's MTU), the Service by name and DNS, and its own
+ * network (eth0 and its node as gateway), as every client does (plan/client.ts).
  */
 export function meshClientScript(
   plan: MeshPlan,
@@ -104,31 +92,16 @@ export function meshClientScript(
 ): ScriptSpec {
   const t = plan.timeoutSeconds;
   const token = witnessToken(nonce);
-  const fqdn = `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`;
-  const own: Job[] = [
-    [
-      {
-        probe: {
-          name: "service-ready",
-          attempts: 1,
-          command: serviceWait(
-            fqdn,
-            httpUrl(plan.serviceName, plan.servicePort),
-            2 * t * 1000,
-            MESH_NAME_LAG_BOUND_MS,
-          ),
-        },
-      },
-      { probe: { name: "dns", attempts: PROBE_ATTEMPTS, command: dnsLookup(fqdn, t) } },
-      ...pathJobs(meshServicePath(plan, from), token, t)[0],
-    ],
-    [
-      { probe: { name: "gateway", attempts: 2, command: gatewayPing(t) } },
-      { probe: { name: "eth0", attempts: 1, command: ETH0_MTU } },
-    ],
-  ];
+  const service: ServiceSpec = {
+    name: plan.serviceName,
+    namespace: plan.namespace,
+    clusterDomain: plan.clusterDomain,
+    port: plan.servicePort,
+    paths: [meshServicePath(plan, from)],
+  };
   const jobs = [
-    ...own,
+    serviceJob(service, token, t),
+    ...ownJobs(t, false),
     ...targets.flatMap((target) => pathJobs(meshPodPath(plan, from, target), token, t)),
   ];
   return {

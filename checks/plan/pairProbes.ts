@@ -1,17 +1,8 @@
 import { CheckPlan, PolicyPlan } from "../contract/types";
-import {
-  apiServerGet,
-  dnsLookup,
-  gatewayPing,
-  httpUrl,
-  IP_ADDR_ETH0,
-  IP_ROUTE,
-  PROBE_ATTEMPTS,
-  SERVICE_WAIT_FUNCTION,
-  serviceWait,
-} from "../probe/commands";
+import { apiServerGet, dnsLookup, SERVICE_WAIT_FUNCTION } from "../probe/commands";
 import { Job, ScriptSpec } from "../probe/script";
 import { witnessToken } from "../witness/request";
+import { fqdnOf, ownJobs, serviceBoundSeconds, serviceJob, ServiceSpec } from "./client";
 import { pathBoundSeconds, pathJobs, PathSpec } from "./paths";
 
 /**
@@ -30,29 +21,11 @@ export const DENY_BOUND_SECONDS = 2;
 
 /** The fully qualified DNS name of the plan's Service. */
 export function serviceFqdn(plan: CheckPlan): string {
-  return `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`;
-}
-
-/** How long, at most, the client waits for a new Service to answer before probing it. */
-export function serviceReadyBoundMs(plan: CheckPlan): number {
-  return 2 * plan.timeoutSeconds * 1000;
-}
-
-/**
- * The longer bound while CoreDNS answers but does not know the Service's name yet (NXDOMAIN): seen
- * here, a Service created right after a k3s restart stayed NXDOMAIN for more than 16 s.
- */
-export function serviceNameLagBoundMs(plan: CheckPlan): number {
-  return Math.max(serviceReadyBoundMs(plan), 40_000);
-}
-
-/** The Service's three addresses, each probed for the page and for who served it. */
-export function serviceTargets(plan: CheckPlan): Array<[string, string, string]> {
-  return [
-    ["service-dns-http", "service-dns-identity", plan.serviceName],
-    ["service-fqdn-http", "service-fqdn-identity", serviceFqdn(plan)],
-    ["service-clusterip-http", "service-clusterip-identity", plan.serviceClusterIp],
-  ];
+  return fqdnOf({
+    name: plan.serviceName,
+    namespace: plan.namespace,
+    clusterDomain: plan.clusterDomain,
+  });
 }
 
 /**
@@ -62,11 +35,8 @@ export function serviceTargets(plan: CheckPlan): Array<[string, string, string]>
  */
 export function podScriptDeadlineSeconds(plan: CheckPlan): number {
   const t = plan.timeoutSeconds;
-  // The bounded wait for the Service (its last round may start just before the bound: two 2 s
-  // probes), then a Service's page and its identity.
-  const service =
-    serviceNameLagBoundMs(plan) / 1000 + 4 + pathBoundSeconds(servicePaths(plan)[0], t);
-  return Math.ceil(Math.max(service, pathBoundSeconds(podPath(plan), t))) + 2;
+  const chains = [serviceBoundSeconds(pairService(plan), t), pathBoundSeconds(podPath(plan), t)];
+  return Math.ceil(Math.max(...chains)) + 2;
 }
 
 /** The client's path to the nginx pod, by its IP. */
@@ -88,51 +58,38 @@ export function podPath(plan: CheckPlan): PathSpec {
 
 /** The client's paths to the Service, one per address: the page, and who served it. */
 export function servicePaths(plan: CheckPlan): PathSpec[] {
-  return serviceTargets(plan).map(([page, identity, host]) => ({
+  const by = (how: string, host: string): PathSpec => ({
     host,
     port: plan.servicePort,
-    sections: { page, identity },
-    witness: { identity },
-  }));
+    sections: { page: `service-${how}-http`, identity: `service-${how}-identity` },
+    witness: { identity: `service-${how}-identity` },
+  });
+  return [
+    by("dns", plan.serviceName),
+    by("fqdn", serviceFqdn(plan)),
+    by("clusterip", plan.serviceClusterIp),
+  ];
 }
 
-/** What the client pod runs. */
+/** The Service as the client probes it: by name, FQDN and ClusterIP. */
+function pairService(plan: CheckPlan): ServiceSpec {
+  return {
+    name: plan.serviceName,
+    namespace: plan.namespace,
+    clusterDomain: plan.clusterDomain,
+    port: plan.servicePort,
+    paths: servicePaths(plan),
+  };
+}
+
+/** What the client pod runs: its path to the nginx pod, the Service, its own network. */
 export function clientScript(plan: CheckPlan, nonce: string): ScriptSpec {
   const t = plan.timeoutSeconds;
   const token = witnessToken(nonce);
   const jobs: Job[] = [
-    [{ probe: { name: "ip-addr", attempts: 1, command: IP_ADDR_ETH0 } }],
-    [{ probe: { name: "ip-route", attempts: 1, command: IP_ROUTE } }],
     ...pathJobs(podPath(plan), token, t),
-    [
-      {
-        probe: {
-          name: "service-ready",
-          attempts: 1,
-          command: serviceWait(
-            serviceFqdn(plan),
-            httpUrl(plan.serviceName, plan.servicePort),
-            serviceReadyBoundMs(plan),
-            serviceNameLagBoundMs(plan),
-          ),
-        },
-      },
-      {
-        together: [
-          ...servicePaths(plan).flatMap((path) => pathJobs(path, token, t)),
-          [
-            {
-              probe: {
-                name: "dns",
-                attempts: PROBE_ATTEMPTS,
-                command: dnsLookup(serviceFqdn(plan), t),
-              },
-            },
-          ],
-        ],
-      },
-    ],
-    [{ probe: { name: "gateway-ping", attempts: PROBE_ATTEMPTS, command: gatewayPing(t) } }],
+    serviceJob(pairService(plan), token, t),
+    ...ownJobs(t, true),
   ];
   return {
     nonce,

@@ -114,8 +114,7 @@ export const SERVICE_WAIT_FUNCTION: readonly string[] = [
   "}",
 ];
 
-/** The pod's own interface, routes and eth0's MTU, as the walkthrough reads them. */
+/** The pod's own interface and routes, as the walkthrough reads them; a node's links. */
 export const IP_ADDR_ETH0 = "ip addr show dev eth0";
 export const IP_ADDR = "ip addr";
 export const IP_ROUTE = "ip route";
-export const ETH0_MTU = "cat /sys/class/net/eth0/mtu";

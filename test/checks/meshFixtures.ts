@@ -115,8 +115,11 @@ export function clientSections(
     own.dns ??
       section(0, "Server: 10.43.0.10\n\nName: mesh-echo.lab.svc.cluster.local\nAddress: 10.43.7.7"),
   );
-  sections.set("gateway", section(0, pingOutput(2, 2)));
-  sections.set("eth0", section(0, "1450"));
+  sections.set("gateway-ping", section(0, pingOutput(2, 2)));
+  sections.set(
+    "ip-addr",
+    section(0, "2: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP"),
+  );
   return sections;
 }
 

@@ -88,8 +88,8 @@ describe("the mesh client's script", () => {
     expect(names).toEqual(
       [
         "dns",
-        "eth0",
-        "gateway",
+        "gateway-ping",
+        "ip-addr",
         "service-ready",
         "service",
         ...["pod-1", "ping-1", "large-1", "mtu-1"],
@@ -149,14 +149,14 @@ describe("the mesh client's script", () => {
       TEST_NONCE,
       "n1",
     );
-    // Eight jobs (two of the client's own, HTTP and pings for each of three targets) two at a
-    // time: four batches.
-    expect(script.split("\n").filter((line) => line === "batch")).toHaveLength(3);
-    expect(script.split("\n").filter((line) => line.startsWith("spawn job_"))).toHaveLength(8);
+    // Nine jobs (the Service, eth0, the gateway, HTTP and pings for each of three targets) two
+    // at a time: five batches.
+    expect(script.split("\n").filter((line) => line === "batch")).toHaveLength(4);
+    expect(script.split("\n").filter((line) => line.startsWith("spawn job_"))).toHaveLength(9);
     const { bin } = stubBin();
     const output = run(script, bin);
     expect(output.complete).toBe(true);
-    // Four of the client's own, four per answering target, three of the refusing one and its
+    // Five of the client's own, four per answering target, three of the refusing one and its
     // large body's "not probed".
     expect(output.sections.size).toBe(17);
   });

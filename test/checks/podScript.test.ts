@@ -11,12 +11,8 @@ import {
   shellQuote,
 } from "../../checks/probe/script";
 import { PROBE_ATTEMPTS } from "../../checks/probe/commands";
-import {
-  clientScript,
-  podScriptDeadlineSeconds,
-  serviceNameLagBoundMs,
-  serviceReadyBoundMs,
-} from "../../checks/plan/pairProbes";
+import { serviceNameLagBoundMs, serviceReadyBoundMs } from "../../checks/plan/client";
+import { clientScript, podScriptDeadlineSeconds } from "../../checks/plan/pairProbes";
 import { CheckPlan } from "../../checks/contract/types";
 import { diagnose } from "../../checks/judge/diagnose";
 import { evaluateChecks } from "../../checks/judge/evaluate";
@@ -116,8 +112,6 @@ describe("the client's script", () => {
     // A 1 s timeout keeps the bounded wait for the (unresolvable) Service name short.
     const sections = parseSections(runScript(bin, { ...seedPlan, timeoutSeconds: 1 }));
     expect([...sections.keys()]).toEqual([
-      "ip-addr",
-      "ip-route",
       "pod-ip-http",
       "pod-ip-identity",
       "large-http",
@@ -131,6 +125,8 @@ describe("the client's script", () => {
       "service-clusterip-http",
       "service-clusterip-identity",
       "dns",
+      "ip-addr",
+      "ip-route",
       "gateway-ping",
     ]);
     expect(sections.get("pod-ip-http")?.output).toBe(
@@ -182,9 +178,9 @@ describe("the client's script", () => {
     expect(waited?.rc).toBe(1);
     expect(waited?.output).toBe("name resolves: no; http://nginx-service:80/ serves: no");
     // The bound (2 x timeoutSeconds) held, give or take one round of polling.
-    expect(waited?.ms).toBeGreaterThanOrEqual(serviceReadyBoundMs(plan));
+    expect(waited?.ms).toBeGreaterThanOrEqual(serviceReadyBoundMs(plan.timeoutSeconds));
     // The wait itself stopped at its bound, give or take its last round (two 2 s probes).
-    expect(waited?.ms).toBeLessThan(serviceReadyBoundMs(plan) + 4_500);
+    expect(waited?.ms).toBeLessThan(serviceReadyBoundMs(plan.timeoutSeconds) + 4_500);
   }, 60_000);
 
   it("waits past the short bound while CoreDNS answers NXDOMAIN (it has not seen the Service yet), up to the longer one", () => {
@@ -207,11 +203,11 @@ echo "** server can't find x: NXDOMAIN"; exit 1
     );
     const ready = parseSections(runScript(bin, plan)).get("service-ready");
     expect(ready?.rc).toBe(0);
-    expect(ready?.ms).toBeGreaterThan(serviceReadyBoundMs(plan));
-    expect(ready?.ms).toBeLessThan(serviceNameLagBoundMs(plan));
+    expect(ready?.ms).toBeGreaterThan(serviceReadyBoundMs(plan.timeoutSeconds));
+    expect(ready?.ms).toBeLessThan(serviceNameLagBoundMs(plan.timeoutSeconds));
     expect(ready?.output).toBe("name resolves: yes; http://nginx-service:80/ serves: yes");
-    expect(serviceNameLagBoundMs(plan)).toBe(40_000);
-    expect(serviceNameLagBoundMs({ ...plan, timeoutSeconds: 30 })).toBe(60_000);
+    expect(serviceNameLagBoundMs(plan.timeoutSeconds)).toBe(40_000);
+    expect(serviceNameLagBoundMs(30)).toBe(60_000);
   });
 
   it("tries a failing network probe again, up to PROBE_ATTEMPTS, but never ping", () => {
