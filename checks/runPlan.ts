@@ -1,6 +1,6 @@
 import { RunnerOptions } from "./contract/environment";
 import { RunPlan, Verification } from "./contract/types";
-import { joinDiagnoses, summarize } from "./judge/diagnose";
+import { joinDiagnoses, summarize } from "./judge/verdict";
 import { mapBounded } from "./probe/boundedPool";
 import { execScript, KubectlRunner } from "./probe/exec";
 import { meshScenario } from "./scenarios/mesh";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { NodePodCidrs } from "../checks/judge/evaluate";
+import { NodePodCidrs } from "../checks/scenarios/pair/checks";
 import { ServiceEndpoint } from "../checks/judge/endpoints";
 import { parseScriptOutput, Section } from "../checks/probe/script";
 import { CheckPlan } from "../checks/contract/types";

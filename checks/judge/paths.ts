@@ -4,7 +4,7 @@ import { identityRequest, largeRequest, PathSpec } from "../plan/paths";
 import { parseWget } from "../probe/parsers";
 import { Section } from "../probe/script";
 import { Claim, Verdict } from "../witness/witness";
-import type { ServerSide } from "./witnessed";
+import type { ServerSide } from "../witness/sides";
 import {
   checkIdentity,
   ExpectedServer,

@@ -2,7 +2,7 @@ import { meshPlanOf } from "../../components/meshPlan";
 import { LabObjectNames } from "../../components/names";
 import { MeshSettings } from "../../config";
 import { CheckPlan, RunPlan } from "../contract/types";
-import { DENY_BOUND_SECONDS } from "./pairProbes";
+import { DENY_BOUND_SECONDS } from "../scenarios/pair/probes";
 
 /**
  * The one plan builder: `pulumi up` (the ConnectivityCheck component), `npm run verify`, the bench

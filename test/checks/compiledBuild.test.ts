@@ -75,7 +75,7 @@ describe("the check runner in a compiled build", () => {
     // A source file beside the build is not what runs, so it does not count.
     fs.writeFileSync(path.join(build, "checks/extra.ts"), "export {};\n");
     expect(compiledRunner("r.runnerVersion()")).toBe(before);
-    const compiled = path.join(build, "checks/judge/evaluate.js");
+    const compiled = path.join(build, "checks/scenarios/pair/checks.js");
     expect(fs.existsSync(compiled)).toBe(true);
     fs.appendFileSync(compiled, "\nexports.changed = true;\n");
     expect(compiledRunner("r.runnerVersion()")).not.toBe(before);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { diagnose, summarize } from "../../checks/judge/diagnose";
+import { diagnose } from "../../checks/scenarios/pair/diagnose";
+import { summarize } from "../../checks/judge/verdict";
 import { CHECK_NAMES, CheckName, CheckResult } from "../../checks/contract/types";
+
+/** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
+function judged(
+  checks: Parameters<typeof summarize>[0],
+  stamp: Parameters<typeof summarize>[1],
+): ReturnType<typeof summarize> {
+  return summarize(checks, stamp, diagnose(checks));
+}
 
 function results(failed: CheckName[]): CheckResult[] {
   return CHECK_NAMES.map((name) => ({
@@ -108,14 +117,14 @@ describe("diagnose", () => {
 describe("summarize", () => {
   it("counts and attaches the diagnosis only on failure", () => {
     const stamp = { checkedAt: "2026-12-01T19:00:00.000Z", runnerVersion: "0.1.0+abc" };
-    expect(summarize(results([]), stamp)).toEqual({
+    expect(judged(results([]), stamp)).toEqual({
       schemaVersion: 2,
       ...stamp,
       passed: 10,
       failed: 0,
       checks: results([]),
     });
-    expect(summarize(results(["dns"]), stamp)).toMatchObject({
+    expect(judged(results(["dns"]), stamp)).toMatchObject({
       passed: 9,
       failed: 1,
       diagnosis: { layer: "dns" },

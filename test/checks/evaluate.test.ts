@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../checks/judge/diagnose";
-import { evaluateChecks } from "../../checks/judge/evaluate";
+import { summarize } from "../../checks/judge/verdict";
+import { diagnose } from "../../checks/scenarios/pair/diagnose";
+import { evaluateChecks } from "../../checks/scenarios/pair/checks";
 import { CHECK_NAMES, CheckResult } from "../../checks/contract/types";
 import {
   fixture,
@@ -10,6 +11,14 @@ import {
   sectionsOf,
   seedEndpoints,
 } from "../helpers";
+
+/** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
+function judged(
+  checks: Parameters<typeof summarize>[0],
+  stamp: Parameters<typeof summarize>[1],
+): ReturnType<typeof summarize> {
+  return summarize(checks, stamp, diagnose(checks));
+}
 
 function byName(results: CheckResult[]): Record<string, CheckResult> {
   return Object.fromEntries(results.map((r) => [r.name, r]));
@@ -272,7 +281,7 @@ describe("evaluateChecks on failures", () => {
     expect(checks.dns.detail).toContain("waited 4.2 s for the Service first");
     expect(checks.ping.ok).toBe(true);
     expect(
-      summarize(Object.values(checks), { checkedAt: "x", runnerVersion: "y" }).diagnosis?.layer,
+      judged(Object.values(checks), { checkedAt: "x", runnerVersion: "y" }).diagnosis?.layer,
     ).toBe("dns");
   });
 });

@@ -1,6 +1,6 @@
-import { MeshEvaluation, MeshService, TokenOf } from "../../checks/judge/meshEvaluate";
+import { MeshEvaluation, MeshService, TokenOf } from "../../checks/scenarios/mesh/paths";
 import { MeshLayout, MeshPlan, MeshPod } from "../../checks/contract/meshTypes";
-import { WitnessedMesh, witnessMesh } from "../../checks/judge/witnessed";
+import { WitnessedMesh, witnessMesh } from "../../checks/scenarios/mesh/witness";
 import { witnessToken } from "../../checks/witness/request";
 import { Section } from "../../checks/probe/script";
 import { ServedRequest } from "../../checks/witness/accessLog";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { mapBounded } from "../../checks/probe/boundedPool";
-import { joinDiagnoses } from "../../checks/judge/diagnose";
+import { joinDiagnoses } from "../../checks/judge/verdict";
 import { runPlan } from "../../checks/runPlan";
 import { MeshPlan } from "../../checks/contract/meshTypes";
-import { meshDeadlineSeconds } from "../../checks/plan/meshProbes";
+import { meshDeadlineSeconds } from "../../checks/scenarios/mesh/probes";
 import { KubectlRunner } from "../../checks/probe/exec";
 import { renderMeshText } from "../../checks/report/meshRender";
 import { clientSections, echoUid, meshPlan, nodeSections } from "./meshFixtures";

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { meshClientScript, MeshTarget, nodeProbeScript } from "../../checks/plan/meshProbes";
+import { meshClientScript, MeshTarget, nodeProbeScript } from "../../checks/scenarios/mesh/probes";
 import { buildScript, parseScriptOutput } from "../../checks/probe/script";
 import { witnessToken } from "../../checks/witness/request";
 import { MeshPlan } from "../../checks/contract/meshTypes";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/judge/meshEvaluate";
-import { diagnoseMesh } from "../../checks/judge/diagnose";
-import { meshChecks, meshReport } from "../../checks/judge/meshSummary";
+import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/scenarios/mesh/paths";
+import { diagnoseMesh } from "../../checks/scenarios/mesh/diagnose";
+import { meshChecks, meshReport } from "../../checks/scenarios/mesh/checks";
 import { renderReport } from "../../checks/report/report";
 import { MeshLayout } from "../../checks/contract/meshTypes";
 import { Section } from "../../checks/probe/script";

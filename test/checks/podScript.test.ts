@@ -12,10 +12,10 @@ import {
 } from "../../checks/probe/script";
 import { PROBE_ATTEMPTS } from "../../checks/probe/commands";
 import { serviceNameLagBoundMs, serviceReadyBoundMs } from "../../checks/plan/client";
-import { clientScript, podScriptDeadlineSeconds } from "../../checks/plan/pairProbes";
+import { clientScript, podScriptDeadlineSeconds } from "../../checks/scenarios/pair/probes";
 import { CheckPlan } from "../../checks/contract/types";
-import { diagnose } from "../../checks/judge/diagnose";
-import { evaluateChecks } from "../../checks/judge/evaluate";
+import { diagnose } from "../../checks/scenarios/pair/diagnose";
+import { evaluateChecks } from "../../checks/scenarios/pair/checks";
 import { witnessToken } from "../../checks/witness/request";
 import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../helpers";
 

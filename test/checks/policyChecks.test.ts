@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../checks/judge/diagnose";
-import { evaluateChecks } from "../../checks/judge/evaluate";
-import { evaluatePolicyChecks, PolicyFacts } from "../../checks/judge/policyChecks";
+import { summarize } from "../../checks/judge/verdict";
+import { diagnose } from "../../checks/scenarios/pair/diagnose";
+import { evaluateChecks } from "../../checks/scenarios/pair/checks";
+import { evaluatePolicyChecks, PolicyFacts } from "../../checks/scenarios/pair/isolation";
 import { Section } from "../../checks/probe/script";
 import { witnessToken } from "../../checks/witness/request";
-import { strangerScript } from "../../checks/plan/pairProbes";
+import { strangerScript } from "../../checks/scenarios/pair/probes";
 import { probesOf } from "../../checks/probe/script";
 import { CheckPlan, CheckResult } from "../../checks/contract/types";
 import {
@@ -16,6 +17,14 @@ import {
   seedScriptOutput,
   TEST_NONCE,
 } from "../helpers";
+
+/** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
+function judged(
+  checks: Parameters<typeof summarize>[0],
+  stamp: Parameters<typeof summarize>[1],
+): ReturnType<typeof summarize> {
+  return summarize(checks, stamp, diagnose(checks));
+}
 
 const policy = {
   strangerPod: "stranger-client",
@@ -175,7 +184,7 @@ describe("the NetworkPolicy diagnoses", () => {
 
   it("says the policy is not enforced when the stranger gets through, naming what a k3s user checks", () => {
     const through = section(0, fixture("seeds/wget-pod-ip.txt"), 3);
-    const verification = summarize(
+    const verification = judged(
       [
         ...lab(),
         ...evaluatePolicyChecks(plan, policy, stranger({ "stranger-service": through }), enforced),
@@ -200,7 +209,7 @@ describe("the NetworkPolicy diagnoses", () => {
       allowed: false,
       strangerEgressBy: [],
     };
-    const verification = summarize(
+    const verification = judged(
       [
         ...lab({
           "pod-ip-http": timedOut,
@@ -220,7 +229,7 @@ describe("the NetworkPolicy diagnoses", () => {
   });
 
   it("says so when the stranger reaches nothing at all", () => {
-    const verification = summarize(
+    const verification = judged(
       [
         ...lab(),
         ...evaluatePolicyChecks(
@@ -237,7 +246,7 @@ describe("the NetworkPolicy diagnoses", () => {
   });
 
   it("passes all fourteen when isolated and enforced", () => {
-    const verification = summarize(
+    const verification = judged(
       [...lab(), ...evaluatePolicyChecks(plan, policy, stranger(), enforced)],
       stamp,
     );

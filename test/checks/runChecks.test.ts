@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { KubectlResult } from "../../checks/probe/kubectl";
 import { buildScript } from "../../checks/probe/script";
-import { clientScript, podScriptDeadlineSeconds } from "../../checks/plan/pairProbes";
+import { clientScript, podScriptDeadlineSeconds } from "../../checks/scenarios/pair/probes";
 import { kubectlError } from "../../checks/probe/exec";
-import { parseNodePodCidrs } from "../../checks/judge/evaluate";
+import { parseNodePodCidrs } from "../../checks/scenarios/pair/checks";
 import { CheckRunError } from "../../checks/scenarios/pair";
 import { runPlan } from "../../checks/runPlan";
 import { KubectlRunner } from "../../checks/probe/exec";

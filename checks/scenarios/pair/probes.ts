@@ -1,9 +1,9 @@
-import { CheckPlan, PolicyPlan } from "../contract/types";
-import { apiServerGet, dnsLookup, SERVICE_WAIT_FUNCTION } from "../probe/commands";
-import { Job, ScriptSpec } from "../probe/script";
-import { witnessToken } from "../witness/request";
-import { fqdnOf, ownJobs, serviceBoundSeconds, serviceJob, ServiceSpec } from "./client";
-import { pathBoundSeconds, pathJobs, PathSpec } from "./paths";
+import { CheckPlan, PolicyPlan } from "../../contract/types";
+import { apiServerGet, dnsLookup, SERVICE_WAIT_FUNCTION } from "../../probe/commands";
+import { Job, ScriptSpec } from "../../probe/script";
+import { witnessToken } from "../../witness/request";
+import { fqdnOf, ownJobs, serviceBoundSeconds, serviceJob, ServiceSpec } from "../../plan/client";
+import { pathBoundSeconds, pathJobs, PathSpec } from "../../plan/paths";
 
 /**
  * The pair's probes as data: what the client pod and the stranger pod run (probe/script.ts renders

@@ -1,7 +1,7 @@
-import { ClientProbes, NodeLinks } from "./meshEvaluate";
-import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "../contract/meshTypes";
-import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./witnessed";
-import { CheckResult } from "../contract/types";
+import { ClientProbes, NodeLinks } from "./paths";
+import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "../../contract/meshTypes";
+import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./witness";
+import { CheckResult } from "../../contract/types";
 
 /** Evidence lines a diagnosis lists before it points at `verification.mesh.failures`. */
 export const EVIDENCE_LINES = 8;

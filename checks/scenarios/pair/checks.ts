@@ -1,12 +1,12 @@
-import { ServiceEndpoint } from "./endpoints";
-import { LARGE_BYTES, LARGE_PATH } from "../contract/identity";
-import { cidrContains } from "./ipv4";
-import { parseIpAddr, parseIpRoute } from "../probe/parsers";
-import { ExpectedServer, judgeLarge, judgeServiceName, pingAnswered } from "./probes";
-import { Section } from "../probe/script";
-import { podPath, serviceFqdn, servicePaths } from "../plan/pairProbes";
-import { judgePath, PathJudgement, witnessFacts } from "./paths";
-import { CheckPlan, CheckResult } from "../contract/types";
+import { ServiceEndpoint } from "../../judge/endpoints";
+import { LARGE_BYTES, LARGE_PATH } from "../../contract/identity";
+import { cidrContains } from "../../judge/ipv4";
+import { parseIpAddr, parseIpRoute } from "../../probe/parsers";
+import { ExpectedServer, judgeLarge, judgeServiceName, pingAnswered } from "../../judge/probes";
+import { Section } from "../../probe/script";
+import { podPath, serviceFqdn, servicePaths } from "./probes";
+import { judgePath, PathJudgement, witnessFacts } from "../../judge/paths";
+import { CheckPlan, CheckResult } from "../../contract/types";
 
 /** What `kubectl get nodes` says about one node the lab runs on. */
 export interface NodeFacts {

@@ -1,17 +1,17 @@
-import { diagnose } from "../judge/diagnose";
-import { parseEndpointSlices, ServiceEndpoint } from "../judge/endpoints";
-import { judgePairPaths, NodePodCidrs, pairChecks, parseNodePodCidrs } from "../judge/evaluate";
-import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../judge/networkPolicy";
-import { judgeStrangerPaths, PolicyFacts, policyChecks } from "../judge/policyChecks";
-import { pairClaims, witnessPair } from "../judge/witnessed";
-import { clientScript, strangerScript } from "../plan/pairProbes";
-import { endpointSlicesArgs, KubectlRunner, readResult } from "../probe/exec";
-import { KubectlResult } from "../probe/kubectl";
-import { newRunNonce, ScriptOutput } from "../probe/script";
-import { logSinceTime, readServerLogs } from "../witness/readLogs";
-import { witnessToken } from "../witness/request";
-import { CheckPlan, CheckResult } from "../contract/types";
-import { Prober, Scenario, ScenarioEnv } from "./scenario";
+import { diagnose } from "./diagnose";
+import { parseEndpointSlices, ServiceEndpoint } from "../../judge/endpoints";
+import { judgePairPaths, NodePodCidrs, pairChecks, parseNodePodCidrs } from "./checks";
+import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../../judge/networkPolicy";
+import { judgeStrangerPaths, PolicyFacts, policyChecks } from "./isolation";
+import { pairClaims, witnessPair } from "./witness";
+import { clientScript, strangerScript } from "./probes";
+import { endpointSlicesArgs, KubectlRunner, readResult } from "../../probe/exec";
+import { KubectlResult } from "../../probe/kubectl";
+import { newRunNonce, ScriptOutput } from "../../probe/script";
+import { logSinceTime, readServerLogs } from "../../witness/readLogs";
+import { witnessToken } from "../../witness/request";
+import { CheckPlan, CheckResult } from "../../contract/types";
+import { Prober, Scenario, ScenarioEnv } from "../scenario";
 
 /** Raised when the checks could not run at all (as opposed to running and failing). */
 export class CheckRunError extends Error {}

@@ -1,13 +1,13 @@
-import { ServiceEndpoint } from "./endpoints";
-import { judgePing, judgeServiceName } from "./probes";
-import { judgePath, largeDetail, PathJudgement, witnessPath } from "./paths";
-import { MeshLayout, MeshPath, MeshPod } from "../contract/meshTypes";
-import { meshNodePath, meshPodPath, meshServicePath } from "../plan/meshProbes";
-import { MeshPlan } from "../contract/meshTypes";
-import { parseIpAddr } from "../probe/parsers";
-import { ScriptOutput, Section } from "../probe/script";
-import { Claim } from "../witness/witness";
-import type { ServerSide } from "./witnessed";
+import { ServiceEndpoint } from "../../judge/endpoints";
+import { judgePing, judgeServiceName } from "../../judge/probes";
+import { judgePath, largeDetail, PathJudgement, witnessPath } from "../../judge/paths";
+import { MeshLayout, MeshPath, MeshPod } from "../../contract/meshTypes";
+import { meshNodePath, meshPodPath, meshServicePath } from "./probes";
+import { MeshPlan } from "../../contract/meshTypes";
+import { parseIpAddr } from "../../probe/parsers";
+import { ScriptOutput, Section } from "../../probe/script";
+import { Claim } from "../../witness/witness";
+import type { ServerSide } from "../../witness/sides";
 
 /** What one script run gave: its sections, or why it gave none. */
 export type MeshRun = ScriptOutput | Error;

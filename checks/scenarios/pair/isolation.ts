@@ -1,9 +1,9 @@
-import { IngressVerdict } from "./networkPolicy";
-import { judgeRefusedPath, PathJudgement, witnessFacts } from "./paths";
-import { strangerPaths } from "../plan/pairProbes";
-import { parseNslookup, readResponse } from "../probe/parsers";
-import { Section } from "../probe/script";
-import { CheckPlan, CheckResult, PolicyPlan } from "../contract/types";
+import { IngressVerdict } from "../../judge/networkPolicy";
+import { judgeRefusedPath, PathJudgement, witnessFacts } from "../../judge/paths";
+import { strangerPaths } from "./probes";
+import { parseNslookup, readResponse } from "../../probe/parsers";
+import { Section } from "../../probe/script";
+import { CheckPlan, CheckResult, PolicyPlan } from "../../contract/types";
 
 /**
  * What the API server says of the lab's pods and policies: who may reach nginx, and which

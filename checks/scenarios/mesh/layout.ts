@@ -1,4 +1,4 @@
-import { MeshLayout, MeshPod } from "../contract/meshTypes";
+import { MeshLayout, MeshPod } from "../../contract/meshTypes";
 
 interface PodJson {
   metadata?: { name?: string; uid?: string };

@@ -1,9 +1,9 @@
-import { MeshPlan } from "../contract/meshTypes";
-import { IP_ADDR, SERVICE_WAIT_FUNCTION } from "../probe/commands";
-import { Job, ScriptSpec } from "../probe/script";
-import { witnessToken } from "../witness/request";
-import { ownJobs, serviceJob, serviceNameLagBoundMs, ServiceSpec } from "./client";
-import { pathBoundSeconds, pathJobs, PathSpec } from "./paths";
+import { MeshPlan } from "../../contract/meshTypes";
+import { IP_ADDR, SERVICE_WAIT_FUNCTION } from "../../probe/commands";
+import { Job, ScriptSpec } from "../../probe/script";
+import { witnessToken } from "../../witness/request";
+import { ownJobs, serviceJob, serviceNameLagBoundMs, ServiceSpec } from "../../plan/client";
+import { pathBoundSeconds, pathJobs, PathSpec } from "../../plan/paths";
 
 /**
  * The every-node scenario's probes as data: what each node's mesh client runs (its path to every

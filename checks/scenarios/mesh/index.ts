@@ -1,16 +1,16 @@
-import { parseEndpointSlices } from "../judge/endpoints";
-import { evaluateMesh, meshTargets, MeshService } from "../judge/meshEvaluate";
-import { meshLayout, parseMeshPods, parseSchedulableNodes } from "../plan/meshLayout";
-import { meshClientScript, nodeProbeScript } from "../plan/meshProbes";
-import { diagnoseMesh } from "../judge/diagnose";
-import { meshChecks, meshReport } from "../judge/meshSummary";
-import { MeshLayout, MeshPlan, MeshPod } from "../contract/meshTypes";
-import { witnessMesh } from "../judge/witnessed";
-import { endpointSlicesArgs, kubectlError, KubectlRunner, readResult } from "../probe/exec";
-import { newRunNonce } from "../probe/script";
-import { logSinceTime, readServerLogs } from "../witness/readLogs";
-import { witnessToken } from "../witness/request";
-import { Prober, Scenario, ScenarioEnv } from "./scenario";
+import { parseEndpointSlices } from "../../judge/endpoints";
+import { evaluateMesh, meshTargets, MeshService } from "./paths";
+import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./layout";
+import { meshClientScript, nodeProbeScript } from "./probes";
+import { diagnoseMesh } from "./diagnose";
+import { meshChecks, meshReport } from "./checks";
+import { MeshLayout, MeshPlan, MeshPod } from "../../contract/meshTypes";
+import { witnessMesh } from "./witness";
+import { endpointSlicesArgs, kubectlError, KubectlRunner, readResult } from "../../probe/exec";
+import { newRunNonce } from "../../probe/script";
+import { logSinceTime, readServerLogs } from "../../witness/readLogs";
+import { witnessToken } from "../../witness/request";
+import { Prober, Scenario, ScenarioEnv } from "../scenario";
 
 /** How long the runner waits for every node's mesh pods to be Ready (a node just joined). */
 export function meshReadyBoundMs(plan: MeshPlan): number {

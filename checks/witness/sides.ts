@@ -1,0 +1,58 @@
+import { Claim, fails, judgeClaim, ServerLogs, Verdict } from "./witness";
+
+/**
+ * The servers' verdicts (witness/witness.ts, the one judge of every scenario's claims) applied to
+ * every scenario's results, one way: a result's claims are judged against the logs, the worst
+ * verdict decides, and its words join the result's evidence. A pass the server meant did not log
+ * exactly as sent, from the prober's own address, fails (a pair check fails naming why; a mesh
+ * path becomes `unserved`); a refusal a server logged fails; where a log cannot be read, the
+ * result says it stands on the prober's word alone.
+ */
+
+/** How the server's side left a result: confirmed, on the prober's word alone, or failed. */
+export type WitnessState = "witnessed" | "clientsWordAlone" | "notServed";
+
+/** The server's side of one result: the state its worst claim left it in, and what that says. */
+export interface ServerSide {
+  readonly state: WitnessState;
+  /** The verdict that decided. */
+  readonly verdict: Verdict;
+  /** The verdicts' words, each once. */
+  readonly notes: string;
+}
+
+/** A claim, its verdict and its words. */
+interface Judged<C extends Claim> {
+  readonly claim: C;
+  readonly verdict: Verdict;
+}
+
+/**
+ * Judges every claim once, and returns how the claims behind one result (by their probe names)
+ * leave it: undefined where no claim stands behind it.
+ */
+export function serverSides<C extends Claim>(
+  claims: readonly C[],
+  logs: ServerLogs,
+  describe: (claim: C, verdict: Verdict) => string,
+): (probes: readonly string[]) => ServerSide | undefined {
+  const byProbe = new Map<string, Judged<C>>(
+    claims.map((claim) => [claim.probe, { claim, verdict: judgeClaim(claim, logs) }]),
+  );
+  return (probes) => {
+    const found = probes.flatMap((probe) => byProbe.get(probe) ?? []);
+    if (found.length === 0) {
+      return undefined;
+    }
+    const failed = found.filter((f) => fails(f.verdict));
+    const alone = found.filter((f) => f.verdict.kind === "unreadable");
+    const [state, shown]: [WitnessState, typeof found] =
+      failed.length > 0
+        ? ["notServed", failed]
+        : alone.length > 0
+          ? ["clientsWordAlone", alone]
+          : ["witnessed", found];
+    const notes = [...new Set(shown.map((f) => describe(f.claim, f.verdict)))].join("; ");
+    return { state, verdict: shown[0].verdict, notes };
+  };
+}
