@@ -119,7 +119,7 @@ export interface MeshReport {
   readonly links: Readonly<Record<string, string>>;
 }
 
-/** How many HTTP passes the echo servers' own logs witnessed (see checks/judge/witnessed.ts). */
+/** How many HTTP passes the echo servers' own logs witnessed (see checks/scenarios/mesh/witness.ts). */
 export interface MeshServerWitness {
   /** Logged by the echo server meant, from the sender's own address. */
   readonly witnessed: number;

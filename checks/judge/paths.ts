@@ -54,7 +54,7 @@ export interface PathJudgement {
   readonly ms: number;
   /**
    * What the server must have logged: every witnessed request the prober reports as served
-   * (judge/witnessed.ts reads the servers' logs for them).
+   * (witness/sides.ts applies the servers' logs to them).
    */
   readonly claims: readonly Claim[];
   /** The servers' side of its claims, once their logs are read (witnessPath). */

@@ -19,7 +19,7 @@ export interface ClientProbes {
     readonly ok: boolean;
     readonly ms: number;
     readonly detail: string;
-    /** The echo server whose UID came back never logged the fetch (see witnessed.ts). */
+    /** The echo server whose UID came back never logged the fetch (see witness.ts). */
     readonly unserved?: boolean;
   };
   readonly dns: { readonly ok: boolean; readonly ms: number; readonly detail: string };
