@@ -1,7 +1,7 @@
 import { RunnerOptions } from "./contract/environment";
 import { RunPlan, Verification } from "./contract/types";
 import { joinDiagnoses, summarize } from "./judge/verdict";
-import { mapBounded } from "./probe/boundedPool";
+import { startBounded } from "./probe/boundedPool";
 import { execScript, KubectlRunner } from "./probe/exec";
 import { meshScenario } from "./scenarios/mesh";
 import { pairScenario } from "./scenarios/pair";
@@ -39,11 +39,11 @@ export async function runPlan(
   ]);
   const outcomes = await Promise.all(
     scenarios.map(async (scenario) => {
-      const runs = mapBounded(scenario.probers, scenario.parallelism, (prober) =>
+      const runs = startBounded(scenario.probers, scenario.parallelism, (prober) =>
         execScript(run, env.context, prober.pod, prober.script, prober.slackSeconds),
       );
-      scenario.beside?.();
-      return scenario.finish(await runs);
+      scenario.beside?.(runs);
+      return scenario.finish(await Promise.all(runs));
     }),
   );
   return summarize(

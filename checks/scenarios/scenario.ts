@@ -12,8 +12,11 @@ export interface Scenario {
   /** Every pod that probes, with its script; exec'd at most `parallelism` at a time. */
   readonly probers: readonly Prober[];
   readonly parallelism: number;
-  /** What the scenario starts beside its probes once they run (API reads that need not wait). */
-  beside?(): void;
+  /**
+   * What the scenario starts beside its probes once they run (API reads that need not wait for
+   * all of them), given each prober's run as it will settle.
+   */
+  beside?(runs: ReadonlyArray<Promise<ScriptOutput | Error>>): void;
   /** The scenario's verdict from every prober's output (in `probers` order). */
   finish(runs: ReadonlyArray<ScriptOutput | Error>): Promise<ScenarioOutcome>;
 }

@@ -472,6 +472,37 @@ describe("when the runner's kubectl calls start", () => {
     );
   });
 
+  it("with a stranger still waiting out its refusals, the API reads do not wait for it", async () => {
+    const { started, run: gated, endClientExec } = gatedKubectl();
+    let endStrangerExec = () => {};
+    const strangerExecEnded = new Promise<void>((resolve) => (endStrangerExec = resolve));
+    const run = async (args: readonly string[]): Promise<KubectlResult> => {
+      if (args.includes("stranger-client") && args.includes("exec")) {
+        started.push("exec stranger-client");
+        await strangerExecEnded;
+        started.push("stranger exec ended");
+        return { code: 0, stdout: strangerRefused(nonceOf(args[args.length - 1])), stderr: "" };
+      }
+      return gated(args);
+    };
+    const verdict = runChecks(policyPlan, run, stamp);
+    await tick();
+    endClientExec();
+    await tick();
+    expect(started).toEqual([
+      "exec stranger-client",
+      "exec busybox-client",
+      "client exec ended",
+      "get nodes",
+      "get endpointslices",
+      "get networkpolicies",
+      "get pods",
+    ]);
+    endStrangerExec();
+    await verdict;
+    expect(started.slice(7, 9)).toEqual(["stranger exec ended", "logs"]);
+  });
+
   it("without a stranger, starts the API reads alongside the client's exec", async () => {
     const { started, run, endClientExec } = gatedKubectl();
     const verdict = runChecks(seedPlan, run, stamp);

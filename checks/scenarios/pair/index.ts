@@ -130,7 +130,8 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
           ])
         : undefined,
     ]);
-  // Without a stranger the reads run beside the client's exec; with one, after the execs.
+  // Without a stranger the reads run beside the client's exec; with one, once the client's exec
+  // has ended, while the stranger still waits out its refusals.
   let early: ReturnType<typeof reads> | undefined;
   const probers: Prober[] = [
     ...(plan.policy
@@ -151,7 +152,10 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
   return {
     probers,
     parallelism: probers.length,
-    ...(plan.policy ? {} : { beside: () => void (early = reads()) }),
+    beside(runs) {
+      const client = runs[runs.length - 1];
+      early = plan.policy ? client.then(reads, reads) : reads();
+    },
     async finish(runs) {
       const [strangerRun, clientRun] = plan.policy ? runs : [undefined, runs[0]];
       const [nodeList, slices, policies, labPods] = await (early ?? reads());
