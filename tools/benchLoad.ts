@@ -12,7 +12,7 @@
  *   - the slowest check of any lab, under load and alone, and their ratio.
  */
 import { Stack } from "@pulumi/pulumi/automation";
-import { DENY_BOUND_SECONDS } from "../checks/scenarios/pair/probes";
+import { DENY_BOUND_SECONDS } from "../checks/plan/labPlan";
 import { CheckResult, Verification } from "../checks/contract/types";
 import { median, round3 } from "./lib/benchStats";
 import { harness, Harness, uniqueStack, useLocalImages } from "./lib/engine";

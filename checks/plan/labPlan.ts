@@ -2,7 +2,6 @@ import { meshPlanOf } from "../../components/meshPlan";
 import { LabObjectNames } from "../../components/names";
 import { MeshSettings } from "../../config";
 import { CheckPlan, RunPlan } from "../contract/types";
-import { DENY_BOUND_SECONDS } from "../scenarios/pair/probes";
 
 /**
  * The one plan builder: `pulumi up` (the ConnectivityCheck component), `npm run verify`, the bench
@@ -10,6 +9,13 @@ import { DENY_BOUND_SECONDS } from "../scenarios/pair/probes";
  * the same scenarios: the pair, the stranger's refusals where the lab isolates itself, and every
  * node's paths with coverage every-node.
  */
+
+/**
+ * How long a request the policies must refuse may go unanswered before it counts as refused: a
+ * dropped SYN is retried after a second, so two seconds shows a drop, and the stranger's probes
+ * run at once, so this is all the isolation adds to a run.
+ */
+export const DENY_BOUND_SECONDS = 2;
 
 /** What the plan takes from the lab as deployed, whoever observed it (outputs, stack, kubectl). */
 export interface DeployedLab {

@@ -12,13 +12,6 @@ import { pathBoundSeconds, pathJobs, PathSpec } from "../../plan/paths";
  * fills the path's MTU. The stranger, which no policy lets in, must be refused.
  */
 
-/**
- * How long a request the policies must refuse may go unanswered before it counts as refused: a
- * dropped SYN is retried after a second, so two seconds shows a drop, and the stranger's probes
- * run at once, so this is all the isolation adds to a run.
- */
-export const DENY_BOUND_SECONDS = 2;
-
 /** The fully qualified DNS name of the plan's Service. */
 export function serviceFqdn(plan: CheckPlan): string {
   return fqdnOf({
