@@ -209,7 +209,7 @@ describe("the program's outputs", () => {
     const verification = await promiseOf(program.verification);
     expect(verification).toEqual(mockRunnerVerification);
     expect(await promiseOf(program.report)).toMatch(
-      /^pod-to-pod network verification \(7 passed, 2 failed\), checked at 2026-12-01T19:00:00.000Z by runner 0.1.0\+mocked\n/,
+      /^pod-to-pod network verification \(7 passed, 2 failed\)\nchecked at 2026-12-01T19:00:00.000Z by runner 0.1.0\+mocked\n/,
     );
   });
 

@@ -307,11 +307,17 @@ if (GO_MISSING.length === 0) {
         failed: 0,
         checks: Object.fromEntries(CHECKS_ISOLATED.map((check) => [check, true])),
       });
-      const verification = outputs.verification as { checks: { name: string }[] };
+      const verification = outputs.verification as { checks: { name: string; detail: string }[] };
       expect(verification.checks.map((check) => check.name)).toEqual(CHECKS_ISOLATED);
       expect(outputs.networkPolicies).toEqual(["edge-default-deny", "edge-nginx-allow-client"]);
       expect(outputs.namespace).toBe(namespace);
-      expect(outputs.report).toContain("answered by edge-nginx-server");
+      // A detail's phrase from the verdict, where it is one line; the report wraps it.
+      expect(verification.checks.find((check) => check.name === "pod-ip-http")?.detail).toContain(
+        "answered by edge-nginx-server",
+      );
+      expect(String(outputs.report).split("\n")[0]).toBe(
+        `pod-to-pod network verification (${CHECKS_ISOLATED.length} passed, 0 failed)`,
+      );
       expect(objectsIn(namespace)).toEqual([
         "Job/edge-busybox-image-check",
         "Job/edge-nginx-image-check",

@@ -32,6 +32,23 @@ async function verification(): Promise<Verification> {
   return (await stack.outputs()).verification.value as Verification;
 }
 
+/** One check's result in a verdict. */
+function checkOf(v: Verification, name: string) {
+  return v.checks.find((c) => c.name === name);
+}
+
+/**
+ * Everything a verdict says in words, each on one line: the checks' details and the diagnosis.
+ * Phrases are matched here, not in the text report, which wraps them across its lines.
+ */
+function wordsOf(v: Verification): string {
+  return [
+    ...v.checks.map((c) => c.detail),
+    v.diagnosis?.summary ?? "",
+    ...(v.diagnosis?.evidence ?? []),
+  ].join("\n");
+}
+
 /** Makes the next `up` run the checks again, without touching the cluster: a changed setting. */
 let pingCount = 4;
 /** A fault verb of the local cluster (local-cluster/cluster.sh), which knows how its nodes run. */
@@ -174,10 +191,12 @@ describe("faults under the real engine", () => {
     waitUntilUnreachable(namespace, `http://${(await stack.outputs()).nginxPodIp.value}:80/`);
     await rerunChecksOnNextUp();
     const broken = await attempt((log) => stack.up(log));
+    // The failed verdict is the stack's (docs/verdict.md): read before the repair replaces it.
+    const brokenVerdict = await verification();
     const healed = await attempt((log) => stack.up({ refresh: true, ...log }));
     const named =
       /Broken layer: network-policy/.test(broken.text) &&
-      /nginx-allow-client|no policy lets busybox-client in/.test(broken.text);
+      /nginx-allow-client|no policy lets busybox-client in/.test(wordsOf(brokenVerdict));
     record({
       fault: "the NetworkPolicy letting the client in deleted",
       injected: "kubectl delete networkpolicy nginx-allow-client, checks re-run",
@@ -189,7 +208,10 @@ describe("faults under the real engine", () => {
     });
     expect(broken.ok).toBe(false);
     expect(broken.text).toContain("Broken layer: network-policy");
-    expect(broken.text).toContain("no policy lets busybox-client in on port 80");
+    expect(brokenVerdict.diagnosis?.layer).toBe("network-policy");
+    expect(checkOf(brokenVerdict, "policy-allows-client")?.detail).toContain(
+      "no policy lets busybox-client in on port 80",
+    );
     expect(healed.ok, healed.text).toBe(true);
     expect((await verification()).failed).toBe(0);
   });
@@ -197,9 +219,11 @@ describe("faults under the real engine", () => {
   it("NetworkPolicy enforcement off on every node: up fails saying the cluster does not enforce it", async () => {
     cluster("break-network-policy");
     let broken: Awaited<ReturnType<typeof attempt>>;
+    let brokenVerdict: Verification;
     try {
       await rerunChecksOnNextUp();
       broken = await attempt((log) => stack.up(log));
+      brokenVerdict = await verification();
     } finally {
       cluster("mend-network-policy");
     }
@@ -207,7 +231,7 @@ describe("faults under the real engine", () => {
     const healed = await attempt((log) => stack.up(log));
     const said =
       /Broken layer: policy-enforcement/.test(broken.text) &&
-      /NetworkPolicy is not enforced by this cluster/.test(broken.text);
+      /NetworkPolicy is not enforced by this cluster/.test(wordsOf(brokenVerdict));
     record({
       fault: "NetworkPolicy enforcement off",
       injected: "local-cluster/cluster.sh break-network-policy, checks re-run",
@@ -218,8 +242,12 @@ describe("faults under the real engine", () => {
       survived: !broken.ok && said && healed.ok,
     });
     expect(broken.ok).toBe(false);
-    expect(broken.text).toContain("NetworkPolicy is not enforced by this cluster");
-    expect(broken.text).toContain("--disable-network-policy");
+    expect(broken.text).toContain("Broken layer: policy-enforcement");
+    expect(brokenVerdict.diagnosis?.layer).toBe("policy-enforcement");
+    expect(brokenVerdict.diagnosis?.summary).toContain(
+      "NetworkPolicy is not enforced by this cluster",
+    );
+    expect(brokenVerdict.diagnosis?.summary).toContain("--disable-network-policy");
     expect(healed.ok, healed.text).toBe(true);
   });
 

@@ -96,11 +96,21 @@ describe("pod to pod across two nodes, with the real engine", () => {
       } finally {
         cluster("mend-cross-node");
       }
+      // The failed verdict is the stack's (docs/verdict.md); its details are matched there, each
+      // on one line, not in the text report, which wraps them.
+      const broken = await verification();
+      const details = broken.checks.map((c) => c.detail);
+      expect(broken.failed).toBeGreaterThan(0);
       expect(text).toContain("Broken layer: cross-node");
       expect(text).not.toMatch(/Broken layer: (network-policy|client|pod-network)/);
+      expect(broken.diagnosis?.layer).toBe("cross-node");
       // Every probe had its say: none was cut off by the check's bound.
       expect(text).not.toContain("not finished within");
       expect(text).not.toContain("produced no output");
+      for (const detail of [...details, ...(broken.diagnosis?.evidence ?? [])]) {
+        expect(detail).not.toContain("not finished within");
+        expect(detail).not.toContain("produced no output");
+      }
       await stack.up();
       expect((await verification()).failed).toBe(0);
       await stack.setConfig("pod-to-pod:networkPolicy", { value: "true" });

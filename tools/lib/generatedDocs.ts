@@ -8,9 +8,9 @@
  */
 import { toVerification } from "../../checks/contract/verification";
 import { Verification } from "../../checks/contract/types";
-import { renderMeshMermaid, renderMeshText } from "../../checks/report/meshRender";
+import { renderMeshMermaid } from "../../checks/report/meshRender";
 import { renderPairMermaid } from "../../checks/report/pairMermaid";
-import { renderReport } from "../../checks/report/report";
+import { diagnosisText, meshReportText, renderReport } from "../../checks/report/report";
 import { renderVerdict } from "../../.github/scripts/report/verdict";
 
 /** The captured verdicts, by name, relative to the repository's root. */
@@ -52,15 +52,20 @@ export function docsParts(
   if (mesh === undefined) {
     throw new Error(`${DOCS_VERDICTS.mesh} has no mesh: capture it with coverage every-node`);
   }
+  if (fail.diagnosis === undefined) {
+    throw new Error(`${DOCS_VERDICTS.fail} has no diagnosis: capture a failed verdict`);
+  }
   const block = (language: string, lines: readonly string[]) => ["```" + language, ...lines, "```"];
   return {
     "pair-picture-pass": block("mermaid", renderPairMermaid(pass)),
     "pair-picture-fail": block("mermaid", renderPairMermaid(fail)),
     "report-pass": block("text", renderReport(pass).split("\n")),
     "report-fail": block("text", renderReport(fail).split("\n")),
+    // The end of the failing report: the layer that broke and its evidence.
+    "report-fail-diagnosis": block("text", diagnosisText(fail.diagnosis)),
     "mesh-text-pass": block(
       "text",
-      renderMeshText(mesh).filter((line, i) => i > 0 || line !== ""),
+      meshReportText(mesh).filter((line, i) => i > 0 || line !== ""),
     ),
     "mesh-picture-pass": block(
       "mermaid",
