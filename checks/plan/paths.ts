@@ -115,11 +115,22 @@ export function pathJobs(path: PathSpec, token: string, timeoutSeconds: number):
   return icmp.length > 0 ? [http, icmp] : [http];
 }
 
-/** The longest a path's jobs take, tries and the second between them included. */
-export function pathBoundSeconds(path: PathSpec, timeoutSeconds: number): number {
+/**
+ * A path's probes as one job (HTTP, then the pings): where a scenario bounds how many paths a pod
+ * probes at once (the mesh's `parallelism` counts targets), each path is one of them.
+ */
+export function pathJob(path: PathSpec, token: string, timeoutSeconds: number): Job {
+  return pathJobs(path, token, timeoutSeconds).flat();
+}
+
+/**
+ * The longest a path's probes take, tries and the second between them included: its HTTP and its
+ * pings side by side (pathJobs), or one after the other (`asOneJob`, pathJob).
+ */
+export function pathBoundSeconds(path: PathSpec, timeoutSeconds: number, asOneJob = false): number {
   const retried = PROBE_ATTEMPTS * timeoutSeconds + (PROBE_ATTEMPTS - 1);
   const s = path.sections;
   const http = [s.page, s.identity, s.large].filter(Boolean).length * retried;
   const icmp = s.ping ? timeoutSeconds + (path.pingCount ?? 2) + (s.mtu ? timeoutSeconds : 0) : 0;
-  return Math.max(http, icmp);
+  return asOneJob ? http + icmp : Math.max(http, icmp);
 }

@@ -259,9 +259,9 @@ describe("runMesh", () => {
   });
 
   it("gives a script room for its batches of jobs and the wait for the Service's name", () => {
-    // A batch at its worst is a path's HTTP job: 3 identity tries, then 3 tries of the large
-    // body, each its 5 s and a second between tries; its pings (5 + 2, then 5) take less.
-    const job = 2 * (3 * 5 + 2);
+    // A batch at its worst is a path's one job: 3 identity tries, then 3 of the large body, each
+    // its 5 s and a second between tries, then the small pings (5 s + 2) and the full-size (5 s).
+    const job = 2 * (3 * 5 + 2) + (5 + 2) + 5;
     expect(meshDeadlineSeconds({ ...meshPlan, timeoutSeconds: 5, parallelism: 8 }, 5)).toBe(
       job + 40 + 2,
     );

@@ -149,10 +149,9 @@ describe("the mesh client's script", () => {
       TEST_NONCE,
       "n1",
     );
-    // Nine jobs (the Service, eth0, the gateway, HTTP and pings for each of three targets) two
-    // at a time: five batches.
-    expect(script.split("\n").filter((line) => line === "batch")).toHaveLength(4);
-    expect(script.split("\n").filter((line) => line.startsWith("spawn job_"))).toHaveLength(9);
+    // Six jobs (the Service, eth0, the gateway, and one per target) two at a time: three batches.
+    expect(script.split("\n").filter((line) => line === "batch")).toHaveLength(2);
+    expect(script.split("\n").filter((line) => line.startsWith("spawn job_"))).toHaveLength(6);
     const { bin } = stubBin();
     const output = run(script, bin);
     expect(output.complete).toBe(true);

@@ -3,7 +3,7 @@ import { IP_ADDR, SERVICE_WAIT_FUNCTION } from "../../probe/commands";
 import { Job, ScriptSpec } from "../../probe/script";
 import { witnessToken } from "../../witness/request";
 import { ownJobs, serviceJob, serviceNameLagBoundMs, ServiceSpec } from "../../plan/client";
-import { pathBoundSeconds, pathJobs, PathSpec } from "../../plan/paths";
+import { pathBoundSeconds, pathJob, PathSpec } from "../../plan/paths";
 
 /**
  * The every-node scenario's probes as data: what each node's mesh client runs (its path to every
@@ -75,7 +75,7 @@ export function meshNodePath(plan: MeshPlan, from: string, target: MeshTarget): 
 export function meshDeadlineSeconds(plan: MeshPlan, jobs: number): number {
   const t = plan.timeoutSeconds;
   const target = { index: 0, node: "", ip: "0.0.0.0" };
-  const worst = pathBoundSeconds(meshPodPath(plan, "", target), t);
+  const worst = pathBoundSeconds(meshPodPath(plan, "", target), t, true);
   return Math.ceil(jobs / plan.parallelism) * worst + serviceNameLagBoundMs(t) / 1000 + 2;
 }
 
@@ -102,7 +102,7 @@ export function meshClientScript(
   const jobs = [
     serviceJob(service, token, t),
     ...ownJobs(t, false),
-    ...targets.flatMap((target) => pathJobs(meshPodPath(plan, from, target), token, t)),
+    ...targets.map((target) => pathJob(meshPodPath(plan, from, target), token, t)),
   ];
   return {
     nonce,
@@ -127,8 +127,8 @@ export function nodeProbeScript(
   const token = witnessToken(nonce);
   const jobs: Job[] = [
     [{ probe: { name: "links", attempts: 1, command: IP_ADDR } }],
-    ...targets.flatMap((target) =>
-      pathJobs(meshNodePath(plan, from, target), token, plan.timeoutSeconds),
+    ...targets.map((target) =>
+      pathJob(meshNodePath(plan, from, target), token, plan.timeoutSeconds),
     ),
   ];
   return {
