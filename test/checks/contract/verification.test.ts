@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../checks/judge/verdict";
-import { diagnose } from "../../checks/scenarios/pair/diagnose";
-import { evaluateChecks } from "../../checks/scenarios/pair/checks";
-import { parseVerification, toVerification } from "../../checks/contract/verification";
-import { sectionsOf, seedEndpoints, seedNodes, seedPlan, seedScriptOutput } from "../helpers";
+import { summarize } from "../../../checks/judge/verdict";
+import { diagnose } from "../../../checks/scenarios/pair/diagnose";
+import { evaluateChecks } from "../../../checks/scenarios/pair/checks";
+import { parseVerification, toVerification } from "../../../checks/contract/verification";
+import { sectionsOf, seedEndpoints, seedNodes, seedPlan, seedScriptOutput } from "../../helpers";
 
 /** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
 function judged(

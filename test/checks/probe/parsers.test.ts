@@ -5,8 +5,8 @@ import {
   parseNslookup,
   parsePing,
   parseWget,
-} from "../../checks/probe/parsers";
-import { fixture } from "../helpers";
+} from "../../../checks/probe/parsers";
+import { fixture } from "../../helpers";
 
 describe("parseWget", () => {
   it("accepts the walkthrough's nginx page", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { diagnose } from "../../checks/scenarios/pair/diagnose";
-import { summarize } from "../../checks/judge/verdict";
-import { CHECK_NAMES, CheckName, CheckResult } from "../../checks/contract/types";
+import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
+import { summarize } from "../../../../checks/judge/verdict";
+import { CHECK_NAMES, CheckName, CheckResult } from "../../../../checks/contract/types";
 
 /** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
 function judged(

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { evaluateMesh, MeshRun, parseNodeLinks } from "../../checks/scenarios/mesh/paths";
-import { diagnoseMesh } from "../../checks/scenarios/mesh/diagnose";
-import { meshChecks, meshReport } from "../../checks/scenarios/mesh/checks";
-import { renderReport } from "../../checks/report/report";
-import { MeshLayout } from "../../checks/contract/meshTypes";
-import { Section } from "../../checks/probe/script";
-import { fixture } from "../helpers";
+import { evaluateMesh, MeshRun, parseNodeLinks } from "../../../../checks/scenarios/mesh/paths";
+import { diagnoseMesh } from "../../../../checks/scenarios/mesh/diagnose";
+import { meshChecks, meshReport } from "../../../../checks/scenarios/mesh/checks";
+import { renderReport } from "../../../../checks/report/report";
+import { MeshLayout } from "../../../../checks/contract/meshTypes";
+import { Section } from "../../../../checks/probe/script";
+import { fixture } from "../../../helpers";
 import {
   clientSections,
   layoutOf,
@@ -16,7 +16,7 @@ import {
   section,
   serviceOf,
   witnessedHealthy,
-} from "./meshFixtures";
+} from "./fixtures";
 
 function runs(sections: Map<string, Map<string, Section>>): Map<string, MeshRun> {
   return new Map([...sections].map(([node, s]) => [node, { sections: s, complete: true }]));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../checks/judge/verdict";
-import { diagnose } from "../../checks/scenarios/pair/diagnose";
-import { evaluateChecks } from "../../checks/scenarios/pair/checks";
-import { CHECK_NAMES, CheckResult } from "../../checks/contract/types";
+import { summarize } from "../../../../checks/judge/verdict";
+import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
+import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
+import { CHECK_NAMES, CheckResult } from "../../../../checks/contract/types";
 import {
   fixture,
   seedNodes,
@@ -10,7 +10,7 @@ import {
   seedScriptOutput,
   sectionsOf,
   seedEndpoints,
-} from "../helpers";
+} from "../../../helpers";
 
 /** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
 function judged(

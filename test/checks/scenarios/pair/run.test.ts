@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { KubectlResult } from "../../checks/probe/kubectl";
-import { buildScript } from "../../checks/probe/script";
-import { clientScript, podScriptDeadlineSeconds } from "../../checks/scenarios/pair/probes";
-import { kubectlError } from "../../checks/probe/exec";
-import { parseNodePodCidrs } from "../../checks/scenarios/pair/checks";
-import { CheckRunError } from "../../checks/scenarios/pair";
-import { runPlan } from "../../checks/runPlan";
-import { KubectlRunner } from "../../checks/probe/exec";
-import { witnessedPath, witnessToken } from "../../checks/witness/request";
-import { CheckPlan } from "../../checks/contract/types";
+import { KubectlResult } from "../../../../checks/probe/kubectl";
+import { buildScript } from "../../../../checks/probe/script";
+import { clientScript, podScriptDeadlineSeconds } from "../../../../checks/scenarios/pair/probes";
+import { kubectlError } from "../../../../checks/probe/exec";
+import { parseNodePodCidrs } from "../../../../checks/scenarios/pair/checks";
+import { CheckRunError } from "../../../../checks/scenarios/pair";
+import { runPlan } from "../../../../checks/runPlan";
+import { KubectlRunner } from "../../../../checks/probe/exec";
+import { witnessedPath, witnessToken } from "../../../../checks/witness/request";
+import { CheckPlan } from "../../../../checks/contract/types";
 import {
   endpointSlicesJson,
   fixture,
@@ -18,7 +18,7 @@ import {
   seedPlan,
   seedScriptOutput,
   TEST_NONCE,
-} from "../helpers";
+} from "../../../helpers";
 
 const nodesJson = JSON.stringify({
   items: [

@@ -3,12 +3,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { meshClientScript, MeshTarget, nodeProbeScript } from "../../checks/scenarios/mesh/probes";
-import { buildScript, parseScriptOutput } from "../../checks/probe/script";
-import { witnessToken } from "../../checks/witness/request";
-import { MeshPlan } from "../../checks/contract/meshTypes";
-import { TEST_NONCE } from "../helpers";
-import { echoUid, meshPlan } from "./meshFixtures";
+import {
+  meshClientScript,
+  MeshTarget,
+  nodeProbeScript,
+} from "../../../../checks/scenarios/mesh/probes";
+import { buildScript, parseScriptOutput } from "../../../../checks/probe/script";
+import { witnessToken } from "../../../../checks/witness/request";
+import { MeshPlan } from "../../../../checks/contract/meshTypes";
+import { TEST_NONCE } from "../../../helpers";
+import { echoUid, meshPlan } from "./fixtures";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));

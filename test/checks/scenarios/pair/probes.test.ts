@@ -9,15 +9,15 @@ import {
   parseScriptOutput,
   probesOf,
   shellQuote,
-} from "../../checks/probe/script";
-import { PROBE_ATTEMPTS } from "../../checks/probe/commands";
-import { serviceNameLagBoundMs, serviceReadyBoundMs } from "../../checks/plan/client";
-import { clientScript, podScriptDeadlineSeconds } from "../../checks/scenarios/pair/probes";
-import { CheckPlan } from "../../checks/contract/types";
-import { diagnose } from "../../checks/scenarios/pair/diagnose";
-import { evaluateChecks } from "../../checks/scenarios/pair/checks";
-import { witnessToken } from "../../checks/witness/request";
-import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../helpers";
+} from "../../../../checks/probe/script";
+import { PROBE_ATTEMPTS } from "../../../../checks/probe/commands";
+import { serviceNameLagBoundMs, serviceReadyBoundMs } from "../../../../checks/plan/client";
+import { clientScript, podScriptDeadlineSeconds } from "../../../../checks/scenarios/pair/probes";
+import { CheckPlan } from "../../../../checks/contract/types";
+import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
+import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
+import { witnessToken } from "../../../../checks/witness/request";
+import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../../../helpers";
 
 /** A bin folder where each probe command is a stub that prints a known line and exits as told. */
 const stubDirs: string[] = [];
@@ -69,12 +69,12 @@ function brokenOverlayBin(): string {
   stub(
     bin,
     "ip",
-    `case "$1" in addr) cat ${shellQuote(path.join(__dirname, "../fixtures/seeds/ip-addr.txt"))};; *) cat ${shellQuote(path.join(__dirname, "../fixtures/seeds/ip-route.txt"))};; esac`,
+    `case "$1" in addr) cat ${shellQuote(path.join(__dirname, "../../../fixtures/seeds/ip-addr.txt"))};; *) cat ${shellQuote(path.join(__dirname, "../../../fixtures/seeds/ip-route.txt"))};; esac`,
   );
   stub(
     bin,
     "ping",
-    `case "$*" in *10.42.0.1*) cat ${shellQuote(path.join(__dirname, "../fixtures/busybox/ping-ok.txt"))}; exit 0;; esac\nsleep 1; cat ${shellQuote(path.join(__dirname, "../fixtures/busybox/ping-loss.txt"))}; exit 1`,
+    `case "$*" in *10.42.0.1*) cat ${shellQuote(path.join(__dirname, "../../../fixtures/busybox/ping-ok.txt"))}; exit 0;; esac\nsleep 1; cat ${shellQuote(path.join(__dirname, "../../../fixtures/busybox/ping-loss.txt"))}; exit 1`,
   );
   return bin;
 }
@@ -298,7 +298,7 @@ describe("a broken network gives its verdict within the script's bound", () => {
     stub(
       bin,
       "wget",
-      `case "$*" in *pod-to-pod/large*) exec sleep 30;; *identity*) echo ${seedPlan.serverPodUid};; *) cat ${shellQuote(path.join(__dirname, "../fixtures/seeds/wget-pod-ip.txt"))};; esac`,
+      `case "$*" in *pod-to-pod/large*) exec sleep 30;; *identity*) echo ${seedPlan.serverPodUid};; *) cat ${shellQuote(path.join(__dirname, "../../../fixtures/seeds/wget-pod-ip.txt"))};; esac`,
     );
     const started = Date.now();
     const sections = parseSections(runScript(bin, plan));

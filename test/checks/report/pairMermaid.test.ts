@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { renderPairMermaid } from "../../checks/report/pairMermaid";
-import { toVerification } from "../../checks/contract/verification";
-import { Verification } from "../../checks/contract/types";
-import { dnsDown, healthy } from "./verdicts";
+import { renderPairMermaid } from "../../../checks/report/pairMermaid";
+import { toVerification } from "../../../checks/contract/verification";
+import { Verification } from "../../../checks/contract/types";
+import { dnsDown, healthy } from "../verdicts";
 
 /** The verdict with only the named checks, counted again. */
 function only(verification: Verification, keep: (name: string) => boolean): Verification {

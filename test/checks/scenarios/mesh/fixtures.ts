@@ -1,11 +1,11 @@
-import { MeshEvaluation, MeshService, TokenOf } from "../../checks/scenarios/mesh/paths";
-import { MeshLayout, MeshPlan, MeshPod } from "../../checks/contract/meshTypes";
-import { WitnessedMesh, witnessMesh } from "../../checks/scenarios/mesh/witness";
-import { witnessToken } from "../../checks/witness/request";
-import { Section } from "../../checks/probe/script";
-import { ServedRequest } from "../../checks/witness/accessLog";
-import { ServerLogs } from "../../checks/witness/witness";
-import { TEST_NONCE } from "../helpers";
+import { MeshEvaluation, MeshService, TokenOf } from "../../../../checks/scenarios/mesh/paths";
+import { MeshLayout, MeshPlan, MeshPod } from "../../../../checks/contract/meshTypes";
+import { WitnessedMesh, witnessMesh } from "../../../../checks/scenarios/mesh/witness";
+import { witnessToken } from "../../../../checks/witness/request";
+import { Section } from "../../../../checks/probe/script";
+import { ServedRequest } from "../../../../checks/witness/accessLog";
+import { ServerLogs } from "../../../../checks/witness/witness";
+import { TEST_NONCE } from "../../../helpers";
 
 /** A mesh plan as the NodeMesh component writes it, for a lab in namespace `lab`. */
 export const meshPlan: MeshPlan = {

@@ -1,7 +1,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isKubeconfigContent, kubeconfigSource } from "../../checks/probe/kubeconfig";
+import { isKubeconfigContent, kubeconfigSource } from "../../../checks/probe/kubeconfig";
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseEndpointSlices, ServiceEndpoint } from "../../checks/judge/endpoints";
-import { Section } from "../../checks/probe/script";
-import { checkIdentity, ExpectedServer } from "../../checks/judge/probes";
-import { endpointSlicesJson, fixture, SEED_SERVER_UID, seedEndpoints } from "../helpers";
+import { parseEndpointSlices, ServiceEndpoint } from "../../../checks/judge/endpoints";
+import { Section } from "../../../checks/probe/script";
+import { checkIdentity, ExpectedServer } from "../../../checks/judge/probes";
+import { endpointSlicesJson, fixture, SEED_SERVER_UID, seedEndpoints } from "../../helpers";
 
 const STRANGER = "0a0b0c0d-1111-4222-8333-444455556666";
 const answer = (output: string, rc = 0): Section => ({ rc, ms: 3, tries: 1, output });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { mapBounded } from "../../checks/probe/boundedPool";
-import { joinDiagnoses } from "../../checks/judge/verdict";
-import { runPlan } from "../../checks/runPlan";
-import { MeshPlan } from "../../checks/contract/meshTypes";
-import { meshDeadlineSeconds } from "../../checks/scenarios/mesh/probes";
-import { KubectlRunner } from "../../checks/probe/exec";
-import { renderMeshText } from "../../checks/report/meshRender";
-import { clientSections, echoUid, meshPlan, nodeSections } from "./meshFixtures";
-import { Section } from "../../checks/probe/script";
-import { KubectlResult } from "../../checks/probe/kubectl";
+import { mapBounded } from "../../../../checks/probe/boundedPool";
+import { joinDiagnoses } from "../../../../checks/judge/verdict";
+import { runPlan } from "../../../../checks/runPlan";
+import { MeshPlan } from "../../../../checks/contract/meshTypes";
+import { meshDeadlineSeconds } from "../../../../checks/scenarios/mesh/probes";
+import { KubectlRunner } from "../../../../checks/probe/exec";
+import { renderMeshText } from "../../../../checks/report/meshRender";
+import { clientSections, echoUid, meshPlan, nodeSections } from "./fixtures";
+import { Section } from "../../../../checks/probe/script";
+import { KubectlResult } from "../../../../checks/probe/kubectl";
 
 /** The mesh alone through the one orchestration: its checks, report and diagnosis. */
 async function runMesh(

@@ -7,8 +7,8 @@ import {
   MERMAID_START,
   renderMeshMermaid,
   renderMeshText,
-} from "../../checks/report/meshRender";
-import { MeshReport } from "../../checks/contract/meshTypes";
+} from "../../../checks/report/meshRender";
+import { MeshReport } from "../../../checks/contract/meshTypes";
 
 /** A report of `n` nodes, node-1 … node-n, whose path from the last node to the first failed. */
 function report(n: number): MeshReport {

@@ -1,16 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { toVerification } from "../../checks/contract/verification";
-import { Verification } from "../../checks/contract/types";
-import { renderMeshMermaid } from "../../checks/report/meshRender";
-import { meshReportText, renderReport, REPORT_WIDTH, wrap } from "../../checks/report/report";
+import { toVerification } from "../../../checks/contract/verification";
+import { Verification } from "../../../checks/contract/types";
+import { renderMeshMermaid } from "../../../checks/report/meshRender";
+import { meshReportText, renderReport, REPORT_WIDTH, wrap } from "../../../checks/report/report";
 
 /** The real captures the docs show (test/fixtures/docs/README.md says how each was made). */
 const CAPTURES = ["pass", "fail", "mesh"] as const;
 
 function capture(name: (typeof CAPTURES)[number]): Verification {
-  const file = path.join(__dirname, "..", "fixtures", "docs", `verification-${name}.json`);
+  const file = path.join(__dirname, "../..", "fixtures", "docs", `verification-${name}.json`);
   return toVerification(JSON.parse(fs.readFileSync(file, "utf8")), file);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fromEnvironment, toEnvironment } from "../../checks/contract/environment";
-import { seedPlan } from "../helpers";
-import { meshPlan } from "./meshFixtures";
+import { fromEnvironment, toEnvironment } from "../../../checks/contract/environment";
+import { seedPlan } from "../../helpers";
+import { meshPlan } from "../scenarios/mesh/fixtures";
 
 const options = { kubeContext: "k3s-vm", reportOnly: true, runnerVersion: "0.1.0+abc" };
 const policy = {

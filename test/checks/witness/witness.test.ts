@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseAccessLog, requestsOfRun } from "../../checks/witness/accessLog";
-import { logSinceTime, readServerLogs } from "../../checks/witness/readLogs";
-import { expectedRequest, witnessedPath, witnessToken } from "../../checks/witness/request";
-import { awaitingLogs, Claim, judgeClaim, ServerLogs } from "../../checks/witness/witness";
-import { KubectlResult } from "../../checks/probe/kubectl";
-import { TEST_NONCE } from "../helpers";
+import { parseAccessLog, requestsOfRun } from "../../../checks/witness/accessLog";
+import { logSinceTime, readServerLogs } from "../../../checks/witness/readLogs";
+import { expectedRequest, witnessedPath, witnessToken } from "../../../checks/witness/request";
+import { awaitingLogs, Claim, judgeClaim, ServerLogs } from "../../../checks/witness/witness";
+import { KubectlResult } from "../../../checks/probe/kubectl";
+import { TEST_NONCE } from "../../helpers";
 
 const token = witnessToken(TEST_NONCE);
 const request = expectedRequest("10.42.0.7", 80, "/pod-to-pod/identity", token, "pod-ip-identity");

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../checks/judge/verdict";
-import { diagnose } from "../../checks/scenarios/pair/diagnose";
-import { evaluateChecks } from "../../checks/scenarios/pair/checks";
-import { evaluatePolicyChecks, PolicyFacts } from "../../checks/scenarios/pair/isolation";
-import { Section } from "../../checks/probe/script";
-import { witnessToken } from "../../checks/witness/request";
-import { strangerScript } from "../../checks/scenarios/pair/probes";
-import { probesOf } from "../../checks/probe/script";
-import { CheckPlan, CheckResult } from "../../checks/contract/types";
+import { summarize } from "../../../../checks/judge/verdict";
+import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
+import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
+import { evaluatePolicyChecks, PolicyFacts } from "../../../../checks/scenarios/pair/isolation";
+import { Section } from "../../../../checks/probe/script";
+import { witnessToken } from "../../../../checks/witness/request";
+import { strangerScript } from "../../../../checks/scenarios/pair/probes";
+import { probesOf } from "../../../../checks/probe/script";
+import { CheckPlan, CheckResult } from "../../../../checks/contract/types";
 import {
   fixture,
   sectionsOf,
@@ -16,7 +16,7 @@ import {
   seedPlan,
   seedScriptOutput,
   TEST_NONCE,
-} from "../helpers";
+} from "../../../helpers";
 
 /** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
 function judged(
