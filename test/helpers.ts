@@ -3,7 +3,9 @@ import * as path from "node:path";
 import { NodePodCidrs } from "../checks/scenarios/pair/checks";
 import { ServiceEndpoint } from "../checks/judge/endpoints";
 import { parseScriptOutput, Section } from "../checks/probe/script";
-import { CheckPlan } from "../checks/contract/types";
+import { CheckPlan, CheckResult, Verification } from "../checks/contract/types";
+import { summarize } from "../checks/judge/verdict";
+import { diagnose } from "../checks/scenarios/pair/diagnose";
 
 /** Reads a file under test/fixtures. */
 export function fixture(relative: string): string {
@@ -117,4 +119,12 @@ export const seedNodes: NodePodCidrs = new Map([["vagrant", { podCidrs: ["10.42.
 /** The sections of a script output the helpers built. */
 export function sectionsOf(output: string): ReadonlyMap<string, Section> {
   return parseScriptOutput(output, TEST_NONCE).sections;
+}
+
+/** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
+export function judged(
+  checks: readonly CheckResult[],
+  stamp: { readonly checkedAt: string; readonly runnerVersion: string },
+): Verification {
+  return summarize(checks, stamp, diagnose(checks));
 }

@@ -1,8 +1,8 @@
 import { ServiceEndpoint } from "../../judge/endpoints";
-import { judgePing, judgeServiceName } from "../../judge/probes";
+import { ExpectedServer, judgePing, judgeServiceName } from "../../judge/probes";
 import { judgePath, largeDetail, PathJudgement, witnessPath } from "../../judge/paths";
 import { MeshLayout, MeshPath, MeshPod } from "../../contract/meshTypes";
-import { meshNodePath, meshPodPath, meshServicePath } from "./probes";
+import { meshNodePath, meshPodPath, meshServicePath, MeshTarget } from "./probes";
 import { MeshPlan } from "../../contract/meshTypes";
 import { parseIpAddr } from "../../probe/parsers";
 import { ScriptOutput, Section } from "../../probe/script";
@@ -141,6 +141,29 @@ export function evaluateMesh(
   const nodeCells: MeshCell[] = [];
   const clients: ClientRun[] = [];
   const links = new Map<string, NodeLinks>();
+  // A cell: why it could not be probed (no Ready echo server there, its prober did not run), or
+  // its path judged.
+  const cell = (
+    from: string,
+    to: string,
+    unprobed: string | false | undefined,
+    judge: (target: MeshTarget, echo: ExpectedServer) => PathJudgement,
+  ): MeshCell => {
+    const target = targets.find((t) => t.node === to);
+    const { pod } = target ?? {};
+    return {
+      from,
+      to,
+      path:
+        !target || !pod
+          ? `no Ready echo server on ${to}`
+          : unprobed ||
+            judge(
+              { index: target.index, node: to, ip: pod.ip },
+              { kind: "pod", name: pod.name, uid: pod.uid },
+            ),
+    };
+  };
   for (const from of layout.nodes) {
     const run = clientRuns.get(from);
     const runError =
@@ -153,21 +176,18 @@ export function evaluateMesh(
     const client = layout.clients.get(from);
     const claim = { token: tokenOf("client", from), sources: client ? [client.ip] : [] };
     for (const to of layout.nodes) {
-      const target = targets.find((t) => t.node === to);
-      podCells.push({
-        from,
-        to,
-        path: !target
-          ? `no Ready echo server on ${to}`
-          : runError
-            ? `the client could not run: ${runError.message}`
-            : judgePath(
-                sections,
-                meshPodPath(plan, from, { index: target.index, node: to, ip: target.pod.ip }),
-                { kind: "pod", name: target.pod.name, uid: target.pod.uid },
-                { ...claim, server: to },
-              ),
-      });
+      podCells.push(
+        cell(
+          from,
+          to,
+          runError && `the client could not run: ${runError.message}`,
+          (target, echo) =>
+            judgePath(sections, meshPodPath(plan, from, target), echo, {
+              ...claim,
+              server: to,
+            }),
+        ),
+      );
     }
     clients.push(
       runError
@@ -186,21 +206,15 @@ export function evaluateMesh(
     }
     const nodeClaim = { token: tokenOf("node", from), sources: links.get(from)?.addresses ?? [] };
     for (const to of layout.nodes.filter((n) => n !== from)) {
-      const target = targets.find((t) => t.node === to);
-      nodeCells.push({
-        from,
-        to,
-        path: !target
-          ? `no Ready echo server on ${to}`
-          : nodeRun instanceof Error
-            ? `the node probe could not run: ${nodeRun.message}`
-            : judgePath(
-                nodeSections,
-                meshNodePath(plan, from, { index: target.index, node: to, ip: target.pod.ip }),
-                { kind: "pod", name: target.pod.name, uid: target.pod.uid },
-                { ...nodeClaim, server: to },
-              ),
-      });
+      const why = nodeRun instanceof Error && `the node probe could not run: ${nodeRun.message}`;
+      nodeCells.push(
+        cell(from, to, why, (target, echo) =>
+          judgePath(nodeSections, meshNodePath(plan, from, target), echo, {
+            ...nodeClaim,
+            server: to,
+          }),
+        ),
+      );
     }
   }
   const judged = (p: PathJudgement | string) => (typeof p === "string" ? [] : p.claims);

@@ -1,17 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../../checks/judge/verdict";
-import { diagnose } from "../../../checks/scenarios/pair/diagnose";
 import { evaluateChecks } from "../../../checks/scenarios/pair/checks";
 import { parseVerification, toVerification } from "../../../checks/contract/verification";
-import { sectionsOf, seedEndpoints, seedNodes, seedPlan, seedScriptOutput } from "../../helpers";
-
-/** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
-function judged(
-  checks: Parameters<typeof summarize>[0],
-  stamp: Parameters<typeof summarize>[1],
-): ReturnType<typeof summarize> {
-  return summarize(checks, stamp, diagnose(checks));
-}
+import {
+  judged,
+  sectionsOf,
+  seedEndpoints,
+  seedNodes,
+  seedPlan,
+  seedScriptOutput,
+} from "../../helpers";
 
 const stamp = { checkedAt: "2026-12-01T19:00:00.000Z", runnerVersion: "0.1.0+abc" };
 const healthy = judged(

@@ -1,24 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../../../checks/judge/verdict";
-import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
 import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
 import { CHECK_NAMES, CheckResult } from "../../../../checks/contract/types";
 import {
   fixture,
+  judged,
+  sectionsOf,
+  seedEndpoints,
   seedNodes,
   seedPlan,
   seedScriptOutput,
-  sectionsOf,
-  seedEndpoints,
 } from "../../../helpers";
-
-/** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
-function judged(
-  checks: Parameters<typeof summarize>[0],
-  stamp: Parameters<typeof summarize>[1],
-): ReturnType<typeof summarize> {
-  return summarize(checks, stamp, diagnose(checks));
-}
 
 function byName(results: CheckResult[]): Record<string, CheckResult> {
   return Object.fromEntries(results.map((r) => [r.name, r]));

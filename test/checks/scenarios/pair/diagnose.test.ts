@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { judged } from "../../../helpers";
 import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
-import { summarize } from "../../../../checks/judge/verdict";
 import { CHECK_NAMES, CheckName, CheckResult } from "../../../../checks/contract/types";
-
-/** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
-function judged(
-  checks: Parameters<typeof summarize>[0],
-  stamp: Parameters<typeof summarize>[1],
-): ReturnType<typeof summarize> {
-  return summarize(checks, stamp, diagnose(checks));
-}
 
 function results(failed: CheckName[]): CheckResult[] {
   return CHECK_NAMES.map((name) => ({

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../../../checks/judge/verdict";
-import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
 import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
 import { evaluatePolicyChecks, PolicyFacts } from "../../../../checks/scenarios/pair/isolation";
 import { Section } from "../../../../checks/probe/script";
@@ -10,6 +8,7 @@ import { probesOf } from "../../../../checks/probe/script";
 import { CheckPlan, CheckResult } from "../../../../checks/contract/types";
 import {
   fixture,
+  judged,
   sectionsOf,
   seedEndpoints,
   seedNodes,
@@ -17,14 +16,6 @@ import {
   seedScriptOutput,
   TEST_NONCE,
 } from "../../../helpers";
-
-/** The verdict of the pair's checks alone: counted, and diagnosed by the pair's rules. */
-function judged(
-  checks: Parameters<typeof summarize>[0],
-  stamp: Parameters<typeof summarize>[1],
-): ReturnType<typeof summarize> {
-  return summarize(checks, stamp, diagnose(checks));
-}
 
 const policy = {
   strangerPod: "stranger-client",
