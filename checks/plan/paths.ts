@@ -1,5 +1,13 @@
 import { IDENTITY_PATH, LARGE_PATH } from "../contract/identity";
-import { httpGet, httpLarge, httpUrl, mtuPing, ping, PROBE_ATTEMPTS } from "../probe/commands";
+import {
+  httpGet,
+  httpLarge,
+  httpUrl,
+  mtuPing,
+  ping,
+  PROBE_ATTEMPTS,
+  refusedGet,
+} from "../probe/commands";
 import { Job, Probe } from "../probe/script";
 import { expectedRequest, ExpectedRequest } from "../witness/request";
 
@@ -78,7 +86,7 @@ export function pathJobs(path: PathSpec, token: string, timeoutSeconds: number):
   const skipped = (after: string) => `not probed: ${after} did not pass`;
   if (path.refusedWithinSeconds !== undefined) {
     const within = path.refusedWithinSeconds;
-    return [[probe(s.identity, 1, httpGet(url(identityRequest(path, token)), within))]];
+    return [[probe(s.identity, 1, refusedGet(url(identityRequest(path, token)), within))]];
   }
   const http: Job = [
     ...(s.page ? [probe(s.page, PROBE_ATTEMPTS, httpGet(httpUrl(path.host, path.port), t))] : []),

@@ -30,6 +30,22 @@ export function httpGet(url: string, timeoutSeconds: number): string {
 }
 
 /**
+ * A request that must be refused, sent again while its address is not routed at all: a Service
+ * just made answers "Network is unreachable" from a node whose kube-proxy has no rule for its
+ * ClusterIP yet (seen on the local k3s, 10 ms in, from the other node), which is no policy's
+ * refusal and soon ends. So that answer is tried again half a second later, for as long as the
+ * bound; any other outcome (refused, dropped, answered) is the probe's.
+ */
+export function refusedGet(url: string, boundSeconds: number): string {
+  return (
+    `n=0; while :; do out=$(${httpGet(url, boundSeconds)} 2>&1); rc=$?; ` +
+    `case "$out" in *"Network is unreachable"*) n=$((n + 1)); ` +
+    `[ "$n" -lt ${2 * boundSeconds} ] && { sleep 0.5; continue; };; esac; ` +
+    `printf '%s\\n' "$out"; exit "$rc"; done`
+  );
+}
+
+/**
  * The large body, counted: how many of LARGE_BYTES arrived, last on its own line, after "stalled"
  * where the transfer ran into its timeout; succeeds only when all of them did.
  */

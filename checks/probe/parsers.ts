@@ -16,6 +16,7 @@ export interface WgetOutcome {
   readonly failure?:
     | "timeout"
     | "refused"
+    | "unreachable"
     | "unresolved"
     | "http-error"
     | "redirect"
@@ -114,6 +115,17 @@ export function wgetFailure(rc: number, output: string, target: string): WgetOut
       ok: false,
       failure: "refused",
       detail: `connection refused by ${refused[1]} (${target})`,
+    };
+  }
+  const unreachable =
+    /can't connect to remote host \(([^)]*)\): (Network is unreachable|No route to host|Host is unreachable)/.exec(
+      output,
+    );
+  if (unreachable) {
+    return {
+      ok: false,
+      failure: "unreachable",
+      detail: `${unreachable[2].toLowerCase()} to ${unreachable[1]} (${target})`,
     };
   }
   const unresolved = /bad address '([^':]*)(?::\d+)?'/.exec(output);

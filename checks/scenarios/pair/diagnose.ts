@@ -156,6 +156,23 @@ export function diagnose(results: readonly CheckResult[]): Diagnosis | undefined
       evidence: failedDetails(results, ["stranger-to-pod-ip", "stranger-to-service"]),
     };
   }
+  const unrouted = strangerRefusals.filter((r) => !r.ok && r.facts?.got === "unreachable");
+  if (unrouted.length > 0) {
+    return {
+      layer: unrouted.some((r) => r.name === "stranger-to-service") ? "service" : "pod-network",
+      summary:
+        "The stranger's request found no route at all (unreachable), which is no policy's refusal: to the Service's ClusterIP, kube-proxy on the stranger's node has no rule for it; to the pod IP, that node has no route to the pod network. Nothing shows the policies refuse the stranger until its node routes the request.",
+      evidence: failedDetails(results, ["stranger-to-pod-ip", "stranger-to-service"]),
+    };
+  }
+  if (strangerRefusals.some((r) => !r.ok && r.facts?.got !== "through")) {
+    return {
+      layer: "network-policy",
+      summary:
+        "The stranger's request failed, but not as a policy refuses (neither dropped nor refused): nothing shows the policies refuse the stranger.",
+      evidence: failedDetails(results, ["stranger-to-pod-ip", "stranger-to-service"]),
+    };
+  }
   if (results.some((r) => r.name === "stranger-dns") && !ok("stranger-dns")) {
     return {
       layer: "dns",

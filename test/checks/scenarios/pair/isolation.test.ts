@@ -1,3 +1,8 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { refusedGet } from "../../../../checks/probe/commands";
 import { describe, expect, it } from "vitest";
 import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
 import { evaluatePolicyChecks, PolicyFacts } from "../../../../checks/scenarios/pair/isolation";
@@ -236,6 +241,29 @@ describe("the NetworkPolicy diagnoses", () => {
     expect(verification.diagnosis?.summary).toContain("cannot be told from a dead pod");
   });
 
+  it("blames the Service, not the policies, when the stranger's node does not route the ClusterIP (as the local k3s did once, on the other node)", () => {
+    const unrouted = section(
+      1,
+      "wget: can't connect to remote host (10.43.12.34): Network is unreachable",
+      10,
+    );
+    const checks = evaluatePolicyChecks(
+      plan,
+      policy,
+      stranger({ "stranger-service": unrouted }),
+      enforced,
+    );
+    expect(checks.find((c) => c.name === "stranger-to-service")).toMatchObject({
+      ok: false,
+      facts: { got: "unreachable" },
+      detail:
+        "10.43.12.34:80 failed for stranger-client, but not as a policy refuses: network is unreachable to 10.43.12.34 (10.43.12.34:80)",
+    });
+    const verification = judged([...lab(), ...checks], stamp);
+    expect(verification.diagnosis?.layer).toBe("service");
+    expect(verification.diagnosis?.summary).toContain("kube-proxy on the stranger's node");
+  });
+
   it("passes all fourteen when isolated and enforced", () => {
     const verification = judged(
       [...lab(), ...evaluatePolicyChecks(plan, policy, stranger(), enforced)],
@@ -255,12 +283,12 @@ describe("the stranger's probes", () => {
       {
         name: "stranger-pod-ip",
         attempts: 1,
-        command: `timeout 2 wget -S -q -O - '${url("10.42.0.7", "stranger-pod-ip")}'`,
+        command: refusedGet(url("10.42.0.7", "stranger-pod-ip"), 2),
       },
       {
         name: "stranger-service",
         attempts: 1,
-        command: `timeout 2 wget -S -q -O - '${url("10.43.12.34", "stranger-service")}'`,
+        command: refusedGet(url("10.43.12.34", "stranger-service"), 2),
       },
       {
         name: "stranger-dns",
@@ -277,5 +305,38 @@ describe("the stranger's probes", () => {
     expect(spec.jobs).toHaveLength(4);
     expect(spec.parallelism).toBe(4);
     expect(spec.deadlineSeconds).toBe(7);
+    expect(refusedGet("http://10.43.12.34:80/", 2)).toBe(
+      `n=0; while :; do out=$(timeout 2 wget -S -q -O - 'http://10.43.12.34:80/' 2>&1); rc=$?; ` +
+        `case "$out" in *"Network is unreachable"*) n=$((n + 1)); ` +
+        `[ "$n" -lt 4 ] && { sleep 0.5; continue; };; esac; ` +
+        `printf '%s\\n' "$out"; exit "$rc"; done`,
+    );
+  });
+
+  it("sends a request to an address not routed yet again, and stops at the first other answer", () => {
+    // A wget that finds the ClusterIP unrouted twice (kube-proxy catching up), then refused.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "refused-get-"));
+    const count = path.join(bin, "count");
+    fs.writeFileSync(count, "0");
+    fs.writeFileSync(
+      path.join(bin, "wget"),
+      [
+        "#!/bin/sh",
+        `n=$(($(cat ${count}) + 1)); echo $n > ${count}`,
+        'if [ "$n" -le 2 ]; then echo "wget: can\'t connect to remote host (10.43.12.34): Network is unreachable"; exit 1; fi',
+        'echo "wget: can\'t connect to remote host (10.43.12.34): Connection refused"; exit 1',
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(bin, "timeout"), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
+    const run = spawnSync("/bin/sh", ["-c", refusedGet("http://10.43.12.34:80/", 2)], {
+      env: { PATH: `${bin}:/usr/bin:/bin` },
+      encoding: "utf8",
+    });
+    fs.rmSync(bin, { recursive: true, force: true });
+    expect(run.status).toBe(1);
+    expect(run.stdout.trim()).toBe(
+      "wget: can't connect to remote host (10.43.12.34): Connection refused",
+    );
   });
 });
