@@ -22,7 +22,13 @@ source "$POD_TO_POD_ROOT/scripts/lib/engine.sh"
 cd "$POD_TO_POD_ROOT"
 started=$SECONDS
 reports=$(mktemp -d)
-trap 'rm -rf "$reports"' EXIT
+# Printed last, after the teardown, so that the end of the output (all a CI log may keep) says
+# which tests failed and why.
+failures() {
+  [[ -n "$(ls "$reports"/*.json 2>/dev/null)" ]] || return 0
+  node "$POD_TO_POD_ROOT/scripts/lib/failures.js" "$reports"/*.json
+}
+trap 'failures; rm -rf "$reports"' EXIT
 not_run=()
 consumers=""
 suite() { # suite <report name> <npm script>
@@ -99,7 +105,7 @@ suite foreign test:foreign
 bash local-cluster/cluster.sh down
 before=$(mktemp)
 machine_state >"$before"
-trap 'step "tearing the cluster down"; bash local-cluster/cluster.sh down; rm -rf "$reports"' EXIT
+trap 'step "tearing the cluster down"; bash local-cluster/cluster.sh down; failures; rm -rf "$reports"' EXIT
 bash local-cluster/cluster.sh up
 export KUBECONFIG="$POD_TO_POD_STATE/kubeconfig.yaml"
 
@@ -142,7 +148,7 @@ if [[ -z "$missing" ]]; then
 fi
 
 step "tearing the cluster down"
-trap 'rm -rf "$reports"' EXIT
+trap 'failures; rm -rf "$reports"' EXIT
 bash local-cluster/cluster.sh down
 after=$(mktemp)
 machine_state >"$after"
