@@ -349,10 +349,16 @@ export function judgeRefusal(
   const refused =
     how.failure === "timeout" ? "dropped" : how.failure === "refused" ? "refused" : how.failure;
   const ok = how.failure === "timeout" || how.failure === "refused";
+  // The bound the probe derived and waited (probe/commands.ts's refusedGet prints it last).
+  const bound = /^bound (\d+) ms$/m.exec(section.output)?.[1];
+  const waited =
+    how.failure === "timeout" && bound
+      ? `no answer from ${target} within its bound of ${bound} ms`
+      : how.detail;
   return {
     ok,
     detail: ok
-      ? `denied as expected after ${section.ms} ms (${refused}: ${how.detail})`
+      ? `denied as expected after ${section.ms} ms (${refused}: ${waited})`
       : `${target} failed for ${prober}, but not as a policy refuses: ${how.detail}`,
     got: String(refused),
   };

@@ -8,7 +8,7 @@ import {
   PROBE_ATTEMPTS,
   refusedGet,
 } from "../probe/commands";
-import { Job, Probe } from "../probe/script";
+import { Job, msVariable, Probe } from "../probe/script";
 import { expectedRequest, ExpectedRequest } from "../witness/request";
 
 /**
@@ -41,9 +41,34 @@ export interface PathSpec {
   readonly pingCount?: number;
   /**
    * A path the policies must refuse: one request (its `identity` section), not retried, which
-   * must go unanswered within this many seconds, and which no server may have logged.
+   * must go unanswered within this many seconds at most, and which no server may have logged.
    */
   readonly refusedWithinSeconds?: number;
+  /**
+   * The earlier probe of the prober's job (one that must be answered) whose wall time sets the
+   * refusal's bound: REFUSAL_RTT_FACTOR times it, at least REFUSAL_FLOOR_MS, at most
+   * `refusedWithinSeconds`. Without it, the bound is `refusedWithinSeconds`.
+   */
+  readonly refusalScaledBy?: string;
+}
+
+/**
+ * A refusal is waited for ten times as long as the prober's own request to something that answers
+ * took in the same run (an answered round trip, handshake and response included), and never less
+ * than 300 ms: a path the policies let through answers in a few milliseconds here, across nodes
+ * too, and a loaded node's slower answer lengthens the bound with it.
+ */
+export const REFUSAL_RTT_FACTOR = 10;
+export const REFUSAL_FLOOR_MS = 300;
+
+/** A refused path's bound in ms, as the shell arithmetic its probe evaluates. */
+export function refusalBoundMs(path: PathSpec): string {
+  const max = (path.refusedWithinSeconds ?? 0) * 1000;
+  if (path.refusalScaledBy === undefined) {
+    return String(max);
+  }
+  const scaled = `${REFUSAL_RTT_FACTOR} * \${${msVariable(path.refusalScaledBy)}:-${max}}`;
+  return `${scaled} < ${REFUSAL_FLOOR_MS} ? ${REFUSAL_FLOOR_MS} : ${scaled} > ${max} ? ${max} : ${scaled}`;
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -85,8 +110,10 @@ export function pathJobs(path: PathSpec, token: string, timeoutSeconds: number):
   });
   const skipped = (after: string) => `not probed: ${after} did not pass`;
   if (path.refusedWithinSeconds !== undefined) {
-    const within = path.refusedWithinSeconds;
-    return [[probe(s.identity, 1, refusedGet(url(identityRequest(path, token)), within))]];
+    const sent = url(identityRequest(path, token));
+    return [
+      [probe(s.identity, 1, refusedGet(sent, refusalBoundMs(path), path.refusedWithinSeconds))],
+    ];
   }
   const http: Job = [
     ...(s.page ? [probe(s.page, PROBE_ATTEMPTS, httpGet(httpUrl(path.host, path.port), t))] : []),

@@ -30,18 +30,23 @@ export function httpGet(url: string, timeoutSeconds: number): string {
 }
 
 /**
- * A request that must be refused, sent again while its address is not routed at all: a Service
- * just made answers "Network is unreachable" from a node whose kube-proxy has no rule for its
- * ClusterIP yet (seen on the local k3s, 10 ms in, from the other node), which is no policy's
- * refusal and soon ends. So that answer is tried again half a second later, for as long as the
- * bound; any other outcome (refused, dropped, answered) is the probe's.
+ * A request that must be refused: unanswered within `boundMs`, a shell arithmetic expression (a
+ * bound the script derived from a time it measured). busybox's `timeout` counts whole seconds, so
+ * wget runs in the background and a sleeper stops it at the bound (exit 143, as `timeout`'s
+ * SIGTERM would); the bound used is printed last (`bound <ms> ms`), as evidence. A Service just
+ * made answers "Network is unreachable" from a node whose kube-proxy has no rule for its ClusterIP
+ * yet (seen on the local k3s, 10 ms in, from the other node): no policy's refusal, and soon over,
+ * so that answer is tried again half a second later, for up to `retrySeconds`; any other outcome
+ * (refused, dropped, answered) is the probe's.
  */
-export function refusedGet(url: string, boundSeconds: number): string {
+export function refusedGet(url: string, boundMs: string, retrySeconds: number): string {
   return (
-    `n=0; while :; do out=$(${httpGet(url, boundSeconds)} 2>&1); rc=$?; ` +
+    `b=$((${boundMs})); s=$((b / 1000)).$((b % 1000 / 100))$((b % 100 / 10))$((b % 10)); ` +
+    `n=0; while :; do out=$(wget -S -q -O - ${q(url)} 2>&1 & w=$!; ` +
+    `( sleep "$s"; kill "$w" ) >/dev/null 2>&1 & k=$!; wait "$w"; rc=$?; kill "$k" 2>/dev/null; exit "$rc"); rc=$?; ` +
     `case "$out" in *"Network is unreachable"*) n=$((n + 1)); ` +
-    `[ "$n" -lt ${2 * boundSeconds} ] && { sleep 0.5; continue; };; esac; ` +
-    `printf '%s\\n' "$out"; exit "$rc"; done`
+    `[ "$n" -lt ${2 * retrySeconds} ] && { sleep 0.5; continue; };; esac; ` +
+    `printf '%s\nbound %s ms\n' "$out" "$b"; exit "$rc"; done`
   );
 }
 

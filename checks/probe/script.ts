@@ -82,13 +82,21 @@ function rcVariable(name: string): string {
   return `rc_${name.replace(/-/g, "_")}`;
 }
 
+/**
+ * The shell variable holding a probe's wall time (ms) within its job: a later step of the job may
+ * derive a bound from it (the stranger's refusals, from its request to the API).
+ */
+export function msVariable(name: string): string {
+  return `ms_${name.replace(/-/g, "_")}`;
+}
+
 function renderSteps(steps: Job, indent: string): string[] {
   const lines: string[] = [];
   for (const step of steps) {
     const body =
       "probe" in step
         ? [
-            `probe ${step.probe.name} ${step.probe.attempts} ${shellQuote(step.probe.command)}; ${rcVariable(step.probe.name)}=$?`,
+            `probe ${step.probe.name} ${step.probe.attempts} ${shellQuote(step.probe.command)}; ${rcVariable(step.probe.name)}=$?; ${msVariable(step.probe.name)}=$((now - start))`,
           ]
         : [
             ...step.together.map((job) => `bg eval ${shellQuote(renderSteps(job, "").join("\n"))}`),

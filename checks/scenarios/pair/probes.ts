@@ -94,36 +94,29 @@ export function clientScript(plan: CheckPlan, nonce: string): ScriptSpec {
 }
 
 /**
- * What the stranger runs, all at once: the nginx pod's IP and the Service's ClusterIP, which the
- * policies must refuse within the deny bound (no retries: a drop is what is expected); and, each
- * on its own, the Service's name at CoreDNS and the Kubernetes API's ClusterIP, which no policy of
- * the lab covers. The API, reached by IP, not DNS, proves the stranger alive: a refusal then
- * stands whatever CoreDNS does, and each probe has only its own fate.
+ * What the stranger runs: the Kubernetes API's ClusterIP, which no policy of the lab covers (it
+ * proves the stranger alive, by IP, not DNS, and its wall time sets the refusals' bound), then
+ * the nginx pod's IP and the Service's ClusterIP, which the policies must refuse (no retries: a
+ * drop is what is expected); beside them, on its own, the Service's name at CoreDNS. A refusal
+ * then stands whatever CoreDNS does, and each probe has only its own fate.
  */
 export function strangerScript(plan: CheckPlan, policy: PolicyPlan, nonce: string): ScriptSpec {
   const token = witnessToken(nonce);
+  const t = plan.timeoutSeconds;
+  const refusals: Job[] = strangerPaths(plan, policy).flatMap((path) => pathJobs(path, token, t));
   const jobs: Job[] = [
-    ...strangerPaths(plan, policy).flatMap((path) => pathJobs(path, token, plan.timeoutSeconds)),
     [
-      {
-        probe: {
-          name: "stranger-dns",
-          attempts: 1,
-          command: dnsLookup(serviceFqdn(plan), plan.timeoutSeconds),
-        },
-      },
+      { probe: { name: "stranger-api", attempts: 1, command: apiServerGet(t) } },
+      { together: refusals },
     ],
-    [
-      {
-        probe: { name: "stranger-api", attempts: 1, command: apiServerGet(plan.timeoutSeconds) },
-      },
-    ],
+    [{ probe: { name: "stranger-dns", attempts: 1, command: dnsLookup(serviceFqdn(plan), t) } }],
   ];
   return {
     nonce,
     jobs,
     parallelism: jobs.length,
-    deadlineSeconds: Math.max(policy.denyBoundSeconds, plan.timeoutSeconds) + 2,
+    // The API at its timeout, then a refusal at its bound after as long again of unrouted tries.
+    deadlineSeconds: t + 2 * policy.denyBoundSeconds + 2,
   };
 }
 
@@ -135,6 +128,7 @@ export function strangerPaths(plan: CheckPlan, policy: PolicyPlan): PathSpec[] {
     sections: { identity: name },
     witness: { identity: name },
     refusedWithinSeconds: policy.denyBoundSeconds,
+    refusalScaledBy: "stranger-api",
   });
   return [
     refused("stranger-pod-ip", plan.serverPodIp, plan.serverPort),

@@ -9,7 +9,6 @@ import { evaluatePolicyChecks, PolicyFacts } from "../../../../checks/scenarios/
 import { Section } from "../../../../checks/probe/script";
 import { witnessToken } from "../../../../checks/witness/request";
 import { strangerScript } from "../../../../checks/scenarios/pair/probes";
-import { probesOf } from "../../../../checks/probe/script";
 import { CheckPlan, CheckResult } from "../../../../checks/contract/types";
 import {
   fixture,
@@ -274,69 +273,103 @@ describe("the NetworkPolicy diagnoses", () => {
 });
 
 describe("the stranger's probes", () => {
-  it("asks for the pod IP and the ClusterIP within the deny bound, and CoreDNS and the API, all at once", () => {
+  it("asks the API first, then the pod IP and the ClusterIP within a bound scaled by it; CoreDNS beside them", () => {
     const spec = strangerScript(plan, policy, TEST_NONCE);
     // Each request carries the run's witness token: nginx's log then shows whether it got in.
     const url = (host: string, probe: string) =>
       `http://${host}:80/pod-to-pod/identity?pod-to-pod-run=${witnessToken(TEST_NONCE)}&probe=${probe}`;
-    expect(probesOf(spec.jobs)).toEqual([
-      {
-        name: "stranger-pod-ip",
-        attempts: 1,
-        command: refusedGet(url("10.42.0.7", "stranger-pod-ip"), 2),
-      },
-      {
-        name: "stranger-service",
-        attempts: 1,
-        command: refusedGet(url("10.43.12.34", "stranger-service"), 2),
-      },
-      {
-        name: "stranger-dns",
-        attempts: 1,
-        command: "timeout 5 nslookup 'nginx-service.pod-to-pod.svc.cluster.local'",
-      },
-      {
-        name: "stranger-api",
-        attempts: 1,
-        command:
-          'timeout 5 wget -S -q -O - "http://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/"',
-      },
+    const bound =
+      "10 * ${ms_stranger_api:-2000} < 300 ? 300 : 10 * ${ms_stranger_api:-2000} > 2000 ? 2000 : 10 * ${ms_stranger_api:-2000}";
+    const api = {
+      name: "stranger-api",
+      attempts: 1,
+      command:
+        'timeout 5 wget -S -q -O - "http://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/"',
+    };
+    const refusal = (host: string, name: string) => [
+      { probe: { name, attempts: 1, command: refusedGet(url(host, name), bound, 2) } },
+    ];
+    expect(spec.jobs).toEqual([
+      [
+        { probe: api },
+        {
+          together: [
+            refusal("10.42.0.7", "stranger-pod-ip"),
+            refusal("10.43.12.34", "stranger-service"),
+          ],
+        },
+      ],
+      [
+        {
+          probe: {
+            name: "stranger-dns",
+            attempts: 1,
+            command: "timeout 5 nslookup 'nginx-service.pod-to-pod.svc.cluster.local'",
+          },
+        },
+      ],
     ]);
-    expect(spec.jobs).toHaveLength(4);
-    expect(spec.parallelism).toBe(4);
-    expect(spec.deadlineSeconds).toBe(7);
-    expect(refusedGet("http://10.43.12.34:80/", 2)).toBe(
-      `n=0; while :; do out=$(timeout 2 wget -S -q -O - 'http://10.43.12.34:80/' 2>&1); rc=$?; ` +
-        `case "$out" in *"Network is unreachable"*) n=$((n + 1)); ` +
-        `[ "$n" -lt 4 ] && { sleep 0.5; continue; };; esac; ` +
-        `printf '%s\\n' "$out"; exit "$rc"; done`,
-    );
+    expect(spec.parallelism).toBe(2);
+    // The API at its 5 s timeout, a refusal at its 2 s bound after 2 s of unrouted tries, 2 s spare.
+    expect(spec.deadlineSeconds).toBe(11);
   });
 
-  it("sends a request to an address not routed yet again, and stops at the first other answer", () => {
-    // A wget that finds the ClusterIP unrouted twice (kube-proxy catching up), then refused.
+  it("waits ten times the API's answer for a refusal, at least 300 ms and at most the deny bound", () => {
+    const bound = strangerScript(plan, policy, TEST_NONCE).jobs[0][1];
+    const command = "together" in bound ? bound.together[0][0] : undefined;
+    const expression = command && "probe" in command ? command.probe.command : "";
+    const boundOf = (apiMs: string) =>
+      spawnSync("/bin/sh", ["-c", `${apiMs} ${expression.split(";")[0]}; echo "$b"`], {
+        encoding: "utf8",
+      }).stdout.trim();
+    expect(boundOf("ms_stranger_api=0;")).toBe("300");
+    expect(boundOf("ms_stranger_api=20;")).toBe("300");
+    expect(boundOf("ms_stranger_api=70;")).toBe("700");
+    expect(boundOf("ms_stranger_api=900;")).toBe("2000");
+    // The API never answered (no time measured): the deny bound itself.
+    expect(boundOf("")).toBe("2000");
+  });
+
+  /** Runs refusedGet with a stand-in wget (its script's lines) on PATH. */
+  function refusedWith(wget: string[], boundMs: string) {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "refused-get-"));
-    const count = path.join(bin, "count");
-    fs.writeFileSync(count, "0");
-    fs.writeFileSync(
-      path.join(bin, "wget"),
-      [
-        "#!/bin/sh",
-        `n=$(($(cat ${count}) + 1)); echo $n > ${count}`,
-        'if [ "$n" -le 2 ]; then echo "wget: can\'t connect to remote host (10.43.12.34): Network is unreachable"; exit 1; fi',
-        'echo "wget: can\'t connect to remote host (10.43.12.34): Connection refused"; exit 1',
-      ].join("\n"),
-      { mode: 0o755 },
-    );
-    fs.writeFileSync(path.join(bin, "timeout"), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
-    const run = spawnSync("/bin/sh", ["-c", refusedGet("http://10.43.12.34:80/", 2)], {
-      env: { PATH: `${bin}:/usr/bin:/bin` },
+    fs.writeFileSync(path.join(bin, "count"), "0");
+    fs.writeFileSync(path.join(bin, "wget"), ["#!/bin/sh", ...wget].join("\n"), { mode: 0o755 });
+    const started = Date.now();
+    const run = spawnSync("/bin/sh", ["-c", refusedGet("http://10.43.12.34:80/", boundMs, 2)], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, BIN: bin },
       encoding: "utf8",
     });
     fs.rmSync(bin, { recursive: true, force: true });
-    expect(run.status).toBe(1);
-    expect(run.stdout.trim()).toBe(
-      "wget: can't connect to remote host (10.43.12.34): Connection refused",
+    return { status: run.status, stdout: run.stdout, ms: Date.now() - started };
+  }
+
+  it("sends a request to an address not routed yet again, and stops at the first other answer", () => {
+    // A wget that finds the ClusterIP unrouted twice (kube-proxy catching up), then refused.
+    const run = refusedWith(
+      [
+        'n=$(($(cat "$BIN/count") + 1)); echo $n > "$BIN/count"',
+        'if [ "$n" -le 2 ]; then echo "wget: can\'t connect to remote host (10.43.12.34): Network is unreachable"; exit 1; fi',
+        'echo "wget: can\'t connect to remote host (10.43.12.34): Connection refused"; exit 1',
+      ],
+      "300",
     );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(
+      "wget: can't connect to remote host (10.43.12.34): Connection refused\nbound 300 ms\n",
+    );
+  });
+
+  it("stops a request nothing answers at its bound, not when the request gives up, as timeout would (143)", () => {
+    const run = refusedWith(["exec sleep 5"], "300");
+    expect(run.status).toBe(143);
+    expect(run.stdout).toBe("\nbound 300 ms\n");
+    expect(run.ms).toBeLessThan(3000);
+  });
+
+  it("gives a request that got through its answer and status", () => {
+    const run = refusedWith(['echo "Welcome to nginx!"'], "300");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe("Welcome to nginx!\nbound 300 ms\n");
   });
 });
