@@ -1,4 +1,5 @@
 import { MeshReport, MeshServerWitness } from "../contract/meshTypes";
+import { Arrow, mermaid } from "./mermaid";
 
 /** Up to this many nodes the report draws the whole matrix; beyond, counts and failures only. */
 export const MATRIX_NODES_SHOWN = 12;
@@ -6,12 +7,8 @@ export const MATRIX_NODES_SHOWN = 12;
 /** Up to this many nodes the picture draws every path; beyond, only the failing ones. */
 export const GRAPH_NODES_SHOWN = 8;
 
-/** At most this many failing paths are drawn in a big cluster's picture; the rest are counted. */
-export const GRAPH_FAILURES_SHOWN = 20;
-
-/** The first and last lines of the mesh's Mermaid block (Mermaid comments), marking it in the text report. */
-export const MERMAID_START = "%% pod-to-pod mesh";
-export const MERMAID_END = "%% end of the pod-to-pod mesh";
+/** At most this many failures are listed in the text or drawn in a big cluster's picture. */
+export const FAILURES_SHOWN = 20;
 
 const WORD: Record<string, string> = {
   P: "pass",
@@ -63,98 +60,74 @@ function serverSideLine(witness: MeshServerWitness): string {
 /** The mesh's part of the text report: counts, the matrices (small clusters), every failure. */
 export function renderMeshText(mesh: MeshReport): string[] {
   const { counts } = mesh;
-  const lines = [
-    "",
+  const small = counts.nodes <= MATRIX_NODES_SHOWN;
+  const shown = mesh.failures.slice(0, FAILURES_SHOWN);
+  // Every node's links on a small cluster; on a big one, those of the nodes the shown failures touch.
+  const touched = new Set(shown.flatMap((f) => [f.from, f.to]));
+  const nodeMatrix = mesh.nodeMatrix.length > 0;
+  return [
     `Every node (${counts.nodes} nodes): pod to pod ${counts.podPaths - counts.podPathsFailed}/${counts.podPaths} paths pass` +
-      (mesh.nodeMatrix.length > 0
+      (nodeMatrix
         ? `, node to pod ${counts.nodePaths - counts.nodePathsFailed}/${counts.nodePaths}`
         : ""),
+    `  ${serverSideLine(mesh.serverWitness)}`,
+    ...(small
+      ? [
+          ...table("pod to pod (client node × echo server node):", mesh.nodes, mesh.matrix),
+          ...(nodeMatrix
+            ? table("node to pod (node × echo server node):", mesh.nodes, mesh.nodeMatrix)
+            : []),
+        ]
+      : [`  (matrix of ${counts.nodes} × ${counts.nodes} in verification.mesh.matrix)`]),
+    ...shown.map(
+      (f) => `  ${f.outcome.toUpperCase()}  ${f.from} → ${f.to}  ${f.ms} ms  ${f.detail}`,
+    ),
+    ...(mesh.failures.length > FAILURES_SHOWN
+      ? [`  … ${mesh.failures.length - FAILURES_SHOWN} more in verification.mesh.failures`]
+      : []),
+    ...Object.entries(mesh.links)
+      .filter(([node]) => small || touched.has(node))
+      .map(([node, links]) => `  links of ${node}: ${links}`),
   ];
-  lines.push(`  ${serverSideLine(mesh.serverWitness)}`);
-  if (counts.nodes <= MATRIX_NODES_SHOWN) {
-    lines.push(...table("pod to pod (client node × echo server node):", mesh.nodes, mesh.matrix));
-    if (mesh.nodeMatrix.length > 0) {
-      lines.push(...table("node to pod (node × echo server node):", mesh.nodes, mesh.nodeMatrix));
-    }
-  } else {
-    lines.push(`  (matrix of ${counts.nodes} × ${counts.nodes} in verification.mesh.matrix)`);
-  }
-  for (const failure of mesh.failures.slice(0, 20)) {
-    lines.push(
-      `  ${failure.outcome.toUpperCase()}  ${failure.from} → ${failure.to}  ${failure.ms} ms  ${failure.detail}`,
-    );
-  }
-  if (mesh.failures.length > 20) {
-    lines.push(`  … ${mesh.failures.length - 20} more in verification.mesh.failures`);
-  }
-  // Every node's links on a small cluster; on a big one, those of the nodes the shown failures touch.
-  const touched = new Set(mesh.failures.slice(0, 20).flatMap((f) => [f.from, f.to]));
-  for (const [node, links] of Object.entries(mesh.links)) {
-    if (counts.nodes <= MATRIX_NODES_SHOWN || touched.has(node)) {
-      lines.push(`  links of ${node}: ${links}`);
-    }
-  }
-  return lines;
-}
-
-/** The colour of a passing arrow or box in the pictures. */
-export const PASS_STROKE = "#080";
-
-/** The colour of a failing arrow or box in the pictures. */
-export const FAIL_STROKE = "#d00";
-
-/**
- * Mermaid-safe label text: no quotes or brackets from a name reach the graph's syntax, and no
- * backticks close the Markdown block that holds it.
- */
-export function mermaidText(text: string): string {
-  return text.replace(/["[\]{}|<>#;`]/g, "_");
 }
 
 /**
- * The cluster's paths as a Mermaid graph (GitHub renders it): a box per node, an arrow per pod
- * path, labelled with its result and time; failing ones red and dashed. A big cluster draws only
- * the failing paths, so the picture stays readable and the comment small.
+ * The cluster's paths as a Mermaid graph: a box per node, an arrow per pod path, labelled with its
+ * result and time; failing ones red and dashed. A big cluster draws only the failing paths (the
+ * first FAILURES_SHOWN) and the boxes they join, so the picture stays readable and the comment small.
  */
 export function renderMeshMermaid(mesh: MeshReport): string[] {
   const all = mesh.nodes.length <= GRAPH_NODES_SHOWN;
-  const edges: string[] = [];
-  // The boxes of the nodes an arrow is drawn for (a big cluster's healthy nodes are left out).
-  const drawn = new Set<number>(all ? mesh.nodes.map((_, i) => i) : []);
-  const red: number[] = [];
-  let edge = 0;
+  const arrows: Arrow[] = [];
+  let failing = 0;
   mesh.nodes.forEach((_, i) => {
     const cells = (mesh.matrix[i] ?? "").split(" ");
     mesh.nodes.forEach((__, j) => {
       const cell = cells[j] ?? "-";
       const ok = cell.startsWith("P");
-      if (!all && (ok || red.length >= GRAPH_FAILURES_SHOWN)) {
-        return;
+      if (all || (!ok && failing < FAILURES_SHOWN)) {
+        const [from, to] = [`n${i}`, `n${j}`];
+        arrows.push({
+          from,
+          to,
+          label: [readable(cell)],
+          dashed: !ok,
+          result: ok ? undefined : "fail",
+        });
+        failing += ok ? 0 : 1;
       }
-      edges.push(`  n${i} ${ok ? "-->" : "-.->"}|"${readable(cell)}"| n${j}`);
-      drawn.add(i).add(j);
-      if (!ok) {
-        red.push(edge);
-      }
-      edge += 1;
     });
   });
-  const lines = [
-    MERMAID_START,
-    "graph LR",
-    ...[...drawn].sort((a, b) => a - b).map((i) => `  n${i}["${mermaidText(mesh.nodes[i])}"]`),
-    ...edges,
-  ];
-  if (!all) {
-    const passing = mesh.counts.podPaths - mesh.counts.podPathsFailed;
-    const first = red.length < mesh.counts.podPathsFailed ? ` (the first ${red.length})` : "";
-    lines.push(
-      `  note["${passing} of ${mesh.counts.podPaths} paths pass; failing ones drawn${first}"]`,
-    );
-  }
-  if (red.length > 0) {
-    lines.push(`  linkStyle ${red.join(",")} stroke:${FAIL_STROKE},stroke-width:2px`);
-  }
-  lines.push(MERMAID_END);
-  return lines;
+  const passing = mesh.counts.podPaths - mesh.counts.podPathsFailed;
+  const first = failing < mesh.counts.podPathsFailed ? ` (the first ${failing})` : "";
+  return mermaid({
+    boxes: mesh.nodes
+      .map((name, i) => ({ id: `n${i}`, label: [name] }))
+      .filter((box) => all || arrows.some((a) => a.from === box.id || a.to === box.id)),
+    arrows,
+    note: all
+      ? undefined
+      : `${passing} of ${mesh.counts.podPaths} paths pass; failing ones drawn${first}`,
+    marker: "pod-to-pod mesh",
+  });
 }

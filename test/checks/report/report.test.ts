@@ -142,7 +142,6 @@ describe("renderReport", () => {
   it("writes the mesh as renderMeshText's lines wrapped, then its Mermaid block whole", () => {
     const mesh = capture("mesh").mesh!;
     expect(meshReportText(mesh)).toEqual([
-      "",
       "Every node (2 nodes): pod to pod 4/4 paths pass, node to pod 2/2",
       "  server side: 8/8 HTTP passes witnessed by the echo servers' own logs",
       "  pod to pod (client node × echo server node):",
