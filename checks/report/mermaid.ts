@@ -1,38 +1,39 @@
-/** How a verdict colours a box or an arrow; none leaves it uncoloured. */
-export type Result = "pass" | "fail";
-
 const COLOURS = { pass: { fill: "#dfd", stroke: "#080" }, fail: { fill: "#fdd", stroke: "#d00" } };
 
-/** A box of a picture; its label's lines are names and facts, made safe for Mermaid here. */
-export interface Box {
-  readonly id: string;
-  /** Its lines; an undefined or empty one is left out. */
+/**
+ * A box or an arrow of a picture. Its label's lines (an undefined or empty one is left out) may
+ * hold names and facts from the cluster: they are made safe for Mermaid here. `ok` colours it
+ * green (true) or red (false); without it, it keeps Mermaid's colour.
+ */
+interface Part {
   readonly label: readonly (string | undefined)[];
-  readonly result?: Result;
+  readonly ok?: boolean;
 }
 
-/** An arrow of a picture between two boxes. */
-export interface Arrow {
+/** A box of a picture. */
+export interface Box extends Part {
+  readonly id: string;
+}
+
+/** An arrow of a picture, dashed for traffic that must be refused or a path that failed. */
+export interface Arrow extends Part {
   readonly from: string;
   readonly to: string;
-  /** Its lines; an undefined or empty one is left out. */
-  readonly label: readonly (string | undefined)[];
-  /** Drawn dashed: traffic that must be refused, or a path that failed. */
   readonly dashed?: boolean;
-  readonly result?: Result;
 }
 
-/** A picture: its boxes and arrows, in the order drawn. */
+/**
+ * A picture: its boxes and arrows in the order drawn, a note of our own words saying what was
+ * left out, and a marker naming the block in Mermaid comments on its first and last lines.
+ */
 export interface Graph {
   readonly boxes: readonly Box[];
   readonly arrows: readonly Arrow[];
-  /** A box of our own words apart from the graph, saying what was left out of it. */
   readonly note?: string;
-  /** The first and last lines are Mermaid comments naming it: `%% <marker>`, `%% end of the <marker>`. */
   readonly marker?: string;
 }
 
-/** No quotes or brackets from a name reach the graph's syntax, no backticks close its Markdown block. */
+/** No quote or bracket of a name reaches the graph's syntax, no backtick closes its Markdown block. */
 function label(lines: readonly (string | undefined)[]): string {
   return lines
     .filter((line): line is string => line !== undefined && line !== "")
@@ -40,7 +41,7 @@ function label(lines: readonly (string | undefined)[]): string {
     .join("<br>");
 }
 
-/** The graph as Mermaid lines (GitHub renders them): boxes, arrows, note, then the colours. */
+/** The graph as Mermaid lines, which GitHub draws: boxes, arrows, the note, then the colours. */
 export function mermaid({ boxes, arrows, note, marker }: Graph): string[] {
   const lines = [
     ...(marker ? [`%% ${marker}`] : []),
@@ -49,18 +50,17 @@ export function mermaid({ boxes, arrows, note, marker }: Graph): string[] {
     ...arrows.map((a) => `  ${a.from} ${a.dashed ? "-.->" : "-->"}|"${label(a.label)}"| ${a.to}`),
     ...(note ? [`  note["${note}"]`] : []),
   ];
-  for (const result of ["pass", "fail"] as const) {
-    const ids = boxes.filter((box) => box.result === result).map((box) => box.id);
+  const results = [["pass", true] as const, ["fail", false] as const];
+  for (const [result, ok] of results) {
+    const ids = boxes.filter((box) => box.ok === ok).map((box) => box.id);
     if (ids.length > 0) {
       const { fill, stroke } = COLOURS[result];
-      lines.push(
-        `  classDef ${result} fill:${fill},stroke:${stroke}`,
-        `  class ${ids.join(",")} ${result}`,
-      );
+      lines.push(`  classDef ${result} fill:${fill},stroke:${stroke}`);
+      lines.push(`  class ${ids.join(",")} ${result}`);
     }
   }
-  for (const result of ["pass", "fail"] as const) {
-    const indices = arrows.flatMap((arrow, i) => (arrow.result === result ? [i] : []));
+  for (const [result, ok] of results) {
+    const indices = arrows.flatMap((arrow, i) => (arrow.ok === ok ? [i] : []));
     if (indices.length > 0) {
       lines.push(
         `  linkStyle ${indices.join(",")} stroke:${COLOURS[result].stroke},stroke-width:2px`,

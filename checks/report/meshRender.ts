@@ -1,5 +1,5 @@
 import { MeshReport, MeshServerWitness } from "../contract/meshTypes";
-import { Arrow, mermaid } from "./mermaid";
+import { mermaid } from "./mermaid";
 
 /** Up to this many nodes the report draws the whole matrix; beyond, counts and failures only. */
 export const MATRIX_NODES_SHOWN = 12;
@@ -10,6 +10,7 @@ export const GRAPH_NODES_SHOWN = 8;
 /** At most this many failures are listed in the text or drawn in a big cluster's picture. */
 export const FAILURES_SHOWN = 20;
 
+/** The letters of a matrix cell as words. */
 const WORD: Record<string, string> = {
   P: "pass",
   M: "MTU",
@@ -21,9 +22,8 @@ const WORD: Record<string, string> = {
 
 /** A matrix cell as a person reads it: `pass 12 ms`. */
 function readable(cell: string): string {
-  const letter = cell.charAt(0);
-  const ms = cell.slice(1);
-  return ms ? `${WORD[letter] ?? letter} ${ms} ms` : (WORD[letter] ?? letter);
+  const word = WORD[cell.charAt(0)] ?? cell.charAt(0);
+  return cell.length > 1 ? `${word} ${cell.slice(1)} ms` : word;
 }
 
 function table(title: string, nodes: readonly string[], rows: readonly string[]): string[] {
@@ -43,18 +43,15 @@ function table(title: string, nodes: readonly string[], rows: readonly string[])
 }
 
 /** What the echo servers' own logs said of the HTTP passes: one line, never left out. */
-function serverSideLine(witness: MeshServerWitness): string {
-  const passes = witness.witnessed + witness.clientsWordAlone + witness.notServed;
-  const parts = [
-    `server side: ${witness.witnessed}/${passes} HTTP passes witnessed by the echo servers' own logs`,
-    ...(witness.notServed > 0 ? [`${witness.notServed} NOT SERVED by the echo server meant`] : []),
-    ...(witness.clientsWordAlone > 0
-      ? [
-          `${witness.clientsWordAlone} on the client's word alone (${witness.unreadable.join("; ")})`,
-        ]
+function serverSideLine(w: MeshServerWitness): string {
+  const passes = w.witnessed + w.clientsWordAlone + w.notServed;
+  return [
+    `server side: ${w.witnessed}/${passes} HTTP passes witnessed by the echo servers' own logs`,
+    ...(w.notServed > 0 ? [`${w.notServed} NOT SERVED by the echo server meant`] : []),
+    ...(w.clientsWordAlone > 0
+      ? [`${w.clientsWordAlone} on the client's word alone (${w.unreadable.join("; ")})`]
       : []),
-  ];
-  return parts.join(", ");
+  ].join(", ");
 }
 
 /** The mesh's part of the text report: counts, the matrices (small clusters), every failure. */
@@ -98,36 +95,33 @@ export function renderMeshText(mesh: MeshReport): string[] {
  */
 export function renderMeshMermaid(mesh: MeshReport): string[] {
   const all = mesh.nodes.length <= GRAPH_NODES_SHOWN;
-  const arrows: Arrow[] = [];
-  let failing = 0;
-  mesh.nodes.forEach((_, i) => {
+  const paths = mesh.nodes.flatMap((_, i) => {
     const cells = (mesh.matrix[i] ?? "").split(" ");
-    mesh.nodes.forEach((__, j) => {
-      const cell = cells[j] ?? "-";
-      const ok = cell.startsWith("P");
-      if (all || (!ok && failing < FAILURES_SHOWN)) {
-        const [from, to] = [`n${i}`, `n${j}`];
-        arrows.push({
-          from,
-          to,
-          label: [readable(cell)],
-          dashed: !ok,
-          result: ok ? undefined : "fail",
-        });
-        failing += ok ? 0 : 1;
-      }
-    });
+    return mesh.nodes.map((__, j) => ({ i, j, cell: cells[j] ?? "-" }));
   });
-  const passing = mesh.counts.podPaths - mesh.counts.podPathsFailed;
-  const first = failing < mesh.counts.podPathsFailed ? ` (the first ${failing})` : "";
+  const failing = paths.filter(({ cell }) => !cell.startsWith("P"));
+  const drawn = all ? paths : failing.slice(0, FAILURES_SHOWN);
+  const arrows = drawn.map(({ i, j, cell }) => {
+    const ok = cell.startsWith("P");
+    return {
+      from: `n${i}`,
+      to: `n${j}`,
+      label: [readable(cell)],
+      dashed: !ok,
+      ok: ok ? undefined : false,
+    };
+  });
+  const { podPaths, podPathsFailed } = mesh.counts;
+  const first = drawn.length < podPathsFailed ? ` (the first ${drawn.length})` : "";
   return mermaid({
     boxes: mesh.nodes
       .map((name, i) => ({ id: `n${i}`, label: [name] }))
-      .filter((box) => all || arrows.some((a) => a.from === box.id || a.to === box.id)),
+      .filter(({ id }) => all || arrows.some((a) => a.from === id || a.to === id)),
     arrows,
     note: all
       ? undefined
-      : `${passing} of ${mesh.counts.podPaths} paths pass; failing ones drawn${first}`,
+      : `${podPaths - podPathsFailed} of ${podPaths} paths pass; failing ones drawn${first}`,
+    // Marks the block in the text report, where it follows the mesh's text.
     marker: "pod-to-pod mesh",
   });
 }
