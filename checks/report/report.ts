@@ -11,8 +11,9 @@ const DETAIL_INDENT = " ".repeat(8);
 /**
  * `text` broken at spaces into lines of at most `width` characters, the first starting with
  * `first`, the others with `rest`. Runs of spaces within a line are kept (the matrices align by
- * them); a line break or tab is a space, so every line keeps its indent. A word longer than a line
- * (a URL, a long FQDN) stays whole on its own line, so it can still be copied and searched for.
+ * them), a break swallows the run it falls on, and a line break or tab is a space, so every line
+ * keeps its indent. A word longer than a line (a URL, a long FQDN) stays whole on its own line, so
+ * that it can still be copied and searched for.
  */
 export function wrap(text: string, first = "", rest = first, width = REPORT_WIDTH): string[] {
   const lines: string[] = [];
@@ -67,16 +68,12 @@ export function renderReport(verification: Verification): string {
       ...wrap(c.detail, DETAIL_INDENT),
     ]),
   ];
-  if (verification.diagnosis) {
-    lines.push("", ...diagnosisText(verification.diagnosis));
+  const { diagnosis, mesh } = verification;
+  if (diagnosis) {
+    lines.push("", ...diagnosisText(diagnosis));
   }
-  if (verification.mesh) {
-    lines.push(
-      "",
-      ...meshReportText(verification.mesh),
-      "",
-      ...renderMeshMermaid(verification.mesh),
-    );
+  if (mesh) {
+    lines.push("", ...meshReportText(mesh), "", ...renderMeshMermaid(mesh));
   }
   return lines.join("\n");
 }
