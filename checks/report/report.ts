@@ -10,11 +10,10 @@ const DETAIL_INDENT = " ".repeat(8);
 
 /**
  * `text` broken at spaces into lines of at most `width` characters, the first starting with
- * `first`, the others with `rest`. Runs of spaces within a line are kept (the mesh's matrices align
- * by them); a break swallows the run it falls on, and a line break or tab in the text is a space
- * (so every line keeps its indent). A word longer than a line, such as a URL or a long FQDN, is
- * never cut: it stays whole on a line of its own, longer than `width`, so that it can still be
- * copied and searched for.
+ * `first`, the others with `rest`. Runs of spaces within a line are kept (the matrices align by
+ * them), a break swallows the run it falls on, and a line break or tab is a space, so every line
+ * keeps its indent. A word longer than a line (a URL, a long FQDN) stays whole on its own line, so
+ * that it can still be copied and searched for.
  */
 export function wrap(text: string, first = "", rest = first, width = REPORT_WIDTH): string[] {
   const lines: string[] = [];
@@ -36,14 +35,11 @@ export function wrap(text: string, first = "", rest = first, width = REPORT_WIDT
   return lines;
 }
 
-/**
- * The mesh's counts, matrices, failures and links as the text report shows them: renderMeshText's
- * lines, each wrapped under its own indent.
- */
+/** renderMeshText's lines, each wrapped under its own indent. */
 export function meshReportText(mesh: MeshReport): string[] {
   return renderMeshText(mesh).flatMap((line) => {
     const indent = /^ */.exec(line)?.[0] ?? "";
-    return line === "" ? [line] : wrap(line.slice(indent.length), indent, indent + "    ");
+    return wrap(line.slice(indent.length), indent, indent + "    ");
   });
 }
 
@@ -57,10 +53,10 @@ export function diagnosisText(diagnosis: Diagnosis): string[] {
 }
 
 /**
- * Renders a verification as the plain-text report exported as the `report` stack output. Every
- * line fits REPORT_WIDTH: a check is a line of its verdict, name and time, then its detail below
- * it, wrapped at spaces; the diagnosis and the mesh are wrapped the same way. The mesh's Mermaid
- * block is the exception: its statements stay whole, since one cut in two is no longer Mermaid.
+ * A verification as the plain-text report exported as the `report` stack output: each check a
+ * line of its verdict, name and time, its detail wrapped below it, then the diagnosis and the
+ * mesh, wrapped the same way. The mesh's Mermaid block is not wrapped: a statement cut in two is
+ * no longer Mermaid.
  */
 export function renderReport(verification: Verification): string {
   const width = Math.max(...verification.checks.map((c) => c.name.length));
@@ -72,11 +68,12 @@ export function renderReport(verification: Verification): string {
       ...wrap(c.detail, DETAIL_INDENT),
     ]),
   ];
-  if (verification.diagnosis) {
-    lines.push("", ...diagnosisText(verification.diagnosis));
+  const { diagnosis, mesh } = verification;
+  if (diagnosis) {
+    lines.push("", ...diagnosisText(diagnosis));
   }
-  if (verification.mesh) {
-    lines.push(...meshReportText(verification.mesh), "", ...renderMeshMermaid(verification.mesh));
+  if (mesh) {
+    lines.push("", ...meshReportText(mesh), "", ...renderMeshMermaid(mesh));
   }
   return lines.join("\n");
 }

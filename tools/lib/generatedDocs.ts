@@ -63,10 +63,7 @@ export function docsParts(
     "report-fail": block("text", renderReport(fail).split("\n")),
     // The end of the failing report: the layer that broke and its evidence.
     "report-fail-diagnosis": block("text", diagnosisText(fail.diagnosis)),
-    "mesh-text-pass": block(
-      "text",
-      meshReportText(mesh).filter((line, i) => i > 0 || line !== ""),
-    ),
+    "mesh-text-pass": block("text", meshReportText(mesh)),
     "mesh-picture-pass": block(
       "mermaid",
       renderMeshMermaid(mesh).filter((line) => !line.startsWith("%%")),

@@ -91,8 +91,7 @@ export function renderVerdict(v: Verification): string[] {
   }
   lines.push(...picture("The lab as the checks saw it:", renderPairMermaid(v)));
   if (v.mesh) {
-    const text = renderMeshText(v.mesh).filter((line, i) => i > 0 || line !== "");
-    lines.push("```text", fenced(text.join("\n")), "```", "");
+    lines.push("```text", fenced(renderMeshText(v.mesh).join("\n")), "```", "");
     lines.push(...picture("Paths between the nodes:", renderMeshMermaid(v.mesh)));
   }
   return lines;

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
-  GRAPH_FAILURES_SHOWN,
+  FAILURES_SHOWN,
   GRAPH_NODES_SHOWN,
   MATRIX_NODES_SHOWN,
-  MERMAID_END,
-  MERMAID_START,
   renderMeshMermaid,
   renderMeshText,
 } from "../../../checks/report/meshRender";
@@ -62,8 +60,8 @@ describe("renderMeshText", () => {
 describe("renderMeshMermaid", () => {
   it("draws a box per node and an arrow per path, the failing ones red and dashed", () => {
     const lines = renderMeshMermaid(report(2));
-    expect(lines[0]).toBe(MERMAID_START);
-    expect(lines.at(-1)).toBe(MERMAID_END);
+    expect(lines[0]).toBe("%% pod-to-pod mesh");
+    expect(lines.at(-1)).toBe("%% end of the pod-to-pod mesh");
     expect(lines).toContain('  n0["node-1"]');
     expect(lines).toContain('  n0 -->|"pass 10 ms"| n0');
     expect(lines).toContain('  n1 -.->|"FAIL 5012 ms"| n0');
@@ -78,7 +76,7 @@ describe("renderMeshMermaid", () => {
     expect(lines.join("\n")).toContain(`${n * n - 1} of ${n * n} paths pass; failing ones drawn`);
   });
 
-  it("draws at most GRAPH_FAILURES_SHOWN failing paths, however many fail", () => {
+  it("draws at most FAILURES_SHOWN failing paths, however many fail", () => {
     const n = 20;
     const big = report(n);
     const failing = {
@@ -87,9 +85,9 @@ describe("renderMeshMermaid", () => {
       counts: { ...big.counts, podPathsFailed: n * n },
     };
     const lines = renderMeshMermaid(failing);
-    expect(lines.filter((l) => l.includes("->|"))).toHaveLength(GRAPH_FAILURES_SHOWN);
+    expect(lines.filter((l) => l.includes("->|"))).toHaveLength(FAILURES_SHOWN);
     expect(lines.join("\n")).toContain(
-      `0 of 400 paths pass; failing ones drawn (the first ${GRAPH_FAILURES_SHOWN})`,
+      `0 of 400 paths pass; failing ones drawn (the first ${FAILURES_SHOWN})`,
     );
   });
 

@@ -139,10 +139,9 @@ describe("renderReport", () => {
     ]);
   });
 
-  it("writes the mesh as renderMeshText's lines wrapped, then its Mermaid block whole", () => {
+  it("writes the mesh after the checks as renderMeshText's lines wrapped, then its Mermaid block whole", () => {
     const mesh = capture("mesh").mesh!;
     expect(meshReportText(mesh)).toEqual([
-      "",
       "Every node (2 nodes): pod to pod 4/4 paths pass, node to pod 2/2",
       "  server side: 8/8 HTTP passes witnessed by the echo servers' own logs",
       "  pod to pod (client node × echo server node):",
@@ -157,8 +156,11 @@ describe("renderReport", () => {
       "  links of vm: node link p2p-nodes mtu 1500 (bridge ports: p2p-node2 1500), flannel.1 mtu 1450, cni0",
       "      mtu 1450",
     ]);
-    const report = renderReport(capture("mesh")).split("\n");
-    expect(report.slice(-renderMeshMermaid(mesh).length - 1)).toEqual([
+    const { mesh: _, ...checksOnly } = capture("mesh");
+    expect(renderReport(capture("mesh")).split("\n")).toEqual([
+      ...renderReport(checksOnly).split("\n"),
+      "",
+      ...meshReportText(mesh),
       "",
       ...renderMeshMermaid(mesh),
     ]);
