@@ -10,7 +10,6 @@ import { checkPlanSchema, Parsed, policyPlanSchema, RunPlan } from "./types";
  * variable, so a pair lab's inputs are exactly what they were. Nothing secret goes here.
  */
 
-/** How the runner reaches the cluster and what it does on failure. */
 const runnerOptionsSchema = z.strictObject({
   /** kubectl context, when the kubernetes provider is pinned to one. */
   kubeContext: z.string().optional(),
@@ -25,7 +24,7 @@ const runnerOptionsSchema = z.strictObject({
 /** How the runner reaches the cluster and what it does on failure. */
 export type RunnerOptions = Parsed<typeof runnerOptionsSchema>;
 
-/** Each part's schema and the prefix of its variables: `POD_TO_POD_MESH_` + ECHO_PORT. */
+/** Each part, in order: its schema, and its variables' prefix (mesh.echoPort: ..._MESH_ECHO_PORT). */
 const PARTS = {
   pair: [checkPlanSchema.omit({ policy: true }), "POD_TO_POD_"],
   policy: [policyPlanSchema, "POD_TO_POD_"],

@@ -116,9 +116,7 @@ export interface MeshPod {
 export interface MeshLayout {
   /** Every node the mesh covers, in name order: the matrix's rows and columns. */
   readonly nodes: readonly string[];
-  /** The echo server of each node. */
   readonly echo: ReadonlyMap<string, MeshPod>;
-  /** The client of each node. */
   readonly clients: ReadonlyMap<string, MeshPod>;
   /** The node probe of each node (hostNetwork: its IP is the node's). */
   readonly nodeProbes: ReadonlyMap<string, MeshPod>;

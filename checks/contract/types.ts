@@ -73,6 +73,7 @@ export type Parsed<S extends z.ZodType> = DeepReadonly<z.output<S>>;
 /** A count of things, zero or more. */
 export const count = z.int().nonnegative();
 
+// Worded to follow a value: the runner's environment says `X="0" is not a positive whole number`.
 const notPositive = { error: "is not a positive whole number" };
 /** A whole number above zero: a port, a number of packets, a bound in seconds. */
 export const positive = z.int(notPositive).positive(notPositive);
