@@ -1,140 +1,107 @@
 import { z } from "zod";
-import { MeshPlan } from "./meshTypes";
-import { CheckPlan, PolicyPlan, RunPlan } from "./types";
+import { meshPlanSchema } from "./meshTypes";
+import { checkPlanSchema, Parsed, policyPlanSchema, RunPlan } from "./types";
 
 /**
  * The contract between the ConnectivityCheck component and the runner it starts: the whole plan
  * (the pair, the stranger, the mesh) travels as environment variables, one per value, so the
  * command line stays short and each value shows in `pulumi preview` as an ordinary, diffable
- * input. One codec, one table: a part the lab does not have sets no variable, so a pair lab's
- * inputs are exactly what they were. Nothing secret goes here.
+ * input. The plan's schemas give the fields and their types: a part the lab does not have sets no
+ * variable, so a pair lab's inputs are exactly what they were. Nothing secret goes here.
  */
 
-type Kind = "text" | "count" | "optional";
-
-/** Each part's fields, the variable each travels in, and what kind of value it is. */
-const TABLE = {
-  pair: {
-    namespace: ["POD_TO_POD_NAMESPACE", "text"],
-    serverPod: ["POD_TO_POD_SERVER_POD", "text"],
-    serverPodUid: ["POD_TO_POD_SERVER_UID", "text"],
-    clientPod: ["POD_TO_POD_CLIENT_POD", "text"],
-    clientContainer: ["POD_TO_POD_CLIENT_CONTAINER", "text"],
-    serviceName: ["POD_TO_POD_SERVICE", "text"],
-    serverPodIp: ["POD_TO_POD_SERVER_IP", "text"],
-    clientPodIp: ["POD_TO_POD_CLIENT_IP", "text"],
-    serverNode: ["POD_TO_POD_SERVER_NODE", "text"],
-    clientNode: ["POD_TO_POD_CLIENT_NODE", "text"],
-    serviceClusterIp: ["POD_TO_POD_SERVICE_IP", "text"],
-    servicePort: ["POD_TO_POD_SERVICE_PORT", "count"],
-    serverPort: ["POD_TO_POD_SERVER_PORT", "count"],
-    clusterDomain: ["POD_TO_POD_CLUSTER_DOMAIN", "text"],
-    pingCount: ["POD_TO_POD_PING_COUNT", "count"],
-    timeoutSeconds: ["POD_TO_POD_TIMEOUT_SECONDS", "count"],
-  } satisfies Record<Exclude<keyof CheckPlan, "policy">, [string, Kind]>,
-  policy: {
-    strangerPod: ["POD_TO_POD_STRANGER_POD", "text"],
-    strangerContainer: ["POD_TO_POD_STRANGER_CONTAINER", "text"],
-    denyBoundSeconds: ["POD_TO_POD_DENY_BOUND_SECONDS", "count"],
-  } satisfies Record<keyof PolicyPlan, [string, Kind]>,
-  mesh: {
-    namespace: ["POD_TO_POD_MESH_NAMESPACE", "text"],
-    echoSelector: ["POD_TO_POD_MESH_ECHO_SELECTOR", "text"],
-    clientSelector: ["POD_TO_POD_MESH_CLIENT_SELECTOR", "text"],
-    nodeProbeSelector: ["POD_TO_POD_MESH_NODE_PROBE_SELECTOR", "optional"],
-    clientContainer: ["POD_TO_POD_MESH_CLIENT_CONTAINER", "text"],
-    nodeProbeContainer: ["POD_TO_POD_MESH_NODE_PROBE_CONTAINER", "text"],
-    serviceName: ["POD_TO_POD_MESH_SERVICE", "text"],
-    servicePort: ["POD_TO_POD_MESH_SERVICE_PORT", "count"],
-    echoPort: ["POD_TO_POD_MESH_ECHO_PORT", "count"],
-    nodePort: ["POD_TO_POD_MESH_NODE_PORT", "count"],
-    clusterDomain: ["POD_TO_POD_MESH_CLUSTER_DOMAIN", "text"],
-    timeoutSeconds: ["POD_TO_POD_MESH_TIMEOUT_SECONDS", "count"],
-    parallelism: ["POD_TO_POD_MESH_PARALLELISM", "count"],
-  } satisfies Record<keyof MeshPlan, [string, Kind]>,
-  options: {
-    kubeContext: ["POD_TO_POD_KUBE_CONTEXT", "optional"],
-    reportOnly: ["POD_TO_POD_REPORT_ONLY", "text"],
-    kubeconfigOnStdin: ["POD_TO_POD_KUBECONFIG_ON_STDIN", "optional"],
-    runnerVersion: ["POD_TO_POD_RUNNER_VERSION", "text"],
-  },
-} as const;
+const runnerOptionsSchema = z.strictObject({
+  /** kubectl context, when the kubernetes provider is pinned to one. */
+  kubeContext: z.string().optional(),
+  /** Report failures but exit 0. */
+  reportOnly: z.boolean(),
+  /** `kubernetes:kubeconfig` (a path or contents) arrives on stdin. */
+  kubeconfigOnStdin: z.boolean().optional(),
+  /** The runner's version (see runnerVersion), reported with the verdict. */
+  runnerVersion: z.string(),
+});
 
 /** How the runner reaches the cluster and what it does on failure. */
-export interface RunnerOptions {
-  /** kubectl context, when the kubernetes provider is pinned to one. */
-  readonly kubeContext?: string;
-  /** Report failures but exit 0. */
-  readonly reportOnly: boolean;
-  /** `kubernetes:kubeconfig` (a path or contents) arrives on stdin. */
-  readonly kubeconfigOnStdin?: boolean;
-  /** The runner's version (see runnerVersion), reported with the verdict. */
-  readonly runnerVersion: string;
-}
+export type RunnerOptions = Parsed<typeof runnerOptionsSchema>;
 
-type Part = keyof typeof TABLE;
+/** Each part, in order: its schema, and its variables' prefix (mesh.echoPort: ..._MESH_ECHO_PORT). */
+const PARTS = {
+  pair: [checkPlanSchema.omit({ policy: true }), "POD_TO_POD_"],
+  policy: [policyPlanSchema, "POD_TO_POD_"],
+  mesh: [meshPlanSchema, "POD_TO_POD_MESH_"],
+  options: [runnerOptionsSchema, "POD_TO_POD_"],
+} as const;
 
-function encode(part: Part, values: object, env: Record<string, string>): void {
-  for (const [field, [key]] of Object.entries(TABLE[part])) {
-    const value = (values as Record<string, unknown>)[field];
-    if (value !== undefined) {
-      env[key] = String(value);
-    }
-  }
+/** Variables named otherwise than their field, as they always were: a rename is a diff everywhere. */
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  serverPodUid: "SERVER_UID",
+  serverPodIp: "SERVER_IP",
+  clientPodIp: "CLIENT_IP",
+  serviceClusterIp: "SERVICE_IP",
+  serviceName: "SERVICE",
+};
+
+type Part = keyof typeof PARTS;
+
+/** A part's fields, each with its variable and its schema. */
+function variables(part: Part): Array<[field: string, key: string, schema: z.ZodType]> {
+  const [schema, prefix] = PARTS[part];
+  return Object.entries(schema.shape).map(([field, fieldSchema]) => [
+    field,
+    prefix + (SHORT_NAMES[field] ?? field.replace(/[A-Z]/g, "_$&").toUpperCase()),
+    fieldSchema,
+  ]);
 }
 
 /** Encodes a plan and the runner's options as environment variables. */
 export function toEnvironment(plan: RunPlan, options: RunnerOptions): Record<string, string> {
+  // A kubeconfig that does not come on stdin sets no variable, as before the flag existed.
+  const flags = { ...options, kubeconfigOnStdin: options.kubeconfigOnStdin || undefined };
+  const parts = { pair: plan.pair, policy: plan.pair.policy, mesh: plan.mesh, options: flags };
   const env: Record<string, string> = {};
-  encode("pair", plan.pair, env);
-  if (plan.pair.policy) {
-    encode("policy", plan.pair.policy, env);
+  for (const part of Object.keys(PARTS) as Part[]) {
+    for (const [field, key] of variables(part)) {
+      const value = (parts[part] as Record<string, unknown> | undefined)?.[field];
+      if (value !== undefined) {
+        env[key] = String(value);
+      }
+    }
   }
-  if (plan.mesh) {
-    encode("mesh", plan.mesh, env);
-  }
-  encode(
-    "options",
-    {
-      ...options,
-      reportOnly: options.reportOnly,
-      kubeconfigOnStdin: options.kubeconfigOnStdin ? true : undefined,
-    },
-    env,
-  );
   return env;
 }
 
-const COUNT = z.coerce.number().int().positive();
+/** A variable's text as its field's type: a number, a flag, or the text itself. */
+function valueOf(schema: z.ZodType, text: string): unknown {
+  const type = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+  return type instanceof z.ZodNumber
+    ? Number(text)
+    : type instanceof z.ZodBoolean
+      ? text === "true"
+      : text;
+}
 
 /** Decodes one part, adding a line per missing or malformed variable to `problems`. */
-function decode(part: Part, env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
+function decode<P extends Part>(part: P, env: NodeJS.ProcessEnv, problems: string[]) {
+  const keys: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  for (const [field, [key, kind]] of Object.entries(TABLE[part]) as Array<
-    [string, [string, Kind]]
-  >) {
-    const value = env[key];
-    if (value === undefined || value === "") {
-      if (kind !== "optional") {
-        problems.push(`${key} is not set`);
-      }
-    } else if (kind === "count") {
-      const parsed = COUNT.safeParse(value);
-      if (parsed.success) {
-        values[field] = parsed.data;
-      } else {
-        problems.push(`${key}="${value}" is not a positive whole number`);
-      }
-    } else {
-      values[field] = value;
+  for (const [field, key, schema] of variables(part)) {
+    keys[field] = key;
+    const text = env[key];
+    if (text) {
+      values[field] = valueOf(schema, text);
     }
   }
-  return values;
+  const parsed = PARTS[part][0].safeParse(values);
+  for (const issue of parsed.error?.issues ?? []) {
+    const key = keys[String(issue.path[0])];
+    problems.push(env[key] ? `${key}="${env[key]}" ${issue.message}` : `${key} is not set`);
+  }
+  return parsed.data as z.output<(typeof PARTS)[P][0]> | undefined;
 }
 
 /** Whether any variable of a part is set: the lab has that part. */
 function present(part: Part, env: NodeJS.ProcessEnv): boolean {
-  return Object.values(TABLE[part]).some(([key]) => env[key] !== undefined && env[key] !== "");
+  return variables(part).some(([, key]) => env[key]);
 }
 
 /** Decodes what toEnvironment wrote; throws naming every missing or malformed variable. */
@@ -144,22 +111,11 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): { plan: RunPlan; option
   const policy = present("policy", env) ? decode("policy", env, problems) : undefined;
   const mesh = present("mesh", env) ? decode("mesh", env, problems) : undefined;
   const options = decode("options", env, problems);
-  if (problems.length > 0) {
+  if (!pair || !options || problems.length > 0) {
     throw new Error(`The check runner's environment is incomplete: ${problems.join("; ")}.`);
   }
   return {
-    plan: {
-      pair: {
-        ...(pair as unknown as CheckPlan),
-        ...(policy ? { policy: policy as unknown as PolicyPlan } : {}),
-      },
-      ...(mesh ? { mesh: mesh as unknown as MeshPlan } : {}),
-    },
-    options: {
-      ...(options.kubeContext ? { kubeContext: options.kubeContext as string } : {}),
-      reportOnly: options.reportOnly === "true",
-      ...(options.kubeconfigOnStdin === "true" ? { kubeconfigOnStdin: true } : {}),
-      runnerVersion: options.runnerVersion as string,
-    },
+    plan: { pair: { ...pair, ...(policy ? { policy } : {}) }, ...(mesh ? { mesh } : {}) },
+    options,
   };
 }

@@ -1,38 +1,107 @@
+import { z } from "zod";
+import { count, Parsed, positive } from "./types";
+
 /**
  * The every-node mesh (`pod-to-pod:coverage: every-node`): an echo server, a client and a node
  * probe on every schedulable node, and the checks from every client to every server. These are its
  * plan (what the runner is told) and its results (what the stack exports, compact as nodes grow).
  */
 
-/** What the runner needs to find the mesh's pods and probe them. */
-export interface MeshPlan {
+/** The schema of the mesh's plan: what the runner needs to find the mesh's pods and probe them. */
+export const meshPlanSchema = z.strictObject({
   /** Namespace of the lab (and of the mesh). */
-  readonly namespace: string;
+  namespace: z.string(),
   /** Label selector (`k=v,k=v`) of the echo servers' pods. */
-  readonly echoSelector: string;
-  /** Label selector of the mesh clients' pods. */
-  readonly clientSelector: string;
+  echoSelector: z.string(),
+  clientSelector: z.string(),
   /** Label selector of the node probes' pods (hostNetwork), when the mesh has them. */
-  readonly nodeProbeSelector?: string;
+  nodeProbeSelector: z.string().optional(),
   /** Container of a mesh client to exec into. */
-  readonly clientContainer: string;
-  /** Container of a node probe to exec into. */
-  readonly nodeProbeContainer: string;
+  clientContainer: z.string(),
+  nodeProbeContainer: z.string(),
   /** The Service in front of every echo server. */
-  readonly serviceName: string;
-  /** Port of that Service. */
-  readonly servicePort: number;
+  serviceName: z.string(),
+  servicePort: positive,
   /** Port the echo servers serve the mesh clients on. */
-  readonly echoPort: number;
+  echoPort: positive,
   /** Port the echo servers serve the nodes on (the only one the nodes are let in on). */
-  readonly nodePort: number;
-  /** Cluster DNS domain. */
-  readonly clusterDomain: string;
+  nodePort: positive,
+  clusterDomain: z.string(),
   /** Bound on each probe, in seconds. */
-  readonly timeoutSeconds: number;
+  timeoutSeconds: positive,
   /** At most this many kubectl execs at once, and this many targets probed at once per pod. */
-  readonly parallelism: number;
-}
+  parallelism: positive,
+});
+/** The mesh's plan. */
+export type MeshPlan = Parsed<typeof meshPlanSchema>;
+
+const pathOutcome = z.enum(["pass", "mtu", "fail", "unserved", "absent"]);
+/**
+ * How one path fared, a client (or node) on one node to the echo server on another (or the same):
+ * every probe passed; small packets passed, full-size ones did not (an MTU black hole); nothing got
+ * through; the client reports an answer the echo server meant never logged, or logged from another
+ * sender (it came from elsewhere); the client or the server was not there to probe.
+ */
+export type PathOutcome = Parsed<typeof pathOutcome>;
+
+const meshPath = z.strictObject({
+  /** The client's node (for a node-to-pod path, the node itself). */
+  from: z.string(),
+  /** The echo server's node. */
+  to: z.string(),
+  outcome: pathOutcome,
+  /** Wall time of the path's probes, in milliseconds. */
+  ms: z.number().nonnegative(),
+  /** One line of evidence. */
+  detail: z.string(),
+});
+/** One path's result. */
+export type MeshPath = Parsed<typeof meshPath>;
+
+const meshServerWitness = z.strictObject({
+  /** Logged by the echo server meant, from the sender's own address. */
+  witnessed: count,
+  /** That echo server's log could not be read: the client's word alone. */
+  clientsWordAlone: count,
+  /** Never logged by the echo server meant, or logged from another sender: failed. */
+  notServed: count,
+  /** The echo servers whose log could not be read, and why. */
+  unreadable: z.array(z.string()),
+});
+/**
+ * How many HTTP passes the clients and node probes reported (pod paths, node paths, each client's
+ * Service fetch) the echo servers' own logs witnessed (see checks/scenarios/mesh/witness.ts).
+ */
+export type MeshServerWitness = Parsed<typeof meshServerWitness>;
+
+/** The schema of what the stack exports of the mesh: counts, the matrix compact, failures in full. */
+export const meshReportSchema = z.strictObject({
+  /** The nodes, in matrix order. */
+  nodes: z.array(z.string()),
+  /** How many paths of each kind, and how many failed. */
+  counts: z.strictObject({
+    nodes: count,
+    podPaths: count,
+    podPathsFailed: count,
+    nodePaths: count,
+    nodePathsFailed: count,
+  }),
+  serverWitness: meshServerWitness,
+  /**
+   * Client node × server node, one string per client node in `nodes` order: a cell per server node,
+   * `<P|M|F|N|->` (pass, MTU black hole, fail, not served by that echo server, absent) and the
+   * path's milliseconds, e.g. `P12 M5012`.
+   */
+  matrix: z.array(z.string()),
+  /** Node × pods on the other nodes, the same way (the node's own column is `.`). */
+  nodeMatrix: z.array(z.string()),
+  /** Every path that did not pass, with its evidence. */
+  failures: z.array(meshPath),
+  /** The links on the path and their MTUs, per node, as the node probes read them. */
+  links: z.record(z.string(), z.string()),
+});
+/** What the stack exports of the mesh. */
+export type MeshReport = Parsed<typeof meshReportSchema>;
 
 /** One mesh pod as the API server has it. */
 export interface MeshPod {
@@ -47,86 +116,10 @@ export interface MeshPod {
 export interface MeshLayout {
   /** Every node the mesh covers, in name order: the matrix's rows and columns. */
   readonly nodes: readonly string[];
-  /** The echo server of each node. */
   readonly echo: ReadonlyMap<string, MeshPod>;
-  /** The client of each node. */
   readonly clients: ReadonlyMap<string, MeshPod>;
   /** The node probe of each node (hostNetwork: its IP is the node's). */
   readonly nodeProbes: ReadonlyMap<string, MeshPod>;
   /** Schedulable nodes that lack one of the mesh's pods, and why: a hole in the coverage. */
   readonly missing: readonly string[];
-}
-
-/** How one path fared: a client (or node) on one node to the echo server on another (or the same). */
-export type PathOutcome =
-  /** Every probe passed. */
-  | "pass"
-  /** Small packets passed, full-size ones did not: an MTU black hole. */
-  | "mtu"
-  /** Nothing got through. */
-  | "fail"
-  /**
-   * The client reports an answer that the echo server it was meant for never logged (or logged
-   * from another sender): the answer came from elsewhere.
-   */
-  | "unserved"
-  /** The client or the server was not there to probe. */
-  | "absent";
-
-/** One path's result. */
-export interface MeshPath {
-  /** The client's node (for a node-to-pod path, the node itself). */
-  readonly from: string;
-  /** The echo server's node. */
-  readonly to: string;
-  readonly outcome: PathOutcome;
-  /** Wall time of the path's probes, in milliseconds. */
-  readonly ms: number;
-  /** One line of evidence. */
-  readonly detail: string;
-}
-
-/** What the stack exports of the mesh: counts, the matrix compact, failures in full. */
-export interface MeshReport {
-  /** The nodes, in matrix order. */
-  readonly nodes: readonly string[];
-  /** How many paths of each kind, and how many failed. */
-  readonly counts: {
-    readonly nodes: number;
-    readonly podPaths: number;
-    readonly podPathsFailed: number;
-    readonly nodePaths: number;
-    readonly nodePathsFailed: number;
-  };
-  /**
-   * The server's side of the HTTP passes the clients and node probes reported (pod paths, node
-   * paths, each client's Service fetch): how many the echo server meant logged, from the sender's
-   * own address; how many stand on the client's word alone (that server's log could not be read);
-   * how many no intended server served (failed).
-   */
-  readonly serverWitness: MeshServerWitness;
-  /**
-   * Client node × server node, one string per client node in `nodes` order: a cell per server node,
-   * `<P|M|F|N|->` (pass, MTU black hole, fail, not served by that echo server, absent) and the
-   * path's milliseconds, e.g. `P12 M5012`.
-   */
-  readonly matrix: readonly string[];
-  /** Node × pods on the other nodes, the same way (the node's own column is `.`). */
-  readonly nodeMatrix: readonly string[];
-  /** Every path that did not pass, with its evidence. */
-  readonly failures: readonly MeshPath[];
-  /** The links on the path and their MTUs, per node, as the node probes read them. */
-  readonly links: Readonly<Record<string, string>>;
-}
-
-/** How many HTTP passes the echo servers' own logs witnessed (see checks/scenarios/mesh/witness.ts). */
-export interface MeshServerWitness {
-  /** Logged by the echo server meant, from the sender's own address. */
-  readonly witnessed: number;
-  /** That echo server's log could not be read: the client's word alone. */
-  readonly clientsWordAlone: number;
-  /** Never logged by the echo server meant, or logged from another sender: failed. */
-  readonly notServed: number;
-  /** The echo servers whose log could not be read, and why. */
-  readonly unreadable: readonly string[];
 }

@@ -1,4 +1,11 @@
-import { MeshPlan, MeshReport } from "./meshTypes";
+import { z } from "zod";
+import type { MeshPlan } from "./meshTypes";
+import type { verificationSchema } from "./verification";
+
+/**
+ * The runner's contract, each shape a zod schema and its type read from it: the plan it is given
+ * (contract/environment.ts) and the verdict it writes (contract/verification.ts).
+ */
 
 /** The names of the checks, in the order they run and are reported. */
 export const CHECK_NAMES = [
@@ -28,7 +35,7 @@ export const POLICY_CHECK_NAMES = [
 
 /**
  * The checks added with `pod-to-pod:coverage: every-node`, each over every node of the mesh (see
- * checks/meshTypes.ts): one result per kind of path, the matrix in `verification.mesh`.
+ * meshTypes.ts): one result per kind of path, the matrix in `verification.mesh`.
  */
 export const MESH_CHECK_NAMES = [
   "mesh-coverage",
@@ -39,117 +46,113 @@ export const MESH_CHECK_NAMES = [
   "mesh-node-to-pod",
 ] as const;
 
-/** One check's name. */
-export type CheckName =
-  | (typeof CHECK_NAMES)[number]
-  | (typeof POLICY_CHECK_NAMES)[number]
-  | (typeof MESH_CHECK_NAMES)[number];
+/** The network layers a diagnosis can name. */
+export const LAYERS = [
+  "pod-network",
+  "cross-node",
+  "server",
+  "service",
+  "dns",
+  "ipam",
+  "client",
+  "network-policy",
+  "policy-enforcement",
+  "mtu",
+  "coverage",
+] as const;
 
-/** The result of one check, as exported in the stack output `verification.checks`. */
-export interface CheckResult {
-  /** Which check. */
-  readonly name: CheckName;
-  /** Whether it passed. */
-  readonly ok: boolean;
+type DeepReadonly<T> = T extends readonly (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** What a schema gives, read-only all the way down: the runner never edits a plan or a result. */
+export type Parsed<S extends z.ZodType> = DeepReadonly<z.output<S>>;
+
+/** A count of things, zero or more. */
+export const count = z.int().nonnegative();
+
+// Worded to follow a value: the runner's environment says `X="0" is not a positive whole number`.
+const notPositive = { error: "is not a positive whole number" };
+/** A whole number above zero: a port, a number of packets, a bound in seconds. */
+export const positive = z.int(notPositive).positive(notPositive);
+
+/** The schema of one check's result, as exported in the stack output `verification.checks`. */
+export const checkResultSchema = z.strictObject({
+  name: z.enum([...CHECK_NAMES, ...POLICY_CHECK_NAMES, ...MESH_CHECK_NAMES]),
+  ok: z.boolean(),
   /** One line of evidence: what was seen, or why it failed. */
-  readonly detail: string;
+  detail: z.string(),
   /** How long the check took inside the client pod, in milliseconds. */
-  readonly ms: number;
+  ms: z.number().nonnegative(),
   /** Parsed facts (RTTs, MTU, veth index, …) for checks that measure something. */
-  readonly facts?: Readonly<Record<string, string | number | boolean>>;
-}
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+/** One check's result. */
+export type CheckResult = Parsed<typeof checkResultSchema>;
+/** One check's name. */
+export type CheckName = CheckResult["name"];
 
-/** The network layer a failure points at. */
-export type Layer =
-  | "pod-network"
-  | "cross-node"
-  | "server"
-  | "service"
-  | "dns"
-  | "ipam"
-  | "client"
-  | "network-policy"
-  | "policy-enforcement"
-  | "mtu"
-  | "coverage";
-
-/** What broke, derived from which checks failed together. */
-export interface Diagnosis {
-  /** The layer that broke. */
-  readonly layer: Layer;
+/** The schema of a diagnosis: what broke, derived from which checks failed together. */
+export const diagnosisSchema = z.strictObject({
+  layer: z.enum(LAYERS),
   /** One sentence for a person. */
-  readonly summary: string;
+  summary: z.string(),
   /** The failed checks' details that led to the verdict. */
-  readonly evidence: readonly string[];
-}
+  evidence: z.array(z.string()),
+});
+/** What broke. */
+export type Diagnosis = Parsed<typeof diagnosisSchema>;
+/** The network layer a failure points at. */
+export type Layer = Diagnosis["layer"];
 
 /** The whole outcome of a run: the `verification` stack output. */
-export interface Verification {
-  /** The shape's version (contract/verification.ts): a reader can tell an old verdict from a new one. */
-  readonly schemaVersion: 2;
-  /** When the checks ran (UTC, ISO 8601): a verdict is only as fresh as this. */
-  readonly checkedAt: string;
-  /** The version of the check runner that produced it. */
-  readonly runnerVersion: string;
-  /** How many checks passed. */
-  readonly passed: number;
-  /** How many checks failed. */
-  readonly failed: number;
-  /** Every check, in run order. */
-  readonly checks: readonly CheckResult[];
-  /** Present when something failed. */
-  readonly diagnosis?: Diagnosis;
-  /** With `coverage: every-node`: every node's paths, compact (see checks/meshTypes.ts). */
-  readonly mesh?: MeshReport;
-}
+export type Verification = Parsed<typeof verificationSchema>;
 
-/** Everything the checks need to know about the deployed lab. */
-export interface CheckPlan {
-  /** Namespace of the lab. */
-  readonly namespace: string;
-  /** Name of the nginx server pod. */
-  readonly serverPod: string;
-  /** UID of the nginx server pod: what it must answer on the identity path. */
-  readonly serverPodUid: string;
-  /** Name of the busybox client pod (the checks run inside it). */
-  readonly clientPod: string;
-  /** Container of the client pod to exec into. */
-  readonly clientContainer: string;
-  /** Name of the Service in front of nginx. */
-  readonly serviceName: string;
-  /** IP of the nginx pod. */
-  readonly serverPodIp: string;
-  /** IP of the client pod. */
-  readonly clientPodIp: string;
-  /** Node the nginx pod runs on. */
-  readonly serverNode: string;
-  /** Node the client pod runs on. */
-  readonly clientNode: string;
-  /** ClusterIP of the Service. */
-  readonly serviceClusterIp: string;
-  /** Port the Service listens on. */
-  readonly servicePort: number;
-  /** Port nginx listens on in its pod. */
-  readonly serverPort: number;
-  /** Cluster DNS domain, usually cluster.local. */
-  readonly clusterDomain: string;
-  /** Packets to send in the ping check. */
-  readonly pingCount: number;
-  /** Upper bound, in seconds, for each network check. */
-  readonly timeoutSeconds: number;
-  /** Present when the lab isolates itself with NetworkPolicy: the stranger that must be refused. */
-  readonly policy?: PolicyPlan;
-}
-
-/** The NetworkPolicy half of a plan. */
-export interface PolicyPlan {
+/** The schema of the NetworkPolicy half of a plan. */
+export const policyPlanSchema = z.strictObject({
   /** The stranger pod: in the namespace, allowed by no policy. */
-  readonly strangerPod: string;
-  /** Its container. */
-  readonly strangerContainer: string;
+  strangerPod: z.string(),
+  strangerContainer: z.string(),
   /** How long a refused request may take to count as refused, in seconds. */
-  readonly denyBoundSeconds: number;
-}
+  denyBoundSeconds: positive,
+});
+/** The NetworkPolicy half of a plan. */
+export type PolicyPlan = Parsed<typeof policyPlanSchema>;
+
+/** The schema of the pair's plan: everything its checks need to know about the deployed lab. */
+export const checkPlanSchema = z.strictObject({
+  namespace: z.string(),
+  /** The nginx server pod. */
+  serverPod: z.string(),
+  /** What the nginx pod must answer on the identity path. */
+  serverPodUid: z.string(),
+  /** The busybox client pod (the checks run inside it). */
+  clientPod: z.string(),
+  /** Container of the client pod to exec into. */
+  clientContainer: z.string(),
+  /** The Service in front of nginx. */
+  serviceName: z.string(),
+  serverPodIp: z.string(),
+  clientPodIp: z.string(),
+  serverNode: z.string(),
+  clientNode: z.string(),
+  serviceClusterIp: z.string(),
+  servicePort: positive,
+  /** Port nginx listens on in its pod. */
+  serverPort: positive,
+  /** Cluster DNS domain, usually cluster.local. */
+  clusterDomain: z.string(),
+  /** Packets to send in the ping check. */
+  pingCount: positive,
+  /** Upper bound, in seconds, for each network check. */
+  timeoutSeconds: positive,
+  /** Present when the lab isolates itself with NetworkPolicy: the stranger that must be refused. */
+  policy: policyPlanSchema.optional(),
+});
+/** The pair's plan. */
+export type CheckPlan = Parsed<typeof checkPlanSchema>;
 
 /** Everything the runner runs: the pair's scenarios, and the mesh's with coverage every-node. */
 export interface RunPlan {

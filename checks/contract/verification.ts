@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { CHECK_NAMES, MESH_CHECK_NAMES, POLICY_CHECK_NAMES, Verification } from "./types";
+import { meshReportSchema } from "./meshTypes";
+import { checkResultSchema, count, diagnosisSchema, Verification } from "./types";
 
 /**
  * The verdict's one schema: the runner writes a verification that passes it, and every reader
@@ -9,76 +10,22 @@ import { CHECK_NAMES, MESH_CHECK_NAMES, POLICY_CHECK_NAMES, Verification } from 
  */
 export const VERIFICATION_SCHEMA_VERSION = 2;
 
-const fact = z.union([z.string(), z.number(), z.boolean()]);
-
-const checkResult = z.strictObject({
-  name: z.enum([...CHECK_NAMES, ...POLICY_CHECK_NAMES, ...MESH_CHECK_NAMES]),
-  ok: z.boolean(),
-  detail: z.string(),
-  ms: z.number().nonnegative(),
-  facts: z.record(z.string(), fact).optional(),
-});
-
-const diagnosis = z.strictObject({
-  layer: z.enum([
-    "pod-network",
-    "cross-node",
-    "server",
-    "service",
-    "dns",
-    "ipam",
-    "client",
-    "network-policy",
-    "policy-enforcement",
-    "mtu",
-    "coverage",
-  ]),
-  summary: z.string(),
-  evidence: z.array(z.string()),
-});
-
-const count = z.int().nonnegative();
-
-const meshReport = z.strictObject({
-  nodes: z.array(z.string()),
-  counts: z.strictObject({
-    nodes: count,
-    podPaths: count,
-    podPathsFailed: count,
-    nodePaths: count,
-    nodePathsFailed: count,
-  }),
-  serverWitness: z.strictObject({
-    witnessed: count,
-    clientsWordAlone: count,
-    notServed: count,
-    unreadable: z.array(z.string()),
-  }),
-  matrix: z.array(z.string()),
-  nodeMatrix: z.array(z.string()),
-  failures: z.array(
-    z.strictObject({
-      from: z.string(),
-      to: z.string(),
-      outcome: z.enum(["pass", "mtu", "fail", "unserved", "absent"]),
-      ms: z.number().nonnegative(),
-      detail: z.string(),
-    }),
-  ),
-  links: z.record(z.string(), z.string()),
-});
-
 /** The schema of the `verification` stack output. */
 export const verificationSchema = z
   .strictObject({
     schemaVersion: z.literal(VERIFICATION_SCHEMA_VERSION),
+    /** When the checks ran (UTC, ISO 8601): a verdict is only as fresh as this. */
     checkedAt: z.iso.datetime(),
+    /** The version of the check runner that produced it. */
     runnerVersion: z.string().min(1),
     passed: count,
     failed: count,
-    checks: z.array(checkResult).min(1),
-    diagnosis: diagnosis.optional(),
-    mesh: meshReport.optional(),
+    /** Every check, in run order. */
+    checks: z.array(checkResultSchema).min(1),
+    /** Present when something failed. */
+    diagnosis: diagnosisSchema.optional(),
+    /** With `coverage: every-node`: every node's paths, compact. */
+    mesh: meshReportSchema.optional(),
   })
   .refine(
     (v) =>

@@ -24,7 +24,24 @@ describe("the runner's environment: one codec for the whole plan", () => {
     const env = toEnvironment(plan, options);
     expect(fromEnvironment(env)).toEqual({ plan, options });
     expect(env.POD_TO_POD_STRANGER_POD).toBe("stranger-client");
-    expect(env.POD_TO_POD_MESH_PARALLELISM).toBe("8");
+    // Each variable's name comes from its field; these are the names the runner has always read.
+    expect(Object.fromEntries(Object.entries(env).filter(([key]) => key.includes("MESH")))).toEqual(
+      {
+        POD_TO_POD_MESH_NAMESPACE: "lab",
+        POD_TO_POD_MESH_ECHO_SELECTOR: "app=mesh-echo",
+        POD_TO_POD_MESH_CLIENT_SELECTOR: "app=mesh-client",
+        POD_TO_POD_MESH_NODE_PROBE_SELECTOR: "app=mesh-node-probe",
+        POD_TO_POD_MESH_CLIENT_CONTAINER: "busybox",
+        POD_TO_POD_MESH_NODE_PROBE_CONTAINER: "probe",
+        POD_TO_POD_MESH_SERVICE: "mesh-echo",
+        POD_TO_POD_MESH_SERVICE_PORT: "80",
+        POD_TO_POD_MESH_ECHO_PORT: "80",
+        POD_TO_POD_MESH_NODE_PORT: "9080",
+        POD_TO_POD_MESH_CLUSTER_DOMAIN: "cluster.local",
+        POD_TO_POD_MESH_TIMEOUT_SECONDS: "1",
+        POD_TO_POD_MESH_PARALLELISM: "8",
+      },
+    );
     const { nodeProbeSelector: _none, ...noProbes } = meshPlan;
     expect(
       fromEnvironment(toEnvironment({ pair: seedPlan, mesh: noProbes }, options)).plan,
