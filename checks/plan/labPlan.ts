@@ -11,9 +11,9 @@ import { CheckPlan, RunPlan } from "../contract/types";
  */
 
 /**
- * How long a request the policies must refuse may go unanswered before it counts as refused: a
- * dropped SYN is retried after a second, so two seconds shows a drop, and the stranger's probes
- * run at once, so this is all the isolation adds to a run.
+ * The longest a request the policies must refuse is waited for: its bound is ten times the
+ * prober's own answered request in the same run, at least 300 ms (plan/paths.ts), and at most
+ * this, which a loaded node's slow answers reach.
  */
 export const DENY_BOUND_SECONDS = 2;
 
