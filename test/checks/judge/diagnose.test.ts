@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { judged } from "../../../helpers";
-import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
-import { CHECK_NAMES, CheckName, CheckResult } from "../../../../checks/contract/types";
+import { judged } from "../../helpers";
+import { diagnose as diagnoseFindings } from "../../../checks/judge/diagnose";
+import { pairFindings } from "../../../checks/scenarios/pair";
+import { CHECK_NAMES, CheckName, CheckResult } from "../../../checks/contract/types";
+
+/** The pair's checks, diagnosed: its one path is a mesh of one cell. */
+const diagnose = (checks: readonly CheckResult[]) => diagnoseFindings(pairFindings(checks));
 
 function results(failed: CheckName[]): CheckResult[] {
   return CHECK_NAMES.map((name) => ({
