@@ -23,16 +23,14 @@ export interface FoundPath {
 export interface FoundNode {
   readonly name: string;
   readonly podMtu?: number;
-  /** The client pod's own network (eth0, routes) where it is wrong. */
-  readonly broken?: readonly string[];
   /** Whether the client pod reaches its own node (its gateway), and what shows it. */
   readonly ownNode?: { readonly answers: boolean; readonly evidence: readonly string[] };
-  /** Its links as a node probe read them, and in one line where the scenario has node probes. */
-  readonly links?: {
-    readonly nodeLink?: { readonly name: string; readonly mtu: number };
-    readonly ports: ReadonlyArray<{ readonly name: string; readonly mtu: number }>;
-    readonly flannelMtu?: number;
-  };
+  /**
+   * The links a packet crosses there, as its node probe read them: each must carry the pods' MTU
+   * and 50 bytes more, but the VXLAN device (flannel.1) the pods' MTU alone.
+   */
+  readonly links?: ReadonlyArray<{ name: string; mtu: number; vxlan?: boolean }>;
+  /** Those links in one line, where the scenario has node probes. */
   readonly linkLine?: string;
 }
 
@@ -61,13 +59,10 @@ const SERVICE: CheckName[] = ["service-clusterip-http", "mesh-service"];
 const BY_NAME: CheckName[] = ["service-dns-http", "service-fqdn-http"];
 const NAMES: CheckName[] = ["dns", ...BY_NAME, "mesh-dns"];
 const STRANGER: CheckName[] = ["stranger-to-pod-ip", "stranger-to-service"];
-/** What a client refused by the policies fails. */
-const LET_IN: CheckName[] = [
-  "policy-allows-client",
-  "pod-ip-http",
-  "ping",
-  "service-clusterip-http",
-];
+/** The client pod's own network. */
+const OWN: CheckName[] = ["pod-interface", "pod-routes"];
+/** What fails for a client the policies refuse. */
+const LET_IN: CheckName[] = ["policy-allows-client", "pod-ip-http", "ping", ...SERVICE];
 
 /** What each rule says, in the order of the rules. */
 const SAYS = {
@@ -170,18 +165,16 @@ export function diagnose(f: Findings): Diagnosis | undefined {
   const froms = (paths: readonly FoundPath[]) => unique(paths.map((p) => p.from)).join(", ");
   const nodeRoute = (p: FoundPath) => f.nodePaths.find((n) => n.from === p.from && n.to === p.to);
   const where = (outcome: FoundPath["outcome"]) => f.paths.filter((p) => p.outcome === outcome);
-  const broken = f.nodes.flatMap((n) => n.broken ?? []);
   const verdict = check("policy-allows-client");
   const policies = String(verdict?.facts?.isolatedBy ?? "none");
   const refusals = f.checks.filter((c) => STRANGER.includes(c.name));
   const got = (what: string) => refusals.some((r) => r.facts?.got === what);
+  const denial = String(verdict?.detail);
   const denied = !!verdict && !verdict.ok && policies !== "none" && !!verdict.facts;
   const reached = f.paths.every((p) => p.outcome === "pass" || p.outcome === "mtu");
   const notEnforced = [
     ...(verdict ? refusals.filter((r) => r.facts?.got === "through").map(line) : []),
-    ...(denied && reached
-      ? [`policy-allows-client: ${verdict.detail}, yet pod-ip-http passed`]
-      : []),
+    ...(denied && reached ? [`policy-allows-client: ${denial}, yet pod-ip-http passed`] : []),
   ];
   const failing = where("fail");
   const cutOff = failing.filter((p) => node(p.from)?.ownNode?.answers === false);
@@ -189,6 +182,7 @@ export function diagnose(f: Findings): Diagnosis | undefined {
   const routes = failing.flatMap((p) => nodeRoute(p) ?? []);
   const nodesReach = routes.filter((p) => p.outcome === "pass");
   const podSide = failing.length > 0 && nodesReach.length === failing.length;
+  const reach = nodesReach.map((n) => `node ${route(n)}: ${n.detail}`);
   const pods = f.paths.some((p) => p.from === p.to)
     ? "Pods on one node reach each other"
     : "The client pods reach their own node";
@@ -205,39 +199,29 @@ export function diagnose(f: Findings): Diagnosis | undefined {
   const impostor = [...SERVICE, ...BY_NAME].some((name) =>
     IMPOSTOR.includes(String(check(name)?.facts?.failure)),
   );
-  const uncovered = cite("mesh-coverage").length > 0 ? [check("mesh-coverage")?.detail ?? ""] : [];
+  const coverage = f.checks.find((c) => c.name === "mesh-coverage" && !c.ok);
   const unprobed = where("absent");
   const nodeToPod = f.nodePaths.filter((p) => p.outcome !== "pass");
   const unrouted = refusals.filter((r) => !r.ok && r.facts?.got === "unreachable");
+  const misfired = refusals.some((r) => !r.ok && r.facts?.got !== "through");
   const unroutedAt = unrouted.some((r) => r.name === "stranger-to-service")
     ? "service"
     : "pod-network";
+  // The client's own network first, then the policies, the paths (what carries nothing, then
+  // full-size packets), the server, the Service, DNS, the nodes' own routes, the stranger's view.
   const rules: Rule[] = [
-    [broken.length > 0, "client", SAYS.client, broken],
+    [cite(...OWN).length > 0, "client", SAYS.client, cite(...OWN)],
     [notEnforced.length > 0, "policy-enforcement", SAYS.notEnforced(policies), notEnforced],
-    [
-      denied,
-      "network-policy",
-      SAYS.clientRefused(String(verdict?.detail), policies),
-      cite(...LET_IN),
-    ],
+    [denied, "network-policy", SAYS.clientRefused(denial, policies), cite(...LET_IN)],
     [cutOff.length > 0, "pod-network", SAYS.cutOff, evidence(cutOff)],
     [sameNode.length > 0, "pod-network", SAYS.sameNode(froms(sameNode)), evidence(sameNode)],
-    [
-      podSide,
-      "pod-network",
-      SAYS.podSide(froms(failing)),
-      evidence(
-        failing,
-        nodesReach.map((n) => `node ${route(n)}: ${n.detail}`),
-      ),
-    ],
+    [podSide, "pod-network", SAYS.podSide(froms(failing)), evidence(failing, reach)],
     [failing.length > 0, "cross-node", SAYS.crossNode(pods, blame(failing, f.nodes)), crossNode],
     [where("mtu").length > 0, "mtu", ...mtu(f, where("mtu"))],
     [servers.length > 0, "server", SAYS.unserved(servers), evidence(unserved, fetched)],
     [where("http").length > 0, "server", SAYS.unanswered, evidence(where("http"))],
     [impostor, "service", SAYS.serviceImpostor, cite(...SERVICE, ...BY_NAME)],
-    [uncovered.length > 0, "coverage", SAYS.uncovered, [...uncovered, ...evidence(unprobed)]],
+    [!!coverage, "coverage", SAYS.uncovered, [String(coverage?.detail), ...evidence(unprobed)]],
     [unprobed.length > 0, "coverage", SAYS.unprobed(unprobed.length), evidence(unprobed)],
     [cite(...SERVICE).length > 0, "service", SAYS.service, cite(...SERVICE, ...NAMES)],
     [cite(...NAMES).length > 0, "dns", SAYS.dns, cite(...NAMES)],
@@ -245,12 +229,7 @@ export function diagnose(f: Findings): Diagnosis | undefined {
     [got("nothing"), "network-policy", SAYS.strangerCutOff, cite(...STRANGER, "stranger-dns")],
     [got("own-egress"), "network-policy", SAYS.strangerEgress, cite(...STRANGER)],
     [unrouted.length > 0, unroutedAt, SAYS.unrouted, cite(...STRANGER)],
-    [
-      refusals.some((r) => !r.ok && r.facts?.got !== "through"),
-      "network-policy",
-      SAYS.notRefused,
-      cite(...STRANGER),
-    ],
+    [misfired, "network-policy", SAYS.notRefused, cite(...STRANGER)],
     [cite("stranger-dns").length > 0, "dns", SAYS.strangerDns, cite("stranger-dns")],
     [cite("ping").length > 0, "pod-network", SAYS.lossy, cite("ping")],
     [check("pod-cidr") !== undefined, "ipam", SAYS.ipam, cite("pod-cidr")],
@@ -268,15 +247,9 @@ function mtu(f: Findings, holes: readonly FoundPath[]): [string, string[]] {
   const names = unique(holes.flatMap((p) => [p.from, p.to]));
   const involved = names.flatMap((name) => f.nodes.filter((n) => n.name === name));
   const tooSmall = involved.flatMap(({ name, links }) =>
-    needed === undefined || !links
-      ? []
-      : [
-          ...(links.nodeLink && links.nodeLink.mtu < needed ? [links.nodeLink] : []),
-          ...links.ports.filter((p) => p.mtu < needed),
-          ...(links.flannelMtu !== undefined && links.flannelMtu < needed - 50
-            ? [{ name: "flannel.1", mtu: links.flannelMtu }]
-            : []),
-        ].map((link) => `${name}: ${link.name} mtu ${link.mtu}`),
+    (needed === undefined ? [] : (links ?? []))
+      .filter((link) => link.mtu < (needed ?? 0) - (link.vxlan ? 50 : 0))
+      .map((link) => `${name}: ${link.name} mtu ${link.mtu}`),
   );
   const common = commonNodes(holes);
   const at =

@@ -1,8 +1,8 @@
 import { parseEndpointSlices } from "../../judge/endpoints";
-import { evaluateMesh, meshTargets, MeshService } from "./paths";
+import { evaluateMesh, meshTargets, MeshService, NodeLinks } from "./paths";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./layout";
 import { meshClientScript, nodeProbeScript } from "./probes";
-import { diagnose, Findings, FoundPath } from "../../judge/diagnose";
+import { diagnose, Findings, FoundNode, FoundPath } from "../../judge/diagnose";
 import { describeLinks, meshChecks, meshReport } from "./checks";
 import { MeshLayout, MeshPlan, MeshPod } from "../../contract/meshTypes";
 import { WitnessedMesh, witnessMesh } from "./witness";
@@ -12,6 +12,19 @@ import { newRunNonce } from "../../probe/script";
 import { logSinceTime, readServerLogs } from "../../witness/readLogs";
 import { witnessToken } from "../../witness/request";
 import { Prober, Scenario, ScenarioEnv } from "../scenario";
+
+/** The links a packet crosses on a node, in the order a person compares them. */
+function linksOf(links: NodeLinks | undefined): FoundNode["links"] {
+  return (
+    links && [
+      ...(links.nodeLink ? [links.nodeLink] : []),
+      ...links.ports,
+      ...(links.flannelMtu !== undefined
+        ? [{ name: "flannel.1", mtu: links.flannelMtu, vxlan: true }]
+        : []),
+    ]
+  );
+}
 
 /**
  * The mesh as a diagnosis reads it: its matrices of paths, each client's Service fetch its echo
@@ -27,7 +40,7 @@ export function meshFindings(
     nodes: layout.nodes.map((name) => ({
       name,
       podMtu: witnessed.clients.find((c) => c.node === name)?.podMtu,
-      links: witnessed.links.get(name),
+      links: linksOf(witnessed.links.get(name)),
       linkLine: describeLinks(witnessed.links.get(name)),
     })),
     paths: witnessed.podPaths.map(found),

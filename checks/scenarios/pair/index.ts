@@ -21,50 +21,37 @@ export function pairFindings(checks: readonly CheckResult[]): Findings {
   const check = (name: CheckName) => checks.find((c) => c.name === name);
   const ok = (name: CheckName) => check(name)?.ok ?? false;
   const fact = (name: CheckName, key: string) => check(name)?.facts?.[key];
-  const cite = (...names: CheckName[]) => citeFailed(checks, ...names);
   const line = (name: CheckName) => `${name}: ${check(name)?.detail ?? ""}`;
+  const cross = fact("pod-cidr", "crossNode") === true;
   const from = String(fact("pod-cidr", "clientNode") ?? "the client's node");
-  const to =
-    fact("pod-cidr", "crossNode") === true
-      ? String(fact("pod-cidr", "serverNode") ?? "the server's node")
-      : from;
-  const outcome = !ok("pod-ip-http")
-    ? !ok("ping")
-      ? "fail"
-      : IMPOSTOR.includes(String(fact("pod-ip-http", "failure")))
+  const to = cross ? String(fact("pod-cidr", "serverNode") ?? "the server's node") : from;
+  const impostor = IMPOSTOR.includes(String(fact("pod-ip-http", "failure")));
+  const outcome = ok("pod-ip-http")
+    ? check("path-mtu") && !ok("path-mtu")
+      ? "mtu"
+      : "pass"
+    : ok("ping")
+      ? impostor
         ? "unserved"
         : "http"
-    : check("path-mtu") && !ok("path-mtu")
-      ? "mtu"
-      : "pass";
+      : "fail";
   const mtu = fact("path-mtu", "podMtu") ?? fact("pod-interface", "mtu");
+  const gateway = `pod-routes: gateway ${String(fact("pod-routes", "gateway"))} answers ping`;
   const client: FoundNode = {
     name: from,
-    ...(typeof mtu === "number" ? { podMtu: mtu } : {}),
-    broken: cite("pod-interface", "pod-routes"),
+    podMtu: typeof mtu === "number" ? mtu : undefined,
     ownNode: {
       answers: fact("pod-routes", "gatewayAnswers") === true,
-      evidence: [
-        line("pod-cidr"),
-        `pod-routes: gateway ${String(fact("pod-routes", "gateway"))} answers ping`,
-      ],
+      evidence: [line("pod-cidr"), gateway],
     },
   };
+  const cited =
+    outcome === "mtu"
+      ? [...citeFailed(checks, "path-mtu"), line("pod-ip-http"), line("pod-interface")]
+      : citeFailed(checks, "pod-ip-http", "ping");
   return {
-    nodes: to === from ? [client] : [client, { name: to }],
-    paths: [
-      {
-        from,
-        to,
-        outcome,
-        server: "the lab's nginx pod",
-        detail: check("pod-ip-http")?.detail ?? "",
-        cited:
-          outcome === "mtu"
-            ? [...cite("path-mtu"), line("pod-ip-http"), line("pod-interface")]
-            : cite("pod-ip-http", "ping"),
-      },
-    ],
+    nodes: cross ? [client, { name: to }] : [client],
+    paths: [{ from, to, outcome, server: "the lab's nginx pod", detail: "", cited }],
     nodePaths: [],
     fetches: [],
     checks,
