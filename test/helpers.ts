@@ -5,7 +5,8 @@ import { ServiceEndpoint } from "../checks/judge/endpoints";
 import { parseScriptOutput, Section } from "../checks/probe/script";
 import { CheckPlan, CheckResult, Verification } from "../checks/contract/types";
 import { summarize } from "../checks/judge/verdict";
-import { diagnose } from "../checks/scenarios/pair/diagnose";
+import { diagnose } from "../checks/judge/diagnose";
+import { pairFindings } from "../checks/scenarios/pair";
 
 /** Reads a file under test/fixtures. */
 export function fixture(relative: string): string {
@@ -126,5 +127,5 @@ export function judged(
   checks: readonly CheckResult[],
   stamp: { readonly checkedAt: string; readonly runnerVersion: string },
 ): Verification {
-  return summarize(checks, stamp, diagnose(checks));
+  return summarize(checks, stamp, diagnose(pairFindings(checks)));
 }

@@ -1,16 +1,58 @@
 import { parseEndpointSlices } from "../../judge/endpoints";
-import { evaluateMesh, meshTargets, MeshService } from "./paths";
+import { evaluateMesh, meshTargets, MeshService, NodeLinks } from "./paths";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./layout";
 import { meshClientScript, nodeProbeScript } from "./probes";
-import { diagnoseMesh } from "./diagnose";
-import { meshChecks, meshReport } from "./checks";
+import { diagnose, Findings, FoundNode, FoundPath } from "../../judge/diagnose";
+import { describeLinks, meshChecks, meshReport } from "./checks";
 import { MeshLayout, MeshPlan, MeshPod } from "../../contract/meshTypes";
-import { witnessMesh } from "./witness";
+import { WitnessedMesh, witnessMesh } from "./witness";
+import { CheckResult } from "../../contract/types";
 import { endpointSlicesArgs, kubectlError, KubectlRunner, readResult } from "../../probe/exec";
 import { newRunNonce } from "../../probe/script";
 import { logSinceTime, readServerLogs } from "../../witness/readLogs";
 import { witnessToken } from "../../witness/request";
 import { Prober, Scenario, ScenarioEnv } from "../scenario";
+
+/** The links a packet crosses on a node, in the order a person compares them. */
+function linksOf(links: NodeLinks | undefined): FoundNode["links"] {
+  return (
+    links && [
+      ...(links.nodeLink ? [links.nodeLink] : []),
+      ...links.ports,
+      ...(links.flannelMtu !== undefined
+        ? [{ name: "flannel.1", mtu: links.flannelMtu, vxlan: true }]
+        : []),
+    ]
+  );
+}
+
+/**
+ * The mesh as a diagnosis reads it: its matrices of paths, each client's Service fetch its echo
+ * server must have logged, and each node's client MTU and links.
+ */
+export function meshFindings(
+  layout: MeshLayout,
+  witnessed: WitnessedMesh,
+  checks: readonly CheckResult[],
+): Findings {
+  const found = (p: Omit<FoundPath, "server">) => ({ ...p, server: `${p.to}'s echo server` });
+  return {
+    nodes: layout.nodes.map((name) => ({
+      name,
+      podMtu: witnessed.clients.find((c) => c.node === name)?.podMtu,
+      links: linksOf(witnessed.links.get(name)),
+      linkLine: describeLinks(witnessed.links.get(name)),
+    })),
+    paths: witnessed.podPaths.map(found),
+    nodePaths: witnessed.nodePaths.map(found),
+    fetches: witnessed.clients
+      .filter((c) => c.service.unserved)
+      .map((c) =>
+        found({ ...c.service, from: c.node, to: c.serviceAnsweredBy ?? "?", outcome: "unserved" }),
+      ),
+    checks,
+  };
+}
 
 /** How long the runner waits for every node's mesh pods to be Ready (a node just joined). */
 export function meshReadyBoundMs(plan: MeshPlan): number {
@@ -157,7 +199,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
       );
       const witnessed = witnessMesh(layout, evaluation, logs);
       const checks = meshChecks(layout, witnessed, plan.nodeProbeSelector !== undefined);
-      const diagnosis = diagnoseMesh(layout, witnessed, checks);
+      const diagnosis = diagnose(meshFindings(layout, witnessed, checks));
       return {
         checks,
         mesh: meshReport(layout, witnessed),

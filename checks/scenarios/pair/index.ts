@@ -1,4 +1,4 @@
-import { diagnose } from "./diagnose";
+import { citeFailed, diagnose, Findings, FoundNode, IMPOSTOR } from "../../judge/diagnose";
 import { parseEndpointSlices, ServiceEndpoint } from "../../judge/endpoints";
 import { judgePairPaths, NodePodCidrs, pairChecks, parseNodePodCidrs } from "./checks";
 import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../../judge/networkPolicy";
@@ -10,8 +10,53 @@ import { KubectlResult } from "../../probe/kubectl";
 import { newRunNonce, ScriptOutput } from "../../probe/script";
 import { logSinceTime, readServerLogs } from "../../witness/readLogs";
 import { witnessToken } from "../../witness/request";
-import { CheckPlan, CheckResult } from "../../contract/types";
+import { CheckName, CheckPlan, CheckResult } from "../../contract/types";
 import { Prober, Scenario, ScenarioEnv } from "../scenario";
+
+/**
+ * The pair's checks as a diagnosis reads them: one path, the client's to the nginx pod (its HTTP,
+ * ping and full-size checks), and the client's own network (eth0, routes, its node's answer).
+ */
+export function pairFindings(checks: readonly CheckResult[]): Findings {
+  const check = (name: CheckName) => checks.find((c) => c.name === name);
+  const ok = (name: CheckName) => check(name)?.ok ?? false;
+  const fact = (name: CheckName, key: string) => check(name)?.facts?.[key];
+  const line = (name: CheckName) => `${name}: ${check(name)?.detail ?? ""}`;
+  const cross = fact("pod-cidr", "crossNode") === true;
+  const from = String(fact("pod-cidr", "clientNode") ?? "the client's node");
+  const to = cross ? String(fact("pod-cidr", "serverNode") ?? "the server's node") : from;
+  const impostor = IMPOSTOR.includes(String(fact("pod-ip-http", "failure")));
+  const outcome = ok("pod-ip-http")
+    ? check("path-mtu") && !ok("path-mtu")
+      ? "mtu"
+      : "pass"
+    : ok("ping")
+      ? impostor
+        ? "unserved"
+        : "http"
+      : "fail";
+  const mtu = fact("path-mtu", "podMtu") ?? fact("pod-interface", "mtu");
+  const gateway = `pod-routes: gateway ${String(fact("pod-routes", "gateway"))} answers ping`;
+  const client: FoundNode = {
+    name: from,
+    podMtu: typeof mtu === "number" ? mtu : undefined,
+    ownNode: {
+      answers: fact("pod-routes", "gatewayAnswers") === true,
+      evidence: [line("pod-cidr"), gateway],
+    },
+  };
+  const cited =
+    outcome === "mtu"
+      ? [...citeFailed(checks, "path-mtu"), line("pod-ip-http"), line("pod-interface")]
+      : citeFailed(checks, "pod-ip-http", "ping");
+  return {
+    nodes: cross ? [client, { name: to }] : [client],
+    paths: [{ from, to, outcome, server: "the lab's nginx pod", detail: "", cited }],
+    nodePaths: [],
+    fetches: [],
+    checks,
+  };
+}
 
 /** Raised when the checks could not run at all (as opposed to running and failing). */
 export class CheckRunError extends Error {}
@@ -203,7 +248,7 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
           ? policyChecks(plan, plan.policy, strangerSections, facts, witnessed.stranger)
           : []),
       ];
-      const diagnosis = diagnose(checks);
+      const diagnosis = diagnose(pairFindings(checks));
       return { checks, ...(diagnosis ? { diagnosis } : {}) };
     },
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateMesh, MeshRun, parseNodeLinks } from "../../../../checks/scenarios/mesh/paths";
-import { diagnoseMesh } from "../../../../checks/scenarios/mesh/diagnose";
+import { diagnose } from "../../../../checks/judge/diagnose";
+import { meshFindings } from "../../../../checks/scenarios/mesh";
 import { meshChecks, meshReport } from "../../../../checks/scenarios/mesh/checks";
 import { renderReport } from "../../../../checks/report/report";
 import { MeshLayout } from "../../../../checks/contract/meshTypes";
@@ -44,7 +45,12 @@ function mesh(
     evaluateMesh(meshPlan, layout, runs(clients), runs(probes), serviceOf(layout), tokenOf),
   );
   const checks = meshChecks(layout, evaluation, true);
-  return { layout, evaluation, checks, diagnosis: diagnoseMesh(layout, evaluation, checks) };
+  return {
+    layout,
+    evaluation,
+    checks,
+    diagnosis: diagnose(meshFindings(layout, evaluation, checks)),
+  };
 }
 
 /** Node k (0-based) cut off from the others: every path to or from it, across nodes, is down. */
@@ -132,7 +138,7 @@ describe("the mesh's checks and diagnosis", () => {
     const checks = meshChecks(layout, evaluation, true);
     expect(checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
     expect(checks.find((c) => c.name === "mesh-path-mtu")?.ok).toBe(false);
-    const diagnosis = diagnoseMesh(layout, evaluation, checks);
+    const diagnosis = diagnose(meshFindings(layout, evaluation, checks));
     expect(diagnosis?.layer).toBe("mtu");
     expect(diagnosis?.summary).toContain("The pods' eth0 MTU is 1450");
     expect(diagnosis?.summary).toContain(
@@ -175,7 +181,7 @@ describe("the mesh's checks and diagnosis", () => {
     expect(checks.find((c) => c.name === "mesh-coverage")?.detail).toBe(
       "the mesh does not cover every schedulable node: n3: no client",
     );
-    expect(diagnoseMesh(layout, evaluation, checks)?.layer).toBe("coverage");
+    expect(diagnose(meshFindings(layout, evaluation, checks))?.layer).toBe("coverage");
   });
 
   it("takes the answer of another pod at an echo server's IP for a failure, naming both", () => {

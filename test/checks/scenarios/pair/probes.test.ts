@@ -14,7 +14,8 @@ import { PROBE_ATTEMPTS } from "../../../../checks/probe/commands";
 import { serviceNameLagBoundMs, serviceReadyBoundMs } from "../../../../checks/plan/client";
 import { clientScript, podScriptDeadlineSeconds } from "../../../../checks/scenarios/pair/probes";
 import { CheckPlan } from "../../../../checks/contract/types";
-import { diagnose } from "../../../../checks/scenarios/pair/diagnose";
+import { diagnose } from "../../../../checks/judge/diagnose";
+import { pairFindings } from "../../../../checks/scenarios/pair";
 import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
 import { witnessToken } from "../../../../checks/witness/request";
 import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../../../helpers";
@@ -286,7 +287,7 @@ describe("a broken network gives its verdict within the script's bound", () => {
     // The full-size probes are not run against a pod IP that served nothing.
     expect(sections.get("large-http")).toMatchObject({ tries: 0 });
     expect(sections.get("large-http")?.output).toBe("not probed: pod-ip-identity did not pass");
-    const verdict = diagnose(evaluateChecks(plan, sections, nodes, seedEndpoints));
+    const verdict = diagnose(pairFindings(evaluateChecks(plan, sections, nodes, seedEndpoints)));
     expect(verdict?.layer).toBe("cross-node");
     // Side by side: the longest chain (the Service's wait, then its pages), not the sum.
     expect(seconds).toBeLessThan(podScriptDeadlineSeconds(plan));
