@@ -7,6 +7,8 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { mustRun, PROJECT_DIR, runCommand } from "./runCommand";
 import { NO_GRACE } from "../../components/podGrace";
+import { REFUSAL_FLOOR_MS } from "../../checks/plan/paths";
+import { refusedGet } from "../../checks/probe/commands";
 
 const STATE = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
 
@@ -152,8 +154,9 @@ export function runWalkthrough(namespace: string, options: WalkthroughOptions): 
 }
 
 /**
- * The floor of the stranger's part of a check: one wget the policies refuse, from the stranger of
- * the deployed lab, to nginx's pod IP (how long the cluster's enforcement takes to say no).
+ * The floor of the stranger's part of a check: one request the policies refuse, from the stranger
+ * of the deployed lab to nginx's pod IP, waited for as the runner waits at the least (its bound's
+ * floor, REFUSAL_FLOOR_MS).
  */
 export function refusedRequest(namespace: string, ip: string): number {
   const run = runCommand("kubectl", [
@@ -164,7 +167,7 @@ export function refusedRequest(namespace: string, ip: string): number {
     "--",
     "sh",
     "-c",
-    `read a _ < /proc/uptime; timeout 2 wget -qO- http://${ip}/ >/dev/null 2>&1; rc=$?; read b _ < /proc/uptime; echo "$rc $a $b"`,
+    `read a _ < /proc/uptime; ( ${refusedGet(`http://${ip}/`, String(REFUSAL_FLOOR_MS), 2)} ) >/dev/null 2>&1; rc=$?; read b _ < /proc/uptime; echo "$rc $a $b"`,
   ]);
   const [rc, a, b] = run.stdout.trim().split(" ");
   if (run.code !== 0 || rc === "0") {
