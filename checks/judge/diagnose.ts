@@ -53,8 +53,8 @@ export interface Findings {
  */
 export const IMPOSTOR = ["wrong-server", "redirect", "not-served", "other-request", "other-sender"];
 
-/** Evidence lines a diagnosis lists before it points at `verification.mesh.failures`. */
-const EVIDENCE_LINES = 8;
+/** Evidence lines a diagnosis (or a check's detail) lists before it points at the rest. */
+export const EVIDENCE_LINES = 8;
 const SERVICE: CheckName[] = ["service-clusterip-http", "mesh-service"];
 const BY_NAME: CheckName[] = ["service-dns-http", "service-fqdn-http"];
 const NAMES: CheckName[] = ["dns", ...BY_NAME, "mesh-dns"];
@@ -114,7 +114,10 @@ const SAYS = {
 /** A rule: whether it holds, and then the layer it names, what it says and what it cites. */
 type Rule = readonly [boolean, Layer, string, readonly string[]];
 
-const route = (p: FoundPath) => `${p.from} → ${p.to}`;
+type Ends = { readonly from: string; readonly to: string };
+
+/** `a → b` for a path. */
+export const arrow = (p: Ends) => `${p.from} → ${p.to}`;
 const unique = <T>(items: readonly T[]) => [...new Set(items)];
 const line = (c: CheckResult) => `${c.name}: ${c.detail}`;
 
@@ -123,8 +126,9 @@ export function citeFailed(checks: readonly CheckResult[], ...names: CheckName[]
   return checks.filter((c) => !c.ok && names.includes(c.name)).map(line);
 }
 
-function listed(paths: readonly FoundPath[]): string {
-  const shown = paths.slice(0, 4).map(route).join(", ");
+/** The first paths of a list, and how many more. */
+export function listed(paths: readonly Ends[]): string {
+  const shown = paths.slice(0, 4).map(arrow).join(", ");
   return paths.length > 4 ? `${shown} and ${paths.length - 4} more` : shown;
 }
 
@@ -137,7 +141,7 @@ function commonNodes(paths: readonly FoundPath[]): string[] {
 function evidence(paths: readonly FoundPath[], extra: readonly string[] = []): string[] {
   const more = paths.length - EVIDENCE_LINES;
   return [
-    ...paths.slice(0, EVIDENCE_LINES).flatMap((p) => p.cited ?? [`${route(p)}: ${p.detail}`]),
+    ...paths.slice(0, EVIDENCE_LINES).flatMap((p) => p.cited ?? [`${arrow(p)}: ${p.detail}`]),
     ...(more > 0 ? [`${more} more in verification.mesh.failures`] : []),
     ...extra,
   ];
@@ -182,7 +186,7 @@ export function diagnose(f: Findings): Diagnosis | undefined {
   const routes = failing.flatMap((p) => nodeRoute(p) ?? []);
   const nodesReach = routes.filter((p) => p.outcome === "pass");
   const podSide = failing.length > 0 && nodesReach.length === failing.length;
-  const reach = nodesReach.map((n) => `node ${route(n)}: ${n.detail}`);
+  const reach = nodesReach.map((n) => `node ${arrow(n)}: ${n.detail}`);
   const pods = f.paths.some((p) => p.from === p.to)
     ? "Pods on one node reach each other"
     : "The client pods reach their own node";
@@ -256,7 +260,7 @@ function mtu(f: Findings, holes: readonly FoundPath[]): [string, string[]] {
     holes.length === 1
       ? holes[0].from === holes[0].to
         ? ` on ${holes[0].from}`
-        : ` on the path ${route(holes[0])}`
+        : ` on the path ${arrow(holes[0])}`
       : common.length === 1 && f.nodes.length > 2
         ? `, every such path runs to or from ${common[0]}`
         : `, on ${listed(holes)}`;

@@ -2,9 +2,7 @@ import { ClientProbes, NodeLinks } from "./paths";
 import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "../../contract/meshTypes";
 import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./witness";
 import { CheckResult } from "../../contract/types";
-
-/** Evidence lines a diagnosis lists before it points at `verification.mesh.failures`. */
-export const EVIDENCE_LINES = 8;
+import { arrow, EVIDENCE_LINES, listed } from "../../judge/diagnose";
 
 const LETTER: Record<PathOutcome, string> = {
   pass: "P",
@@ -16,11 +14,6 @@ const LETTER: Record<PathOutcome, string> = {
 
 function cell(path: MeshPath | undefined): string {
   return path ? `${LETTER[path.outcome]}${path.ms}` : "-";
-}
-
-/** `a → b` for a path. */
-export function arrow(path: MeshPath): string {
-  return `${path.from} → ${path.to}`;
 }
 
 /** One node's links as a line: what a person compares when packets of full size are lost. */
@@ -74,12 +67,6 @@ export function meshReport(layout: MeshLayout, evaluation: WitnessedMesh): MeshR
         .map((node) => [node, describeLinks(evaluation.links.get(node))]),
     ),
   };
-}
-
-/** The first paths of a list, and how many more. */
-export function listed(paths: readonly MeshPath[]): string {
-  const shown = paths.slice(0, 4).map(arrow).join(", ");
-  return paths.length > 4 ? `${shown} and ${paths.length - 4} more` : shown;
 }
 
 function slowest(paths: readonly MeshPath[]): string {
