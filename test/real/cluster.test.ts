@@ -237,11 +237,34 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
    * Starts the runner as the component does with an inline kubeconfig (on stdin, KUBECONFIG leading
    * nowhere), with its own temp folder and home, so anything it or kubectl writes is found.
    */
+  /** The kubectl runs with the inline kubeconfig now: their argv, read from /proc as ps does. */
+  function inlineKubectls(): string[][] {
+    return fs.readdirSync("/proc").flatMap((pid) => {
+      try {
+        const argv = /^\d+$/.test(pid)
+          ? fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")
+          : [];
+        return argv.includes("--kubeconfig=/dev/fd/3") ? [argv] : [];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+  }
+
   function startRunner() {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "p2p-inline-kubeconfig-"));
     const [tmp, home] = [path.join(scratch, "tmp"), path.join(scratch, "home")];
     fs.mkdirSync(tmp);
     fs.mkdirSync(home);
+    // The runner's kubectl: one that marks when an exec starts, then is the real kubectl.
+    const execStarted = path.join(scratch, "exec-started");
+    const real = spawnSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).stdout.trim();
+    const stub = path.join(scratch, "kubectl");
+    fs.writeFileSync(
+      stub,
+      `#!/bin/sh\ncase " $* " in *" exec "*) : > '${execStarted}';; esac\nexec '${real}' "$@"\n`,
+      { mode: 0o755 },
+    );
     const env = {
       ...process.env,
       ...toEnvironment(
@@ -255,6 +278,7 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
       KUBECONFIG: path.join(scratch, "nowhere.yaml"),
       TMPDIR: tmp,
       HOME: home,
+      KUBECTL: stub,
     };
     const child = spawn("node", ["--import", "tsx", "checks/run.ts"], {
       cwd: PROJECT_DIR,
@@ -269,7 +293,7 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on("close", (code, signal) => resolve({ code, signal })),
     );
-    return { child, scratch, exited, stdout: () => stdout, stderr: () => stderr };
+    return { child, scratch, execStarted, exited, stdout: () => stdout, stderr: () => stderr };
   }
 
   afterAll(() => {
@@ -294,8 +318,16 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
     "killed with %s mid-run, it leaves no file that holds it, and (unless SIGKILL) no kubectl",
     async (signal) => {
       const runner = startRunner();
-      // Mid-run: the exec is under way (the script takes a second or more on this cluster).
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Mid-run: once the runner has started a kubectl exec into a probing pod (its kubectl, a
+      // stand-in that marks an exec and then is the real one, says when).
+      for (let tries = 0; !fs.existsSync(runner.execStarted); tries++) {
+        expect(
+          runner.child.exitCode,
+          `the runner ended before its exec was seen: ${runner.stderr()}`,
+        ).toBe(null);
+        expect(tries, "no kubectl exec of the runner's seen within 30 s").toBeLessThan(3000);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       runner.child.kill(signal);
       const { code, signal: got } = await runner.exited;
       expect(code === null ? got : code, runner.stderr()).toBe(
@@ -312,8 +344,7 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
       }
       if (signal !== "SIGKILL") {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const left = spawnSync("pgrep", ["-f", "--kubeconfig=/dev/fd/3"], { encoding: "utf8" });
-        expect(left.stdout.trim(), "kubectl runs left behind").toBe("");
+        expect(inlineKubectls(), "kubectl runs left behind").toEqual([]);
       }
     },
     60_000,
