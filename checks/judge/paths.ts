@@ -166,17 +166,26 @@ export function judgePath(
 /**
  * Judges a path that must be refused, from its prober's section: unanswered within its bound, and
  * the refusal the server side's doing (the prober `alive`, no policy of its own on its egress,
- * `egressBy`); and, whatever it saw, the claim that no server logged the request.
+ * `egressBy`, a server behind the path: `unbacked` says why there is none); and, whatever it saw, the claim that
+ * no server logged the request.
  */
 export function judgeRefusedPath(
   sections: ReadonlyMap<string, Section>,
   path: PathSpec,
   prober: { readonly name: string; readonly alive: boolean; readonly egressBy?: readonly string[] },
+  unbacked: string | undefined,
   claim: { readonly server: string; readonly token: string },
 ): PathJudgement {
   const section = sections.get(path.sections.identity);
   const target = `${path.host}:${path.port}`;
-  const refusal = judgeRefusal(section, target, prober.name, prober.alive, prober.egressBy);
+  const refusal = judgeRefusal(
+    section,
+    target,
+    prober.name,
+    prober.alive,
+    prober.egressBy,
+    unbacked,
+  );
   return {
     spec: path,
     target,

@@ -308,8 +308,9 @@ export interface RefusalOutcome {
 /**
  * A request that must be refused: it fails (dropped or refused) within its bound, and the refusal
  * is the server side's doing. The same prober must be `alive` (it reached, in the same run,
- * something no policy refuses), and no policy of its own may restrict its egress (`egressBy`,
- * read from the API; undefined where it could not be read).
+ * something no policy refuses), no policy of its own may restrict its egress (`egressBy`, read
+ * from the API; undefined where it could not be read), and a server must stand behind the path
+ * (`unbacked` says why none does, from the API): a path that serves no one refuses all.
  */
 export function judgeRefusal(
   section: Section | undefined,
@@ -317,6 +318,7 @@ export function judgeRefusal(
   prober: string,
   alive: boolean,
   egressBy: readonly string[] | undefined,
+  unbacked: string | undefined,
 ): RefusalOutcome {
   if (!section) {
     return { ok: false, detail: `the stranger's probe of ${target} printed nothing` };
@@ -346,6 +348,15 @@ export function judgeRefusal(
     };
   }
   const how = wgetFailure(section.rc, section.output, target);
+  if (unbacked && (how.failure === "timeout" || how.failure === "refused")) {
+    // A path with no server behind it (a Service without endpoints) refuses everyone: its
+    // refusal says nothing of the policies.
+    return {
+      ok: false,
+      detail: `${target} did not answer ${prober}, but ${unbacked}: the refusal proves nothing of the policies`,
+      got: "no-server",
+    };
+  }
   const refused =
     how.failure === "timeout" ? "dropped" : how.failure === "refused" ? "refused" : how.failure;
   const ok = how.failure === "timeout" || how.failure === "refused";

@@ -431,8 +431,9 @@ describe("faults injected out of band", () => {
       expectLayer(
         "Service selector app=nobody",
         "service",
-        ["pod-ip-http", "ping", "dns"],
-        ["service-clusterip-http", "service-dns-http", "service-fqdn-http"],
+        ["pod-ip-http", "ping", "dns", "stranger-to-pod-ip"],
+        // A Service with no server behind it refuses the stranger too, which proves nothing.
+        ["service-clusterip-http", "service-dns-http", "service-fqdn-http", "stranger-to-service"],
       ),
     );
   });

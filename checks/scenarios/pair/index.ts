@@ -135,6 +135,7 @@ function policyFacts(plan: CheckPlan, policies: KubectlResult, pods: KubectlResu
       name: "http",
     }),
     strangerEgressBy: plan.policy ? egressRestrictedBy(read, peer(plan.policy.strangerPod)) : [],
+    serverIp: peer(plan.serverPod).ip,
   };
 }
 
@@ -219,6 +220,7 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
               plan.policy,
               strangerSections,
               facts,
+              unbackedPaths(plan, facts, endpoints),
               witnessToken(strangerNonce),
             )
           : [];
@@ -252,6 +254,26 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
       return { checks, ...(diagnosis ? { diagnosis } : {}) };
     },
   };
+}
+
+/**
+ * Why a stranger's path has no server behind it, from the API: nginx no longer has the probed IP,
+ * or the Service has no ready endpoint. Such a path refuses everyone, the policies or not.
+ */
+function unbackedPaths(
+  plan: CheckPlan,
+  facts: PolicyFacts,
+  endpoints: readonly ServiceEndpoint[] | Error,
+): { podIp?: string; clusterIp?: string } {
+  const podIp =
+    facts instanceof Error || facts.serverIp === plan.serverPodIp
+      ? undefined
+      : `${plan.serverPod} does not have ${plan.serverPodIp} (${facts.serverIp || "no IP"})`;
+  const clusterIp =
+    endpoints instanceof Error || endpoints.some((endpoint) => endpoint.ready)
+      ? undefined
+      : `${plan.serviceName} has no ready endpoint`;
+  return { ...(podIp ? { podIp } : {}), ...(clusterIp ? { clusterIp } : {}) };
 }
 
 function ranOrThrow(output: ScriptOutput | Error | undefined): ScriptOutput {

@@ -11,7 +11,12 @@ import { CheckPlan, CheckResult, PolicyPlan } from "../../contract/types";
  * not say.
  */
 export type PolicyFacts =
-  (IngressVerdict & { readonly strangerEgressBy: readonly string[] }) | Error;
+  | (IngressVerdict & {
+      readonly strangerEgressBy: readonly string[];
+      /** nginx's pod IP as the API has it now ("" where it has none). */
+      readonly serverIp: string;
+    })
+  | Error;
 
 function listed(names: readonly string[]): string {
   return names.length > 0 ? names.join(", ") : "none";
@@ -71,7 +76,7 @@ function denied(
 
 /**
  * The stranger's paths, judged from its sections: each must be refused, and the refusal the
- * server side's doing. Alive: the stranger reaches the Kubernetes API by IP, which no policy of
+ * server side's doing, with a server behind each path (`unbacked`: why none is, from the API). Alive: the stranger reaches the Kubernetes API by IP, which no policy of
  * the lab covers (DNS has a check of its own); any HTTP status proves the path (its TLS port
  * answers plain HTTP 400).
  */
@@ -80,6 +85,7 @@ export function judgeStrangerPaths(
   policy: PolicyPlan,
   sections: ReadonlyMap<string, Section>,
   facts: PolicyFacts,
+  unbacked: { readonly podIp?: string; readonly clusterIp?: string },
   token = "",
 ): PathJudgement[] {
   const api = sections.get("stranger-api");
@@ -89,9 +95,12 @@ export function judgeStrangerPaths(
     alive,
     ...(facts instanceof Error ? {} : { egressBy: facts.strangerEgressBy }),
   };
-  return strangerPaths(plan, policy).map((path) =>
-    judgeRefusedPath(sections, path, prober, { server: plan.serverPod, token }),
-  );
+  const [toPodIp, toService] = strangerPaths(plan, policy);
+  const claim = { server: plan.serverPod, token };
+  return [
+    judgeRefusedPath(sections, toPodIp, prober, unbacked.podIp, claim),
+    judgeRefusedPath(sections, toService, prober, unbacked.clusterIp, claim),
+  ];
 }
 
 /** The NetworkPolicy checks: the API's view of the policies, and the stranger's judged paths. */
@@ -133,6 +142,6 @@ export function evaluatePolicyChecks(
     policy,
     sections,
     facts,
-    judgeStrangerPaths(plan, policy, sections, facts),
+    judgeStrangerPaths(plan, policy, sections, facts, {}),
   );
 }

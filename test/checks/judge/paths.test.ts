@@ -135,7 +135,7 @@ describe("a path that must be refused", () => {
   const dropped = new Map([["stranger-pod-ip", section("", 143, 2001)]]);
 
   it("passes a request dropped within its bound, and claims that no server logged it", () => {
-    const judged = judgeRefusedPath(dropped, refused, stranger, {
+    const judged = judgeRefusedPath(dropped, refused, stranger, undefined, {
       server: "nginx-server",
       token: "s",
     });
@@ -145,7 +145,7 @@ describe("a path that must be refused", () => {
   });
 
   it("fails it when the server logged the request after all: it got through", () => {
-    const judged = judgeRefusedPath(dropped, refused, stranger, {
+    const judged = judgeRefusedPath(dropped, refused, stranger, undefined, {
       server: "nginx-server",
       token: "s",
     });
@@ -168,12 +168,27 @@ describe("a path that must be refused", () => {
   });
 
   it("proves nothing when the stranger reaches nothing at all", () => {
+    const judged = judgeRefusedPath(dropped, refused, { ...stranger, alive: false }, undefined, {
+      server: "nginx-server",
+      token: "s",
+    });
+    expect(judged.refusal).toMatchObject({ ok: false, got: "nothing" });
+  });
+
+  it("proves nothing when no server stands behind the path: a Service without endpoints", () => {
     const judged = judgeRefusedPath(
       dropped,
       refused,
-      { ...stranger, alive: false },
+      stranger,
+      "nginx-service has no ready endpoint",
       { server: "nginx-server", token: "s" },
     );
-    expect(judged.refusal).toMatchObject({ ok: false, got: "nothing" });
+    expect(judged.outcome).toBe("fail");
+    expect(judged.refusal).toEqual({
+      ok: false,
+      detail:
+        "10.42.0.7:80 did not answer stranger-client, but nginx-service has no ready endpoint: the refusal proves nothing of the policies",
+      got: "no-server",
+    });
   });
 });

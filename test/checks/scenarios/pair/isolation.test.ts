@@ -32,6 +32,7 @@ const enforced: PolicyFacts = {
   allowedBy: ["nginx-allow-client"],
   allowed: true,
   strangerEgressBy: [],
+  serverIp: "10.42.0.7",
 };
 const section = (rc: number, output: string, ms = 2001): Section => ({ rc, ms, tries: 1, output });
 const dropped = section(143, "");
@@ -149,6 +150,7 @@ describe("evaluatePolicyChecks", () => {
         allowedBy: [],
         allowed: true,
         strangerEgressBy: [],
+        serverIp: "10.42.0.7",
       }),
     );
     expect(open["policy-allows-client"].detail).toContain("no NetworkPolicy selects nginx-server");
@@ -158,6 +160,7 @@ describe("evaluatePolicyChecks", () => {
         allowedBy: [],
         allowed: false,
         strangerEgressBy: [],
+        serverIp: "10.42.0.7",
       }),
     );
     expect(shut["policy-allows-client"]).toMatchObject({
@@ -203,6 +206,7 @@ describe("the NetworkPolicy diagnoses", () => {
       allowedBy: [],
       allowed: false,
       strangerEgressBy: [],
+      serverIp: "10.42.0.7",
     };
     const verification = judged(
       [
