@@ -170,14 +170,21 @@ async function main(): Promise<void> {
   }
   const one = latest.get(1);
   // Each round of a size against one node's median: the sizes are measured one after the other.
+  // Goals: 3 nodes within 1.5× one node (the first every-node goal), 4 within 1.2× (the scale
+  // issue's, with the probing still exec'd from the runner).
+  const atMost = new Map([
+    [3, 1.5],
+    [4, 1.2],
+  ]);
   const goals = one
     ? [...latest.values()]
-        .filter((s) => s.nodes === 3)
+        .filter((s) => atMost.has(s.nodes))
+        .sort((a, b) => a.nodes - b.nodes)
         .map((s) =>
           goal(
-            "every-node check step, 3 nodes / 1 node",
+            `every-node check step, ${s.nodes} nodes / 1 node`,
             s.mesh.map((m) => m / median(one.mesh)),
-            1.5,
+            atMost.get(s.nodes) as number,
             "ratio",
           ),
         )
