@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { meshPlanSchema } from "./meshTypes";
-import { checkPlanSchema, Parsed, policyPlanSchema, RunPlan } from "./types";
+import { Parsed } from "./schemaParts";
+import { checkPlanSchema, policyPlanSchema, RunPlan } from "./types";
 
 /**
  * The contract between the ConnectivityCheck component and the runner it starts: the whole plan

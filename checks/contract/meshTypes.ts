@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { count, Parsed, positive } from "./types";
+import { count, Parsed, positive } from "./schemaParts";
 
 /**
  * The every-node mesh (`pod-to-pod:coverage: every-node`): an echo server, a client and a node

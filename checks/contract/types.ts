@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { MeshPlan } from "./meshTypes";
-import type { verificationSchema } from "./verification";
+import { MeshPlan, meshReportSchema } from "./meshTypes";
+import { count, Parsed, positive } from "./schemaParts";
 
 /**
  * The runner's contract, each shape a zod schema and its type read from it: the plan it is given
@@ -61,23 +61,6 @@ export const LAYERS = [
   "coverage",
 ] as const;
 
-type DeepReadonly<T> = T extends readonly (infer E)[]
-  ? readonly DeepReadonly<E>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
-
-/** What a schema gives, read-only all the way down: the runner never edits a plan or a result. */
-export type Parsed<S extends z.ZodType> = DeepReadonly<z.output<S>>;
-
-/** A count of things, zero or more. */
-export const count = z.int().nonnegative();
-
-// Worded to follow a value: the runner's environment says `X="0" is not a positive whole number`.
-const notPositive = { error: "is not a positive whole number" };
-/** A whole number above zero: a port, a number of packets, a bound in seconds. */
-export const positive = z.int(notPositive).positive(notPositive);
-
 /** The schema of one check's result, as exported in the stack output `verification.checks`. */
 export const checkResultSchema = z.strictObject({
   name: z.enum([...CHECK_NAMES, ...POLICY_CHECK_NAMES, ...MESH_CHECK_NAMES]),
@@ -106,6 +89,40 @@ export const diagnosisSchema = z.strictObject({
 export type Diagnosis = Parsed<typeof diagnosisSchema>;
 /** The network layer a failure points at. */
 export type Layer = Diagnosis["layer"];
+
+/**
+ * The verdict's one schema: the runner writes a verification that passes it, and every reader
+ * (the component's outputs, `npm run verify`, the workflows' reports, the tests) parses with it,
+ * so nothing downstream reads the text report. `schemaVersion` changes whenever the shape does: a
+ * consumer can tell an old verdict from a new one.
+ */
+export const VERIFICATION_SCHEMA_VERSION = 2;
+
+/** The schema of the `verification` stack output. */
+export const verificationSchema = z
+  .strictObject({
+    schemaVersion: z.literal(VERIFICATION_SCHEMA_VERSION),
+    /** When the checks ran (UTC, ISO 8601): a verdict is only as fresh as this. */
+    checkedAt: z.iso.datetime(),
+    /** The version of the check runner that produced it. */
+    runnerVersion: z.string().min(1),
+    passed: count,
+    failed: count,
+    /** Every check, in run order. */
+    checks: z.array(checkResultSchema).min(1),
+    /** Present when something failed. */
+    diagnosis: diagnosisSchema.optional(),
+    /** With `coverage: every-node`: every node's paths, compact. */
+    mesh: meshReportSchema.optional(),
+  })
+  .refine(
+    (v) =>
+      v.passed === v.checks.filter((c) => c.ok).length && v.failed === v.checks.length - v.passed,
+    { message: "passed and failed must count the checks" },
+  )
+  .refine((v) => new Set(v.checks.map((c) => c.name)).size === v.checks.length, {
+    message: "each check appears once",
+  });
 
 /** The whole outcome of a run: the `verification` stack output. */
 export type Verification = Parsed<typeof verificationSchema>;

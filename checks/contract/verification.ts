@@ -1,40 +1,7 @@
-import { z } from "zod";
-import { meshReportSchema } from "./meshTypes";
-import { checkResultSchema, count, diagnosisSchema, Verification } from "./types";
+import { Verification, VERIFICATION_SCHEMA_VERSION, verificationSchema } from "./types";
 
-/**
- * The verdict's one schema: the runner writes a verification that passes it, and every reader
- * (the component's outputs, `npm run verify`, the workflows' reports, the tests) parses with it,
- * so nothing downstream reads the text report. `schemaVersion` changes whenever the shape does: a
- * consumer can tell an old verdict from a new one.
- */
-export const VERIFICATION_SCHEMA_VERSION = 2;
-
-/** The schema of the `verification` stack output. */
-export const verificationSchema = z
-  .strictObject({
-    schemaVersion: z.literal(VERIFICATION_SCHEMA_VERSION),
-    /** When the checks ran (UTC, ISO 8601): a verdict is only as fresh as this. */
-    checkedAt: z.iso.datetime(),
-    /** The version of the check runner that produced it. */
-    runnerVersion: z.string().min(1),
-    passed: count,
-    failed: count,
-    /** Every check, in run order. */
-    checks: z.array(checkResultSchema).min(1),
-    /** Present when something failed. */
-    diagnosis: diagnosisSchema.optional(),
-    /** With `coverage: every-node`: every node's paths, compact. */
-    mesh: meshReportSchema.optional(),
-  })
-  .refine(
-    (v) =>
-      v.passed === v.checks.filter((c) => c.ok).length && v.failed === v.checks.length - v.passed,
-    { message: "passed and failed must count the checks" },
-  )
-  .refine((v) => new Set(v.checks.map((c) => c.name)).size === v.checks.length, {
-    message: "each check appears once",
-  });
+/** Reading a verdict: the schema (contract/types.ts) applied to what any reader was given. */
+export { VERIFICATION_SCHEMA_VERSION, verificationSchema };
 
 /** Validates a verification read from anywhere; throws naming what is wrong. */
 export function toVerification(value: unknown, source = "The verification"): Verification {

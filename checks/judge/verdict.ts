@@ -1,5 +1,11 @@
 import { MeshReport } from "../contract/meshTypes";
-import { CheckResult, Diagnosis, Layer, Verification } from "../contract/types";
+import {
+  CheckResult,
+  Diagnosis,
+  Layer,
+  Verification,
+  VERIFICATION_SCHEMA_VERSION,
+} from "../contract/types";
 
 /**
  * The one verdict of a run, whatever scenarios it ran: their checks counted together and their
@@ -18,7 +24,7 @@ export function summarize(
 ): Verification {
   const passed = results.filter((r) => r.ok).length;
   return {
-    schemaVersion: 2,
+    schemaVersion: VERIFICATION_SCHEMA_VERSION,
     checkedAt: stamp.checkedAt,
     runnerVersion: stamp.runnerVersion,
     passed,
