@@ -14,6 +14,8 @@ export const MESH = {
   echoDaemonSet: "mesh-echo",
   /** The port the echo servers serve the nodes on; the lab's nginx.port must differ. */
   nodePort: MESH_NODE_PORT,
+  /** The ConfigMap of the lab's run counter (the sampled coverage's rotation). */
+  rotationConfigMap: "mesh-rotation",
 } as const;
 
 function selectorString(labels: Record<string, string>): string {
@@ -45,5 +47,7 @@ export function meshPlanOf(lab: {
     clusterDomain: lab.clusterDomain,
     timeoutSeconds: lab.timeoutSeconds,
     parallelism: lab.settings.parallelism,
+    allPairsUpTo: lab.settings.allPairsUpTo,
+    rotationConfigMap: MESH.rotationConfigMap,
   };
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshSettings, ResourceSettings } from "../config";
-import { MeshPlan } from "../checks/contract/meshTypes";
+import { MeshPlan, ROTATION_RUN_KEY } from "../checks/contract/meshTypes";
 import { PART_OF } from "./labels";
 import { MESH, meshPlanOf } from "./meshPlan";
 import { MeshClients } from "./meshClients";
@@ -50,7 +50,8 @@ export interface NodeMeshArgs {
  * (with `mesh.nodeToPod`) a node probe on every schedulable node, as DaemonSets, so a node that
  * joins is covered without a change to the program; the Service `mesh-echo` in front of the echo
  * servers; and, with isolation, the NetworkPolicy `mesh-echo-allow` (the lab's default deny covers
- * the rest). The connectivity check runs the mesh from its `plan`.
+ * the rest); the ConfigMap `mesh-rotation`, the run counter of a sampled coverage. The
+ * connectivity check runs the mesh from its `plan`.
  */
 export class NodeMesh extends pulumi.ComponentResource {
   /** What the check runner needs to find and probe the mesh. */
@@ -145,6 +146,25 @@ export class NodeMesh extends pulumi.ComponentResource {
           ),
         ]
       : [];
+    // The lab's run counter: a sampled run (more nodes than mesh.allPairsUpTo) takes its number
+    // here, and the rotation of the pairs it probes is keyed by it. The runner moves it on, so
+    // its data is the cluster's, not the program's: no diff, and destroy takes it with the lab.
+    const rotation = new k8s.core.v1.ConfigMap(
+      `${name}-rotation`,
+      {
+        metadata: {
+          name: MESH.rotationConfigMap,
+          namespace: args.namespace,
+          labels: {
+            "app.kubernetes.io/name": MESH.rotationConfigMap,
+            "app.kubernetes.io/part-of": PART_OF,
+            "app.kubernetes.io/managed-by": "pulumi",
+          },
+        },
+        data: { [ROTATION_RUN_KEY]: "0" },
+      },
+      { parent: this, ignoreChanges: ["data"] },
+    );
     this.networkPolicies = policies.map((p) => p.metadata.name);
     // The plan from the same constants the DaemonSets' labels come from (npm run verify uses it
     // too); known once the namespace and the Service exist.
@@ -161,7 +181,7 @@ export class NodeMesh extends pulumi.ComponentResource {
         }),
       );
     this.triggers = [echo.uid, clients.uid, ...(probes ? [probes.uid] : []), service.metadata.uid];
-    this.resources = [echo, clients, ...(probes ? [probes] : []), service, ...policies];
+    this.resources = [echo, clients, ...(probes ? [probes] : []), service, rotation, ...policies];
     this.registerOutputs({ plan: this.plan, networkPolicies: this.networkPolicies });
   }
 }

@@ -229,6 +229,7 @@ export const labConfigSchema = z
     mesh: settings({
       parallelism: integer(1, 256, 8),
       nodeToPod: flag(true),
+      allPairsUpTo: integer(1, 100000, 32),
     }),
     clusterDomain: domain("cluster.local"),
     podReadyTimeoutSeconds: integer(10, 3600, 300),

@@ -31,7 +31,14 @@ export const meshPlanSchema = z.strictObject({
   timeoutSeconds: positive,
   /** At most this many kubectl execs at once, and this many targets probed at once per pod. */
   parallelism: positive,
+  /** Every pair of nodes is probed up to this many nodes; above, a rotation (scenarios/mesh/coverage.ts). */
+  allPairsUpTo: positive,
+  /** The ConfigMap holding the lab's run counter, which the rotation is keyed by. */
+  rotationConfigMap: z.string(),
 });
+/** The key of the lab's run counter in its ConfigMap (`rotationConfigMap`), created at "0". */
+export const ROTATION_RUN_KEY = "run";
+
 /** The mesh's plan. */
 export type MeshPlan = Parsed<typeof meshPlanSchema>;
 
@@ -90,7 +97,8 @@ export const meshReportSchema = z.strictObject({
   /**
    * Client node × server node, one string per client node in `nodes` order: a cell per server node,
    * `<P|M|F|N|->` (pass, MTU black hole, fail, not served by that echo server, absent) and the
-   * path's milliseconds, e.g. `P12 M5012`.
+   * path's milliseconds, e.g. `P12 M5012`; `.` where this run did not probe the pair (a sampled
+   * coverage: the `mesh-coverage` check says which pairs it probed).
    */
   matrix: z.array(z.string()),
   /** Node × pods on the other nodes, the same way (the node's own column is `.`). */

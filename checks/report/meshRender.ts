@@ -99,8 +99,10 @@ export function renderMeshMermaid(mesh: MeshReport): string[] {
     const cells = (mesh.matrix[i] ?? "").split(" ");
     return mesh.nodes.map((__, j) => ({ i, j, cell: cells[j] ?? "-" }));
   });
-  const failing = paths.filter(({ cell }) => !cell.startsWith("P"));
-  const drawn = all ? paths : failing.slice(0, FAILURES_SHOWN);
+  // A pair this run did not probe (a sampled coverage) is no path of this run's picture.
+  const probed = paths.filter(({ cell }) => cell !== ".");
+  const failing = probed.filter(({ cell }) => !cell.startsWith("P"));
+  const drawn = all ? probed : failing.slice(0, FAILURES_SHOWN);
   const arrows = drawn.map(({ i, j, cell }) => {
     const ok = cell.startsWith("P");
     return {

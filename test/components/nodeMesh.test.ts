@@ -55,6 +55,15 @@ describe("the program with coverage every-node", () => {
     ]);
   });
 
+  it("keeps the lab's run counter for a sampled coverage, named in the plan, starting at 0", () => {
+    const rotation = inputsOf("kubernetes:core/v1:ConfigMap", /^mesh-rotation$/);
+    expect(rotation.metadata.name).toBe("mesh-rotation");
+    expect(rotation.data).toEqual({ run: "0" });
+    const plan = fromEnvironment(inputsOf("command:local:Command").environment).plan.mesh;
+    expect(plan?.rotationConfigMap).toBe("mesh-rotation");
+    expect(plan?.allPairsUpTo).toBe(32);
+  });
+
   it("gives only the node probe the node's network, and it nothing else", () => {
     const probe = daemonSet("mesh-node-probes").spec.template.spec;
     expect(probe.hostNetwork).toBe(true);

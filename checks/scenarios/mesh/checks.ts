@@ -3,6 +3,7 @@ import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "../../contract/me
 import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./witness";
 import { CheckResult } from "../../contract/types";
 import { arrow, EVIDENCE_LINES, listed } from "../../judge/diagnose";
+import { coveredFrom, describeCoverage } from "./coverage";
 
 const LETTER: Record<PathOutcome, string> = {
   pass: "P",
@@ -12,8 +13,9 @@ const LETTER: Record<PathOutcome, string> = {
   absent: "-",
 };
 
-function cell(path: MeshPath | undefined): string {
-  return path ? `${LETTER[path.outcome]}${path.ms}` : "-";
+/** A cell: its path's letter and time; `.` where this run did not probe the pair (sampled). */
+function cell(path: MeshPath | undefined, probed: boolean): string {
+  return !probed ? "." : path ? `${LETTER[path.outcome]}${path.ms}` : "-";
 }
 
 /** One node's links as a line: what a person compares when packets of full size are lost. */
@@ -33,6 +35,11 @@ export function describeLinks(links: NodeLinks | undefined): string {
 
 /** The stack output's view of the mesh: counts, the matrices compact, every failure in full. */
 export function meshReport(layout: MeshLayout, evaluation: WitnessedMesh): MeshReport {
+  const n = layout.nodes.length;
+  const probed = (from: string, to: string) =>
+    coveredFrom(evaluation.coverage, layout.nodes.indexOf(from), n).includes(
+      layout.nodes.indexOf(to),
+    );
   const podAt = (from: string, to: string) =>
     evaluation.podPaths.find((p) => p.from === from && p.to === to);
   const nodeAt = (from: string, to: string) =>
@@ -53,12 +60,16 @@ export function meshReport(layout: MeshLayout, evaluation: WitnessedMesh): MeshR
       nodePathsFailed: evaluation.nodePaths.filter((p) => p.outcome !== "pass").length,
     },
     serverWitness: serverWitnessSummary(evaluation.witness),
-    matrix: layout.nodes.map((from) => layout.nodes.map((to) => cell(podAt(from, to))).join(" ")),
+    matrix: layout.nodes.map((from) =>
+      layout.nodes.map((to) => cell(podAt(from, to), probed(from, to))).join(" "),
+    ),
     nodeMatrix:
       evaluation.nodePaths.length === 0 && layout.nodeProbes.size === 0
         ? []
         : layout.nodes.map((from) =>
-            layout.nodes.map((to) => (from === to ? "." : cell(nodeAt(from, to)))).join(" "),
+            layout.nodes
+              .map((to) => (from === to ? "." : cell(nodeAt(from, to), probed(from, to))))
+              .join(" "),
           ),
     failures,
     links: Object.fromEntries(
@@ -147,6 +158,8 @@ export function meshChecks(
   const reachable = paths.filter((p) => p.outcome === "pass" || p.outcome === "mtu");
   const blackHoles = paths.filter((p) => p.outcome === "mtu");
   const maxMs = (list: readonly MeshPath[]) => Math.max(0, ...list.map((p) => p.ms));
+  const { coverage } = evaluation;
+  const sampled = coverage.pairs === "sampled";
   const results: CheckResult[] = [
     {
       name: "mesh-coverage",
@@ -154,9 +167,20 @@ export function meshChecks(
       ms: 0,
       detail:
         layout.missing.length === 0
-          ? `${n} node${n === 1 ? "" : "s"}${n <= 12 ? ` (${layout.nodes.join(", ")})` : ""}, each with a Ready echo server, client${withNodeProbes ? " and node probe" : ""}`
+          ? `${n} node${n === 1 ? "" : "s"}${n <= 12 ? ` (${layout.nodes.join(", ")})` : ""}, each with a Ready echo server, client${withNodeProbes ? " and node probe" : ""}${sampled ? `; ${describeCoverage(coverage, n)}` : ""}`
           : `the mesh does not cover every schedulable node: ${layout.missing.join("; ")}`,
-      facts: { nodes: n, missing: layout.missing.length },
+      facts: {
+        nodes: n,
+        missing: layout.missing.length,
+        ...(sampled
+          ? {
+              run: coverage.run,
+              firstOffset: coverage.offsets[0],
+              offsets: coverage.offsets.length,
+              runsForEveryPair: coverage.runsForEveryPair,
+            }
+          : {}),
+      },
     },
     {
       name: "mesh-pod-to-pod",
@@ -164,7 +188,7 @@ export function meshChecks(
       ms: maxMs(paths),
       detail:
         (unreachable.length === 0
-          ? `all ${paths.length} paths (${n} × ${n}) answer HTTP as the right echo server and ping${slowest(paths)}`
+          ? `all ${paths.length} paths (${n} × ${coverage.offsets.length}) answer HTTP as the right echo server and ping${slowest(paths)}`
           : `${unreachable.length} of ${paths.length} paths fail: ${listed(unreachable)}`) +
         serverSide(evaluation.witness.pod, unreadable),
       facts: {
@@ -200,7 +224,7 @@ export function meshChecks(
         (n < 2
           ? "one node: no pods on other nodes to reach"
           : failed.length === 0
-            ? `every node reaches the echo servers of the other nodes from its own network namespace (${nodePaths.length} paths)${slowest(nodePaths)}`
+            ? `every node reaches the echo servers of the other nodes${sampled ? " its window covers" : ""} from its own network namespace (${nodePaths.length} paths)${slowest(nodePaths)}`
             : `${failed.length} of ${nodePaths.length} node-to-pod paths fail: ${listed(failed)}`) +
         serverSide(evaluation.witness.node, unreadable),
       facts: {

@@ -1,5 +1,7 @@
 import { parseEndpointSlices } from "../../judge/endpoints";
 import { evaluateMesh, meshTargets, MeshService, NodeLinks } from "./paths";
+import { coveredFrom, meshCoverage } from "./coverage";
+import { takeRunNumber } from "./rotation";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./layout";
 import { meshClientScript, nodeProbeScript } from "./probes";
 import { diagnose, Findings, FoundNode, FoundPath } from "../../judge/diagnose";
@@ -141,7 +143,18 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
     throw read;
   }
   const { layout, service } = read;
+  const n = layout.nodes.length;
+  const runNumber = n > plan.allPairsUpTo ? await takeRunNumber(plan, run, context) : 0;
+  if (runNumber instanceof Error) {
+    throw runNumber;
+  }
+  const coverage = meshCoverage(n, plan.allPairsUpTo, runNumber);
   const targets = meshTargets(layout).map(({ index, node, pod }) => ({ index, node, ip: pod.ip }));
+  // What the node `from` probes this run: the echo servers of the nodes its window covers.
+  const coveredBy = (from: string) =>
+    coveredFrom(coverage, layout.nodes.indexOf(from), n).flatMap((index) =>
+      targets.filter((target) => target.index === index),
+    );
   // A nonce per script marks its output; the token each derives from it goes into its requests.
   type Task = { kind: "client" | "node"; node: string; pod: MeshPod; nonce: string };
   const tasks: Task[] = (["client", "node"] as const).flatMap((kind) =>
@@ -158,10 +171,10 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
     },
     script:
       task.kind === "client"
-        ? meshClientScript(plan, targets, task.nonce, task.node)
+        ? meshClientScript(plan, coveredBy(task.node), task.nonce, task.node)
         : nodeProbeScript(
             plan,
-            targets.filter((t) => t.node !== task.node),
+            coveredBy(task.node).filter((t) => t.node !== task.node),
             task.nonce,
             task.node,
           ),
@@ -182,6 +195,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
         byNode("node"),
         service,
         tokenOf,
+        coverage,
       );
       const logs = await readServerLogs(
         {

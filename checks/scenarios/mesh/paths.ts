@@ -7,6 +7,7 @@ import { MeshPlan } from "../../contract/meshTypes";
 import { parseIpAddr } from "../../probe/parsers";
 import { ScriptOutput, Section } from "../../probe/script";
 import { Claim } from "../../witness/witness";
+import { coveredFrom, MeshCoverage, meshCoverage } from "./coverage";
 import type { ServerSide } from "../../witness/sides";
 
 /** What one script run gave: its sections, or why it gave none. */
@@ -69,6 +70,8 @@ export interface MeshEvaluation {
   readonly links: ReadonlyMap<string, NodeLinks>;
   /** Every HTTP pass the scripts reported: what the echo servers' logs are read for. */
   readonly claims: readonly Claim[];
+  /** The pairs this run probed. */
+  readonly coverage: MeshCoverage;
 }
 
 /** The echo servers the scripts probe, in the order their indices name them. */
@@ -135,8 +138,13 @@ export function evaluateMesh(
   nodeRuns: ReadonlyMap<string, MeshRun>,
   service: MeshService,
   tokenOf: TokenOf,
+  coverage: MeshCoverage = meshCoverage(layout.nodes.length, layout.nodes.length, 0),
 ): MeshEvaluation {
   const targets = meshTargets(layout);
+  const covered = (from: string) =>
+    coveredFrom(coverage, layout.nodes.indexOf(from), layout.nodes.length).map(
+      (index) => layout.nodes[index],
+    );
   const podCells: MeshCell[] = [];
   const nodeCells: MeshCell[] = [];
   const clients: ClientRun[] = [];
@@ -175,7 +183,7 @@ export function evaluateMesh(
     const sections = sectionsOf(run);
     const client = layout.clients.get(from);
     const claim = { token: tokenOf("client", from), sources: client ? [client.ip] : [] };
-    for (const to of layout.nodes) {
+    for (const to of covered(from)) {
       podCells.push(
         cell(
           from,
@@ -205,7 +213,7 @@ export function evaluateMesh(
       links.set(from, parseNodeLinks(linkSection.output, probe.ip));
     }
     const nodeClaim = { token: tokenOf("node", from), sources: links.get(from)?.addresses ?? [] };
-    for (const to of layout.nodes.filter((n) => n !== from)) {
+    for (const to of covered(from).filter((n) => n !== from)) {
       const why = nodeRun instanceof Error && `the node probe could not run: ${nodeRun.message}`;
       nodeCells.push(
         cell(from, to, why, (target, echo) =>
@@ -223,7 +231,7 @@ export function evaluateMesh(
     ...nodeCells.flatMap((c) => judged(c.path)),
     ...clients.flatMap((c) => judged(c.service)),
   ];
-  return { podCells, nodeCells, clients, links, claims };
+  return { podCells, nodeCells, clients, links, claims, coverage };
 }
 
 function failedClient(node: string, error: Error): ClientRun {

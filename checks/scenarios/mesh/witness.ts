@@ -13,6 +13,7 @@ export interface WitnessedMesh {
   readonly nodePaths: readonly MeshPath[];
   readonly clients: readonly ClientProbes[];
   readonly links: MeshEvaluation["links"];
+  readonly coverage: MeshEvaluation["coverage"];
   readonly witness: {
     readonly pod: WitnessCount;
     readonly node: WitnessCount;
@@ -99,6 +100,7 @@ export function witnessMesh(
     nodePaths: paths(evaluation.nodeCells, "node"),
     clients: evaluation.clients.map(client),
     links: evaluation.links,
+    coverage: evaluation.coverage,
     witness: {
       ...counts,
       unreadable: [...logs].flatMap(([node, log]) =>

@@ -40,6 +40,8 @@ describe("the runner's environment: one codec for the whole plan", () => {
         POD_TO_POD_MESH_CLUSTER_DOMAIN: "cluster.local",
         POD_TO_POD_MESH_TIMEOUT_SECONDS: "1",
         POD_TO_POD_MESH_PARALLELISM: "8",
+        POD_TO_POD_MESH_ALL_PAIRS_UP_TO: "32",
+        POD_TO_POD_MESH_ROTATION_CONFIG_MAP: "mesh-rotation",
       },
     );
     const { nodeProbeSelector: _none, ...noProbes } = meshPlan;

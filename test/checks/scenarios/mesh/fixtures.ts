@@ -22,6 +22,8 @@ export const meshPlan: MeshPlan = {
   clusterDomain: "cluster.local",
   timeoutSeconds: 1,
   parallelism: 8,
+  allPairsUpTo: 32,
+  rotationConfigMap: "mesh-rotation",
 };
 
 /** The token of every mesh script's requests: each script with the test's nonce. */

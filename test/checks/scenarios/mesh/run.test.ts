@@ -99,8 +99,11 @@ function fakeCluster(
     /** Endpoints the mesh's Service has beside the echo servers. */
     extraEndpoints?: ReadonlyArray<Record<string, unknown>>;
     logOf?: (node: string, honest: Sent[], all: Sent[], read: number) => KubectlResult;
+    /** The lab's run counter (the ConfigMap mesh-rotation's `run`), which patches move on. */
+    counter?: { value: string };
   } = {},
 ) {
+  const counterCalls: string[][] = [];
   let concurrent = 0;
   let most = 0;
   let reads = 0;
@@ -118,6 +121,18 @@ function fakeCluster(
         stderr: "",
         stdout: JSON.stringify({ items: nodes.map((name) => ({ metadata: { name }, spec: {} })) }),
       };
+    }
+    if (args[1] === "configmap" && options.counter) {
+      counterCalls.push([...args]);
+      if (verb === "get") {
+        return { code: 0, stderr: "", stdout: options.counter.value };
+      }
+      const [test, replace] = JSON.parse(args.at(-1)!) as Array<{ value: string }>;
+      if (test.value !== options.counter.value) {
+        return { code: 1, stderr: "the server rejected our request: test failed", stdout: "" };
+      }
+      options.counter.value = replace.value;
+      return { code: 0, stderr: "", stdout: "configmap/mesh-rotation patched" };
     }
     if (verb === "get" && args[1] === "service") {
       return { code: 0, stderr: "", stdout: "10.43.7.7" };
@@ -182,7 +197,19 @@ function fakeCluster(
     }
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
-  return { run, most: () => most, mostLogs: () => mostLogs, logCalls, endpointReads };
+  return {
+    run,
+    most: () => most,
+    mostLogs: () => mostLogs,
+    logCalls,
+    endpointReads,
+    counterCalls,
+    sent,
+  };
+}
+
+function check(outcome: Awaited<ReturnType<typeof runMesh>>, name: string) {
+  return outcome.checks.find((c) => c.name === name)!;
 }
 
 describe("runMesh", () => {
@@ -226,6 +253,121 @@ describe("runMesh", () => {
     expect(outcome.report.counts.podPaths).toBe(25);
     expect(outcome.report.counts.nodePaths).toBe(20);
     expect(cluster.most()).toBe(3);
+  });
+
+  it("above allPairsUpTo, probes this run's window of the pairs: every node sends and receives M", async () => {
+    const nodes = ["n1", "n2", "n3", "n4", "n5"];
+    const counter = { value: "1" };
+    const cluster = fakeCluster(nodes, { counter });
+    const outcome = await runMesh({ ...meshPlan, allPairsUpTo: 2 }, cluster.run);
+    expect(
+      outcome.checks.every((c) => c.ok),
+      JSON.stringify(outcome.checks),
+    ).toBe(true);
+    // Run 1 of the counter: the offsets 2 and 3; the counter moved on in one compare-and-set.
+    expect(counter.value).toBe("2");
+    expect(cluster.counterCalls).toEqual([
+      ["get", "configmap", "-n", "lab", "mesh-rotation", "-o", "jsonpath={.data.run}"],
+      [
+        "patch",
+        "configmap",
+        "-n",
+        "lab",
+        "mesh-rotation",
+        "--type=json",
+        "-p",
+        '[{"op":"test","path":"/data/run","value":"1"},{"op":"replace","path":"/data/run","value":"2"}]',
+      ],
+    ]);
+    const probedCells = (matrix: readonly string[]) =>
+      matrix.map((row) =>
+        row
+          .split(" ")
+          .map((cell) => (cell === "." ? "." : cell[0]))
+          .join(" "),
+      );
+    expect(probedCells(outcome.report.matrix)).toEqual([
+      ". . P P .",
+      ". . . P P",
+      "P . . . P",
+      "P P . . .",
+      ". P P . .",
+    ]);
+    expect(probedCells(outcome.report.nodeMatrix)).toEqual(probedCells(outcome.report.matrix));
+    expect(outcome.report.counts).toEqual({
+      nodes: 5,
+      podPaths: 10,
+      podPathsFailed: 0,
+      nodePaths: 10,
+      nodePathsFailed: 0,
+    });
+    // What the scripts sent: each client's identity fetches went to the two echo servers of its
+    // window, no other.
+    const identity = (from: number) =>
+      cluster.sent
+        .filter(
+          (s) =>
+            s.line.remote === `10.42.${from}.11` &&
+            s.line.uri.startsWith("/pod-to-pod/identity") &&
+            s.line.host !== "mesh-echo:80",
+        )
+        .map((s) => s.node);
+    expect(nodes.map((_, i) => identity(i))).toEqual([
+      ["n3", "n4"],
+      ["n4", "n5"],
+      ["n5", "n1"],
+      ["n1", "n2"],
+      ["n2", "n3"],
+    ]);
+    const coverage = check(outcome, "mesh-coverage");
+    expect(coverage.detail).toBe(
+      "5 nodes (n1, n2, n3, n4, n5), each with a Ready echo server, client and node probe; sampled (run 1): each client probes 2 of the 5 echo servers, those 2 to 3 places after its own node in the matrix's order (mod 5); 3 consecutive runs cover every pair",
+    );
+    expect(coverage.facts).toEqual({
+      nodes: 5,
+      missing: 0,
+      run: 1,
+      firstOffset: 2,
+      offsets: 2,
+      runsForEveryPair: 3,
+    });
+    expect(check(outcome, "mesh-pod-to-pod").detail).toContain("all 10 paths (5 × 2) answer HTTP");
+  });
+
+  it("covers every pair within ceil(N / M) consecutive runs, whoever runs them", async () => {
+    const nodes = ["n1", "n2", "n3", "n4", "n5"];
+    const counter = { value: "7" };
+    const seen = new Set<string>();
+    for (let run = 0; run < 3; run += 1) {
+      const outcome = await runMesh(
+        { ...meshPlan, allPairsUpTo: 2 },
+        fakeCluster(nodes, { counter }).run,
+      );
+      outcome.report.matrix.forEach((row, i) =>
+        row.split(" ").forEach((cell, j) => {
+          if (cell !== ".") {
+            seen.add(`${nodes[i]}->${nodes[j]}`);
+          }
+        }),
+      );
+    }
+    expect(counter.value).toBe("10");
+    expect([...seen].sort()).toEqual(nodes.flatMap((a) => nodes.map((b) => `${a}->${b}`)).sort());
+  });
+
+  it("fails the run on a counter that is not a whole number, naming the ConfigMap, key and value", async () => {
+    const cluster = fakeCluster(["n1", "n2", "n3"], { counter: { value: "-1" } });
+    await expect(runMesh({ ...meshPlan, allPairsUpTo: 2 }, cluster.run)).rejects.toThrow(
+      'the mesh\'s run counter (ConfigMap lab/mesh-rotation, key run) holds "-1": accepted is a whole number from 0 (set it to "0" to start the rotation again)',
+    );
+  });
+
+  it("does not touch the counter where every pair is probed", async () => {
+    const cluster = fakeCluster(["n1", "n2"], { counter: { value: "x" } });
+    const outcome = await runMesh({ ...meshPlan, allPairsUpTo: 2 }, cluster.run);
+    expect(outcome.report.counts.podPaths).toBe(4);
+    expect(cluster.counterCalls).toEqual([]);
+    expect(check(outcome, "mesh-coverage").facts).toEqual({ nodes: 2, missing: 0 });
   });
 
   it("waits, bounded, for a node's mesh pods to be Ready before it probes", async () => {
@@ -274,8 +416,6 @@ describe("runMesh", () => {
 describe("the echo servers' side of the mesh", () => {
   const nodes = ["n1", "n2", "n3"];
   const noWait = async () => undefined;
-  const check = (outcome: Awaited<ReturnType<typeof runMesh>>, name: string) =>
-    outcome.checks.find((c) => c.name === name)!;
 
   it("reads each echo server's log once, side by side and bounded, and witnesses every HTTP pass", async () => {
     const cluster = fakeCluster(nodes);
