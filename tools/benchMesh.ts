@@ -5,7 +5,9 @@
  *
  * It deploys an every-node stack once per cluster size and runs the check step alone (the runner,
  * `node checks/start.js`, with the command's environment) `rounds` times, the pair's check step
- * alone (the same runner without the mesh) alternating with it.
+ * alone (the same runner without the mesh) alternating with it, and the every-node check step
+ * sampled at its least (`mesh.allPairsUpTo: 1`: each node probes one echo server per run) beside
+ * them: what of the step is the targets, and what the execs.
  *
  *   tsx tools/benchMesh.ts [rounds=5] [--nodes 1,2,3] [--report]
  *
@@ -39,6 +41,8 @@ interface SizeResult {
   readonly mesh: readonly number[];
   /** The pair's check step alone, seconds. */
   readonly pair: readonly number[];
+  /** The every-node check step with each node probing one echo server (allPairsUpTo 1), seconds. */
+  readonly sampled?: readonly number[];
   /** The median time of one healthy path's probes (the model's job), seconds. */
   readonly pathSeconds: number;
   /** The median time of a bare `kubectl exec -- true` into a mesh client (the model's exec). */
@@ -86,8 +90,17 @@ async function measureSize(rounds: number): Promise<SizeResult> {
       observePlan(NAMESPACE, { ...settings, coverage: "every-node", mesh: DEFAULTS.mesh }),
       options,
     );
+    const sampledEnv = toEnvironment(
+      observePlan(NAMESPACE, {
+        ...settings,
+        coverage: "every-node",
+        mesh: { ...DEFAULTS.mesh, allPairsUpTo: 1 },
+      }),
+      options,
+    );
     const mesh: number[] = [];
     const pair: number[] = [];
+    const sampled: number[] = [];
     const paths: number[] = [];
     const execs: number[] = [];
     const client = mustRun("kubectl", [
@@ -107,7 +120,13 @@ async function measureSize(rounds: number): Promise<SizeResult> {
           env: { ...meshEnv, POD_TO_POD_VERIFICATION_FILE: file },
         }).seconds;
       const runPair = () => mustRun("node", ["checks/start.js"], { env: pairEnv }).seconds;
-      const [m, p] = round % 2 === 1 ? [runMesh(), runPair()] : [runPair(), runMesh()].reverse();
+      const runSampled = () => mustRun("node", ["checks/start.js"], { env: sampledEnv }).seconds;
+      // Each round in the other order, so no variant always runs first.
+      const [m, s, p] =
+        round % 2 === 1
+          ? [runMesh(), runSampled(), runPair()]
+          : [runPair(), runSampled(), runMesh()].reverse();
+      sampled.push(round3(s));
       execs.push(
         mustRun("kubectl", ["exec", "-n", NAMESPACE, client, "-c", "busybox", "--", "true"])
           .seconds,
@@ -118,13 +137,16 @@ async function measureSize(rounds: number): Promise<SizeResult> {
       for (const row of v.mesh?.matrix ?? []) {
         paths.push(...row.split(" ").map((cell) => Number(cell.slice(1)) / 1000));
       }
-      console.log(JSON.stringify({ nodes, round, mesh: mesh.at(-1), pair: pair.at(-1) }));
+      console.log(
+        JSON.stringify({ nodes, round, mesh: mesh.at(-1), sampled: s, pair: pair.at(-1) }),
+      );
     }
     return {
       nodes,
       at: new Date().toISOString(),
       mesh,
       pair,
+      sampled,
       pathSeconds: round3(median(paths)),
       execSeconds: round3(median(execs)),
     };
@@ -226,8 +248,11 @@ async function main(): Promise<void> {
   }
   for (const s of [...latest.values()].sort((a, b) => a.nodes - b.nodes)) {
     const ratio = one ? ` (${(median(s.mesh) / median(one.mesh)).toFixed(2)}× one node)` : "";
+    const sampled = s.sampled
+      ? `, sampled at one echo server per node ${median(s.sampled).toFixed(2)} s (${(median(s.sampled) / median(s.mesh)).toFixed(2)}× every pair)`
+      : "";
     console.log(
-      `${s.nodes} node${s.nodes === 1 ? "" : "s"}: every-node check step ${median(s.mesh).toFixed(2)} s${ratio}, the pair's alone ${median(s.pair).toFixed(2)} s, a path ${s.pathSeconds.toFixed(3)} s (${s.at})`,
+      `${s.nodes} node${s.nodes === 1 ? "" : "s"}: every-node check step ${median(s.mesh).toFixed(2)} s${ratio}${sampled}, the pair's alone ${median(s.pair).toFixed(2)} s, a path ${s.pathSeconds.toFixed(3)} s (${s.at})`,
     );
   }
   goals.forEach((g) => console.log(formatGoal(g)));

@@ -353,4 +353,73 @@ describe("every node, every path, with the real engine", () => {
       true,
     );
   });
+
+  it("above allPairsUpTo, each run probes its window; consecutive runs cover every pair; the counter never shows in a preview", async () => {
+    const counter = () =>
+      kubectl("get", "configmap", "-n", namespace, "mesh-rotation", "-o", "jsonpath={.data.run}")
+        .stdout;
+    const probedPairs = (v: Verification) =>
+      v.mesh!.matrix.flatMap((row, i) =>
+        row.split(" ").flatMap((cell, j) => (cell === "." ? [] : [`${nodes[i]} → ${nodes[j]}`])),
+      );
+    await stack.setConfig("pod-to-pod:checks.reportOnly", { value: "false" }, true);
+    await stack.setConfig("pod-to-pod:mesh.allPairsUpTo", { value: "1" }, true);
+    const before = Number(counter());
+    await stack.up();
+    const n = nodes.length;
+    const first = await verification();
+    expect(first.failed, JSON.stringify(first.checks, null, 1)).toBe(0);
+    expect(check(first, "mesh-coverage")?.facts).toEqual({
+      nodes: n,
+      missing: 0,
+      run: before,
+      firstOffset: before % n,
+      offsets: 1,
+      runsForEveryPair: n,
+    });
+    // One echo server per client, and each echo server probed by one client.
+    expect(first.mesh!.counts.podPaths).toBe(n);
+    expect(new Set(probedPairs(first).map((p) => p.split(" → ")[1]))).toEqual(new Set(nodes));
+    expect(counter()).toBe(String(before + 1));
+    // The counter the runner moved is the cluster's: the program sees no change of it, even once
+    // a refresh has read the moved value into the stack's state.
+    await stack.refresh();
+    const ops: string[] = [];
+    const preview = await stack.preview({
+      diff: true,
+      onEvent: (event) => {
+        const step = event.resourcePreEvent?.metadata;
+        if (step?.urn.endsWith("kubernetes:core/v1:ConfigMap::mesh-rotation")) {
+          ops.push(step.op);
+        }
+      },
+    });
+    expect(ops, preview.stdout).toEqual(["same"]);
+    // The runner again, as `npm run verify` and the drift job run it: n runs in all cover every pair.
+    const plan = meshPlanOf({
+      namespace,
+      servicePort: 80,
+      echoPort: 80,
+      clusterDomain: "cluster.local",
+      timeoutSeconds: 5,
+      settings: { ...DEFAULTS.mesh, allPairsUpTo: 1 },
+    });
+    const env = { ...process.env, KUBECONFIG: engine.env.KUBECONFIG };
+    const real: KubectlRunner = (args, timeoutMs) => kubectlRun(args, timeoutMs, env);
+    const seen = new Set(probedPairs(first));
+    for (let more = 1; more < n; more += 1) {
+      const v = await runPlan({ mesh: plan }, real, { runnerVersion: "test" });
+      expect(v.failed, JSON.stringify(v.checks, null, 1)).toBe(0);
+      probedPairs(v).forEach((pair) => seen.add(pair));
+    }
+    expect([...seen].sort()).toEqual(
+      nodes.flatMap((from) => nodes.map((to) => `${from} → ${to}`)).sort(),
+    );
+    expect(counter()).toBe(String(before + n));
+    // A counter someone set to what is no run number fails the run, naming it; nothing is probed.
+    kubectl("patch", "configmap", "-n", namespace, "mesh-rotation", "-p", '{"data":{"run":"x1"}}');
+    await expect(runPlan({ mesh: plan }, real, { runnerVersion: "test" })).rejects.toThrow(
+      `the mesh's run counter (ConfigMap ${namespace}/mesh-rotation, key run) holds "x1": accepted is a whole number from 0`,
+    );
+  });
 });

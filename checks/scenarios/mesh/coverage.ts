@@ -44,7 +44,16 @@ export function describeCoverage(coverage: MeshCoverage, nodes: number): string 
     return "every pair probed";
   }
   const { offsets } = coverage;
-  return `sampled (run ${coverage.run}): each client probes ${offsets.length} of the ${nodes} echo servers, those ${offsets[0]} to ${offsets[0] + offsets.length - 1} places after its own node in the matrix's order (mod ${nodes}); ${coverage.runsForEveryPair} consecutive runs cover every pair`;
+  const which =
+    offsets.length === 1
+      ? `the one at offset ${offsets[0]}`
+      : `those at offsets ${offsets[0]} to ${offsets[0] + offsets.length - 1}`;
+  return `sampled (run ${coverage.run}): each client probes ${offsets.length} of the ${nodes} echo servers, ${which} from its own node in the matrix's order (mod ${nodes}, 0 its own); ${coverage.runsForEveryPair} consecutive runs cover every pair`;
+}
+
+/** Whether a run's window holds a pair of two nodes (a window of offset 0 alone holds none). */
+export function coversOtherNodes(coverage: MeshCoverage): boolean {
+  return coverage.offsets.some((offset) => offset !== 0);
 }
 
 function range(n: number): number[] {

@@ -321,7 +321,7 @@ describe("runMesh", () => {
     ]);
     const coverage = check(outcome, "mesh-coverage");
     expect(coverage.detail).toBe(
-      "5 nodes (n1, n2, n3, n4, n5), each with a Ready echo server, client and node probe; sampled (run 1): each client probes 2 of the 5 echo servers, those 2 to 3 places after its own node in the matrix's order (mod 5); 3 consecutive runs cover every pair",
+      "5 nodes (n1, n2, n3, n4, n5), each with a Ready echo server, client and node probe; sampled (run 1): each client probes 2 of the 5 echo servers, those at offsets 2 to 3 from its own node in the matrix's order (mod 5, 0 its own); 3 consecutive runs cover every pair",
     );
     expect(coverage.facts).toEqual({
       nodes: 5,
@@ -360,6 +360,30 @@ describe("runMesh", () => {
     await expect(runMesh({ ...meshPlan, allPairsUpTo: 2 }, cluster.run)).rejects.toThrow(
       'the mesh\'s run counter (ConfigMap lab/mesh-rotation, key run) holds "-1": accepted is a whole number from 0 (set it to "0" to start the rotation again)',
     );
+  });
+
+  it("says so when the window holds each node's own echo server alone: no node-to-pod path that run", async () => {
+    const counter = { value: "3" };
+    const own = await runMesh(
+      { ...meshPlan, allPairsUpTo: 1 },
+      fakeCluster(["n1", "n2", "n3"], { counter }).run,
+    );
+    expect(own.report.matrix).toEqual(["P60 . .", ". P60 .", ". . P60"]);
+    expect(check(own, "mesh-node-to-pod")).toMatchObject({
+      ok: true,
+      detail:
+        "this run's window holds each node's own echo server alone: no pods on other nodes to reach this run",
+    });
+    const next = await runMesh(
+      { ...meshPlan, allPairsUpTo: 1 },
+      fakeCluster(["n1", "n2", "n3"], { counter }).run,
+    );
+    expect(next.report.nodeMatrix.map((row) => row.replace(/\d+/g, ""))).toEqual([
+      ". P .",
+      ". . P",
+      "P . .",
+    ]);
+    expect(check(next, "mesh-node-to-pod").ok).toBe(true);
   });
 
   it("does not touch the counter where every pair is probed", async () => {
