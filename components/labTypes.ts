@@ -61,6 +61,11 @@ export interface LabMesh {
   readonly parallelism?: number;
   /** Probe the pods from every node's own network namespace too (default true). */
   readonly nodeToPod?: boolean;
+  /**
+   * Every pair of nodes is probed up to this many nodes, 1-100000 (default 32); above it, each node
+   * probes this many per run, in a rotation that covers every pair in ceil(nodes / allPairsUpTo) runs.
+   */
+  readonly allPairsUpTo?: number;
 }
 
 /** One check's result. */

@@ -58,7 +58,7 @@ export interface PodToPodLabArgs {
    * per namespace.
    */
   readonly coverage?: string;
-  /** The every-node mesh: parallelism, nodeToPod. */
+  /** The every-node mesh: parallelism, nodeToPod, allPairsUpTo. */
   readonly mesh?: LabMesh;
   /** The cluster's DNS domain (default cluster.local). */
   readonly clusterDomain?: string;
@@ -189,6 +189,7 @@ export function fixedNameObjects(
           { kind: "daemonset", name: "mesh-client" },
           ...(config.mesh.nodeToPod ? [{ kind: "daemonset", name: "mesh-node-probe" }] : []),
           { kind: "service", name: MESH.serviceName },
+          { kind: "configmap", name: MESH.rotationConfigMap },
           ...(isolated ? [{ kind: "networkpolicy", name: "mesh-echo-allow" }] : []),
         ]
       : []),

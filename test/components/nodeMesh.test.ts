@@ -3,6 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { fromEnvironment } from "../../checks/contract/environment";
 import { MESH_EXEMPTIONS, policies, resourceKey } from "../../policy/policies";
 import { Finding, runPack } from "../policy/harness";
+import { DEFAULTS } from "../../config";
+import { LAB_NAMES } from "../../components/names";
+import { nginxConfMapName } from "../../components/nginxConf";
+import { fixedNameObjects } from "../../components/podToPodLab";
 import { inputsOf, installMocks, mockUid, promiseOf, registered, urnOf } from "./mocks";
 
 /** The program with `coverage: every-node`, under mocks, and the objects it registered. */
@@ -62,6 +66,23 @@ describe("the program with coverage every-node", () => {
     const plan = fromEnvironment(inputsOf("command:local:Command").environment).plan.mesh;
     expect(plan?.rotationConfigMap).toBe("mesh-rotation");
     expect(plan?.allPairsUpTo).toBe(32);
+  });
+
+  it("claims the counter with the lab's other fixed-name objects: one stack, one lab", () => {
+    const config = { ...DEFAULTS, coverage: "every-node" as const };
+    expect(
+      fixedNameObjects(LAB_NAMES, config)
+        .filter((o) => o.name.startsWith("mesh-"))
+        .map((o) => `${o.kind}/${o.name}`),
+    ).toEqual([
+      "daemonset/mesh-echo",
+      `configmap/${nginxConfMapName("mesh-echo", 80, [9080])}`,
+      "daemonset/mesh-client",
+      "daemonset/mesh-node-probe",
+      "service/mesh-echo",
+      "configmap/mesh-rotation",
+      "networkpolicy/mesh-echo-allow",
+    ]);
   });
 
   it("gives only the node probe the node's network, and it nothing else", () => {

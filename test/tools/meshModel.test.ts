@@ -8,6 +8,9 @@ describe("the mesh's scaling model", () => {
     expect(rounds(100, 8, 8)).toBe(25 * 13);
     // Bounds that grow with the cluster keep it to one round.
     expect(rounds(100, 200, 103)).toBe(1);
+    // Sampled above 32: each script probes 32 echo servers, not 100.
+    expect(rounds(100, 8, 8, 32)).toBe(25 * 5);
+    expect(rounds(20, 8, 8, 32)).toBe(5 * 3);
   });
 
   it("recovers the constants of points it made, and projects with them", () => {

@@ -5,7 +5,8 @@
  * The check step runs 2N scripts (a client and a node probe per node), `execBound` at a time; each
  * script runs its N + 3 jobs `targetBound` at a time, a job taking `job` seconds on a healthy path.
  * So with N nodes there are ceil(2N / E) rounds of execs, each a kubectl exec's own cost (`exec`)
- * and ceil((N + 3) / P) rounds of jobs long, plus what every run pays once (`fixed`: the runner's start, the API reads, the pair's
+ * and ceil((T + 3) / P) rounds of jobs long, T the echo servers a script probes (N, or M =
+ * `mesh.allPairsUpTo` above it: the sampled coverage), plus what every run pays once (`fixed`: the runner's start, the API reads, the pair's
  * checks beside it) and what each further node adds whatever the bounds (`perNode`: here, the
  * nodes share this machine's CPU; on a real cluster each brings its own).
  */
@@ -31,9 +32,15 @@ export function execRounds(nodes: number, execBound: number): number {
   return Math.ceil((2 * nodes) / execBound);
 }
 
-/** Rounds of jobs the check step waits for on `nodes` with these bounds. */
-export function rounds(nodes: number, execBound: number, targetBound: number): number {
-  return execRounds(nodes, execBound) * Math.ceil((nodes + 3) / targetBound);
+/** Rounds of jobs the check step waits for on `nodes` with these bounds (every pair up to `allPairsUpTo`). */
+export function rounds(
+  nodes: number,
+  execBound: number,
+  targetBound: number,
+  allPairsUpTo = Infinity,
+): number {
+  const targets = Math.min(nodes, allPairsUpTo);
+  return execRounds(nodes, execBound) * Math.ceil((targets + 3) / targetBound);
 }
 
 /** The model's check step, in seconds. */
@@ -42,11 +49,12 @@ export function predict(
   nodes: number,
   execBound: number,
   targetBound: number,
+  allPairsUpTo = Infinity,
 ): number {
   return (
     model.fixed +
     model.exec * (execRounds(nodes, execBound) - 1) +
-    model.job * rounds(nodes, execBound, targetBound) +
+    model.job * rounds(nodes, execBound, targetBound, allPairsUpTo) +
     model.perNode * (nodes - 1)
   );
 }
