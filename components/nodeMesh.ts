@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshSettings, ResourceSettings } from "../config";
 import { MeshPlan, ROTATION_RUN_KEY } from "../checks/contract/meshTypes";
-import { PART_OF } from "./labels";
+import { labLabels, PART_OF } from "./labels";
 import { MESH, meshPlanOf } from "./meshPlan";
 import { MeshClients } from "./meshClients";
 import { MeshEchoServers } from "./meshEchoServers";
@@ -155,11 +155,7 @@ export class NodeMesh extends pulumi.ComponentResource {
         metadata: {
           name: MESH.rotationConfigMap,
           namespace: args.namespace,
-          labels: {
-            "app.kubernetes.io/name": MESH.rotationConfigMap,
-            "app.kubernetes.io/part-of": PART_OF,
-            "app.kubernetes.io/managed-by": "pulumi",
-          },
+          labels: { "app.kubernetes.io/name": MESH.rotationConfigMap, ...labLabels() },
         },
         data: { [ROTATION_RUN_KEY]: "0" },
       },

@@ -63,6 +63,24 @@ function podsOf(selector: string): Array<{ name: string; node: string; ip: strin
   }));
 }
 
+/** The mesh's plan as the lab's program writes it for this stack (the runner run by hand). */
+function labMeshPlan(settings: typeof DEFAULTS.mesh) {
+  return meshPlanOf({
+    namespace,
+    servicePort: 80,
+    echoPort: 80,
+    clusterDomain: "cluster.local",
+    timeoutSeconds: 5,
+    settings,
+  });
+}
+
+/** kubectl on the test's cluster, as the runner calls it. */
+function clusterKubectl(): KubectlRunner {
+  const env = { ...process.env, KUBECONFIG: engine.env.KUBECONFIG };
+  return (args, timeoutMs) => kubectlRun(args, timeoutMs, env);
+}
+
 function check(v: Verification, name: string) {
   return v.checks.find((c) => c.name === name);
 }
@@ -239,16 +257,8 @@ describe("every node, every path, with the real engine", () => {
         "-o",
         "jsonpath={.status.podIP}",
       ).stdout.trim();
-      const plan = meshPlanOf({
-        namespace,
-        servicePort: 80,
-        echoPort: 80,
-        clusterDomain: "cluster.local",
-        timeoutSeconds: 5,
-        settings: DEFAULTS.mesh,
-      });
-      const env = { ...process.env, KUBECONFIG: engine.env.KUBECONFIG };
-      const real: KubectlRunner = (args, timeoutMs) => kubectlRun(args, timeoutMs, env);
+      const plan = labMeshPlan(DEFAULTS.mesh);
+      const real = clusterKubectl();
       const told: KubectlRunner = async (args, timeoutMs) => {
         const result = await real(args, timeoutMs);
         if (!args.includes(plan.echoSelector)) {
@@ -396,16 +406,8 @@ describe("every node, every path, with the real engine", () => {
     });
     expect(ops, preview.stdout).toEqual(["same"]);
     // The runner again, as `npm run verify` and the drift job run it: n runs in all cover every pair.
-    const plan = meshPlanOf({
-      namespace,
-      servicePort: 80,
-      echoPort: 80,
-      clusterDomain: "cluster.local",
-      timeoutSeconds: 5,
-      settings: { ...DEFAULTS.mesh, allPairsUpTo: 1 },
-    });
-    const env = { ...process.env, KUBECONFIG: engine.env.KUBECONFIG };
-    const real: KubectlRunner = (args, timeoutMs) => kubectlRun(args, timeoutMs, env);
+    const plan = labMeshPlan({ ...DEFAULTS.mesh, allPairsUpTo: 1 });
+    const real = clusterKubectl();
     const seen = new Set(probedPairs(first));
     for (let more = 1; more < n; more += 1) {
       const v = await runPlan({ mesh: plan }, real, { runnerVersion: "test" });
