@@ -418,6 +418,15 @@ describe("every node, every path, with the real engine", () => {
       nodes.flatMap((from) => nodes.map((to) => `${from} → ${to}`)).sort(),
     );
     expect(counter()).toBe(String(before + n));
+    // Two runs at once (an up and a drift job's verify) never take the same number.
+    const [one, other] = await Promise.all([
+      runPlan({ mesh: plan }, real, { runnerVersion: "test" }),
+      runPlan({ mesh: plan }, real, { runnerVersion: "test" }),
+    ]);
+    expect(
+      [one, other].map((v) => Number(check(v, "mesh-coverage")?.facts?.run)).sort((a, b) => a - b),
+    ).toEqual([before + n, before + n + 1]);
+    expect(counter()).toBe(String(before + n + 2));
     // A counter someone set to what is no run number fails the run, naming it; nothing is probed.
     kubectl("patch", "configmap", "-n", namespace, "mesh-rotation", "-p", '{"data":{"run":"x1"}}');
     await expect(runPlan({ mesh: plan }, real, { runnerVersion: "test" })).rejects.toThrow(

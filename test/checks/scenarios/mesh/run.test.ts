@@ -100,7 +100,7 @@ function fakeCluster(
     extraEndpoints?: ReadonlyArray<Record<string, unknown>>;
     logOf?: (node: string, honest: Sent[], all: Sent[], read: number) => KubectlResult;
     /** The lab's run counter (the ConfigMap mesh-rotation's `run`), which patches move on. */
-    counter?: { value: string };
+    counter?: { value: string; afterRead?: () => void };
   } = {},
 ) {
   const counterCalls: string[][] = [];
@@ -125,7 +125,9 @@ function fakeCluster(
     if (args[1] === "configmap" && options.counter) {
       counterCalls.push([...args]);
       if (verb === "get") {
-        return { code: 0, stderr: "", stdout: options.counter.value };
+        const value = options.counter.value;
+        options.counter.afterRead?.();
+        return { code: 0, stderr: "", stdout: value };
       }
       const [test, replace] = JSON.parse(args.at(-1)!) as Array<{ value: string }>;
       if (test.value !== options.counter.value) {
@@ -353,6 +355,22 @@ describe("runMesh", () => {
     }
     expect(counter.value).toBe("10");
     expect([...seen].sort()).toEqual(nodes.flatMap((a) => nodes.map((b) => `${a}->${b}`)).sort());
+  });
+
+  it("takes the next number when another run took the one it read: compare-and-set, then again", async () => {
+    const counter = {
+      value: "4",
+      // Another run takes 4 between this run's read and its patch, once.
+      afterRead: () => {
+        counter.value = "5";
+        counter.afterRead = undefined;
+      },
+    } as { value: string; afterRead?: () => void };
+    const cluster = fakeCluster(["n1", "n2", "n3"], { counter });
+    const outcome = await runMesh({ ...meshPlan, allPairsUpTo: 2 }, cluster.run);
+    expect(cluster.counterCalls.map((call) => call[0])).toEqual(["get", "patch", "get", "patch"]);
+    expect(check(outcome, "mesh-coverage").facts?.run).toBe(5);
+    expect(counter.value).toBe("6");
   });
 
   it("fails the run on a counter that is not a whole number, naming the ConfigMap, key and value", async () => {
