@@ -102,7 +102,7 @@ describe("pulumi package get-schema", () => {
         : typeof value === "string"
           ? "string"
           : typeof value;
-    for (const key of ["nginx", "busybox", "checks"] as const) {
+    for (const key of ["nginx", "busybox", "checks", "mesh"] as const) {
       expect(keysOf(lab.inputProperties[key]), key).toEqual(configKeys(DEFAULTS[key]));
     }
   });
