@@ -65,6 +65,18 @@ const meshPath = z.strictObject({
 /** One path's result. */
 export type MeshPath = Parsed<typeof meshPath>;
 
+/** How a node-to-pod path's failure begins its detail in `failures`, after the pod paths'. */
+export const NODE_TO_POD = "node to pod: ";
+
+/** A path's outcome as a matrix cell's letter (`verification.mesh.matrix`). */
+export const MATRIX_LETTER: Record<PathOutcome, string> = {
+  pass: "P",
+  mtu: "M",
+  fail: "F",
+  unserved: "N",
+  absent: "-",
+};
+
 const meshServerWitness = z.strictObject({
   /** Logged by the echo server meant, from the sender's own address. */
   witnessed: count,
@@ -80,6 +92,14 @@ const meshServerWitness = z.strictObject({
  * Service fetch) the echo servers' own logs witnessed (see checks/scenarios/mesh/witness.ts).
  */
 export type MeshServerWitness = Parsed<typeof meshServerWitness>;
+
+/**
+ * Above this many nodes the matrices are not kept (a million cells at 1,000 nodes, 4 MB of stack
+ * output): the counts and the failures stand for them.
+ */
+export const MATRIX_NODES_KEPT = 100;
+/** At most this many failures are kept in full, pod paths first; the counts hold every one. */
+export const FAILURES_KEPT = 200;
 
 /** The schema of what the stack exports of the mesh: counts, the matrix compact, failures in full. */
 export const meshReportSchema = z.strictObject({
@@ -98,12 +118,13 @@ export const meshReportSchema = z.strictObject({
    * Client node × server node, one string per client node in `nodes` order: a cell per server node,
    * `<P|M|F|N|->` (pass, MTU black hole, fail, not served by that echo server, absent) and the
    * path's milliseconds, e.g. `P12 M5012`; `.` where this run did not probe the pair (a sampled
-   * coverage: the `mesh-coverage` check says which pairs it probed).
+   * coverage: the `mesh-coverage` check says which pairs it probed). Empty above
+   * MATRIX_NODES_KEPT nodes.
    */
   matrix: z.array(z.string()),
   /** Node × pods on the other nodes, the same way (the node's own column is `.`). */
   nodeMatrix: z.array(z.string()),
-  /** Every path that did not pass, with its evidence. */
+  /** Every path that did not pass, with its evidence: the first FAILURES_KEPT of them. */
   failures: z.array(meshPath),
   /** The links on the path and their MTUs, per node, as the node probes read them. */
   links: z.record(z.string(), z.string()),

@@ -1,4 +1,10 @@
-import { MeshReport, MeshServerWitness } from "../contract/meshTypes";
+import {
+  MATRIX_LETTER,
+  MATRIX_NODES_KEPT,
+  MeshReport,
+  MeshServerWitness,
+  NODE_TO_POD,
+} from "../contract/meshTypes";
 import { mermaid } from "./mermaid";
 
 /** Up to this many nodes the report draws the whole matrix; beyond, counts and failures only. */
@@ -61,7 +67,8 @@ export function renderMeshText(mesh: MeshReport): string[] {
   const shown = mesh.failures.slice(0, FAILURES_SHOWN);
   // Every node's links on a small cluster; on a big one, those of the nodes the shown failures touch.
   const touched = new Set(shown.flatMap((f) => [f.from, f.to]));
-  const nodeMatrix = mesh.nodeMatrix.length > 0;
+  const nodeMatrix = mesh.nodeMatrix.length > 0 || counts.nodePaths > 0;
+  const failing = counts.podPathsFailed + counts.nodePathsFailed;
   return [
     `Every node (${counts.nodes} nodes): pod to pod ${counts.podPaths - counts.podPathsFailed}/${counts.podPaths} paths pass` +
       (nodeMatrix
@@ -75,12 +82,21 @@ export function renderMeshText(mesh: MeshReport): string[] {
             ? table("node to pod (node × echo server node):", mesh.nodes, mesh.nodeMatrix)
             : []),
         ]
-      : [`  (matrix of ${counts.nodes} × ${counts.nodes} in verification.mesh.matrix)`]),
+      : [
+          mesh.matrix.length > 0
+            ? `  (matrix of ${counts.nodes} × ${counts.nodes} in verification.mesh.matrix)`
+            : `  (no matrix kept above ${MATRIX_NODES_KEPT} nodes: the counts and failures stand for it)`,
+        ]),
     ...shown.map(
       (f) => `  ${f.outcome.toUpperCase()}  ${f.from} → ${f.to}  ${f.ms} ms  ${f.detail}`,
     ),
-    ...(mesh.failures.length > FAILURES_SHOWN
-      ? [`  … ${mesh.failures.length - FAILURES_SHOWN} more in verification.mesh.failures`]
+    ...(failing > shown.length
+      ? [
+          `  … ${failing - shown.length} more in verification.mesh.failures` +
+            (failing > mesh.failures.length
+              ? ` (it keeps the first ${mesh.failures.length}; the counts hold every one)`
+              : ""),
+        ]
       : []),
     ...Object.entries(mesh.links)
       .filter(([node]) => small || touched.has(node))
@@ -95,14 +111,24 @@ export function renderMeshText(mesh: MeshReport): string[] {
  */
 export function renderMeshMermaid(mesh: MeshReport): string[] {
   const all = mesh.nodes.length <= GRAPH_NODES_SHOWN;
-  const paths = mesh.nodes.flatMap((_, i) => {
-    const cells = (mesh.matrix[i] ?? "").split(" ");
-    return mesh.nodes.map((__, j) => ({ i, j, cell: cells[j] ?? "-" }));
-  });
-  // A pair this run did not probe (a sampled coverage) is no path of this run's picture.
-  const probed = paths.filter(({ cell }) => cell !== ".");
-  const failing = probed.filter(({ cell }) => !cell.startsWith("P"));
-  const drawn = all ? probed : failing.slice(0, FAILURES_SHOWN);
+  const index = new Map(mesh.nodes.map((name, i) => [name, i]));
+  // A small cluster's every path from its matrix, but a pair this run did not probe (a sampled
+  // coverage); a big one's failing pod paths from the failures, which are kept at any size.
+  const drawn = all
+    ? mesh.nodes
+        .flatMap((_, i) => {
+          const cells = (mesh.matrix[i] ?? "").split(" ");
+          return mesh.nodes.map((__, j) => ({ i, j, cell: cells[j] ?? "-" }));
+        })
+        .filter(({ cell }) => cell !== ".")
+    : mesh.failures
+        .filter((f) => !f.detail.startsWith(NODE_TO_POD))
+        .slice(0, FAILURES_SHOWN)
+        .map((f) => ({
+          i: index.get(f.from) ?? -1,
+          j: index.get(f.to) ?? -1,
+          cell: `${MATRIX_LETTER[f.outcome]}${f.ms}`,
+        }));
   const arrows = drawn.map(({ i, j, cell }) => {
     const ok = cell.startsWith("P");
     return {

@@ -1,21 +1,21 @@
 import { ClientProbes, NodeLinks } from "./paths";
-import { MeshLayout, MeshPath, MeshReport, PathOutcome } from "../../contract/meshTypes";
+import {
+  FAILURES_KEPT,
+  MATRIX_LETTER,
+  MATRIX_NODES_KEPT,
+  MeshLayout,
+  NODE_TO_POD,
+  MeshPath,
+  MeshReport,
+} from "../../contract/meshTypes";
 import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./witness";
 import { CheckResult } from "../../contract/types";
 import { arrow, EVIDENCE_LINES, listed } from "../../judge/diagnose";
 import { coveredFrom, coversOtherNodes, describeCoverage } from "./coverage";
 
-const LETTER: Record<PathOutcome, string> = {
-  pass: "P",
-  mtu: "M",
-  fail: "F",
-  unserved: "N",
-  absent: "-",
-};
-
 /** A cell: its path's letter and time; `.` where this run did not probe the pair (sampled). */
 function cell(path: MeshPath | undefined, probed: boolean): string {
-  return !probed ? "." : path ? `${LETTER[path.outcome]}${path.ms}` : "-";
+  return !probed ? "." : path ? `${MATRIX_LETTER[path.outcome]}${path.ms}` : "-";
 }
 
 /** One node's links as a line: what a person compares when packets of full size are lost. */
@@ -36,20 +36,29 @@ export function describeLinks(links: NodeLinks | undefined): string {
 /** The stack output's view of the mesh: counts, the matrices compact, every failure in full. */
 export function meshReport(layout: MeshLayout, evaluation: WitnessedMesh): MeshReport {
   const n = layout.nodes.length;
-  const probed = (from: string, to: string) =>
-    coveredFrom(evaluation.coverage, layout.nodes.indexOf(from), n).includes(
-      layout.nodes.indexOf(to),
-    );
-  const podAt = (from: string, to: string) =>
-    evaluation.podPaths.find((p) => p.from === from && p.to === to);
-  const nodeAt = (from: string, to: string) =>
-    evaluation.nodePaths.find((p) => p.from === from && p.to === to);
+  // Looked up by pair, not searched: a thousand nodes are a million cells.
+  const key = (from: string, to: string) => `${from}\n${to}`;
+  const byPair = (paths: readonly MeshPath[]) => new Map(paths.map((p) => [key(p.from, p.to), p]));
+  const pods = byPair(evaluation.podPaths);
+  const nodes = byPair(evaluation.nodePaths);
+  const probedFrom = layout.nodes.map(
+    (_, i) => new Set(coveredFrom(evaluation.coverage, i, n).map((j) => layout.nodes[j])),
+  );
+  const row = (at: Map<string, MeshPath>, i: number, own?: string) =>
+    layout.nodes
+      .map((to) =>
+        own !== undefined && to === layout.nodes[i]
+          ? own
+          : cell(at.get(key(layout.nodes[i], to)), probedFrom[i].has(to)),
+      )
+      .join(" ");
   const failures = [
     ...evaluation.podPaths.filter((p) => p.outcome !== "pass"),
     ...evaluation.nodePaths
       .filter((p) => p.outcome !== "pass")
-      .map((p) => ({ ...p, detail: `node to pod: ${p.detail}` })),
-  ];
+      .map((p) => ({ ...p, detail: `${NODE_TO_POD}${p.detail}` })),
+  ].slice(0, FAILURES_KEPT);
+  const kept = n <= MATRIX_NODES_KEPT;
   return {
     nodes: layout.nodes,
     counts: {
@@ -60,17 +69,11 @@ export function meshReport(layout: MeshLayout, evaluation: WitnessedMesh): MeshR
       nodePathsFailed: evaluation.nodePaths.filter((p) => p.outcome !== "pass").length,
     },
     serverWitness: serverWitnessSummary(evaluation.witness),
-    matrix: layout.nodes.map((from) =>
-      layout.nodes.map((to) => cell(podAt(from, to), probed(from, to))).join(" "),
-    ),
+    matrix: kept ? layout.nodes.map((_, i) => row(pods, i)) : [],
     nodeMatrix:
-      evaluation.nodePaths.length === 0 && layout.nodeProbes.size === 0
+      !kept || (evaluation.nodePaths.length === 0 && layout.nodeProbes.size === 0)
         ? []
-        : layout.nodes.map((from) =>
-            layout.nodes
-              .map((to) => (from === to ? "." : cell(nodeAt(from, to), probed(from, to))))
-              .join(" "),
-          ),
+        : layout.nodes.map((_, i) => row(nodes, i, ".")),
     failures,
     links: Object.fromEntries(
       layout.nodes

@@ -33,9 +33,9 @@ export function meshCoverage(nodes: number, allPairsUpTo: number, run: number): 
   };
 }
 
-/** The indices of the nodes the node at `from` probes this run, in the window's order. */
+/** The indices of the nodes the node at `from` probes this run, in the matrix's order. */
 export function coveredFrom(coverage: MeshCoverage, from: number, nodes: number): number[] {
-  return coverage.offsets.map((offset) => (from + offset) % nodes);
+  return coverage.offsets.map((offset) => (from + offset) % nodes).sort((a, b) => a - b);
 }
 
 /** The coverage in words, for the mesh-coverage check's detail. */

@@ -83,6 +83,10 @@ describe("renderMeshMermaid", () => {
       ...big,
       matrix: big.matrix.map((row) => row.replace(/P/g, "F")),
       counts: { ...big.counts, podPathsFailed: n * n },
+      // A big cluster's picture draws from the failures, which are kept at any size.
+      failures: big.nodes.flatMap((from) =>
+        big.nodes.map((to) => ({ from, to, outcome: "fail" as const, ms: 5, detail: "no answer" })),
+      ),
     };
     const lines = renderMeshMermaid(failing);
     expect(lines.filter((l) => l.includes("->|"))).toHaveLength(FAILURES_SHOWN);

@@ -4,7 +4,12 @@ import { diagnose } from "../../../../checks/judge/diagnose";
 import { meshFindings } from "../../../../checks/scenarios/mesh";
 import { meshChecks, meshReport } from "../../../../checks/scenarios/mesh/checks";
 import { renderReport } from "../../../../checks/report/report";
-import { MeshLayout } from "../../../../checks/contract/meshTypes";
+import {
+  FAILURES_KEPT,
+  MATRIX_NODES_KEPT,
+  MeshLayout,
+} from "../../../../checks/contract/meshTypes";
+import { renderMeshText } from "../../../../checks/report/meshRender";
 import { Section } from "../../../../checks/probe/script";
 import { fixture } from "../../../helpers";
 import {
@@ -221,6 +226,39 @@ describe("meshReport", () => {
     expect(report.nodeMatrix[1]).toMatch(/^P\d+ \. P\d+$/);
     expect(report.failures).toHaveLength(4);
     expect(report.failures[0].detail).toMatch(/^http: no answer from 10\.42\.2\.10/);
+  });
+
+  it("keeps no matrix above MATRIX_NODES_KEPT nodes and the first FAILURES_KEPT failures; the counts hold every one", () => {
+    const { layout, evaluation } = mesh(
+      MATRIX_NODES_KEPT + 1,
+      (from, to) => (cutOff(0)(from, to) ? "down" : "pass"),
+      (from, to) => !cutOff(0)(from, to),
+    );
+    const report = meshReport(layout, evaluation);
+    expect(report.matrix).toEqual([]);
+    expect(report.nodeMatrix).toEqual([]);
+    expect(report.counts).toEqual({
+      nodes: 101,
+      podPaths: 101 * 101,
+      podPathsFailed: 200,
+      nodePaths: 101 * 100,
+      nodePathsFailed: 200,
+    });
+    expect(FAILURES_KEPT).toBe(200);
+    expect(report.failures.map((f) => `${f.from} → ${f.to}`)).toEqual([
+      ...layout.nodes.slice(1).map((to) => `n1 → ${to}`),
+      ...layout.nodes.slice(1).map((from) => `${from} → n1`),
+    ]);
+    const text = renderMeshText(report);
+    expect(text).toContain(
+      "  … 380 more in verification.mesh.failures (it keeps the first 200; the counts hold every one)",
+    );
+    expect(text).toContain(
+      "  (no matrix kept above 100 nodes: the counts and failures stand for it)",
+    );
+    expect(text[0]).toBe(
+      "Every node (101 nodes): pod to pod 10001/10201 paths pass, node to pod 9900/10100",
+    );
   });
 
   it("grows linearly in characters per path as the cluster grows", () => {

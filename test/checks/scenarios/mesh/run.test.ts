@@ -317,7 +317,7 @@ describe("runMesh", () => {
     expect(nodes.map((_, i) => identity(i))).toEqual([
       ["n3", "n4"],
       ["n4", "n5"],
-      ["n5", "n1"],
+      ["n1", "n5"],
       ["n1", "n2"],
       ["n2", "n3"],
     ]);
