@@ -165,9 +165,12 @@ export function diagnose(f: Findings): Diagnosis | undefined {
   }
   const check = (name: CheckName) => f.checks.find((c) => c.name === name);
   const cite = (...names: CheckName[]) => citeFailed(f.checks, ...names);
-  const node = (name: string) => f.nodes.find((n) => n.name === name);
+  // Looked up, not searched: a thousand nodes' matrix fails tens of thousands of paths at once.
+  const nodes = new Map(f.nodes.map((n) => [n.name, n]));
+  const node = (name: string) => nodes.get(name);
   const froms = (paths: readonly FoundPath[]) => unique(paths.map((p) => p.from)).join(", ");
-  const nodeRoute = (p: FoundPath) => f.nodePaths.find((n) => n.from === p.from && n.to === p.to);
+  const routeByPair = new Map(f.nodePaths.map((n) => [`${n.from}\n${n.to}`, n]));
+  const nodeRoute = (p: FoundPath) => routeByPair.get(`${p.from}\n${p.to}`);
   const where = (outcome: FoundPath["outcome"]) => f.paths.filter((p) => p.outcome === outcome);
   const verdict = check("policy-allows-client");
   const policies = String(verdict?.facts?.isolatedBy ?? "none");
