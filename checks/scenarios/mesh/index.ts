@@ -151,10 +151,10 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
   const coverage = meshCoverage(n, plan.allPairsUpTo, runNumber);
   const targets = meshTargets(layout).map(({ index, node, pod }) => ({ index, node, ip: pod.ip }));
   // What the node `from` probes this run: the echo servers of the nodes its window covers.
+  const targetAt = new Map(targets.map((target) => [target.index, target]));
+  const indexOf = new Map(layout.nodes.map((node, index) => [node, index]));
   const coveredBy = (from: string) =>
-    coveredFrom(coverage, layout.nodes.indexOf(from), n).flatMap((index) =>
-      targets.filter((target) => target.index === index),
-    );
+    coveredFrom(coverage, indexOf.get(from) ?? 0, n).flatMap((index) => targetAt.get(index) ?? []);
   // A nonce per script marks its output; the token each derives from it goes into its requests.
   type Task = { kind: "client" | "node"; node: string; pod: MeshPod; nonce: string };
   const tasks: Task[] = (["client", "node"] as const).flatMap((kind) =>

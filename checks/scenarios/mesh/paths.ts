@@ -140,9 +140,11 @@ export function evaluateMesh(
   tokenOf: TokenOf,
   coverage: MeshCoverage = meshCoverage(layout.nodes.length, layout.nodes.length, 0),
 ): MeshEvaluation {
-  const targets = meshTargets(layout);
+  const echoServers = meshTargets(layout);
+  const targets = new Map(echoServers.map((target) => [target.node, target]));
+  const indexOf = new Map(layout.nodes.map((node, index) => [node, index]));
   const covered = (from: string) =>
-    coveredFrom(coverage, layout.nodes.indexOf(from), layout.nodes.length).map(
+    coveredFrom(coverage, indexOf.get(from) ?? 0, layout.nodes.length).map(
       (index) => layout.nodes[index],
     );
   const podCells: MeshCell[] = [];
@@ -157,7 +159,7 @@ export function evaluateMesh(
     unprobed: string | false | undefined,
     judge: (target: MeshTarget, echo: ExpectedServer) => PathJudgement,
   ): MeshCell => {
-    const target = targets.find((t) => t.node === to);
+    const target = targets.get(to);
     const { pod } = target ?? {};
     return {
       from,
@@ -200,7 +202,7 @@ export function evaluateMesh(
     clients.push(
       runError
         ? failedClient(from, runError)
-        : clientRun(plan, from, sections, service, targets, claim),
+        : clientRun(plan, from, sections, service, echoServers, claim),
     );
     const nodeRun = nodeRuns.get(from);
     if (nodeRun === undefined) {
