@@ -1,9 +1,12 @@
 /**
- * `npm run bench:report`: how long the every-node report (`meshReport`: counts, matrices,
- * failures) takes to build on synthetic meshes of 100 nodes (every pair), 300 and 1,000 nodes
- * (sampled, 32 per node), now against a baseline commit (BENCH_BASELINE, default HEAD~1), side by
+ * `npm run bench:report`: how long the runner's own work on the every-node scenario takes once the
+ * scripts have printed, on synthetic meshes of 100 nodes (every pair), 300 and 1,000 nodes
+ * (sampled, 32 per node): the report alone (`meshReport`: counts, matrices, failures), and the
+ * whole judging (sections to paths, the echo servers' logs, the checks, the diagnosis, the
+ * report), with its heap; now against a baseline commit (BENCH_BASELINE, default HEAD~1), side by
  * side: each round runs both, in alternating order, each in a process of its own
- * (tools/lib/meshReportTiming.ts). No cluster: only the runner's own work.
+ * (tools/lib/meshReportTiming.ts). No cluster, no packets, no kubectl: what 1,000 nodes cost the
+ * runner beyond its execs and log reads.
  *
  *   BENCH_BASELINE=<commit> tsx tools/benchMeshReport.ts [rounds=3]
  */
@@ -21,11 +24,19 @@ const SIZES: ReadonlyArray<readonly [number, number]> = [
 interface Timing {
   readonly ms: number;
   readonly bytes: number;
+  readonly heapMiB: number;
 }
 
-function timing(root: string, nodes: number, allPairsUpTo: number): Timing {
+const MODES = ["report", "judge"] as const;
+
+function timing(
+  root: string,
+  nodes: number,
+  allPairsUpTo: number,
+  mode: (typeof MODES)[number],
+): Timing {
   const script = path.join(PROJECT_DIR, "tools/lib/meshReportTiming.ts");
-  const run = mustRun("npx", ["tsx", script, root, String(nodes), String(allPairsUpTo)], {
+  const run = mustRun("npx", ["tsx", script, root, String(nodes), String(allPairsUpTo), mode], {
     timeoutMs: 30 * 60_000,
   });
   return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as Timing;
@@ -36,23 +47,24 @@ const baseline = resolveRevision(process.env.BENCH_BASELINE ?? "HEAD~1");
 const then = projectAt(baseline);
 try {
   for (const [nodes, allPairsUpTo] of SIZES) {
-    const now: number[] = [];
-    const before: number[] = [];
-    let bytes = 0;
-    for (let round = 0; round < rounds; round++) {
-      const sides = [
-        () => {
-          const t = timing(PROJECT_DIR, nodes, allPairsUpTo);
-          now.push(t.ms);
-          bytes = t.bytes;
-        },
-        () => before.push(timing(then.dir, nodes, allPairsUpTo).ms),
-      ];
-      (round % 2 === 0 ? sides : sides.reverse()).forEach((side) => side());
+    for (const mode of MODES) {
+      const now: number[] = [];
+      const before: number[] = [];
+      let last: Timing = { ms: 0, bytes: 0, heapMiB: 0 };
+      for (let round = 0; round < rounds; round++) {
+        const sides = [
+          () => {
+            last = timing(PROJECT_DIR, nodes, allPairsUpTo, mode);
+            now.push(last.ms);
+          },
+          () => before.push(timing(then.dir, nodes, allPairsUpTo, mode).ms),
+        ];
+        (round % 2 === 0 ? sides : sides.reverse()).forEach((side) => side());
+      }
+      console.log(
+        `${nodes} nodes, every pair up to ${allPairsUpTo}, ${mode}: ${median(now).toFixed(0)} ms now, ${median(before).toFixed(0)} ms at ${baseline.slice(0, 7)} (${(median(now) / median(before)).toFixed(3)}×); the report ${(last.bytes / 1024).toFixed(0)} KiB, the heap ${last.heapMiB} MiB`,
+      );
     }
-    console.log(
-      `${nodes} nodes, every pair up to ${allPairsUpTo}: meshReport ${median(now).toFixed(0)} ms now, ${median(before).toFixed(0)} ms at ${baseline.slice(0, 7)} (${(median(now) / median(before)).toFixed(3)}×); the report ${(bytes / 1024).toFixed(0)} KiB`,
-    );
   }
 } finally {
   then.remove();
