@@ -18,7 +18,7 @@ type Scenario = typeof import("../../checks/scenarios/mesh");
 type Diagnose = typeof import("../../checks/judge/diagnose");
 type Request = typeof import("../../checks/witness/request");
 type Section = import("../../checks/probe/script").Section;
-type MeshPlan = import("../../checks/contract/meshTypes").MeshPlan;
+type Plan = typeof import("../../components/meshPlan");
 
 const uid = (kind: number, i: number) =>
   `${String(kind).padStart(8, "0")}-0000-4000-8000-${String(i).padStart(12, "0")}`;
@@ -56,23 +56,16 @@ async function main(): Promise<void> {
     const { meshFindings } = await load<Scenario>("checks/scenarios/mesh");
     const { diagnose } = await load<Diagnose>("checks/judge/diagnose");
     const { witnessToken } = await load<Request>("checks/witness/request");
-    const plan: MeshPlan = {
+    const { meshPlanOf } = await load<Plan>("components/meshPlan");
+    // The plan as the lab's program writes it (components/meshPlan.ts), sampled as asked.
+    const plan = meshPlanOf({
       namespace: "lab",
-      echoSelector: "app=mesh-echo",
-      clientSelector: "app=mesh-client",
-      nodeProbeSelector: "app=mesh-node-probe",
-      clientContainer: "busybox",
-      nodeProbeContainer: "probe",
-      serviceName: "mesh-echo",
       servicePort: 80,
       echoPort: 80,
-      nodePort: 9080,
       clusterDomain: "cluster.local",
       timeoutSeconds: 5,
-      parallelism: 8,
-      allPairsUpTo: Number(allPairsArg),
-      rotationConfigMap: "mesh-rotation",
-    };
+      settings: { parallelism: 8, nodeToPod: true, allPairsUpTo: Number(allPairsArg) },
+    });
     const token = witnessToken("0".repeat(32));
     const clientRuns = new Map(
       nodes.map((node, i) => {
