@@ -11,7 +11,7 @@ import {
 import { serverWitnessSummary, WitnessCount, WitnessedMesh } from "./witness";
 import { CheckResult } from "../../contract/types";
 import { arrow, EVIDENCE_LINES, listed } from "../../judge/diagnose";
-import { coveredFrom, coversOtherNodes, describeCoverage } from "./coverage";
+import { coveredNodes, coversOtherNodes, describeCoverage } from "./coverage";
 
 /** A cell: its path's letter and time; `.` where this run did not probe the pair (sampled). */
 function cell(path: MeshPath | undefined, probed: boolean): string {
@@ -41,9 +41,8 @@ export function meshReport(layout: MeshLayout, evaluation: WitnessedMesh): MeshR
   const byPair = (paths: readonly MeshPath[]) => new Map(paths.map((p) => [key(p.from, p.to), p]));
   const pods = byPair(evaluation.podPaths);
   const nodes = byPair(evaluation.nodePaths);
-  const probedFrom = layout.nodes.map(
-    (_, i) => new Set(coveredFrom(evaluation.coverage, i, n).map((j) => layout.nodes[j])),
-  );
+  const covered = coveredNodes(evaluation.coverage, layout.nodes);
+  const probedFrom = layout.nodes.map((from) => new Set(covered(from)));
   const row = (at: Map<string, MeshPath>, i: number, own?: string) =>
     layout.nodes
       .map((to) =>

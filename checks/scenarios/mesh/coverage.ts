@@ -38,6 +38,20 @@ export function coveredFrom(coverage: MeshCoverage, from: number, nodes: number)
   return coverage.offsets.map((offset) => (from + offset) % nodes).sort((a, b) => a - b);
 }
 
+/**
+ * The nodes each node probes this run, by name, in the matrix's order: what the scripts are given,
+ * what is judged and what the matrices mark, from this one reading of the window.
+ */
+export function coveredNodes(
+  coverage: MeshCoverage,
+  nodes: readonly string[],
+): (from: string) => readonly string[] {
+  const byNode = new Map(
+    nodes.map((from, i) => [from, coveredFrom(coverage, i, nodes.length).map((j) => nodes[j])]),
+  );
+  return (from) => byNode.get(from) ?? [];
+}
+
 /** The coverage in words, for the mesh-coverage check's detail. */
 export function describeCoverage(coverage: MeshCoverage, nodes: number): string {
   if (coverage.pairs === "every") {

@@ -1,6 +1,6 @@
 import { parseEndpointSlices } from "../../judge/endpoints";
 import { evaluateMesh, meshTargets, MeshService, NodeLinks } from "./paths";
-import { coveredFrom, meshCoverage } from "./coverage";
+import { coveredNodes, meshCoverage } from "./coverage";
 import { takeRunNumber } from "./rotation";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./layout";
 import { meshClientScript, nodeProbeScript } from "./probes";
@@ -151,10 +151,9 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
   const coverage = meshCoverage(n, plan.allPairsUpTo, runNumber);
   const targets = meshTargets(layout).map(({ index, node, pod }) => ({ index, node, ip: pod.ip }));
   // What the node `from` probes this run: the echo servers of the nodes its window covers.
-  const targetAt = new Map(targets.map((target) => [target.index, target]));
-  const indexOf = new Map(layout.nodes.map((node, index) => [node, index]));
-  const coveredBy = (from: string) =>
-    coveredFrom(coverage, indexOf.get(from) ?? 0, n).flatMap((index) => targetAt.get(index) ?? []);
+  const targetOn = new Map(targets.map((target) => [target.node, target]));
+  const covered = coveredNodes(coverage, layout.nodes);
+  const coveredBy = (from: string) => covered(from).flatMap((node) => targetOn.get(node) ?? []);
   // A nonce per script marks its output; the token each derives from it goes into its requests.
   type Task = { kind: "client" | "node"; node: string; pod: MeshPod; nonce: string };
   const tasks: Task[] = (["client", "node"] as const).flatMap((kind) =>

@@ -7,7 +7,7 @@ import { MeshPlan } from "../../contract/meshTypes";
 import { parseIpAddr } from "../../probe/parsers";
 import { ScriptOutput, Section } from "../../probe/script";
 import { Claim } from "../../witness/witness";
-import { coveredFrom, MeshCoverage, meshCoverage } from "./coverage";
+import { coveredNodes, MeshCoverage, meshCoverage } from "./coverage";
 import type { ServerSide } from "../../witness/sides";
 
 /** What one script run gave: its sections, or why it gave none. */
@@ -142,11 +142,7 @@ export function evaluateMesh(
 ): MeshEvaluation {
   const echoServers = meshTargets(layout);
   const targets = new Map(echoServers.map((target) => [target.node, target]));
-  const indexOf = new Map(layout.nodes.map((node, index) => [node, index]));
-  const covered = (from: string) =>
-    coveredFrom(coverage, indexOf.get(from) ?? 0, layout.nodes.length).map(
-      (index) => layout.nodes[index],
-    );
+  const covered = coveredNodes(coverage, layout.nodes);
   const podCells: MeshCell[] = [];
   const nodeCells: MeshCell[] = [];
   const clients: ClientRun[] = [];
