@@ -5,12 +5,27 @@ import { startBounded } from "./probe/boundedPool";
 import { execScript, KubectlRunner } from "./probe/exec";
 import { meshScenario } from "./scenarios/mesh";
 import { pairScenario } from "./scenarios/pair";
-import { Scenario, ScenarioEnv } from "./scenarios/scenario";
+import { Scenario, ScenarioEnv, ScenarioOutcome } from "./scenarios/scenario";
 
 /** What a run needs beyond the plan: which runner, which context, and clocks tests can stand in for. */
 export interface RunOptions extends Pick<RunnerOptions, "kubeContext" | "runnerVersion"> {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** One scenario's probers through the one exec, each run read as it ends, then its verdict. */
+async function runScenario<Read>(
+  scenario: Scenario<Read>,
+  env: ScenarioEnv,
+): Promise<ScenarioOutcome> {
+  const probers = scenario.probers.map((prober, at) => ({ prober, at }));
+  const runs = startBounded(probers, scenario.parallelism, ({ prober, at }) =>
+    execScript(env.run, env.context, prober.pod, prober.script(), prober.slackSeconds).then(
+      (output) => scenario.read(output, at),
+    ),
+  );
+  scenario.beside?.(runs);
+  return scenario.finish(await Promise.all(runs));
 }
 
 /**
@@ -33,19 +48,10 @@ export async function runPlan(
     now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
-  const scenarios: Scenario[] = await Promise.all([
-    ...(plan.pair ? [pairScenario(plan.pair, env)] : []),
-    ...(plan.mesh ? [meshScenario(plan.mesh, env)] : []),
+  const outcomes = await Promise.all([
+    ...(plan.pair ? [runScenario(pairScenario(plan.pair, env), env)] : []),
+    ...(plan.mesh ? [meshScenario(plan.mesh, env).then((mesh) => runScenario(mesh, env))] : []),
   ]);
-  const outcomes = await Promise.all(
-    scenarios.map(async (scenario) => {
-      const runs = startBounded(scenario.probers, scenario.parallelism, (prober) =>
-        execScript(run, env.context, prober.pod, prober.script, prober.slackSeconds),
-      );
-      scenario.beside?.(runs);
-      return scenario.finish(await Promise.all(runs));
-    }),
-  );
   return summarize(
     outcomes.flatMap((outcome) => outcome.checks),
     { checkedAt: new Date(startedAt).toISOString(), runnerVersion: options.runnerVersion },

@@ -3,10 +3,12 @@
  * scripts have printed, on synthetic meshes of 100 nodes (every pair), 300 and 1,000 nodes
  * (sampled, 32 per node): the report alone (`meshReport`: counts, matrices, failures), and the
  * whole judging (sections to paths, the echo servers' logs, the checks, the diagnosis, the
- * report), with its heap; now against a baseline commit (BENCH_BASELINE, default HEAD~1), side by
+ * report), with its heap; and the whole run as the runner makes it, its kubectl answered by a
+ * simulated lab (tools/lib/syntheticMeshCluster.ts), with the runner's peak memory and its API
+ * requests counted; now against a baseline commit (BENCH_BASELINE, default HEAD~1), side by
  * side: each round runs both, in alternating order, each in a process of its own
- * (tools/lib/meshReportTiming.ts). No cluster, no packets, no kubectl: what 1,000 nodes cost the
- * runner beyond its execs and log reads.
+ * (tools/lib/meshReportTiming.ts). No cluster, no packets, no kubectl processes: what 1,000 nodes
+ * cost the runner itself.
  *
  *   BENCH_BASELINE=<commit> tsx tools/benchMeshReport.ts [rounds=3]
  */
@@ -25,9 +27,13 @@ interface Timing {
   readonly ms: number;
   readonly bytes: number;
   readonly heapMiB: number;
+  /** The process's peak resident memory. */
+  readonly rssMiB: number;
+  /** The API requests of a run, by kind (the `runner` mode). */
+  readonly requests?: Record<string, number>;
 }
 
-const MODES = ["report", "judge"] as const;
+const MODES = ["report", "judge", "runner"] as const;
 
 function timing(
   root: string,
@@ -50,19 +56,29 @@ try {
     for (const mode of MODES) {
       const now: number[] = [];
       const before: number[] = [];
-      let last: Timing = { ms: 0, bytes: 0, heapMiB: 0 };
+      let last: Timing = { ms: 0, bytes: 0, heapMiB: 0, rssMiB: 0 };
+      let lastBefore: Timing = last;
       for (let round = 0; round < rounds; round++) {
         const sides = [
           () => {
             last = timing(PROJECT_DIR, nodes, allPairsUpTo, mode);
             now.push(last.ms);
           },
-          () => before.push(timing(then.dir, nodes, allPairsUpTo, mode).ms),
+          () => {
+            lastBefore = timing(then.dir, nodes, allPairsUpTo, mode);
+            before.push(lastBefore.ms);
+          },
         ];
         (round % 2 === 0 ? sides : sides.reverse()).forEach((side) => side());
       }
       console.log(
-        `${nodes} nodes, every pair up to ${allPairsUpTo}, ${mode}: ${median(now).toFixed(0)} ms now, ${median(before).toFixed(0)} ms at ${baseline.slice(0, 7)} (${(median(now) / median(before)).toFixed(3)}×); the report ${(last.bytes / 1024).toFixed(0)} KiB, the heap ${last.heapMiB} MiB`,
+        `${nodes} nodes, every pair up to ${allPairsUpTo}, ${mode}: ${median(now).toFixed(0)} ms now, ${median(before).toFixed(0)} ms at ${baseline.slice(0, 7)} (${(median(now) / median(before)).toFixed(3)}×); the report ${(last.bytes / 1024).toFixed(0)} KiB, the heap ${last.heapMiB} MiB, peak resident ${last.rssMiB} MiB (${lastBefore.rssMiB} MiB before)${
+          last.requests
+            ? `; API requests: ${Object.entries(last.requests)
+                .map(([kind, count]) => `${count} ${kind}`)
+                .join(", ")}`
+            : ""
+        }`,
       );
     }
   }

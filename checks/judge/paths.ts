@@ -226,13 +226,25 @@ const FAILURE: Partial<Record<Verdict["kind"], WitnessFailure>> = {
 };
 
 /**
+ * What the witness reads and rewrites of a judged path: a whole judgement, or the compact form a
+ * scenario keeps of it (the every-node matrix's cells).
+ */
+export interface Witnessable {
+  readonly http: Pick<HttpJudgement, "ok" | "failure">;
+  readonly outcome: PathJudgement["outcome"];
+  readonly claims: readonly Claim[];
+  readonly side?: ServerSide;
+  readonly refusal?: RefusalOutcome;
+}
+
+/**
  * A path with its servers' side: where the server meant did not log what the prober reports it
  * served (exactly, from the prober's own address), the path is `unserved` and its HTTP fails.
  */
-export function witnessPath(
-  path: PathJudgement,
+export function witnessPath<P extends Witnessable>(
+  path: P,
   sideOf: (probes: readonly string[]) => ServerSide | undefined,
-): PathJudgement {
+): P {
   const side = sideOf(path.claims.map((claim) => claim.probe));
   if (!side) {
     return path;

@@ -7,24 +7,33 @@ import { ScriptOutput, ScriptSpec } from "../probe/script";
  * A scenario, as the one orchestration (runPlan.ts) runs it: the pods that probe and what each
  * runs, then, given what they printed, its verdict. The pair and the every-node mesh are two of
  * them; the machinery (exec, judge, witness) is the same for both, only the data differ.
+ *
+ * `Read` is what the scenario keeps of one prober's run: `read` turns the run into it as the run
+ * ends, so what a prober printed is let go at once (a thousand nodes' scripts print megabytes).
  */
-export interface Scenario {
+export interface Scenario<Read = ScriptOutput | Error> {
   /** Every pod that probes, with its script; exec'd at most `parallelism` at a time. */
   readonly probers: readonly Prober[];
   readonly parallelism: number;
+  /** What the scenario keeps of the run of `probers[at]`, read as soon as it ends. */
+  read(run: ScriptOutput | Error, at: number): Read;
   /**
    * What the scenario starts beside its probes once they run (API reads that need not wait for
    * all of them), given each prober's run as it will settle.
    */
-  beside?(runs: ReadonlyArray<Promise<ScriptOutput | Error>>): void;
-  /** The scenario's verdict from every prober's output (in `probers` order). */
-  finish(runs: ReadonlyArray<ScriptOutput | Error>): Promise<ScenarioOutcome>;
+  beside?(runs: ReadonlyArray<Promise<Read>>): void;
+  /** The scenario's verdict from every prober's run, as read (in `probers` order). */
+  finish(runs: readonly Read[]): Promise<ScenarioOutcome>;
 }
 
 /** A pod that probes, and its script. */
 export interface Prober {
   readonly pod: ProbingPod;
-  readonly script: ScriptSpec;
+  /**
+   * Its script, built when its exec starts: a thousand nodes' scripts, all held from the start,
+   * would be most of what the runner holds.
+   */
+  readonly script: () => ScriptSpec;
   /** Room beyond the script's deadline for kubectl (the scenario's probe timeout). */
   readonly slackSeconds: number;
 }

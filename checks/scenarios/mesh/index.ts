@@ -1,5 +1,5 @@
 import { parseEndpointSlices } from "../../judge/endpoints";
-import { evaluateMesh, meshTargets, MeshService, NodeLinks } from "./paths";
+import { ClientRead, meshJudge, meshTargets, MeshService, NodeLinks, NodeRead } from "./paths";
 import { coveredNodes, meshCoverage } from "./coverage";
 import { takeRunNumber } from "./rotation";
 import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./layout";
@@ -125,13 +125,16 @@ async function readLayout(
   };
 }
 
+/** What the mesh keeps of a run: a client's or a node probe's, judged. */
+type MeshRead = { client: ClientRead; node?: undefined } | { node: NodeRead; client?: undefined };
+
 /**
  * The every-node mesh as a scenario: waits (bounded) until every schedulable node has its mesh pods
  * Ready, then each node's client and node probe run their scripts, `parallelism` at a time, and
  * what they saw is judged path by path, witnessed by the echo servers' logs, and read into the
  * checks, the compact report and a diagnosis.
  */
-export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Scenario> {
+export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Scenario<MeshRead>> {
   const { run, context } = env;
   const deadline = env.now() + meshReadyBoundMs(plan);
   let read = await readLayout(plan, run, context);
@@ -168,7 +171,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
       name: task.pod.name,
       container: task.kind === "client" ? plan.clientContainer : plan.nodeProbeContainer,
     },
-    script:
+    script: () =>
       task.kind === "client"
         ? meshClientScript(plan, coveredBy(task.node), task.nonce, task.node)
         : nodeProbeScript(
@@ -179,22 +182,28 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
           ),
     slackSeconds: plan.timeoutSeconds,
   }));
+  const judge = meshJudge(plan, layout, service, coverage);
   return {
     probers,
     parallelism: plan.parallelism,
-    async finish(runs) {
-      const byNode = (kind: Task["kind"]) =>
-        new Map(tasks.flatMap((task, at) => (task.kind === kind ? [[task.node, runs[at]]] : [])));
-      const tokenOf = (kind: Task["kind"], from: string) =>
-        witnessToken(tasks.find((task) => task.kind === kind && task.node === from)?.nonce ?? "");
-      const evaluation = evaluateMesh(
-        plan,
-        layout,
-        byNode("client"),
-        byNode("node"),
-        service,
-        tokenOf,
-        coverage,
+    read(output, at) {
+      const { kind, node, nonce } = tasks[at];
+      const token = witnessToken(nonce);
+      return kind === "client"
+        ? { client: judge.client(node, output, token) }
+        : { node: judge.node(node, output, token) };
+    },
+    async finish(reads) {
+      const byNode = <R>(of: (read: MeshRead) => R | undefined) =>
+        new Map(
+          tasks.flatMap((task, at) => {
+            const read = of(reads[at]);
+            return read ? [[task.node, read] as const] : [];
+          }),
+        );
+      const evaluation = judge.evaluation(
+        byNode((read) => read.client),
+        byNode((read) => read.node),
       );
       const logs = await readServerLogs(
         {

@@ -1,6 +1,6 @@
 import { ServiceEndpoint } from "../../judge/endpoints";
 import { ExpectedServer, judgePing, judgeServiceName } from "../../judge/probes";
-import { judgePath, largeDetail, PathJudgement, witnessPath } from "../../judge/paths";
+import { judgePath, largeDetail, PathJudgement, Witnessable, witnessPath } from "../../judge/paths";
 import { MeshLayout, MeshPath, MeshPod } from "../../contract/meshTypes";
 import { meshNodePath, meshPodPath, meshServicePath, MeshTarget } from "./probes";
 import { MeshPlan } from "../../contract/meshTypes";
@@ -46,11 +46,21 @@ export interface NodeLinks {
   readonly addresses: readonly string[];
 }
 
+/**
+ * A path of a matrix as the mesh keeps it once judged: its outcome, the words its cell shows and
+ * the claims its echo server's log must bear out. The rest of the judgement (the sections, the
+ * pings' statistics) is let go as each script's run is read, so a thousand nodes' cells stay small.
+ */
+export interface JudgedCell extends Witnessable {
+  readonly ms: number;
+  readonly detail: string;
+}
+
 /** One cell of a matrix: a path judged, or why it could not be probed. */
 export interface MeshCell {
   readonly from: string;
   readonly to: string;
-  readonly path: PathJudgement | string;
+  readonly path: JudgedCell | string;
 }
 
 /** A client's own probes, judged: its path to the Service (where it ran), DNS, gateway, eth0. */
@@ -126,10 +136,131 @@ export interface MeshService {
 /** The token a script's requests carried: one per script, by its kind and node. */
 export type TokenOf = (kind: "client" | "node", from: string) => string;
 
+/** What the mesh keeps of one client's run: its row of the pod matrix and its own probes. */
+export interface ClientRead {
+  readonly row: readonly MeshCell[];
+  readonly client: ClientRun;
+}
+
+/** What the mesh keeps of one node probe's run: its row of the node matrix and the node's links. */
+export interface NodeRead {
+  readonly row: readonly MeshCell[];
+  readonly links?: NodeLinks;
+}
+
 /**
- * Reads every script's sections into judged paths: each client node to each echo server (the
- * matrix), each node to the echo servers of the other nodes, each client's own probes, each
- * node's links; and the claims the echo servers' logs must bear out.
+ * The judge of the mesh's runs: each client's and each node probe's run read, as it ends, into its
+ * row of judged cells (the echo servers the window covers this run), and the rows then joined into
+ * the evaluation, a client or node probe that never ran standing as its row of reasons.
+ */
+export function meshJudge(
+  plan: MeshPlan,
+  layout: MeshLayout,
+  service: MeshService,
+  coverage: MeshCoverage,
+) {
+  const echoServers = meshTargets(layout);
+  const targets = new Map(echoServers.map((target) => [target.node, target]));
+  const covered = coveredNodes(coverage, layout.nodes);
+  // A cell: why it could not be probed (no Ready echo server there, its prober did not run), or
+  // its path judged and kept in its compact form.
+  const cell = (
+    from: string,
+    to: string,
+    unprobed: string | false | undefined,
+    kind: "pod" | "node",
+    judge: (target: MeshTarget, echo: ExpectedServer) => PathJudgement,
+  ): MeshCell => {
+    const target = targets.get(to);
+    const path = !target
+      ? `no Ready echo server on ${to}`
+      : unprobed ||
+        compact(
+          judge(
+            { index: target.index, node: to, ip: target.pod.ip },
+            { kind: "pod", name: target.pod.name, uid: target.pod.uid },
+          ),
+          from,
+          kind,
+        );
+    return { from, to, path };
+  };
+  const client = (from: string, run: MeshRun | undefined, token: string): ClientRead => {
+    const runError =
+      run instanceof Error
+        ? run
+        : run === undefined
+          ? new Error(`no mesh client on ${from}`)
+          : undefined;
+    const sections = sectionsOf(run);
+    const pod = layout.clients.get(from);
+    const claim = { token, sources: pod ? [pod.ip] : [] };
+    const why = runError && `the client could not run: ${runError.message}`;
+    return {
+      row: covered(from).map((to) =>
+        cell(from, to, why, "pod", (target, echo) =>
+          judgePath(sections, meshPodPath(plan, from, target), echo, { ...claim, server: to }),
+        ),
+      ),
+      client: runError
+        ? failedClient(from, runError)
+        : clientRun(plan, from, sections, service, echoServers, claim),
+    };
+  };
+  const node = (from: string, run: MeshRun, token: string): NodeRead => {
+    const probe = layout.nodeProbes.get(from);
+    const sections = sectionsOf(run);
+    const linkSection = sections.get("links");
+    const links = linkSection && probe ? parseNodeLinks(linkSection.output, probe.ip) : undefined;
+    const claim = { token, sources: links?.addresses ?? [] };
+    const why = run instanceof Error && `the node probe could not run: ${run.message}`;
+    return {
+      row: covered(from)
+        .filter((to) => to !== from)
+        .map((to) =>
+          cell(from, to, why, "node", (target, echo) =>
+            judgePath(sections, meshNodePath(plan, from, target), echo, { ...claim, server: to }),
+          ),
+        ),
+      ...(links ? { links } : {}),
+    };
+  };
+  /** The rows joined: every node's client (read, or its reason), the node probes that ran. */
+  const evaluation = (
+    clients: ReadonlyMap<string, ClientRead>,
+    nodes: ReadonlyMap<string, NodeRead>,
+  ): MeshEvaluation => {
+    const rows = layout.nodes.map((from) => clients.get(from) ?? client(from, undefined, ""));
+    const nodeRows = layout.nodes.flatMap((from) => nodes.get(from) ?? []);
+    const claimsOf = (p: { claims: readonly Claim[] } | string) =>
+      typeof p === "string" ? [] : p.claims;
+    const podCells = rows.flatMap((row) => row.row);
+    const nodeCells = nodeRows.flatMap((row) => row.row);
+    return {
+      podCells,
+      nodeCells,
+      clients: rows.map((row) => row.client),
+      links: new Map(
+        layout.nodes.flatMap((from) => {
+          const links = nodes.get(from)?.links;
+          return links ? [[from, links] as const] : [];
+        }),
+      ),
+      claims: [
+        ...podCells.flatMap((c) => claimsOf(c.path)),
+        ...nodeCells.flatMap((c) => claimsOf(c.path)),
+        ...rows.flatMap((row) => claimsOf(row.client.service)),
+      ],
+      coverage,
+    };
+  };
+  return { client, node, evaluation };
+}
+
+/**
+ * Reads every script's sections into judged paths (meshJudge, all runs at once): each client node
+ * to each echo server (the matrix), each node to the echo servers of the other nodes, each
+ * client's own probes, each node's links; and the claims the echo servers' logs must bear out.
  */
 export function evaluateMesh(
   plan: MeshPlan,
@@ -140,96 +271,13 @@ export function evaluateMesh(
   tokenOf: TokenOf,
   coverage: MeshCoverage = meshCoverage(layout.nodes.length, layout.nodes.length, 0),
 ): MeshEvaluation {
-  const echoServers = meshTargets(layout);
-  const targets = new Map(echoServers.map((target) => [target.node, target]));
-  const covered = coveredNodes(coverage, layout.nodes);
-  const podCells: MeshCell[] = [];
-  const nodeCells: MeshCell[] = [];
-  const clients: ClientRun[] = [];
-  const links = new Map<string, NodeLinks>();
-  // A cell: why it could not be probed (no Ready echo server there, its prober did not run), or
-  // its path judged.
-  const cell = (
-    from: string,
-    to: string,
-    unprobed: string | false | undefined,
-    judge: (target: MeshTarget, echo: ExpectedServer) => PathJudgement,
-  ): MeshCell => {
-    const target = targets.get(to);
-    const { pod } = target ?? {};
-    return {
-      from,
-      to,
-      path:
-        !target || !pod
-          ? `no Ready echo server on ${to}`
-          : unprobed ||
-            judge(
-              { index: target.index, node: to, ip: pod.ip },
-              { kind: "pod", name: pod.name, uid: pod.uid },
-            ),
-    };
-  };
-  for (const from of layout.nodes) {
-    const run = clientRuns.get(from);
-    const runError =
-      run instanceof Error
-        ? run
-        : run === undefined
-          ? new Error(`no mesh client on ${from}`)
-          : undefined;
-    const sections = sectionsOf(run);
-    const client = layout.clients.get(from);
-    const claim = { token: tokenOf("client", from), sources: client ? [client.ip] : [] };
-    for (const to of covered(from)) {
-      podCells.push(
-        cell(
-          from,
-          to,
-          runError && `the client could not run: ${runError.message}`,
-          (target, echo) =>
-            judgePath(sections, meshPodPath(plan, from, target), echo, {
-              ...claim,
-              server: to,
-            }),
-        ),
-      );
-    }
-    clients.push(
-      runError
-        ? failedClient(from, runError)
-        : clientRun(plan, from, sections, service, echoServers, claim),
-    );
-    const nodeRun = nodeRuns.get(from);
-    if (nodeRun === undefined) {
-      continue;
-    }
-    const probe = layout.nodeProbes.get(from);
-    const nodeSections = sectionsOf(nodeRun);
-    const linkSection = nodeSections.get("links");
-    if (linkSection && probe) {
-      links.set(from, parseNodeLinks(linkSection.output, probe.ip));
-    }
-    const nodeClaim = { token: tokenOf("node", from), sources: links.get(from)?.addresses ?? [] };
-    for (const to of covered(from).filter((n) => n !== from)) {
-      const why = nodeRun instanceof Error && `the node probe could not run: ${nodeRun.message}`;
-      nodeCells.push(
-        cell(from, to, why, (target, echo) =>
-          judgePath(nodeSections, meshNodePath(plan, from, target), echo, {
-            ...nodeClaim,
-            server: to,
-          }),
-        ),
-      );
-    }
-  }
-  const judged = (p: PathJudgement | string) => (typeof p === "string" ? [] : p.claims);
-  const claims = [
-    ...podCells.flatMap((c) => judged(c.path)),
-    ...nodeCells.flatMap((c) => judged(c.path)),
-    ...clients.flatMap((c) => judged(c.service)),
-  ];
-  return { podCells, nodeCells, clients, links, claims, coverage };
+  const judge = meshJudge(plan, layout, service, coverage);
+  const read = <R>(runs: ReadonlyMap<string, MeshRun>, as: (from: string, run: MeshRun) => R) =>
+    new Map([...runs].map(([from, run]) => [from, as(from, run)]));
+  return judge.evaluation(
+    read(clientRuns, (from, run) => judge.client(from, run, tokenOf("client", from))),
+    read(nodeRuns, (from, run) => judge.node(from, run, tokenOf("node", from))),
+  );
 }
 
 function failedClient(node: string, error: Error): ClientRun {
@@ -285,30 +333,33 @@ function pinged(p: ReturnType<typeof judgePing> | undefined): string {
       : p.detail;
 }
 
+/** A path judged, in the form its cell keeps: the words the matrix shows, its claims. */
+function compact(judged: PathJudgement, from: string, kind: "pod" | "node"): JudgedCell {
+  const { http, small, large, full, outcome, ms, claims } = judged;
+  return {
+    http: { ok: http.ok, ...(http.failure ? { failure: http.failure } : {}) },
+    outcome,
+    ms,
+    claims,
+    detail:
+      kind === "node"
+        ? `node ${from} → ${http.detail}`
+        : `http: ${http.detail}; ping: ${pinged(small)}; ${largeDetail(large, judged.probed.large?.ms ?? 0)}; full-size ping: ${pinged(full)}`,
+  };
+}
+
 /** A cell, witnessed, as the stack output shows it. */
 export function meshPathOf(
   cell: MeshCell,
-  kind: "pod" | "node",
   sideOf: (probes: readonly string[]) => ServerSide | undefined,
 ): { path: MeshPath; side?: ServerSide } {
   const { from, to } = cell;
   if (typeof cell.path === "string") {
     return { path: { from, to, outcome: "absent", ms: 0, detail: cell.path } };
   }
-  const judged = witnessPath(cell.path, sideOf);
-  const { http, small, large, full, side } = judged;
-  const detail =
-    kind === "node"
-      ? `node ${from} → ${http.detail}`
-      : `http: ${http.detail}; ping: ${pinged(small)}; ${largeDetail(large, judged.probed.large?.ms ?? 0)}; full-size ping: ${pinged(full)}`;
+  const { outcome, ms, detail, side } = witnessPath(cell.path, sideOf);
   return {
-    path: {
-      from,
-      to,
-      outcome: judged.outcome,
-      ms: judged.ms,
-      detail: side ? `${detail}; ${side.notes}` : detail,
-    },
+    path: { from, to, outcome, ms, detail: side ? `${detail}; ${side.notes}` : detail },
     ...(side ? { side } : {}),
   };
 }

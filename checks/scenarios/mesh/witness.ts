@@ -66,7 +66,7 @@ export function witnessMesh(
   const counts = { pod: zero(), node: zero(), service: zero() };
   const paths = (cells: readonly MeshCell[], kind: "pod" | "node") =>
     cells.map((cell) => {
-      const { path, side } = meshPathOf(cell, kind, sideOf);
+      const { path, side } = meshPathOf(cell, sideOf);
       if (side) {
         counts[kind][side.state] += 1;
       }
