@@ -33,7 +33,7 @@ interface Timing {
   readonly requests?: Record<string, number>;
 }
 
-const MODES = ["report", "judge", "runner"] as const;
+const MODES = ["report", "runner"] as const;
 
 function timing(
   root: string,

@@ -1,7 +1,7 @@
 import { mapBounded } from "../probe/boundedPool";
 import { kubectlError, KubectlRunner } from "../probe/exec";
 import { parseAccessLog, requestsOfRun } from "./accessLog";
-import { awaitingLogs, Claim, ServerLog, ServerLogs } from "./witness";
+import { awaitingLogs, Claim, judgeClaim, LogEvidence, ServerLog, Verdict } from "./witness";
 
 /** How often, and how far apart, a server's log is read again for a request not logged yet. */
 export const LOG_REREADS = 4;
@@ -34,36 +34,59 @@ export interface LogReading {
 /**
  * Every server's access log since the run began, one `kubectl logs` per server pod the claims
  * name; then, briefly, again for the servers whose log still lacks a request a prober reported as
- * served. The one log reader of every scenario.
+ * served. Each log, as it is read, settles the claims of its own server that it shows, and only
+ * the rest of it is kept (LogEvidence). The one log reader of every scenario.
  */
 export async function readServerLogs(
   reading: LogReading,
   claims: readonly Claim[],
-): Promise<ServerLogs> {
+): Promise<LogEvidence> {
+  const tokens = new Set(reading.tokens);
   const sleep = reading.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const readOne = async (pod: string): Promise<ServerLog> => {
+  const served = new Map<string, Claim[]>();
+  for (const claim of claims) {
+    if (claim.expect === "served") {
+      served.set(claim.server, [...(served.get(claim.server) ?? []), claim]);
+    }
+  }
+  const settled = new Map<string, Verdict>();
+  const rest = new Map<string, ServerLog>();
+  const readOne = async (server: string): Promise<void> => {
     const result = await reading.run(
-      [...reading.context, "logs", "-n", reading.namespace, pod, `--since-time=${reading.since}`],
+      [
+        ...reading.context,
+        "logs",
+        "-n",
+        reading.namespace,
+        reading.pods.get(server) as string,
+        `--since-time=${reading.since}`,
+      ],
       reading.timeoutMs,
     );
     if (result.code !== 0) {
-      return new Error(kubectlError(result.stderr));
+      rest.set(server, new Error(kubectlError(result.stderr)));
+      return;
     }
-    return requestsOfRun(parseAccessLog(result.stdout), reading.tokens);
+    const log = requestsOfRun(parseAccessLog(result.stdout), tokens);
+    const own = new Map([[server, log]]);
+    for (const claim of served.get(server) ?? []) {
+      if (log.has(claim.probe)) {
+        settled.set(claim.probe, judgeClaim(claim, own));
+        log.delete(claim.probe);
+      }
+    }
+    rest.set(server, log);
   };
-  let logs: ServerLogs = new Map();
   let servers = [...new Set(claims.map((claim) => claim.server))].filter((server) =>
     reading.pods.has(server),
   );
   for (let round = 0; servers.length > 0; round++) {
-    const fresh = await mapBounded(servers, reading.parallelism, (server) =>
-      readOne(reading.pods.get(server) as string),
-    );
-    logs = new Map([...logs, ...servers.map((server, at) => [server, fresh[at]] as const)]);
-    servers = round < LOG_REREADS ? awaitingLogs(claims, logs) : [];
+    await mapBounded(servers, reading.parallelism, readOne);
+    const open = claims.filter((claim) => !settled.has(claim.probe));
+    servers = round < LOG_REREADS ? awaitingLogs(open, rest) : [];
     if (servers.length > 0) {
       await sleep(LOG_REREAD_MS);
     }
   }
-  return logs;
+  return { settled, logs: rest };
 }

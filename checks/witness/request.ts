@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import { onePiece } from "../contract/text";
 
 /** The query parameter that carries the run's token. */
 export const WITNESS_PARAM = "pod-to-pod-run";
@@ -38,5 +39,9 @@ export function expectedRequest(
   token: string,
   probe: string,
 ): ExpectedRequest {
-  return { method: "GET", host: `${host}:${port}`, uri: witnessedPath(path, token, probe) };
+  return {
+    method: "GET",
+    host: onePiece(`${host}:${port}`),
+    uri: onePiece(witnessedPath(path, token, probe)),
+  };
 }

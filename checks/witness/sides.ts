@@ -1,4 +1,4 @@
-import { Claim, fails, judgeClaim, ServerLogs, Verdict } from "./witness";
+import { Claim, fails, LogEvidence, Verdict, verdictOf } from "./witness";
 
 /**
  * The servers' verdicts (witness/witness.ts, the one judge of every scenario's claims) applied to
@@ -33,11 +33,11 @@ interface Judged<C extends Claim> {
  */
 export function serverSides<C extends Claim>(
   claims: readonly C[],
-  logs: ServerLogs,
+  evidence: LogEvidence,
   describe: (claim: C, verdict: Verdict) => string,
 ): (probes: readonly string[]) => ServerSide | undefined {
   const byProbe = new Map<string, Judged<C>>(
-    claims.map((claim) => [claim.probe, { claim, verdict: judgeClaim(claim, logs) }]),
+    claims.map((claim) => [claim.probe, { claim, verdict: verdictOf(claim, evidence) }]),
   );
   return (probes) => {
     const found = probes.flatMap((probe) => byProbe.get(probe) ?? []);

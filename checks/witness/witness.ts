@@ -1,3 +1,4 @@
+import { onePiece } from "../contract/text";
 import { ServedRequest } from "./accessLog";
 import { ExpectedRequest } from "./request";
 
@@ -31,6 +32,28 @@ export type ServerLog = ReadonlyMap<string, readonly ServedRequest[]> | Error;
 /** The logs of every server a run's claims name, by server. */
 export type ServerLogs = ReadonlyMap<string, ServerLog>;
 
+/**
+ * What the servers' logs say of a run's claims: the verdicts their own server's log settled as it
+ * was read, and what remains of every log (the requests none of its own claims settled, or why it
+ * could not be read), which judges the rest: a refusal, a pass its server never logged. So a
+ * thousand servers' logs are never all held at once.
+ */
+export interface LogEvidence {
+  /** Verdicts by probe name. */
+  readonly settled: ReadonlyMap<string, Verdict>;
+  readonly logs: ServerLogs;
+}
+
+/** Evidence from logs held whole: nothing settled yet, every claim judged against them. */
+export function logEvidence(logs: ServerLogs): LogEvidence {
+  return { settled: new Map(), logs };
+}
+
+/** A claim's verdict: settled as its server's log was read, or judged against what remains. */
+export function verdictOf(claim: Claim, evidence: LogEvidence): Verdict {
+  return evidence.settled.get(claim.probe) ?? judgeClaim(claim, evidence.logs);
+}
+
 /** How the logs judge one claim. */
 export type Verdict =
   /** Served: logged exactly, from the prober. Refused: logged by no server. */
@@ -48,13 +71,15 @@ export type Verdict =
 
 /** Where `requests` came from and how they were answered, as evidence. */
 export function sources(requests: readonly ServedRequest[]): string {
-  return [
-    ...new Set(
-      requests.map(
-        (r) => `${r.remote} (${r.method} ${r.host}${r.uri.split("?")[0]}, status ${r.status})`,
+  return onePiece(
+    [
+      ...new Set(
+        requests.map(
+          (r) => `${r.remote} (${r.method} ${r.host}${r.uri.split("?")[0]}, status ${r.status})`,
+        ),
       ),
-    ),
-  ].join(", ");
+    ].join(", "),
+  );
 }
 
 function exact(request: ServedRequest, expected: ExpectedRequest): boolean {

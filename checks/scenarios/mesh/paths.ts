@@ -7,6 +7,7 @@ import { MeshPlan } from "../../contract/meshTypes";
 import { parseIpAddr } from "../../probe/parsers";
 import { ScriptOutput, Section } from "../../probe/script";
 import { Claim } from "../../witness/witness";
+import { onePiece } from "../../contract/text";
 import { coveredNodes, MeshCoverage, meshCoverage } from "./coverage";
 import type { ServerSide } from "../../witness/sides";
 
@@ -341,10 +342,11 @@ function compact(judged: PathJudgement, from: string, kind: "pod" | "node"): Jud
     outcome,
     ms,
     claims,
-    detail:
+    detail: onePiece(
       kind === "node"
         ? `node ${from} → ${http.detail}`
         : `http: ${http.detail}; ping: ${pinged(small)}; ${largeDetail(large, judged.probed.large?.ms ?? 0)}; full-size ping: ${pinged(full)}`,
+    ),
   };
 }
 
@@ -359,7 +361,13 @@ export function meshPathOf(
   }
   const { outcome, ms, detail, side } = witnessPath(cell.path, sideOf);
   return {
-    path: { from, to, outcome, ms, detail: side ? `${detail}; ${side.notes}` : detail },
+    path: {
+      from,
+      to,
+      outcome,
+      ms,
+      detail: side ? onePiece(`${detail}; ${side.notes}`) : detail,
+    },
     ...(side ? { side } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { ClientProbes, ClientRun, MeshCell, MeshEvaluation, meshPathOf } from ".
 import { witnessPath } from "../../judge/paths";
 import { MeshLayout, MeshPath, MeshServerWitness } from "../../contract/meshTypes";
 import { serverSides } from "../../witness/sides";
-import { Claim, describeVerdict, ServerLogs, Verdict } from "../../witness/witness";
+import { Claim, describeVerdict, LogEvidence, Verdict } from "../../witness/witness";
 
 /** The server's side, counted for one kind of mesh path (pod paths, node paths, Service fetches). */
 export type WitnessCount = Omit<MeshServerWitness, "unreadable">;
@@ -58,9 +58,9 @@ function zero(): { -readonly [K in keyof WitnessCount]: number } {
 export function witnessMesh(
   layout: MeshLayout,
   evaluation: MeshEvaluation,
-  logs: ServerLogs,
+  evidence: LogEvidence,
 ): WitnessedMesh {
-  const sideOf = serverSides(evaluation.claims, logs, (claim, verdict) =>
+  const sideOf = serverSides(evaluation.claims, evidence, (claim, verdict) =>
     meshNote(claim, verdict, layout),
   );
   const counts = { pod: zero(), node: zero(), service: zero() };
@@ -103,7 +103,7 @@ export function witnessMesh(
     coverage: evaluation.coverage,
     witness: {
       ...counts,
-      unreadable: [...logs].flatMap(([node, log]) =>
+      unreadable: [...evidence.logs].flatMap(([node, log]) =>
         log instanceof Error
           ? [
               `${node}'s echo server (${layout.echo.get(node)?.name}): ${log.message.split("\n")[0]}`,

@@ -2,16 +2,16 @@ import { PairPaths } from "./checks";
 import { PathJudgement, witnessPath } from "../../judge/paths";
 import { CheckPlan } from "../../contract/types";
 import { serverSides } from "../../witness/sides";
-import { Claim, describeVerdict, ServerLogs } from "../../witness/witness";
+import { Claim, describeVerdict, LogEvidence } from "../../witness/witness";
 
 /** The pair's paths, client and stranger, with nginx-server's side of each. */
 export function witnessPair(
   paths: PairPaths,
   stranger: readonly PathJudgement[],
-  logs: ServerLogs,
+  evidence: LogEvidence,
   plan: CheckPlan,
 ): { paths: PairPaths; stranger: PathJudgement[] } {
-  const sideOf = serverSides(pairClaims(paths, stranger), logs, (claim, verdict) =>
+  const sideOf = serverSides(pairClaims(paths, stranger), evidence, (claim, verdict) =>
     claim.expect === "served"
       ? describeVerdict(verdict, plan.serverPod, `${plan.clientPod} (${plan.clientPodIp})`)
       : describeVerdict(verdict, plan.serverPod, "the stranger", "the stranger's request"),

@@ -4,7 +4,7 @@ import { PathSpec } from "../../../checks/plan/paths";
 import { Section } from "../../../checks/probe/script";
 import { witnessedPath } from "../../../checks/witness/request";
 import { serverSides } from "../../../checks/witness/sides";
-import { describeVerdict, ServerLogs } from "../../../checks/witness/witness";
+import { describeVerdict, logEvidence, ServerLogs } from "../../../checks/witness/witness";
 import { fixture, SEED_SERVER_UID } from "../../helpers";
 
 /** The pair's client to the walkthrough's nginx pod, as a path: every facet probed. */
@@ -99,7 +99,7 @@ describe("witnessPath", () => {
       ],
     ]);
   const sides = (logs: ServerLogs) =>
-    serverSides(judged.claims, logs, (_, verdict) =>
+    serverSides(judged.claims, logEvidence(logs), (_, verdict) =>
       describeVerdict(verdict, "nginx-server", "busybox-client (10.42.0.5)"),
     );
 
@@ -158,7 +158,7 @@ describe("a path that must be refused", () => {
     ]);
     const witnessed = witnessPath(
       judged,
-      serverSides(judged.claims, logs, (_, verdict) =>
+      serverSides(judged.claims, logEvidence(logs), (_, verdict) =>
         describeVerdict(verdict, "nginx-server", "the stranger", "the stranger's request"),
       ),
     );

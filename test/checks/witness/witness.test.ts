@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { parseAccessLog, requestsOfRun } from "../../../checks/witness/accessLog";
 import { logSinceTime, readServerLogs } from "../../../checks/witness/readLogs";
 import { expectedRequest, witnessedPath, witnessToken } from "../../../checks/witness/request";
-import { awaitingLogs, Claim, judgeClaim, ServerLogs } from "../../../checks/witness/witness";
+import {
+  awaitingLogs,
+  Claim,
+  judgeClaim,
+  ServerLogs,
+  verdictOf,
+} from "../../../checks/witness/witness";
 import { KubectlResult } from "../../../checks/probe/kubectl";
 import { TEST_NONCE } from "../../helpers";
 
@@ -29,7 +35,7 @@ function line(fields: Partial<Record<"remote" | "method" | "host" | "uri" | "sta
 }
 
 function logsOf(text: string): ServerLogs {
-  return new Map([["nginx-server", requestsOfRun(parseAccessLog(text), [token])]]);
+  return new Map([["nginx-server", requestsOfRun(parseAccessLog(text), new Set([token]))]]);
 }
 
 describe("the run's token and requests", () => {
@@ -80,7 +86,7 @@ describe("the access log, read strictly", () => {
   it("keeps only this run's requests, by the probe that sent them", () => {
     const other = witnessToken("e".repeat(32));
     const text = [line({}), line({ uri: witnessedPath("/", other, "pod-ip-identity") })].join("\n");
-    const byProbe = requestsOfRun(parseAccessLog(text), [token]);
+    const byProbe = requestsOfRun(parseAccessLog(text), new Set([token]));
     expect([...byProbe.keys()]).toEqual(["pod-ip-identity"]);
     expect(byProbe.get("pod-ip-identity")).toHaveLength(1);
   });
@@ -110,8 +116,8 @@ describe("judging a claim", () => {
 
   it("fails a pass its server never logged, naming a server that did", () => {
     const logs: ServerLogs = new Map([
-      ["n1", requestsOfRun(parseAccessLog(""), [token])],
-      ["n2", requestsOfRun(parseAccessLog(line({})), [token])],
+      ["n1", requestsOfRun(parseAccessLog(""), new Set([token]))],
+      ["n2", requestsOfRun(parseAccessLog(line({})), new Set([token]))],
     ]);
     expect(judgeClaim({ ...claim, server: "n1" }, logs)).toEqual({
       kind: "elsewhere",
@@ -182,6 +188,67 @@ describe("reading the servers' logs", () => {
       "nginx-server",
       "--since-time=2026-12-01T18:55:00.000Z",
     ]);
-    expect(judgeClaim(claim, logs).kind).toBe("confirmed");
+    expect(verdictOf(claim, logs).kind).toBe("confirmed");
+  });
+
+  it("settles each server's own claims as its log is read, and keeps only the rest to judge the others", async () => {
+    const sent = (probe: string, host: string) =>
+      expectedRequest(host, 80, "/pod-to-pod/identity", token, probe);
+    const own: Claim = { ...claim, probe: "own", server: "n1", request: sent("own", "10.42.1.7") };
+    const moved: Claim = {
+      ...claim,
+      probe: "moved",
+      server: "n1",
+      request: sent("moved", "10.42.1.7"),
+    };
+    const refused: Claim = {
+      probe: "refused",
+      server: "n1",
+      request: sent("refused", "10.42.1.7"),
+      expect: "refused",
+    };
+    const logged = (c: Claim) => line({ host: c.request.host, uri: c.request.uri });
+    // n1 logged its own claim; the request meant for n1 as "moved", and the one to be refused,
+    // reached n2.
+    const logs: Record<string, string> = {
+      n1: logged(own),
+      n2: [logged(moved), logged(refused)].join("\n"),
+    };
+    const evidence = await readServerLogs(
+      {
+        run: async (args) => ({ code: 0, stdout: logs[args[3]] ?? "", stderr: "" }),
+        context: [],
+        namespace: "lab",
+        pods: new Map([
+          ["n1", "n1"],
+          ["n2", "n2"],
+        ]),
+        tokens: [token],
+        since: logSinceTime(0),
+        timeoutMs: 1000,
+        parallelism: 2,
+        sleep: async () => {},
+      },
+      [own, moved, refused, { ...own, probe: "n2-own", server: "n2" }],
+    );
+    expect([...evidence.settled.keys()]).toEqual(["own"]);
+    const kept = [...evidence.logs].map(([server, log]) => [
+      server,
+      log instanceof Error ? log.message : [...log.keys()],
+    ]);
+    expect(kept).toEqual([
+      ["n1", []],
+      ["n2", ["moved", "refused"]],
+    ]);
+    expect(verdictOf(own, evidence)).toEqual({
+      kind: "confirmed",
+      seen: `10.42.0.5 (GET 10.42.1.7:80/pod-to-pod/identity, status 200)`,
+      remotes: ["10.42.0.5"],
+    });
+    expect(verdictOf(moved, evidence)).toEqual({ kind: "elsewhere", loggedBy: ["n2"] });
+    expect(verdictOf(refused, evidence)).toEqual({
+      kind: "got-through",
+      seen: `10.42.0.5 (GET 10.42.1.7:80/pod-to-pod/identity, status 200)`,
+    });
   });
 });

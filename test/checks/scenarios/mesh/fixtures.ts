@@ -4,7 +4,7 @@ import { WitnessedMesh, witnessMesh } from "../../../../checks/scenarios/mesh/wi
 import { witnessToken } from "../../../../checks/witness/request";
 import { Section } from "../../../../checks/probe/script";
 import { ServedRequest } from "../../../../checks/witness/accessLog";
-import { ServerLogs } from "../../../../checks/witness/witness";
+import { logEvidence, ServerLogs } from "../../../../checks/witness/witness";
 import { TEST_NONCE } from "../../../helpers";
 
 /** A mesh plan as the NodeMesh component writes it, for a lab in namespace `lab`. */
@@ -160,5 +160,5 @@ export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation)
 
 /** The evaluation with the server's side of a healthy run added. */
 export function witnessedHealthy(layout: MeshLayout, evaluation: MeshEvaluation): WitnessedMesh {
-  return witnessMesh(layout, evaluation, everyClaimLogged(layout, evaluation));
+  return witnessMesh(layout, evaluation, logEvidence(everyClaimLogged(layout, evaluation)));
 }
