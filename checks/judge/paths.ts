@@ -243,9 +243,9 @@ export interface Witnessable {
  */
 export function witnessPath<P extends Witnessable>(
   path: P,
-  sideOf: (probes: readonly string[]) => ServerSide | undefined,
+  sideOf: (claims: readonly Claim[]) => ServerSide | undefined,
 ): P {
-  const side = sideOf(path.claims.map((claim) => claim.probe));
+  const side = sideOf(path.claims);
   if (!side) {
     return path;
   }

@@ -21,26 +21,17 @@ export interface ServerSide {
   readonly notes: string;
 }
 
-/** A claim, its verdict and its words. */
-interface Judged<C extends Claim> {
-  readonly claim: C;
-  readonly verdict: Verdict;
-}
-
 /**
- * Judges every claim once, and returns how the claims behind one result (by their probe names)
- * leave it: undefined where no claim stands behind it.
+ * How the claims behind one result leave it, each judged as it is asked for (its verdict settled
+ * as its server's log was read, or judged against what remains): undefined where no claim stands
+ * behind it.
  */
 export function serverSides<C extends Claim>(
-  claims: readonly C[],
   evidence: LogEvidence,
   describe: (claim: C, verdict: Verdict) => string,
-): (probes: readonly string[]) => ServerSide | undefined {
-  const byProbe = new Map<string, Judged<C>>(
-    claims.map((claim) => [claim.probe, { claim, verdict: verdictOf(claim, evidence) }]),
-  );
-  return (probes) => {
-    const found = probes.flatMap((probe) => byProbe.get(probe) ?? []);
+): (claims: readonly C[]) => ServerSide | undefined {
+  return (claims) => {
+    const found = claims.map((claim) => ({ claim, verdict: verdictOf(claim, evidence) }));
     if (found.length === 0) {
       return undefined;
     }

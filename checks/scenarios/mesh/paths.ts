@@ -353,7 +353,7 @@ function compact(judged: PathJudgement, from: string, kind: "pod" | "node"): Jud
 /** A cell, witnessed, as the stack output shows it. */
 export function meshPathOf(
   cell: MeshCell,
-  sideOf: (probes: readonly string[]) => ServerSide | undefined,
+  sideOf: (claims: readonly Claim[]) => ServerSide | undefined,
 ): { path: MeshPath; side?: ServerSide } {
   const { from, to } = cell;
   if (typeof cell.path === "string") {

@@ -60,9 +60,7 @@ export function witnessMesh(
   evaluation: MeshEvaluation,
   evidence: LogEvidence,
 ): WitnessedMesh {
-  const sideOf = serverSides(evaluation.claims, evidence, (claim, verdict) =>
-    meshNote(claim, verdict, layout),
-  );
+  const sideOf = serverSides(evidence, (claim: Claim, verdict) => meshNote(claim, verdict, layout));
   const counts = { pod: zero(), node: zero(), service: zero() };
   const paths = (cells: readonly MeshCell[], kind: "pod" | "node") =>
     cells.map((cell) => {

@@ -11,7 +11,7 @@ export function witnessPair(
   evidence: LogEvidence,
   plan: CheckPlan,
 ): { paths: PairPaths; stranger: PathJudgement[] } {
-  const sideOf = serverSides(pairClaims(paths, stranger), evidence, (claim, verdict) =>
+  const sideOf = serverSides(evidence, (claim: Claim, verdict) =>
     claim.expect === "served"
       ? describeVerdict(verdict, plan.serverPod, `${plan.clientPod} (${plan.clientPodIp})`)
       : describeVerdict(verdict, plan.serverPod, "the stranger", "the stranger's request"),

@@ -99,7 +99,7 @@ describe("witnessPath", () => {
       ],
     ]);
   const sides = (logs: ServerLogs) =>
-    serverSides(judged.claims, logEvidence(logs), (_, verdict) =>
+    serverSides(logEvidence(logs), (_, verdict) =>
       describeVerdict(verdict, "nginx-server", "busybox-client (10.42.0.5)"),
     );
 
@@ -158,7 +158,7 @@ describe("a path that must be refused", () => {
     ]);
     const witnessed = witnessPath(
       judged,
-      serverSides(judged.claims, logEvidence(logs), (_, verdict) =>
+      serverSides(logEvidence(logs), (_, verdict) =>
         describeVerdict(verdict, "nginx-server", "the stranger", "the stranger's request"),
       ),
     );
