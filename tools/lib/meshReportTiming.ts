@@ -58,12 +58,14 @@ function runnerTiming(root: string, nodes: number, plan: MeshPlan): string {
       });
     bundle(path.join(root, "checks/runPlan.ts"), "runPlan.js");
     bundle(path.join(__dirname, "meshRunnerTiming.ts"), "timing.js");
+    bundle(path.join(__dirname, "syntheticMeshServer.ts"), "lab.js");
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan));
     const run = spawnSync(
       process.execPath,
       [
         path.join(dir, "timing.js"),
         path.join(dir, "runPlan.js"),
+        path.join(dir, "lab.js"),
         String(nodes),
         path.join(dir, "plan.json"),
       ],

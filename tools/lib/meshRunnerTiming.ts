@@ -1,27 +1,55 @@
 /**
- * One run of the runner (checks/runPlan.ts) on a simulated every-node lab
- * (syntheticMeshCluster.ts), as the lab's command runs it: bundled by esbuild and started by plain
- * node, so the figures are the runner's and not a TypeScript loader's. Started by
- * meshReportTiming.ts's `runner` mode as `node <this, bundled> <runPlan bundle> <nodes> <plan.json>`;
- * prints `{"ms": …, "bytes": …, "heapMiB": …, "rssMiB": …, "requests": {…}}`.
+ * One run of the runner (checks/runPlan.ts) on a simulated every-node lab, as the lab's command
+ * runs it: bundled by esbuild and started by plain node, so the figures are the runner's and not a
+ * TypeScript loader's; its kubectl calls answered over IPC by the lab in a process of its own
+ * (syntheticMeshServer.ts), as kubectl's answers come from other processes. Started by
+ * meshReportTiming.ts's `runner` mode as
+ * `node <this, bundled> <runPlan bundle> <lab bundle> <nodes> <plan.json>`; prints
+ * `{"ms": …, "bytes": …, "heapMiB": …, "rssMiB": …, "requests": {…}}`.
  */
+import { fork } from "node:child_process";
 import * as fs from "node:fs";
-import { syntheticMeshCluster } from "./syntheticMeshCluster";
+import type { KubectlResult } from "../../checks/probe/kubectl";
 
 type RunPlan = typeof import("../../checks/runPlan");
 
 async function main(): Promise<void> {
-  const [bundle, nodes, planFile] = process.argv.slice(2);
+  const [bundle, labBundle, nodes, planFile] = process.argv.slice(2);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runPlan } = require(bundle) as RunPlan;
-  const cluster = syntheticMeshCluster(Number(nodes));
-  const started = process.hrtime.bigint();
-  const verification = await runPlan(
-    { mesh: JSON.parse(fs.readFileSync(planFile, "utf8")) },
-    cluster.run,
-    { runnerVersion: "bench" },
+  const lab = fork(labBundle, [nodes]);
+  const waiting = new Map<number, (result: KubectlResult) => void>();
+  let requests: Record<string, number> = {};
+  let counted = () => {};
+  lab.on(
+    "message",
+    (message: { id?: number; result?: KubectlResult; requests?: typeof requests }) => {
+      if (message.requests) {
+        requests = message.requests;
+        counted();
+      } else if (message.id !== undefined && message.result) {
+        waiting.get(message.id)?.(message.result);
+        waiting.delete(message.id);
+      }
+    },
   );
+  let next = 0;
+  const run = (args: readonly string[]) =>
+    new Promise<KubectlResult>((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve);
+      lab.send({ id, args });
+    });
+  const started = process.hrtime.bigint();
+  const verification = await runPlan({ mesh: JSON.parse(fs.readFileSync(planFile, "utf8")) }, run, {
+    runnerVersion: "bench",
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  await new Promise<void>((resolve) => {
+    counted = resolve;
+    lab.send({ requests: true });
+  });
+  lab.kill();
   const failed = verification.checks.filter((check) => !check.ok);
   if (failed.length > 0) {
     throw new Error(
@@ -34,7 +62,7 @@ async function main(): Promise<void> {
       bytes: JSON.stringify(verification.mesh).length,
       heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
       rssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-      requests: cluster.requests,
+      requests,
     }),
   );
 }

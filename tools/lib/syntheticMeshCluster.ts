@@ -118,12 +118,8 @@ export function syntheticMeshCluster(count: number): {
       return ok(exec(args[3], args.at(-1) ?? ""));
     }
     if (verb === "logs") {
-      // Served once, then let go: a real cluster keeps its logs on its nodes, and what this
-      // measures is the runner. (A second read, the runner's re-read for a request not logged
-      // yet, finds none: the run then fails, and the bench with it.)
       const i = Number(args[3].split("-").at(-1));
       const lines = logs[i];
-      logs[i] = [];
       return ok(
         ["2026/12/05 01:00:00 [notice] 1#1: start worker processes", ...lines, ""].join("\n"),
       );
