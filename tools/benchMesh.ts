@@ -7,7 +7,9 @@
  * `node checks/start.js`, with the command's environment) `rounds` times, the pair's check step
  * alone (the same runner without the mesh) alternating with it, and the every-node check step
  * sampled at its least (`mesh.allPairsUpTo: 1`: each node probes one echo server per run) beside
- * them: what of the step is the targets, and what the execs.
+ * them: what of the step is the targets, and what the execs. Then the runner alone on simulated
+ * labs of 100 and 1,000 nodes (tools/lib/syntheticMeshCluster.ts): its time, peak memory and API
+ * requests, against the scale issue's goals at 1,000 nodes.
  *
  *   tsx tools/benchMesh.ts [rounds=5] [--nodes 1,2,3] [--report]
  *
@@ -28,6 +30,7 @@ import { formatGoal, goal, median, round3 } from "./lib/benchStats";
 import { harness, uniqueStack, useLocalImages } from "./lib/engine";
 import { observePlan } from "./lib/kubectlLab";
 import { fitModel, MeshPoint, predict } from "./lib/meshModel";
+import { meshTiming } from "./lib/meshTiming";
 import { mustRun, PROJECT_DIR, runCommand } from "./lib/runCommand";
 
 const RESULTS = path.join(PROJECT_DIR, "bench", "mesh-results.json");
@@ -49,6 +52,44 @@ interface SizeResult {
   readonly pathSeconds: number;
   /** The median time of a bare `kubectl exec -- true` into a mesh client (the model's exec). */
   readonly execSeconds?: number;
+}
+
+/**
+ * The runner on simulated labs of 100 and 1,000 nodes (tools/lib/syntheticMeshCluster.ts, answered
+ * from a process of its own), at the defaults' coverage: its time, its peak memory and its API
+ * requests, by kind. No packets and no exec latency: what the runner itself does at that size.
+ */
+interface SimulatedResult {
+  readonly nodes: number;
+  readonly at: string;
+  /** The whole run, seconds, round by round. */
+  readonly seconds: readonly number[];
+  /** The runner's peak resident memory, round by round. */
+  readonly rssMiB: readonly number[];
+  readonly requests: Readonly<Record<string, number>>;
+}
+
+const SIMULATED = [100, 1000];
+
+function measureSimulated(rounds: number): SimulatedResult[] {
+  return SIMULATED.map((nodes) => {
+    console.log(`the runner on a simulated lab of ${nodes} nodes, ${rounds} rounds`);
+    const timings = Array.from({ length: rounds }, () =>
+      meshTiming(PROJECT_DIR, nodes, DEFAULTS.mesh.allPairsUpTo, "runner"),
+    );
+    return {
+      nodes,
+      at: new Date().toISOString(),
+      seconds: timings.map((t) => round3(t.ms / 1000)),
+      rssMiB: timings.map((t) => t.rssMiB),
+      requests: timings[0].requests ?? {},
+    };
+  });
+}
+
+/** The requests that grow with the cluster: one exec per probing pod, one log read per server. */
+function collectionRequests(requests: Readonly<Record<string, number>>): number {
+  return (requests.exec ?? 0) + (requests.logs ?? 0);
 }
 
 function cluster(...args: string[]): void {
@@ -195,9 +236,12 @@ async function measureSize(rounds: number): Promise<SizeResult> {
   }
 }
 
-function readResults(): Array<{ sizes: SizeResult[] }> {
+function readResults(): Array<{ sizes: SizeResult[]; simulated?: SimulatedResult[] }> {
   return fs.existsSync(RESULTS)
-    ? (JSON.parse(fs.readFileSync(RESULTS, "utf8")) as Array<{ sizes: SizeResult[] }>)
+    ? (JSON.parse(fs.readFileSync(RESULTS, "utf8")) as Array<{
+        sizes: SizeResult[];
+        simulated?: SimulatedResult[];
+      }>)
     : [];
 }
 
@@ -216,6 +260,11 @@ async function main(): Promise<void> {
       cluster("up", "--nodes", "2");
     }
   }
+  const simulated = reportOnly
+    ? (readResults()
+        .reverse()
+        .find((r) => r.simulated)?.simulated ?? [])
+    : measureSimulated(rounds);
   // The latest measurement of each size, this run's first.
   const latest = new Map<number, SizeResult>();
   for (const size of [
@@ -268,10 +317,31 @@ async function main(): Promise<void> {
     [`bound ${bound}, every pair`]: round3(predict(model, n, bound, bound)),
     "bound 2N (execs) and N+3 (targets)": round3(predict(model, n, 2 * n, n + 3)),
   }));
+  // The scale issue's goals at 1,000 nodes: the runner's memory and its requests for collection
+  // as simulated, the step itself as the model has it (the simulation has no exec latency).
+  const thousand = simulated.find((s) => s.nodes === 1000);
+  if (thousand) {
+    goals.push(
+      goal("the runner's peak memory, 1,000 simulated nodes", thousand.rssMiB, 256, "MiB"),
+      goal(
+        "API requests growing with the cluster (execs and log reads), 1,000 simulated nodes",
+        [collectionRequests(thousand.requests)],
+        20,
+        "requests",
+      ),
+      goal(
+        "every-node check step at 1,000 nodes, as the model projects it",
+        [round3(predict(model, 1000, bound, bound, sample))],
+        60,
+        "s",
+      ),
+    );
+  }
   const run = {
     at: new Date().toISOString(),
     command: `npm run bench:mesh -- ${process.argv.slice(2).join(" ")}`.trim(),
     sizes: measured,
+    ...(reportOnly ? {} : { simulated }),
     goals,
     model: {
       fixed: round3(model.fixed),
@@ -293,6 +363,14 @@ async function main(): Promise<void> {
       : "";
     console.log(
       `${s.nodes} node${s.nodes === 1 ? "" : "s"}: every-node check step ${median(s.mesh).toFixed(2)} s${ratio}${sampled}, the pair's alone ${median(s.pair).toFixed(2)} s, a path ${s.pathSeconds.toFixed(3)} s (${s.at})`,
+    );
+  }
+  for (const s of simulated) {
+    const requests = Object.entries(s.requests)
+      .map(([kind, count]) => `${count} ${kind}`)
+      .join(", ");
+    console.log(
+      `${s.nodes} simulated nodes: the runner ${median(s.seconds).toFixed(2)} s, its peak memory ${median(s.rssMiB)} MiB, its API requests ${requests} (${s.at})`,
     );
   }
   goals.forEach((g) => console.log(formatGoal(g)));

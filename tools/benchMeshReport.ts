@@ -12,41 +12,16 @@
  *
  *   BENCH_BASELINE=<commit> tsx tools/benchMeshReport.ts [rounds=3]
  */
-import * as path from "node:path";
 import { median } from "./lib/benchStats";
 import { projectAt, resolveRevision } from "./lib/benchProjects";
-import { mustRun, PROJECT_DIR } from "./lib/runCommand";
+import { PROJECT_DIR } from "./lib/runCommand";
+import { meshTiming, MODES, Timing } from "./lib/meshTiming";
 
 const SIZES: ReadonlyArray<readonly [number, number]> = [
   [100, 100],
   [300, 32],
   [1000, 32],
 ];
-
-interface Timing {
-  readonly ms: number;
-  readonly bytes: number;
-  readonly heapMiB: number;
-  /** The process's peak resident memory. */
-  readonly rssMiB: number;
-  /** The API requests of a run, by kind (the `runner` mode). */
-  readonly requests?: Record<string, number>;
-}
-
-const MODES = ["report", "runner"] as const;
-
-function timing(
-  root: string,
-  nodes: number,
-  allPairsUpTo: number,
-  mode: (typeof MODES)[number],
-): Timing {
-  const script = path.join(PROJECT_DIR, "tools/lib/meshReportTiming.ts");
-  const run = mustRun("npx", ["tsx", script, root, String(nodes), String(allPairsUpTo), mode], {
-    timeoutMs: 30 * 60_000,
-  });
-  return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as Timing;
-}
 
 const rounds = Number(process.argv[2] ?? 3);
 const baseline = resolveRevision(process.env.BENCH_BASELINE ?? "HEAD~1");
@@ -61,11 +36,11 @@ try {
       for (let round = 0; round < rounds; round++) {
         const sides = [
           () => {
-            last = timing(PROJECT_DIR, nodes, allPairsUpTo, mode);
+            last = meshTiming(PROJECT_DIR, nodes, allPairsUpTo, mode);
             now.push(last.ms);
           },
           () => {
-            lastBefore = timing(then.dir, nodes, allPairsUpTo, mode);
+            lastBefore = meshTiming(then.dir, nodes, allPairsUpTo, mode);
             before.push(lastBefore.ms);
           },
         ];

@@ -23,5 +23,11 @@ describe("the bench's numbers", () => {
     expect(formatGoal(goal("check", [0.4, 0.5], 0.6, "s"))).toBe(
       "MET     check: 0.45 s (goal ≤ 0.6 s; pairs 0.40–0.50)",
     );
+    expect(formatGoal(goal("memory", [243, 251, 248], 256, "MiB"))).toBe(
+      "MET     memory: 248 MiB (goal ≤ 256 MiB; pairs 243–251 MiB)",
+    );
+    expect(formatGoal(goal("requests", [3000], 20, "requests"))).toBe(
+      "NOT MET requests: 3000 requests (goal ≤ 20 requests; pairs 3000–3000 requests)",
+    );
   });
 });

@@ -23,7 +23,7 @@ export interface Goal {
   readonly measured: number;
   /** The goal: `measured` must be at most this. */
   readonly atMost: number;
-  readonly unit: "ratio" | "s";
+  readonly unit: "ratio" | "s" | "MiB" | "requests";
   readonly met: boolean;
   /** The pair-by-pair values the median is taken of. */
   readonly pairs: readonly number[];
@@ -56,10 +56,13 @@ export function goal(
 
 /** One line per goal, for the console. */
 export function formatGoal(g: Goal): string {
-  const value = g.unit === "s" ? `${g.measured.toFixed(2)} s` : g.measured.toFixed(2);
-  const bound = g.unit === "s" ? `${g.atMost} s` : String(g.atMost);
-  const range = `${Math.min(...g.pairs).toFixed(2)}–${Math.max(...g.pairs).toFixed(2)}`;
-  const line = `${g.met ? "MET    " : "NOT MET"} ${g.name}: ${value} (goal ≤ ${bound}; pairs ${range})`;
+  const decimal = g.unit === "ratio" || g.unit === "s";
+  const value = decimal ? g.measured.toFixed(2) : String(g.measured);
+  const unit = g.unit === "ratio" ? "" : ` ${g.unit}`;
+  const [low, high] = [Math.min(...g.pairs), Math.max(...g.pairs)];
+  const range = decimal ? `${low.toFixed(2)}–${high.toFixed(2)}` : `${low}–${high}${unit}`;
+  const bound = `${g.atMost}${unit}`;
+  const line = `${g.met ? "MET    " : "NOT MET"} ${g.name}: ${value}${unit} (goal ≤ ${bound}; pairs ${range})`;
   return g.floor
     ? `${line}\n          floor: ${g.floor.what} ${g.floor.seconds.toFixed(2)} s: ${g.floor.note}`
     : line;

@@ -1,0 +1,36 @@
+/**
+ * One timing of the every-node scenario's own work (meshReportTiming.ts) in the checkout at
+ * `root`, in a process of its own: for bench:report, side by side with a baseline, and for
+ * bench:mesh's simulated clusters.
+ */
+import * as path from "node:path";
+import { mustRun, PROJECT_DIR } from "./runCommand";
+
+/** What one timing measured. */
+export interface Timing {
+  readonly ms: number;
+  /** The report's JSON size, as the stack output holds it. */
+  readonly bytes: number;
+  readonly heapMiB: number;
+  /** The process's peak resident memory. */
+  readonly rssMiB: number;
+  /** The API requests of a run, by kind (the `runner` mode). */
+  readonly requests?: Record<string, number>;
+}
+
+/** `report`: meshReport alone; `runner`: the whole run on a simulated lab. */
+export const MODES = ["report", "runner"] as const;
+
+/** Times `mode` on a synthetic mesh of `nodes`, every pair up to `allPairsUpTo`. */
+export function meshTiming(
+  root: string,
+  nodes: number,
+  allPairsUpTo: number,
+  mode: (typeof MODES)[number],
+): Timing {
+  const script = path.join(PROJECT_DIR, "tools/lib/meshReportTiming.ts");
+  const run = mustRun("npx", ["tsx", script, root, String(nodes), String(allPairsUpTo), mode], {
+    timeoutMs: 30 * 60_000,
+  });
+  return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as Timing;
+}
