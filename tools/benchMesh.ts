@@ -16,7 +16,7 @@
  * `--report` measures nothing: it prints the goals and the model from the results file.
  * `--nodes` resizes the cluster (`local-cluster/cluster.sh up --nodes K`) to each size in turn and
  * back to two nodes at the end: it breaks the cluster for everyone else, so hold its lock
- * exclusively (`flock -x /tmp/p2p-cluster.lock npm run bench:mesh -- 5 --nodes 1,2,3`). Without
+ * exclusively (`flock -x /tmp/pod-to-pod-cluster.lock npm run bench:mesh -- 5 --nodes 1,2,3`). Without
  * it, the cluster's own size is measured and the earlier sizes are taken from the results file.
  */
 import * as fs from "node:fs";
