@@ -179,12 +179,13 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
   // Without a stranger the reads run beside the client's exec; with one, once the client's exec
   // has ended, while the stranger still waits out its refusals.
   let early: ReturnType<typeof reads> | undefined;
+  const { policy } = plan;
   const probers: Prober[] = [
-    ...(plan.policy
+    ...(policy
       ? [
           {
-            pod: pod(plan.policy.strangerPod, plan.policy.strangerContainer),
-            script: () => strangerScript(plan, plan.policy!, strangerNonce),
+            pod: pod(policy.strangerPod, policy.strangerContainer),
+            script: () => strangerScript(plan, policy, strangerNonce),
             slackSeconds: plan.timeoutSeconds,
           },
         ]
