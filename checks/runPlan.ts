@@ -14,7 +14,7 @@ export interface RunOptions extends Pick<RunnerOptions, "kubeContext" | "runnerV
 }
 
 /** One scenario's probers through the one exec, each run read as it ends, then its verdict. */
-async function runScenario<Read>(
+export async function runScenario<Read>(
   scenario: Scenario<Read>,
   env: ScenarioEnv,
 ): Promise<ScenarioOutcome> {
