@@ -205,7 +205,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
         byNode((read) => read.client),
         byNode((read) => read.node),
       );
-      const logs = await readServerLogs(
+      const evidence = await readServerLogs(
         {
           run,
           context,
@@ -219,7 +219,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
         },
         evaluation.claims,
       );
-      const witnessed = witnessMesh(layout, evaluation, logs);
+      const witnessed = witnessMesh(layout, evaluation, evidence);
       const checks = meshChecks(layout, witnessed, plan.nodeProbeSelector !== undefined);
       const diagnosis = diagnose(meshFindings(layout, witnessed, checks));
       return {

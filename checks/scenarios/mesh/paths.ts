@@ -149,6 +149,19 @@ export interface NodeRead {
   readonly links?: NodeLinks;
 }
 
+/** The judge of one run of the mesh (meshJudge). */
+export interface MeshJudge {
+  /** A client's run (undefined: it had none), with the token its requests carried. */
+  client(from: string, run: MeshRun | undefined, token: string): ClientRead;
+  /** A node probe's run, with the token its requests carried. */
+  node(from: string, run: MeshRun, token: string): NodeRead;
+  /** The rows joined, by node; a node whose client has no row stands as its row of reasons. */
+  evaluation(
+    clients: ReadonlyMap<string, ClientRead>,
+    nodes: ReadonlyMap<string, NodeRead>,
+  ): MeshEvaluation;
+}
+
 /**
  * The judge of the mesh's runs: each client's and each node probe's run read, as it ends, into its
  * row of judged cells (the echo servers the window covers this run), and the rows then joined into
@@ -159,7 +172,7 @@ export function meshJudge(
   layout: MeshLayout,
   service: MeshService,
   coverage: MeshCoverage,
-) {
+): MeshJudge {
   const echoServers = meshTargets(layout);
   const targets = new Map(echoServers.map((target) => [target.node, target]));
   const covered = coveredNodes(coverage, layout.nodes);
@@ -226,7 +239,6 @@ export function meshJudge(
       ...(links ? { links } : {}),
     };
   };
-  /** The rows joined: every node's client (read, or its reason), the node probes that ran. */
   const evaluation = (
     clients: ReadonlyMap<string, ClientRead>,
     nodes: ReadonlyMap<string, NodeRead>,

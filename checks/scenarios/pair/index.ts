@@ -227,7 +227,7 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
               witnessToken(strangerNonce),
             )
           : [];
-      const logs = await readServerLogs(
+      const evidence = await readServerLogs(
         {
           run,
           context,
@@ -241,7 +241,7 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
         },
         pairClaims(paths, stranger),
       );
-      const witnessed = witnessPair(paths, stranger, logs, plan);
+      const witnessed = witnessPair(paths, stranger, evidence, plan);
       const checks = [
         ...(await nameWhoAnswered(
           pairChecks(plan, sections, cidrs, witnessed.paths),
