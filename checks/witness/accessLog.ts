@@ -81,8 +81,11 @@ export function requestsOfRun(
   const byProbe = new Map<string, ServedRequest[]>();
   for (const request of log.requests) {
     const probe = probeOf(request, tokens);
-    if (probe) {
-      byProbe.set(probe, [...(byProbe.get(probe) ?? []), request]);
+    const logged = probe === undefined ? undefined : byProbe.get(probe);
+    if (logged) {
+      logged.push(request);
+    } else if (probe) {
+      byProbe.set(probe, [request]);
     }
   }
   return byProbe;

@@ -46,7 +46,12 @@ export async function readServerLogs(
   const served = new Map<string, Claim[]>();
   for (const claim of claims) {
     if (claim.expect === "served") {
-      served.set(claim.server, [...(served.get(claim.server) ?? []), claim]);
+      const own = served.get(claim.server);
+      if (own) {
+        own.push(claim);
+      } else {
+        served.set(claim.server, [claim]);
+      }
     }
   }
   const settled = new Map<string, Verdict>();
