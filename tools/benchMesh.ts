@@ -16,8 +16,9 @@
  * `--report` measures nothing: it prints the goals and the model from the results file.
  * `--nodes` resizes the cluster (`local-cluster/cluster.sh up --nodes K`) to each size in turn and
  * back to two nodes at the end: it breaks the cluster for everyone else, so hold its lock
- * exclusively (`flock -x /tmp/pod-to-pod-cluster.lock npm run bench:mesh -- 5 --nodes 1,2,3`). Without
- * it, the cluster's own size is measured and the earlier sizes are taken from the results file.
+ * exclusively (`flock -x /tmp/pod-to-pod-cluster.lock npm run bench:mesh -- 5 --nodes 1,2,3`).
+ * Without it, the cluster's own size is measured and the earlier sizes are taken from the results
+ * file.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -30,7 +31,7 @@ import { formatGoal, goal, median, round3 } from "./lib/benchStats";
 import { harness, uniqueStack, useLocalImages } from "./lib/engine";
 import { observePlan } from "./lib/kubectlLab";
 import { fitModel, MeshPoint, predict } from "./lib/meshModel";
-import { meshTiming } from "./lib/meshTiming";
+import { describeRequests, meshTiming } from "./lib/meshTiming";
 import { mustRun, PROJECT_DIR, runCommand } from "./lib/runCommand";
 
 const RESULTS = path.join(PROJECT_DIR, "bench", "mesh-results.json");
@@ -366,11 +367,8 @@ async function main(): Promise<void> {
     );
   }
   for (const s of simulated) {
-    const requests = Object.entries(s.requests)
-      .map(([kind, count]) => `${count} ${kind}`)
-      .join(", ");
     console.log(
-      `${s.nodes} simulated nodes: the runner ${median(s.seconds).toFixed(2)} s, its peak memory ${median(s.rssMiB)} MiB, its API requests ${requests} (${s.at})`,
+      `${s.nodes} simulated nodes: the runner ${median(s.seconds).toFixed(2)} s, its peak memory ${median(s.rssMiB)} MiB, its API requests ${describeRequests(s.requests)} (${s.at})`,
     );
   }
   goals.forEach((g) => console.log(formatGoal(g)));

@@ -13,7 +13,7 @@
 import { median } from "./lib/benchStats";
 import { projectAt, resolveRevision } from "./lib/benchProjects";
 import { PROJECT_DIR } from "./lib/runCommand";
-import { meshTiming, MODES, Timing } from "./lib/meshTiming";
+import { describeRequests, meshTiming, MODES, Timing } from "./lib/meshTiming";
 
 const SIZES: ReadonlyArray<readonly [number, number]> = [
   [100, 100],
@@ -41,11 +41,7 @@ try {
       const last = now[now.length - 1];
       console.log(
         `${nodes} nodes, every pair up to ${allPairsUpTo}, ${mode}: ${ms(now).toFixed(0)} ms now, ${ms(before).toFixed(0)} ms at ${baseline.slice(0, 7)} (${(ms(now) / ms(before)).toFixed(3)}×); the report ${(last.bytes / 1024).toFixed(0)} KiB; peak resident ${rss(now)} MiB now (rounds ${now.map((t) => t.rssMiB).join(", ")}), ${rss(before)} MiB before (${before.map((t) => t.rssMiB).join(", ")})${
-          last.requests
-            ? `; API requests: ${Object.entries(last.requests)
-                .map(([kind, count]) => `${count} ${kind}`)
-                .join(", ")}`
-            : ""
+          last.requests ? `; API requests: ${describeRequests(last.requests)}` : ""
         }`,
       );
     }

@@ -81,10 +81,13 @@ export function requestsOfRun(
   const byProbe = new Map<string, ServedRequest[]>();
   for (const request of log.requests) {
     const probe = probeOf(request, tokens);
-    const logged = probe === undefined ? undefined : byProbe.get(probe);
+    if (!probe) {
+      continue;
+    }
+    const logged = byProbe.get(probe);
     if (logged) {
       logged.push(request);
-    } else if (probe) {
+    } else {
       byProbe.set(probe, [request]);
     }
   }

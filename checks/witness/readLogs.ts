@@ -44,14 +44,12 @@ export async function readServerLogs(
   const tokens = new Set(reading.tokens);
   const sleep = reading.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const served = new Map<string, Claim[]>();
-  for (const claim of claims) {
-    if (claim.expect === "served") {
-      const own = served.get(claim.server);
-      if (own) {
-        own.push(claim);
-      } else {
-        served.set(claim.server, [claim]);
-      }
+  for (const claim of claims.filter((c) => c.expect === "served")) {
+    const own = served.get(claim.server);
+    if (own) {
+      own.push(claim);
+    } else {
+      served.set(claim.server, [claim]);
     }
   }
   const settled = new Map<string, Verdict>();

@@ -34,3 +34,10 @@ export function meshTiming(
   });
   return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as Timing;
 }
+
+/** A run's API requests in a line: "2000 exec, 1000 logs, …". */
+export function describeRequests(requests: Readonly<Record<string, number>>): string {
+  return Object.entries(requests)
+    .map(([kind, count]) => `${count} ${kind}`)
+    .join(", ");
+}

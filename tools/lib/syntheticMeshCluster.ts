@@ -3,7 +3,7 @@
  * (nodes, the three DaemonSets' pods, the Service, its EndpointSlices, the run counter), each
  * script's output, every path passing, and each echo server's access log holding exactly the
  * requests the scripts it was sent would have made, from the sender's own address. No packets and
- * no processes: what it measures is the runner's own work around its API requests, which it counts.
+ * no processes: what it measures is the runner's own work around its API requests.
  *
  * Addresses: node i's echo server 10.{i/256}.{i%256}.10, its client .11, its node probe
  * 192.168.{i/256}.{i%256} (and flannel.1's 10.{…}.0, which a node's requests leave from).
@@ -57,14 +57,10 @@ function output(name: string, links: string, uid: (index: number) => string): st
   }
 }
 
-/** The simulated lab of `count` nodes: its kubectl, and the API requests it was sent, by verb. */
-export function syntheticMeshCluster(count: number): {
-  run: Runner;
-  requests: Record<string, number>;
-} {
+/** The simulated lab of `count` nodes, as its kubectl answers. */
+export function syntheticMeshCluster(count: number): Runner {
   const nodes = Array.from({ length: count }, (_, i) => nodeOf(i));
   const byAddress = new Map(nodes.map((node, i) => [node.echo, i]));
-  const requests: Record<string, number> = {};
   // Each echo server's access log: the JSON lines its nginx writes, kept as they come.
   const logs = nodes.map((): string[] => []);
   let counter = "0";
@@ -110,8 +106,6 @@ export function syntheticMeshCluster(count: number): {
   };
   const run: Runner = async (args) => {
     const [verb, what] = args;
-    const key = verb === "get" || verb === "patch" ? `${verb} ${what}` : verb;
-    requests[key] = (requests[key] ?? 0) + 1;
     // Answered on a later turn, as a process's output would be.
     await new Promise((resolve) => setImmediate(resolve));
     if (verb === "exec") {
@@ -157,5 +151,5 @@ export function syntheticMeshCluster(count: number): {
     }
     throw new Error(`the synthetic cluster has no answer to kubectl ${args.join(" ")}`);
   };
-  return { run, requests };
+  return run;
 }
