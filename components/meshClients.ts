@@ -46,7 +46,7 @@ export class MeshClients extends pulumi.ComponentResource {
     super("pod-to-pod:lab:MeshClients", name, {}, opts);
     const labels = MESH.clientLabels;
     this.daemonSet = meshDaemonSet(this, name, {
-      objectName: "mesh-client",
+      objectName: MESH.clientDaemonSet,
       namespace: args.namespace,
       labels,
       podSpec: idleBusyboxPodSpec({

@@ -37,7 +37,7 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
     const labels = MESH.nodeProbeLabels;
     const resources: pulumi.Input<ResourceSettings> = args.resources;
     this.daemonSet = meshDaemonSet(this, name, {
-      objectName: "mesh-node-probe",
+      objectName: MESH.nodeProbeDaemonSet,
       namespace: args.namespace,
       labels,
       podSpec: {

@@ -12,6 +12,8 @@ export const MESH = {
   serviceName: "mesh-echo",
   /** The echo servers' DaemonSet; their nginx.conf's ConfigMap is named after it. */
   echoDaemonSet: "mesh-echo",
+  clientDaemonSet: "mesh-client",
+  nodeProbeDaemonSet: "mesh-node-probe",
   /** The port the echo servers serve the nodes on; the lab's nginx.port must differ. */
   nodePort: MESH_NODE_PORT,
   /** The ConfigMap of the lab's run counter (the sampled coverage's rotation). */
@@ -37,7 +39,14 @@ export function meshPlanOf(lab: {
     namespace: lab.namespace,
     echoSelector: selectorString(MESH.echoLabels),
     clientSelector: selectorString(MESH.clientLabels),
-    ...(lab.settings.nodeToPod ? { nodeProbeSelector: selectorString(MESH.nodeProbeLabels) } : {}),
+    echoDaemonSet: MESH.echoDaemonSet,
+    clientDaemonSet: MESH.clientDaemonSet,
+    ...(lab.settings.nodeToPod
+      ? {
+          nodeProbeSelector: selectorString(MESH.nodeProbeLabels),
+          nodeProbeDaemonSet: MESH.nodeProbeDaemonSet,
+        }
+      : {}),
     clientContainer: MESH.clientContainer,
     nodeProbeContainer: MESH.nodeProbeContainer,
     serviceName: MESH.serviceName,

@@ -16,6 +16,10 @@ export const meshPlanSchema = z.strictObject({
   clientSelector: z.string(),
   /** Label selector of the node probes' pods (hostNetwork), when the mesh has them. */
   nodeProbeSelector: z.string().optional(),
+  /** The DaemonSets whose own pods are the mesh (ownPods): a label alone makes no pod one of them. */
+  echoDaemonSet: z.string(),
+  clientDaemonSet: z.string(),
+  nodeProbeDaemonSet: z.string().optional(),
   /** Container of a mesh client to exec into. */
   clientContainer: z.string(),
   nodeProbeContainer: z.string(),
@@ -151,4 +155,6 @@ export interface MeshLayout {
   readonly nodeProbes: ReadonlyMap<string, MeshPod>;
   /** Schedulable nodes that lack one of the mesh's pods, and why: a hole in the coverage. */
   readonly missing: readonly string[];
+  /** Pods carrying the mesh's labels that no DaemonSet of the mesh controls: never probed. */
+  readonly ignored: readonly string[];
 }

@@ -81,6 +81,18 @@ function clusterKubectl(): KubectlRunner {
   return (args, timeoutMs) => kubectlRun(args, timeoutMs, env);
 }
 
+/** Objects applied to the test's cluster, as one List. */
+function apply(...items: object[]): void {
+  const applied = run(
+    "kubectl",
+    ["apply", "-f", "-"],
+    { KUBECONFIG: engine.env.KUBECONFIG },
+    60_000,
+    JSON.stringify({ kind: "List", apiVersion: "v1", items }),
+  );
+  expect(applied.code, applied.stderr).toBe(0);
+}
+
 function check(v: Verification, name: string) {
   return v.checks.find((c) => c.name === name);
 }
@@ -230,14 +242,7 @@ describe("every node, every path, with the real engine", () => {
       metadata: { name: "mesh-impostor-allow", namespace },
       spec: { podSelector: { matchLabels: labels }, policyTypes: ["Ingress"], ingress: [{}] },
     };
-    const applied = run(
-      "kubectl",
-      ["apply", "-f", "-"],
-      { KUBECONFIG: engine.env.KUBECONFIG },
-      60_000,
-      JSON.stringify({ kind: "List", apiVersion: "v1", items: [impostor, allowAll] }),
-    );
-    expect(applied.code, applied.stderr).toBe(0);
+    apply(impostor, allowAll);
     try {
       const ready = kubectl(
         "wait",
@@ -306,6 +311,104 @@ describe("every node, every path, with the real engine", () => {
         namespace,
         "mesh-impostor",
         "mesh-impostor-allow",
+        "--wait=true",
+      );
+    }
+  });
+
+  it("a decoy client carrying the mesh's labels beside a cut-off client: the runner probes the DaemonSet's own pod, and names the decoy", async () => {
+    // The victim node's own mesh client loses all egress (a policy selecting it by a label put on
+    // it alone); beside it stands a decoy: the client DaemonSet's pod template as a bare pod on
+    // that node, owned by a ConfigMap (so the DaemonSet never adopts it), named to be listed first.
+    // A runner that takes any pod with the clients' labels probes the decoy and passes.
+    const victim = nodeNumbered(2);
+    const own = podsOf("app=mesh-client").find((p) => p.node === victim)!;
+    const template = (
+      JSON.parse(
+        kubectl("get", "daemonset", "-n", namespace, "mesh-client", "-o", "json").stdout,
+      ) as {
+        spec: { template: { metadata: { labels: Record<string, string> }; spec: object } };
+      }
+    ).spec.template;
+    apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "mesh-decoy-owner", namespace },
+    });
+    const ownerUid = kubectl(
+      "get",
+      "configmap",
+      "-n",
+      namespace,
+      "mesh-decoy-owner",
+      "-o",
+      "jsonpath={.metadata.uid}",
+    ).stdout.trim();
+    const decoy = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name: "mesh-client-0",
+        namespace,
+        labels: template.metadata.labels,
+        ownerReferences: [
+          {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            name: "mesh-decoy-owner",
+            uid: ownerUid,
+            controller: true,
+          },
+        ],
+      },
+      spec: { ...template.spec, nodeName: victim },
+    };
+    const cutOff = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "mesh-decoy-cut-off", namespace },
+      spec: {
+        podSelector: { matchLabels: { "pod-to-pod-test": "cut-off" } },
+        policyTypes: ["Egress"],
+        egress: [],
+      },
+    };
+    apply(decoy, cutOff);
+    try {
+      expect(
+        kubectl("label", "pod", "-n", namespace, own.name, "pod-to-pod-test=cut-off").code,
+      ).toBe(0);
+      const ready = kubectl(
+        "wait",
+        "-n",
+        namespace,
+        "--for=condition=Ready",
+        "pod/mesh-client-0",
+        "--timeout=60s",
+      );
+      expect(ready.code, ready.stderr).toBe(0);
+      const verification = await runPlan({ mesh: labMeshPlan(DEFAULTS.mesh) }, clusterKubectl(), {
+        runnerVersion: "test",
+      });
+      console.log(`decoy client on ${victim}: ${verification.diagnosis?.summary}`);
+      const failed = verification.mesh!.failures.filter((f) => !f.detail.startsWith("node to pod"));
+      // Every path of the victim's own client fails, and no other.
+      expect(failed.map((f) => `${f.from} → ${f.to}`).sort()).toEqual(
+        nodes.map((to) => `${victim} → ${to}`).sort(),
+      );
+      expect(check(verification, "mesh-pod-to-pod")?.ok).toBe(false);
+      expect(check(verification, "mesh-coverage")?.detail).toContain(
+        `ignored: pod mesh-client-0 on ${victim} carries the mesh clients' labels, but no DaemonSet of the mesh controls it (its controller: ConfigMap mesh-decoy-owner)`,
+      );
+    } finally {
+      kubectl("label", "pod", "-n", namespace, own.name, "pod-to-pod-test-");
+      kubectl(
+        "delete",
+        "-n",
+        namespace,
+        "pod/mesh-client-0",
+        "networkpolicy/mesh-decoy-cut-off",
+        "configmap/mesh-decoy-owner",
         "--wait=true",
       );
     }
@@ -382,6 +485,7 @@ describe("every node, every path, with the real engine", () => {
     expect(check(first, "mesh-coverage")?.facts).toEqual({
       nodes: n,
       missing: 0,
+      ignored: 0,
       run: before,
       firstOffset: before % n,
       offsets: 1,

@@ -118,6 +118,7 @@ async function main(): Promise<void> {
     clients: pods(2, (i) => `10.${i >> 8}.${i & 255}.11`),
     nodeProbes: pods(3, (i) => `192.168.${i >> 8}.${i & 255}`),
     missing: [] as string[],
+    ignored: [] as string[],
   };
   const coverage = meshCoverage(n, Number(allPairsArg), 0);
   const started = process.hrtime.bigint();

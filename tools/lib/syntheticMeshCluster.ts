@@ -67,7 +67,11 @@ export function syntheticMeshCluster(count: number): Runner {
   const pods = (kind: string) =>
     JSON.stringify({
       items: nodes.map((node, i) => ({
-        metadata: { name: `${kind}-${i}`, uid: kind === "mesh-echo" ? node.uid : `${kind}-${i}` },
+        metadata: {
+          name: `${kind}-${i}`,
+          uid: kind === "mesh-echo" ? node.uid : `${kind}-${i}`,
+          ownerReferences: [{ kind: "DaemonSet", name: kind, uid: `ds-${kind}`, controller: true }],
+        },
         spec: { nodeName: node.name },
         status: {
           podIP:
@@ -121,6 +125,12 @@ export function syntheticMeshCluster(count: number): Runner {
     if (what === "nodes") {
       return ok(
         JSON.stringify({ items: nodes.map((n) => ({ metadata: { name: n.name }, spec: {} })) }),
+      );
+    }
+    if (what === "daemonsets") {
+      const names = ["mesh-echo", "mesh-client", "mesh-node-probe"];
+      return ok(
+        JSON.stringify({ items: names.map((name) => ({ metadata: { name, uid: `ds-${name}` } })) }),
       );
     }
     if (what === "pods") {

@@ -168,12 +168,14 @@ export function meshChecks(
       ok: n > 0 && layout.missing.length === 0,
       ms: 0,
       detail:
-        layout.missing.length === 0
+        (layout.missing.length === 0
           ? `${n} node${n === 1 ? "" : "s"}${n <= 12 ? ` (${layout.nodes.join(", ")})` : ""}, each with a Ready echo server, client${withNodeProbes ? " and node probe" : ""}${sampled ? `; ${describeCoverage(coverage, n)}` : ""}`
-          : `the mesh does not cover every schedulable node: ${layout.missing.join("; ")}`,
+          : `the mesh does not cover every schedulable node: ${layout.missing.join("; ")}`) +
+        layout.ignored.map((line) => `; ignored: ${line}`).join(""),
       facts: {
         nodes: n,
         missing: layout.missing.length,
+        ignored: layout.ignored.length,
         ...(sampled
           ? {
               run: coverage.run,

@@ -2,7 +2,14 @@ import { parseEndpointSlices } from "../../judge/endpoints";
 import { ClientRead, meshJudge, meshTargets, MeshService, NodeLinks, NodeRead } from "./paths";
 import { coveredNodes, meshCoverage } from "./coverage";
 import { takeRunNumber } from "./rotation";
-import { meshLayout, parseMeshPods, parseSchedulableNodes } from "./layout";
+import {
+  ListedPod,
+  meshLayout,
+  ownPods,
+  parseDaemonSets,
+  parseMeshPods,
+  parseSchedulableNodes,
+} from "./layout";
 import { meshClientScript, nodeProbeScript } from "./probes";
 import { diagnose, Findings, FoundNode, FoundPath } from "../../judge/diagnose";
 import { describeLinks, meshChecks, meshReport } from "./checks";
@@ -70,8 +77,9 @@ async function readLayout(
   const budget = plan.timeoutSeconds * 1000 + 10_000;
   const pods = (selector: string) =>
     run([...context, "get", "pods", "-n", plan.namespace, "-l", selector, "-o", "json"], budget);
-  const [nodes, echo, clients, probes, service, slices] = await Promise.all([
+  const [nodes, daemonSets, echo, clients, probes, service, slices] = await Promise.all([
     run([...context, "get", "nodes", "-o", "json"], budget),
+    run([...context, "get", "daemonsets", "-n", plan.namespace, "-o", "json"], budget),
     pods(plan.echoSelector),
     pods(plan.clientSelector),
     plan.nodeProbeSelector ? pods(plan.nodeProbeSelector) : Promise.resolve(undefined),
@@ -92,6 +100,7 @@ async function readLayout(
   ]);
   const read = {
     nodes: readResult(nodes, parseSchedulableNodes),
+    daemonSets: readResult(daemonSets, parseDaemonSets),
     echo: readResult(echo, parseMeshPods),
     clients: readResult(clients, parseMeshPods),
     probes: probes ? readResult(probes, parseMeshPods) : undefined,
@@ -108,12 +117,22 @@ async function readLayout(
       `the mesh's Service ${plan.serviceName} could not be read: ${kubectlError(service.stderr)}`,
     );
   }
+  const uids = read.daemonSets as Map<string, string>;
+  const own = (listed: ListedPod[], daemonSet: string, kind: string) =>
+    ownPods(listed, daemonSet, uids.get(daemonSet), kind);
+  const echoPods = own(read.echo as ListedPod[], plan.echoDaemonSet, "echo servers");
+  const clientPods = own(read.clients as ListedPod[], plan.clientDaemonSet, "clients");
+  const probePods =
+    read.probes && plan.nodeProbeDaemonSet
+      ? own(read.probes as ListedPod[], plan.nodeProbeDaemonSet, "node probes")
+      : undefined;
   return {
     layout: meshLayout(
       read.nodes as string[],
-      read.echo as MeshPod[],
-      read.clients as MeshPod[],
-      read.probes as MeshPod[] | undefined,
+      echoPods.pods,
+      clientPods.pods,
+      probePods?.pods,
+      [echoPods, clientPods, ...(probePods ? [probePods] : [])].flatMap((kind) => kind.ignored),
     ),
     service: {
       name: plan.serviceName,

@@ -1,7 +1,14 @@
 import { MeshLayout, MeshPod } from "../../contract/meshTypes";
 
+interface OwnerJson {
+  kind?: string;
+  name?: string;
+  uid?: string;
+  controller?: boolean;
+}
+
 interface PodJson {
-  metadata?: { name?: string; uid?: string };
+  metadata?: { name?: string; uid?: string; ownerReferences?: OwnerJson[] };
   spec?: { nodeName?: string };
   status?: { podIP?: string; conditions?: Array<{ type?: string; status?: string }> };
 }
@@ -11,13 +18,28 @@ interface NodeJson {
   spec?: { unschedulable?: boolean; taints?: Array<{ effect?: string }> };
 }
 
-/** Reads `kubectl get pods -o json` into the mesh's pods (those scheduled somewhere). */
-export function parseMeshPods(json: string): MeshPod[] {
+/** A pod with a mesh's labels as listed, and the object that controls it (`Kind name`, uid). */
+export interface ListedPod extends MeshPod {
+  readonly controller?: { readonly kind: string; readonly name: string; readonly uid: string };
+}
+
+/** Reads `kubectl get pods -o json` into the pods listed (those scheduled somewhere). */
+export function parseMeshPods(json: string): ListedPod[] {
   const items = (JSON.parse(json) as { items?: PodJson[] }).items ?? [];
-  return items.flatMap((pod) =>
-    pod.metadata?.name && pod.spec?.nodeName
+  return items.flatMap((pod) => {
+    const owner = pod.metadata?.ownerReferences?.find((o) => o.controller === true);
+    return pod.metadata?.name && pod.spec?.nodeName
       ? [
           {
+            ...(owner
+              ? {
+                  controller: {
+                    kind: owner.kind ?? "",
+                    name: owner.name ?? "",
+                    uid: owner.uid ?? "",
+                  },
+                }
+              : {}),
             name: pod.metadata.name,
             node: pod.spec.nodeName,
             ip: pod.status?.podIP ?? "",
@@ -27,8 +49,45 @@ export function parseMeshPods(json: string): MeshPod[] {
               false,
           },
         ]
-      : [],
+      : [];
+  });
+}
+
+/** Reads `kubectl get daemonsets -o json` into each DaemonSet's UID, by name. */
+export function parseDaemonSets(json: string): Map<string, string> {
+  const items = (JSON.parse(json) as { items?: PodJson[] }).items ?? [];
+  return new Map(
+    items.flatMap((ds) => (ds.metadata?.name ? [[ds.metadata.name, ds.metadata.uid ?? ""]] : [])),
   );
+}
+
+/**
+ * The pods of one kind that the mesh's own DaemonSet (`daemonSet`, its UID `uid`) controls, and
+ * a line for each other pod carrying its labels. A label is no proof of who a pod is: a decoy
+ * with a client's labels, probed in the client's place, would report for a client that may be
+ * cut off; so only the DaemonSet's own pods are probed, and the others are named, never used.
+ */
+export function ownPods(
+  listed: readonly ListedPod[],
+  daemonSet: string,
+  uid: string | undefined,
+  kind: string,
+): { readonly pods: MeshPod[]; readonly ignored: string[] } {
+  const pods: MeshPod[] = [];
+  const ignored: string[] = [];
+  for (const { controller, ...pod } of listed) {
+    if (uid !== undefined && controller?.kind === "DaemonSet" && controller.uid === uid) {
+      pods.push(pod);
+    } else {
+      const by = controller
+        ? `its controller: ${controller.kind} ${controller.name}`
+        : "no controller";
+      ignored.push(
+        `pod ${pod.name} on ${pod.node} carries the mesh ${kind}' labels, but no DaemonSet of the mesh controls it (${by})`,
+      );
+    }
+  }
+  return { pods, ignored: uid === undefined ? [`no DaemonSet ${daemonSet}`, ...ignored] : ignored };
 }
 
 /**
@@ -71,6 +130,7 @@ export function meshLayout(
   echo: readonly MeshPod[],
   clients: readonly MeshPod[],
   nodeProbes: readonly MeshPod[] | undefined,
+  ignored: readonly string[] = [],
 ): MeshLayout {
   const kinds: Array<[string, Map<string, MeshPod>]> = [
     ["echo server", byNode(echo)],
@@ -98,5 +158,6 @@ export function meshLayout(
     clients: kinds[1][1],
     nodeProbes: kinds[2]?.[1] ?? new Map(),
     missing,
+    ignored,
   };
 }

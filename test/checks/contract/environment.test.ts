@@ -31,6 +31,9 @@ describe("the runner's environment: one codec for the whole plan", () => {
         POD_TO_POD_MESH_ECHO_SELECTOR: "app=mesh-echo",
         POD_TO_POD_MESH_CLIENT_SELECTOR: "app=mesh-client",
         POD_TO_POD_MESH_NODE_PROBE_SELECTOR: "app=mesh-node-probe",
+        POD_TO_POD_MESH_ECHO_DAEMON_SET: "mesh-echo",
+        POD_TO_POD_MESH_CLIENT_DAEMON_SET: "mesh-client",
+        POD_TO_POD_MESH_NODE_PROBE_DAEMON_SET: "mesh-node-probe",
         POD_TO_POD_MESH_CLIENT_CONTAINER: "busybox",
         POD_TO_POD_MESH_NODE_PROBE_CONTAINER: "probe",
         POD_TO_POD_MESH_SERVICE: "mesh-echo",
@@ -44,7 +47,7 @@ describe("the runner's environment: one codec for the whole plan", () => {
         POD_TO_POD_MESH_ROTATION_CONFIG_MAP: "mesh-rotation",
       },
     );
-    const { nodeProbeSelector: _none, ...noProbes } = meshPlan;
+    const { nodeProbeSelector: _none, nodeProbeDaemonSet: _neither, ...noProbes } = meshPlan;
     expect(
       fromEnvironment(toEnvironment({ pair: seedPlan, mesh: noProbes }, options)).plan,
     ).toEqual({ pair: seedPlan, mesh: noProbes });

@@ -13,6 +13,9 @@ export const meshPlan: MeshPlan = {
   echoSelector: "app=mesh-echo",
   clientSelector: "app=mesh-client",
   nodeProbeSelector: "app=mesh-node-probe",
+  echoDaemonSet: "mesh-echo",
+  clientDaemonSet: "mesh-client",
+  nodeProbeDaemonSet: "mesh-node-probe",
   clientContainer: "busybox",
   nodeProbeContainer: "probe",
   serviceName: "mesh-echo",
@@ -58,6 +61,7 @@ export function layoutOf(count: number): MeshLayout {
       (i) => `p${i}`,
     ),
     missing: [],
+    ignored: [],
   };
 }
 

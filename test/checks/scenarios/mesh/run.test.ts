@@ -43,22 +43,31 @@ function printed(nonce: string, sections: Map<string, Section>): string {
   );
 }
 
-function podList(kind: string, nodes: readonly string[], ready = true) {
+function podList(
+  kind: string,
+  nodes: readonly string[],
+  ready = true,
+  decoys: ReadonlyArray<Record<string, unknown>> = [],
+) {
   return JSON.stringify({
-    items: nodes.map((node, i) => ({
-      metadata: {
-        name: `${kind}-${node}`,
-        uid: kind === "mesh-echo" ? echoUid(i) : `${kind}-${i}`,
-      },
-      spec: { nodeName: node },
-      status: {
-        podIP:
-          kind === "mesh-node-probe"
-            ? `192.168.240.${i + 1}`
-            : `10.42.${i}.${kind === "mesh-echo" ? 10 : 11}`,
-        conditions: [{ type: "Ready", status: ready ? "True" : "False" }],
-      },
-    })),
+    items: [
+      ...decoys,
+      ...nodes.map((node, i) => ({
+        metadata: {
+          name: `${kind}-${node}`,
+          uid: kind === "mesh-echo" ? echoUid(i) : `${kind}-${i}`,
+          ownerReferences: [{ kind: "DaemonSet", name: kind, uid: `ds-${kind}`, controller: true }],
+        },
+        spec: { nodeName: node },
+        status: {
+          podIP:
+            kind === "mesh-node-probe"
+              ? `192.168.240.${i + 1}`
+              : `10.42.${i}.${kind === "mesh-echo" ? 10 : 11}`,
+          conditions: [{ type: "Ready", status: ready ? "True" : "False" }],
+        },
+      })),
+    ],
   });
 }
 
@@ -96,6 +105,8 @@ function fakeCluster(
   nodes: string[],
   options: {
     clientReadyAfter?: number;
+    /** Pods listed first among a kind's (by its `app` label), as the API lists a decoy named to sort first. */
+    decoys?: Readonly<Record<string, ReadonlyArray<Record<string, unknown>>>>;
     /** Endpoints the mesh's Service has beside the echo servers. */
     extraEndpoints?: ReadonlyArray<Record<string, unknown>>;
     logOf?: (node: string, honest: Sent[], all: Sent[], read: number) => KubectlResult;
@@ -136,6 +147,16 @@ function fakeCluster(
       options.counter.value = replace.value;
       return { code: 0, stderr: "", stdout: "configmap/mesh-rotation patched" };
     }
+    if (verb === "get" && args[1] === "daemonsets") {
+      const names = ["mesh-echo", "mesh-client", "mesh-node-probe"];
+      return {
+        code: 0,
+        stderr: "",
+        stdout: JSON.stringify({
+          items: names.map((name) => ({ metadata: { name, uid: `ds-${name}` } })),
+        }),
+      };
+    }
     if (verb === "get" && args[1] === "service") {
       return { code: 0, stderr: "", stdout: "10.43.7.7" };
     }
@@ -157,7 +178,11 @@ function fakeCluster(
     if (verb === "get" && args[1] === "pods") {
       const kind = args[5].replace("app=", "");
       const ready = kind !== "mesh-client" || reads > (options.clientReadyAfter ?? 0);
-      return { code: 0, stderr: "", stdout: podList(kind, nodes, ready) };
+      return {
+        code: 0,
+        stderr: "",
+        stdout: podList(kind, nodes, ready, options.decoys?.[kind]),
+      };
     }
     if (verb === "exec") {
       concurrent += 1;
@@ -244,6 +269,41 @@ describe("runMesh", () => {
     expect(outcome.checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
   });
 
+  it("probes only the pods its own DaemonSets control: a decoy with a client's labels is named, never exec'd", async () => {
+    const decoy = {
+      metadata: {
+        name: "mesh-client-0",
+        uid: "decoy",
+        ownerReferences: [{ kind: "ConfigMap", name: "owner", uid: "cm", controller: true }],
+      },
+      spec: { nodeName: "n2" },
+      status: { podIP: "10.42.1.99", conditions: [{ type: "Ready", status: "True" }] },
+    };
+    const orphan = { ...decoy, metadata: { name: "mesh-echo-0", uid: "orphan" } };
+    const cluster = fakeCluster(["n1", "n2"], {
+      decoys: { "mesh-client": [decoy], "mesh-echo": [orphan] },
+    });
+    const execs: string[] = [];
+    const outcome = await runMesh(meshPlan, async (args, timeoutMs) => {
+      if (args[0] === "exec") {
+        execs.push(args[3]);
+      }
+      return cluster.run(args, timeoutMs);
+    });
+    expect(execs.sort()).toEqual([
+      "mesh-client-n1",
+      "mesh-client-n2",
+      "mesh-node-probe-n1",
+      "mesh-node-probe-n2",
+    ]);
+    const coverage = outcome.checks.find((c) => c.name === "mesh-coverage");
+    expect(coverage?.detail).toBe(
+      "2 nodes (n1, n2), each with a Ready echo server, client and node probe; ignored: pod mesh-echo-0 on n2 carries the mesh echo servers' labels, but no DaemonSet of the mesh controls it (no controller); ignored: pod mesh-client-0 on n2 carries the mesh clients' labels, but no DaemonSet of the mesh controls it (its controller: ConfigMap owner)",
+    );
+    expect(coverage?.facts?.ignored).toBe(2);
+    expect(outcome.checks.every((c) => c.ok)).toBe(true);
+  });
+
   it("execs into every node's client and probe, no more than `parallelism` at once", async () => {
     const nodes = ["n1", "n2", "n3", "n4", "n5"];
     const cluster = fakeCluster(nodes);
@@ -328,6 +388,7 @@ describe("runMesh", () => {
     expect(coverage.facts).toEqual({
       nodes: 5,
       missing: 0,
+      ignored: 0,
       run: 1,
       firstOffset: 2,
       offsets: 2,
@@ -409,7 +470,7 @@ describe("runMesh", () => {
     const outcome = await runMesh({ ...meshPlan, allPairsUpTo: 2 }, cluster.run);
     expect(outcome.report.counts.podPaths).toBe(4);
     expect(cluster.counterCalls).toEqual([]);
-    expect(check(outcome, "mesh-coverage").facts).toEqual({ nodes: 2, missing: 0 });
+    expect(check(outcome, "mesh-coverage").facts).toEqual({ nodes: 2, missing: 0, ignored: 0 });
   });
 
   it("waits, bounded, for a node's mesh pods to be Ready before it probes", async () => {
