@@ -14,6 +14,8 @@
  *   tsx tools/benchMesh.ts [rounds=5] [--nodes 1,2,3] [--report]
  *
  * `--report` measures nothing: it prints the goals and the model from the results file.
+ * BENCH_BASELINE=<commit> runs that commit's runner too (exported with git archive), alternating
+ * with this checkout's in each round against the same lab, and prints the step's ratio now / then.
  * `--nodes` resizes the cluster (`local-cluster/cluster.sh up --nodes K`) to each size in turn and
  * back to two nodes at the end: it breaks the cluster for everyone else, so hold its lock
  * exclusively (`flock -x /tmp/pod-to-pod-cluster.lock npm run bench:mesh -- 5 --nodes 1,2,3`).
@@ -33,6 +35,7 @@ import { observePlan } from "./lib/kubectlLab";
 import { fitModel, MeshPoint, predict } from "./lib/meshModel";
 import { describeRequests, meshTiming } from "./lib/meshTiming";
 import { mustRun, PROJECT_DIR, runCommand } from "./lib/runCommand";
+import { projectAt, resolveRevision } from "./lib/benchProjects";
 
 const RESULTS = path.join(PROJECT_DIR, "bench", "mesh-results.json");
 // POD_TO_POD_TEST_NAMESPACE: a namespace of one's own, to measure beside another's bench.
@@ -53,6 +56,14 @@ interface SizeResult {
   readonly pathSeconds: number;
   /** The median time of a bare `kubectl exec -- true` into a mesh client (the model's exec). */
   readonly execSeconds?: number;
+  /** With BENCH_BASELINE: that commit's every-node check step, in the same rounds, seconds. */
+  readonly baseline?: { readonly commit: string; readonly mesh: readonly number[] };
+}
+
+/** A commit's runner, run side by side with this checkout's (BENCH_BASELINE). */
+interface Baseline {
+  readonly commit: string;
+  readonly dir: string;
 }
 
 /**
@@ -108,9 +119,14 @@ const RETRIES = 2;
  * while the cluster settles) measured something else than a healthy step: it is run again, and
  * the failure recorded, at most RETRIES times.
  */
-function timedCheck(label: string, env: Record<string, string>, retried: string[]): number {
+function timedCheck(
+  label: string,
+  env: Record<string, string>,
+  retried: string[],
+  projectDir = PROJECT_DIR,
+): number {
   for (let attempt = 0; ; attempt += 1) {
-    const run = runCommand("node", ["checks/start.js"], { env });
+    const run = runCommand("node", [path.join(projectDir, "checks", "start.js")], { env });
     if (run.code === 0) {
       return run.seconds;
     }
@@ -130,7 +146,7 @@ function nodeCount(): number {
   return mustRun("kubectl", ["get", "nodes", "-o", "name"]).stdout.trim().split("\n").length;
 }
 
-async function measureSize(rounds: number): Promise<SizeResult> {
+async function measureSize(rounds: number, baseline?: Baseline): Promise<SizeResult> {
   const kubeconfig =
     process.env.KUBECONFIG ??
     path.join(process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod", "kubeconfig.yaml");
@@ -180,6 +196,7 @@ async function measureSize(rounds: number): Promise<SizeResult> {
       options,
     );
     const mesh: number[] = [];
+    const then: number[] = [];
     const pair: number[] = [];
     const sampled: number[] = [];
     const paths: number[] = [];
@@ -200,11 +217,16 @@ async function measureSize(rounds: number): Promise<SizeResult> {
         timedCheck("every-node", { ...meshEnv, POD_TO_POD_VERIFICATION_FILE: file }, retried);
       const runPair = () => timedCheck("pair", pairEnv, retried);
       const runSampled = () => timedCheck("sampled", sampledEnv, retried);
+      const runThen = () =>
+        baseline ? timedCheck("every-node (baseline)", meshEnv, retried, baseline.dir) : 0;
       // Each round in the other order, so no variant always runs first.
-      const [m, s, p] =
+      const [m, s, p, b] =
         round % 2 === 1
-          ? [runMesh(), runSampled(), runPair()]
-          : [runPair(), runSampled(), runMesh()].reverse();
+          ? [runMesh(), runSampled(), runPair(), runThen()]
+          : [runThen(), runPair(), runSampled(), runMesh()].reverse();
+      if (baseline) {
+        then.push(round3(b));
+      }
       sampled.push(round3(s));
       execs.push(
         mustRun("kubectl", ["exec", "-n", NAMESPACE, client, "-c", "busybox", "--", "true"])
@@ -217,7 +239,14 @@ async function measureSize(rounds: number): Promise<SizeResult> {
         paths.push(...row.split(" ").map((cell) => Number(cell.slice(1)) / 1000));
       }
       console.log(
-        JSON.stringify({ nodes, round, mesh: mesh.at(-1), sampled: s, pair: pair.at(-1) }),
+        JSON.stringify({
+          nodes,
+          round,
+          mesh: mesh.at(-1),
+          sampled: s,
+          pair: pair.at(-1),
+          ...(baseline ? { baseline: then.at(-1) } : {}),
+        }),
       );
     }
     return {
@@ -229,6 +258,7 @@ async function measureSize(rounds: number): Promise<SizeResult> {
       retried,
       pathSeconds: round3(median(paths)),
       execSeconds: round3(median(execs)),
+      ...(baseline ? { baseline: { commit: baseline.commit, mesh: then } } : {}),
     };
   } finally {
     await stack.destroy().catch(() => undefined);
@@ -249,14 +279,19 @@ function readResults(): Array<{ sizes: SizeResult[]; simulated?: SimulatedResult
 async function main(): Promise<void> {
   const { rounds, sizes, reportOnly } = parseMeshBenchArgs(process.argv.slice(2));
   const measured: SizeResult[] = [];
+  // BENCH_BASELINE=<commit>: that commit's runner too, alternating with this one's, each round.
+  const commit = process.env.BENCH_BASELINE && resolveRevision(process.env.BENCH_BASELINE);
+  const project = commit && !reportOnly ? projectAt(commit) : undefined;
+  const baseline = commit && project ? { commit, dir: project.dir } : undefined;
   try {
     for (const size of reportOnly ? [] : (sizes ?? [nodeCount()])) {
       if (sizes) {
         cluster("up", "--nodes", String(size));
       }
-      measured.push(await measureSize(rounds));
+      measured.push(await measureSize(rounds, baseline));
     }
   } finally {
+    project?.remove();
     if (sizes && !reportOnly && nodeCount() !== 2) {
       cluster("up", "--nodes", "2");
     }
@@ -364,6 +399,14 @@ async function main(): Promise<void> {
       : "";
     console.log(
       `${s.nodes} node${s.nodes === 1 ? "" : "s"}: every-node check step ${median(s.mesh).toFixed(2)} s${ratio}${sampled}, the pair's alone ${median(s.pair).toFixed(2)} s, a path ${s.pathSeconds.toFixed(3)} s (${s.at})`,
+    );
+  }
+  for (const s of measured.filter((m) => m.baseline)) {
+    const then = s.baseline as NonNullable<SizeResult["baseline"]>;
+    // Round by round: both ran in the same round, one after the other.
+    const ratios = s.mesh.map((now, i) => round3(now / then.mesh[i]));
+    console.log(
+      `${s.nodes} node${s.nodes === 1 ? "" : "s"}, beside ${then.commit.slice(0, 7)}: every-node check step ${median(s.mesh).toFixed(2)} s now, ${median(then.mesh).toFixed(2)} s then; now / then ${median(ratios).toFixed(2)} (rounds ${ratios.join(", ")})`,
     );
   }
   for (const s of simulated) {

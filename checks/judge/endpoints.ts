@@ -10,7 +10,8 @@ export interface ServiceEndpoint {
   readonly ready: boolean;
 }
 
-interface EndpointSliceJson {
+/** An EndpointSlice, as far as its endpoints go. */
+export interface EndpointSliceJson {
   endpoints?: Array<{
     addresses?: string[];
     conditions?: { ready?: boolean };
@@ -24,8 +25,12 @@ interface EndpointSliceJson {
  * Kubernetes reads it.
  */
 export function parseEndpointSlices(json: string): ServiceEndpoint[] {
-  const parsed = JSON.parse(json) as { items?: EndpointSliceJson[] };
-  return (parsed.items ?? []).flatMap((slice) =>
+  return endpointsOf((JSON.parse(json) as { items?: EndpointSliceJson[] }).items ?? []);
+}
+
+/** Every address of every slice, with the pod it belongs to. */
+export function endpointsOf(slices: readonly EndpointSliceJson[]): ServiceEndpoint[] {
+  return slices.flatMap((slice) =>
     (slice.endpoints ?? []).flatMap((endpoint) =>
       (endpoint.addresses ?? []).map((ip) => ({
         ip,

@@ -7,6 +7,7 @@ import { runPlan } from "../../checks/runPlan";
 import { KubectlRunner } from "../../checks/probe/exec";
 import { MESH_CHECK_NAMES, Verification } from "../../checks/contract/types";
 import { meshPlanOf } from "../../components/meshPlan";
+import { LAYOUT_KINDS } from "../../checks/scenarios/mesh/layout";
 import { DEFAULTS } from "../../config";
 import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
 import { PROJECT_DIR, run } from "./cli";
@@ -266,13 +267,21 @@ describe("every node, every path, with the real engine", () => {
       const real = clusterKubectl();
       const told: KubectlRunner = async (args, timeoutMs) => {
         const result = await real(args, timeoutMs);
-        if (!args.includes(plan.echoSelector)) {
+        if (!args.includes(LAYOUT_KINDS)) {
           return result;
         }
         const list = JSON.parse(result.stdout) as {
-          items: Array<{ spec: { nodeName: string }; status: { podIP: string } }>;
+          items: Array<{
+            kind: string;
+            metadata: { labels?: Record<string, string> };
+            spec: { nodeName?: string };
+            status?: { podIP?: string };
+          }>;
         };
-        list.items.filter((p) => p.spec.nodeName === victim).forEach((p) => (p.status.podIP = ip));
+        list.items
+          .filter((p) => p.kind === "Pod" && p.metadata.labels?.app === "mesh-echo")
+          .filter((p) => p.spec.nodeName === victim)
+          .forEach((p) => (p.status = { ...p.status, podIP: ip }));
         return { ...result, stdout: JSON.stringify(list) };
       };
       const verification = await runPlan({ mesh: plan }, told, { runnerVersion: "test" });

@@ -64,22 +64,48 @@ export function syntheticMeshCluster(count: number): Runner {
   // Each echo server's access log: the JSON lines its nginx writes, kept as they come.
   const logs = nodes.map((): string[] => []);
   let counter = "0";
+  // The API's objects, as items of a list: every kind a runner of this or an earlier commit reads.
+  const kinds = ["mesh-echo", "mesh-client", "mesh-node-probe"];
   const pods = (kind: string) =>
-    JSON.stringify({
-      items: nodes.map((node, i) => ({
-        metadata: {
-          name: `${kind}-${i}`,
-          uid: kind === "mesh-echo" ? node.uid : `${kind}-${i}`,
-          ownerReferences: [{ kind: "DaemonSet", name: kind, uid: `ds-${kind}`, controller: true }],
+    nodes.map((node, i) => ({
+      kind: "Pod",
+      metadata: {
+        name: `${kind}-${i}`,
+        labels: {
+          app: kind,
+          "app.kubernetes.io/name": kind,
+          "app.kubernetes.io/part-of": "pod-to-pod",
         },
-        spec: { nodeName: node.name },
-        status: {
-          podIP:
-            kind === "mesh-echo" ? node.echo : kind === "mesh-client" ? node.client : node.probe,
-          conditions: [{ type: "Ready", status: "True" }],
-        },
-      })),
-    });
+        uid: kind === "mesh-echo" ? node.uid : `${kind}-${i}`,
+        ownerReferences: [{ kind: "DaemonSet", name: kind, uid: `ds-${kind}`, controller: true }],
+      },
+      spec: { nodeName: node.name },
+      status: {
+        podIP: kind === "mesh-echo" ? node.echo : kind === "mesh-client" ? node.client : node.probe,
+        conditions: [{ type: "Ready", status: "True" }],
+      },
+    }));
+  const objects: Record<string, () => object[]> = {
+    nodes: () => nodes.map((n) => ({ kind: "Node", metadata: { name: n.name }, spec: {} })),
+    daemonsets: () =>
+      kinds.map((name) => ({ kind: "DaemonSet", metadata: { name, uid: `ds-${name}` } })),
+    pods: () => kinds.flatMap(pods),
+    services: () => [
+      { kind: "Service", metadata: { name: "mesh-echo" }, spec: { clusterIP: "10.43.7.7" } },
+    ],
+    endpointslices: () => [
+      {
+        kind: "EndpointSlice",
+        metadata: { labels: { "kubernetes.io/service-name": "mesh-echo" } },
+        endpoints: nodes.map((node, i) => ({
+          addresses: [node.echo],
+          conditions: { ready: true },
+          targetRef: { kind: "Pod", name: `mesh-echo-${i}`, uid: node.uid },
+        })),
+      },
+    ],
+  };
+  const list = (items: object[]) => ok(JSON.stringify({ kind: "List", items }));
   const exec = (pod: string, script: string): string => {
     const nonce = /^nonce=([0-9a-f]{32})$/m.exec(script)?.[1] ?? "";
     const i = Number(pod.split("-").at(-1));
@@ -122,34 +148,17 @@ export function syntheticMeshCluster(count: number): Runner {
         ["2026/12/05 01:00:00 [notice] 1#1: start worker processes", ...lines, ""].join("\n"),
       );
     }
-    if (what === "nodes") {
-      return ok(
-        JSON.stringify({ items: nodes.map((n) => ({ metadata: { name: n.name }, spec: {} })) }),
-      );
-    }
-    if (what === "daemonsets") {
-      const names = ["mesh-echo", "mesh-client", "mesh-node-probe"];
-      return ok(
-        JSON.stringify({ items: names.map((name) => ({ metadata: { name, uid: `ds-${name}` } })) }),
-      );
-    }
     if (what === "pods") {
-      const selector = args[5];
-      const kind = ["mesh-node-probe", "mesh-client", "mesh-echo"].find((k) =>
-        selector.includes(k),
+      // An earlier runner's read of one kind, by its selector.
+      return list(
+        pods(kinds.find((kind) => args.some((arg) => arg.includes(`app=${kind}`))) ?? ""),
       );
-      return ok(pods(kind ?? selector));
     }
     if (what === "service") {
       return ok("10.43.7.7");
     }
-    if (what === "endpointslices") {
-      const endpoints = nodes.map((node, i) => ({
-        addresses: [node.echo],
-        conditions: { ready: true },
-        targetRef: { kind: "Pod", name: `mesh-echo-${i}`, uid: node.uid },
-      }));
-      return ok(JSON.stringify({ items: [{ endpoints }] }));
+    if (verb === "get" && what.split(",").every((kind) => kind in objects)) {
+      return list(what.split(",").flatMap((kind) => objects[kind]()));
     }
     if (what === "configmap") {
       if (verb === "get") {

@@ -1,22 +1,14 @@
-import { parseEndpointSlices } from "../../judge/endpoints";
 import { ClientRead, meshJudge, meshTargets, MeshService, NodeLinks, NodeRead } from "./paths";
 import { coveredNodes, meshCoverage } from "./coverage";
 import { takeRunNumber } from "./rotation";
-import {
-  ListedPod,
-  meshLayout,
-  ownPods,
-  parseDaemonSets,
-  parseMeshPods,
-  parseSchedulableNodes,
-} from "./layout";
+import { LAYOUT_KINDS, parseLayout } from "./layout";
 import { meshClientScript, nodeProbeScript } from "./probes";
 import { diagnose, Findings, FoundNode, FoundPath } from "../../judge/diagnose";
 import { describeLinks, meshChecks, meshReport } from "./checks";
 import { MeshLayout, MeshPlan, MeshPod } from "../../contract/meshTypes";
 import { WitnessedMesh, witnessMesh } from "./witness";
 import { CheckResult } from "../../contract/types";
-import { endpointSlicesArgs, kubectlError, KubectlRunner, readResult } from "../../probe/exec";
+import { KubectlRunner, readResult } from "../../probe/exec";
 import { newRunNonce } from "../../probe/script";
 import { logSinceTime, readServerLogs } from "../../witness/readLogs";
 import { witnessToken } from "../../witness/request";
@@ -68,78 +60,30 @@ export function meshReadyBoundMs(plan: MeshPlan): number {
   return Math.max(30_000, 4 * plan.timeoutSeconds * 1000);
 }
 
-/** The mesh as the API server has it now: nodes, the three DaemonSets' pods, the Service's IP. */
+/** The mesh as the API server has it now: nodes, the three DaemonSets' pods, the Service. */
 async function readLayout(
   plan: MeshPlan,
   run: KubectlRunner,
   context: readonly string[],
 ): Promise<{ layout: MeshLayout; service: MeshService } | Error> {
-  const budget = plan.timeoutSeconds * 1000 + 10_000;
-  const pods = (selector: string) =>
-    run([...context, "get", "pods", "-n", plan.namespace, "-l", selector, "-o", "json"], budget);
-  const [nodes, daemonSets, echo, clients, probes, service, slices] = await Promise.all([
-    run([...context, "get", "nodes", "-o", "json"], budget),
-    run([...context, "get", "daemonsets", "-n", plan.namespace, "-o", "json"], budget),
-    pods(plan.echoSelector),
-    pods(plan.clientSelector),
-    plan.nodeProbeSelector ? pods(plan.nodeProbeSelector) : Promise.resolve(undefined),
-    run(
-      [
-        ...context,
-        "get",
-        "service",
-        "-n",
-        plan.namespace,
-        plan.serviceName,
-        "-o",
-        "jsonpath={.spec.clusterIP}",
-      ],
-      budget,
+  const read = readResult(
+    await run(
+      [...context, "get", LAYOUT_KINDS, "-n", plan.namespace, "-o", "json"],
+      plan.timeoutSeconds * 1000 + 10_000,
     ),
-    run(endpointSlicesArgs(context, plan.namespace, plan.serviceName), budget),
-  ]);
-  const read = {
-    nodes: readResult(nodes, parseSchedulableNodes),
-    daemonSets: readResult(daemonSets, parseDaemonSets),
-    echo: readResult(echo, parseMeshPods),
-    clients: readResult(clients, parseMeshPods),
-    probes: probes ? readResult(probes, parseMeshPods) : undefined,
-  };
-  for (const [what, value] of Object.entries(read)) {
-    if (value instanceof Error) {
-      return new Error(
-        `the mesh's ${what} could not be read from the API server: ${value.message}`,
-      );
-    }
+    (json) => parseLayout(json, plan),
+  );
+  if (read instanceof Error) {
+    return new Error(`the mesh could not be read from the API server: ${read.message}`);
   }
-  if (service.code !== 0) {
-    return new Error(
-      `the mesh's Service ${plan.serviceName} could not be read: ${kubectlError(service.stderr)}`,
-    );
-  }
-  const uids = read.daemonSets as Map<string, string>;
-  const own = (listed: ListedPod[], daemonSet: string, kind: string) =>
-    ownPods(listed, daemonSet, uids.get(daemonSet), kind);
-  const echoPods = own(read.echo as ListedPod[], plan.echoDaemonSet, "echo servers");
-  const clientPods = own(read.clients as ListedPod[], plan.clientDaemonSet, "clients");
-  const probePods =
-    read.probes && plan.nodeProbeDaemonSet
-      ? own(read.probes as ListedPod[], plan.nodeProbeDaemonSet, "node probes")
-      : undefined;
   return {
-    layout: meshLayout(
-      read.nodes as string[],
-      echoPods.pods,
-      clientPods.pods,
-      probePods?.pods,
-      [echoPods, clientPods, ...(probePods ? [probePods] : [])].flatMap((kind) => kind.ignored),
-    ),
+    layout: read.layout,
     service: {
       name: plan.serviceName,
       fqdn: `${plan.serviceName}.${plan.namespace}.svc.${plan.clusterDomain}`,
-      clusterIp: service.stdout.trim(),
+      clusterIp: read.clusterIp,
       // Every ready endpoint must be an echo server of the mesh (judge/probes.ts's checkIdentity).
-      endpoints: readResult(slices, parseEndpointSlices),
+      endpoints: read.endpoints,
     },
   };
 }

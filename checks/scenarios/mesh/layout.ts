@@ -1,4 +1,11 @@
-import { MeshLayout, MeshPod } from "../../contract/meshTypes";
+import { endpointsOf, EndpointSliceJson, ServiceEndpoint } from "../../judge/endpoints";
+import { MeshLayout, MeshPlan, MeshPod } from "../../contract/meshTypes";
+
+/**
+ * What the mesh's layout is read from: one `kubectl get` of these kinds in the lab's namespace
+ * (nodes are cluster-wide), whatever the cluster's size, rather than a kubectl for each.
+ */
+export const LAYOUT_KINDS = "nodes,daemonsets,pods,services,endpointslices";
 
 interface OwnerJson {
   kind?: string;
@@ -7,15 +14,87 @@ interface OwnerJson {
   controller?: boolean;
 }
 
-interface PodJson {
-  metadata?: { name?: string; uid?: string; ownerReferences?: OwnerJson[] };
-  spec?: { nodeName?: string };
+/** An object of the list, as far as the layout reads it (a Node, DaemonSet, Pod, Service, slice). */
+interface ItemJson extends EndpointSliceJson {
+  kind?: string;
+  metadata?: {
+    name?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: OwnerJson[];
+  };
+  spec?: {
+    nodeName?: string;
+    unschedulable?: boolean;
+    taints?: Array<{ effect?: string }>;
+    clusterIP?: string;
+  };
   status?: { podIP?: string; conditions?: Array<{ type?: string; status?: string }> };
 }
 
-interface NodeJson {
-  metadata?: { name?: string };
-  spec?: { unschedulable?: boolean; taints?: Array<{ effect?: string }> };
+/** What one read of the API says of the mesh. */
+export interface LayoutRead {
+  readonly layout: MeshLayout;
+  /** The mesh's Service's ClusterIP. */
+  readonly clusterIp: string;
+  /** Every endpoint of the mesh's Service. */
+  readonly endpoints: ServiceEndpoint[];
+}
+
+/**
+ * Reads the list (LAYOUT_KINDS) into the mesh's layout: the schedulable nodes, each kind's pods by
+ * its selector (the lab's selectors are equalities, `k=v,k=v`) kept where its own DaemonSet
+ * controls them (ownPods), and the Service's ClusterIP and endpoints.
+ */
+export function parseLayout(json: string, plan: MeshPlan): LayoutRead {
+  const items = (JSON.parse(json) as { items?: ItemJson[] }).items ?? [];
+  const of = (kind: string) => items.filter((item) => item.kind === kind);
+  const uids = new Map(
+    of("DaemonSet").flatMap((ds) =>
+      ds.metadata?.name ? [[ds.metadata.name, ds.metadata.uid ?? ""] as const] : [],
+    ),
+  );
+  const pods = of("Pod");
+  const kind = (selector: string, daemonSet: string, what: string) =>
+    ownPods(
+      meshPodsOf(pods.filter((pod) => selects(selector, pod.metadata?.labels ?? {}))),
+      daemonSet,
+      uids.get(daemonSet),
+      what,
+    );
+  const echo = kind(plan.echoSelector, plan.echoDaemonSet, "echo servers");
+  const clients = kind(plan.clientSelector, plan.clientDaemonSet, "clients");
+  const probes =
+    plan.nodeProbeSelector && plan.nodeProbeDaemonSet
+      ? kind(plan.nodeProbeSelector, plan.nodeProbeDaemonSet, "node probes")
+      : undefined;
+  const service = of("Service").find((item) => item.metadata?.name === plan.serviceName);
+  if (!service?.spec?.clusterIP) {
+    throw new Error(`the mesh's Service ${plan.serviceName} is not in namespace ${plan.namespace}`);
+  }
+  return {
+    layout: meshLayout(
+      schedulableNodes(of("Node")),
+      echo.pods,
+      clients.pods,
+      probes?.pods,
+      [echo, clients, ...(probes ? [probes] : [])].flatMap((read) => read.ignored),
+    ),
+    clusterIp: service.spec.clusterIP,
+    endpoints: endpointsOf(
+      of("EndpointSlice").filter(
+        (slice) => slice.metadata?.labels?.["kubernetes.io/service-name"] === plan.serviceName,
+      ),
+    ),
+  };
+}
+
+/** Whether `labels` satisfy an equality selector (`k=v,k=v`). */
+function selects(selector: string, labels: Readonly<Record<string, string>>): boolean {
+  return selector.split(",").every((term) => {
+    const [key, value] = term.split("=");
+    return labels[key] === value;
+  });
 }
 
 /** A pod with a mesh's labels as listed, and the object that controls it (`Kind name`, uid). */
@@ -23,9 +102,8 @@ export interface ListedPod extends MeshPod {
   readonly controller?: { readonly kind: string; readonly name: string; readonly uid: string };
 }
 
-/** Reads `kubectl get pods -o json` into the pods listed (those scheduled somewhere). */
-export function parseMeshPods(json: string): ListedPod[] {
-  const items = (JSON.parse(json) as { items?: PodJson[] }).items ?? [];
+/** The pods listed, those scheduled somewhere, each with its controller. */
+export function meshPodsOf(items: readonly ItemJson[]): ListedPod[] {
   return items.flatMap((pod) => {
     const owner = pod.metadata?.ownerReferences?.find((o) => o.controller === true);
     return pod.metadata?.name && pod.spec?.nodeName
@@ -51,14 +129,6 @@ export function parseMeshPods(json: string): ListedPod[] {
         ]
       : [];
   });
-}
-
-/** Reads `kubectl get daemonsets -o json` into each DaemonSet's UID, by name. */
-export function parseDaemonSets(json: string): Map<string, string> {
-  const items = (JSON.parse(json) as { items?: PodJson[] }).items ?? [];
-  return new Map(
-    items.flatMap((ds) => (ds.metadata?.name ? [[ds.metadata.name, ds.metadata.uid ?? ""]] : [])),
-  );
 }
 
 /**
@@ -91,13 +161,11 @@ export function ownPods(
 }
 
 /**
- * The nodes a DaemonSet of the mesh must cover, from `kubectl get nodes -o json`: every node a pod
- * can be scheduled on. A cordoned node or one with a NoSchedule or NoExecute taint is left out, as
- * the scheduler leaves it out for the lab's own pods (the mesh tolerates no taint).
+ * The nodes a DaemonSet of the mesh must cover: every node a pod can be scheduled on. A cordoned
+ * node or one with a NoSchedule or NoExecute taint is left out, as the scheduler leaves it out for
+ * the lab's own pods (the mesh tolerates no taint).
  */
-export function parseSchedulableNodes(json: string): string[] {
-  const parsed = JSON.parse(json) as NodeJson & { kind?: string; items?: NodeJson[] };
-  const nodes = parsed.kind === "Node" ? [parsed] : (parsed.items ?? []);
+function schedulableNodes(nodes: readonly ItemJson[]): string[] {
   return nodes
     .filter(
       (node) =>

@@ -1,47 +1,60 @@
 import { describe, expect, it } from "vitest";
-import { ownPods, parseDaemonSets, parseMeshPods } from "../../../../checks/scenarios/mesh/layout";
+import { LAYOUT_KINDS, ownPods, parseLayout } from "../../../../checks/scenarios/mesh/layout";
+import { meshPlan } from "./fixtures";
 
-const pod = (name: string, ownerReferences?: unknown[]) => ({
-  metadata: { name, uid: `uid-${name}`, ...(ownerReferences ? { ownerReferences } : {}) },
-  spec: { nodeName: "vm" },
+const labels = { app: "mesh-client" };
+const pod = (name: string, node: string, ownerReferences?: unknown[]) => ({
+  kind: "Pod",
+  metadata: { name, uid: `uid-${name}`, labels, ...(ownerReferences ? { ownerReferences } : {}) },
+  spec: { nodeName: node },
   status: { podIP: "10.42.0.7", conditions: [{ type: "Ready", status: "True" }] },
 });
+const daemonSet = (name: string, uid: string) => ({ kind: "DaemonSet", metadata: { name, uid } });
+const client = { kind: "DaemonSet", name: "mesh-client", uid: "ds-1", controller: true };
 
-describe("the mesh's own pods", () => {
-  const listed = parseMeshPods(
-    JSON.stringify({
-      items: [
-        pod("mesh-client-0", [
-          { kind: "ConfigMap", name: "decoy-owner", uid: "cm-1", controller: true },
-        ]),
-        pod("mesh-client-abcde", [
-          { kind: "Node", name: "vm", uid: "node-1" },
-          { kind: "DaemonSet", name: "mesh-client", uid: "ds-1", controller: true },
-        ]),
-        pod("mesh-client-stray"),
-        pod("mesh-client-forged", [
-          { kind: "DaemonSet", name: "mesh-client", uid: "ds-old", controller: true },
-        ]),
-      ],
-    }),
-  );
+/** The list `kubectl get LAYOUT_KINDS` prints for the objects given. */
+const list = (...items: object[]) => JSON.stringify({ kind: "List", items });
 
-  it("reads each pod's controller, the owner marked controller and no other", () => {
-    expect(listed.map((p) => [p.name, p.controller])).toEqual([
-      ["mesh-client-0", { kind: "ConfigMap", name: "decoy-owner", uid: "cm-1" }],
-      ["mesh-client-abcde", { kind: "DaemonSet", name: "mesh-client", uid: "ds-1" }],
-      ["mesh-client-stray", undefined],
-      ["mesh-client-forged", { kind: "DaemonSet", name: "mesh-client", uid: "ds-old" }],
-    ]);
+const service = {
+  kind: "Service",
+  metadata: { name: "mesh-echo" },
+  spec: { clusterIP: "10.43.7.7" },
+};
+
+describe("the mesh's layout, read in one list", () => {
+  it("lists every kind it reads in one kubectl get", () => {
+    expect(LAYOUT_KINDS).toBe("nodes,daemonsets,pods,services,endpointslices");
   });
 
   it("keeps only the pods the DaemonSet itself controls, by its UID, and names every other", () => {
-    const uids = parseDaemonSets(
-      JSON.stringify({ items: [{ metadata: { name: "mesh-client", uid: "ds-1" } }] }),
+    const read = parseLayout(
+      list(
+        { kind: "Node", metadata: { name: "vm" }, spec: {} },
+        { kind: "Node", metadata: { name: "cordoned" }, spec: { unschedulable: true } },
+        daemonSet("mesh-client", "ds-1"),
+        pod("mesh-client-0", "vm", [
+          { kind: "ConfigMap", name: "decoy-owner", uid: "cm-1", controller: true },
+        ]),
+        pod("mesh-client-abcde", "vm", [{ kind: "Node", name: "vm", uid: "n" }, client]),
+        pod("mesh-client-stray", "vm"),
+        pod("mesh-client-forged", "vm", [{ ...client, uid: "ds-old" }]),
+        { ...pod("nginx-server", "vm"), metadata: { name: "nginx-server", labels: {} } },
+        service,
+        {
+          kind: "EndpointSlice",
+          metadata: { labels: { "kubernetes.io/service-name": "mesh-echo" } },
+          endpoints: [{ addresses: ["10.42.0.9"], conditions: { ready: true } }],
+        },
+        {
+          kind: "EndpointSlice",
+          metadata: { labels: { "kubernetes.io/service-name": "nginx-service" } },
+          endpoints: [{ addresses: ["10.42.0.8"] }],
+        },
+      ),
+      meshPlan,
     );
-    expect(uids).toEqual(new Map([["mesh-client", "ds-1"]]));
-    const own = ownPods(listed, "mesh-client", uids.get("mesh-client"), "clients");
-    expect(own.pods).toEqual([
+    expect(read.layout.nodes).toEqual(["vm"]);
+    expect([...read.layout.clients.values()]).toEqual([
       {
         name: "mesh-client-abcde",
         node: "vm",
@@ -50,17 +63,39 @@ describe("the mesh's own pods", () => {
         ready: true,
       },
     ]);
-    expect(own.ignored).toEqual([
+    expect(read.layout.ignored).toEqual([
+      "no DaemonSet mesh-echo",
       "pod mesh-client-0 on vm carries the mesh clients' labels, but no DaemonSet of the mesh controls it (its controller: ConfigMap decoy-owner)",
       "pod mesh-client-stray on vm carries the mesh clients' labels, but no DaemonSet of the mesh controls it (no controller)",
       "pod mesh-client-forged on vm carries the mesh clients' labels, but no DaemonSet of the mesh controls it (its controller: DaemonSet mesh-client)",
+      "no DaemonSet mesh-node-probe",
     ]);
+    expect(read.layout.missing).toEqual(["vm: no echo server, no node probe"]);
+    expect(read.clusterIp).toBe("10.43.7.7");
+    expect(read.endpoints).toEqual([{ ip: "10.42.0.9", ready: true }]);
   });
 
-  it("takes no pod at all where the DaemonSet is not there, and says so", () => {
-    const own = ownPods(listed, "mesh-client", undefined, "clients");
-    expect(own.pods).toEqual([]);
-    expect(own.ignored[0]).toBe("no DaemonSet mesh-client");
-    expect(own.ignored).toHaveLength(5);
+  it("takes no pod at all where the DaemonSet is not there", () => {
+    const listed = {
+      name: "mesh-client-abcde",
+      node: "vm",
+      ip: "10.42.0.7",
+      uid: "u",
+      ready: true,
+    };
+    const own = ownPods([{ ...listed, controller: client }], "mesh-client", undefined, "clients");
+    expect(own).toEqual({
+      pods: [],
+      ignored: [
+        "no DaemonSet mesh-client",
+        "pod mesh-client-abcde on vm carries the mesh clients' labels, but no DaemonSet of the mesh controls it (its controller: DaemonSet mesh-client)",
+      ],
+    });
+  });
+
+  it("fails, naming it, where the mesh's Service is not there", () => {
+    expect(() => parseLayout(list(daemonSet("mesh-client", "ds-1")), meshPlan)).toThrow(
+      "the mesh's Service mesh-echo is not in namespace lab",
+    );
   });
 });

@@ -4,6 +4,7 @@ import { joinDiagnoses } from "../../../../checks/judge/verdict";
 import { runPlan } from "../../../../checks/runPlan";
 import { MeshPlan } from "../../../../checks/contract/meshTypes";
 import { meshDeadlineSeconds } from "../../../../checks/scenarios/mesh/probes";
+import { LAYOUT_KINDS } from "../../../../checks/scenarios/mesh/layout";
 import { KubectlRunner } from "../../../../checks/probe/exec";
 import { renderMeshText } from "../../../../checks/report/meshRender";
 import { clientSections, echoUid, meshPlan, nodeSections } from "./fixtures";
@@ -43,32 +44,33 @@ function printed(nonce: string, sections: Map<string, Section>): string {
   );
 }
 
-function podList(
+/** A kind's pods (by its `app` label), after any decoys, each controlled by its DaemonSet. */
+function podItems(
   kind: string,
   nodes: readonly string[],
   ready = true,
   decoys: ReadonlyArray<Record<string, unknown>> = [],
 ) {
-  return JSON.stringify({
-    items: [
-      ...decoys,
-      ...nodes.map((node, i) => ({
-        metadata: {
-          name: `${kind}-${node}`,
-          uid: kind === "mesh-echo" ? echoUid(i) : `${kind}-${i}`,
-          ownerReferences: [{ kind: "DaemonSet", name: kind, uid: `ds-${kind}`, controller: true }],
-        },
-        spec: { nodeName: node },
-        status: {
-          podIP:
-            kind === "mesh-node-probe"
-              ? `192.168.240.${i + 1}`
-              : `10.42.${i}.${kind === "mesh-echo" ? 10 : 11}`,
-          conditions: [{ type: "Ready", status: ready ? "True" : "False" }],
-        },
-      })),
-    ],
-  });
+  return [
+    ...decoys,
+    ...nodes.map((node, i) => ({
+      kind: "Pod",
+      metadata: {
+        name: `${kind}-${node}`,
+        uid: kind === "mesh-echo" ? echoUid(i) : `${kind}-${i}`,
+        labels: { app: kind },
+        ownerReferences: [{ kind: "DaemonSet", name: kind, uid: `ds-${kind}`, controller: true }],
+      },
+      spec: { nodeName: node },
+      status: {
+        podIP:
+          kind === "mesh-node-probe"
+            ? `192.168.240.${i + 1}`
+            : `10.42.${i}.${kind === "mesh-echo" ? 10 : 11}`,
+        conditions: [{ type: "Ready", status: ready ? "True" : "False" }],
+      },
+    })),
+  ];
 }
 
 /** One request a script sent an echo server, as that server's nginx would log it. */
@@ -122,17 +124,9 @@ function fakeCluster(
   let mostLogs = 0;
   const sent: Sent[] = [];
   const logCalls: string[][] = [];
-  const endpointReads: string[][] = [];
+  const layoutReads: string[][] = [];
   const run: KubectlRunner = async (args) => {
     const verb = args[0];
-    if (verb === "get" && args[1] === "nodes") {
-      reads += 1;
-      return {
-        code: 0,
-        stderr: "",
-        stdout: JSON.stringify({ items: nodes.map((name) => ({ metadata: { name }, spec: {} })) }),
-      };
-    }
     if (args[1] === "configmap" && options.counter) {
       counterCalls.push([...args]);
       if (verb === "get") {
@@ -147,42 +141,34 @@ function fakeCluster(
       options.counter.value = replace.value;
       return { code: 0, stderr: "", stdout: "configmap/mesh-rotation patched" };
     }
-    if (verb === "get" && args[1] === "daemonsets") {
-      const names = ["mesh-echo", "mesh-client", "mesh-node-probe"];
-      return {
-        code: 0,
-        stderr: "",
-        stdout: JSON.stringify({
-          items: names.map((name) => ({ metadata: { name, uid: `ds-${name}` } })),
-        }),
-      };
-    }
-    if (verb === "get" && args[1] === "service") {
-      return { code: 0, stderr: "", stdout: "10.43.7.7" };
-    }
-    if (verb === "get" && args[1] === "endpointslices") {
-      endpointReads.push([...args]);
+    if (verb === "get" && args[1] === LAYOUT_KINDS) {
+      reads += 1;
+      layoutReads.push([...args]);
+      const kinds = ["mesh-echo", "mesh-client", "mesh-node-probe"];
       const endpoints = nodes.map((node, i) => ({
         addresses: [`10.42.${i}.10`],
         conditions: { ready: true },
         targetRef: { kind: "Pod", name: `mesh-echo-${node}`, uid: echoUid(i) },
       }));
-      return {
-        code: 0,
-        stderr: "",
-        stdout: JSON.stringify({
-          items: [{ endpoints: [...endpoints, ...(options.extraEndpoints ?? [])] }],
-        }),
-      };
-    }
-    if (verb === "get" && args[1] === "pods") {
-      const kind = args[5].replace("app=", "");
-      const ready = kind !== "mesh-client" || reads > (options.clientReadyAfter ?? 0);
-      return {
-        code: 0,
-        stderr: "",
-        stdout: podList(kind, nodes, ready, options.decoys?.[kind]),
-      };
+      const items = [
+        ...nodes.map((name) => ({ kind: "Node", metadata: { name }, spec: {} })),
+        ...kinds.map((name) => ({ kind: "DaemonSet", metadata: { name, uid: `ds-${name}` } })),
+        ...kinds.flatMap((kind) =>
+          podItems(
+            kind,
+            nodes,
+            kind !== "mesh-client" || reads > (options.clientReadyAfter ?? 0),
+            options.decoys?.[kind],
+          ),
+        ),
+        { kind: "Service", metadata: { name: "mesh-echo" }, spec: { clusterIP: "10.43.7.7" } },
+        {
+          kind: "EndpointSlice",
+          metadata: { labels: { "kubernetes.io/service-name": "mesh-echo" } },
+          endpoints: [...endpoints, ...(options.extraEndpoints ?? [])],
+        },
+      ];
+      return { code: 0, stderr: "", stdout: JSON.stringify({ kind: "List", items }) };
     }
     if (verb === "exec") {
       concurrent += 1;
@@ -229,7 +215,7 @@ function fakeCluster(
     most: () => most,
     mostLogs: () => mostLogs,
     logCalls,
-    endpointReads,
+    layoutReads,
     counterCalls,
     sent,
   };
@@ -251,16 +237,7 @@ describe("runMesh", () => {
       ],
     });
     const outcome = await runMesh(meshPlan, cluster.run);
-    expect(cluster.endpointReads[0]).toEqual([
-      "get",
-      "endpointslices",
-      "-n",
-      "lab",
-      "-l",
-      "kubernetes.io/service-name=mesh-echo",
-      "-o",
-      "json",
-    ]);
+    expect(cluster.layoutReads[0]).toEqual(["get", LAYOUT_KINDS, "-n", "lab", "-o", "json"]);
     const service = outcome.checks.find((c) => c.name === "mesh-service");
     expect(service?.ok).toBe(false);
     expect(service?.detail).toBe(
@@ -271,15 +248,20 @@ describe("runMesh", () => {
 
   it("probes only the pods its own DaemonSets control: a decoy with a client's labels is named, never exec'd", async () => {
     const decoy = {
+      kind: "Pod",
       metadata: {
         name: "mesh-client-0",
         uid: "decoy",
+        labels: { app: "mesh-client" },
         ownerReferences: [{ kind: "ConfigMap", name: "owner", uid: "cm", controller: true }],
       },
       spec: { nodeName: "n2" },
       status: { podIP: "10.42.1.99", conditions: [{ type: "Ready", status: "True" }] },
     };
-    const orphan = { ...decoy, metadata: { name: "mesh-echo-0", uid: "orphan" } };
+    const orphan = {
+      ...decoy,
+      metadata: { name: "mesh-echo-0", uid: "orphan", labels: { app: "mesh-echo" } },
+    };
     const cluster = fakeCluster(["n1", "n2"], {
       decoys: { "mesh-client": [decoy], "mesh-echo": [orphan] },
     });
