@@ -89,10 +89,13 @@ export function parseLayout(json: string, plan: MeshPlan): LayoutRead {
   };
 }
 
-/** Whether `labels` satisfy an equality selector (`k=v,k=v`). */
+/** Whether `labels` satisfy an equality selector (`k=v,k=v`, as components/meshPlan.ts writes them). */
 function selects(selector: string, labels: Readonly<Record<string, string>>): boolean {
   return selector.split(",").every((term) => {
-    const [key, value] = term.split("=");
+    const [key, value, ...rest] = term.split("=");
+    if (!key || key.endsWith("!") || value === undefined || rest.length > 0) {
+      throw new Error(`the mesh's label selectors are equalities (k=v,k=v), got "${selector}"`);
+    }
     return labels[key] === value;
   });
 }

@@ -93,6 +93,14 @@ describe("the mesh's layout, read in one list", () => {
     });
   });
 
+  it("refuses a selector that is not equalities, naming it", () => {
+    for (const selector of ["app!=mesh-client", "app in (a,b)", "app==x"]) {
+      expect(() =>
+        parseLayout(list(pod("p", "vm"), service), { ...meshPlan, clientSelector: selector }),
+      ).toThrow(`the mesh's label selectors are equalities (k=v,k=v), got "${selector}"`);
+    }
+  });
+
   it("fails, naming it, where the mesh's Service is not there", () => {
     expect(() => parseLayout(list(daemonSet("mesh-client", "ds-1")), meshPlan)).toThrow(
       "the mesh's Service mesh-echo is not in namespace lab",
