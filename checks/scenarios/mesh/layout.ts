@@ -51,7 +51,7 @@ export function parseLayout(json: string, plan: MeshPlan): LayoutRead {
   const of = (kind: string) => items.filter((item) => item.kind === kind);
   const uids = new Map(
     of("DaemonSet").flatMap((ds) =>
-      ds.metadata?.name ? [[ds.metadata.name, ds.metadata.uid ?? ""] as const] : [],
+      ds.metadata?.name && ds.metadata.uid ? [[ds.metadata.name, ds.metadata.uid] as const] : [],
     ),
   );
   const pods = of("Pod");
@@ -106,7 +106,7 @@ export interface ListedPod extends MeshPod {
 }
 
 /** The pods listed, those scheduled somewhere, each with its controller. */
-export function meshPodsOf(items: readonly ItemJson[]): ListedPod[] {
+function meshPodsOf(items: readonly ItemJson[]): ListedPod[] {
   return items.flatMap((pod) => {
     const owner = pod.metadata?.ownerReferences?.find((o) => o.controller === true);
     return pod.metadata?.name && pod.spec?.nodeName
