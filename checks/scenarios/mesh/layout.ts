@@ -20,6 +20,7 @@ interface ItemJson extends EndpointSliceJson {
   metadata?: {
     name?: string;
     uid?: string;
+    creationTimestamp?: string;
     labels?: Record<string, string>;
     ownerReferences?: OwnerJson[];
   };
@@ -103,6 +104,8 @@ function selects(selector: string, labels: Readonly<Record<string, string>>): bo
 /** A pod with a mesh's labels as listed, and the object that controls it (`Kind name`, uid). */
 export interface ListedPod extends MeshPod {
   readonly controller?: { readonly kind: string; readonly name: string; readonly uid: string };
+  /** When it was created (RFC 3339, which sorts as text). */
+  readonly created?: string;
 }
 
 /** The pods listed, those scheduled somewhere, each with its controller. */
@@ -121,6 +124,7 @@ function meshPodsOf(items: readonly ItemJson[]): ListedPod[] {
                   },
                 }
               : {}),
+            ...(pod.metadata.creationTimestamp ? { created: pod.metadata.creationTimestamp } : {}),
             name: pod.metadata.name,
             node: pod.spec.nodeName,
             ip: pod.status?.podIP ?? "",
@@ -148,7 +152,13 @@ export function ownPods(
 ): { readonly pods: MeshPod[]; readonly ignored: string[] } {
   const pods: MeshPod[] = [];
   const ignored: string[] = [];
-  for (const { controller, ...pod } of listed) {
+  // Oldest first: where two of the DaemonSet's pods are Ready on one node, the one probed
+  // (meshLayout takes the first) is the one the DaemonSet controller keeps, never a newer pod
+  // that names the DaemonSet as its controller.
+  const oldestFirst = [...listed].sort((a, b) =>
+    (a.created ?? "~").localeCompare(b.created ?? "~"),
+  );
+  for (const { controller, created: _created, ...pod } of oldestFirst) {
     if (uid !== undefined && controller?.kind === "DaemonSet" && controller.uid === uid) {
       pods.push(pod);
     } else {

@@ -93,6 +93,23 @@ describe("the mesh's layout, read in one list", () => {
     });
   });
 
+  it("probes the oldest of two Ready pods the DaemonSet controls on one node: the one it keeps", () => {
+    const at = (name: string, created: string) => ({
+      ...pod(name, "vm", [client]),
+      metadata: { ...pod(name, "vm", [client]).metadata, creationTimestamp: created },
+    });
+    const read = parseLayout(
+      list(
+        daemonSet("mesh-client", "ds-1"),
+        at("mesh-client-0", "2026-12-05T06:00:00Z"),
+        at("mesh-client-abcde", "2026-12-05T05:00:00Z"),
+        service,
+      ),
+      meshPlan,
+    );
+    expect(read.layout.clients.get("vm")?.name).toBe("mesh-client-abcde");
+  });
+
   it("refuses a selector that is not equalities, naming it", () => {
     for (const selector of ["app!=mesh-client", "app in (a,b)", "app==x"]) {
       expect(() =>
