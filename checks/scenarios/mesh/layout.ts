@@ -206,12 +206,12 @@ function byNode(pods: readonly MeshPod[]): Map<string, MeshPod> {
  * The mesh as deployed: the nodes to cover (the schedulable ones, and any other a mesh pod runs
  * on), each node's pods, and what is missing or not Ready where it should be.
  */
-export function meshLayout(
+function meshLayout(
   schedulable: readonly string[],
   echo: readonly MeshPod[],
   clients: readonly MeshPod[],
   nodeProbes: readonly MeshPod[] | undefined,
-  ignored: readonly string[] = [],
+  ignored: readonly string[],
 ): MeshLayout {
   const kinds: Array<[string, Map<string, MeshPod>]> = [
     ["echo server", byNode(echo)],
