@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { NodePodCidrs } from "../checks/scenarios/pair/checks";
-import { ServiceEndpoint } from "../checks/judge/endpoints";
+import { LabNodes } from "../checks/scenarios/pair/checks";
+import { ServiceEndpoint } from "../checks/probe/cluster";
 import { parseScriptOutput, Section } from "../checks/probe/script";
 import { CheckPlan, CheckResult, Verification } from "../checks/contract/types";
 import { summarize } from "../checks/judge/verdict";
@@ -100,10 +100,16 @@ export function nonceOf(script: string): string {
 }
 
 /** EndpointSlices JSON as kubectl prints it, for the given endpoints. */
-export function endpointSlicesJson(endpoints: readonly ServiceEndpoint[]): string {
+export function endpointSlicesJson(
+  endpoints: readonly ServiceEndpoint[],
+  service = "nginx-service",
+): string {
   return JSON.stringify({
+    kind: "List",
     items: [
       {
+        kind: "EndpointSlice",
+        metadata: { labels: { "kubernetes.io/service-name": service } },
         endpoints: endpoints.map((e) => ({
           addresses: [e.ip],
           conditions: { ready: e.ready },
@@ -115,7 +121,7 @@ export function endpointSlicesJson(endpoints: readonly ServiceEndpoint[]): strin
 }
 
 /** Node pod CIDRs for the walkthrough's single node. */
-export const seedNodes: NodePodCidrs = new Map([["vagrant", { podCidrs: ["10.42.0.0/24"] }]]);
+export const seedNodes: LabNodes = new Map([["vagrant", { podCidrs: ["10.42.0.0/24"] }]]);
 
 /** The sections of a script output the helpers built. */
 export function sectionsOf(output: string): ReadonlyMap<string, Section> {

@@ -1,35 +1,5 @@
+import { ApiObject, LabelSelector } from "../probe/cluster";
 import { cidrContains } from "./ipv4";
-
-/** A label selector, as Kubernetes objects carry it. */
-export interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: ReadonlyArray<{
-    readonly key: string;
-    readonly operator: string;
-    readonly values?: readonly string[];
-  }>;
-}
-
-/** The parts of a NetworkPolicy that decide who may reach a pod. */
-export interface NetworkPolicyJson {
-  readonly metadata?: { readonly name?: string };
-  readonly spec?: {
-    readonly podSelector?: LabelSelector;
-    readonly policyTypes?: readonly string[];
-    readonly ingress?: ReadonlyArray<{
-      readonly from?: ReadonlyArray<{
-        readonly podSelector?: LabelSelector;
-        readonly namespaceSelector?: LabelSelector;
-        readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
-      }>;
-      readonly ports?: ReadonlyArray<{
-        readonly port?: number | string;
-        readonly protocol?: string;
-      }>;
-    }>;
-    readonly egress?: readonly unknown[];
-  };
-}
 
 /** Whether a selector selects a set of labels, as the API server defines it. */
 export function selects(
@@ -77,7 +47,7 @@ export interface IngressVerdict {
   readonly allowed: boolean;
 }
 
-function appliesToIngress(policy: NetworkPolicyJson): boolean {
+function appliesToIngress(policy: ApiObject): boolean {
   // Without policyTypes a policy always restricts ingress (and egress only when it has egress rules).
   return policy.spec?.policyTypes ? policy.spec.policyTypes.includes("Ingress") : true;
 }
@@ -89,7 +59,7 @@ function appliesToIngress(policy: NetworkPolicyJson): boolean {
  * namespaces by label cannot be read without them and is not counted as an allow.
  */
 export function ingressVerdict(
-  policies: readonly NetworkPolicyJson[],
+  policies: readonly ApiObject[],
   target: PolicyPeer,
   source: PolicyPeer,
   port: { readonly number: number; readonly name?: string },
@@ -130,7 +100,7 @@ export function ingressVerdict(
       return portOk && fromOk;
     }),
   );
-  const name = (policy: NetworkPolicyJson) => policy.metadata?.name ?? "(unnamed)";
+  const name = (policy: ApiObject) => policy.metadata?.name ?? "(unnamed)";
   return {
     isolatedBy: isolating.map(name),
     allowedBy: allowing.map(name),
@@ -143,10 +113,7 @@ export function ingressVerdict(
  * policies' doing, not the target's. A policy restricts egress when its policyTypes name Egress,
  * or, without policyTypes, when it has egress rules.
  */
-export function egressRestrictedBy(
-  policies: readonly NetworkPolicyJson[],
-  pod: PolicyPeer,
-): string[] {
+export function egressRestrictedBy(policies: readonly ApiObject[], pod: PolicyPeer): string[] {
   return policies
     .filter((policy) =>
       policy.spec?.policyTypes

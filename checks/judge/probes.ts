@@ -1,4 +1,4 @@
-import { describeEndpoint, ServiceEndpoint, shortUid } from "./endpoints";
+import { ServiceEndpoint } from "../probe/cluster";
 import { IDENTITY_PATH, LARGE_BYTES, parseIdentity } from "../contract/identity";
 import {
   bodyStart,
@@ -373,4 +373,16 @@ export function judgeRefusal(
       : `${target} failed for ${prober}, but not as a policy refuses: ${how.detail}`,
     got: String(refused),
   };
+}
+
+/** "nginx-server (uid 1b2c3d4e) at 10.42.0.7", for reports. */
+function describeEndpoint(endpoint: ServiceEndpoint): string {
+  const pod = endpoint.podName ?? "no pod";
+  const uid = endpoint.podUid ? ` (uid ${shortUid(endpoint.podUid)})` : "";
+  return `${pod}${uid} at ${endpoint.ip}${endpoint.ready ? "" : ", not ready"}`;
+}
+
+/** The first block of a UID: enough for a person to tell pods apart in a report line. */
+function shortUid(uid: string): string {
+  return uid.split("-")[0];
 }

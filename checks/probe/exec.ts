@@ -38,25 +38,6 @@ export function readResult<T>(result: KubectlResult, parse: (stdout: string) => 
   }
 }
 
-/** The kubectl arguments that list a Service's EndpointSlices, every scenario's view of its endpoints. */
-export function endpointSlicesArgs(
-  context: readonly string[],
-  namespace: string,
-  service: string,
-): string[] {
-  return [
-    ...context,
-    "get",
-    "endpointslices",
-    "-n",
-    namespace,
-    "-l",
-    `kubernetes.io/service-name=${service}`,
-    "-o",
-    "json",
-  ];
-}
-
 /**
  * Runs one pod's script in one `kubectl exec` and reads its sections: the one way any pod is
  * probed. kubectl gets the script's deadline and room for its own start; an exec that printed no

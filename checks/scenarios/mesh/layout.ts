@@ -1,4 +1,12 @@
-import { endpointsOf, EndpointSliceJson, ServiceEndpoint } from "../../judge/endpoints";
+import {
+  apiObjects,
+  endpointsOf,
+  nodesOf,
+  ofKind,
+  podsOf,
+  PodView,
+  ServiceEndpoint,
+} from "../../probe/cluster";
 import { MeshLayout, MeshPlan, MeshPod } from "../../contract/meshTypes";
 
 /**
@@ -6,32 +14,6 @@ import { MeshLayout, MeshPlan, MeshPod } from "../../contract/meshTypes";
  * (nodes are cluster-wide), whatever the cluster's size, rather than a kubectl for each.
  */
 export const LAYOUT_KINDS = "nodes,daemonsets,pods,services,endpointslices";
-
-interface OwnerJson {
-  kind?: string;
-  name?: string;
-  uid?: string;
-  controller?: boolean;
-}
-
-/** An object of the list, as far as the layout reads it (a Node, DaemonSet, Pod, Service, slice). */
-interface ItemJson extends EndpointSliceJson {
-  kind?: string;
-  metadata?: {
-    name?: string;
-    uid?: string;
-    creationTimestamp?: string;
-    labels?: Record<string, string>;
-    ownerReferences?: OwnerJson[];
-  };
-  spec?: {
-    nodeName?: string;
-    unschedulable?: boolean;
-    taints?: Array<{ effect?: string }>;
-    clusterIP?: string;
-  };
-  status?: { podIP?: string; conditions?: Array<{ type?: string; status?: string }> };
-}
 
 /** What one read of the API says of the mesh. */
 export interface LayoutRead {
@@ -48,17 +30,16 @@ export interface LayoutRead {
  * controls them (ownPods), and the Service's ClusterIP and endpoints.
  */
 export function parseLayout(json: string, plan: MeshPlan): LayoutRead {
-  const items = (JSON.parse(json) as { items?: ItemJson[] }).items ?? [];
-  const of = (kind: string) => items.filter((item) => item.kind === kind);
+  const objects = apiObjects(json);
   const uids = new Map(
-    of("DaemonSet").flatMap((ds) =>
+    ofKind(objects, "DaemonSet").flatMap((ds) =>
       ds.metadata?.name && ds.metadata.uid ? [[ds.metadata.name, ds.metadata.uid] as const] : [],
     ),
   );
-  const pods = of("Pod");
+  const pods = podsOf(objects).filter((pod) => pod.node !== "");
   const kind = (selector: string, daemonSet: string, what: string) =>
     ownPods(
-      meshPodsOf(pods.filter((pod) => selects(selector, pod.metadata?.labels ?? {}))),
+      pods.filter((pod) => selects(selector, pod.labels)),
       daemonSet,
       uids.get(daemonSet),
       what,
@@ -69,24 +50,22 @@ export function parseLayout(json: string, plan: MeshPlan): LayoutRead {
     plan.nodeProbeSelector && plan.nodeProbeDaemonSet
       ? kind(plan.nodeProbeSelector, plan.nodeProbeDaemonSet, "node probes")
       : undefined;
-  const service = of("Service").find((item) => item.metadata?.name === plan.serviceName);
+  const service = ofKind(objects, "Service").find(
+    (item) => item.metadata?.name === plan.serviceName,
+  );
   if (!service?.spec?.clusterIP) {
     throw new Error(`the mesh's Service ${plan.serviceName} is not in namespace ${plan.namespace}`);
   }
   return {
     layout: meshLayout(
-      schedulableNodes(of("Node")),
+      [...nodesOf(objects).values()].flatMap((node) => (node.schedulable ? [node.name] : [])),
       echo.pods,
       clients.pods,
       probes?.pods,
       [echo, clients, ...(probes ? [probes] : [])].flatMap((read) => read.ignored),
     ),
     clusterIp: service.spec.clusterIP,
-    endpoints: endpointsOf(
-      of("EndpointSlice").filter(
-        (slice) => slice.metadata?.labels?.["kubernetes.io/service-name"] === plan.serviceName,
-      ),
-    ),
+    endpoints: endpointsOf(objects, plan.serviceName),
   };
 }
 
@@ -101,43 +80,6 @@ function selects(selector: string, labels: Readonly<Record<string, string>>): bo
   });
 }
 
-/** A pod with a mesh's labels as listed, and the object that controls it (`Kind name`, uid). */
-export interface ListedPod extends MeshPod {
-  readonly controller?: { readonly kind: string; readonly name: string; readonly uid: string };
-  /** When it was created (RFC 3339, which sorts as text). */
-  readonly created?: string;
-}
-
-/** The pods listed, those scheduled somewhere, each with its controller. */
-function meshPodsOf(items: readonly ItemJson[]): ListedPod[] {
-  return items.flatMap((pod) => {
-    const owner = pod.metadata?.ownerReferences?.find((o) => o.controller === true);
-    return pod.metadata?.name && pod.spec?.nodeName
-      ? [
-          {
-            ...(owner
-              ? {
-                  controller: {
-                    kind: owner.kind ?? "",
-                    name: owner.name ?? "",
-                    uid: owner.uid ?? "",
-                  },
-                }
-              : {}),
-            ...(pod.metadata.creationTimestamp ? { created: pod.metadata.creationTimestamp } : {}),
-            name: pod.metadata.name,
-            node: pod.spec.nodeName,
-            ip: pod.status?.podIP ?? "",
-            uid: pod.metadata.uid ?? "",
-            ready:
-              pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ??
-              false,
-          },
-        ]
-      : [];
-  });
-}
-
 /**
  * The pods of one kind that the mesh's own DaemonSet (`daemonSet`, its UID `uid`) controls, and
  * a line for each other pod carrying its labels. A label is no proof of who a pod is: a decoy
@@ -145,7 +87,7 @@ function meshPodsOf(items: readonly ItemJson[]): ListedPod[] {
  * cut off; so only the DaemonSet's own pods are probed, and the others are named, never used.
  */
 export function ownPods(
-  listed: readonly ListedPod[],
+  listed: readonly PodView[],
   daemonSet: string,
   uid: string | undefined,
   kind: string,
@@ -158,7 +100,7 @@ export function ownPods(
   const oldestFirst = [...listed].sort((a, b) =>
     (a.created ?? "~").localeCompare(b.created ?? "~"),
   );
-  for (const { controller, created: _created, ...pod } of oldestFirst) {
+  for (const { controller, created: _created, labels: _labels, ...pod } of oldestFirst) {
     if (uid !== undefined && controller?.kind === "DaemonSet" && controller.uid === uid) {
       pods.push(pod);
     } else {
@@ -171,23 +113,6 @@ export function ownPods(
     }
   }
   return { pods, ignored: uid === undefined ? [`no DaemonSet ${daemonSet}`, ...ignored] : ignored };
-}
-
-/**
- * The nodes a DaemonSet of the mesh must cover: every node a pod can be scheduled on. A cordoned
- * node or one with a NoSchedule or NoExecute taint is left out, as the scheduler leaves it out for
- * the lab's own pods (the mesh tolerates no taint).
- */
-function schedulableNodes(nodes: readonly ItemJson[]): string[] {
-  return nodes
-    .filter(
-      (node) =>
-        node.spec?.unschedulable !== true &&
-        !(node.spec?.taints ?? []).some(
-          (t) => t.effect === "NoSchedule" || t.effect === "NoExecute",
-        ),
-    )
-    .flatMap((node) => (node.metadata?.name ? [node.metadata.name] : []));
 }
 
 function byNode(pods: readonly MeshPod[]): Map<string, MeshPod> {

@@ -1,4 +1,4 @@
-import { ServiceEndpoint } from "../../judge/endpoints";
+import { ServiceEndpoint } from "../../probe/cluster";
 import { ExpectedServer, judgePing, judgeServiceName } from "../../judge/probes";
 import { judgePath, largeDetail, PathJudgement, Witnessable, witnessPath } from "../../judge/paths";
 import { MeshLayout, MeshPath, MeshPod } from "../../contract/meshTypes";

@@ -1,4 +1,4 @@
-import { ServiceEndpoint } from "../../judge/endpoints";
+import { NodeView, ServiceEndpoint } from "../../probe/cluster";
 import { LARGE_BYTES, LARGE_PATH } from "../../contract/identity";
 import { cidrContains } from "../../judge/ipv4";
 import { parseIpAddr, parseIpRoute } from "../../probe/parsers";
@@ -8,50 +8,8 @@ import { podPath, serviceFqdn, servicePaths } from "./probes";
 import { judgePath, PathJudgement, witnessFacts } from "../../judge/paths";
 import { CheckPlan, CheckResult } from "../../contract/types";
 
-/** What `kubectl get nodes` says about one node the lab runs on. */
-export interface NodeFacts {
-  /** spec.podCIDRs: the node's share of the pod network. */
-  readonly podCidrs: readonly string[];
-  /** Its InternalIP: where other nodes send its pods' traffic. */
-  readonly internalIp?: string;
-  /** The overlay carrying pod traffic between nodes, where the CNI says (Flannel: "vxlan"). */
-  readonly overlay?: string;
-}
-
-/** The nodes the lab runs on, by name. */
-export type NodePodCidrs = ReadonlyMap<string, NodeFacts>;
-
-interface NodeJson {
-  metadata?: { name?: string; annotations?: Record<string, string> };
-  spec?: { podCIDR?: string; podCIDRs?: string[] };
-  status?: { addresses?: Array<{ type?: string; address?: string }> };
-}
-
-/** Flannel's own record of how it carries a node's pod traffic (k3s's default CNI). */
-const FLANNEL_BACKEND = "flannel.alpha.coreos.com/backend-type";
-
-/**
- * Reads `kubectl get nodes <names> -o json` into what each node says of its pod network. kubectl
- * prints a List for several names but the bare Node for one, so both shapes are read.
- */
-export function parseNodePodCidrs(json: string): NodePodCidrs {
-  const parsed = JSON.parse(json) as NodeJson & { kind?: string; items?: NodeJson[] };
-  const nodes = parsed.kind === "Node" ? [parsed] : (parsed.items ?? []);
-  const facts = new Map<string, NodeFacts>();
-  for (const node of nodes) {
-    const name = node.metadata?.name;
-    if (name) {
-      const internalIp = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
-      const backend = node.metadata?.annotations?.[FLANNEL_BACKEND];
-      facts.set(name, {
-        podCidrs: node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []),
-        ...(internalIp ? { internalIp } : {}),
-        ...(backend ? { overlay: `flannel ${backend}` } : {}),
-      });
-    }
-  }
-  return facts;
-}
+/** The nodes the lab's pods run on, by name, as the API server has them. */
+export type LabNodes = ReadonlyMap<string, Pick<NodeView, "podCidrs" | "internalIp" | "overlay">>;
 
 const MISSING: Section = { rc: -1, ms: 0, tries: 0, output: "" };
 
@@ -201,7 +159,7 @@ function routesCheck(
   };
 }
 
-function cidrCheck(plan: CheckPlan, nodeCidrs: NodePodCidrs | Error): CheckResult {
+function cidrCheck(plan: CheckPlan, nodeCidrs: LabNodes | Error): CheckResult {
   if (nodeCidrs instanceof Error) {
     return {
       name: "pod-cidr",
@@ -323,7 +281,7 @@ export function judgePairPaths(
 export function pairChecks(
   plan: CheckPlan,
   sections: ReadonlyMap<string, Section>,
-  nodeCidrs: NodePodCidrs | Error,
+  nodeCidrs: LabNodes | Error,
   paths: PairPaths,
 ): CheckResult[] {
   const [byName, byFqdn, byClusterIp] = paths.services;
@@ -349,7 +307,7 @@ export function pairChecks(
 export function evaluateChecks(
   plan: CheckPlan,
   sections: ReadonlyMap<string, Section>,
-  nodeCidrs: NodePodCidrs | Error,
+  nodeCidrs: LabNodes | Error,
   endpoints: readonly ServiceEndpoint[] | Error,
 ): CheckResult[] {
   return pairChecks(plan, sections, nodeCidrs, judgePairPaths(plan, sections, endpoints));

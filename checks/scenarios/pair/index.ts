@@ -1,12 +1,12 @@
 import { citeFailed, diagnose, Findings, FoundNode, IMPOSTOR } from "../../judge/diagnose";
-import { parseEndpointSlices, ServiceEndpoint } from "../../judge/endpoints";
-import { judgePairPaths, NodePodCidrs, pairChecks, parseNodePodCidrs } from "./checks";
-import { egressRestrictedBy, ingressVerdict, NetworkPolicyJson } from "../../judge/networkPolicy";
+import { apiObjects, ApiObject, endpointsOf, nodesOf, ofKind, podsOf } from "../../probe/cluster";
+import { ServiceEndpoint } from "../../probe/cluster";
+import { judgePairPaths, LabNodes, pairChecks } from "./checks";
+import { egressRestrictedBy, ingressVerdict } from "../../judge/networkPolicy";
 import { judgeStrangerPaths, PolicyFacts, policyChecks } from "./isolation";
 import { pairClaims, witnessPair } from "./witness";
 import { clientScript, strangerScript } from "./probes";
-import { endpointSlicesArgs, KubectlRunner, readResult } from "../../probe/exec";
-import { KubectlResult } from "../../probe/kubectl";
+import { KubectlRunner, readResult } from "../../probe/exec";
 import { newRunNonce, ScriptOutput } from "../../probe/script";
 import { logSinceTime, readServerLogs } from "../../witness/readLogs";
 import { witnessToken } from "../../witness/request";
@@ -56,6 +56,14 @@ export function pairFindings(checks: readonly CheckResult[]): Findings {
     fetches: [],
     checks,
   };
+}
+
+/**
+ * The kinds the pair reads from its namespace in one list: its Service's EndpointSlices, and with
+ * isolation the pods and the policies (a user's role need not allow those without it).
+ */
+function labKinds(plan: CheckPlan): string {
+  return plan.policy ? "endpointslices,pods,networkpolicies" : "endpointslices";
 }
 
 /** Raised when the checks could not run at all (as opposed to running and failing). */
@@ -110,31 +118,19 @@ async function nameWhoAnswered(
  * The API's view of who may reach nginx, and of what limits the stranger's own egress: the
  * namespace's policies and the lab pods' labels.
  */
-function policyFacts(plan: CheckPlan, policies: KubectlResult, pods: KubectlResult): PolicyFacts {
-  const read = readResult(
-    policies,
-    (stdout) => (JSON.parse(stdout) as { items?: NetworkPolicyJson[] }).items ?? [],
-  );
-  const lab = readResult(
-    pods,
-    (stdout) => (JSON.parse(stdout) as { items?: PodJson[] }).items ?? [],
-  );
-  if (read instanceof Error) {
-    return read;
-  }
-  if (lab instanceof Error) {
-    return lab;
-  }
-  const peer = (name: string) => {
-    const pod = lab.find((p) => p.metadata?.name === name);
-    return { name, labels: pod?.metadata?.labels ?? {}, ip: pod?.status?.podIP ?? "" };
-  };
+function policyFacts(plan: CheckPlan, lab: readonly ApiObject[]): PolicyFacts {
+  const pods = podsOf(lab);
+  const peer = (name: string) =>
+    pods.find((pod) => pod.name === name) ?? { name, labels: {}, ip: "" };
+  const policies = ofKind(lab, "NetworkPolicy");
   return {
-    ...ingressVerdict(read, peer(plan.serverPod), peer(plan.clientPod), {
+    ...ingressVerdict(policies, peer(plan.serverPod), peer(plan.clientPod), {
       number: plan.serverPort,
       name: "http",
     }),
-    strangerEgressBy: plan.policy ? egressRestrictedBy(read, peer(plan.policy.strangerPod)) : [],
+    strangerEgressBy: plan.policy
+      ? egressRestrictedBy(policies, peer(plan.policy.strangerPod))
+      : [],
     serverIp: peer(plan.serverPod).ip,
   };
 }
@@ -154,27 +150,12 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
   const pod = (name: string, container: string) => ({ namespace: plan.namespace, name, container });
   const read = (args: readonly string[]) => run(args, apiBudgetMs);
   const nodes = [...new Set([plan.serverNode, plan.clientNode])];
+  // Two reads: the lab's nodes by name (a cluster's whole node list can be large), and the lab's
+  // namespace in one list (labKinds).
   const reads = () =>
     Promise.all([
       read([...context, "get", "nodes", ...nodes, "-o", "json"]),
-      read(endpointSlicesArgs(context, plan.namespace, plan.serviceName)),
-      plan.policy
-        ? read([...context, "get", "networkpolicies", "-n", plan.namespace, "-o", "json"])
-        : undefined,
-      plan.policy
-        ? read([
-            ...context,
-            "get",
-            "pods",
-            "-n",
-            plan.namespace,
-            plan.serverPod,
-            plan.clientPod,
-            plan.policy.strangerPod,
-            "-o",
-            "json",
-          ])
-        : undefined,
+      read([...context, "get", labKinds(plan), "-n", plan.namespace, "-o", "json"]),
     ]);
   // Without a stranger the reads run beside the client's exec; with one, once the client's exec
   // has ended, while the stranger still waits out its refusals.
@@ -207,13 +188,14 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
     },
     async finish(runs) {
       const [strangerRun, clientRun] = plan.policy ? runs : [undefined, runs[0]];
-      const [nodeList, slices, policies, labPods] = await (early ?? reads());
+      const [nodeList, labList] = await (early ?? reads());
       const sections = ranOrThrow(clientRun).sections;
-      const cidrs: NodePodCidrs | Error = readResult(nodeList, parseNodePodCidrs);
-      const endpoints: ServiceEndpoint[] | Error = readResult(slices, parseEndpointSlices);
+      const cidrs: LabNodes | Error = readResult(nodeList, (json) => nodesOf(apiObjects(json)));
+      const lab = readResult(labList, apiObjects);
+      const endpoints: ServiceEndpoint[] | Error =
+        lab instanceof Error ? lab : endpointsOf(lab, plan.serviceName);
       const paths = judgePairPaths(plan, sections, endpoints, witnessToken(nonce));
-      const facts =
-        plan.policy && policies && labPods ? policyFacts(plan, policies, labPods) : undefined;
+      const facts = plan.policy ? (lab instanceof Error ? lab : policyFacts(plan, lab)) : undefined;
       const strangerSections =
         plan.policy && strangerRun ? ranOrThrow(strangerRun).sections : undefined;
       const stranger =

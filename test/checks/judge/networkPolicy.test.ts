@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ingressVerdict, NetworkPolicyJson, selects } from "../../../checks/judge/networkPolicy";
+import { ingressVerdict, selects } from "../../../checks/judge/networkPolicy";
+import { ApiObject as NetworkPolicyJson } from "../../../checks/probe/cluster";
 
 const nginx = { name: "nginx-server", labels: { app: "nginx", tier: "web" }, ip: "10.42.0.7" };
 const client = { name: "busybox-client", labels: { app: "busybox" }, ip: "10.42.1.5" };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEndpointSlices, ServiceEndpoint } from "../../../checks/judge/endpoints";
+import { apiObjects, endpointsOf, ServiceEndpoint } from "../../../checks/probe/cluster";
 import { Section } from "../../../checks/probe/script";
 import { checkIdentity, ExpectedServer } from "../../../checks/judge/probes";
 import { endpointSlicesJson, fixture, SEED_SERVER_UID, seedEndpoints } from "../../helpers";
@@ -107,29 +107,33 @@ describe("checkIdentity", () => {
   });
 });
 
-describe("parseEndpointSlices", () => {
-  it("reads every address with its pod, counting an unset ready as ready", () => {
+describe("endpointsOf", () => {
+  it("reads every address of the Service's own slices with its pod, counting an unset ready as ready", () => {
+    const slice = (service: string, endpoints: unknown[]) => ({
+      kind: "EndpointSlice",
+      metadata: { labels: { "kubernetes.io/service-name": service } },
+      endpoints,
+    });
     const json = JSON.stringify({
+      kind: "List",
       items: [
-        {
-          endpoints: [
-            {
-              addresses: ["10.42.0.7"],
-              conditions: { ready: true },
-              targetRef: { kind: "Pod", name: "nginx-server", uid: SEED_SERVER_UID },
-            },
-          ],
-        },
-        {
-          endpoints: [
-            { addresses: ["10.42.1.3"] },
-            { addresses: ["10.42.1.4"], conditions: { ready: false } },
-          ],
-        },
-        {},
+        slice("nginx-service", [
+          {
+            addresses: ["10.42.0.7"],
+            conditions: { ready: true },
+            targetRef: { kind: "Pod", name: "nginx-server", uid: SEED_SERVER_UID },
+          },
+        ]),
+        slice("nginx-service", [
+          { addresses: ["10.42.1.3"] },
+          { addresses: ["10.42.1.4"], conditions: { ready: false } },
+        ]),
+        slice("other-service", [{ addresses: ["10.42.1.9"] }]),
+        { kind: "Pod", metadata: { name: "nginx-server" } },
+        { kind: "EndpointSlice" },
       ],
     });
-    expect(parseEndpointSlices(json)).toEqual([
+    expect(endpointsOf(apiObjects(json), "nginx-service")).toEqual([
       { ip: "10.42.0.7", ready: true, podName: "nginx-server", podUid: SEED_SERVER_UID },
       { ip: "10.42.1.3", ready: true },
       { ip: "10.42.1.4", ready: false },
@@ -137,6 +141,8 @@ describe("parseEndpointSlices", () => {
   });
 
   it("reads what the helpers write", () => {
-    expect(parseEndpointSlices(endpointSlicesJson(seedEndpoints))).toEqual(seedEndpoints);
+    expect(endpointsOf(apiObjects(endpointSlicesJson(seedEndpoints)), "nginx-service")).toEqual(
+      seedEndpoints,
+    );
   });
 });

@@ -82,6 +82,7 @@ describe("the mesh's layout, read in one list", () => {
       ip: "10.42.0.7",
       uid: "u",
       ready: true,
+      labels: {},
     };
     const own = ownPods([{ ...listed, controller: client }], "mesh-client", undefined, "clients");
     expect(own).toEqual({

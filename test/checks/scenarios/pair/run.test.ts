@@ -3,7 +3,7 @@ import { KubectlResult } from "../../../../checks/probe/kubectl";
 import { buildScript } from "../../../../checks/probe/script";
 import { clientScript, podScriptDeadlineSeconds } from "../../../../checks/scenarios/pair/probes";
 import { kubectlError } from "../../../../checks/probe/exec";
-import { parseNodePodCidrs } from "../../../../checks/scenarios/pair/checks";
+import { apiObjects, nodesOf } from "../../../../checks/probe/cluster";
 import { CheckRunError } from "../../../../checks/scenarios/pair";
 import { runPlan } from "../../../../checks/runPlan";
 import { KubectlRunner } from "../../../../checks/probe/exec";
@@ -23,11 +23,16 @@ import {
 const nodesJson = JSON.stringify({
   items: [
     {
+      kind: "Node",
       metadata: { name: "vagrant" },
       spec: { podCIDR: "10.42.0.0/24", podCIDRs: ["10.42.0.0/24"] },
     },
   ],
 });
+
+/** What the pair reads of its namespace in one list, without isolation and with it. */
+const LAB_KINDS = "endpointslices";
+const ISOLATED_LAB_KINDS = "endpointslices,pods,networkpolicies";
 
 const slicesOk: KubectlResult = { code: 0, stdout: endpointSlicesJson(seedEndpoints), stderr: "" };
 const stamp = { runnerVersion: "0.1.0+test", now: () => new Date("2026-12-01T19:00:00Z") };
@@ -64,7 +69,8 @@ function fakeKubectl(
     if (args.includes("logs")) {
       return serverLog(tokens);
     }
-    return args.includes("endpointslices") ? slices : args.includes("pods") ? pods : nodes;
+    // The lab's namespace in one list (its slices), the pods at an IP across namespaces, the nodes.
+    return args.includes(LAB_KINDS) ? slices : args.includes("pods") ? pods : nodes;
   };
   return { calls, run };
 }
@@ -105,7 +111,7 @@ const healthy = (nonce: string): KubectlResult => ({
 });
 
 describe("runChecks", () => {
-  it("makes four kubectl calls, exec, get nodes, get endpointslices and the server's log, on the given context", async () => {
+  it("makes four kubectl calls, exec, get nodes, one list of the lab's namespace and the server's log, on the given context", async () => {
     const { calls, run } = fakeKubectl(healthy, { code: 0, stdout: nodesJson, stderr: "" });
     const verification = await runChecks(seedPlan, run, stamp, "k3s-vm");
     expect(verification).toMatchObject({
@@ -132,11 +138,9 @@ describe("runChecks", () => {
       "--context",
       "k3s-vm",
       "get",
-      "endpointslices",
+      LAB_KINDS,
       "-n",
       "pod-to-pod",
-      "-l",
-      "kubernetes.io/service-name=nginx-service",
       "-o",
       "json",
     ]);
@@ -308,9 +312,7 @@ describe("runChecks", () => {
         budgets.push(timeoutMs);
         return healthy(nonceOf(args[args.length - 1]));
       }
-      return args.includes("endpointslices")
-        ? slicesOk
-        : { code: 0, stdout: nodesJson, stderr: "" };
+      return args.includes(LAB_KINDS) ? slicesOk : { code: 0, stdout: nodesJson, stderr: "" };
     };
     await runChecks(seedPlan, run, stamp);
     expect(budgets).toEqual([(podScriptDeadlineSeconds(seedPlan) + 5 + 30) * 1000]);
@@ -355,7 +357,10 @@ describe("kubectlError", () => {
   });
 });
 
-describe("parseNodePodCidrs", () => {
+describe("nodesOf", () => {
+  const podCidrsOf = (json: string) =>
+    new Map([...nodesOf(apiObjects(json))].map(([name, node]) => [name, node.podCidrs]));
+
   it("reads the bare Node that kubectl prints for a single name", () => {
     const json = JSON.stringify({
       apiVersion: "v1",
@@ -363,28 +368,31 @@ describe("parseNodePodCidrs", () => {
       metadata: { name: "vm" },
       spec: { podCIDR: "10.42.0.0/24", podCIDRs: ["10.42.0.0/24"] },
     });
-    expect(parseNodePodCidrs(json)).toEqual(new Map([["vm", { podCidrs: ["10.42.0.0/24"] }]]));
+    expect(podCidrsOf(json)).toEqual(new Map([["vm", ["10.42.0.0/24"]]]));
   });
 
   it("falls back to spec.podCIDR and tolerates a node without one", () => {
     const json = JSON.stringify({
+      kind: "List",
       items: [
-        { metadata: { name: "a" }, spec: { podCIDR: "10.42.1.0/24" } },
-        { metadata: { name: "b" }, spec: {} },
+        { kind: "Node", metadata: { name: "a" }, spec: { podCIDR: "10.42.1.0/24" } },
+        { kind: "Node", metadata: { name: "b" }, spec: {} },
       ],
     });
-    expect(parseNodePodCidrs(json)).toEqual(
+    expect(podCidrsOf(json)).toEqual(
       new Map([
-        ["a", { podCidrs: ["10.42.1.0/24"] }],
-        ["b", { podCidrs: [] }],
+        ["a", ["10.42.1.0/24"]],
+        ["b", []],
       ]),
     );
   });
 
   it("reads each node's InternalIP and Flannel's backend, as k3s's Flannel annotates them", () => {
     const json = JSON.stringify({
+      kind: "List",
       items: [
         {
+          kind: "Node",
           metadata: {
             name: "worker-node-2",
             annotations: { "flannel.alpha.coreos.com/backend-type": "vxlan" },
@@ -399,11 +407,32 @@ describe("parseNodePodCidrs", () => {
         },
       ],
     });
-    expect(parseNodePodCidrs(json).get("worker-node-2")).toEqual({
+    expect(nodesOf(apiObjects(json)).get("worker-node-2")).toEqual({
+      name: "worker-node-2",
       podCidrs: ["10.244.2.0/24"],
       internalIp: "192.168.56.12",
       overlay: "flannel vxlan",
+      schedulable: true,
     });
+  });
+
+  it("takes a cordoned node, or one with a NoSchedule or NoExecute taint, for unschedulable", () => {
+    const node = (name: string, spec: object) => ({ kind: "Node", metadata: { name }, spec });
+    const json = JSON.stringify({
+      kind: "List",
+      items: [
+        node("open", { taints: [{ effect: "PreferNoSchedule" }] }),
+        node("cordoned", { unschedulable: true }),
+        node("no-schedule", { taints: [{ effect: "NoSchedule" }] }),
+        node("no-execute", { taints: [{ effect: "NoExecute" }] }),
+      ],
+    });
+    expect([...nodesOf(apiObjects(json)).values()].map((n) => [n.name, n.schedulable])).toEqual([
+      ["open", true],
+      ["cordoned", false],
+      ["no-schedule", false],
+      ["no-execute", false],
+    ]);
   });
 });
 
@@ -435,7 +464,7 @@ describe("when the runner's kubectl calls start", () => {
       if (args[0] === "logs") {
         return { code: 0, stdout: "", stderr: "" };
       }
-      return args[1] === "endpointslices"
+      return args[1] === LAB_KINDS || args[1] === ISOLATED_LAB_KINDS
         ? slicesOk
         : args[1] === "nodes"
           ? { code: 0, stdout: nodesJson, stderr: "" }
@@ -467,9 +496,7 @@ describe("when the runner's kubectl calls start", () => {
     endClientExec();
     await verdict;
     const ended = started.indexOf("client exec ended");
-    expect(started.slice(ended + 1, ended + 5).sort()).toEqual(
-      ["get endpointslices", "get networkpolicies", "get nodes", "get pods"].sort(),
-    );
+    expect(started.slice(ended + 1, ended + 3)).toEqual(["get nodes", `get ${ISOLATED_LAB_KINDS}`]);
   });
 
   it("with a stranger still waiting out its refusals, the API reads do not wait for it", async () => {
@@ -494,20 +521,18 @@ describe("when the runner's kubectl calls start", () => {
       "exec busybox-client",
       "client exec ended",
       "get nodes",
-      "get endpointslices",
-      "get networkpolicies",
-      "get pods",
+      `get ${ISOLATED_LAB_KINDS}`,
     ]);
     endStrangerExec();
     await verdict;
-    expect(started.slice(7, 9)).toEqual(["stranger exec ended", "logs"]);
+    expect(started.slice(5, 7)).toEqual(["stranger exec ended", "logs"]);
   });
 
   it("without a stranger, starts the API reads alongside the client's exec", async () => {
     const { started, run, endClientExec } = gatedKubectl();
     const verdict = runChecks(seedPlan, run, stamp);
     await tick();
-    expect(started).toEqual(["exec busybox-client", "get nodes", "get endpointslices"]);
+    expect(started).toEqual(["exec busybox-client", "get nodes", `get ${LAB_KINDS}`]);
     endClientExec();
     await verdict;
   });
