@@ -13,7 +13,10 @@ import { kubeconfigSource, KubeconfigSource } from "./probe/kubeconfig";
 import { kubectl, stopAllKubectl } from "./probe/kubectl";
 import { renderReport } from "./report/report";
 import { runPlan } from "./runPlan";
+import { favourMemory } from "./runtime";
 import { Verification } from "./contract/types";
+
+favourMemory();
 
 // Stopped half way (Ctrl-C on `pulumi up`, a CI job cancelled): the kubectl runs stop with the
 // runner rather than going on unobserved. Nothing is on disk to clean up.

@@ -17,7 +17,7 @@ export interface ServerSide {
   readonly state: WitnessState;
   /** The verdict that decided. */
   readonly verdict: Verdict;
-  /** The verdicts' words, each once. */
+  /** The verdicts' words, each once (worded when read: most results of a big run never are). */
   readonly notes: string;
 }
 
@@ -43,7 +43,12 @@ export function serverSides<C extends Claim>(
         : alone.length > 0
           ? ["clientsWordAlone", alone]
           : ["witnessed", found];
-    const notes = [...new Set(shown.map((f) => describe(f.claim, f.verdict)))].join("; ");
-    return { state, verdict: shown[0].verdict, notes };
+    return {
+      state,
+      verdict: shown[0].verdict,
+      get notes() {
+        return [...new Set(shown.map((f) => describe(f.claim, f.verdict)))].join("; ");
+      },
+    };
   };
 }

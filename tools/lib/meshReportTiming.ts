@@ -57,6 +57,11 @@ function runnerTiming(root: string, nodes: number, plan: MeshPlan): string {
         logLevel: "silent",
       });
     bundle(path.join(root, "checks/runPlan.ts"), "runPlan.js");
+    // The runner's own tuning of its process (checks/runtime.ts), where the checkout has one.
+    const runtime = path.join(root, "checks/runtime.ts");
+    if (fs.existsSync(runtime)) {
+      bundle(runtime, "runtime.js");
+    }
     bundle(path.join(__dirname, "meshRunnerTiming.ts"), "timing.js");
     bundle(path.join(__dirname, "syntheticMeshServer.ts"), "lab.js");
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan));

@@ -4,17 +4,26 @@
  * TypeScript loader's; its kubectl calls answered over IPC by the lab in a process of its own
  * (syntheticMeshServer.ts), as kubectl's answers come from other processes. Started by
  * meshReportTiming.ts's `runner` mode as
- * `node <this, bundled> <runPlan bundle> <lab bundle> <nodes> <plan.json>`; prints
+ * `node <this, bundled> <runPlan bundle> <lab bundle> <nodes> <plan.json>` (with the checkout's
+ * checks/runtime.ts bundled beside runPlan's as runtime.js, where it has one); prints
  * `{"ms": …, "bytes": …, "heapMiB": …, "rssMiB": …, "requests": {…}}`.
  */
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import type { KubectlResult } from "../../checks/probe/kubectl";
 
 type RunPlan = typeof import("../../checks/runPlan");
+type Runtime = typeof import("../../checks/runtime");
 
 async function main(): Promise<void> {
   const [bundle, labBundle, nodes, planFile] = process.argv.slice(2);
+  // As run.ts does before anything else, where the checkout's runner tunes its process.
+  const runtime = path.join(path.dirname(bundle), "runtime.js");
+  if (fs.existsSync(runtime)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(runtime) as Runtime).favourMemory();
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runPlan } = require(bundle) as RunPlan;
   const lab = fork(labBundle, [nodes]);

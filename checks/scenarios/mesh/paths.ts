@@ -346,7 +346,12 @@ function pinged(p: ReturnType<typeof judgePing> | undefined): string {
       : p.detail;
 }
 
-/** A path judged, in the form its cell keeps: the words the matrix shows, its claims. */
+/**
+ * A path judged, in the form its cell keeps: the words the matrix shows, its claims. A passing pod
+ * path's words are who answered, and that the rest answered (its outcome says as much): they show
+ * only where the witness then fails it, and a thousand nodes' passing paths are most of them, so
+ * they are kept as the judge's own words and a constant rather than joined anew.
+ */
 function compact(judged: PathJudgement, from: string, kind: "pod" | "node"): JudgedCell {
   const { http, small, large, full, outcome, ms, claims } = judged;
   return {
@@ -354,13 +359,19 @@ function compact(judged: PathJudgement, from: string, kind: "pod" | "node"): Jud
     outcome,
     ms,
     claims,
-    detail: onePiece(
+    detail:
       kind === "node"
-        ? `node ${from} → ${http.detail}`
-        : `http: ${http.detail}; ping: ${pinged(small)}; ${largeDetail(large, judged.probed.large?.ms ?? 0)}; full-size ping: ${pinged(full)}`,
-    ),
+        ? onePiece(`node ${from} → ${http.detail}`)
+        : outcome === "pass"
+          ? `http: ${http.detail}${PASSED}`
+          : onePiece(
+              `http: ${http.detail}; ping: ${pinged(small)}; ${largeDetail(large, judged.probed.large?.ms ?? 0)}; full-size ping: ${pinged(full)}`,
+            ),
   };
 }
+
+/** What a passing pod path's words add to who answered. */
+const PASSED = "; ping, 64 KiB and full-size ping answered";
 
 /** A cell, witnessed, as the stack output shows it. */
 export function meshPathOf(
@@ -372,13 +383,16 @@ export function meshPathOf(
     return { path: { from, to, outcome: "absent", ms: 0, detail: cell.path } };
   }
   const { outcome, ms, detail, side } = witnessPath(cell.path, sideOf);
+  // A path its echo server witnessed keeps its words as they are: the witness's own words would
+  // only repeat that it passed, for every passing path of the matrix.
+  const noted = side && side.state !== "witnessed";
   return {
     path: {
       from,
       to,
       outcome,
       ms,
-      detail: side ? onePiece(`${detail}; ${side.notes}`) : detail,
+      detail: noted ? onePiece(`${detail}; ${side.notes}`) : detail,
     },
     ...(side ? { side } : {}),
   };

@@ -556,7 +556,7 @@ describe("the echo servers' side of the mesh", () => {
     ]);
     expect(outcome.report.failures).toHaveLength(5);
     expect(toN1[1].detail).toContain(
-      "http: answered by mesh-echo-n1 (uid 00000000); ping: 2/2 answered; 65536 bytes in 30 ms; full-size ping: 3/3 answered; but n1's echo server (mesh-echo-n1) never logged this request: the answer came from elsewhere; but n1's echo server (mesh-echo-n1) never logged the 64 KiB request",
+      "http: answered by mesh-echo-n1 (uid 00000000); ping, 64 KiB and full-size ping answered; but n1's echo server (mesh-echo-n1) never logged this request: the answer came from elsewhere; but n1's echo server (mesh-echo-n1) never logged the 64 KiB request",
     );
     expect(outcome.report.matrix.map((row) => row.split(" ")[0][0])).toEqual(["N", "N", "N"]);
     expect(check(outcome, "mesh-pod-to-pod").ok).toBe(false);
