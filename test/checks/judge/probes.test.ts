@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { apiObjects, endpointsOf, ServiceEndpoint } from "../../../checks/probe/cluster";
+import { ServiceEndpoint } from "../../../checks/probe/cluster";
 import { Section } from "../../../checks/probe/script";
 import { checkIdentity, ExpectedServer } from "../../../checks/judge/probes";
-import { endpointSlicesJson, fixture, SEED_SERVER_UID, seedEndpoints } from "../../helpers";
+import { fixture, SEED_SERVER_UID, seedEndpoints } from "../../helpers";
 
 const STRANGER = "0a0b0c0d-1111-4222-8333-444455556666";
 const answer = (output: string, rc = 0): Section => ({ rc, ms: 3, tries: 1, output });
@@ -104,45 +104,5 @@ describe("checkIdentity", () => {
 
   it("fails a probe that produced nothing", () => {
     expect(checkIdentity(undefined, "s:80", pod)).toMatchObject({ ok: false });
-  });
-});
-
-describe("endpointsOf", () => {
-  it("reads every address of the Service's own slices with its pod, counting an unset ready as ready", () => {
-    const slice = (service: string, endpoints: unknown[]) => ({
-      kind: "EndpointSlice",
-      metadata: { labels: { "kubernetes.io/service-name": service } },
-      endpoints,
-    });
-    const json = JSON.stringify({
-      kind: "List",
-      items: [
-        slice("nginx-service", [
-          {
-            addresses: ["10.42.0.7"],
-            conditions: { ready: true },
-            targetRef: { kind: "Pod", name: "nginx-server", uid: SEED_SERVER_UID },
-          },
-        ]),
-        slice("nginx-service", [
-          { addresses: ["10.42.1.3"] },
-          { addresses: ["10.42.1.4"], conditions: { ready: false } },
-        ]),
-        slice("other-service", [{ addresses: ["10.42.1.9"] }]),
-        { kind: "Pod", metadata: { name: "nginx-server" } },
-        { kind: "EndpointSlice" },
-      ],
-    });
-    expect(endpointsOf(apiObjects(json), "nginx-service")).toEqual([
-      { ip: "10.42.0.7", ready: true, podName: "nginx-server", podUid: SEED_SERVER_UID },
-      { ip: "10.42.1.3", ready: true },
-      { ip: "10.42.1.4", ready: false },
-    ]);
-  });
-
-  it("reads what the helpers write", () => {
-    expect(endpointsOf(apiObjects(endpointSlicesJson(seedEndpoints)), "nginx-service")).toEqual(
-      seedEndpoints,
-    );
   });
 });

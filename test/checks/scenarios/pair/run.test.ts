@@ -3,7 +3,6 @@ import { KubectlResult } from "../../../../checks/probe/kubectl";
 import { buildScript } from "../../../../checks/probe/script";
 import { clientScript, podScriptDeadlineSeconds } from "../../../../checks/scenarios/pair/probes";
 import { kubectlError } from "../../../../checks/probe/exec";
-import { apiObjects, nodesOf } from "../../../../checks/probe/cluster";
 import { CheckRunError } from "../../../../checks/scenarios/pair";
 import { runPlan } from "../../../../checks/runPlan";
 import { KubectlRunner } from "../../../../checks/probe/exec";
@@ -354,85 +353,6 @@ describe("kubectlError", () => {
     );
     expect(kubectlError("x".repeat(1000))).toHaveLength(601);
     expect(kubectlError("")).toBe("no error output");
-  });
-});
-
-describe("nodesOf", () => {
-  const podCidrsOf = (json: string) =>
-    new Map([...nodesOf(apiObjects(json))].map(([name, node]) => [name, node.podCidrs]));
-
-  it("reads the bare Node that kubectl prints for a single name", () => {
-    const json = JSON.stringify({
-      apiVersion: "v1",
-      kind: "Node",
-      metadata: { name: "vm" },
-      spec: { podCIDR: "10.42.0.0/24", podCIDRs: ["10.42.0.0/24"] },
-    });
-    expect(podCidrsOf(json)).toEqual(new Map([["vm", ["10.42.0.0/24"]]]));
-  });
-
-  it("falls back to spec.podCIDR and tolerates a node without one", () => {
-    const json = JSON.stringify({
-      kind: "List",
-      items: [
-        { kind: "Node", metadata: { name: "a" }, spec: { podCIDR: "10.42.1.0/24" } },
-        { kind: "Node", metadata: { name: "b" }, spec: {} },
-      ],
-    });
-    expect(podCidrsOf(json)).toEqual(
-      new Map([
-        ["a", ["10.42.1.0/24"]],
-        ["b", []],
-      ]),
-    );
-  });
-
-  it("reads each node's InternalIP and Flannel's backend, as k3s's Flannel annotates them", () => {
-    const json = JSON.stringify({
-      kind: "List",
-      items: [
-        {
-          kind: "Node",
-          metadata: {
-            name: "worker-node-2",
-            annotations: { "flannel.alpha.coreos.com/backend-type": "vxlan" },
-          },
-          spec: { podCIDRs: ["10.244.2.0/24"] },
-          status: {
-            addresses: [
-              { type: "Hostname", address: "worker-node-2" },
-              { type: "InternalIP", address: "192.168.56.12" },
-            ],
-          },
-        },
-      ],
-    });
-    expect(nodesOf(apiObjects(json)).get("worker-node-2")).toEqual({
-      name: "worker-node-2",
-      podCidrs: ["10.244.2.0/24"],
-      internalIp: "192.168.56.12",
-      overlay: "flannel vxlan",
-      schedulable: true,
-    });
-  });
-
-  it("takes a cordoned node, or one with a NoSchedule or NoExecute taint, for unschedulable", () => {
-    const node = (name: string, spec: object) => ({ kind: "Node", metadata: { name }, spec });
-    const json = JSON.stringify({
-      kind: "List",
-      items: [
-        node("open", { taints: [{ effect: "PreferNoSchedule" }] }),
-        node("cordoned", { unschedulable: true }),
-        node("no-schedule", { taints: [{ effect: "NoSchedule" }] }),
-        node("no-execute", { taints: [{ effect: "NoExecute" }] }),
-      ],
-    });
-    expect([...nodesOf(apiObjects(json)).values()].map((n) => [n.name, n.schedulable])).toEqual([
-      ["open", true],
-      ["cordoned", false],
-      ["no-schedule", false],
-      ["no-execute", false],
-    ]);
   });
 });
 
