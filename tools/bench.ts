@@ -10,8 +10,9 @@
  *   B      the walkthrough as a person types it (tools/lib/walkthrough.ts), isolated as the program
  *          isolates it by default: the same NetworkPolicies, and a stranger whose wget they refuse
  *   P      `pulumi preview` of the deployed stack, now and then; N a no-change `pulumi up`
- *   C      the check step alone: the runner started as now (`node checks/start.js`) and as then
- *          (`node --import tsx checks/run.ts`), against the deployed lab; and now's with the
+ *   C      the check step alone: this checkout's runner (`node checks/start.js`) and the
+ *          baseline's, as its command started it (its checks/start.js, or, before there was one,
+ *          `node --import tsx checks/run.ts`), against the deployed lab; and now's with the
  *          client's probes alone (no stranger), against the same lab
  *   floors an empty program's preview (started as now, and as then), a one-object Kubernetes
  *          program's preview (started as now), a bare Pod's create-to-Ready,
@@ -256,8 +257,12 @@ async function main(): Promise<void> {
     for (let pair = 1; pair <= pairs; pair++) {
       const clientOnly = mustRun("node", ["checks/start.js"], { env: clientEnv }).seconds;
       const startNow = () => mustRun("node", ["checks/start.js"], { env }).seconds;
+      const thenStart = path.join(then.dir, "checks", "start.js");
       const startThen = () =>
-        mustRun("node", ["--import", "tsx", "checks/run.ts"], { env }).seconds;
+        (fs.existsSync(thenStart)
+          ? mustRun("node", [thenStart], { env })
+          : mustRun("node", ["--import", "tsx", path.join(then.dir, "checks", "run.ts")], { env })
+        ).seconds;
       const [x, y] =
         pair % 2 === 1 ? [startNow(), startThen()] : [startThen(), startNow()].reverse();
       const bareExec = mustRun("kubectl", [
