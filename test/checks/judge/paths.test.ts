@@ -107,6 +107,24 @@ describe("witnessPath", () => {
     const witnessed = witnessPath(judged, sides(logged("10.42.0.5")));
     expect(witnessed.outcome).toBe("pass");
     expect(witnessed.side?.state).toBe("witnessed");
+    expect(witnessed.side?.notes).toBe(
+      [
+        "nginx-server logged it from 10.42.0.5 (GET 10.42.0.7:80/pod-to-pod/identity, status 200)",
+        "nginx-server logged it from 10.42.0.5 (GET 10.42.0.7:80/pod-to-pod/large, status 200)",
+      ].join("; "),
+    );
+  });
+
+  it("words a side's notes only when they are read", () => {
+    let worded = 0;
+    const sideOf = serverSides(logEvidence(logged("10.42.0.5")), (_, verdict) => {
+      worded += 1;
+      return describeVerdict(verdict, "nginx-server", "busybox-client (10.42.0.5)");
+    });
+    const side = witnessPath(judged, sideOf).side;
+    expect(worded).toBe(0);
+    expect(side?.notes).toContain("nginx-server logged it from 10.42.0.5");
+    expect(worded).toBe(judged.claims.length);
   });
 
   it("makes a path whose answer came from another sender unserved, its HTTP failed", () => {

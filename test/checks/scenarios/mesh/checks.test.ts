@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { evaluateMesh, MeshRun, parseNodeLinks } from "../../../../checks/scenarios/mesh/paths";
+import {
+  evaluateMesh,
+  MeshCell,
+  meshPathOf,
+  MeshRun,
+  parseNodeLinks,
+} from "../../../../checks/scenarios/mesh/paths";
 import { diagnose } from "../../../../checks/judge/diagnose";
 import { meshFindings } from "../../../../checks/scenarios/mesh";
 import { meshChecks, meshReport } from "../../../../checks/scenarios/mesh/checks";
@@ -207,6 +213,47 @@ describe("the mesh's checks and diagnosis", () => {
     expect(evaluation.podPaths[0].detail).toContain(
       "http: answered by pod uid 11111111-2222-4333-8444-555555555555, not mesh-echo-n1 (uid 00000000-0000-4000-8000-000000000000): another pod has its address; ping: 2/2 answered",
     );
+  });
+});
+
+describe("meshPathOf", () => {
+  const words =
+    "http: answered by mesh-echo-n2 (uid 00000002); ping, 64 KiB and full-size ping answered";
+  const cell: MeshCell = {
+    from: "n1",
+    to: "n2",
+    path: { http: { ok: true }, outcome: "pass", ms: 7, claims: [], detail: words },
+  };
+  const confirmed = { kind: "confirmed", seen: "10.42.1.11", remotes: ["10.42.1.11"] } as const;
+
+  it("keeps a witnessed path's words as they are: the witness's would only repeat that it passed", () => {
+    const side = {
+      state: "witnessed",
+      verdict: confirmed,
+      notes: "n2's echo server logged it",
+    } as const;
+    expect(meshPathOf(cell, () => side).path).toEqual({
+      from: "n1",
+      to: "n2",
+      outcome: "pass",
+      ms: 7,
+      detail: words,
+    });
+  });
+
+  it("adds the witness's words where it failed the path", () => {
+    const side = {
+      state: "notServed",
+      verdict: { kind: "elsewhere", loggedBy: [] },
+      notes: "but n2's echo server never logged this request",
+    } as const;
+    expect(meshPathOf(cell, () => side).path).toEqual({
+      from: "n1",
+      to: "n2",
+      outcome: "unserved",
+      ms: 7,
+      detail: `${words}; but n2's echo server never logged this request`,
+    });
   });
 });
 
