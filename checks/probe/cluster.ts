@@ -20,6 +20,7 @@ export interface ApiObject {
   readonly kind?: string;
   readonly metadata?: {
     readonly name?: string;
+    readonly namespace?: string;
     readonly uid?: string;
     readonly creationTimestamp?: string;
     readonly labels?: Readonly<Record<string, string>>;
@@ -131,6 +132,7 @@ export function nodesOf(objects: readonly ApiObject[]): Map<string, NodeView> {
 /** A pod as the checks see it: where it runs, its address, whether Ready, who controls it. */
 export interface PodView {
   readonly name: string;
+  readonly namespace: string;
   /** The node it is scheduled on ("" while it is not). */
   readonly node: string;
   /** Its pod IP ("" while it has none). */
@@ -155,6 +157,7 @@ export function podsOf(objects: readonly ApiObject[]): PodView[] {
     return [
       {
         name: metadata.name,
+        namespace: metadata.namespace ?? "",
         node: spec?.nodeName ?? "",
         ip: status?.podIP ?? "",
         uid: metadata.uid ?? "",

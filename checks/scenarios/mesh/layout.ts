@@ -100,7 +100,8 @@ export function ownPods(
   const oldestFirst = [...listed].sort((a, b) =>
     (a.created ?? "~").localeCompare(b.created ?? "~"),
   );
-  for (const { controller, created: _created, labels: _labels, ...pod } of oldestFirst) {
+  for (const { controller, name, node, ip, uid: podUid, ready } of oldestFirst) {
+    const pod: MeshPod = { name, node, ip, uid: podUid, ready };
     if (uid !== undefined && controller?.kind === "DaemonSet" && controller.uid === uid) {
       pods.push(pod);
     } else {

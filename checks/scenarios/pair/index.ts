@@ -1,6 +1,13 @@
 import { citeFailed, diagnose, Findings, FoundNode, IMPOSTOR } from "../../judge/diagnose";
-import { apiObjects, ApiObject, endpointsOf, nodesOf, ofKind, podsOf } from "../../probe/cluster";
-import { ServiceEndpoint } from "../../probe/cluster";
+import {
+  apiObjects,
+  ApiObject,
+  endpointsOf,
+  nodesOf,
+  ofKind,
+  podsOf,
+  ServiceEndpoint,
+} from "../../probe/cluster";
 import { judgePairPaths, LabNodes, pairChecks } from "./checks";
 import { egressRestrictedBy, ingressVerdict } from "../../judge/networkPolicy";
 import { judgeStrangerPaths, PolicyFacts, policyChecks } from "./isolation";
@@ -69,11 +76,6 @@ function labKinds(plan: CheckPlan): string {
 /** Raised when the checks could not run at all (as opposed to running and failing). */
 export class CheckRunError extends Error {}
 
-interface PodJson {
-  metadata?: { namespace?: string; name?: string; uid?: string; labels?: Record<string, string> };
-  status?: { podIP?: string };
-}
-
 /**
  * When something other than the nginx pod answered at its IP, the API server can say what now has
  * that address: evidence a person can act on ("a pod took the IP"). Asked only then, and best
@@ -103,14 +105,14 @@ async function nameWhoAnswered(
       ],
       plan.timeoutSeconds * 1000 + 10_000,
     ),
-    (stdout) => (JSON.parse(stdout) as { items?: PodJson[] }).items ?? [],
+    (json) => podsOf(apiObjects(json)),
   );
   const owners =
     found instanceof Error
       ? `the API server could not say which pod has ${plan.serverPodIp}: ${found.message.split("\n")[0]}`
       : found.length === 0
         ? `no pod has ${plan.serverPodIp} now`
-        : `${plan.serverPodIp} belongs to ${found.map((p) => `pod ${p.metadata?.namespace}/${p.metadata?.name} (uid ${p.metadata?.uid})`).join(", ")}`;
+        : `${plan.serverPodIp} belongs to ${found.map((p) => `pod ${p.namespace}/${p.name} (uid ${p.uid})`).join(", ")}`;
   return results.map((r) => (r === podIp ? { ...r, detail: `${r.detail}; ${owners}` } : r));
 }
 

@@ -35,6 +35,7 @@ describe("podsOf", () => {
           kind: "Pod",
           metadata: {
             name: "mesh-client-x1",
+            namespace: "lab",
             uid: "u1",
             creationTimestamp: "2026-12-05T08:00:00Z",
             labels: { app: "mesh-client" },
@@ -60,6 +61,7 @@ describe("podsOf", () => {
     expect(podsOf(apiObjects(json))).toEqual([
       {
         name: "mesh-client-x1",
+        namespace: "lab",
         node: "vm",
         ip: "10.42.0.9",
         uid: "u1",
@@ -68,7 +70,7 @@ describe("podsOf", () => {
         controller: { kind: "DaemonSet", name: "mesh-client", uid: "d" },
         created: "2026-12-05T08:00:00Z",
       },
-      { name: "pending", node: "", ip: "", uid: "", ready: false, labels: {} },
+      { name: "pending", namespace: "", node: "", ip: "", uid: "", ready: false, labels: {} },
     ]);
   });
 });

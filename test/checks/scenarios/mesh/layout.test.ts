@@ -83,6 +83,7 @@ describe("the mesh's layout, read in one list", () => {
       uid: "u",
       ready: true,
       labels: {},
+      namespace: "lab",
     };
     const own = ownPods([{ ...listed, controller: client }], "mesh-client", undefined, "clients");
     expect(own).toEqual({

@@ -257,7 +257,7 @@ describe("runChecks", () => {
       {
         code: 0,
         stdout: JSON.stringify({
-          items: [{ metadata: { namespace: "other", name: "web-7", uid: stranger } }],
+          items: [{ kind: "Pod", metadata: { namespace: "other", name: "web-7", uid: stranger } }],
         }),
         stderr: "",
       },
