@@ -3,6 +3,8 @@ import { IDENTITY_PATH, LARGE_BYTES, parseIdentity } from "../contract/identity"
 import {
   bodyStart,
   fetched,
+  NetworkInterface,
+  parseIpAddr,
   parseNslookup,
   parsePing,
   PingSummary,
@@ -249,6 +251,31 @@ export function judgeServiceName(
     detail: section ? answer.detail + triesNote(section, answer.ok) + waited : "not probed",
     ms: section?.ms ?? 0,
     tries: section?.tries ?? 0,
+  };
+}
+
+/** A client's own network, as its own jobs (plan/client.ts's ownJobs) saw it. */
+export interface OwnNetwork {
+  /** `ip addr` of its eth0 (`ip-addr`), as it ran. */
+  readonly addr?: Section;
+  readonly eth0?: NetworkInterface;
+  /** `ip route` (`ip-route`), where the scenario asked for it. */
+  readonly routes?: Section;
+  /** Whether its node, its gateway, answered ping; unknown where that probe did not run. */
+  readonly gatewayAnswers?: boolean;
+}
+
+/** Reads a client's own jobs: every scenario's client, one way. */
+export function judgeOwnNetwork(sections: ReadonlyMap<string, Section>): OwnNetwork {
+  const addr = sections.get("ip-addr");
+  const eth0 = parseIpAddr(addr?.output ?? "").find((i) => i.name === "eth0");
+  const routes = sections.get("ip-route");
+  const gateway = sections.get("gateway-ping");
+  return {
+    ...(addr ? { addr } : {}),
+    ...(eth0 ? { eth0 } : {}),
+    ...(routes ? { routes } : {}),
+    ...(gateway && gateway.rc >= 0 ? { gatewayAnswers: gateway.rc === 0 } : {}),
   };
 }
 

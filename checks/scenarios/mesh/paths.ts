@@ -1,5 +1,5 @@
 import { ServiceEndpoint } from "../../probe/cluster";
-import { ExpectedServer, judgePing, judgeServiceName } from "../../judge/probes";
+import { ExpectedServer, judgeOwnNetwork, judgePing, judgeServiceName } from "../../judge/probes";
 import { judgePath, largeDetail, PathJudgement, Witnessable, witnessPath } from "../../judge/paths";
 import { MeshLayout, MeshPath, MeshPod } from "../../contract/meshTypes";
 import { meshNodePath, meshPodPath, meshServicePath, MeshTarget } from "./probes";
@@ -326,14 +326,13 @@ function clientRun(
     claims: answeredBy ? judged.claims.map((c) => ({ ...c, server: answeredBy })) : [],
   };
   const dns = judgeServiceName(sections, service.fqdn, service.clusterIp);
-  const eth0 = parseIpAddr(sections.get("ip-addr")?.output ?? "").find((i) => i.name === "eth0");
-  const gateway = sections.get("gateway-ping");
+  const { eth0, gatewayAnswers } = judgeOwnNetwork(sections);
   return {
     node,
     service: sections.has("service") ? fetched : "not probed",
     dns: { ok: dns.ok, ms: dns.ms, detail: dns.detail },
     ...(eth0 ? { podMtu: eth0.mtu } : {}),
-    ...(gateway ? { gatewayAnswers: gateway.rc === 0 } : {}),
+    ...(gatewayAnswers !== undefined ? { gatewayAnswers } : {}),
   };
 }
 

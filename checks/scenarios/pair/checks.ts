@@ -1,8 +1,15 @@
 import { NodeView, ServiceEndpoint } from "../../probe/cluster";
 import { LARGE_BYTES, LARGE_PATH } from "../../contract/identity";
 import { cidrContains } from "../../judge/ipv4";
-import { parseIpAddr, parseIpRoute } from "../../probe/parsers";
-import { ExpectedServer, judgeLarge, judgeServiceName, pingAnswered } from "../../judge/probes";
+import { parseIpRoute } from "../../probe/parsers";
+import {
+  ExpectedServer,
+  judgeLarge,
+  judgeOwnNetwork,
+  judgeServiceName,
+  OwnNetwork,
+  pingAnswered,
+} from "../../judge/probes";
 import { Section } from "../../probe/script";
 import { podPath, serviceFqdn, servicePaths } from "./probes";
 import { judgePath, PathJudgement, witnessFacts } from "../../judge/paths";
@@ -74,9 +81,9 @@ function pingCheck(path: PathJudgement): CheckResult {
   };
 }
 
-function interfaceCheck(plan: CheckPlan, section: Section | undefined): CheckResult {
-  const { ms, output } = section ?? MISSING;
-  const eth0 = parseIpAddr(output).find((iface) => iface.name === "eth0");
+function interfaceCheck(plan: CheckPlan, own: OwnNetwork): CheckResult {
+  const { ms, output } = own.addr ?? MISSING;
+  const { eth0 } = own;
   if (!eth0) {
     return {
       name: "pod-interface",
@@ -109,12 +116,8 @@ function interfaceCheck(plan: CheckPlan, section: Section | undefined): CheckRes
   };
 }
 
-function routesCheck(
-  plan: CheckPlan,
-  section: Section | undefined,
-  gatewaySection: Section | undefined,
-): CheckResult {
-  const { ms, output } = section ?? MISSING;
+function routesCheck(plan: CheckPlan, own: OwnNetwork): CheckResult {
+  const { ms, output } = own.routes ?? MISSING;
   const routes = parseIpRoute(output);
   const defaultRoute = routes.find((route) => route.destination === "default");
   const subnet = routes.find(
@@ -152,9 +155,7 @@ function routesCheck(
       ...(subnet ? { podSubnet: subnet.destination } : {}),
       // The client's own node answering is the same-node half of the path; the diagnosis uses it
       // to tell a broken node-to-node path from a broken pod network.
-      ...(gatewaySection && gatewaySection.rc >= 0
-        ? { gatewayAnswers: gatewaySection.rc === 0 }
-        : {}),
+      ...(own.gatewayAnswers !== undefined ? { gatewayAnswers: own.gatewayAnswers } : {}),
     },
   };
 }
@@ -285,6 +286,7 @@ export function pairChecks(
   paths: PairPaths,
 ): CheckResult[] {
   const [byName, byFqdn, byClusterIp] = paths.services;
+  const own = judgeOwnNetwork(sections);
   return [
     httpCheck("pod-ip-http", paths.pod),
     httpCheck("service-dns-http", byName),
@@ -292,14 +294,10 @@ export function pairChecks(
     httpCheck("service-clusterip-http", byClusterIp),
     dnsCheck(plan, sections),
     pingCheck(paths.pod),
-    interfaceCheck(plan, sections.get("ip-addr")),
-    routesCheck(plan, sections.get("ip-route"), sections.get("gateway-ping")),
+    interfaceCheck(plan, own),
+    routesCheck(plan, own),
     cidrCheck(plan, nodeCidrs),
-    mtuCheck(
-      plan,
-      paths.pod,
-      parseIpAddr(sections.get("ip-addr")?.output ?? "").find((i) => i.name === "eth0")?.mtu,
-    ),
+    mtuCheck(plan, paths.pod, own.eth0?.mtu),
   ];
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ServiceEndpoint } from "../../../checks/probe/cluster";
 import { Section } from "../../../checks/probe/script";
-import { checkIdentity, ExpectedServer } from "../../../checks/judge/probes";
+import { checkIdentity, ExpectedServer, judgeOwnNetwork } from "../../../checks/judge/probes";
 import { fixture, SEED_SERVER_UID, seedEndpoints } from "../../helpers";
 
 const STRANGER = "0a0b0c0d-1111-4222-8333-444455556666";
@@ -104,5 +104,31 @@ describe("checkIdentity", () => {
 
   it("fails a probe that produced nothing", () => {
     expect(checkIdentity(undefined, "s:80", pod)).toMatchObject({ ok: false });
+  });
+});
+
+describe("judgeOwnNetwork", () => {
+  const ran = (rc: number, output = ""): Section => ({ rc, ms: 3, tries: rc < 0 ? 0 : 1, output });
+  const addr = ran(0, fixture("busybox/ip-addr.txt"));
+
+  it("reads a client's eth0 from a real ip addr, and its gateway's answer", () => {
+    const own = judgeOwnNetwork(
+      new Map([
+        ["ip-addr", addr],
+        ["gateway-ping", ran(0)],
+      ]),
+    );
+    expect(own.addr).toBe(addr);
+    expect(own.eth0).toMatchObject({ name: "eth0", mtu: 1450, peerIndex: 7, up: true });
+    expect(own.routes).toBeUndefined();
+    expect(own.gatewayAnswers).toBe(true);
+  });
+
+  it("says the gateway does not answer only where its ping ran, and unknown where it did not", () => {
+    const answers = (gateway: Section) =>
+      judgeOwnNetwork(new Map([["gateway-ping", gateway]])).gatewayAnswers;
+    expect(answers(ran(1))).toBe(false);
+    expect(answers(ran(-1, "not run: the script's deadline"))).toBeUndefined();
+    expect(judgeOwnNetwork(new Map()).gatewayAnswers).toBeUndefined();
   });
 });
