@@ -1,9 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LabNodes } from "../checks/scenarios/pair/checks";
+import { judgePairPaths, LabNodes, pairChecks } from "../checks/scenarios/pair/checks";
+import { judgeStrangerPaths, PolicyFacts, policyChecks } from "../checks/scenarios/pair/isolation";
 import { ServiceEndpoint } from "../checks/probe/cluster";
 import { parseScriptOutput, Section } from "../checks/probe/script";
-import { CheckPlan, CheckResult, Verification } from "../checks/contract/types";
+import { CheckPlan, CheckResult, PolicyPlan, Verification } from "../checks/contract/types";
 import { summarize } from "../checks/judge/verdict";
 import { diagnose } from "../checks/judge/diagnose";
 import { pairFindings } from "../checks/scenarios/pair";
@@ -134,4 +135,30 @@ export function judged(
   stamp: { readonly checkedAt: string; readonly runnerVersion: string },
 ): Verification {
   return summarize(checks, stamp, diagnose(pairFindings(checks)));
+}
+
+/** The pair's checks from the client's sections, the nodes and the endpoints, before any log is read. */
+export function evaluateChecks(
+  plan: CheckPlan,
+  sections: ReadonlyMap<string, Section>,
+  nodeCidrs: LabNodes | Error,
+  endpoints: readonly ServiceEndpoint[] | Error,
+): CheckResult[] {
+  return pairChecks(plan, sections, nodeCidrs, judgePairPaths(plan, sections, endpoints));
+}
+
+/** The NetworkPolicy checks from the stranger's sections, before any log is read. */
+export function evaluatePolicyChecks(
+  plan: CheckPlan,
+  policy: PolicyPlan,
+  sections: ReadonlyMap<string, Section>,
+  facts: PolicyFacts,
+): CheckResult[] {
+  return policyChecks(
+    plan,
+    policy,
+    sections,
+    facts,
+    judgeStrangerPaths(plan, policy, sections, facts, {}),
+  );
 }

@@ -8,7 +8,7 @@ import { parseIpAddr } from "../../probe/parsers";
 import { ScriptOutput, Section } from "../../probe/script";
 import { Claim } from "../../witness/witness";
 import { onePiece } from "../../contract/text";
-import { coveredNodes, MeshCoverage, meshCoverage } from "./coverage";
+import { coveredNodes, MeshCoverage } from "./coverage";
 import type { ServerSide } from "../../witness/sides";
 
 /** What one script run gave: its sections, or why it gave none. */
@@ -133,9 +133,6 @@ export interface MeshService {
   readonly clusterIp: string;
   readonly endpoints: readonly ServiceEndpoint[] | Error;
 }
-
-/** The token a script's requests carried: one per script, by its kind and node. */
-export type TokenOf = (kind: "client" | "node", from: string) => string;
 
 /** What the mesh keeps of one client's run: its row of the pod matrix and its own probes. */
 export interface ClientRead {
@@ -268,29 +265,6 @@ export function meshJudge(
     };
   };
   return { client, node, evaluation };
-}
-
-/**
- * Reads every script's sections into judged paths (meshJudge, all runs at once): each client node
- * to each echo server (the matrix), each node to the echo servers of the other nodes, each
- * client's own probes, each node's links; and the claims the echo servers' logs must bear out.
- */
-export function evaluateMesh(
-  plan: MeshPlan,
-  layout: MeshLayout,
-  clientRuns: ReadonlyMap<string, MeshRun>,
-  nodeRuns: ReadonlyMap<string, MeshRun>,
-  service: MeshService,
-  tokenOf: TokenOf,
-  coverage: MeshCoverage = meshCoverage(layout.nodes.length, layout.nodes.length, 0),
-): MeshEvaluation {
-  const judge = meshJudge(plan, layout, service, coverage);
-  const read = <R>(runs: ReadonlyMap<string, MeshRun>, as: (from: string, run: MeshRun) => R) =>
-    new Map([...runs].map(([from, run]) => [from, as(from, run)]));
-  return judge.evaluation(
-    read(clientRuns, (from, run) => judge.client(from, run, tokenOf("client", from))),
-    read(nodeRuns, (from, run) => judge.node(from, run, tokenOf("node", from))),
-  );
 }
 
 function failedClient(node: string, error: Error): ClientRun {

@@ -300,13 +300,3 @@ export function pairChecks(
     mtuCheck(plan, paths.pod, own.eth0?.mtu),
   ];
 }
-
-/** Turns the client's sections, the nodes' pod CIDRs and the Service's endpoints into its checks. */
-export function evaluateChecks(
-  plan: CheckPlan,
-  sections: ReadonlyMap<string, Section>,
-  nodeCidrs: LabNodes | Error,
-  endpoints: readonly ServiceEndpoint[] | Error,
-): CheckResult[] {
-  return pairChecks(plan, sections, nodeCidrs, judgePairPaths(plan, sections, endpoints));
-}

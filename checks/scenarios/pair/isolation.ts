@@ -129,19 +129,3 @@ export function policyChecks(
     },
   ];
 }
-
-/** The NetworkPolicy checks from the stranger's sections, before any log is read. */
-export function evaluatePolicyChecks(
-  plan: CheckPlan,
-  policy: PolicyPlan,
-  sections: ReadonlyMap<string, Section>,
-  facts: PolicyFacts,
-): CheckResult[] {
-  return policyChecks(
-    plan,
-    policy,
-    sections,
-    facts,
-    judgeStrangerPaths(plan, policy, sections, facts, {}),
-  );
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluateChecks } from "../../../checks/scenarios/pair/checks";
 import { parseVerification, toVerification } from "../../../checks/contract/verification";
 import {
+  evaluateChecks,
   judged,
   sectionsOf,
   seedEndpoints,

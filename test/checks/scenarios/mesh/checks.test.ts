@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  evaluateMesh,
   MeshCell,
   meshPathOf,
   MeshRun,
@@ -20,6 +19,7 @@ import { Section } from "../../../../checks/probe/script";
 import { fixture } from "../../../helpers";
 import {
   clientSections,
+  evaluateMesh,
   layoutOf,
   nodeSections,
   PathBehaviour,

@@ -1,4 +1,10 @@
-import { MeshEvaluation, MeshService, TokenOf } from "../../../../checks/scenarios/mesh/paths";
+import {
+  MeshEvaluation,
+  meshJudge,
+  MeshRun,
+  MeshService,
+} from "../../../../checks/scenarios/mesh/paths";
+import { MeshCoverage, meshCoverage } from "../../../../checks/scenarios/mesh/coverage";
 import { MeshLayout, MeshPlan, MeshPod } from "../../../../checks/contract/meshTypes";
 import { WitnessedMesh, witnessMesh } from "../../../../checks/scenarios/mesh/witness";
 import { witnessToken } from "../../../../checks/witness/request";
@@ -165,4 +171,30 @@ export function everyClaimLogged(layout: MeshLayout, evaluation: MeshEvaluation)
 /** The evaluation with the server's side of a healthy run added. */
 export function witnessedHealthy(layout: MeshLayout, evaluation: MeshEvaluation): WitnessedMesh {
   return witnessMesh(layout, evaluation, logEvidence(everyClaimLogged(layout, evaluation)));
+}
+
+/** The token a script's requests carried: one per script, by its kind and node. */
+export type TokenOf = (kind: "client" | "node", from: string) => string;
+
+/**
+ * Every script's sections judged at once, as the runner judges each as its exec ends (meshJudge):
+ * each client node to each echo server, each node to the echo servers of the other nodes, each
+ * client's own probes, each node's links, and the claims the echo servers' logs must bear out.
+ */
+export function evaluateMesh(
+  plan: MeshPlan,
+  layout: MeshLayout,
+  clientRuns: ReadonlyMap<string, MeshRun>,
+  nodeRuns: ReadonlyMap<string, MeshRun>,
+  service: MeshService,
+  tokenOf: TokenOf,
+  coverage: MeshCoverage = meshCoverage(layout.nodes.length, layout.nodes.length, 0),
+): MeshEvaluation {
+  const judge = meshJudge(plan, layout, service, coverage);
+  const read = <R>(runs: ReadonlyMap<string, MeshRun>, as: (from: string, run: MeshRun) => R) =>
+    new Map([...runs].map(([from, run]) => [from, as(from, run)]));
+  return judge.evaluation(
+    read(clientRuns, (from, run) => judge.client(from, run, tokenOf("client", from))),
+    read(nodeRuns, (from, run) => judge.node(from, run, tokenOf("node", from))),
+  );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
 import { CHECK_NAMES, CheckResult } from "../../../../checks/contract/types";
 import {
+  evaluateChecks,
   fixture,
   judged,
   sectionsOf,

@@ -4,13 +4,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { refusedGet } from "../../../../checks/probe/commands";
 import { describe, expect, it } from "vitest";
-import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
-import { evaluatePolicyChecks, PolicyFacts } from "../../../../checks/scenarios/pair/isolation";
+import { PolicyFacts } from "../../../../checks/scenarios/pair/isolation";
 import { Section } from "../../../../checks/probe/script";
 import { witnessToken } from "../../../../checks/witness/request";
 import { strangerScript } from "../../../../checks/scenarios/pair/probes";
 import { CheckPlan, CheckResult } from "../../../../checks/contract/types";
 import {
+  evaluateChecks,
+  evaluatePolicyChecks,
   fixture,
   judged,
   sectionsOf,

@@ -16,9 +16,8 @@ import { clientScript, podScriptDeadlineSeconds } from "../../../../checks/scena
 import { CheckPlan } from "../../../../checks/contract/types";
 import { diagnose } from "../../../../checks/judge/diagnose";
 import { pairFindings } from "../../../../checks/scenarios/pair";
-import { evaluateChecks } from "../../../../checks/scenarios/pair/checks";
 import { witnessToken } from "../../../../checks/witness/request";
-import { seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../../../helpers";
+import { evaluateChecks, seedEndpoints, seedNodes, seedPlan, TEST_NONCE } from "../../../helpers";
 
 /** A bin folder where each probe command is a stub that prints a known line and exits as told. */
 const stubDirs: string[] = [];
