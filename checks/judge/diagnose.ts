@@ -72,8 +72,8 @@ const SAYS = {
     `NetworkPolicy is not enforced by this cluster: traffic the policies (${policies}) refuse reached nginx. The API server accepts NetworkPolicy objects whether or not anything enforces them. On k3s, the server's embedded network policy controller (kube-router) enforces them unless k3s was started with --disable-network-policy (look in /etc/rancher/k3s/config.yaml and the k3s service's arguments); with another CNI, check that it enforces policies (Flannel alone does not).`,
   clientRefused: (why: string, policies: string) =>
     `The client is refused by NetworkPolicy, not by the network: ${why}. Add a rule that lets the client in, or look at what changed in ${policies}.`,
-  cutOff:
-    "Pod networking is broken: the client cannot reach the nginx pod's IP at all (no ping, no HTTP); look at the CNI bridge, veths and routes.",
+  cutOff: (nodes: string) =>
+    `Pod networking is broken at the client: on ${nodes} it reaches neither its own node (its gateway) nor the server (no ping, no HTTP); look at the CNI bridge, veths and routes there.`,
   sameNode: (nodes: string) =>
     `Pods cannot reach a pod on their own node on ${nodes}: that node's pod network (the cni0 bridge, the pods' veths) is broken, whatever the paths between nodes do.`,
   podSide: (nodes: string) =>
@@ -193,12 +193,21 @@ export function diagnose(f: Findings): Diagnosis | undefined {
   const pods = f.paths.some((p) => p.from === p.to)
     ? "Pods on one node reach each other"
     : "The client pods reach their own node";
+  // What the clients of the paths' source nodes saw of their own node, a few nodes' worth.
+  const ownNodes = (paths: readonly FoundPath[]) => {
+    const from = unique(paths.map((p) => p.from));
+    const more = from.length - EVIDENCE_LINES;
+    return [
+      ...from.slice(0, EVIDENCE_LINES).flatMap((n) => node(n)?.ownNode?.evidence ?? []),
+      ...(more > 0 && node(from[0])?.ownNode ? [`and the clients of ${more} more nodes`] : []),
+    ];
+  };
   const crossNode = evidence(failing, [
     ...routes
       .filter((p) => p.outcome !== "pass")
       .slice(0, 2)
       .map((p) => `the node itself fails too: ${p.detail}`),
-    ...unique(failing.map((p) => p.from)).flatMap((n) => node(n)?.ownNode?.evidence ?? []),
+    ...ownNodes(failing),
   ]);
   const unserved = [...where("unserved"), ...f.nodePaths.filter((p) => p.outcome === "unserved")];
   const servers = unique([...unserved, ...f.fetches].map((p) => p.server)).join(", ");
@@ -220,7 +229,12 @@ export function diagnose(f: Findings): Diagnosis | undefined {
     [cite(...OWN).length > 0, "client", SAYS.client, cite(...OWN)],
     [notEnforced.length > 0, "policy-enforcement", SAYS.notEnforced(policies), notEnforced],
     [denied, "network-policy", SAYS.clientRefused(denial, policies), cite(...LET_IN)],
-    [cutOff.length > 0, "pod-network", SAYS.cutOff, evidence(cutOff)],
+    [
+      cutOff.length > 0,
+      "pod-network",
+      SAYS.cutOff(froms(cutOff)),
+      evidence(cutOff, ownNodes(cutOff)),
+    ],
     [sameNode.length > 0, "pod-network", SAYS.sameNode(froms(sameNode)), evidence(sameNode)],
     [podSide, "pod-network", SAYS.podSide(froms(failing)), evidence(failing, reach)],
     [failing.length > 0, "cross-node", SAYS.crossNode(pods, blame(failing, f.nodes)), crossNode],

@@ -37,13 +37,28 @@ export function meshFindings(
   checks: readonly CheckResult[],
 ): Findings {
   const found = (p: Omit<FoundPath, "server">) => ({ ...p, server: `${p.to}'s echo server` });
+  const clients = new Map(witnessed.clients.map((c) => [c.node, c]));
   return {
-    nodes: layout.nodes.map((name) => ({
-      name,
-      podMtu: witnessed.clients.find((c) => c.node === name)?.podMtu,
-      links: linksOf(witnessed.links.get(name)),
-      linkLine: describeLinks(witnessed.links.get(name)),
-    })),
+    nodes: layout.nodes.map((name) => {
+      const client = clients.get(name);
+      const answers = client?.gatewayAnswers;
+      return {
+        name,
+        podMtu: client?.podMtu,
+        links: linksOf(witnessed.links.get(name)),
+        linkLine: describeLinks(witnessed.links.get(name)),
+        ...(answers === undefined
+          ? {}
+          : {
+              ownNode: {
+                answers,
+                evidence: [
+                  `${name}'s client: its own node (its gateway) ${answers ? "answers" : "does not answer"} ping`,
+                ],
+              },
+            }),
+      };
+    }),
     paths: witnessed.podPaths.map(found),
     nodePaths: witnessed.nodePaths.map(found),
     fetches: witnessed.clients

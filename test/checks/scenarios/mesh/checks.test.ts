@@ -23,6 +23,7 @@ import {
   layoutOf,
   nodeSections,
   PathBehaviour,
+  pingOutput,
   tokenOf,
   meshPlan,
   section,
@@ -42,7 +43,7 @@ function mesh(
   count: number,
   path: (from: number, to: number) => PathBehaviour = () => "pass",
   nodeReaches: (from: number, to: number) => boolean = () => true,
-  own: (from: number) => Partial<Record<"service" | "dns", Section>> = () => ({}),
+  own: (from: number) => Partial<Record<"service" | "dns" | "gateway-ping", Section>> = () => ({}),
 ) {
   const layout = layoutOf(count);
   const clients = new Map(
@@ -68,6 +69,22 @@ function mesh(
 const cutOff = (k: number) => (from: number, to: number) => from !== to && (from === k || to === k);
 
 describe("the mesh's checks and diagnosis", () => {
+  it("blames the client's own pod network when its node, its gateway, does not answer it either", () => {
+    const { diagnosis } = mesh(
+      3,
+      (from) => (from === 0 ? "down" : "pass"),
+      () => true,
+      (from) => (from === 0 ? { "gateway-ping": section(1, pingOutput(2, 0), 1000) } : {}),
+    );
+    expect(diagnosis?.layer).toBe("pod-network");
+    expect(diagnosis?.summary).toBe(
+      "Pod networking is broken at the client: on n1 it reaches neither its own node (its gateway) nor the server (no ping, no HTTP); look at the CNI bridge, veths and routes there.",
+    );
+    expect(diagnosis?.evidence.at(-1)).toBe(
+      "n1's client: its own node (its gateway) does not answer ping",
+    );
+  });
+
   it("passes every check and diagnoses nothing when every path passes", () => {
     const { checks, diagnosis, evaluation } = mesh(3);
     expect(checks.map((c) => [c.name, c.ok])).toEqual([

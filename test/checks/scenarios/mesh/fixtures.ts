@@ -103,7 +103,7 @@ export type PathBehaviour = "pass" | "mtu" | "down";
 export function clientSections(
   count: number,
   behaviour: (target: number) => PathBehaviour = () => "pass",
-  own: Partial<Record<"service" | "dns", Section>> = {},
+  own: Partial<Record<"service" | "dns" | "gateway-ping", Section>> = {},
 ): Map<string, Section> {
   const sections = new Map<string, Section>();
   for (let i = 0; i < count; i++) {
@@ -127,7 +127,7 @@ export function clientSections(
     own.dns ??
       section(0, "Server: 10.43.0.10\n\nName: mesh-echo.lab.svc.cluster.local\nAddress: 10.43.7.7"),
   );
-  sections.set("gateway-ping", section(0, pingOutput(2, 2)));
+  sections.set("gateway-ping", own["gateway-ping"] ?? section(0, pingOutput(2, 2)));
   sections.set(
     "ip-addr",
     section(0, "2: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP"),
