@@ -30,6 +30,8 @@
 #   break-mtu [--node K]  an MTU black hole on agent node K's link (default 2): frames above 1400
 #           bytes are dropped, so pod packets near the pods' 1450 MTU are lost, small ones pass.
 #   mend-mtu          undo it.
+#   fake-nodes N  exactly N fake nodes (0..2000) beside the real ones, Ready, played by kwok
+#           (build-kwok.sh): for the bench at hundreds of nodes; 0 removes them and stops kwok.
 # Environment: POD_TO_POD_STATE (/var/lib/pod-to-pod), POD_TO_POD_CACHE (/var/cache/pod-to-pod),
 #   POD_TO_POD_RUN (/run/pod-to-pod), POD_TO_POD_NODES (2), POD_TO_POD_HOST_ROOT (empty: the root
 #   under which check-host looks for k3s's units and dirs; tests point it at a fake tree).
@@ -70,6 +72,8 @@ source "${CLUSTER_DIR}/lib/lifecycle.sh"
 source "${CLUSTER_DIR}/lib/status.sh"
 # shellcheck source=lib/smoke.sh
 source "${CLUSTER_DIR}/lib/smoke.sh"
+# shellcheck source=lib/kwok.sh
+source "${CLUSTER_DIR}/lib/kwok.sh"
 
 main() {
   case "${1:-}" in
@@ -85,10 +89,11 @@ main() {
     mend-mtu) cmd_mend_mtu ;;
     break-network-policy) cmd_break_network_policy ;;
     mend-network-policy) cmd_mend_network_policy ;;
+    fake-nodes) cmd_fake_nodes "${@:2}" ;;
     # Internal: how an agent node's containerd enters its own mount namespace (lib/nodes.sh).
     node-exec) cmd_node_exec "${@:2}" ;;
     *)
-      echo "usage: $0 up [--nodes N]|down|check-host|status|import-image <tar> [<name>...]|smoke|break-cross-node [--node K]|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy" >&2
+      echo "usage: $0 up [--nodes N]|down|check-host|status|import-image <tar> [<name>...]|smoke|break-cross-node [--node K]|mend-cross-node|break-mtu [--node K]|mend-mtu|break-network-policy|mend-network-policy|fake-nodes N" >&2
       exit 2
       ;;
   esac

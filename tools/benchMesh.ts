@@ -67,18 +67,26 @@ interface Baseline {
 }
 
 /**
- * The runner on simulated labs of 100 and 1,000 nodes (tools/lib/syntheticMeshCluster.ts, answered
- * from a process of its own), at the defaults' coverage: its time, its peak memory and its API
- * requests, by kind. No packets and no exec latency: what the runner itself does at that size.
+ * The runner on simulated labs of 100 and 1,000 nodes, at the defaults' coverage: its time, its
+ * peak memory and its API requests, by kind. No packets and no exec latency: what the runner
+ * itself does at that size. The lab is made up (tools/lib/syntheticMeshCluster.ts), or with
+ * `--fake-nodes` the cluster's own API server with fake nodes beside the real ones (kwok, `lab`
+ * "kwok"): then also how long the nodes and every mesh pod on them took to be Ready, and the HTTP
+ * requests the runner sent the API server.
  */
 interface SimulatedResult {
   readonly nodes: number;
   readonly at: string;
+  readonly lab?: "kwok";
   /** The whole run, seconds, round by round. */
   readonly seconds: readonly number[];
   /** The runner's peak resident memory, round by round. */
   readonly rssMiB: readonly number[];
   readonly requests: Readonly<Record<string, number>>;
+  /** kwok: the HTTP requests of the first round, by verb and resource. */
+  readonly apiRequests?: Readonly<Record<string, number>>;
+  /** kwok: seconds from asking for the fake nodes until they were Ready, then every mesh pod. */
+  readonly readySeconds?: { readonly nodes: number; readonly pods: number };
 }
 
 const SIMULATED = [100, 1000];
@@ -97,6 +105,79 @@ function measureSimulated(rounds: number): SimulatedResult[] {
       requests: timings[0].requests ?? {},
     };
   });
+}
+
+/** Whether each of the mesh's DaemonSets has a Ready pod on every node it should (`nodes`). */
+function meshReadyOn(nodes: number): boolean {
+  const lines = mustRun("kubectl", [
+    "get",
+    "daemonsets",
+    "-n",
+    NAMESPACE,
+    "-o",
+    'jsonpath={range .items[*]}{.status.desiredNumberScheduled} {.status.numberReady}{"\\n"}{end}',
+  ]).stdout.trim();
+  const counts = lines.split("\n").map((line) => line.split(" ").map(Number));
+  return counts.length === 3 && counts.every(([want, ready]) => want === nodes && ready === nodes);
+}
+
+/**
+ * The runner on the every-node lab deployed on this cluster with fake nodes added (kwok,
+ * `cluster.sh fake-nodes`) up to each size: scheduling and readiness are the real control plane's,
+ * the runner's reads go to the real API server; its scripts and the echo servers' logs are
+ * simulated (tools/lib/kwokMeshServer.ts). The fake nodes are removed at the end.
+ */
+async function measureFakeNodes(
+  rounds: number,
+  sizes: readonly number[],
+): Promise<SimulatedResult[]> {
+  const results: SimulatedResult[] = [];
+  const engine = await harness(kubeconfigPath());
+  const stack = await engine.stack(uniqueStack("bench-kwok"));
+  try {
+    await useLocalImages(stack);
+    await stack.setAllConfig({
+      "pod-to-pod:namespace": { value: NAMESPACE },
+      "pod-to-pod:coverage": { value: "every-node" },
+    });
+    await stack.up();
+    const real = nodeCount();
+    for (const nodes of sizes) {
+      const started = Date.now();
+      cluster("fake-nodes", String(nodes - real));
+      const nodesReady = (Date.now() - started) / 1000;
+      const deadline = Date.now() + 20 * 60_000;
+      while (!meshReadyOn(nodes)) {
+        if (Date.now() > deadline) {
+          throw new Error(`the mesh's pods were not Ready on ${nodes} nodes within 20 minutes`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+      const podsReady = (Date.now() - started) / 1000;
+      console.log(
+        `${nodes} nodes (${nodes - real} fake): Ready in ${nodesReady.toFixed(1)} s, every mesh pod in ${podsReady.toFixed(1)} s; the runner, ${rounds} rounds`,
+      );
+      const timings = Array.from({ length: rounds }, () =>
+        meshTiming(PROJECT_DIR, nodes, DEFAULTS.mesh.allPairsUpTo, "runner", NAMESPACE),
+      );
+      results.push({
+        nodes,
+        at: new Date().toISOString(),
+        lab: "kwok",
+        seconds: timings.map((t) => round3(t.ms / 1000)),
+        rssMiB: timings.map((t) => t.rssMiB),
+        requests: timings[0].requests ?? {},
+        apiRequests: timings[0].apiRequests ?? {},
+        readySeconds: { nodes: round3(nodesReady), pods: round3(podsReady) },
+      });
+    }
+    return results;
+  } finally {
+    cluster("fake-nodes", "0");
+    await stack.destroy().catch(() => undefined);
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    engine.close();
+  }
 }
 
 /** The requests that grow with the cluster: one exec per probing pod, one log read per server. */
@@ -146,11 +227,15 @@ function nodeCount(): number {
   return mustRun("kubectl", ["get", "nodes", "-o", "name"]).stdout.trim().split("\n").length;
 }
 
-async function measureSize(rounds: number, baseline?: Baseline): Promise<SizeResult> {
-  const kubeconfig =
+function kubeconfigPath(): string {
+  return (
     process.env.KUBECONFIG ??
-    path.join(process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod", "kubeconfig.yaml");
-  const engine = await harness(kubeconfig);
+    path.join(process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod", "kubeconfig.yaml")
+  );
+}
+
+async function measureSize(rounds: number, baseline?: Baseline): Promise<SizeResult> {
+  const engine = await harness(kubeconfigPath());
   const stack = await engine.stack(uniqueStack("bench-mesh"));
   try {
     await useLocalImages(stack);
@@ -277,7 +362,7 @@ function readResults(): Array<{ sizes: SizeResult[]; simulated?: SimulatedResult
 }
 
 async function main(): Promise<void> {
-  const { rounds, sizes, reportOnly } = parseMeshBenchArgs(process.argv.slice(2));
+  const { rounds, sizes, reportOnly, fakeNodes } = parseMeshBenchArgs(process.argv.slice(2));
   const measured: SizeResult[] = [];
   // BENCH_BASELINE=<commit>: that commit's runner too, alternating with this one's, each round.
   const commit = process.env.BENCH_BASELINE && resolveRevision(process.env.BENCH_BASELINE);
@@ -300,7 +385,9 @@ async function main(): Promise<void> {
     ? (readResults()
         .reverse()
         .find((r) => r.simulated)?.simulated ?? [])
-    : measureSimulated(rounds);
+    : fakeNodes
+      ? await measureFakeNodes(rounds, SIMULATED)
+      : measureSimulated(rounds);
   // The latest measurement of each size, this run's first.
   const latest = new Map<number, SizeResult>();
   for (const size of [
@@ -410,8 +497,11 @@ async function main(): Promise<void> {
     );
   }
   for (const s of simulated) {
+    const kwok = s.readySeconds
+      ? ` (kwok: nodes Ready in ${s.readySeconds.nodes.toFixed(1)} s, every mesh pod in ${s.readySeconds.pods.toFixed(1)} s; HTTP requests to the API server ${describeRequests(s.apiRequests ?? {})})`
+      : "";
     console.log(
-      `${s.nodes} simulated nodes: the runner ${median(s.seconds).toFixed(2)} s, its peak memory ${median(s.rssMiB)} MiB, its API requests ${describeRequests(s.requests)} (${s.at})`,
+      `${s.nodes} simulated nodes: the runner ${median(s.seconds).toFixed(2)} s, its peak memory ${median(s.rssMiB)} MiB, its API requests ${describeRequests(s.requests)}${kwok} (${s.at})`,
     );
   }
   goals.forEach((g) => console.log(formatGoal(g)));

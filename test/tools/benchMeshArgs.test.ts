@@ -3,7 +3,7 @@ import { parseMeshBenchArgs } from "../../tools/lib/benchMeshArgs";
 
 describe("npm run bench:mesh's arguments", () => {
   it("takes the rounds alone (they were dropped without --nodes)", () => {
-    expect(parseMeshBenchArgs(["3"])).toEqual({ rounds: 3, reportOnly: false });
+    expect(parseMeshBenchArgs(["3"])).toEqual({ rounds: 3, reportOnly: false, fakeNodes: false });
   });
 
   it("takes the rounds on either side of --nodes, and --report anywhere", () => {
@@ -11,11 +11,21 @@ describe("npm run bench:mesh's arguments", () => {
       rounds: 4,
       sizes: [1, 2, 3],
       reportOnly: false,
+      fakeNodes: false,
     });
     expect(parseMeshBenchArgs(["2", "--report", "--nodes", "2"])).toEqual({
       rounds: 2,
       sizes: [2],
       reportOnly: true,
+      fakeNodes: false,
+    });
+  });
+
+  it("takes --fake-nodes anywhere, beside the rounds", () => {
+    expect(parseMeshBenchArgs(["--fake-nodes", "3"])).toEqual({
+      rounds: 3,
+      reportOnly: false,
+      fakeNodes: true,
     });
   });
 

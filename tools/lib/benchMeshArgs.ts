@@ -1,14 +1,16 @@
 /**
- * `npm run bench:mesh -- [rounds=5] [--nodes 1,2,3] [--report]`: the arguments, checked, with an
- * error that names the one that is wrong.
+ * `npm run bench:mesh -- [rounds=5] [--nodes 1,2,3] [--fake-nodes] [--report]`: the arguments,
+ * checked, with an error that names the one that is wrong.
  */
 export function parseMeshBenchArgs(argv: readonly string[]): {
   rounds: number;
   sizes?: number[];
   reportOnly: boolean;
+  fakeNodes: boolean;
 } {
   const reportOnly = argv.includes("--report");
-  argv = argv.filter((a) => a !== "--report");
+  const fakeNodes = argv.includes("--fake-nodes");
+  argv = argv.filter((a) => a !== "--report" && a !== "--fake-nodes");
   const at = argv.indexOf("--nodes");
   const sizes = at >= 0 ? (argv[at + 1] ?? "").split(",").map(Number) : undefined;
   // Without --nodes, every argument left is the rounds'.
@@ -22,5 +24,5 @@ export function parseMeshBenchArgs(argv: readonly string[]): {
       `--nodes takes cluster sizes from 1 to 9, such as 1,2,3; got "${argv[at + 1]}"`,
     );
   }
-  return { rounds, reportOnly, ...(sizes ? { sizes } : {}) };
+  return { rounds, reportOnly, fakeNodes, ...(sizes ? { sizes } : {}) };
 }

@@ -3,7 +3,8 @@
  * mesh of argv[3] nodes, every pair up to argv[4], every probed path passing and logged by its
  * echo server. With argv[5] `report`, `meshReport` alone (checks/scenarios/mesh/checks.ts) on
  * paths made up here; with `runner`, the whole run as the runner makes it (checks/runPlan.ts), its
- * kubectl answered by a simulated lab, in a process of its own (meshRunnerTiming.ts): the layout
+ * kubectl answered by a simulated lab, in a process of its own (meshRunnerTiming.ts), or with
+ * argv[6], a namespace, by the cluster's API server over the fake nodes the mesh there spans: the layout
  * read, the scripts exec'd and their output read and judged, the logs, the verdict, and the API
  * requests it sent, by kind. Prints `{"ms": …, "bytes": …, "heapMiB": …, "rssMiB": …}` (the
  * report's JSON size, as the stack output holds it; the heap once done; the process's peak
@@ -29,8 +30,8 @@ const uid = (kind: number, i: number) =>
  * process of its own, as the program builds it apart from the runner, so the Pulumi SDK its
  * module loads is not counted in the runner's memory.
  */
-function planOf(root: string, allPairsUpTo: string): MeshPlan {
-  const run = spawnSync("npx", ["tsx", __filename, root, "0", allPairsUpTo, "plan"], {
+function planOf(root: string, allPairsUpTo: string, namespace: string): MeshPlan {
+  const run = spawnSync("npx", ["tsx", __filename, root, "0", allPairsUpTo, "plan", namespace], {
     encoding: "utf8",
   });
   if (run.status !== 0) {
@@ -41,9 +42,11 @@ function planOf(root: string, allPairsUpTo: string): MeshPlan {
 
 /**
  * The `runner` mode: the checkout's runPlan and meshRunnerTiming.ts bundled by esbuild into a
- * folder of their own, then run by plain node, as the lab's command runs the checks (start.js).
+ * folder of their own, then run by plain node, as the lab's command runs the checks (start.js),
+ * on a synthetic lab of `nodes`, or with `namespace` on the cluster's fake nodes
+ * (kwokMeshServer.ts: the mesh deployed there, the API server real).
  */
-function runnerTiming(root: string, nodes: number, plan: MeshPlan): string {
+function runnerTiming(root: string, nodes: number, plan: MeshPlan, namespace?: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-to-pod-bench-"));
   try {
     const bundle = (entry: string, out: string) =>
@@ -63,16 +66,20 @@ function runnerTiming(root: string, nodes: number, plan: MeshPlan): string {
       bundle(runtime, "runtime.js");
     }
     bundle(path.join(__dirname, "meshRunnerTiming.ts"), "timing.js");
-    bundle(path.join(__dirname, "syntheticMeshServer.ts"), "lab.js");
-    fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan));
+    bundle(
+      path.join(__dirname, namespace ? "kwokMeshServer.ts" : "syntheticMeshServer.ts"),
+      "lab.js",
+    );
+    const planFile = path.join(dir, "plan.json");
+    fs.writeFileSync(planFile, JSON.stringify(plan));
     const run = spawnSync(
       process.execPath,
       [
         path.join(dir, "timing.js"),
         path.join(dir, "runPlan.js"),
+        planFile,
         path.join(dir, "lab.js"),
-        String(nodes),
-        path.join(dir, "plan.json"),
+        ...(namespace ? [namespace, planFile] : [String(nodes)]),
       ],
       { encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
     );
@@ -86,11 +93,11 @@ function runnerTiming(root: string, nodes: number, plan: MeshPlan): string {
 }
 
 async function main(): Promise<void> {
-  const [root, nodesArg, allPairsArg, mode] = process.argv.slice(2);
+  const [root, nodesArg, allPairsArg, mode, namespace] = process.argv.slice(2);
   if (mode === "plan") {
     const { meshPlanOf } = (await import(path.join(root, "components/meshPlan"))) as Plan;
     const plan = meshPlanOf({
-      namespace: "lab",
+      namespace: namespace ?? "lab",
       servicePort: 80,
       echoPort: 80,
       clusterDomain: "cluster.local",
@@ -102,7 +109,14 @@ async function main(): Promise<void> {
   }
   if (mode === "runner") {
     // The runner's own process, timed and measured there: nothing of this one counts.
-    process.stdout.write(runnerTiming(root, Number(nodesArg), planOf(root, allPairsArg)));
+    process.stdout.write(
+      runnerTiming(
+        root,
+        Number(nodesArg),
+        planOf(root, allPairsArg, namespace ?? "lab"),
+        namespace,
+      ),
+    );
     return;
   }
   const load = async <T>(module: string) => (await import(path.join(root, module))) as T;

@@ -4,9 +4,11 @@
  * TypeScript loader's; its kubectl calls answered over IPC by the lab in a process of its own
  * (syntheticMeshServer.ts), as kubectl's answers come from other processes. Started by
  * meshReportTiming.ts's `runner` mode as
- * `node <this, bundled> <runPlan bundle> <lab bundle> <nodes> <plan.json>` (with the checkout's
- * checks/runtime.ts bundled beside runPlan's as runtime.js, where it has one); prints
- * `{"ms": …, "bytes": …, "heapMiB": …, "rssMiB": …, "requests": {…}}`.
+ * `node <this, bundled> <runPlan bundle> <plan.json> <lab bundle> <lab's arguments…>` (with the
+ * checkout's checks/runtime.ts bundled beside runPlan's as runtime.js, where it has one): the lab
+ * is syntheticMeshServer.ts (its argument the node count) or kwokMeshServer.ts (the namespace and
+ * the plan's file). Prints `{"ms": …, "bytes": …, "heapMiB": …, "rssMiB": …, "requests": {…}}`,
+ * and `"apiRequests": {…}`, the HTTP requests the API server was sent, where the lab's API is real.
  */
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,7 +19,7 @@ type RunPlan = typeof import("../../checks/runPlan");
 type Runtime = typeof import("../../checks/runtime");
 
 async function main(): Promise<void> {
-  const [bundle, labBundle, nodes, planFile] = process.argv.slice(2);
+  const [bundle, planFile, labBundle, ...labArgs] = process.argv.slice(2);
   // As run.ts does before anything else, where the checkout's runner tunes its process.
   const runtime = path.join(path.dirname(bundle), "runtime.js");
   if (fs.existsSync(runtime)) {
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runPlan } = require(bundle) as RunPlan;
-  const lab = fork(labBundle, [nodes]);
+  const lab = fork(labBundle, labArgs);
   const waiting = new Map<number, (result: KubectlResult) => void>();
   lab.on("message", (message: { id: number; result: KubectlResult }) => {
     waiting.get(message.id)?.(message.result);
@@ -50,6 +52,10 @@ async function main(): Promise<void> {
     runnerVersion: "bench",
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const asked = await new Promise<KubectlResult>((resolve) => {
+    waiting.set(next, resolve);
+    lab.send({ id: next++, args: ["bench-requests"] });
+  });
   lab.kill();
   const failed = verification.checks.filter((check) => !check.ok);
   if (failed.length > 0) {
@@ -64,6 +70,7 @@ async function main(): Promise<void> {
       heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
       rssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       requests,
+      ...(asked.code === 0 ? { apiRequests: JSON.parse(asked.stdout) as object } : {}),
     }),
   );
 }

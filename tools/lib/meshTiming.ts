@@ -16,20 +16,27 @@ export interface Timing {
   readonly rssMiB: number;
   /** The API requests of a run, by kind (the `runner` mode). */
   readonly requests?: Record<string, number>;
+  /** On fake nodes: the HTTP requests the API server was sent, by verb and resource. */
+  readonly apiRequests?: Record<string, number>;
 }
 
 /** `report`: meshReport alone; `runner`: the whole run on a simulated lab. */
 export const MODES = ["report", "runner"] as const;
 
-/** Times `mode` on a synthetic mesh of `nodes`, every pair up to `allPairsUpTo`. */
+/**
+ * Times `mode` on a synthetic mesh of `nodes`, every pair up to `allPairsUpTo`; with `namespace`
+ * (the `runner` mode), on the mesh deployed there over the cluster's fake nodes.
+ */
 export function meshTiming(
   root: string,
   nodes: number,
   allPairsUpTo: number,
   mode: (typeof MODES)[number],
+  namespace?: string,
 ): Timing {
   const script = path.join(PROJECT_DIR, "tools/lib/meshReportTiming.ts");
-  const run = mustRun("npx", ["tsx", script, root, String(nodes), String(allPairsUpTo), mode], {
+  const args = [script, root, String(nodes), String(allPairsUpTo), mode];
+  const run = mustRun("npx", ["tsx", ...args, ...(namespace ? [namespace] : [])], {
     timeoutMs: 30 * 60_000,
   });
   return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as Timing;
