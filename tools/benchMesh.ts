@@ -155,7 +155,7 @@ async function measureFakeNodes(
       }
       const podsReady = (Date.now() - started) / 1000;
       console.log(
-        `${nodes} nodes (${nodes - real} fake): Ready in ${nodesReady.toFixed(1)} s, every mesh pod in ${podsReady.toFixed(1)} s; the runner, ${rounds} rounds`,
+        `${nodes} nodes (${nodes - real} fake): Ready in ${nodesReady.toFixed(1)} s, every mesh pod in ${podsReady.toFixed(1)} s; the runner, ${rounds} round${rounds === 1 ? "" : "s"}`,
       );
       const timings = Array.from({ length: rounds }, () =>
         meshTiming(PROJECT_DIR, nodes, DEFAULTS.mesh.allPairsUpTo, "runner", NAMESPACE),
@@ -223,8 +223,10 @@ function timedCheck(
   }
 }
 
+/** The cluster's real nodes: not the fake ones of `cluster.sh fake-nodes`. */
 function nodeCount(): number {
-  return mustRun("kubectl", ["get", "nodes", "-o", "name"]).stdout.trim().split("\n").length;
+  const real = ["get", "nodes", "-l", "!pod-to-pod.dev/fake-node", "-o", "name"];
+  return mustRun("kubectl", real).stdout.trim().split("\n").length;
 }
 
 function kubeconfigPath(): string {
@@ -386,7 +388,7 @@ async function main(): Promise<void> {
         .reverse()
         .find((r) => r.simulated)?.simulated ?? [])
     : fakeNodes
-      ? await measureFakeNodes(rounds, SIMULATED)
+      ? await measureFakeNodes(rounds, fakeNodes)
       : measureSimulated(rounds);
   // The latest measurement of each size, this run's first.
   const latest = new Map<number, SizeResult>();

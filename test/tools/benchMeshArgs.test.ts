@@ -3,7 +3,7 @@ import { parseMeshBenchArgs } from "../../tools/lib/benchMeshArgs";
 
 describe("npm run bench:mesh's arguments", () => {
   it("takes the rounds alone (they were dropped without --nodes)", () => {
-    expect(parseMeshBenchArgs(["3"])).toEqual({ rounds: 3, reportOnly: false, fakeNodes: false });
+    expect(parseMeshBenchArgs(["3"])).toEqual({ rounds: 3, reportOnly: false });
   });
 
   it("takes the rounds on either side of --nodes, and --report anywhere", () => {
@@ -11,22 +11,28 @@ describe("npm run bench:mesh's arguments", () => {
       rounds: 4,
       sizes: [1, 2, 3],
       reportOnly: false,
-      fakeNodes: false,
     });
     expect(parseMeshBenchArgs(["2", "--report", "--nodes", "2"])).toEqual({
       rounds: 2,
       sizes: [2],
       reportOnly: true,
-      fakeNodes: false,
     });
   });
 
-  it("takes --fake-nodes anywhere, beside the rounds", () => {
+  it("takes --fake-nodes anywhere, beside the rounds: 100 and 1,000 nodes, or the sizes given", () => {
     expect(parseMeshBenchArgs(["--fake-nodes", "3"])).toEqual({
       rounds: 3,
       reportOnly: false,
-      fakeNodes: true,
+      fakeNodes: [100, 1000],
     });
+    expect(parseMeshBenchArgs(["2", "--fake-nodes=20,300"])).toEqual({
+      rounds: 2,
+      reportOnly: false,
+      fakeNodes: [20, 300],
+    });
+    expect(() => parseMeshBenchArgs(["--fake-nodes=2"])).toThrow(
+      '--fake-nodes= takes cluster sizes from 3 to 2000, such as 100,1000; got "--fake-nodes=2"',
+    );
   });
 
   it("runs five rounds when none are given", () => {

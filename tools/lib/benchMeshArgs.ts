@@ -1,16 +1,27 @@
 /**
- * `npm run bench:mesh -- [rounds=5] [--nodes 1,2,3] [--fake-nodes] [--report]`: the arguments,
- * checked, with an error that names the one that is wrong.
+ * `npm run bench:mesh -- [rounds=5] [--nodes 1,2,3] [--fake-nodes[=100,1000]] [--report]`: the
+ * arguments, checked, with an error that names the one that is wrong.
  */
 export function parseMeshBenchArgs(argv: readonly string[]): {
   rounds: number;
   sizes?: number[];
   reportOnly: boolean;
-  fakeNodes: boolean;
+  /** The simulated sizes on fake nodes (kwok), where asked for. */
+  fakeNodes?: number[];
 } {
   const reportOnly = argv.includes("--report");
-  const fakeNodes = argv.includes("--fake-nodes");
-  argv = argv.filter((a) => a !== "--report" && a !== "--fake-nodes");
+  const fake = argv.find((a) => a === "--fake-nodes" || a.startsWith("--fake-nodes="));
+  const fakeNodes = fake?.includes("=")
+    ? fake.slice("--fake-nodes=".length).split(",").map(Number)
+    : fake
+      ? [100, 1000]
+      : undefined;
+  if (fakeNodes && !fakeNodes.every((n) => Number.isInteger(n) && n >= 3 && n <= 2000)) {
+    throw new Error(
+      `--fake-nodes= takes cluster sizes from 3 to 2000, such as 100,1000; got "${fake}"`,
+    );
+  }
+  argv = argv.filter((a) => a !== "--report" && a !== fake);
   const at = argv.indexOf("--nodes");
   const sizes = at >= 0 ? (argv[at + 1] ?? "").split(",").map(Number) : undefined;
   // Without --nodes, every argument left is the rounds'.
@@ -24,5 +35,5 @@ export function parseMeshBenchArgs(argv: readonly string[]): {
       `--nodes takes cluster sizes from 1 to 9, such as 1,2,3; got "${argv[at + 1]}"`,
     );
   }
-  return { rounds, reportOnly, fakeNodes, ...(sizes ? { sizes } : {}) };
+  return { rounds, reportOnly, ...(sizes ? { sizes } : {}), ...(fakeNodes ? { fakeNodes } : {}) };
 }
