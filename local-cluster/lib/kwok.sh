@@ -22,6 +22,9 @@ fake_node_cidr() {
 
 fake_node_name() { printf '%s%04d\n' "${FAKE_NODE_PREFIX}" "$1"; }
 
+# kwok renews each fake node's Lease as a kubelet does (--node-lease-duration-seconds; without it
+# kwok keeps none, and the node controller takes the nodes for dead between two status updates:
+# seen here at 1,000 nodes, every one flapping NotReady and its pods with it).
 start_kwok() {
   # shellcheck source=../build-kwok.sh
   source "${CLUSTER_DIR}/build-kwok.sh"
@@ -33,7 +36,8 @@ start_kwok() {
   log "starting kwok ${KWOK_VERSION} for the nodes labelled ${FAKE_NODE_LABEL}=kwok, log ${LOG_DIR}/kwok.log"
   (close_inherited_fds; exec setsid "${KWOK_BIN}" --kubeconfig "${KUBECONFIG_PATH}" --config "${KWOK_STAGES}" \
     --manage-all-nodes=false --manage-nodes-with-label-selector="${FAKE_NODE_LABEL}=kwok" \
-    --node-ip "${FAKE_NODE_IP}" --cidr 198.19.255.0/25 >>"${LOG_DIR}/kwok.log" 2>&1 </dev/null) &
+    --node-ip "${FAKE_NODE_IP}" --cidr 198.19.255.0/25 --node-lease-duration-seconds 40 \
+    >>"${LOG_DIR}/kwok.log" 2>&1 </dev/null) &
   echo $! >"${KWOK_PID}"
 }
 
