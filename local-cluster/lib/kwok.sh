@@ -22,6 +22,38 @@ fake_node_cidr() {
 
 fake_node_name() { printf '%s%04d\n' "${FAKE_NODE_PREFIX}" "$1"; }
 
+# A pod that kwok made Ready and the node controller marked not Ready (its node's Lease late, as
+# seen at 1,000 nodes on 2 cores) is Ready again once the node is back, as a kubelet would report
+# it; kwok's own stages only make Pending pods Ready.
+POD_READY_AGAIN_STAGE='---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-to-pod-pod-ready-again
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: .metadata.deletionTimestamp
+      operator: DoesNotExist
+    - key: .status.phase
+      operator: In
+      values: [Running]
+    - key: .status.conditions.[] | select( .type == "Ready" ) | .status
+      operator: NotIn
+      values: ["True"]
+  next:
+    statusTemplate: |
+      conditions:
+      - lastTransitionTime: {{ Now | Quote }}
+        status: "True"
+        type: Ready
+      - lastTransitionTime: {{ Now | Quote }}
+        status: "True"
+        type: ContainersReady'
+
 # kwok renews each fake node's Lease as a kubelet does (--node-lease-duration-seconds; without it
 # kwok keeps none, and the node controller takes the nodes for dead between two status updates:
 # seen here at 1,000 nodes, every one flapping NotReady and its pods with it).
@@ -33,8 +65,9 @@ start_kwok() {
     return
   fi
   made process "${KWOK_PID}"
+  { cat "${KWOK_STAGES}"; printf '%s\n' "${POD_READY_AGAIN_STAGE}"; } >"${STATE}/kwok-stages.yaml"
   log "starting kwok ${KWOK_VERSION} for the nodes labelled ${FAKE_NODE_LABEL}=kwok, log ${LOG_DIR}/kwok.log"
-  (close_inherited_fds; exec setsid "${KWOK_BIN}" --kubeconfig "${KUBECONFIG_PATH}" --config "${KWOK_STAGES}" \
+  (close_inherited_fds; exec setsid "${KWOK_BIN}" --kubeconfig "${KUBECONFIG_PATH}" --config "${STATE}/kwok-stages.yaml" \
     --manage-all-nodes=false --manage-nodes-with-label-selector="${FAKE_NODE_LABEL}=kwok" \
     --node-ip "${FAKE_NODE_IP}" --cidr 198.19.255.0/25 --node-lease-duration-seconds 40 \
     >>"${LOG_DIR}/kwok.log" 2>&1 </dev/null) &
