@@ -150,14 +150,8 @@ async function measureFakeNodes(
   sizes: readonly number[],
 ): Promise<SimulatedResult[]> {
   const results: SimulatedResult[] = [];
-  const engine = await harness(kubeconfigPath());
-  const stack = await engine.stack(uniqueStack("bench-kwok"));
+  const { engine, stack } = await everyNodeStack("bench-kwok");
   try {
-    await useLocalImages(stack);
-    await stack.setAllConfig({
-      "pod-to-pod:namespace": { value: NAMESPACE },
-      "pod-to-pod:coverage": { value: "every-node" },
-    });
     await stack.up();
     const real = nodeCount();
     for (const nodes of sizes) {
@@ -254,15 +248,21 @@ function kubeconfigPath(): string {
   );
 }
 
-async function measureSize(rounds: number, baseline?: Baseline): Promise<SizeResult> {
+/** A stack of its own, with the lab's local images, in the bench's namespace, every node covered. */
+async function everyNodeStack(name: string) {
   const engine = await harness(kubeconfigPath());
-  const stack = await engine.stack(uniqueStack("bench-mesh"));
+  const stack = await engine.stack(uniqueStack(name));
+  await useLocalImages(stack);
+  await stack.setAllConfig({
+    "pod-to-pod:namespace": { value: NAMESPACE },
+    "pod-to-pod:coverage": { value: "every-node" },
+  });
+  return { engine, stack };
+}
+
+async function measureSize(rounds: number, baseline?: Baseline): Promise<SizeResult> {
+  const { engine, stack } = await everyNodeStack("bench-mesh");
   try {
-    await useLocalImages(stack);
-    await stack.setAllConfig({
-      "pod-to-pod:namespace": { value: NAMESPACE },
-      "pod-to-pod:coverage": { value: "every-node" },
-    });
     // A node that has just joined may lose a packet in the lab's first check while the cluster
     // settles (seen here at four nodes: one ping of two): that up is run once more, and recorded.
     const retried: string[] = [];

@@ -4,14 +4,15 @@
  * the wait for every node's pods, the run counter) goes to the real one, with its HTTP requests
  * counted from kubectl's own log (-v=6); the scripts' output and the echo servers' logs are
  * simulated (simulatedProbes.ts) for the pods the API server lists, as nothing runs on a fake node.
- * Forked by meshRunnerTiming.ts with the namespace and the plan's file; answers `{ id, args }` with
- * `{ id, result }`, and `args` ["bench-requests"] with the real requests so far, by verb and kind.
+ * Forked by meshRunnerTiming.ts with the namespace and the plan's file; it answers `args`
+ * ["bench-requests"] with the real requests so far, by verb and resource.
  */
 import * as fs from "node:fs";
 import type { MeshPlan } from "../../checks/contract/meshTypes";
 import { kubectl, KubectlResult } from "../../checks/probe/kubectl";
 import { LAYOUT_KINDS, parseLayout } from "../../checks/scenarios/mesh/layout";
 import { requestOf } from "./kubectlRequests";
+import { serveLabOverIpc } from "./labOverIpc";
 import { simulatedProbes } from "./simulatedProbes";
 
 const [namespace, planFile] = process.argv.slice(2);
@@ -85,17 +86,4 @@ async function answer(args: readonly string[]): Promise<KubectlResult> {
   return real(args, 120_000);
 }
 
-process.on("message", (message: { id: number; args: string[] }) => {
-  void answer(message.args).then(
-    (result) => process.send?.({ id: message.id, result }),
-    (error: unknown) =>
-      process.send?.({
-        id: message.id,
-        result: {
-          code: 1,
-          stdout: "",
-          stderr: error instanceof Error ? error.message : String(error),
-        },
-      }),
-  );
-});
+serveLabOverIpc(answer);
