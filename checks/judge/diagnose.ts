@@ -73,7 +73,7 @@ const SAYS = {
   clientRefused: (why: string, policies: string) =>
     `The client is refused by NetworkPolicy, not by the network: ${why}. Add a rule that lets the client in, or look at what changed in ${policies}.`,
   cutOff: (nodes: string) =>
-    `Pod networking is broken at the client: on ${nodes} it reaches neither its own node (its gateway) nor the server (no ping, no HTTP); look at the CNI bridge, veths and routes there.`,
+    `Pod networking is broken at the client: on ${nodes} it reaches neither its own node (its gateway) nor the server (no ping, no HTTP); look at what the client may send (an egress NetworkPolicy that selects it), then the CNI bridge, veths and routes there.`,
   sameNode: (nodes: string) =>
     `Pods cannot reach a pod on their own node on ${nodes}: that node's pod network (the cni0 bridge, the pods' veths) is broken, whatever the paths between nodes do.`,
   podSide: (nodes: string) =>

@@ -78,7 +78,7 @@ describe("the mesh's checks and diagnosis", () => {
     );
     expect(diagnosis?.layer).toBe("pod-network");
     expect(diagnosis?.summary).toBe(
-      "Pod networking is broken at the client: on n1 it reaches neither its own node (its gateway) nor the server (no ping, no HTTP); look at the CNI bridge, veths and routes there.",
+      "Pod networking is broken at the client: on n1 it reaches neither its own node (its gateway) nor the server (no ping, no HTTP); look at what the client may send (an egress NetworkPolicy that selects it), then the CNI bridge, veths and routes there.",
     );
     expect(diagnosis?.evidence.at(-1)).toBe(
       "n1's client: its own node (its gateway) does not answer ping",
