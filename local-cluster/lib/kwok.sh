@@ -11,7 +11,8 @@ KWOK_PID="${RUN_DIR}/kwok.pid"
 MAX_FAKE_NODES=2000
 # The fake pods' addresses: 198.18.0.0/15, the range RFC 2544 sets aside for benchmarks, a /26 per
 # node from the node's podCIDR (kwok takes pod IPs from there). Outside the pods' 10.42.0.0/16, so
-# the egress rules (nodes.sh) drop any pod packet that would go there; none is sent.
+# the egress rules (nodes.sh) drop any pod packet that would go there; none is sent. k3s's node
+# IPAM logs each such podCIDR as outside its range, and leaves it be.
 FAKE_NODE_IP="198.19.255.254"
 
 # fake_node_cidr <i>: fake node i's /26.
