@@ -49,9 +49,17 @@ export interface Findings {
 
 /**
  * How an HTTP check fails when something answers that is not the server meant: another UID, a
- * redirect elsewhere, an answer the server never logged, or logged from another sender (a relay).
+ * redirect elsewhere, an answer without end, an answer the server never logged, or logged from
+ * another sender (a relay).
  */
-export const IMPOSTOR = ["wrong-server", "redirect", "not-served", "other-request", "other-sender"];
+export const IMPOSTOR = [
+  "wrong-server",
+  "redirect",
+  "oversized",
+  "not-served",
+  "other-request",
+  "other-sender",
+];
 
 /** Evidence lines a diagnosis (or a check's detail) lists before it points at the rest. */
 export const EVIDENCE_LINES = 8;

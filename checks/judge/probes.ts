@@ -350,7 +350,8 @@ export function judgeRefusal(
   if (!section) {
     return { ok: false, detail: `the stranger's probe of ${target} printed nothing` };
   }
-  if (section.rc === 0) {
+  // A status line is an answer, even where the bound then stopped the transfer (a slow body).
+  if (section.rc === 0 || readResponse(section.output).statuses.length > 0) {
     return {
       ok: false,
       detail: `${prober} reached ${target}, which the policies refuse it: the NetworkPolicy is not enforced`,

@@ -37,12 +37,14 @@ export function httpGet(url: string, timeoutSeconds: number): string {
  * made answers "Network is unreachable" from a node whose kube-proxy has no rule for its ClusterIP
  * yet (seen on the local k3s, 10 ms in, from the other node): no policy's refusal, and soon over,
  * so that answer is tried again half a second later, for up to `retrySeconds`; any other outcome
- * (refused, dropped, answered) is the probe's.
+ * (refused, dropped, answered) is the probe's. Only the status lines are kept (`-S`; the body goes
+ * to /dev/null): what answered is told by them, and a body held while the bound runs out could be
+ * endless.
  */
 export function refusedGet(url: string, boundMs: string, retrySeconds: number): string {
   return (
     `b=$((${boundMs})); s=$((b / 1000)).$((b % 1000 / 100))$((b % 100 / 10))$((b % 10)); ` +
-    `n=0; while :; do out=$(wget -S -q -O - ${q(url)} 2>&1 & w=$!; ` +
+    `n=0; while :; do out=$(wget -S -q -O /dev/null ${q(url)} 2>&1 & w=$!; ` +
     `( sleep "$s"; kill "$w" ) >/dev/null 2>&1 & k=$!; wait "$w"; rc=$?; kill "$k" 2>/dev/null; exit "$rc"); rc=$?; ` +
     `case "$out" in *"Network is unreachable"*) n=$((n + 1)); ` +
     `[ "$n" -lt ${2 * retrySeconds} ] && { sleep 0.5; continue; };; esac; ` +

@@ -1,3 +1,5 @@
+import { CUT_RC, OUTPUT_BOUND_BYTES } from "./script";
+
 /**
  * Parsers for what busybox prints inside the client pod. Each was written against real captures
  * (test/fixtures/) and returns a typed value, or undefined where the text is not what was expected.
@@ -22,6 +24,7 @@ export interface WgetOutcome {
     | "redirect"
     | "unexpected-body"
     | "wrong-server"
+    | "oversized"
     | "other";
 }
 
@@ -100,11 +103,18 @@ export function parseWget(rc: number, output: string, target: string): WgetOutco
 
 /** The first characters of a body, on one line, as evidence. */
 export function bodyStart(output: string): string {
-  return output.replace(/\s+/g, " ").trim().slice(0, 80);
+  return output.replace(/\s+/g, " ").trim().slice(0, 80).trimEnd();
 }
 
 /** What a failed (non-zero) busybox wget run says went wrong. */
 export function wgetFailure(rc: number, output: string, target: string): WgetOutcome {
+  if (rc === CUT_RC) {
+    return {
+      ok: false,
+      failure: "oversized",
+      detail: `${target} sent more than ${OUTPUT_BOUND_BYTES / 1024} KiB, cut there (the lab's servers answer in under 1 KiB), beginning "${bodyStart(readResponse(output).body)}"`,
+    };
+  }
   // `timeout` ends the probe with 124 (its own exit) or 143 (SIGTERM reached wget).
   if (rc === 124 || rc === 143) {
     return { ok: false, failure: "timeout", detail: `no answer from ${target} before the timeout` };

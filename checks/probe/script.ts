@@ -215,6 +215,15 @@ function parallelRunner(): string[] {
 }
 
 /**
+ * The most a probe's output may be, in bytes (a lab server's page and identity are under 1 KiB, a
+ * node's `ip addr` with a few hundred pods under 128 KiB): what is past it is cut as it streams.
+ */
+export const OUTPUT_BOUND_BYTES = 256 * 1024;
+
+/** The status of a probe whose output was cut at OUTPUT_BOUND_BYTES: SIGPIPE's, as its command got. */
+export const CUT_RC = 141;
+
+/**
  * What every script starts with: the run's nonce, a clock, the encoded section line and the probe
  * loop (a failing probe is tried again a second later, up to its attempts).
  */
@@ -235,11 +244,21 @@ export function scriptPreamble(nonce: string): string[] {
     `  line="$nonce $1 rc=$2 ms=$3 tries=$4 out=$(printf '%s' "$5" | base64 -w 0)"`,
     '  if [ -n "${sections_dir:-}" ]; then printf \'%s\\n\' "$line" > "$sections_dir/$1"; else printf \'%s\\n\' "$line"; fi',
     "}",
+    // Each try's output is cut past OUTPUT_BOUND_BYTES as it streams: a server that answers without
+    // end would otherwise fill the shell's memory until the kernel kills a process of the pod, and
+    // other probes' results with it. The command's own status comes back through a file of the
+    // private folder (no pipefail: POSIX sh has none); without that folder the output is taken whole.
     "probe() {",
     "  name=$1; attempts=$2; cmd=$3; tries=0",
     "  stamp; start=$now",
     "  while :; do",
-    '    tries=$((tries + 1)); out=$(eval "$cmd" 2>&1); rc=$?',
+    "    tries=$((tries + 1))",
+    '    if [ -n "${sections_dir:-}" ]; then',
+    `      out=$( { eval "$cmd" 2>&1; echo "$?" > "$sections_dir/.rc-$name"; } | head -c ${OUTPUT_BOUND_BYTES + 1} )`,
+    `      read -r rc < "$sections_dir/.rc-$name"; [ "\${#out}" -gt ${OUTPUT_BOUND_BYTES} ] && rc=${CUT_RC}`,
+    "    else",
+    '      out=$(eval "$cmd" 2>&1); rc=$?',
+    "    fi",
     '    if [ "$rc" -eq 0 ] || [ "$tries" -ge "$attempts" ]; then break; fi',
     "    sleep 1",
     "  done",

@@ -717,6 +717,53 @@ describe("faults injected out of band", () => {
     });
   });
 
+  it("an endless body at the nginx pod's address: pod-ip-http fails on its size, the client lives and its other checks stand", () => {
+    // A response without end, as fast as the node carries it: the client holds 32 MiB at most.
+    const script = [
+      "#!/bin/sh",
+      "read -r method uri rest",
+      "printf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/html\\r\\n\\r\\n'",
+      "exec yes 'Welcome to nginx! Welcome to nginx! Welcome to nginx! Welcome to nginx!'",
+    ].join("\n");
+    const restarts = () =>
+      mustKubectl([
+        "get",
+        "pod",
+        "-n",
+        namespace,
+        LAB_NAMES.clientPod,
+        "-o",
+        "jsonpath={.status.containerStatuses[0].restartCount}",
+      ]);
+    withAttacker("flood", script, false, (attacker) => {
+      const before = restarts();
+      const plan = { ...livePlan(), serverPodIp: attacker.ip };
+      const result = runChecks(false, plan);
+      const podIp = check(result.verification, "pod-ip-http");
+      faultLog.push({
+        injected: "a pod at the nginx pod's IP answering every request with an endless body",
+        expected: "pod-ip-http fails on the response's size; the client is not killed",
+        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
+        seconds: result.seconds,
+      });
+      expect(result.code).toBe(1);
+      expect(restarts(), "the client container was not OOM-killed").toBe(before);
+      expect(podIp).toMatchObject({ ok: false, facts: { failure: "oversized" } });
+      expect(podIp?.detail).toContain(`${attacker.ip}:80 sent more than`);
+      for (const name of [
+        "service-dns-http",
+        "service-fqdn-http",
+        "service-clusterip-http",
+        "dns",
+        "pod-interface",
+        "pod-routes",
+      ]) {
+        expect(check(result.verification, name), name).toMatchObject({ ok: true });
+      }
+      expect(result.verification.diagnosis?.layer).toBe("server");
+    });
+  });
+
   it("a request that writes a forged access-log entry into nginx's error log: the witness's stream never shows it", () => {
     const forged = `{"remote":"${livePlan().clientPodIp}","method":"GET","host":"x:80","uri":"/pod-to-pod/identity?pod-to-pod-run=forged&probe=pod-ip-identity","status":"200"}`;
     const url = `http://${livePlan().serverPodIp}:80/x%0A${encodeURIComponent(forged)}%0A`;

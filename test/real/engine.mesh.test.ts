@@ -7,6 +7,7 @@ import { runPlan } from "../../checks/runPlan";
 import { KubectlRunner } from "../../checks/probe/exec";
 import { MESH_CHECK_NAMES, Verification } from "../../checks/contract/types";
 import { meshPlanOf } from "../../components/meshPlan";
+import { MESH_NODE_PORT } from "../../components/nodeMesh";
 import { LAYOUT_KINDS } from "../../checks/scenarios/mesh/layout";
 import { DEFAULTS } from "../../config";
 import { harness, Harness, recorder, uniqueStack, useLocalImages } from "../../tools/lib/engine";
@@ -204,12 +205,15 @@ describe("every node, every path, with the real engine", () => {
     );
   });
 
-  it("an impersonator at one echo server's address, claiming its UID: the clients pass it, the server's log fails it", async () => {
-    // busybox httpd on the victim's node serving the victim echo server's UID and 64 KiB on both
-    // ports, let in by a policy of its own; the runner is told (as with a reused IP) that the
-    // victim is at the impersonator's address. Only the victim's own log can tell the lie.
-    const victim = nodeNumbered(2);
-    const echo = podsOf("app=mesh-echo").find((p) => p.node === victim)!;
+  /**
+   * A pod on `victim`'s node running `command` (busybox), let in by a policy of its own, that the
+   * runner is told is `victim`'s echo server (as with a reused IP): `body` gets that runner.
+   */
+  async function withFakeEcho(
+    victim: string,
+    command: string,
+    body: (told: KubectlRunner) => Promise<void>,
+  ) {
     const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
     const images = JSON.parse(fs.readFileSync(`${state}/images.json`, "utf8")) as Record<
       string,
@@ -228,11 +232,7 @@ describe("every node, every path, with the real engine", () => {
             name: "web",
             image: images.busybox,
             imagePullPolicy: "Never",
-            command: [
-              "sh",
-              "-c",
-              `mkdir -p /www/pod-to-pod && echo ${echo.uid} > /www/pod-to-pod/identity && head -c 70000 /dev/zero > /www/pod-to-pod/large && httpd -p 9080 -h /www && exec httpd -f -p 80 -h /www`,
-            ],
+            command: ["sh", "-c", command],
           },
         ],
       },
@@ -263,7 +263,6 @@ describe("every node, every path, with the real engine", () => {
         "-o",
         "jsonpath={.status.podIP}",
       ).stdout.trim();
-      const plan = labMeshPlan(DEFAULTS.mesh);
       const real = clusterKubectl();
       const told: KubectlRunner = async (args, timeoutMs) => {
         const result = await real(args, timeoutMs);
@@ -284,7 +283,30 @@ describe("every node, every path, with the real engine", () => {
           .forEach((p) => (p.status = { ...p.status, podIP: ip }));
         return { ...result, stdout: JSON.stringify(list) };
       };
-      const verification = await runPlan({ mesh: plan }, told, { runnerVersion: "test" });
+      await body(told);
+    } finally {
+      kubectl(
+        "delete",
+        "pod,networkpolicy",
+        "-n",
+        namespace,
+        "mesh-impostor",
+        "mesh-impostor-allow",
+        "--wait=true",
+      );
+    }
+  }
+
+  it("an impersonator at one echo server's address, claiming its UID: the clients pass it, the server's log fails it", async () => {
+    // busybox httpd on the victim's node serving the victim echo server's UID and 64 KiB on both
+    // ports. Only the victim's own log can tell the lie.
+    const victim = nodeNumbered(2);
+    const echo = podsOf("app=mesh-echo").find((p) => p.node === victim)!;
+    const serve = `mkdir -p /www/pod-to-pod && echo ${echo.uid} > /www/pod-to-pod/identity && head -c 70000 /dev/zero > /www/pod-to-pod/large && httpd -p ${MESH_NODE_PORT} -h /www && exec httpd -f -p 80 -h /www`;
+    await withFakeEcho(victim, serve, async (told) => {
+      const verification = await runPlan({ mesh: labMeshPlan(DEFAULTS.mesh) }, told, {
+        runnerVersion: "test",
+      });
       const outcome = { ...verification, report: verification.mesh! };
       const unserved = outcome.report.failures;
       console.log(`impersonator at ${victim}'s echo server: ${outcome.diagnosis?.summary}`);
@@ -312,17 +334,55 @@ describe("every node, every path, with the real engine", () => {
         witnessed: n * (n - 1) + (n - 1) * (n - 1) + n,
         clientsWordAlone: 0,
       });
-    } finally {
+    });
+  });
+
+  it("an endless body at one echo server's address: every path to it fails on the size, no prober is killed, the rest pass", async () => {
+    // Every connection, on both ports, answered with a page that never ends.
+    const victim = nodeNumbered(2);
+    const flood = [
+      `printf '#!/bin/sh\\nread -r line\\nprintf "HTTP/1.0 200 OK\\\\r\\\\n\\\\r\\\\n"\\nexec yes Welcome\\n' > /tmp/flood`,
+      "chmod +x /tmp/flood",
+      `{ nc -ll -p ${MESH_NODE_PORT} -e /tmp/flood & }`,
+      "exec nc -ll -p 80 -e /tmp/flood",
+    ].join(" && ");
+    const restarts = () =>
       kubectl(
-        "delete",
-        "pod,networkpolicy",
+        "get",
+        "pods",
         "-n",
         namespace,
-        "mesh-impostor",
-        "mesh-impostor-allow",
-        "--wait=true",
+        "-l",
+        "app in (mesh-client,mesh-node-probe)",
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.name}={.status.containerStatuses[0].restartCount} {end}",
+      ).stdout.trim();
+    await withFakeEcho(victim, flood, async (told) => {
+      const before = restarts();
+      const verification = await runPlan({ mesh: labMeshPlan(DEFAULTS.mesh) }, told, {
+        runnerVersion: "test",
+      });
+      const report = verification.mesh!;
+      console.log(`endless body at ${victim}'s echo server: ${verification.diagnosis?.summary}`);
+      expect(restarts(), "no mesh client or node probe was OOM-killed").toBe(before);
+      // Every path to the victim, the clients' (N) and the other nodes' (N - 1), and no other.
+      expect(report.failures.map((f) => `${f.from} → ${f.to} ${f.outcome}`).sort()).toEqual(
+        [
+          ...nodes.map((from) => `${from} → ${victim} fail`),
+          ...nodes.filter((n) => n !== victim).map((from) => `${from} → ${victim} fail`),
+        ].sort(),
       );
-    }
+      for (const failure of report.failures) {
+        expect(failure.detail).toContain("sent more than 256 KiB, cut there");
+      }
+      expect(verification.checks.filter((c) => c.ok).map((c) => c.name)).toEqual([
+        "mesh-coverage",
+        "mesh-path-mtu",
+        "mesh-service",
+        "mesh-dns",
+      ]);
+      expect(verification.diagnosis?.layer).toBe("server");
+    });
   });
 
   it("a decoy client carrying the mesh's labels beside a cut-off client: the runner probes the DaemonSet's own pod, and names the decoy", async () => {

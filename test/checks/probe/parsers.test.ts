@@ -6,6 +6,7 @@ import {
   parsePing,
   parseWget,
 } from "../../../checks/probe/parsers";
+import { CUT_RC } from "../../../checks/probe/script";
 import { fixture } from "../../helpers";
 
 describe("parseWget", () => {
@@ -37,6 +38,15 @@ describe("parseWget", () => {
 
   it("treats SIGTERM from timeout (143) as a timeout", () => {
     expect(parseWget(143, "", "nginx-service:80").failure).toBe("timeout");
+  });
+
+  it("reads a probe cut at the output bound as an oversized answer, naming how it began", () => {
+    const outcome = parseWget(CUT_RC, "  HTTP/1.1 200 OK\n  \n" + "y\n".repeat(10), "10.42.0.9:80");
+    expect(outcome).toEqual({
+      ok: false,
+      failure: "oversized",
+      detail: `10.42.0.9:80 sent more than 256 KiB, cut there (the lab's servers answer in under 1 KiB), beginning "y y y y y y y y y y"`,
+    });
   });
 
   it("keeps the first line of an unknown error", () => {

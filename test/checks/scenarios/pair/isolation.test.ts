@@ -97,6 +97,18 @@ describe("evaluatePolicyChecks", () => {
     expect(check.detail).toContain("the NetworkPolicy is not enforced");
   });
 
+  it("fails a stranger whose request was answered, even where the bound then stopped a slow body", () => {
+    // What refusedGet prints when the answer's headers came and the body was still coming.
+    const answered = section(143, "  HTTP/1.1 200 OK\n  Server: nginx\n  \nbound 300 ms", 3);
+    const check = byName(
+      evaluatePolicyChecks(plan, policy, stranger({ "stranger-pod-ip": answered }), enforced),
+    )["stranger-to-pod-ip"];
+    expect(check).toMatchObject({ ok: false, facts: { got: "through" } });
+    expect(check.detail).toBe(
+      "stranger-client reached 10.42.0.7:80, which the policies refuse it: the NetworkPolicy is not enforced",
+    );
+  });
+
   it("does not count a dead stranger's silence as a denial: one that does not reach the API either", () => {
     const checks = byName(
       evaluatePolicyChecks(plan, policy, stranger({ "stranger-api": section(143, "") }), enforced),

@@ -5,7 +5,9 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   buildScript,
+  CUT_RC,
   MalformedScriptOutputError,
+  OUTPUT_BOUND_BYTES,
   parseScriptOutput,
   probesOf,
   shellQuote,
@@ -317,6 +319,44 @@ describe("a broken network gives its verdict within the script's bound", () => {
     expect(results.find((r) => r.name === "path-mtu")?.detail).toMatch(
       /65536-byte response from 10\.42\.0\.7:80\/pod-to-pod\/large stalled until the timeout/,
     );
+  }, 60_000);
+
+  it("a server that answers without end is cut at the bound: its probe fails on the size, the others keep their results", () => {
+    const bin = stubBin({});
+    busyboxTimeout(bin);
+    const fixture = (name: string) => shellQuote(path.join(__dirname, "../../../fixtures", name));
+    stub(bin, "nslookup", `cat ${fixture("busybox/nslookup-ok.txt")}`);
+    stub(bin, "ping", `cat ${fixture("busybox/ping-ok.txt")}`);
+    stub(
+      bin,
+      "ip",
+      `case "$1" in addr) cat ${fixture("seeds/ip-addr.txt")};; *) cat ${fixture("seeds/ip-route.txt")};; esac`,
+    );
+    // The nginx pod's address streams its page for ever; the Service answers as nginx does.
+    stub(
+      bin,
+      "wget",
+      `case "$*" in *identity*) echo ${seedPlan.serverPodUid};; *"10.42.0.7:80/") printf '  HTTP/1.1 200 OK\\n  \\n'; exec yes 'Welcome to nginx!';; *) cat ${shellQuote(path.join(__dirname, "../../../fixtures/seeds/wget-pod-ip.txt"))};; esac`,
+    );
+    const sections = parseSections(runScript(bin, plan));
+    const page = sections.get("pod-ip-http");
+    expect(page).toMatchObject({ rc: CUT_RC, tries: PROBE_ATTEMPTS });
+    // What came back is the bound and the one byte past it that tells the cut.
+    expect(Buffer.byteLength(page?.output ?? "")).toBe(OUTPUT_BOUND_BYTES + 1);
+    const results = evaluateChecks(plan, sections, nodes, seedEndpoints);
+    const podIp = results.find((r) => r.name === "pod-ip-http");
+    expect(podIp).toMatchObject({ ok: false, facts: { failure: "oversized" } });
+    expect(podIp?.detail).toBe(
+      '10.42.0.7:80 sent more than 256 KiB, cut there (the lab\'s servers answer in under 1 KiB), beginning "Welcome to nginx! Welcome to nginx! Welcome to nginx! Welcome to nginx! Welcome" (3 tries)',
+    );
+    expect(results.filter((r) => r.name.startsWith("service-")).map((r) => [r.name, r.ok])).toEqual(
+      [
+        ["service-dns-http", true],
+        ["service-fqdn-http", true],
+        ["service-clusterip-http", true],
+      ],
+    );
+    expect(diagnose(pairFindings(results))?.layer).toBe("server");
   }, 60_000);
 
   it("stops at its deadline, whatever hangs, and says which probes did not finish", () => {
