@@ -1,4 +1,5 @@
 import { PathOutcome } from "../contract/meshTypes";
+import { IMPOSTOR } from "./paths";
 import { CheckName, CheckResult, Diagnosis, Layer } from "../contract/types";
 
 /**
@@ -47,20 +48,6 @@ export interface Findings {
   readonly checks: readonly CheckResult[];
 }
 
-/**
- * How an HTTP check fails when something answers that is not the server meant: another UID, a
- * redirect elsewhere, an answer without end, an answer the server never logged, or logged from
- * another sender (a relay).
- */
-export const IMPOSTOR = [
-  "wrong-server",
-  "redirect",
-  "oversized",
-  "not-served",
-  "other-request",
-  "other-sender",
-];
-
 /** Evidence lines a diagnosis (or a check's detail) lists before it points at the rest. */
 export const EVIDENCE_LINES = 8;
 const SERVICE: CheckName[] = ["service-clusterip-http", "mesh-service"];
@@ -89,7 +76,7 @@ const SAYS = {
   crossNode: (pods: string, where: string) =>
     `${pods}, and pods across nodes do not, ${where}: the overlay (flannel.1, VXLAN on udp 8472) or the node routes to the other nodes' pod CIDRs are broken, not the pods.`,
   unserved: (servers: string) =>
-    `Answers came back as ${servers}, but that server's own access log has no such request of this run (or has it from another sender), or it was not ${servers} that answered (another pod's UID, a redirect elsewhere): something else answers at its address (a pod that took the IP, a relay or proxy on the path), or a client's report is not what happened. The network under those answers is not proven.`,
+    `Answers came back as ${servers}, but that server's own access log has no such request of this run (or has it from another sender), or it was not ${servers} that answered (another pod's UID, a redirect elsewhere, an answer without end): something else answers at its address (a pod that took the IP, a relay or proxy on the path), or a client's report is not what happened. The network under those answers is not proven.`,
   unanswered:
     "The nginx pod answers ping but not HTTP on its pod IP: the network is fine, nginx (or its port) is not.",
   serviceImpostor:

@@ -25,6 +25,20 @@ import {
  * server must have logged) holds for every path of every scenario.
  */
 
+/**
+ * How an HTTP check fails when something answers that is not the server meant: another UID, a
+ * redirect elsewhere, an answer without end, an answer the server never logged, or logged from
+ * another sender (a relay).
+ */
+export const IMPOSTOR = [
+  "wrong-server",
+  "redirect",
+  "oversized",
+  "not-served",
+  "other-request",
+  "other-sender",
+];
+
 /** HTTP along a path: the page (where probed) and who served it. */
 export interface HttpJudgement extends Omit<IdentityOutcome, "failure"> {
   /** How it failed: as the prober saw it, or as the server's log tells (witnessPath). */
@@ -117,8 +131,11 @@ export function judgePath(
   const large = s.large ? judgeLarge(at(s.large)) : undefined;
   const full = s.mtu ? judgePing(at(s.mtu), path.host) : undefined;
   const smallOk = small?.ok ?? http.ok;
-  const outcome =
-    !http.ok && !smallOk
+  // Something answered that is not the server meant: the network carried it, the server side is
+  // what failed (the witness makes a pass the server never logged the same).
+  const outcome = IMPOSTOR.includes(String(http.failure))
+    ? "unserved"
+    : !http.ok && !smallOk
       ? "fail"
       : (http.ok && large && !large.ok) || (small?.ok && full && !full.ok)
         ? "mtu"

@@ -247,15 +247,17 @@ export function scriptPreamble(nonce: string): string[] {
     // Each try's output is cut past OUTPUT_BOUND_BYTES as it streams: a server that answers without
     // end would otherwise fill the shell's memory until the kernel kills a process of the pod, and
     // other probes' results with it. The command's own status comes back through a file of the
-    // private folder (no pipefail: POSIX sh has none); without that folder the output is taken whole.
+    // private folder (no pipefail: POSIX sh has none), written after the command's own subshell
+    // (a command may `exit`); without that folder the output is taken whole.
     "probe() {",
     "  name=$1; attempts=$2; cmd=$3; tries=0",
     "  stamp; start=$now",
     "  while :; do",
     "    tries=$((tries + 1))",
     '    if [ -n "${sections_dir:-}" ]; then',
-    `      out=$( { eval "$cmd" 2>&1; echo "$?" > "$sections_dir/.rc-$name"; } | head -c ${OUTPUT_BOUND_BYTES + 1} )`,
-    `      read -r rc < "$sections_dir/.rc-$name"; [ "\${#out}" -gt ${OUTPUT_BOUND_BYTES} ] && rc=${CUT_RC}`,
+    '      rcf="$sections_dir/.rc-$name"; rm -f "$rcf"',
+    `      out=$( { (eval "$cmd") 2>&1; echo "$?" > "$rcf"; } | head -c ${OUTPUT_BOUND_BYTES + 1} )`,
+    `      rc=255; [ -f "$rcf" ] && read -r rc < "$rcf"; [ "\${#out}" -gt ${OUTPUT_BOUND_BYTES} ] && rc=${CUT_RC}`,
     "    else",
     '      out=$(eval "$cmd" 2>&1); rc=$?',
     "    fi",

@@ -1,4 +1,5 @@
-import { citeFailed, diagnose, Findings, FoundNode, IMPOSTOR } from "../../judge/diagnose";
+import { citeFailed, diagnose, Findings, FoundNode } from "../../judge/diagnose";
+import { IMPOSTOR } from "../../judge/paths";
 import {
   apiObjects,
   ApiObject,

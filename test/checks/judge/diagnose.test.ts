@@ -206,7 +206,7 @@ describe("the pair read as a mesh of one path", () => {
       r.name === "pod-ip-http" ? { ...r, facts: { failure: "wrong-server" } } : r,
     );
     expect(diagnose(impostor)?.summary).toContain(
-      "or it was not the lab's nginx pod that answered (another pod's UID, a redirect elsewhere)",
+      "or it was not the lab's nginx pod that answered (another pod's UID, a redirect elsewhere, an answer without end)",
     );
   });
 

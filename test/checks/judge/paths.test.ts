@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { judgePath, judgeRefusedPath, witnessPath } from "../../../checks/judge/paths";
 import { PathSpec } from "../../../checks/plan/paths";
-import { Section } from "../../../checks/probe/script";
+import { CUT_RC, Section } from "../../../checks/probe/script";
 import { witnessedPath } from "../../../checks/witness/request";
 import { serverSides } from "../../../checks/witness/sides";
 import { describeVerdict, logEvidence, ServerLogs } from "../../../checks/witness/witness";
@@ -78,12 +78,37 @@ describe("judgePath", () => {
     expect(judged.claims.map((c) => c.probe)).toEqual(["pod-ip-identity"]);
   });
 
-  it("fails a path where another pod answers, and claims nothing for it", () => {
+  it("makes a path where another pod answers unserved (the network carried it), and claims nothing for it", () => {
     const other = "0a0b0c0d-1111-4222-8333-444455556666";
     const judged = judgePath(healthy({ who: section(other) }), toNginx, nginx, claim);
-    expect(judged.outcome).toBe("fail");
+    expect(judged.outcome).toBe("unserved");
     expect(judged.http).toMatchObject({ ok: false, failure: "wrong-server", answeredUid: other });
     expect(judged.claims).toEqual([]);
+  });
+
+  it.each([
+    [
+      "a redirect",
+      section("  HTTP/1.1 302 Found\n  Location: http://10.42.0.9/\n  \n", 0),
+      "redirect",
+    ],
+    ["an answer without end", section("  HTTP/1.1 200 OK\n  \ny\ny", CUT_RC), "oversized"],
+  ])(
+    "makes a path answered with %s unserved, not failed: something answered",
+    (_, page, failure) => {
+      const judged = judgePath(healthy({ page }), toNginx, nginx, claim);
+      expect([judged.outcome, judged.http.failure]).toEqual(["unserved", failure]);
+    },
+  );
+
+  it("fails a path where nothing answers", () => {
+    const judged = judgePath(
+      healthy({ page: section("", 143), ping: section(fixture("busybox/ping-loss.txt"), 1) }),
+      toNginx,
+      nginx,
+      claim,
+    );
+    expect([judged.outcome, judged.http.failure]).toEqual(["fail", "timeout"]);
   });
 });
 

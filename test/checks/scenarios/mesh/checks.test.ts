@@ -15,7 +15,7 @@ import {
   MeshLayout,
 } from "../../../../checks/contract/meshTypes";
 import { renderMeshText } from "../../../../checks/report/meshRender";
-import { Section } from "../../../../checks/probe/script";
+import { CUT_RC, Section } from "../../../../checks/probe/script";
 import { fixture } from "../../../helpers";
 import {
   clientSections,
@@ -210,6 +210,30 @@ describe("the mesh's checks and diagnosis", () => {
       "the mesh does not cover every schedulable node: n3: no client",
     );
     expect(diagnose(meshFindings(layout, evaluation, checks))?.layer).toBe("coverage");
+  });
+
+  it("reads something else answering at one echo server's address as the server's side, not the network", () => {
+    // Every client's fetch from n2's echo server address is an answer without end (cut there).
+    const layout = layoutOf(3);
+    const clients = new Map(
+      layout.nodes.map((node) => {
+        const sections = clientSections(3);
+        sections.set("pod-1", section(CUT_RC, "  HTTP/1.1 200 OK\n  \ny\ny"));
+        return [node, sections] as const;
+      }),
+    );
+    const probes = new Map(layout.nodes.map((node, i) => [node, nodeSections(3, i, () => true)]));
+    const evaluation = witnessedHealthy(
+      layout,
+      evaluateMesh(meshPlan, layout, runs(clients), runs(probes), serviceOf(layout), tokenOf),
+    );
+    const checks = meshChecks(layout, evaluation, true);
+    expect(
+      evaluation.podPaths
+        .filter((p) => p.outcome !== "pass")
+        .map((p) => `${p.from} → ${p.to} ${p.outcome}`),
+    ).toEqual(["n1 → n2 unserved", "n2 → n2 unserved", "n3 → n2 unserved"]);
+    expect(diagnose(meshFindings(layout, evaluation, checks))?.layer).toBe("server");
   });
 
   it("takes the answer of another pod at an echo server's IP for a failure, naming both", () => {

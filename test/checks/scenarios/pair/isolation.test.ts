@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { refusedGet } from "../../../../checks/probe/commands";
 import { describe, expect, it } from "vitest";
 import { PolicyFacts } from "../../../../checks/scenarios/pair/isolation";
-import { Section } from "../../../../checks/probe/script";
+import { buildScript, parseScriptOutput, Section } from "../../../../checks/probe/script";
 import { witnessToken } from "../../../../checks/witness/request";
 import { strangerScript } from "../../../../checks/scenarios/pair/probes";
 import { CheckPlan, CheckResult } from "../../../../checks/contract/types";
@@ -346,6 +346,47 @@ describe("the stranger's probes", () => {
     // The API never answered (no time measured): the deny bound itself.
     expect(boundOf("")).toBe("2000");
   });
+
+  it("the stranger's whole script, run: the API answers, both refusals are dropped at their bound and pass", () => {
+    // Stand-ins: the API's ClusterIP answers plain HTTP with a 400 at once; the nginx pod and the
+    // Service never answer (a policy drops the SYN); CoreDNS answers.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "stranger-script-"));
+    const write = (name: string, lines: string[]) =>
+      fs.writeFileSync(path.join(bin, name), ["#!/bin/sh", ...lines].join("\n"), { mode: 0o755 });
+    write("timeout", ['shift; exec "$@"']);
+    write("wget", [
+      'case "$*" in *10.43.0.1:443*) printf \'  HTTP/1.0 400 Bad Request\\n  \\n\'; echo "wget: server returned error: HTTP/1.0 400 Bad Request"; exit 1;; esac',
+      "exec sleep 30",
+    ]);
+    write("nslookup", [
+      `cat ${JSON.stringify(path.join(__dirname, "../../../fixtures/busybox/nslookup-ok.txt"))}`,
+    ]);
+    const run = spawnSync(
+      "/bin/sh",
+      ["-c", buildScript(strangerScript(plan, policy, TEST_NONCE))],
+      {
+        env: {
+          PATH: `${bin}:/usr/bin:/bin`,
+          KUBERNETES_SERVICE_HOST: "10.43.0.1",
+          KUBERNETES_SERVICE_PORT: "443",
+        },
+        encoding: "utf8",
+      },
+    );
+    fs.rmSync(bin, { recursive: true, force: true });
+    const { sections, complete } = parseScriptOutput(run.stdout, TEST_NONCE);
+    expect(complete).toBe(true);
+    for (const name of ["stranger-pod-ip", "stranger-service"]) {
+      expect(sections.get(name), name).toMatchObject({ rc: 143, tries: 1 });
+      // The shell's own word on the stopped wget ("Terminated") comes first, the bound last.
+      expect(sections.get(name)?.output.split("\n").at(-1), name).toBe("bound 300 ms");
+    }
+    const checks = byName(evaluatePolicyChecks(plan, policy, sections, enforced));
+    expect([checks["stranger-to-pod-ip"], checks["stranger-to-service"]]).toMatchObject([
+      { ok: true, facts: { got: "dropped" } },
+      { ok: true, facts: { got: "dropped" } },
+    ]);
+  }, 30_000);
 
   /** Runs refusedGet with a stand-in wget (its script's lines) on PATH. */
   function refusedWith(wget: string[], boundMs: string) {
