@@ -564,6 +564,35 @@ describe("faults injected out of band", () => {
     }
   }
 
+  /** One field of the lab's client pod, by JSONPath. */
+  function clientPodField(jsonpath: string): string {
+    return mustKubectl([
+      "get",
+      "pod",
+      "-n",
+      namespace,
+      LAB_NAMES.clientPod,
+      "-o",
+      `jsonpath=${jsonpath}`,
+    ]);
+  }
+
+  /**
+   * The checks run as if nginx were at `ip` (a stale IP given to verify, an address reused after the
+   * server moved), what happened logged in the fault report.
+   */
+  function checksAgainst(ip: string, fault: { injected: string; expected: string }) {
+    const plan = { ...livePlan(), serverPodIp: ip };
+    const result = runChecks(false, plan);
+    const podIp = check(result.verification, "pod-ip-http");
+    faultLog.push({
+      ...fault,
+      happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
+      seconds: result.seconds,
+    });
+    return { plan, result, podIp };
+  }
+
   /**
    * A hostile pod at an address the checks are told is nginx's (a stale IP given to verify, an
    * address reused after the server moved): `script` serves each connection on port 80 (busybox
@@ -580,17 +609,7 @@ describe("faults injected out of band", () => {
       string,
       string
     >;
-    const clientLabels = JSON.parse(
-      mustKubectl([
-        "get",
-        "pod",
-        "-n",
-        namespace,
-        LAB_NAMES.clientPod,
-        "-o",
-        "jsonpath={.metadata.labels}",
-      ]),
-    ) as Record<string, string>;
+    const clientLabels = JSON.parse(clientPodField("{.metadata.labels}")) as Record<string, string>;
     const labels = { ...(asClient ? clientLabels : {}), attacker: name };
     const nginxIp = livePlan().serverPodIp;
     const pod = {
@@ -673,15 +692,10 @@ describe("faults injected out of band", () => {
       'printf \'HTTP/1.0 302 Found\\r\\nLocation: http://%s:80%s\\r\\nContent-Length: 0\\r\\n\\r\\n\' "$NGINX" "$uri"',
     ].join("\n");
     withAttacker("redirector", script, false, (attacker) => {
-      const plan = { ...livePlan(), serverPodIp: attacker.ip };
-      const result = runChecks(false, plan);
-      const podIp = check(result.verification, "pod-ip-http");
-      faultLog.push({
+      const { result, podIp } = checksAgainst(attacker.ip, {
         injected:
           "a pod at the nginx pod's IP answering every request with a 302 to the real nginx",
         expected: "pod-ip-http and path-mtu fail: redirects are not followed",
-        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
-        seconds: result.seconds,
       });
       expect(result.code).toBe(1);
       expect(podIp).toMatchObject({ ok: false, facts: { failure: "redirect" } });
@@ -696,14 +710,9 @@ describe("faults injected out of band", () => {
   it("a relay at the nginx pod's address, with the client's labels, proxying to nginx: pod-ip-http fails on the sender", () => {
     // nginx serves the real page and UID to the relay: only who sent the request tells.
     withAttacker("relay", '#!/bin/sh\nexec nc "$NGINX" 80', true, (attacker) => {
-      const plan = { ...livePlan(), serverPodIp: attacker.ip };
-      const result = runChecks(false, plan);
-      const podIp = check(result.verification, "pod-ip-http");
-      faultLog.push({
+      const { plan, result, podIp } = checksAgainst(attacker.ip, {
         injected: "a relay with the client's labels at the nginx pod's IP, proxying to nginx",
         expected: "pod-ip-http fails: nginx logged the request from the relay, not the client",
-        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
-        seconds: result.seconds,
       });
       expect(result.code).toBe(1);
       expect(podIp).toMatchObject({ ok: false, facts: { failure: "other-sender" } });
@@ -725,26 +734,12 @@ describe("faults injected out of band", () => {
       "printf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/html\\r\\n\\r\\n'",
       "exec yes 'Welcome to nginx! Welcome to nginx! Welcome to nginx! Welcome to nginx!'",
     ].join("\n");
-    const restarts = () =>
-      mustKubectl([
-        "get",
-        "pod",
-        "-n",
-        namespace,
-        LAB_NAMES.clientPod,
-        "-o",
-        "jsonpath={.status.containerStatuses[0].restartCount}",
-      ]);
+    const restarts = () => clientPodField("{.status.containerStatuses[0].restartCount}");
     withAttacker("flood", script, false, (attacker) => {
       const before = restarts();
-      const plan = { ...livePlan(), serverPodIp: attacker.ip };
-      const result = runChecks(false, plan);
-      const podIp = check(result.verification, "pod-ip-http");
-      faultLog.push({
+      const { result, podIp } = checksAgainst(attacker.ip, {
         injected: "a pod at the nginx pod's IP answering every request with an endless body",
         expected: "pod-ip-http fails on the response's size; the client is not killed",
-        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
-        seconds: result.seconds,
       });
       expect(result.code).toBe(1);
       expect(restarts(), "the client container was not OOM-killed").toBe(before);
@@ -805,14 +800,9 @@ describe("faults injected out of band", () => {
     withOtherWebServer((other) => {
       // What a reused IP looks like to the checks: the stack says nginx is at an address where
       // another pod now answers, with the walkthrough's page.
-      const plan = { ...livePlan(), serverPodIp: other.ip };
-      const result = runChecks(false, plan);
-      const podIp = check(result.verification, "pod-ip-http");
-      faultLog.push({
+      const { result, podIp } = checksAgainst(other.ip, {
         injected: "another web server at the nginx pod's IP",
         expected: "layer server; pod-ip-http fails naming the pod that answered",
-        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
-        seconds: result.seconds,
       });
       expect(result.code).toBe(1);
       expect(podIp?.ok).toBe(false);
@@ -830,14 +820,9 @@ describe("faults injected out of band", () => {
     // The UID is no secret (anyone who may read pods has it): the page and the identity both
     // match, and only nginx-server's own log, which has no such request, tells the lie.
     withOtherWebServer((other) => {
-      const plan = { ...livePlan(), serverPodIp: other.ip };
-      const result = runChecks(false, plan);
-      const podIp = check(result.verification, "pod-ip-http");
-      faultLog.push({
+      const { plan, result, podIp } = checksAgainst(other.ip, {
         injected: "an impersonator serving nginx-server's page and UID at the nginx pod's IP",
         expected: "pod-ip-http fails: nginx-server's access log has no such request",
-        happened: `exit ${result.code}; layer ${result.verification.diagnosis?.layer}; ${podIp?.detail}`,
-        seconds: result.seconds,
       });
       expect(result.code).toBe(1);
       expect(podIp?.ok).toBe(false);
