@@ -79,15 +79,25 @@ function invocation(
 }
 
 /**
+ * The most one kubectl run may print, in bytes: far above the largest read of a thousand nodes'
+ * lab (its layout, some 25 MB), and what keeps a runaway stream (a log without end) from filling
+ * the runner's memory.
+ */
+export const KUBECTL_OUTPUT_BOUND_BYTES = 256 * 1024 * 1024;
+
+/**
  * Runs kubectl with the given arguments (no shell between the arguments and kubectl). It talks to
  * the cluster the kubernetes provider uses; kubeconfig contents never appear in argv or on disk.
- * The run is bounded by `timeoutMs`, after which its whole process group is stopped.
+ * The run is bounded by `timeoutMs`, after which its whole process group is stopped, and by
+ * `maxOutputBytes` of output: past it the group is stopped too, and the run fails with nothing of
+ * its output taken (a stream cut at an arbitrary byte is no result).
  */
 export function kubectl(
   args: readonly string[],
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
   kubeconfig: KubeconfigSource = { kind: "environment" },
+  maxOutputBytes: number = KUBECTL_OUTPUT_BOUND_BYTES,
 ): Promise<KubectlResult> {
   const binary = kubectlBinary(env);
   const how = invocation(binary, args, kubeconfig, env);
@@ -101,12 +111,27 @@ export function kubectl(
     let stdout = "";
     let stderr = "";
     let timedOut = false;
+    let printed = 0;
+    let overflowed = false;
     const timer = setTimeout(() => {
       timedOut = true;
       stopGroup(child);
     }, timeoutMs);
-    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const take = (chunk: Buffer, into: (text: string) => void) => {
+      printed += chunk.length;
+      if (printed > maxOutputBytes) {
+        if (!overflowed) {
+          overflowed = true;
+          stdout = "";
+          stderr = "";
+          stopGroup(child);
+        }
+        return;
+      }
+      into(chunk.toString());
+    };
+    child.stdout?.on("data", (chunk: Buffer) => take(chunk, (text) => (stdout += text)));
+    child.stderr?.on("data", (chunk: Buffer) => take(chunk, (text) => (stderr += text)));
     child.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       running.delete(child);
@@ -121,14 +146,22 @@ export function kubectl(
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       running.delete(child);
-      resolve({
-        code: code ?? 1,
-        stdout,
-        stderr:
-          timedOut || signal
-            ? `${stderr}kubectl was stopped by ${signal ?? "SIGTERM"} after ${timeoutMs} ms\n`
-            : stderr,
-      });
+      resolve(
+        overflowed
+          ? {
+              code: code || 1,
+              stdout: "",
+              stderr: `kubectl printed more than ${maxOutputBytes} bytes and was stopped: nothing of its output is taken\n`,
+            }
+          : {
+              code: code ?? 1,
+              stdout,
+              stderr:
+                timedOut || signal
+                  ? `${stderr}kubectl was stopped by ${signal ?? "SIGTERM"} after ${timeoutMs} ms\n`
+                  : stderr,
+            },
+      );
     });
   });
 }
