@@ -205,6 +205,14 @@ describe("every node, every path, with the real engine", () => {
     );
   });
 
+  /** Every path to `victim`, the clients' (N) and the other nodes' (N - 1), as failures list them. */
+  function everyPathTo(victim: string, outcome: string): string[] {
+    return [
+      ...nodes.map((from) => `${from} → ${victim} ${outcome}`),
+      ...nodes.filter((n) => n !== victim).map((from) => `${from} → ${victim} ${outcome}`),
+    ].sort();
+  }
+
   /**
    * A pod on `victim`'s node running `command` (busybox), let in by a policy of its own, that the
    * runner is told is `victim`'s echo server (as with a reused IP): `body` gets that runner.
@@ -310,12 +318,8 @@ describe("every node, every path, with the real engine", () => {
       const outcome = { ...verification, report: verification.mesh! };
       const unserved = outcome.report.failures;
       console.log(`impersonator at ${victim}'s echo server: ${outcome.diagnosis?.summary}`);
-      // Every path to the victim, the clients' (N) and the other nodes' (N - 1), and no other.
       expect(unserved.map((f) => `${f.from} → ${f.to} ${f.outcome}`).sort()).toEqual(
-        [
-          ...nodes.map((from) => `${from} → ${victim} unserved`),
-          ...nodes.filter((n) => n !== victim).map((from) => `${from} → ${victim} unserved`),
-        ].sort(),
+        everyPathTo(victim, "unserved"),
       );
       const fromOther = unserved.find((f) => f.from !== victim && !f.detail.startsWith("node"))!;
       // The identity alone passes it: the impersonator answers with the victim's UID.
@@ -335,6 +339,59 @@ describe("every node, every path, with the real engine", () => {
         clientsWordAlone: 0,
       });
     });
+  });
+
+  /**
+   * The mesh run by the runner told `told`, then what something else answering at `victim`'s echo
+   * server address must leave: every path to it unserved with `evidence` in its words, the other
+   * paths, the Service and DNS passing, and the server named.
+   */
+  async function expectServerSideAt(
+    victim: string,
+    told: KubectlRunner,
+    evidence: string,
+  ): Promise<void> {
+    const verification = await runPlan({ mesh: labMeshPlan(DEFAULTS.mesh) }, told, {
+      runnerVersion: "test",
+    });
+    const report = verification.mesh!;
+    console.log(`at ${victim}'s echo server: ${verification.diagnosis?.summary}`);
+    expect(report.failures.map((f) => `${f.from} → ${f.to} ${f.outcome}`).sort()).toEqual(
+      everyPathTo(victim, "unserved"),
+    );
+    for (const failure of report.failures) {
+      expect(failure.detail).toContain(evidence);
+    }
+    expect(verification.checks.filter((c) => c.ok).map((c) => c.name)).toEqual([
+      "mesh-coverage",
+      "mesh-path-mtu",
+      "mesh-service",
+      "mesh-dns",
+    ]);
+    expect(verification.diagnosis?.layer).toBe("server");
+  }
+
+  it("a redirect at one echo server's address to that echo server: every path to it unserved, naming the Location", async () => {
+    // busybox wget follows redirects: unseen, each path would be served by the real echo server.
+    const victim = nodeNumbered(2);
+    const echo = podsOf("app=mesh-echo").find((p) => p.node === victim)!;
+    const redirect = [
+      "cat > /tmp/redirect <<'EOF'",
+      "#!/bin/sh",
+      "read -r method uri rest",
+      `printf 'HTTP/1.0 302 Found\\r\\nLocation: http://${echo.ip}:80%s\\r\\nContent-Length: 0\\r\\n\\r\\n' "$uri"`,
+      "EOF",
+      "chmod +x /tmp/redirect",
+      `nc -ll -p ${MESH_NODE_PORT} -e /tmp/redirect &`,
+      "exec nc -ll -p 80 -e /tmp/redirect",
+    ].join("\n");
+    await withFakeEcho(victim, redirect, (told) =>
+      expectServerSideAt(
+        victim,
+        told,
+        `answered 302, a redirect to http://${echo.ip}:80/pod-to-pod/identity?`,
+      ),
+    );
   });
 
   it("an endless body at one echo server's address: every path to it unserved on the size, no prober is killed, the rest pass", async () => {
@@ -359,29 +416,8 @@ describe("every node, every path, with the real engine", () => {
       ).stdout.trim();
     await withFakeEcho(victim, flood, async (told) => {
       const before = restarts();
-      const verification = await runPlan({ mesh: labMeshPlan(DEFAULTS.mesh) }, told, {
-        runnerVersion: "test",
-      });
-      const report = verification.mesh!;
-      console.log(`endless body at ${victim}'s echo server: ${verification.diagnosis?.summary}`);
+      await expectServerSideAt(victim, told, "sent more than 256 KiB, cut there");
       expect(restarts(), "no mesh client or node probe was OOM-killed").toBe(before);
-      // Every path to the victim, the clients' (N) and the other nodes' (N - 1), and no other.
-      expect(report.failures.map((f) => `${f.from} → ${f.to} ${f.outcome}`).sort()).toEqual(
-        [
-          ...nodes.map((from) => `${from} → ${victim} unserved`),
-          ...nodes.filter((n) => n !== victim).map((from) => `${from} → ${victim} unserved`),
-        ].sort(),
-      );
-      for (const failure of report.failures) {
-        expect(failure.detail).toContain("sent more than 256 KiB, cut there");
-      }
-      expect(verification.checks.filter((c) => c.ok).map((c) => c.name)).toEqual([
-        "mesh-coverage",
-        "mesh-path-mtu",
-        "mesh-service",
-        "mesh-dns",
-      ]);
-      expect(verification.diagnosis?.layer).toBe("server");
     });
   });
 
