@@ -8,6 +8,7 @@ import { mustRun, Run, runCommand } from "./runCommand";
 import { RunPlan } from "../../checks/contract/types";
 import { labPlan, PlanConfig } from "../../checks/plan/labPlan";
 import { LAB_NAMES } from "../../components/names";
+import { CUT_RC } from "../../checks/probe/script";
 
 /** Runs kubectl synchronously (KUBECONFIG from the environment), optionally with stdin. */
 export function kubectlSync(args: string[], input?: string): Run {
@@ -159,7 +160,8 @@ export function waitUntilServes(
 
 /**
  * One bounded fetch of `url` from the lab's client: two seconds, and the body's first 64 KiB (a
- * hostile server's endless body is cut there, wget's SIGPIPE read as a body that came).
+ * hostile server's endless body is cut there, wget's SIGPIPE status, CUT_RC, read as a body that
+ * came).
  */
 function clientFetch(namespace: string, url: string): Run {
   return kubectlSync([
@@ -170,7 +172,7 @@ function clientFetch(namespace: string, url: string): Run {
     "--",
     "sh",
     "-c",
-    'set -o pipefail; timeout 2 wget -q -O - "$1" | head -c 65536; rc=$?; [ "$rc" -eq 141 ] && rc=0; exit "$rc"',
+    `set -o pipefail; timeout 2 wget -q -O - "$1" | head -c 65536; rc=$?; [ "$rc" -eq ${CUT_RC} ] && rc=0; exit "$rc"`,
     "fetch",
     url,
   ]);
