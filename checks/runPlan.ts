@@ -3,6 +3,7 @@ import { RunPlan, Verification } from "./contract/types";
 import { joinDiagnoses, summarize } from "./judge/verdict";
 import { startBounded } from "./probe/boundedPool";
 import { execScript, KubectlRunner } from "./probe/exec";
+import { deliverByReports, ReportingPod, scriptRequest } from "./probe/reports";
 import { meshScenario } from "./scenarios/mesh";
 import { pairScenario } from "./scenarios/pair";
 import { Scenario, ScenarioEnv, ScenarioOutcome } from "./scenarios/scenario";
@@ -13,19 +14,41 @@ export interface RunOptions extends Pick<RunnerOptions, "kubeContext" | "runnerV
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** One scenario's probers through the one exec, each run read as it ends, then its verdict. */
+/**
+ * One scenario's probers, each run read as it ends, then its verdict: through one exec each, or
+ * through one plan and the pods' reports, as the scenario delivers.
+ */
 export async function runScenario<Read>(
   scenario: Scenario<Read>,
   env: ScenarioEnv,
 ): Promise<ScenarioOutcome> {
-  const probers = scenario.probers.map((prober, at) => ({ prober, at }));
-  const runs = startBounded(probers, scenario.parallelism, ({ prober, at }) =>
-    execScript(env.run, env.context, prober.pod, prober.script(), prober.slackSeconds).then(
-      (output) => scenario.read(output, at),
-    ),
-  );
+  const { delivery } = scenario;
+  const runs =
+    delivery === "exec"
+      ? startBounded(
+          scenario.probers.map((prober, at) => ({ prober, at })),
+          scenario.parallelism,
+          ({ prober, at }) =>
+            execScript(env.run, env.context, prober.pod, prober.script(), prober.slackSeconds).then(
+              (output) => scenario.read(output, at),
+            ),
+        )
+      : deliverByReports(
+          env,
+          delivery.reports,
+          scenario.probers.map((prober) =>
+            scriptRequest({ ...prober, pod: reporting(prober.pod) }),
+          ),
+        ).map((output, at) => output.then((settled) => scenario.read(settled, at)));
   scenario.beside?.(runs);
   return scenario.finish(await Promise.all(runs));
+}
+
+function reporting(pod: Scenario["probers"][number]["pod"]): ReportingPod {
+  if (!("uid" in pod)) {
+    throw new Error(`${pod.namespace}/${pod.name} is to report, but its UID is not known`);
+  }
+  return pod;
 }
 
 /**

@@ -66,6 +66,11 @@ export interface LabMesh {
    * probes this many per run, in a rotation that covers every pair in ceil(nodes / allPairsUpTo) runs.
    */
   readonly allPairsUpTo?: number;
+  /**
+   * The image of every mesh pod's reporter sidecar, pinned (default registry.k8s.io/kubectl:v1.36.1):
+   * bash, jq and kubectl, which file the pod's results with the API server.
+   */
+  readonly reporterImage?: string;
 }
 
 /** One check's result. */

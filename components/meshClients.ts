@@ -6,6 +6,7 @@ import { selectorOf } from "./labels";
 import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
 import { assignedByCluster } from "./clusterAssigned";
+import { ReporterImage, withReporter } from "./meshReporting";
 
 /** Arguments of {@link MeshClients}. */
 export interface MeshClientsArgs {
@@ -24,11 +25,15 @@ export interface MeshClientsArgs {
    * image that cannot serve fails there in seconds rather than at this workload's ready timeout.
    */
   readonly imageChecks?: readonly pulumi.Resource[];
+  /** Its reporter sidecar's image (components/meshReporting.ts). */
+  readonly reporter: ReporterImage;
+  /** What the reporters need first: their service account, its role, the admission policy. */
+  readonly reporting: readonly pulumi.Resource[];
 }
 
 /**
- * A client on every schedulable node: a DaemonSet of busybox that idles until the checks exec
- * into it. Like busybox-client it keeps NET_RAW, and only NET_RAW, for ping (the MTU-filling
+ * A client on every schedulable node: a DaemonSet of busybox that runs each script its reporter
+ * sidecar hands it (components/meshReporting.ts), and files what it printed. Like busybox-client it keeps NET_RAW, and only NET_RAW, for ping (the MTU-filling
  * ping is half of the path MTU check), as root; its scripts write their sections to /tmp, a small
  * emptyDir, the root filesystem staying read-only.
  */
@@ -49,16 +54,20 @@ export class MeshClients extends pulumi.ComponentResource {
       objectName: MESH.clientDaemonSet,
       namespace: args.namespace,
       labels,
-      podSpec: idleBusyboxPodSpec({
-        containerName: MeshClients.containerName,
-        image: args.image,
-        imagePullPolicy: args.imagePullPolicy,
-        resources: args.resources,
-        privilege: "ping",
-        scratch: true,
-      }),
+      podSpec: withReporter(
+        idleBusyboxPodSpec({
+          containerName: MeshClients.containerName,
+          image: args.image,
+          imagePullPolicy: args.imagePullPolicy,
+          resources: args.resources,
+          privilege: "ping",
+          scratch: true,
+        }),
+        args.reporter,
+        { prober: true },
+      ),
       readyTimeoutSeconds: args.readyTimeoutSeconds,
-      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
+      imageChecks: [...(args.imageChecks ?? []), ...args.reporting],
     });
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = assignedByCluster(this.daemonSet.metadata.uid);

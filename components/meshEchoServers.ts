@@ -7,6 +7,8 @@ import { MESH } from "./meshPlan";
 import { nginxConfMapName, renderNginxConf } from "./nginxConf";
 import { nginxPodSpec } from "./nginxPod";
 import { assignedByCluster } from "./clusterAssigned";
+import { ACCESS_LOG_FILE, ReporterImage, withReporter } from "./meshReporting";
+import { NGINX_USER } from "./nginxPod";
 
 /** Arguments of {@link MeshEchoServers}. */
 export interface MeshEchoServersArgs {
@@ -29,12 +31,23 @@ export interface MeshEchoServersArgs {
    * image that cannot serve fails there in seconds rather than at this workload's ready timeout.
    */
   readonly imageChecks?: readonly pulumi.Resource[];
+  /** Its reporter sidecar's image (components/meshReporting.ts). */
+  readonly reporter: ReporterImage;
+  /** What the reporters need first: their service account, its role, the admission policy. */
+  readonly reporting: readonly pulumi.Resource[];
+}
+
+/** The name of the echo servers' nginx.conf's ConfigMap (one place: the lab's claim reads it too). */
+export function echoConfMapName(port: number, nodePort: number = MESH.nodePort): string {
+  return nginxConfMapName(MESH.echoDaemonSet, port, [nodePort], ACCESS_LOG_FILE);
 }
 
 /**
  * An echo server on every schedulable node: a DaemonSet of the lab's nginx, each pod answering on
  * the identity path with its own UID (so the checks know which node's server answered) and serving
- * 64 KiB on the large path (full-size packets), on the clients' port and on the nodes' port.
+ * 64 KiB on the large path (full-size packets), on the clients' port and on the nodes' port; and
+ * its reporter sidecar, which files the end of its access log (written to a file beside stdout)
+ * when a run asks for it: the echo servers' witness, one list of reports for every node.
  */
 export class MeshEchoServers extends pulumi.ComponentResource {
   /** Name of the port the clients reach: the mesh's Service targets it by name. */
@@ -58,11 +71,11 @@ export class MeshEchoServers extends pulumi.ComponentResource {
       `${name}-conf`,
       {
         metadata: {
-          name: nginxConfMapName(MESH.echoDaemonSet, args.port, [args.nodePort]),
+          name: echoConfMapName(args.port, args.nodePort),
           namespace: args.namespace,
           labels,
         },
-        data: { "nginx.conf": renderNginxConf(args.port, [args.nodePort]) },
+        data: { "nginx.conf": renderNginxConf(args.port, [args.nodePort], ACCESS_LOG_FILE) },
       },
       { parent: this },
     );
@@ -70,16 +83,20 @@ export class MeshEchoServers extends pulumi.ComponentResource {
       objectName: MESH.echoDaemonSet,
       namespace: args.namespace,
       labels,
-      podSpec: nginxPodSpec({
-        image: args.image,
-        imagePullPolicy: args.imagePullPolicy,
-        resources: args.resources,
-        port: { name: MeshEchoServers.portName, number: args.port },
-        otherPorts: [{ name: "node", number: args.nodePort }],
-        confMap: conf.metadata.name,
-      }),
+      podSpec: withReporter(
+        nginxPodSpec({
+          image: args.image,
+          imagePullPolicy: args.imagePullPolicy,
+          resources: args.resources,
+          port: { name: MeshEchoServers.portName, number: args.port },
+          otherPorts: [{ name: "node", number: args.nodePort }],
+          confMap: conf.metadata.name,
+        }),
+        args.reporter,
+        { server: true, user: NGINX_USER },
+      ),
       readyTimeoutSeconds: args.readyTimeoutSeconds,
-      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
+      imageChecks: [...(args.imageChecks ?? []), ...args.reporting],
     });
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = assignedByCluster(this.daemonSet.metadata.uid);

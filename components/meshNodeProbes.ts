@@ -7,6 +7,7 @@ import { meshDaemonSet } from "./meshDaemonSet";
 import { MESH } from "./meshPlan";
 import { MeshClientsArgs } from "./meshClients";
 import { assignedByCluster } from "./clusterAssigned";
+import { withReporter } from "./meshReporting";
 
 /** Arguments of {@link MeshNodeProbes}: the clients' (image, resources, timeout). */
 export type MeshNodeProbesArgs = MeshClientsArgs;
@@ -41,20 +42,24 @@ export class MeshNodeProbes extends pulumi.ComponentResource {
       namespace: args.namespace,
       labels,
       podSpec: {
-        ...idleBusyboxPodSpec({
-          containerName: MeshNodeProbes.containerName,
-          image: args.image,
-          imagePullPolicy: args.imagePullPolicy,
-          resources,
-          privilege: "nobody",
-          scratch: true,
-        }),
+        ...withReporter(
+          idleBusyboxPodSpec({
+            containerName: MeshNodeProbes.containerName,
+            image: args.image,
+            imagePullPolicy: args.imagePullPolicy,
+            resources,
+            privilege: "nobody",
+            scratch: true,
+          }),
+          args.reporter,
+          { prober: true },
+        ),
         // What it probes from: the node's own network namespace (see the policy pack's
         // exemption for it).
         hostNetwork: true,
       },
       readyTimeoutSeconds: args.readyTimeoutSeconds,
-      ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
+      imageChecks: [...(args.imageChecks ?? []), ...args.reporting],
     });
     this.selector = pulumi.output(selectorOf(labels));
     this.uid = assignedByCluster(this.daemonSet.metadata.uid);

@@ -6,6 +6,10 @@ export const IDENTITY_DIR = "/etc/pod-to-pod-identity";
 /** The file in it. */
 export const IDENTITY_FILE = "uid";
 
+/** One request as the lab's servers log it: a JSON line (checks/witness/accessLog.ts reads it). */
+const LOG_ENTRY =
+  '{"remote":"$remote_addr","method":"$request_method","host":"$http_host","uri":"$request_uri","status":"$status"}';
+
 /**
  * The nginx configuration the server pod runs with. It lets nginx run as a non-root user on a
  * read-only root filesystem: the pid file, temp paths and logs all go to /tmp or the console.
@@ -15,7 +19,12 @@ export const IDENTITY_FILE = "uid";
  * pod from any other nginx; and it logs every request as a JSON line, the server's own witness of
  * what it served.
  */
-export function renderNginxConf(port: number, alsoListen: readonly number[] = []): string {
+export function renderNginxConf(
+  port: number,
+  alsoListen: readonly number[] = [],
+  /** A file the access log goes to as well (an echo server's, for its reporter). */
+  alsoLogTo?: string,
+): string {
   return `worker_processes 1;
 pid /tmp/nginx.pid;
 # The error log to a file of its own: a request can make nginx write raw text into it, and the
@@ -37,9 +46,16 @@ http {
   default_type application/octet-stream;
   # One JSON line per request: the checks read it back as the server's witness of what it served,
   # to whom (see checks/witness/accessLog.ts).
-  log_format pod_to_pod escape=json '{"remote":"$remote_addr","method":"$request_method","host":"$http_host","uri":"$request_uri","status":"$status"}';
+  log_format pod_to_pod escape=json '${LOG_ENTRY}';
   access_log /dev/stdout pod_to_pod;
-  client_body_temp_path /tmp/client_body;
+${
+  alsoLogTo
+    ? `  # The same, each line after its time, to a file its reporter reads from a run's start on.
+  log_format pod_to_pod_timed escape=json '$msec ${LOG_ENTRY}';
+  access_log ${alsoLogTo} pod_to_pod_timed;
+`
+    : ""
+}  client_body_temp_path /tmp/client_body;
   proxy_temp_path /tmp/proxy;
   fastcgi_temp_path /tmp/fastcgi;
   uwsgi_temp_path /tmp/uwsgi;
@@ -77,7 +93,10 @@ export function nginxConfMapName(
   owner: string,
   port: number,
   alsoListen: readonly number[] = [],
+  alsoLogTo?: string,
 ): string {
-  const hash = createHash("sha256").update(renderNginxConf(port, alsoListen)).digest("hex");
+  const hash = createHash("sha256")
+    .update(renderNginxConf(port, alsoListen, alsoLogTo))
+    .digest("hex");
   return `${owner}-conf-${hash.slice(0, 10)}`;
 }

@@ -29,6 +29,9 @@ export interface NginxPodArgs {
   readonly confMap: pulumi.Input<string>;
 }
 
+/** The user the lab's nginx runs as: the official nginx image's own nginx user. */
+export const NGINX_USER = 101;
+
 /**
  * The pod spec of one of the lab's nginx servers (the walkthrough's nginx-server, the mesh's echo
  * servers): nginx as its image's own unprivileged user on a read-only root filesystem, with the
@@ -40,8 +43,8 @@ export function nginxPodSpec(args: NginxPodArgs): k8s.types.input.core.v1.PodSpe
   return {
     securityContext: {
       runAsNonRoot: true,
-      runAsUser: 101,
-      runAsGroup: 101,
+      runAsUser: NGINX_USER,
+      runAsGroup: NGINX_USER,
       seccompProfile: { type: "RuntimeDefault" },
       // A namespaced, "safe" sysctl: lets the non-root nginx bind a port below 1024 with no capability.
       ...(Math.min(...ports.map((p) => p.number)) < 1024

@@ -11,6 +11,15 @@ import { MeshNodeProbes } from "./meshNodeProbes";
 /** The port the echo servers serve the nodes on; the lab's nginx.port must differ. */
 export const MESH_NODE_PORT = MESH.nodePort;
 
+/**
+ * What a reporter may use: kubectl's watch idles; a run's report is one kubectl create, some 30 MiB
+ * for a moment.
+ */
+const REPORTER_RESOURCES: ResourceSettings = {
+  requests: { cpu: "10m", memory: "32Mi" },
+  limits: { cpu: "500m", memory: "128Mi" },
+};
+
 /** One workload's image, pull policy and resources. */
 interface Workload {
   readonly image: pulumi.Input<string>;
@@ -43,6 +52,12 @@ export interface NodeMeshArgs {
   readonly clusterDomain: string;
   /** Bound on each probe, in seconds. */
   readonly timeoutSeconds: number;
+  /**
+   * What lets the clients and node probes file their reports (components/meshReporting.ts): made
+   * by the lab beside the mesh, not in it, since its admission policy is cluster-scoped and must
+   * not go with the namespace's `deletedWith` (which a parent passes to its children).
+   */
+  readonly reporting: pulumi.Resource[];
 }
 
 /**
@@ -66,6 +81,12 @@ export class NodeMesh extends pulumi.ComponentResource {
   constructor(name: string, args: NodeMeshArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pod-to-pod:lab:NodeMesh", name, {}, opts);
     const child = { parent: this };
+    // Every mesh pod files its results as reports (components/meshReporting.ts).
+    const reporter = {
+      image: args.settings.reporterImage,
+      imagePullPolicy: args.busybox.imagePullPolicy,
+      resources: REPORTER_RESOURCES,
+    };
     const echo = new MeshEchoServers(
       `${name}-echo`,
       {
@@ -74,6 +95,8 @@ export class NodeMesh extends pulumi.ComponentResource {
         nodePort: MESH_NODE_PORT,
         readyTimeoutSeconds: args.readyTimeoutSeconds,
         ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
+        reporter,
+        reporting: args.reporting,
       },
       child,
     );
@@ -82,6 +105,8 @@ export class NodeMesh extends pulumi.ComponentResource {
       ...args.busybox,
       readyTimeoutSeconds: args.readyTimeoutSeconds,
       ...(args.imageChecks ? { imageChecks: args.imageChecks } : {}),
+      reporter,
+      reporting: args.reporting,
     };
     const clients = new MeshClients(`${name}-clients`, busybox, child);
     const probes = args.settings.nodeToPod
@@ -177,7 +202,15 @@ export class NodeMesh extends pulumi.ComponentResource {
         }),
       );
     this.triggers = [echo.uid, clients.uid, ...(probes ? [probes.uid] : []), service.metadata.uid];
-    this.resources = [echo, clients, ...(probes ? [probes] : []), service, rotation, ...policies];
+    this.resources = [
+      echo,
+      clients,
+      ...(probes ? [probes] : []),
+      service,
+      rotation,
+      ...args.reporting,
+      ...policies,
+    ];
     this.registerOutputs({ plan: this.plan, networkPolicies: this.networkPolicies });
   }
 }

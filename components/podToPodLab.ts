@@ -28,6 +28,8 @@ import { PreviousVerdict, VERDICT_CONFIGMAP, verdictOf } from "./verdictGate";
 import { nginxConfMapName } from "./nginxConf";
 import { NginxServer } from "./nginxServer";
 import { NodeMesh } from "./nodeMesh";
+import { MeshReporting, REPORTER_ACCOUNT } from "./meshReporting";
+import { echoConfMapName } from "./meshEchoServers";
 import { NginxService } from "./nginxService";
 import { clientAffinity } from "./placement";
 import { StrangerClient } from "./strangerClient";
@@ -182,15 +184,15 @@ export function fixedNameObjects(
     ...(mesh
       ? [
           { kind: "daemonset", name: MESH.echoDaemonSet },
-          {
-            kind: "configmap",
-            name: nginxConfMapName(MESH.echoDaemonSet, config.nginx.port, [MESH.nodePort]),
-          },
+          { kind: "configmap", name: echoConfMapName(config.nginx.port) },
           { kind: "daemonset", name: "mesh-client" },
           ...(config.mesh.nodeToPod ? [{ kind: "daemonset", name: "mesh-node-probe" }] : []),
           { kind: "service", name: MESH.serviceName },
           { kind: "configmap", name: MESH.rotationConfigMap },
           ...(isolated ? [{ kind: "networkpolicy", name: "mesh-echo-allow" }] : []),
+          { kind: "serviceaccount", name: REPORTER_ACCOUNT },
+          { kind: "role", name: REPORTER_ACCOUNT },
+          { kind: "rolebinding", name: REPORTER_ACCOUNT },
         ]
       : []),
     // The program's lab keeps its last verdict there (components/verdictGate.ts).
@@ -385,7 +387,14 @@ export class PodToPodLab extends pulumi.ComponentResource {
         }
       : undefined;
 
-    // Every node, every path (coverage every-node): a mesh of DaemonSets the check runs alongside.
+    // Every node, every path (coverage every-node): a mesh of DaemonSets the check runs alongside,
+    // whose pods file their results as reports. What lets them is the lab's child, not the mesh's:
+    // its admission policy is cluster-scoped, so it must be deleted itself, not left to go with
+    // the namespace (the `deletedWith` of contentOptions, which a parent passes to its children).
+    const reporting =
+      config.coverage === "every-node"
+        ? new MeshReporting(child("mesh-reporting"), { namespace: labNamespace.name }, childOptions)
+        : undefined;
     const mesh =
       config.coverage === "every-node"
         ? new NodeMesh(
@@ -401,6 +410,7 @@ export class PodToPodLab extends pulumi.ComponentResource {
               clusterDomain: config.clusterDomain,
               timeoutSeconds: config.checks.timeoutSeconds,
               imageChecks: [server.imageCheck, client.imageCheck],
+              reporting: reporting ? reporting.resources : [],
             },
             contentOptions,
           )

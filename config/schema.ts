@@ -228,6 +228,8 @@ export const labConfigSchema = z
     coverage: oneOf(["pair", "every-node"], "pair"),
     mesh: settings({
       parallelism: integer(1, 256, 8),
+      // The mesh pods' reporter sidecar (components/meshReporting.ts): the official kubectl image.
+      reporterImage: image("registry.k8s.io/kubectl:v1.36.1"),
       nodeToPod: flag(true),
       allPairsUpTo: integer(1, 100000, 32),
     }),

@@ -26,7 +26,7 @@ describe("pod-to-pod:coverage and pod-to-pod:mesh", () => {
     );
     expect(parseLabConfig({ nginx: { port: "9080" } }).nginx.port).toBe(9080);
     expect(() => parseLabConfig({ mesh: { bound: 3 } })).toThrow(
-      /pod-to-pod:mesh\.bound = 3 is not valid: unknown key; the keys of pod-to-pod:mesh are parallelism, nodeToPod, allPairsUpTo/,
+      /pod-to-pod:mesh\.bound = 3 is not valid: unknown key; the keys of pod-to-pod:mesh are parallelism, reporterImage, nodeToPod, allPairsUpTo/,
     );
     expect(() => parseLabConfig({ mesh: { allPairsUpTo: "0" } })).toThrow(
       /pod-to-pod:mesh\.allPairsUpTo = 0 is not valid: expected an integer from 1 to 100000/,

@@ -3,7 +3,7 @@
  * 100 nodes (every pair), 300 and 1,000 nodes (sampled, 32 per node): the report alone
  * (`meshReport`: counts, matrices, failures), and the whole run as the runner makes it, its
  * kubectl answered by a simulated lab (tools/lib/syntheticMeshCluster.ts), with the runner's peak
- * memory and its API requests counted; now against a baseline commit (BENCH_BASELINE, default
+ * memory, its API requests, and its plans' size counted; now against a baseline commit (BENCH_BASELINE, default
  * HEAD~1), side by side: each round runs both, in alternating order, each in a process of its own
  * (tools/lib/meshReportTiming.ts); medians of the rounds. No cluster, no packets, no kubectl
  * processes: what 1,000 nodes cost the runner itself.
@@ -13,7 +13,7 @@
 import { median } from "./lib/benchStats";
 import { projectAt, resolveRevision } from "./lib/benchProjects";
 import { PROJECT_DIR } from "./lib/runCommand";
-import { describeRequests, meshTiming, MODES, Timing } from "./lib/meshTiming";
+import { describeReporting, describeRequests, meshTiming, MODES, Timing } from "./lib/meshTiming";
 
 const SIZES: ReadonlyArray<readonly [number, number]> = [
   [100, 100],
@@ -41,8 +41,8 @@ try {
       const last = now[now.length - 1];
       console.log(
         `${nodes} nodes, every pair up to ${allPairsUpTo}, ${mode}: ${ms(now).toFixed(0)} ms now, ${ms(before).toFixed(0)} ms at ${baseline.slice(0, 7)} (${(ms(now) / ms(before)).toFixed(3)}×); the report ${(last.bytes / 1024).toFixed(0)} KiB; peak resident ${rss(now)} MiB now (rounds ${now.map((t) => t.rssMiB).join(", ")}), ${rss(before)} MiB before (${before.map((t) => t.rssMiB).join(", ")})${
-          last.requests ? `; API requests: ${describeRequests(last.requests)}` : ""
-        }`,
+          last.requests ? `; the runner's API requests: ${describeRequests(last.requests)}` : ""
+        }${last.planBytes !== undefined ? `; ${describeReporting(last)}` : ""}`,
       );
     }
   }

@@ -67,9 +67,29 @@ export async function execScript(
     ],
     (spec.deadlineSeconds + slackSeconds + 30) * 1000,
   );
+  return outputOf(
+    result.stdout,
+    spec.nonce,
+    pod,
+    () =>
+      `kubectl exec into ${pod.namespace}/${pod.name} ran no probe (exit ${result.code}); the Kubernetes API or the pod is the problem, not the network: ${kubectlError(result.stderr)}`,
+  );
+}
+
+/**
+ * What a pod's script printed, read into its sections, however it came back (an exec, a report):
+ * output that is not what the script prints is an Error naming the pod, and so is output with no
+ * section (`nothing` says why there is none), never a result.
+ */
+export function outputOf(
+  printed: string,
+  nonce: string,
+  pod: ProbingPod,
+  nothing: () => string,
+): ScriptOutput | Error {
   let output: ScriptOutput;
   try {
-    output = parseScriptOutput(result.stdout, spec.nonce);
+    output = parseScriptOutput(printed, nonce);
   } catch (error) {
     if (error instanceof MalformedScriptOutputError) {
       return new Error(
@@ -79,9 +99,7 @@ export async function execScript(
     throw error;
   }
   if (output.sections.size === 0) {
-    return new Error(
-      `kubectl exec into ${pod.namespace}/${pod.name} ran no probe (exit ${result.code}); the Kubernetes API or the pod is the problem, not the network: ${kubectlError(result.stderr)}`,
-    );
+    return new Error(nothing());
   }
   return output;
 }

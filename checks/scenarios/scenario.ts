@@ -1,6 +1,7 @@
 import { CheckResult, Diagnosis } from "../contract/types";
 import { MeshReport } from "../contract/meshTypes";
 import { KubectlRunner, ProbingPod } from "../probe/exec";
+import { ReportingPod } from "../probe/reports";
 import { ScriptOutput, ScriptSpec } from "../probe/script";
 
 /**
@@ -15,6 +16,11 @@ export interface Scenario<Read = ScriptOutput | Error> {
   /** Every pod that probes, with its script; exec'd at most `parallelism` at a time. */
   readonly probers: readonly Prober[];
   readonly parallelism: number;
+  /**
+   * How the scripts reach the pods: one `kubectl exec` each, or (pods with a reporter, every
+   * prober's pod with its UID) one plan for all and their reports (probe/reports.ts).
+   */
+  readonly delivery: "exec" | { readonly reports: string };
   /** What the scenario keeps of the run of `probers[at]`, read as soon as it ends. */
   read(run: ScriptOutput | Error, at: number): Read;
   /**
@@ -28,7 +34,7 @@ export interface Scenario<Read = ScriptOutput | Error> {
 
 /** A pod that probes, and its script. */
 export interface Prober {
-  readonly pod: ProbingPod;
+  readonly pod: ProbingPod | ReportingPod;
   /**
    * Its script, built when its exec starts: a thousand nodes' scripts, all held from the start,
    * would be most of what the runner holds.

@@ -1,4 +1,4 @@
-import { mapBounded } from "../probe/boundedPool";
+import { startBounded } from "../probe/boundedPool";
 import { kubectlError, KubectlRunner } from "../probe/exec";
 import { parseAccessLog, requestsOfRun } from "./accessLog";
 import { awaitingLogs, Claim, judgeClaim, LogEvidence, ServerLog, Verdict } from "./witness";
@@ -29,12 +29,39 @@ export interface LogReading {
   /** At most this many `kubectl logs` at once. */
   readonly parallelism: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * How the servers' logs are read: `kubectl logs` of each server pod (by default), or all at once
+   * by some other way (the mesh's reports): each server's log text, or why there is none, as it
+   * comes, so each is read and let go before the last arrives.
+   */
+  readonly readAll?: (servers: readonly string[]) => ReadonlyArray<Promise<string | Error>>;
+}
+
+/** Each server's log by `kubectl logs`, since the run began, `parallelism` at a time. */
+function kubectlLogs(
+  reading: LogReading,
+  servers: readonly string[],
+): ReadonlyArray<Promise<string | Error>> {
+  return startBounded(servers, reading.parallelism, async (server) => {
+    const result = await reading.run(
+      [
+        ...reading.context,
+        "logs",
+        "-n",
+        reading.namespace,
+        reading.pods.get(server) as string,
+        `--since-time=${reading.since}`,
+      ],
+      reading.timeoutMs,
+    );
+    return result.code === 0 ? result.stdout : new Error(kubectlError(result.stderr));
+  });
 }
 
 /**
  * Every server's access log since the run began, one `kubectl logs` per server pod the claims
- * name; then, briefly, again for the servers whose log still lacks a request a prober reported as
- * served. Each log, as it is read, settles the claims of its own server that it shows, and only
+ * name (or as `readAll` reads them); then, briefly, again for the servers whose log still lacks a
+ * request a prober reported as served. Each log, as it is read, settles the claims of its own server that it shows, and only
  * the rest of it is kept (LogEvidence). The one log reader of every scenario.
  */
 export async function readServerLogs(
@@ -54,23 +81,12 @@ export async function readServerLogs(
   }
   const settled = new Map<string, Verdict>();
   const rest = new Map<string, ServerLog>();
-  const readOne = async (server: string): Promise<void> => {
-    const result = await reading.run(
-      [
-        ...reading.context,
-        "logs",
-        "-n",
-        reading.namespace,
-        reading.pods.get(server) as string,
-        `--since-time=${reading.since}`,
-      ],
-      reading.timeoutMs,
-    );
-    if (result.code !== 0) {
-      rest.set(server, new Error(kubectlError(result.stderr)));
+  const readOne = (server: string, text: string | Error): void => {
+    if (text instanceof Error) {
+      rest.set(server, text);
       return;
     }
-    const log = requestsOfRun(parseAccessLog(result.stdout), tokens);
+    const log = requestsOfRun(parseAccessLog(text), tokens);
     const own = new Map([[server, log]]);
     for (const claim of served.get(server) ?? []) {
       if (log.has(claim.probe)) {
@@ -80,11 +96,14 @@ export async function readServerLogs(
     }
     rest.set(server, log);
   };
+  const readAll = reading.readAll ?? ((servers) => kubectlLogs(reading, servers));
   let servers = [...new Set(claims.map((claim) => claim.server))].filter((server) =>
     reading.pods.has(server),
   );
   for (let round = 0; servers.length > 0; round++) {
-    await mapBounded(servers, reading.parallelism, readOne);
+    await Promise.all(
+      readAll(servers).map((text, at) => text.then((read) => readOne(servers[at], read))),
+    );
     const open = claims.filter((claim) => !settled.has(claim.probe));
     servers = round < LOG_REREADS ? awaitingLogs(open, rest) : [];
     if (servers.length > 0) {

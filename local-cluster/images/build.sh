@@ -4,6 +4,8 @@
 #   busybox  Debian's busybox-static with a symlink per applet
 #   pause    local-cluster/images/pause/pause.c, linked statically (containerd's sandbox_image)
 #   coredns  github.com/coredns/coredns built from the Go module proxy
+#   kubectl  kubectl (kubectl/, from the Go module proxy) over Debian's bash, jq and coreutils, the
+#            stand-in for registry.k8s.io/kubectl that pods run kubectl scripts in
 # and, on request only (not in `all`), stand-ins for the official images the program defaults to:
 #   nginx-official    Debian's nginx laid out as the official nginx image: /docker-entrypoint.sh
 #                     and its /docker-entrypoint.d/ scripts (nginx-official/), user nginx (101),
@@ -14,7 +16,7 @@
 # named localhost/pod-to-pod/<name>:<tag> with the tag derived from the package/source version,
 # and rebuilt only when that file is missing. Writes ${POD_TO_POD_STATE}/images.json.
 #
-# Usage: local-cluster/images/build.sh [all|nginx|busybox|pause|coredns|nginx-official|busybox-official]...
+# Usage: local-cluster/images/build.sh [all|nginx|busybox|pause|coredns|kubectl|nginx-official|busybox-official]...
 #   (default: all)
 # Prints the image references as JSON on stdout; progress goes to stderr.
 set -euo pipefail
@@ -30,6 +32,9 @@ IMAGE_CACHE="${POD_TO_POD_CACHE}/images"
 IMAGE_REPO="localhost/pod-to-pod"
 COREDNS_VERSION="v1.15.0"
 PAUSE_VERSION="$(sed -n 's/^#define PAUSE_VERSION "\(.*\)"$/\1/p' "${IMAGES_DIR}/pause/pause.c")"
+# kubectl's release is the one kubectl/go.mod pins: k8s.io/kubectl v0.X.Y is Kubernetes v1.X.Y.
+KUBECTL_MODULE="$(awk '$1 == "k8s.io/kubectl" {print $2}' "${IMAGES_DIR}/kubectl/go.mod")"
+KUBECTL_VERSION="v1.${KUBECTL_MODULE#v0.}"
 PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 log() { printf '[images %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -55,15 +60,16 @@ deb_version() {
   printf '%s\n' "${v}"
 }
 
-# Shared-library packages a package needs at run time, recursively (lib*, zlib*, gcc-*-base
-# only: maintainer-script tooling such as debconf or the init script's iproute2 stays out).
-# The package itself is not listed. Two apt-cache calls: each one re-reads the apt lists here.
+# Shared-library packages the given packages need at run time, recursively (lib*, zlib*,
+# gcc-*-base only: maintainer-script tooling such as debconf or the init script's iproute2 stays
+# out). The packages themselves are not listed. Two apt-cache calls whatever the number of
+# packages: each one re-reads the apt lists here.
 lib_closure() {
   local flags=(--no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces
     --no-enhances)
   local libs=('^(lib|zlib|gcc-[0-9]+-base)')
   local direct
-  mapfile -t direct < <(apt-cache depends --important "${flags[@]}" "$1" |
+  mapfile -t direct < <(apt-cache depends --important "${flags[@]}" "$@" |
     awk '$1 ~ /^\|?(Pre)?Depends:$/ && $2 !~ /^</ {print $2}' | grep -E "${libs[0]}")
   apt-cache depends --recurse --important "${flags[@]}" "${direct[@]}" |
     awk '/^[^ <]/ {print $1}' | grep -E "${libs[0]}" | LC_ALL=C sort -u
@@ -299,10 +305,80 @@ build_coredns() {
   jq -nc '{Entrypoint: ["/coredns"], ExposedPorts: {"53/udp": {}, "53/tcp": {}}, WorkingDir: "/"}'
 }
 
+# kubectl_binary <work>: kubectl ${KUBECTL_VERSION} built from kubectl/ (our main package, go.mod
+# pinning every k8s.io module to the release) with CGO off, so it needs nothing of the rootfs;
+# cached outside the clone by version, as build-kwok.sh caches kwok, so rebuilding the image
+# (a new Debian package) does not rebuild it. Prints its path.
+kubectl_binary() {
+  local work="$1" dir="${POD_TO_POD_CACHE}/kubectl-${KUBECTL_VERSION}"
+  if [[ -x "${dir}/kubectl" ]]; then
+    log "cached kubectl ${KUBECTL_VERSION} (${dir}/kubectl)"
+    printf '%s\n' "${dir}/kubectl"
+    return
+  fi
+  command -v go >/dev/null || { log "go is not on PATH (kubectl ${KUBECTL_VERSION} needs Go >= 1.26)"; return 1; }
+  log "go build kubectl ${KUBECTL_VERSION} (k8s.io/kubectl ${KUBECTL_MODULE}) -> ${dir}/kubectl (cold: a few minutes)"
+  # What kubernetes' release build stamps (hack/lib/version.sh); without it `kubectl version`
+  # says v0.0.0-master. Both packages: kubectl reads client-go's, its flags component-base's.
+  local minor="${KUBECTL_VERSION#v1.}" pkg ldflags=(-s -w)
+  for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+    ldflags+=(-X "${pkg}.gitVersion=${KUBECTL_VERSION}" -X "${pkg}.gitMajor=1"
+      -X "${pkg}.gitMinor=${minor%%.*}" -X "${pkg}.gitTreeState=clean")
+  done
+  GOPROXY="https://proxy.golang.org" GOTOOLCHAIN=local GOFLAGS="-buildvcs=false -mod=readonly" \
+    CGO_ENABLED=0 go -C "${IMAGES_DIR}/kubectl" build -trimpath -ldflags "${ldflags[*]}" \
+    -o "${work}/kubectl" . >&2
+  # Static or the build fails: the image's glibc is bash's and jq's, not kubectl's to rely on.
+  if readelf -l "${work}/kubectl" | grep -q 'program interpreter'; then
+    log "kubectl is dynamically linked"
+    return 1
+  fi
+  # Into the cache by a rename, so a kubectl there is always a whole one.
+  mkdir -p "${dir}"
+  cp "${work}/kubectl" "${dir}/.kubectl.tmp"
+  mv "${dir}/.kubectl.tmp" "${dir}/kubectl"
+  log "built kubectl ${KUBECTL_VERSION}: $(du -h "${dir}/kubectl" | cut -f1)"
+  printf '%s\n' "${dir}/kubectl"
+}
+
+# The registry.k8s.io/kubectl image's contract (/bin/kubectl, ENTRYPOINT ["/bin/kubectl"], root)
+# with what pods' kubectl scripts use beside kubectl: Debian's bash, jq and coreutils and their
+# libraries. The image is not Debian's whole base: no dash, apt, dpkg, grep, sed or curl.
+build_kubectl() {
+  local work="$1" rootfs="$1/rootfs" pkg debs=() libs kubectl
+  for pkg in bash jq coreutils; do
+    debs+=("${pkg}=$(deb_version "${pkg}")")
+  done
+  mapfile -t libs < <(lib_closure bash jq coreutils)
+  log "${debs[*]} with ${libs[*]}"
+  unpack_debs "${work}/debs" "${rootfs}" "${debs[@]}" "${libs[@]}"
+  kubectl="$(kubectl_binary "${work}")"
+  install -m 0755 "${kubectl}" "${rootfs}/bin/kubectl"
+  rm -rf "${rootfs}"/usr/share/{doc,man,info,lintian,locale,bug,menu}
+  # Debian's /bin/sh is dash; bash stands in, so `sh -c` and #!/bin/sh scripts run too.
+  ln -s bash "${rootfs}/bin/sh"
+  mkdir -p "${rootfs}/tmp" "${rootfs}/root"
+  chmod 1777 "${rootfs}/tmp"
+  # kubectl keeps its discovery cache under $HOME/.kube: root's home must exist.
+  chmod 0700 "${rootfs}/root"
+  printf 'include /etc/ld.so.conf.d/*.conf\n' >"${rootfs}/etc/ld.so.conf"
+  ldconfig -r "${rootfs}"
+  write_users "${rootfs}"
+  # Fail the build, not the pod: the library closure is complete, every tool the scripts call is
+  # there and kubectl reports the release it was stamped with. (No /dev: no redirections.)
+  # shellcheck disable=SC2016 # expanded by the image's bash
+  chroot "${rootfs}" /usr/bin/env -i "${PATH_ENV}" HOME=/root /bin/bash -c 'set -euo pipefail
+    for c in bash sh kubectl jq cat mkdir mv rm sleep base64 date; do command -v "$c"; done
+    jq --version
+    [[ "$(kubectl version --client -o json | jq -r .clientVersion.gitVersion)" == "$1" ]]' \
+    - "${KUBECTL_VERSION}" >&2
+  jq -nc --arg path "${PATH_ENV}" '{Env: [$path], Entrypoint: ["/bin/kubectl"], WorkingDir: "/"}'
+}
+
 main() {
   local wanted=("$@")
   ((${#wanted[@]})) || wanted=(all)
-  [[ " ${wanted[*]} " == *" all "* ]] && wanted=(nginx busybox pause coredns)
+  [[ " ${wanted[*]} " == *" all "* ]] && wanted=(nginx busybox pause coredns kubectl)
   mkdir -p "${IMAGE_CACHE}" "${POD_TO_POD_STATE}"
   local -A refs=()
   local name
@@ -314,6 +390,7 @@ main() {
         ;;
       pause) refs[pause]="$(build_image pause "${PAUSE_VERSION}" build_pause)" ;;
       coredns) refs[coredns]="$(build_image coredns "${COREDNS_VERSION#v}" build_coredns)" ;;
+      kubectl) refs[kubectl]="$(build_image kubectl "${KUBECTL_VERSION}" build_kubectl)" ;;
       nginx-official)
         refs[nginx-official]="$(build_image nginx-official "$(tag_of "$(deb_version nginx)")" \
           build_nginx_official)"
@@ -323,7 +400,7 @@ main() {
           "$(tag_of "$(deb_version busybox-static)")" build_busybox_official)"
         ;;
       *)
-        log "unknown image '${name}' (expected all, nginx, busybox, pause, coredns, nginx-official or busybox-official)"
+        log "unknown image '${name}' (expected all, nginx, busybox, pause, coredns, kubectl, nginx-official or busybox-official)"
         return 2
         ;;
     esac

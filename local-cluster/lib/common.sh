@@ -21,6 +21,8 @@ DEFAULT_NODES="${POD_TO_POD_NODES:-2}"
 MAX_NODES=9
 
 CLUSTER_DNS="10.43.0.10"
+# The Services' ClusterIPs (templates/k3s-config.yaml.tmpl's service-cidr).
+SERVICE_CIDR="10.43.0.0/16"
 POD_CIDR="10.42.0.0/16"
 BRIDGE="cni0"
 VXLAN_LINK="flannel.1"

@@ -16,7 +16,7 @@ import_images() {
   wait_for 60 "node $(node_name_of "${k}"): containerd socket" \
     ctr --address "$(node_sock "${k}")" version
   present="$(ctr_ "${k}" images ls -q)"
-  for name in pause busybox nginx coredns; do
+  for name in pause busybox nginx coredns kubectl; do
     ref="$(image "${name}")"
     if grep -qFx "${ref}" <<<"${present}"; then
       continue

@@ -55,12 +55,21 @@ configure_host() {
   egress_rules "${NODE_NET_BRIDGE}" host
 }
 
-# node_net_route <k>: node k's route to the node network, with NODE_NET_ADVMSS.
+# node_net_route <k>: node k's route to the node network, with NODE_NET_ADVMSS; and on an agent
+# node, a route to the Services through node 1. A real node reaches a ClusterIP from its own
+# network namespace (a hostNetwork pod calling the API server at 10.43.0.1) by its default route,
+# kube-proxy's DNAT then sending it to the endpoint; an agent node here has no default route, so
+# without this one the kernel refuses the packet before kube-proxy sees it ("network is
+# unreachable"). Whatever is not DNATed to a node goes no further than node 1, whose egress rules
+# drop anything from the nodes that would leave the node network.
 node_net_route() {
   local k="$1" link=eth0
   ((k == 1)) && link="${NODE_NET_BRIDGE}"
   in_node "${k}" ip route replace "${NODE_NET_CIDR}" dev "${link}" proto kernel scope link \
     src "$(node_ip_of "${k}")" advmss "${NODE_NET_ADVMSS}"
+  if ((k > 1)); then
+    in_node "${k}" ip route replace "${SERVICE_CIDR}" via "${SERVER_IP}" dev eth0
+  fi
 }
 
 # Network namespace p2p-node<k>: eth0 (a veth whose host end is on the node-network bridge) with

@@ -36,6 +36,7 @@ describe("runScenario", () => {
     const scenario: Scenario<string> = {
       probers: [prober("a"), prober("b")],
       parallelism,
+      delivery: "exec",
       read: (output, at) => {
         seen.push(`read ${at}`);
         return output instanceof Error ? output.message : [...output.sections.keys()].join();

@@ -76,13 +76,70 @@ describe("the program with coverage every-node", () => {
         .map((o) => `${o.kind}/${o.name}`),
     ).toEqual([
       "daemonset/mesh-echo",
-      `configmap/${nginxConfMapName("mesh-echo", 80, [9080])}`,
+      `configmap/${nginxConfMapName("mesh-echo", 80, [9080], "/run/pod-to-pod/access.log")}`,
       "daemonset/mesh-client",
       "daemonset/mesh-node-probe",
       "service/mesh-echo",
       "configmap/mesh-rotation",
       "networkpolicy/mesh-echo-allow",
+      "serviceaccount/mesh-reporter",
+      "role/mesh-reporter",
+      "rolebinding/mesh-reporter",
     ]);
+    // The echo servers' conf as the lab registers it: the name the claim reads is the one made.
+    expect(inputsOf("kubernetes:core/v1:ConfigMap", /^mesh-echo-conf$/).metadata.name).toBe(
+      nginxConfMapName("mesh-echo", 80, [9080], "/run/pod-to-pod/access.log"),
+    );
+  });
+
+  it("gives every mesh pod a reporter, the one container with the account's token, held to its own pod's report", () => {
+    for (const name of ["mesh-echo", "mesh-clients", "mesh-node-probes"]) {
+      const spec = daemonSet(name).spec.template.spec;
+      expect(spec.serviceAccountName, name).toBe("mesh-reporter");
+      expect(spec.automountServiceAccountToken, name).toBe(false);
+      const mounts = (c: { volumeMounts?: Array<{ name: string }> }) =>
+        (c.volumeMounts ?? []).map((m) => m.name).sort();
+      expect(
+        spec.containers.map((c: { name: string }) => c.name),
+        name,
+      ).toEqual([
+        name === "mesh-echo" ? "nginx" : name === "mesh-clients" ? "busybox" : "probe",
+        "reporter",
+      ]);
+      expect(mounts(spec.containers[0]), name).not.toContain("reporter-token");
+      expect(mounts(spec.containers[1]), name).toEqual(["exchange", "reporter-token"]);
+      expect(spec.containers[1].securityContext, name).toMatchObject({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      });
+    }
+    const role = inputsOf("kubernetes:rbac.authorization.k8s.io/v1:Role", /^mesh-reporting-role$/);
+    expect(role.rules).toEqual([
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch", "create"] },
+    ]);
+    const policy = inputsOf(
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
+      /^mesh-reporting-policy$/,
+    );
+    expect(policy.metadata.name).toBe("pod-to-pod-reports.pod-to-pod");
+    expect(policy.spec.matchConditions).toEqual([
+      {
+        name: "the-lab-reporter",
+        expression: "request.userInfo.username == 'system:serviceaccount:pod-to-pod:mesh-reporter'",
+      },
+    ]);
+    const binding = inputsOf(
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
+      /^mesh-reporting-policy-binding$/,
+    );
+    expect(binding.spec).toEqual({
+      policyName: "pod-to-pod-reports.pod-to-pod",
+      validationActions: ["Deny"],
+      matchResources: {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "pod-to-pod" } },
+      },
+    });
   });
 
   it("gives only the node probe the node's network, and it nothing else", () => {

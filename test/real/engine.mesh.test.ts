@@ -205,6 +205,78 @@ describe("every node, every path, with the real engine", () => {
     );
   });
 
+  it("a reporter may file its own pod's report and nothing else: another pod's, a plan, an update or a delete are refused", () => {
+    // The run's plan and reports are gone with the run.
+    expect(
+      kubectl("get", "configmaps", "-n", namespace, "-l", "pod-to-pod.dev/run", "-o", "name")
+        .stdout,
+    ).toBe("");
+    const [mine, other] = podsOf("app=mesh-client");
+    const run = "0123456789abcdef";
+    // From inside a client's reporter: its own token, its own kubectl.
+    const reporter = (script: string) =>
+      kubectl("exec", "-n", namespace, mine.name, "-c", "reporter", "--", "bash", "-c", script);
+    const create = (name: string, labels: Record<string, string>) =>
+      reporter(
+        `kubectl create configmap ${name} --from-literal=output=x --dry-run=client -o json | jq -c '.metadata.labels = ${JSON.stringify(labels)}' | kubectl create -f -`,
+      );
+    const refusal = `ValidatingAdmissionPolicy 'pod-to-pod-reports.${namespace}' with binding 'pod-to-pod-reports.${namespace}' denied request: the mesh's reporter may create only its own pod's report`;
+    const attempts = {
+      "another pod's report, with its UID": create(`p2p-report.${run}.${other.name}`, {
+        "pod-to-pod.dev/run": run,
+        "pod-to-pod.dev/pod-uid": other.uid,
+      }),
+      "its own name, another pod's UID": create(`p2p-report.${run}.${mine.name}`, {
+        "pod-to-pod.dev/run": run,
+        "pod-to-pod.dev/pod-uid": other.uid,
+      }),
+      "a plan": create(`p2p-report.${run}.${mine.name}`, {
+        "pod-to-pod.dev/run": run,
+        "pod-to-pod.dev/pod-uid": mine.uid,
+        "pod-to-pod.dev/plan": "true",
+      }),
+    };
+    for (const [what, result] of Object.entries(attempts)) {
+      expect(result.code, what).not.toBe(0);
+      expect(result.stderr, what).toContain(refusal);
+    }
+    const own = create(`p2p-report.${run}.${mine.name}`, {
+      "pod-to-pod.dev/run": run,
+      "pod-to-pod.dev/pod-uid": mine.uid,
+    });
+    expect(own.code, own.stderr).toBe(0);
+    try {
+      for (const verb of [
+        `kubectl label configmap p2p-report.${run}.${mine.name} x=y`,
+        `kubectl delete configmap p2p-report.${run}.${mine.name}`,
+        `kubectl delete configmap mesh-rotation`,
+      ]) {
+        const result = reporter(verb);
+        expect(result.code, verb).not.toBe(0);
+        expect(result.stderr, verb).toMatch(
+          new RegExp(
+            `User "system:serviceaccount:${namespace}:mesh-reporter" cannot (patch|delete) resource "configmaps"`,
+          ),
+        );
+      }
+      // The probers hold no token at all: only the reporter does.
+      const prober = kubectl(
+        "exec",
+        "-n",
+        namespace,
+        mine.name,
+        "-c",
+        "busybox",
+        "--",
+        "ls",
+        "/var/run/secrets/kubernetes.io/serviceaccount",
+      );
+      expect(prober.code).not.toBe(0);
+    } finally {
+      kubectl("delete", "configmap", "-n", namespace, `p2p-report.${run}.${mine.name}`);
+    }
+  });
+
   /** Every path to `victim`, the clients' (N) and the other nodes' (N - 1), as failures list them. */
   function everyPathTo(victim: string, outcome: string): string[] {
     return [

@@ -162,6 +162,8 @@ export async function useLocalImages(stack: Stack): Promise<void> {
       "pod-to-pod:nginx.imagePullPolicy": { value: "Never" },
       "pod-to-pod:busybox.image": { value: images.busybox },
       "pod-to-pod:busybox.imagePullPolicy": { value: "Never" },
+      // The every-node mesh's reporters (the mesh pods' pull policy is busybox's).
+      "pod-to-pod:mesh.reporterImage": { value: images.kubectl },
     },
     true,
   );

@@ -24,3 +24,11 @@ export function requestOf(line: string): string | undefined {
   const resource = rest[0] === "namespaces" && rest.length > 2 ? rest[2] : rest[0];
   return `${found[1] ?? found[3]} ${resource ?? url.pathname}`;
 }
+
+/** kubectl's default `--chunk-size`: a list asks for this many items a request. */
+export const KUBECTL_CHUNK_SIZE = 500;
+
+/** The requests one `kubectl get` list of `items` objects sends: a page each 500, at least one. */
+export function listRequests(items: number): number {
+  return Math.max(1, Math.ceil(items / KUBECTL_CHUNK_SIZE));
+}

@@ -2,10 +2,13 @@
  * The lab of bench:mesh's fake nodes (`cluster.sh fake-nodes N`), answering the runner's kubectl
  * calls over IPC as syntheticMeshServer.ts does: what the runner asks the API server (the layout,
  * the wait for every node's pods, the run counter) goes to the real one, with its HTTP requests
- * counted from kubectl's own log (-v=6); the scripts' output and the echo servers' logs are
- * simulated (simulatedProbes.ts) for the pods the API server lists, as nothing runs on a fake node.
- * Forked by meshRunnerTiming.ts with the namespace and the plan's file; it answers `args`
- * ["bench-requests"] with the real requests so far, by verb and resource.
+ * counted from kubectl's own log (-v=6); the run's own ConfigMap, its plans and reports are not
+ * sent to it but simulated (simulatedReports.ts), each pod's report what simulatedProbes.ts says
+ * its script printed or its echo server logged, for the pods the API server lists, as nothing runs
+ * on a fake node, and counted there as the requests the API server would be sent. Forked by
+ * meshRunnerTiming.ts with the namespace and the plan's file; it answers `args` ["bench-requests"]
+ * with the real requests so far, by verb and resource, and BENCH_REPORT_REQUESTS with the
+ * simulated ones.
  */
 import * as fs from "node:fs";
 import type { MeshPlan } from "../../checks/contract/meshTypes";
@@ -14,6 +17,7 @@ import { LAYOUT_KINDS, parseLayout } from "../../checks/scenarios/mesh/layout";
 import { requestOf } from "./kubectlRequests";
 import { serveLabOverIpc } from "./labOverIpc";
 import { simulatedProbes } from "./simulatedProbes";
+import { simulatedReports } from "./simulatedReports";
 
 const [namespace, planFile] = process.argv.slice(2);
 const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as MeshPlan;
@@ -42,7 +46,7 @@ async function real(
   return { ...result, stderr: kept.join("\n") };
 }
 
-/** The pods the API server lists now, as the simulated scripts and logs speak of them. */
+/** The pods the API server lists now, as the simulated scripts, logs and reports speak of them. */
 async function simulation() {
   const listing = await real(["get", LAYOUT_KINDS, "-n", namespace, "-o", "json"], 120_000, false);
   if (listing.code !== 0) {
@@ -55,21 +59,14 @@ async function simulation() {
         pods?.get(node),
       );
       return echo && client && probe
-        ? [
-            {
-              echo: { name: echo.name, ip: echo.ip, uid: echo.uid },
-              client: { name: client.name, ip: client.ip },
-              probe: { name: probe.name, ip: probe.ip },
-              flannel: `100.64.${i >> 8}.${i & 255}`,
-            },
-          ]
+        ? [{ name: node, echo, client, probe, flannel: `100.64.${i >> 8}.${i & 255}` }]
         : [];
     }),
     { fqdn: `${plan.serviceName}.${namespace}.svc.${plan.clusterDomain}`, clusterIp },
   );
 }
 
-const probes = simulation();
+const reports = simulation().then(simulatedReports);
 
 async function answer(args: readonly string[]): Promise<KubectlResult> {
   const ok = (stdout: string) => ({ code: 0, stderr: "", stdout });
@@ -77,13 +74,8 @@ async function answer(args: readonly string[]): Promise<KubectlResult> {
   if (verb === "bench-requests") {
     return ok(JSON.stringify(requests));
   }
-  if (verb === "exec") {
-    return ok((await probes).exec(args[3], args.at(-1) ?? ""));
-  }
-  if (verb === "logs") {
-    return ok((await probes).logs(args[3]));
-  }
-  return real(args, 120_000);
+  // Never the real API server's: its fake nodes' pods run no reporter to answer a plan.
+  return (await reports).answer(args) ?? real(args, 120_000);
 }
 
 serveLabOverIpc(answer);

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
+import { DEFAULTS } from "../../config";
 
 type Checks = typeof import("../../checks/scenarios/mesh/checks");
 type Coverage = typeof import("../../checks/scenarios/mesh/coverage");
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
       echoPort: 80,
       clusterDomain: "cluster.local",
       timeoutSeconds: 5,
-      settings: { parallelism: 8, nodeToPod: true, allPairsUpTo: Number(allPairsArg) },
+      settings: { ...DEFAULTS.mesh, allPairsUpTo: Number(allPairsArg) },
     });
     process.stdout.write(JSON.stringify(plan));
     return;

@@ -7,13 +7,18 @@
  * `node <this, bundled> <runPlan bundle> <plan.json> <lab bundle> <lab's arguments…>` (with the
  * checkout's checks/runtime.ts bundled beside runPlan's as runtime.js, where it has one): the lab
  * is syntheticMeshServer.ts (its argument the node count) or kwokMeshServer.ts (the namespace and
- * the plan's file). Prints `{"ms": …, "bytes": …, "heapMiB": …, "rssMiB": …, "requests": {…}}`,
- * and `"apiRequests": {…}`, the HTTP requests the API server was sent, where the lab's API is real.
+ * the plan's file). Prints `{"ms": …, "bytes": …, "heapMiB": …, "rssMiB": …, "requests": {…},
+ * "reportsFiled": …, "planBytes": …}`, and `"apiRequests": {…}`, the HTTP requests the API server
+ * was sent, where the lab's API is real. `requests` are the runner's API requests by kind: a
+ * kubectl run each, but the report protocol's, which the lab counts as the HTTP requests they are
+ * (simulatedReports.ts: the run's ConfigMap 1, a plan of K ConfigMaps K, a list a page each 500,
+ * the delete of the run's ConfigMap 1).
  */
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KubectlResult } from "../../checks/probe/kubectl";
+import { BENCH_REPORT_REQUESTS, reportCallOf, ReportCounts } from "./simulatedReports";
 
 type RunPlan = typeof import("../../checks/runPlan");
 type Runtime = typeof import("../../checks/runtime");
@@ -34,29 +39,37 @@ async function main(): Promise<void> {
     waiting.get(message.id)?.(message.result);
     waiting.delete(message.id);
   });
-  // The API requests the runner sends, by kind: counted on its side of the IPC.
+  // The API requests the runner sends, by kind: counted on its side of the IPC, one a kubectl
+  // run, but the report protocol's, whose requests only the lab can count (a plan's ConfigMaps, a
+  // list's pages) without the runner's process reading what it sends and gets.
   const requests: Record<string, number> = {};
   let next = 0;
-  const run = (args: readonly string[]) => {
-    const [verb, what] = args;
-    const kind = verb === "get" || verb === "patch" ? `${verb} ${what}` : verb;
-    requests[kind] = (requests[kind] ?? 0) + 1;
-    return new Promise<KubectlResult>((resolve) => {
+  const ask = (args: readonly string[]) =>
+    new Promise<KubectlResult>((resolve) => {
       const id = next++;
       waiting.set(id, resolve);
       lab.send({ id, args });
     });
+  const run = (args: readonly string[]) => {
+    const [verb, what] = args;
+    if (reportCallOf(args) === undefined) {
+      const kind = verb === "get" || verb === "patch" ? `${verb} ${what}` : verb;
+      requests[kind] = (requests[kind] ?? 0) + 1;
+    }
+    return ask(args);
   };
   const started = process.hrtime.bigint();
   const verification = await runPlan({ mesh: JSON.parse(fs.readFileSync(planFile, "utf8")) }, run, {
     runnerVersion: "bench",
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const asked = await new Promise<KubectlResult>((resolve) => {
-    waiting.set(next, resolve);
-    lab.send({ id: next++, args: ["bench-requests"] });
-  });
+  const asked = await ask(["bench-requests"]);
+  const reported = await ask([BENCH_REPORT_REQUESTS]);
   lab.kill();
+  if (reported.code !== 0) {
+    throw new Error(`the simulated lab did not count its reports: ${reported.stderr}`);
+  }
+  const reporting = JSON.parse(reported.stdout) as ReportCounts;
   const failed = verification.checks.filter((check) => !check.ok);
   if (failed.length > 0) {
     throw new Error(
@@ -69,7 +82,9 @@ async function main(): Promise<void> {
       bytes: JSON.stringify(verification.mesh).length,
       heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
       rssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-      requests,
+      requests: { ...requests, ...reporting.requests },
+      reportsFiled: reporting.reportsFiled,
+      planBytes: reporting.planBytes,
       ...(asked.code === 0 ? { apiRequests: JSON.parse(asked.stdout) as object } : {}),
     }),
   );

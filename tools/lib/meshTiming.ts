@@ -14,8 +14,15 @@ export interface Timing {
   readonly heapMiB: number;
   /** The process's peak resident memory. */
   readonly rssMiB: number;
-  /** The API requests of a run, by kind (the `runner` mode). */
+  /**
+   * The runner's API requests of a run, by kind (the `runner` mode): a kubectl run each, but the
+   * report protocol's, counted as the HTTP requests they are (simulatedReports.ts).
+   */
   readonly requests?: Record<string, number>;
+  /** The reports the pods' reporters filed in the run: their own requests, one each. */
+  readonly reportsFiled?: number;
+  /** The run's plans, every ConfigMap of them, in bytes as filed. */
+  readonly planBytes?: number;
   /** On fake nodes: the HTTP requests the API server was sent, by verb and resource. */
   readonly apiRequests?: Record<string, number>;
 }
@@ -42,9 +49,16 @@ export function meshTiming(
   return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as Timing;
 }
 
-/** A run's API requests in a line: "2000 exec, 1000 logs, …". */
+/** A run's API requests in a line: "2 run creates, 101 plan creates, 2 report lists, …". */
 export function describeRequests(requests: Readonly<Record<string, number>>): string {
   return Object.entries(requests)
     .map(([kind, count]) => `${count} ${kind}`)
     .join(", ");
+}
+
+/** What a run's plans and reports came to, in a phrase: "plans 512 KiB, 3,000 reports filed by the pods". */
+export function describeReporting(timing: Pick<Timing, "planBytes" | "reportsFiled">): string {
+  const kib = Math.round((timing.planBytes ?? 0) / 1024).toLocaleString("en-US");
+  const filed = (timing.reportsFiled ?? 0).toLocaleString("en-US");
+  return `plans ${kib} KiB in all, ${filed} reports filed by the pods' reporters (one request each, theirs)`;
 }

@@ -3,14 +3,25 @@
  * pass, and each echo server's access log holds exactly the requests the scripts sent it, from the
  * sender's own address. No packets and no processes. Used for the simulated labs of bench:mesh,
  * whose API answers are made up (syntheticMeshCluster.ts) or a real API server's over fake nodes
- * (kwokMeshServer.ts).
+ * (kwokMeshServer.ts); what a pod's reporter files for a plan's entry (`report`) is answered here,
+ * the plan and its reports as API objects in simulatedReports.ts.
  */
+import { ACCESS_LOG_PLAN } from "../../checks/contract/reports";
 
-/** A node of the lab as its scripts and logs speak of it: its pods' names and addresses. */
+/** A pod of the lab: its name, its address, and its UID as the layout lists it (its report's label). */
+export interface SimulatedPod {
+  readonly name: string;
+  readonly ip: string;
+  readonly uid: string;
+}
+
+/** A node of the lab as its scripts, logs and plans speak of it: its name and its pods. */
 export interface SimulatedNode {
-  readonly echo: { readonly name: string; readonly ip: string; readonly uid: string };
-  readonly client: { readonly name: string; readonly ip: string };
-  readonly probe: { readonly name: string; readonly ip: string };
+  /** Its name, whose plans (planFor) its pods' reporters watch. */
+  readonly name: string;
+  readonly echo: SimulatedPod;
+  readonly client: SimulatedPod;
+  readonly probe: SimulatedPod;
   /** flannel.1's address, which a node's own requests leave from. */
   readonly flannel: string;
 }
@@ -56,9 +67,23 @@ function output(
   }
 }
 
+/** What a node probe's `ip addr` prints: its own link, and flannel.1 its node's requests leave from. */
+function linksOf(node: SimulatedNode): string {
+  return [
+    "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP",
+    `    inet ${node.probe.ip}/16 scope global eth0`,
+    "3: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN",
+    `    inet ${node.flannel}/32 scope global flannel.1`,
+  ].join("\n");
+}
+
 /**
- * The lab's scripts and logs: `exec` answers a script exec'd in a pod with what it would print,
- * and logs its requests at their echo servers; `logs` is an echo server's log as kubectl gives it.
+ * The lab's scripts and logs: `script` answers a script run in a pod with what it would print,
+ * and logs its requests at their echo servers; `logs` is an echo server's log as `kubectl logs`
+ * gives it (nginx's own lines too); `report` is what a pod's reporter files for its plan entry (a
+ * script's output, or for `access-log <seconds>` its server's access lines, every one: the
+ * simulated log holds only this lab's requests); `uid` is a pod's UID, which its report carries;
+ * `node` the name of the node it runs on, whose plans its reporter watches.
  * `nodes` are in the order of the runner's layout, whose index the scripts' probe names carry.
  */
 export function simulatedProbes(nodes: readonly SimulatedNode[], service: SimulatedService) {
@@ -71,7 +96,7 @@ export function simulatedProbes(nodes: readonly SimulatedNode[], service: Simula
     ]),
   );
   // Each echo server's access log: the JSON lines its nginx writes, kept as they come.
-  const logs = nodes.map((): string[] => []);
+  const accessLogs = nodes.map((): string[] => []);
   const indexOf = (pod: string) => {
     const i = byPod.get(pod);
     if (i === undefined) {
@@ -79,38 +104,40 @@ export function simulatedProbes(nodes: readonly SimulatedNode[], service: Simula
     }
     return i;
   };
+  const script = (pod: string, text: string): string => {
+    const nonce = /^nonce=([0-9a-f]{32})$/m.exec(text)?.[1] ?? "";
+    const i = indexOf(pod);
+    const client = nodes[i].client.name === pod;
+    for (const url of text.matchAll(/http:\/\/([\w.-]+):(\d+)(\/pod-to-pod\/[^'\s]+)/g)) {
+      const [, host, port, uri] = url;
+      const line = {
+        remote: client ? nodes[i].client.ip : nodes[i].flannel,
+        method: "GET",
+        host: `${host}:${port}`,
+        uri,
+        status: "200",
+      };
+      accessLogs[byAddress.get(host) ?? 0].push(JSON.stringify(line));
+    }
+    const links = linksOf(nodes[i]);
+    const names = /for name in ([^;]+); do/.exec(text)?.[1].trim().split(/\s+/) ?? [];
+    const lines = names.map((name) => {
+      const out = Buffer.from(output(name, links, (j) => nodes[j].echo.uid, service));
+      return `${nonce} ${name} rc=0 ms=10 tries=1 out=${out.toString("base64")}`;
+    });
+    return [...lines, `${nonce} end`, ""].join("\n");
+  };
+  const accessLog = (pod: string) => accessLogs[indexOf(pod)].map((line) => `${line}\n`).join("");
   return {
-    exec(pod: string, script: string): string {
-      const nonce = /^nonce=([0-9a-f]{32})$/m.exec(script)?.[1] ?? "";
-      const i = indexOf(pod);
-      const client = nodes[i].client.name === pod;
-      for (const url of script.matchAll(/http:\/\/([\w.-]+):(\d+)(\/pod-to-pod\/[^'\s]+)/g)) {
-        const [, host, port, uri] = url;
-        const line = {
-          remote: client ? nodes[i].client.ip : nodes[i].flannel,
-          method: "GET",
-          host: `${host}:${port}`,
-          uri,
-          status: "200",
-        };
-        logs[byAddress.get(host) ?? 0].push(JSON.stringify(line));
-      }
-      const links = [
-        "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP",
-        `    inet ${nodes[i].probe.ip}/16 scope global eth0`,
-        "3: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN",
-        `    inet ${nodes[i].flannel}/32 scope global flannel.1`,
-      ].join("\n");
-      const names = /for name in ([^;]+); do/.exec(script)?.[1].trim().split(/\s+/) ?? [];
-      const lines = names.map((name) => {
-        const out = Buffer.from(output(name, links, (j) => nodes[j].echo.uid, service));
-        return `${nonce} ${name} rc=0 ms=10 tries=1 out=${out.toString("base64")}`;
-      });
-      return [...lines, `${nonce} end`, ""].join("\n");
+    script,
+    logs: (pod: string) =>
+      `2026/12/05 01:00:00 [notice] 1#1: start worker processes\n${accessLog(pod)}`,
+    report: (pod: string, entry: string) =>
+      entry.startsWith(`${ACCESS_LOG_PLAN} `) ? accessLog(pod) : script(pod, entry),
+    uid(pod: string): string {
+      const node = nodes[indexOf(pod)];
+      return [node.echo, node.client, node.probe].find((p) => p.name === pod)!.uid;
     },
-    logs(pod: string): string {
-      const lines = logs[indexOf(pod)];
-      return ["2026/12/05 01:00:00 [notice] 1#1: start worker processes", ...lines, ""].join("\n");
-    },
+    node: (pod: string) => nodes[indexOf(pod)].name,
   };
 }

@@ -1,14 +1,16 @@
 /**
  * A simulated every-node lab of N nodes, as the runner's kubectl sees it: the API server's answers
  * (nodes, the three DaemonSets' pods, the Service, its EndpointSlices, the run counter) made up
- * here, each script's output and each echo server's log from simulatedProbes.ts. No packets and
- * no processes: what it measures is the runner's own work around its API requests.
+ * here, each script's output and each echo server's log from simulatedProbes.ts, handed over as
+ * the pods' reports (simulatedReports.ts). No packets and no processes: what it measures is the
+ * runner's own work around its API requests.
  *
  * Addresses: node i's echo server 10.{i/256}.{i%256}.10, its client .11, its node probe
  * 192.168.{i/256}.{i%256} (and flannel.1's 10.{…}.0, which a node's requests leave from).
  */
 import type { KubectlResult } from "../../checks/probe/kubectl";
 import { simulatedProbes } from "./simulatedProbes";
+import { simulatedReports } from "./simulatedReports";
 
 type Runner = (args: readonly string[], timeoutMs: number) => Promise<KubectlResult>;
 
@@ -30,15 +32,24 @@ function nodeOf(i: number) {
 /** The simulated lab of `count` nodes, as its kubectl answers. */
 export function syntheticMeshCluster(count: number): Runner {
   const nodes = Array.from({ length: count }, (_, i) => nodeOf(i));
+  // A pod's UID, as the Pod object lists it and its report is labelled with it.
+  const uidOf = (kind: string, i: number) => (kind === "mesh-echo" ? nodes[i].uid : `${kind}-${i}`);
+  const pod = (kind: string, i: number, ip: string) => ({
+    name: `${kind}-${i}`,
+    ip,
+    uid: uidOf(kind, i),
+  });
   const probes = simulatedProbes(
     nodes.map((node, i) => ({
-      echo: { name: `mesh-echo-${i}`, ip: node.echo, uid: node.uid },
-      client: { name: `mesh-client-${i}`, ip: node.client },
-      probe: { name: `mesh-node-probe-${i}`, ip: node.probe },
+      name: node.name,
+      echo: pod("mesh-echo", i, node.echo),
+      client: pod("mesh-client", i, node.client),
+      probe: pod("mesh-node-probe", i, node.probe),
       flannel: node.flannel,
     })),
     { fqdn: "mesh-echo.lab.svc.cluster.local", clusterIp: "10.43.7.7" },
   );
+  const reports = simulatedReports(probes);
   let counter = "0";
   // The API's objects, as items of a list: every kind a runner of this or an earlier commit reads.
   const kinds = ["mesh-echo", "mesh-client", "mesh-node-probe"];
@@ -52,7 +63,7 @@ export function syntheticMeshCluster(count: number): Runner {
           "app.kubernetes.io/name": kind,
           "app.kubernetes.io/part-of": "pod-to-pod",
         },
-        uid: kind === "mesh-echo" ? node.uid : `${kind}-${i}`,
+        uid: uidOf(kind, i),
         ownerReferences: [{ kind: "DaemonSet", name: kind, uid: `ds-${kind}`, controller: true }],
       },
       spec: { nodeName: node.name },
@@ -86,8 +97,14 @@ export function syntheticMeshCluster(count: number): Runner {
     const [verb, what] = args;
     // Answered on a later turn, as a process's output would be.
     await new Promise((resolve) => setImmediate(resolve));
+    const reported = reports.answer(args);
+    if (reported) {
+      return reported;
+    }
+    // A baseline's runner may still exec its scripts (before 65f986e) or read the echo servers'
+    // logs (before e1b13cf): bench:report runs HEAD~1 beside this checkout by default.
     if (verb === "exec") {
-      return ok(probes.exec(args[3], args.at(-1) ?? ""));
+      return ok(probes.script(args[3], args.at(-1) ?? ""));
     }
     if (verb === "logs") {
       return ok(probes.logs(args[3]));

@@ -10,7 +10,9 @@ import { WitnessedMesh, witnessMesh } from "./witness";
 import { CheckResult } from "../../contract/types";
 import { KubectlRunner, readResult } from "../../probe/exec";
 import { newRunNonce } from "../../probe/script";
-import { logSinceTime, readServerLogs } from "../../witness/readLogs";
+import { LOG_SKEW_MS, logSinceTime, readServerLogs } from "../../witness/readLogs";
+import { deliverByReports } from "../../probe/reports";
+import { accessLogPlan, REPORTS, SERVERS_PLAN } from "../../contract/reports";
 import { witnessToken } from "../../witness/request";
 import { Prober, Scenario, ScenarioEnv } from "../scenario";
 
@@ -147,6 +149,8 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
     pod: {
       namespace: plan.namespace,
       name: task.pod.name,
+      uid: task.pod.uid,
+      node: task.node,
       container: task.kind === "client" ? plan.clientContainer : plan.nodeProbeContainer,
     },
     script: () =>
@@ -164,6 +168,8 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
   return {
     probers,
     parallelism: plan.parallelism,
+    // Every mesh pod runs its script by report: one plan and one list of reports, not 2N execs.
+    delivery: { reports: plan.namespace },
     read(output, at) {
       const { kind, node, nonce } = tasks[at];
       const token = witnessToken(nonce);
@@ -194,6 +200,29 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
           timeoutMs: plan.timeoutSeconds * 1000 + 10_000,
           parallelism: plan.parallelism,
           sleep: env.sleep,
+          // Every echo server's log by its reporter, in one plan and one list of reports.
+          readAll: (servers) =>
+            deliverByReports(
+              env,
+              plan.namespace,
+              servers
+                .map((node) => layout.echo.get(node)!)
+                .map((pod) => ({
+                  pod: {
+                    namespace: plan.namespace,
+                    name: pod.name,
+                    uid: pod.uid,
+                    node: pod.node,
+                    container: REPORTS.reporterContainer,
+                  },
+                  planFor: SERVERS_PLAN,
+                  plan: () => ({
+                    entry: accessLogPlan(env.startedAt - LOG_SKEW_MS),
+                    withinMs: plan.timeoutSeconds * 1000,
+                  }),
+                  read: (text: string) => text,
+                })),
+            ),
         },
         evaluation.claims,
       );

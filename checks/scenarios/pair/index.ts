@@ -182,6 +182,7 @@ export function pairScenario(plan: CheckPlan, env: ScenarioEnv): Scenario {
   ];
   return {
     probers,
+    delivery: "exec",
     parallelism: probers.length,
     // The pair's two scripts print a few kilobytes: kept as they are.
     read: (output) => output,

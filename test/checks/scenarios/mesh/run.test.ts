@@ -10,6 +10,14 @@ import { renderMeshText } from "../../../../checks/report/meshRender";
 import { clientSections, echoUid, meshPlan, nodeSections } from "./fixtures";
 import { Section } from "../../../../checks/probe/script";
 import { KubectlResult } from "../../../../checks/probe/kubectl";
+import {
+  ACCESS_LOG_PLAN,
+  planFor,
+  reportName,
+  REPORTS,
+  SERVERS_PLAN,
+} from "../../../../checks/contract/reports";
+import * as fs from "node:fs";
 
 /** The mesh alone through the one orchestration: its checks, report and diagnosis. */
 async function runMesh(
@@ -117,17 +125,59 @@ function fakeCluster(
   } = {},
 ) {
   const counterCalls: string[][] = [];
-  let concurrent = 0;
-  let most = 0;
   let reads = 0;
-  let logsAtOnce = 0;
-  let mostLogs = 0;
   const sent: Sent[] = [];
   const logCalls: string[][] = [];
   const layoutReads: string[][] = [];
+  const probed: string[] = [];
+  const planGroups: Array<[string, string[]]> = [];
+  const reportLists: string[][] = [];
+  const deletes: string[][] = [];
+  const reports: Array<{
+    kind: string;
+    metadata: { name: string; labels: Record<string, string> };
+    data: Record<string, string>;
+  }> = [];
+  let plans = 0;
+  // The UID podItems gives the pod.
+  const uidOf = (pod: string) => {
+    const node = nodes.findIndex((n) => pod.endsWith(`-${n}`));
+    const kind = pod.slice(0, pod.length - nodes[node].length - 1);
+    return kind === "mesh-echo" ? echoUid(node) : `${kind}-${node}`;
+  };
+  // What a pod's script prints, and the requests it sends the echo servers (their logs).
+  const answer = (pod: string, script: string) => {
+    const nonce = /^nonce=([0-9a-f]{32})$/m.exec(script)![1];
+    const node = nodes.findIndex((n) => pod.endsWith(`-${n}`));
+    const client = pod.startsWith("mesh-client");
+    const remote = client ? `10.42.${node}.11` : `10.42.${node}.0`;
+    for (const url of script.matchAll(/http:\/\/([\w.-]+):(\d+)(\/pod-to-pod\/[^'\s]+)/g)) {
+      const target = url[1] === "mesh-echo" ? 0 : Number(url[1].split(".")[2]);
+      const line = {
+        remote,
+        method: "GET",
+        host: `${url[1]}:${url[2]}`,
+        uri: url[3],
+        status: "200",
+      };
+      sent.push({ node: nodes[target], line });
+    }
+    const sections = client
+      ? clientSections(nodes.length)
+      : nodeSections(nodes.length, node, () => true, nodeLinks(node));
+    return printed(nonce, sections);
+  };
+  // An echo server's access log, as its reporter files it: each read recorded, as `kubectl logs`.
+  const accessLogOf = (pod: string, asked: string): KubectlResult => {
+    logCalls.push(["logs", "-n", "lab", pod, asked]);
+    const node = nodes.find((n) => pod === `mesh-echo-${n}`)!;
+    const honest = sent.filter((s) => s.node === node);
+    const read = logCalls.filter((c) => c[3] === pod).length;
+    return options.logOf ? options.logOf(node, honest, sent, read) : accessLog(honest);
+  };
   const run: KubectlRunner = async (args) => {
     const verb = args[0];
-    if (args[1] === "configmap" && options.counter) {
+    if (args[1] === "configmap" && args.includes("mesh-rotation") && options.counter) {
       counterCalls.push([...args]);
       if (verb === "get") {
         const value = options.counter.value;
@@ -170,50 +220,64 @@ function fakeCluster(
       ];
       return { code: 0, stderr: "", stdout: JSON.stringify({ kind: "List", items }) };
     }
-    if (verb === "exec") {
-      concurrent += 1;
-      most = Math.max(most, concurrent);
-      await new Promise((r) => setTimeout(r, 5));
-      concurrent -= 1;
-      const pod = args[3];
-      const script = args.at(-1)!;
-      const nonce = /^nonce=([0-9a-f]{32})$/m.exec(script)![1];
-      const node = nodes.findIndex((n) => pod.endsWith(`-${n}`));
-      const client = pod.startsWith("mesh-client");
-      const remote = client ? `10.42.${node}.11` : `10.42.${node}.0`;
-      for (const url of script.matchAll(/http:\/\/([\w.-]+):(\d+)(\/pod-to-pod\/[^'\s]+)/g)) {
-        const target = url[1] === "mesh-echo" ? 0 : Number(url[1].split(".")[2]);
-        const line = {
-          remote,
-          method: "GET",
-          host: `${url[1]}:${url[2]}`,
-          uri: url[3],
-          status: "200",
-        };
-        sent.push({ node: nodes[target], line });
+    if (verb === "create" && args[1] === "-f") {
+      // The run's plan: each pod's script, answered as its reporter would file it.
+      plans += 1;
+      const plan = JSON.parse(fs.readFileSync(args[2], "utf8")) as {
+        items: Array<{
+          metadata: { labels: Record<string, string> };
+          data: Record<string, string>;
+        }>;
+      };
+      for (const item of plan.items) {
+        planGroups.push([item.metadata.labels[REPORTS.planForLabel], Object.keys(item.data)]);
+        const id = item.metadata.labels[REPORTS.runLabel];
+        for (const [pod, asked] of Object.entries(item.data)) {
+          const filed = asked.startsWith(`${ACCESS_LOG_PLAN} `)
+            ? accessLogOf(pod, asked)
+            : (probed.push(pod), { code: 0, stderr: "", stdout: answer(pod, asked) });
+          reports.push({
+            kind: "ConfigMap",
+            metadata: {
+              name: reportName(id, pod),
+              labels: { [REPORTS.runLabel]: id, [REPORTS.podUidLabel]: uidOf(pod) },
+            },
+            data:
+              filed.code === 0
+                ? { [REPORTS.outputKey]: filed.stdout }
+                : { [REPORTS.errorKey]: filed.stderr },
+          });
+        }
       }
-      const sections = client
-        ? clientSections(nodes.length)
-        : nodeSections(nodes.length, node, () => true, nodeLinks(node));
-      return { code: 0, stderr: "", stdout: printed(nonce, sections) };
+      return { code: 0, stderr: "", stdout: "" };
     }
-    if (verb === "logs") {
-      logCalls.push([...args]);
-      logsAtOnce += 1;
-      mostLogs = Math.max(mostLogs, logsAtOnce);
-      await new Promise((r) => setTimeout(r, 5));
-      logsAtOnce -= 1;
-      const node = nodes.find((n) => args[3] === `mesh-echo-${n}`)!;
-      const honest = sent.filter((s) => s.node === node);
-      const read = logCalls.filter((c) => c[3] === args[3]).length;
-      return options.logOf ? options.logOf(node, honest, sent, read) : accessLog(honest);
+    if (verb === "get" && args[1] === "--raw") {
+      // A page of the run's reports: all of them, in one (no continue).
+      const url = new URL(args[2], "https://api");
+      expect(url.pathname).toBe("/api/v1/namespaces/lab/configmaps");
+      const selector = url.searchParams.get("labelSelector")!;
+      reportLists.push([selector, url.searchParams.get("limit")!]);
+      const id = /^pod-to-pod\.dev\/run=([0-9a-f]+),!pod-to-pod\.dev\/plan$/.exec(selector)![1];
+      const items = reports.filter((r) => r.metadata.labels[REPORTS.runLabel] === id);
+      return { code: 0, stderr: "", stdout: JSON.stringify({ kind: "List", items }) };
+    }
+    if (verb === "create" && args[1] === "configmap") {
+      // The run's own ConfigMap: its UID, which the plans name as their owner.
+      return { code: 0, stderr: "", stdout: `uid-${args[2]}` };
+    }
+    if (verb === "delete" && args[1] === "configmap") {
+      deletes.push([...args]);
+      return { code: 0, stderr: "", stdout: "" };
     }
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
   return {
     run,
-    most: () => most,
-    mostLogs: () => mostLogs,
+    probed,
+    planGroups,
+    plans: () => plans,
+    reportLists,
+    deletes,
     logCalls,
     layoutReads,
     counterCalls,
@@ -246,7 +310,7 @@ describe("runMesh", () => {
     expect(outcome.checks.find((c) => c.name === "mesh-pod-to-pod")?.ok).toBe(true);
   });
 
-  it("probes only the pods its own DaemonSets control: a decoy with a client's labels is named, never exec'd", async () => {
+  it("probes only the pods its own DaemonSets control: a decoy with a client's labels is named, given no script", async () => {
     const decoy = {
       kind: "Pod",
       metadata: {
@@ -265,14 +329,8 @@ describe("runMesh", () => {
     const cluster = fakeCluster(["n1", "n2"], {
       decoys: { "mesh-client": [decoy], "mesh-echo": [orphan] },
     });
-    const execs: string[] = [];
-    const outcome = await runMesh(meshPlan, async (args, timeoutMs) => {
-      if (args[0] === "exec") {
-        execs.push(args[3]);
-      }
-      return cluster.run(args, timeoutMs);
-    });
-    expect(execs.sort()).toEqual([
+    const outcome = await runMesh(meshPlan, cluster.run);
+    expect([...cluster.probed].sort()).toEqual([
       "mesh-client-n1",
       "mesh-client-n2",
       "mesh-node-probe-n1",
@@ -286,17 +344,50 @@ describe("runMesh", () => {
     expect(outcome.checks.every((c) => c.ok)).toBe(true);
   });
 
-  it("execs into every node's client and probe, no more than `parallelism` at once", async () => {
+  it("gives every node's client and probe its script in one plan, and reads their reports in one list, no exec", async () => {
     const nodes = ["n1", "n2", "n3", "n4", "n5"];
     const cluster = fakeCluster(nodes);
-    const outcome = await runMesh({ ...meshPlan, parallelism: 3 }, cluster.run);
+    const calls: string[] = [];
+    const outcome = await runMesh({ ...meshPlan, parallelism: 3 }, async (args, timeoutMs) => {
+      calls.push(args[0]);
+      return cluster.run(args, timeoutMs);
+    });
     expect(
       outcome.checks.every((c) => c.ok),
       JSON.stringify(outcome.checks),
     ).toBe(true);
     expect(outcome.report.counts.podPaths).toBe(25);
     expect(outcome.report.counts.nodePaths).toBe(20);
-    expect(cluster.most()).toBe(3);
+    expect([...cluster.probed].sort()).toEqual(
+      ["mesh-client", "mesh-node-probe"].flatMap((kind) => nodes.map((n) => `${kind}-${n}`)),
+    );
+    // The layout; the run's own ConfigMap, the probes' plan, one list (every report is there at
+    // the first look), the clean-up (deleting the run's ConfigMap);
+    // and the echo servers' logs the same way: the run's ConfigMap, a plan, a list, the clean-up.
+    expect(calls.sort()).toEqual([
+      "create",
+      "create",
+      "create",
+      "create",
+      "delete",
+      "delete",
+      "get",
+      "get",
+      "get",
+    ]);
+    // Each node's plan holds its own pods' scripts (its reporters watch no other node's); the
+    // servers' plan asks every echo server for its log.
+    expect(cluster.planGroups).toEqual([
+      ...nodes.map((n) => [planFor(n), [`mesh-client-${n}`, `mesh-node-probe-${n}`]]),
+      [SERVERS_PLAN, nodes.map((n) => `mesh-echo-${n}`)],
+    ]);
+    const ids = cluster.reportLists.map(([selector, limit]) => {
+      expect(limit).toBe("500");
+      return /run=([0-9a-f]{16}),/.exec(selector)![1];
+    });
+    expect(cluster.deletes).toEqual(
+      ids.map((id) => ["delete", "configmap", `p2p-run.${id}`, "-n", "lab", "--wait=false"]),
+    );
   });
 
   it("above allPairsUpTo, probes this run's window of the pairs: every node sends and receives M", async () => {
@@ -467,7 +558,9 @@ describe("runMesh", () => {
       },
       () => clock,
     );
-    expect(clock).toBe(2000);
+    // Two seconds for the client to be Ready, then the first look for the probes' reports and for
+    // the echo servers' (0.3 s each).
+    expect(clock).toBe(2600);
     expect(outcome.checks.find((c) => c.name === "mesh-coverage")?.ok).toBe(true);
     // Never Ready: the wait ends at its bound and the hole is reported.
     clock = 0;
@@ -502,7 +595,7 @@ describe("the echo servers' side of the mesh", () => {
   const nodes = ["n1", "n2", "n3"];
   const noWait = async () => undefined;
 
-  it("reads each echo server's log once, side by side and bounded, and witnesses every HTTP pass", async () => {
+  it("reads each echo server's log once, all in one plan, and witnesses every HTTP pass", async () => {
     const cluster = fakeCluster(nodes);
     const outcome = await runMesh(
       { ...meshPlan, parallelism: 2 },
@@ -515,11 +608,13 @@ describe("the echo servers' side of the mesh", () => {
       outcome.checks.every((c) => c.ok),
       JSON.stringify(outcome.checks),
     ).toBe(true);
-    // One `kubectl logs` per echo pod, from the run's start less the margin for a skewed clock.
+    // Each echo pod's reporter asked once for its log from the run's start less the margin for a
+    // skewed clock (2026-12-02T00:55:00Z), in one plan beside the probes' own.
+    const since = Date.parse("2026-12-02T00:55:00Z") / 1000;
     expect(cluster.logCalls.map((c) => c.join(" ")).sort()).toEqual(
-      nodes.map((n) => `logs -n lab mesh-echo-${n} --since-time=2026-12-02T00:55:00.000Z`),
+      nodes.map((n) => `logs -n lab mesh-echo-${n} access-log ${since}`),
     );
-    expect(cluster.mostLogs()).toBe(2);
+    expect(cluster.plans()).toBe(2);
     // 9 pod paths, 6 node paths, 3 Service fetches: each logged by the server meant, from its sender.
     expect(outcome.report.serverWitness).toEqual({
       witnessed: 18,
@@ -545,7 +640,9 @@ describe("the echo servers' side of the mesh", () => {
     // Read again, briefly, before a missing line counts as never served; the others once.
     expect(cluster.logCalls.filter((c) => c[3] === "mesh-echo-n1")).toHaveLength(5);
     expect(cluster.logCalls.filter((c) => c[3] === "mesh-echo-n2")).toHaveLength(1);
-    expect(sleeps).toBe(4);
+    // Four waits before n1's log is asked for again; one first look for the probes' reports and
+    // one for each of the five asks for the logs.
+    expect(sleeps).toBe(10);
     const toN1 = outcome.report.failures.filter((f) => f.to === "n1");
     expect(toN1.map((f) => [f.from, f.outcome])).toEqual([
       ["n1", "unserved"],
@@ -603,15 +700,16 @@ describe("the echo servers' side of the mesh", () => {
           ? {
               code: 1,
               stdout: "",
-              stderr: 'pods "mesh-echo-n2" is forbidden: cannot get resource "pods/log"',
+              stderr:
+                'configmaps is forbidden: User "system:serviceaccount:lab:mesh-reporter" cannot create resource "configmaps"',
             }
           : accessLog(honest),
     });
     const outcome = await runMesh(meshPlan, cluster.run, undefined, noWait);
     expect(outcome.checks.every((c) => c.ok)).toBe(true);
-    // Not read again: a re-read cannot make a forbidden log readable.
+    // Not asked again: asking again cannot make a refused report filed.
     expect(cluster.logCalls.filter((c) => c[3] === "mesh-echo-n2")).toHaveLength(1);
-    const why = `n2's echo server (mesh-echo-n2): pods "mesh-echo-n2" is forbidden: cannot get resource "pods/log"`;
+    const why = `n2's echo server (mesh-echo-n2): lab/mesh-echo-n2 reported no output: configmaps is forbidden: User "system:serviceaccount:lab:mesh-reporter" cannot create resource "configmaps"; the pod or the Kubernetes API is the problem, not the network`;
     expect(outcome.report.serverWitness).toEqual({
       witnessed: 13,
       clientsWordAlone: 5,
