@@ -293,7 +293,7 @@ function kubeconfigPath(): string {
 async function everyNodeStack(name: string) {
   const engine = await harness(kubeconfigPath());
   const stack = await engine.stack(uniqueStack(name));
-  await useLocalImages(stack);
+  await useLocalImages(stack, true);
   await stack.setAllConfig({
     "pod-to-pod:namespace": { value: NAMESPACE },
     "pod-to-pod:coverage": { value: "every-node" },

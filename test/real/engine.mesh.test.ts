@@ -113,7 +113,7 @@ beforeAll(async () => {
     .sort();
   expect(nodes.length, "the local cluster runs two nodes or more").toBeGreaterThanOrEqual(2);
   stack = await engine.stack(uniqueStack("mesh"));
-  await useLocalImages(stack);
+  await useLocalImages(stack, true);
   await stack.setAllConfig({
     "pod-to-pod:namespace": { value: namespace },
     "pod-to-pod:coverage": { value: "every-node" },

@@ -148,8 +148,11 @@ users:
     token: not-a-secret
 `;
 
-/** Points a stack at the local cluster's images: built from Debian packages, never pulled. */
-export async function useLocalImages(stack: Stack): Promise<void> {
+/**
+ * Points a stack at the local cluster's images: built from Debian packages, never pulled. With
+ * `everyNode`, the mesh's reporter image too (a key the program before the mesh does not take).
+ */
+export async function useLocalImages(stack: Stack, everyNode = false): Promise<void> {
   const state = process.env.POD_TO_POD_STATE ?? "/var/lib/pod-to-pod";
   const images = JSON.parse(fs.readFileSync(`${state}/images.json`, "utf8")) as Record<
     string,
@@ -163,7 +166,7 @@ export async function useLocalImages(stack: Stack): Promise<void> {
       "pod-to-pod:busybox.image": { value: images.busybox },
       "pod-to-pod:busybox.imagePullPolicy": { value: "Never" },
       // The every-node mesh's reporters (the mesh pods' pull policy is busybox's).
-      "pod-to-pod:mesh.reporterImage": { value: images.kubectl },
+      ...(everyNode ? { "pod-to-pod:mesh.reporterImage": { value: images.kubectl } } : {}),
     },
     true,
   );
