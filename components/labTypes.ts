@@ -57,7 +57,7 @@ export interface LabChecks {
 
 /** The every-node mesh (coverage every-node). Keys left out keep their defaults. */
 export interface LabMesh {
-  /** How many execs, and probes within each, run at once, 1-256 (default 8). */
+  /** How many targets each mesh pod probes at once, 1-256 (default 8). */
   readonly parallelism?: number;
   /** Probe the pods from every node's own network namespace too (default true). */
   readonly nodeToPod?: boolean;

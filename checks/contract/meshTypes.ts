@@ -20,7 +20,7 @@ export const meshPlanSchema = z.strictObject({
   echoDaemonSet: z.string(),
   clientDaemonSet: z.string(),
   nodeProbeDaemonSet: z.string().optional(),
-  /** Container of a mesh client to exec into. */
+  /** Container of a mesh client that runs its scripts (the one its reporter hands them to). */
   clientContainer: z.string(),
   nodeProbeContainer: z.string(),
   /** The Service in front of every echo server. */
@@ -33,7 +33,7 @@ export const meshPlanSchema = z.strictObject({
   clusterDomain: z.string(),
   /** Bound on each probe, in seconds. */
   timeoutSeconds: positive,
-  /** At most this many kubectl execs at once, and this many targets probed at once per pod. */
+  /** At most this many targets probed at once per pod. */
   parallelism: positive,
   /** Every pair of nodes is probed up to this many nodes; above, a rotation (scenarios/mesh/coverage.ts). */
   allPairsUpTo: positive,
