@@ -300,7 +300,14 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
     for (const dir of fs
       .readdirSync(os.tmpdir())
       .filter((d) => d.startsWith("p2p-inline-kubeconfig-"))) {
-      fs.rmSync(path.join(os.tmpdir(), dir), { recursive: true, force: true });
+      // Retried: a kubectl the stopped runner left may still be writing its discovery cache there
+      // for a moment (ENOTEMPTY, seen once in CI).
+      fs.rmSync(path.join(os.tmpdir(), dir), {
+        recursive: true,
+        force: true,
+        maxRetries: 10,
+        retryDelay: 200,
+      });
     }
   });
 
