@@ -13,6 +13,7 @@ import { kubeconfigSource, KubeconfigSource } from "./probe/kubeconfig";
 import { kubectl, stopAllKubectl } from "./probe/kubectl";
 import { renderReport } from "./report/report";
 import { runPlan } from "./runPlan";
+import { KubectlRunner } from "./probe/exec";
 import { favourMemory } from "./runtime";
 import { Verification } from "./contract/types";
 
@@ -38,8 +39,8 @@ async function readStdin(): Promise<string> {
 
 async function verify(env: NodeJS.ProcessEnv, kubeconfig: KubeconfigSource): Promise<Verification> {
   const { plan, options } = fromEnvironment(env);
-  const run = (args: readonly string[], timeoutMs: number) =>
-    kubectl(args, timeoutMs, env, kubeconfig);
+  const run: KubectlRunner = (args, timeoutMs, lines) =>
+    kubectl(args, timeoutMs, env, kubeconfig, { lines });
   return runPlan(plan, run, options);
 }
 

@@ -64,17 +64,21 @@ export async function runPlan(
 ): Promise<Verification> {
   const now = options.now ?? Date.now;
   const startedAt = now();
+  const cleanUps: Array<Promise<unknown>> = [];
   const env: ScenarioEnv = {
     run,
     context: options.kubeContext ? ["--context", options.kubeContext] : [],
     startedAt,
     now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    cleanUp: (work) => cleanUps.push(work),
   };
   const outcomes = await Promise.all([
     ...(plan.pair ? [runScenario(pairScenario(plan.pair, env), env)] : []),
     ...(plan.mesh ? [meshScenario(plan.mesh, env).then((mesh) => runScenario(mesh, env))] : []),
   ]);
+  // Nothing of the run is left behind when its verdict is given.
+  await Promise.all(cleanUps);
   return summarize(
     outcomes.flatMap((outcome) => outcome.checks),
     { checkedAt: new Date(startedAt).toISOString(), runnerVersion: options.runnerVersion },

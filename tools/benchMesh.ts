@@ -207,8 +207,8 @@ function reportingOf(timing: Timing): Pick<SimulatedResult, "planBytes" | "repor
 }
 
 /**
- * The kinds of the runner's requests that collect the run: its lists of reports (a request a page
- * of 500), its delete of the run's ConfigMap, and that ConfigMap's create, counted here because it
+ * The kinds of the runner's requests that collect the run: its watches of the reports (a request
+ * each; an earlier runner's lists, a request a page of 500), its delete of the run's ConfigMap, and that ConfigMap's create, counted here because it
  * is there for the clean-up alone (the owner whose one delete takes every plan and report; before
  * it, the clean-up was one deletecollection, no create); in a run recorded before the reports (or
  * a runner that still reads some that way), an exec per probing pod and a log read per echo
@@ -217,6 +217,7 @@ function reportingOf(timing: Timing): Pick<SimulatedResult, "planBytes" | "repor
  */
 const COLLECTION: readonly string[] = [
   REPORT_REQUESTS.run,
+  REPORT_REQUESTS.watches,
   REPORT_REQUESTS.lists,
   REPORT_REQUESTS.deletes,
   "exec",

@@ -1,4 +1,4 @@
-import { KubectlResult } from "./kubectl";
+import { KubectlResult, LineReader } from "./kubectl";
 import {
   buildScript,
   MalformedScriptOutputError,
@@ -7,8 +7,15 @@ import {
   ScriptSpec,
 } from "./script";
 
-/** Runs kubectl; injected so the orchestration is testable without a cluster. */
-export type KubectlRunner = (args: readonly string[], timeoutMs: number) => Promise<KubectlResult>;
+/**
+ * Runs kubectl; injected so the orchestration is testable without a cluster. Given `lines`, the
+ * run is streamed: stdout goes to it a line at a time (see kubectl.ts).
+ */
+export type KubectlRunner = (
+  args: readonly string[],
+  timeoutMs: number,
+  lines?: LineReader,
+) => Promise<KubectlResult>;
 
 /** A probing pod: where its script runs. */
 export interface ProbingPod {

@@ -86,19 +86,86 @@ function invocation(
 export const KUBECTL_OUTPUT_BOUND_BYTES = 256 * 1024 * 1024;
 
 /**
+ * A streamed run's reader: given stdout a line at a time as kubectl prints it (a watch's events),
+ * none of it kept; returning false ends the run there, as a normal end (the reader has what it
+ * wanted).
+ */
+export type LineReader = (line: string) => boolean;
+
+/** A stream's state after a chunk: reading on, its reader has enough, or a line over the bound. */
+export type StreamState = "more" | "enough" | "overflow";
+
+/**
+ * Splits a stream's chunks into lines for `reader`, each line handed over whole at its newline
+ * (a report's event is up to a MiB, in 64 KiB chunks) and never kept after; a line longer than
+ * `maxLineBytes` is never read at all.
+ */
+export function lineStream(
+  reader: LineReader,
+  maxLineBytes: number,
+): { push(chunk: Buffer): StreamState; end(): void } {
+  let partial: Buffer[] = [];
+  let partialBytes = 0;
+  let state: StreamState = "more";
+  const push = (chunk: Buffer): StreamState => {
+    let from = 0;
+    for (let end = chunk.indexOf(10); end >= 0 && state === "more"; end = chunk.indexOf(10, from)) {
+      partial.push(chunk.subarray(from, end));
+      const line = Buffer.concat(partial).toString();
+      partial = [];
+      partialBytes = 0;
+      from = end + 1;
+      if (line !== "" && !reader(line)) {
+        state = "enough";
+      }
+    }
+    if (state === "more" && from < chunk.length) {
+      partial.push(chunk.subarray(from));
+      partialBytes += chunk.length - from;
+      if (partialBytes > maxLineBytes) {
+        partial = [];
+        state = "overflow";
+      }
+    }
+    return state;
+  };
+  return {
+    push: (chunk) => (state === "more" ? push(chunk) : state),
+    end: () => {
+      if (state === "more" && partialBytes > 0) {
+        push(Buffer.from("\n"));
+      }
+    },
+  };
+}
+
+/** How a run's output is taken: its bound, and a reader for a streamed run. */
+export interface OutputOptions {
+  /**
+   * The most the run may print, in bytes (streamed: the longest line), past which its group is
+   * stopped and nothing of its output taken; KUBECTL_OUTPUT_BOUND_BYTES unless said.
+   */
+  readonly maxOutputBytes?: number;
+  /** Given: stdout goes to it a line at a time (the result's stdout is then empty). */
+  readonly lines?: LineReader;
+}
+
+/**
  * Runs kubectl with the given arguments (no shell between the arguments and kubectl). It talks to
  * the cluster the kubernetes provider uses; kubeconfig contents never appear in argv or on disk.
  * The run is bounded by `timeoutMs`, after which its whole process group is stopped, and by
  * `maxOutputBytes` of output: past it the group is stopped too, and the run fails with nothing of
- * its output taken (a stream cut at an arbitrary byte is no result).
+ * its output taken (a stream cut at an arbitrary byte is no result). A streamed run (`lines`)
+ * hands each line over as it comes, so a long watch is never held whole; its bound is a line's.
  */
 export function kubectl(
   args: readonly string[],
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
   kubeconfig: KubeconfigSource = { kind: "environment" },
-  maxOutputBytes: number = KUBECTL_OUTPUT_BOUND_BYTES,
+  output: OutputOptions = {},
 ): Promise<KubectlResult> {
+  const maxOutputBytes = output.maxOutputBytes ?? KUBECTL_OUTPUT_BOUND_BYTES;
   const binary = kubectlBinary(env);
   const how = invocation(binary, args, kubeconfig, env);
   return new Promise((resolve, reject) => {
@@ -113,24 +180,44 @@ export function kubectl(
     let timedOut = false;
     let printed = 0;
     let overflowed = false;
+    let enough = false;
     const timer = setTimeout(() => {
       timedOut = true;
       stopGroup(child);
     }, timeoutMs);
+    const overflow = () => {
+      if (!overflowed) {
+        overflowed = true;
+        stdout = "";
+        stderr = "";
+        stopGroup(child);
+      }
+    };
     const take = (chunk: Buffer, into: (text: string) => void) => {
       printed += chunk.length;
       if (printed > maxOutputBytes) {
-        if (!overflowed) {
-          overflowed = true;
-          stdout = "";
-          stderr = "";
-          stopGroup(child);
-        }
+        overflow();
         return;
       }
       into(chunk.toString());
     };
-    child.stdout?.on("data", (chunk: Buffer) => take(chunk, (text) => (stdout += text)));
+    const lines = output.lines && lineStream(output.lines, maxOutputBytes);
+    const stream = (chunk: Buffer, into: NonNullable<typeof lines>) => {
+      const state = into.push(chunk);
+      if (state === "enough") {
+        enough = true;
+        stopGroup(child);
+      } else if (state === "overflow") {
+        overflow();
+      }
+    };
+    child.stdout?.on("data", (chunk: Buffer) =>
+      overflowed || enough
+        ? undefined
+        : lines
+          ? stream(chunk, lines)
+          : take(chunk, (text) => (stdout += text)),
+    );
     child.stderr?.on("data", (chunk: Buffer) => take(chunk, (text) => (stderr += text)));
     child.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -146,21 +233,27 @@ export function kubectl(
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       running.delete(child);
+      if (lines && !enough && !overflowed) {
+        // The last line, if kubectl ended without a newline.
+        lines.end();
+      }
       resolve(
         overflowed
           ? {
               code: code || 1,
               stdout: "",
-              stderr: `kubectl printed more than ${maxOutputBytes} bytes and was stopped: nothing of its output is taken\n`,
+              stderr: `kubectl printed ${lines ? "a line of " : ""}more than ${maxOutputBytes} bytes and was stopped: nothing of its output is taken\n`,
             }
-          : {
-              code: code ?? 1,
-              stdout,
-              stderr:
-                timedOut || signal
-                  ? `${stderr}kubectl was stopped by ${signal ?? "SIGTERM"} after ${timeoutMs} ms\n`
-                  : stderr,
-            },
+          : enough
+            ? { code: 0, stdout: "", stderr }
+            : {
+                code: code ?? 1,
+                stdout,
+                stderr:
+                  timedOut || signal
+                    ? `${stderr}kubectl was stopped by ${signal ?? "SIGTERM"} after ${timeoutMs} ms\n`
+                    : stderr,
+              },
       );
     });
   });

@@ -73,21 +73,32 @@ export function scriptRequest(prober: ReportedProber): ReportRequest<ScriptOutpu
   };
 }
 
-/** What the delivery needs of the run: kubectl, its context, the clocks. */
+/** What the delivery needs of the run: kubectl, its context, the clocks, its clean-up's keeper. */
 export interface ReportEnv {
   readonly run: KubectlRunner;
   readonly context: readonly string[];
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
+  /**
+   * Given the delivery's clean-up (the delete of its run's objects), which goes on after the
+   * results have settled: the run waits for it before its verdict, so it never leaves them behind.
+   */
+  readonly cleanUp: (work: Promise<unknown>) => void;
 }
 
 /** Most of a ConfigMap's 1 MiB: room for its names and labels. */
 const PLAN_BYTES = 900 * 1024;
 /** How long a reporter may take to see the plan and start, beyond the script's own bounds. */
 const REPORTER_START_MS = 10_000;
-/** The first look for reports, and the longest wait between two: a list costs one request. */
-const FIRST_LOOK_MS = 300;
-const LONGEST_LOOK_MS = 2_000;
+/**
+ * The pause before a watch of the reports is started again when the API server ended it early
+ * (it may, at any time), growing to the longest; and kubectl's room beyond a watch's own end.
+ */
+const FIRST_RETRY_MS = 300;
+const LONGEST_RETRY_MS = 2_000;
+const WATCH_END_MS = 5_000;
+/** kubectl's bound on the run's other requests (its ConfigMap, the delete). */
+const REQUEST_MS = 10_000;
 
 /** The run's own ConfigMap, which owns every plan and report of the run. */
 export interface RunOwner {
@@ -153,7 +164,7 @@ function runName(id: string): string {
   return `${REPORTS.runPrefix}.${id}`;
 }
 
-/** A listed report, as the runner reads it. */
+/** A report as the runner reads it. */
 interface Report {
   readonly name: string;
   readonly podUid: string;
@@ -161,77 +172,86 @@ interface Report {
   readonly error?: string;
 }
 
-/** One page of a list of reports, and the token of the next page (none: the last). */
-interface ReportPage {
-  readonly reports: Report[];
-  readonly next?: string;
+/** One event of a watch of ConfigMaps, as the API server sends it (a line each). */
+interface WatchEvent {
+  readonly type?: string;
+  readonly object?: {
+    readonly message?: string;
+    readonly metadata?: { name?: string; labels?: Record<string, string> };
+    readonly data?: Record<string, string>;
+  };
 }
 
-function parseReportPage(json: string): ReportPage {
-  const list = JSON.parse(json) as {
-    items?: Array<{
-      metadata?: { name?: string; labels?: Record<string, string> };
-      data?: Record<string, string>;
-    }>;
-    metadata?: { continue?: string };
-  };
-  const reports = (list.items ?? []).map((item) => ({
+/** A watch event read: a report filed (or changed), an error the API server sent, or nothing. */
+function readEvent(line: string): Report | Error | undefined {
+  const event = JSON.parse(line) as WatchEvent;
+  const item = event.object ?? {};
+  if (event.type === "ERROR") {
+    return new Error(`the watch of the run's reports ended: ${item.message ?? line.slice(0, 300)}`);
+  }
+  if (event.type !== "ADDED" && event.type !== "MODIFIED") {
+    return undefined;
+  }
+  return {
     name: item.metadata?.name ?? "",
     podUid: item.metadata?.labels?.[REPORTS.podUidLabel] ?? "",
     ...(item.data?.[REPORTS.outputKey] !== undefined
       ? { output: item.data[REPORTS.outputKey] }
       : {}),
     ...(item.data?.[REPORTS.errorKey] !== undefined ? { error: item.data[REPORTS.errorKey] } : {}),
-  }));
-  const next = list.metadata?.continue;
-  return next ? { reports, next } : { reports };
+  };
 }
 
-/** Reports a page holds at most: only one page is held at a time (2,000 pods' output is 30 MB). */
-const REPORTS_PER_PAGE = 500;
-
 /**
- * Lists the run's reports, a page at a time (one request each, `kubectl get --raw` with the API's
- * own limit and continue, where `kubectl get` would gather every page into one answer), each page
- * given to `take` and let go before the next is asked for.
+ * Watches the run's reports: one request, `kubectl get --raw` of a watch with no resourceVersion,
+ * so the API server first sends every report there is, then each as it is filed (Kubernetes'
+ * "get state and start at most recent"), until `take` has what it waits for (it returns false),
+ * the API server ends the watch (at `timeoutSeconds`, or sooner, as it may), or kubectl's bound.
+ * Each event is read as its line comes and let go: a report is held only while it is judged.
  */
-async function listReports(
+async function watchReports(
   env: ReportEnv,
   namespace: string,
   id: string,
-  take: (reports: readonly Report[]) => void,
+  timeoutMs: number,
+  take: (report: Report) => boolean,
 ): Promise<Error | undefined> {
-  let next: string | undefined;
-  do {
-    const query = new URLSearchParams({
-      labelSelector: `${REPORTS.runLabel}=${id},!${REPORTS.planLabel}`,
-      limit: String(REPORTS_PER_PAGE),
-      ...(next ? { continue: next } : {}),
-    });
-    const page = readResult(
-      await env.run(
-        [...env.context, "get", "--raw", `/api/v1/namespaces/${namespace}/configmaps?${query}`],
-        LONGEST_LOOK_MS * 5,
-      ),
-      parseReportPage,
-    );
-    if (page instanceof Error) {
-      return page;
-    }
-    take(page.reports);
-    next = page.next;
-  } while (next);
-  return undefined;
+  const query = new URLSearchParams({
+    labelSelector: `${REPORTS.runLabel}=${id},!${REPORTS.planLabel}`,
+    watch: "1",
+    timeoutSeconds: String(Math.max(1, Math.ceil(timeoutMs / 1000))),
+  });
+  let failed: Error | undefined;
+  const result = await env.run(
+    [...env.context, "get", "--raw", `/api/v1/namespaces/${namespace}/configmaps?${query}`],
+    timeoutMs + WATCH_END_MS,
+    (line) => {
+      let read: Report | Error | undefined;
+      try {
+        read = readEvent(line);
+      } catch (error) {
+        read = new Error(
+          `the watch of the run's reports sent a line that is no event: ${String(error)}`,
+        );
+      }
+      if (read instanceof Error) {
+        failed = read;
+        return false;
+      }
+      return read === undefined || take(read);
+    },
+  );
+  return failed ?? (result.code === 0 ? undefined : new Error(kubectlError(result.stderr)));
 }
 
 /**
  * Runs every pod's script by report, not by exec: creates the run's own ConfigMap, files the run's
  * plan (one `kubectl create` of a ConfigMap per node, and per 900 KiB of a node's entries), then
- * lists the run's reports (a request per page of 500) as they come, a wait that grows from 0.3 to
- * 2 s between two looks, until every pod has reported or the latest deadline has passed; then
- * deletes the run's ConfigMap, whose plans and reports the garbage collector takes with it. So the
- * collection grows with the run's length, not with the pods. A pod's result settles as its report is
- * seen; a report counts only under the pod's own name and UID (which the lab's admission policy
+ * watches the run's reports (one request; again, after a pause, if the API server ends it first)
+ * until every pod has reported or the latest deadline has passed; then deletes the run's
+ * ConfigMap, whose plans and reports the garbage collector takes with it. So the collection is a
+ * request or two however many pods report, and however long they take. A pod's result settles as
+ * its report comes; a report counts only under the pod's own name and UID (which the lab's admission policy
  * holds each reporter to); a pod that reported nothing by the end is an Error naming it.
  */
 export function deliverByReports<T>(
@@ -243,10 +263,12 @@ export function deliverByReports<T>(
   const results = requests.map(
     (_, at) => new Promise<T | Error>((resolve) => (settle[at] = resolve)),
   );
-  void collect(env, namespace, requests, settle).catch((error: unknown) => {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    settle.forEach((resolve) => resolve(failure));
-  });
+  env.cleanUp(
+    collect(env, namespace, requests, settle).catch((error: unknown) => {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      settle.forEach((resolve) => resolve(failure));
+    }),
+  );
   return results;
 }
 
@@ -274,7 +296,7 @@ async function collect<T>(
         "-o",
         "jsonpath={.metadata.uid}",
       ],
-      LONGEST_LOOK_MS * 5,
+      REQUEST_MS,
     ),
     (uid) => ({ id, uid: uid.trim() }),
   );
@@ -307,34 +329,33 @@ async function collect<T>(
       }
       return;
     }
-    let wait = FIRST_LOOK_MS;
+    let retry = FIRST_RETRY_MS;
     let lastError: Error | undefined;
-    // The waits are counted too: a clock that stands still (a test's) still ends the looking.
-    let waited = 0;
-    while (pending.size > 0 && env.now() < deadline && started + waited < deadline) {
-      const step = Math.min(wait, Math.max(0, deadline - env.now()));
-      await env.sleep(step);
-      waited += step;
-      wait = Math.min(LONGEST_LOOK_MS, wait * 1.5);
-      const failed = await listReports(env, namespace, id, (reports) => {
-        for (const report of reports) {
-          const at = pending.get(report.name);
-          if (at === undefined || report.podUid !== requests[at].pod.uid) {
-            continue;
-          }
+    // The pauses are counted too: a clock that stands still (a test's) still ends the watching.
+    let paused = 0;
+    for (;;) {
+      const failed = await watchReports(env, namespace, id, deadline - env.now(), (report) => {
+        const at = pending.get(report.name);
+        if (at !== undefined && report.podUid === requests[at].pod.uid) {
           pending.delete(report.name);
           settle[at](readReport(report, requests[at]));
         }
+        return pending.size > 0;
       });
-      if (failed) {
-        lastError = failed;
+      lastError = failed ?? lastError;
+      if (pending.size === 0 || env.now() >= deadline || started + paused >= deadline) {
+        break;
       }
+      const pause = Math.min(retry, Math.max(0, deadline - env.now()));
+      await env.sleep(pause);
+      paused += pause;
+      retry = Math.min(LONGEST_RETRY_MS, retry * 1.5);
     }
     for (const [, at] of pending) {
       const pod = requests[at].pod;
       settle[at](
         new Error(
-          `${namespace}/${pod.name} filed no report of this run in ${Math.round((deadline - started) / 1000)} s; the pod or the Kubernetes API is the problem, not the network (its reporter: kubectl logs -n ${namespace} ${pod.name} -c ${REPORTS.reporterContainer})${lastError ? `; the last list of reports failed: ${lastError.message}` : ""}`,
+          `${namespace}/${pod.name} filed no report of this run in ${Math.round((deadline - started) / 1000)} s; the pod or the Kubernetes API is the problem, not the network (its reporter: kubectl logs -n ${namespace} ${pod.name} -c ${REPORTS.reporterContainer})${lastError ? `; the last watch of the reports failed: ${lastError.message}` : ""}`,
         ),
       );
     }
@@ -343,7 +364,7 @@ async function collect<T>(
     // reports, whose reporters copy their plan's owner).
     await run(
       [...context, "delete", "configmap", runName(id), "-n", namespace, "--wait=false"],
-      LONGEST_LOOK_MS * 5,
+      REQUEST_MS,
     );
   }
 }
@@ -389,7 +410,7 @@ async function filePlan(
     }
     const result = await env.run(
       [...env.context, "create", "-f", file, "-o", "name"],
-      Math.max(LONGEST_LOOK_MS * 5, timeoutMs()),
+      Math.max(REQUEST_MS, timeoutMs()),
     );
     return result.code === 0 ? true : new Error(kubectlError(result.stderr));
   } finally {

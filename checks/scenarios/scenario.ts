@@ -51,7 +51,7 @@ export interface ScenarioOutcome {
   readonly mesh?: MeshReport;
 }
 
-/** What every scenario is given: kubectl, the context, the clocks. */
+/** What every scenario is given: kubectl, the context, the clocks, the keeper of its clean-ups. */
 export interface ScenarioEnv {
   readonly run: KubectlRunner;
   readonly context: readonly string[];
@@ -59,4 +59,6 @@ export interface ScenarioEnv {
   readonly startedAt: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
+  /** Work the run finishes before it gives its verdict (a run of reports' objects deleted). */
+  readonly cleanUp: (work: Promise<unknown>) => void;
 }

@@ -52,6 +52,7 @@ describe("runScenario", () => {
       startedAt: 0,
       sleep: async () => {},
       now: () => 0,
+      cleanUp: () => undefined,
     };
     await runScenario(scenario, env);
     return seen;

@@ -80,7 +80,7 @@ function labMeshPlan(settings: typeof DEFAULTS.mesh) {
 /** kubectl on the test's cluster, as the runner calls it. */
 function clusterKubectl(): KubectlRunner {
   const env = { ...process.env, KUBECONFIG: engine.env.KUBECONFIG };
-  return (args, timeoutMs) => kubectlRun(args, timeoutMs, env);
+  return (args, timeoutMs, lines) => kubectlRun(args, timeoutMs, env, undefined, { lines });
 }
 
 /** Objects applied to the test's cluster, as one List. */
@@ -344,8 +344,8 @@ describe("every node, every path, with the real engine", () => {
         "jsonpath={.status.podIP}",
       ).stdout.trim();
       const real = clusterKubectl();
-      const told: KubectlRunner = async (args, timeoutMs) => {
-        const result = await real(args, timeoutMs);
+      const told: KubectlRunner = async (args, timeoutMs, lines) => {
+        const result = await real(args, timeoutMs, lines);
         if (!args.includes(LAYOUT_KINDS)) {
           return result;
         }

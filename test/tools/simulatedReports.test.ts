@@ -7,6 +7,7 @@ import type { KubectlResult } from "../../checks/probe/kubectl";
 import { deliverByReports, ReportingPod, ReportRequest } from "../../checks/probe/reports";
 import {
   BENCH_REPORT_REQUESTS,
+  handedOver,
   ReportCounts,
   simulatedReports,
 } from "../../tools/lib/simulatedReports";
@@ -99,21 +100,29 @@ function names(reports: Lab, selector: string): string[] {
 async function deliver(reports: Lab, requests: ReadonlyArray<ReportRequest<string>>) {
   const calls: Array<{ args: string[]; answer: KubectlResult }> = [];
   let clock = 0;
+  const cleanUps: Array<Promise<unknown>> = [];
   const env = {
-    run: async (args: readonly string[]) => {
+    run: async (args: readonly string[], _timeoutMs: number, lines?: (line: string) => boolean) => {
       const answer = ask(reports, args);
       calls.push({ args: [...args], answer });
-      return answer;
+      return handedOver(answer, lines);
     },
     context: [],
     sleep: async (ms: number) => {
       clock += ms;
     },
     now: () => clock,
+    cleanUp: (work: Promise<unknown>) => cleanUps.push(work),
   };
   const results = await Promise.all(deliverByReports(env, "lab", requests));
-  const listed = calls.find((c) => c.args[0] === "get")?.answer.stdout ?? "{}";
-  return { results, calls, items: (JSON.parse(listed) as { items: Item[] }).items };
+  await Promise.all(cleanUps);
+  // The watch's events, a line each.
+  const watched = calls.find((c) => c.args[0] === "get")?.answer.stdout ?? "";
+  const items = watched
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { type: string; object: Item }).object);
+  return { results, calls, items };
 }
 
 describe("simulatedReports (the API server's side of the report protocol, for the bench's labs)", () => {
@@ -152,17 +161,47 @@ describe("simulatedReports (the API server's side of the report protocol, for th
     });
   });
 
-  it("counts the run's create 1, a plan ConfigMap 1 each (a node's and the servers'), a list 1 a page of 500, the delete 1", async () => {
+  it("counts the run's create 1, a plan ConfigMap 1 each (a node's and the servers'), the watch 1, the delete 1", async () => {
     const reports = lab();
-    // 1,001 reports: three pages; the plan a ConfigMap for each of two nodes, one for the servers.
+    // 1,001 reports; the plan a ConfigMap for each of two nodes, one for the servers.
     const requests = Array.from({ length: 1000 }, (_, i) => request(`n${i % 2}-pod${i}`));
-    await deliver(reports, [...requests, request("n1-echo", SERVERS_PLAN)]);
+    const { results } = await deliver(reports, [...requests, request("n1-echo", SERVERS_PLAN)]);
+    expect(results.filter((r) => r instanceof Error)).toEqual([]);
     expect(counts(reports)).toEqual({
-      requests: { "run creates": 1, "plan creates": 3, "report lists": 3, deletes: 1 },
+      requests: { "run creates": 1, "plan creates": 3, "report watches": 1, deletes: 1 },
       reportsFiled: 1001,
       planBytes: expect.any(Number),
     });
     expect(counts(reports).planBytes).toBeGreaterThan(1001 * "script of n0-pod0".length);
+  });
+
+  it("answers an earlier runner's list of reports a page of 500 a request, the next page by its continue token", () => {
+    const reports = lab();
+    filePlan(reports, [
+      plan(
+        "p.0",
+        {},
+        Array.from({ length: 1001 }, (_, i) => `n1-pod${i}`),
+      ),
+    ]);
+    const selector = encodeURIComponent(`${REPORTS.runLabel}=r,!${REPORTS.planLabel}`);
+    const page = (from?: string) =>
+      JSON.parse(
+        ask(reports, [
+          "get",
+          "--raw",
+          `/api/v1/namespaces/lab/configmaps?labelSelector=${selector}&limit=500${from ? `&continue=${from}` : ""}`,
+        ]).stdout,
+      ) as { items: Item[]; metadata: { continue?: string } };
+    const first = page();
+    const second = page(first.metadata.continue);
+    const third = page(second.metadata.continue);
+    expect([first, second, third].map((p) => [p.items.length, p.metadata.continue])).toEqual([
+      [500, "500"],
+      [500, "1000"],
+      [1, undefined],
+    ]);
+    expect(counts(reports).requests).toEqual({ "plan creates": 1, "report lists": 3 });
   });
 
   it("deletes with the run's ConfigMap every plan and report it owns, nothing else", async () => {

@@ -17,7 +17,12 @@
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { KubectlResult } from "../../checks/probe/kubectl";
+import {
+  KUBECTL_OUTPUT_BOUND_BYTES,
+  KubectlResult,
+  LineReader,
+  lineStream,
+} from "../../checks/probe/kubectl";
 import { BENCH_REPORT_REQUESTS, reportCallOf, ReportCounts } from "./simulatedReports";
 
 type RunPlan = typeof import("../../checks/runPlan");
@@ -34,29 +39,47 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runPlan } = require(bundle) as RunPlan;
   const lab = fork(labBundle, labArgs);
-  const waiting = new Map<number, (result: KubectlResult) => void>();
-  lab.on("message", (message: { id: number; result: KubectlResult }) => {
-    waiting.get(message.id)?.(message.result);
-    waiting.delete(message.id);
+  // Each call's stdout comes in chunks (labOverIpc.ts): kept for its result, or handed to a
+  // streamed run's reader a line at a time, as kubectl.ts does.
+  const waiting = new Map<
+    number,
+    { chunk(text: string): void; done(result: KubectlResult): void }
+  >();
+  lab.on("message", (message: { id: number; chunk?: string; result?: KubectlResult }) => {
+    const call = waiting.get(message.id);
+    if (message.result) {
+      call?.done(message.result);
+      waiting.delete(message.id);
+    } else {
+      call?.chunk(message.chunk ?? "");
+    }
   });
   // The API requests the runner sends, by kind: counted on its side of the IPC, one a kubectl
   // run, but the report protocol's, whose requests only the lab can count (a plan's ConfigMaps, a
   // list's pages) without the runner's process reading what it sends and gets.
   const requests: Record<string, number> = {};
   let next = 0;
-  const ask = (args: readonly string[]) =>
+  const ask = (args: readonly string[], reader?: LineReader) =>
     new Promise<KubectlResult>((resolve) => {
       const id = next++;
-      waiting.set(id, resolve);
+      const lines = reader && lineStream(reader, KUBECTL_OUTPUT_BOUND_BYTES);
+      let stdout = "";
+      waiting.set(id, {
+        chunk: (text) => (lines ? lines.push(Buffer.from(text)) : (stdout += text)),
+        done: (result) => {
+          lines?.end();
+          resolve({ ...result, stdout });
+        },
+      });
       lab.send({ id, args });
     });
-  const run = (args: readonly string[]) => {
+  const run = (args: readonly string[], _timeoutMs: number, lines?: LineReader) => {
     const [verb, what] = args;
     if (reportCallOf(args) === undefined) {
       const kind = verb === "get" || verb === "patch" ? `${verb} ${what}` : verb;
       requests[kind] = (requests[kind] ?? 0) + 1;
     }
-    return ask(args);
+    return ask(args, lines);
   };
   const started = process.hrtime.bigint();
   const verification = await runPlan({ mesh: JSON.parse(fs.readFileSync(planFile, "utf8")) }, run, {

@@ -14,7 +14,7 @@
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import type { KubectlResult } from "../../checks/probe/kubectl";
+import type { KubectlResult, LineReader } from "../../checks/probe/kubectl";
 import { planFor, reportName, REPORTS, SERVERS_PLAN } from "../../checks/contract/reports";
 import { listRequests } from "./kubectlRequests";
 
@@ -34,8 +34,10 @@ export const REPORT_REQUESTS = {
   run: "run creates",
   /** One POST per plan ConfigMap (kubectl's create sends each item of a List on its own). */
   plan: "plan creates",
-  /** One GET per page of 500 of a list of reports. */
+  /** One GET per page of 500 of a list of reports (an earlier runner's, which looked). */
   lists: "report lists",
+  /** One GET a watch of the reports (this runner's; again if the API server ends it first). */
+  watches: "report watches",
   /**
    * One DELETE of the run's ConfigMap (an earlier runner's deletecollection, one too; its `delete
    * -l`, a list and then one per object).
@@ -90,6 +92,7 @@ export type ReportCall =
   | "createPlan"
   | "list"
   | "listPage"
+  | "watch"
   | "deleteRun"
   | "deleteCollection"
   | "deleteEach";
@@ -109,7 +112,7 @@ export function reportCallOf(args: readonly string[]): ReportCall | undefined {
     return "list";
   }
   if (verb === "get" && what === "--raw" && /\/configmaps\?/.test(name ?? "")) {
-    return "listPage";
+    return new URLSearchParams((name ?? "").split("?")[1]).get("watch") ? "watch" : "listPage";
   }
   if (verb === "delete" && theRun) {
     return "deleteRun";
@@ -295,6 +298,24 @@ export function simulatedReports(reporters: Reporters) {
     return ok(JSON.stringify({ apiVersion: "v1", kind: "ConfigMapList", items, metadata: next }));
   };
 
+  // The runner's watch of its reports, with no resourceVersion: the API server sends every matching
+  // object as ADDED, then each one created after. Every report here is filed as its plan is, so
+  // the watch has all there will be at once; it ends as the API server's would at its timeout.
+  const watch = (url: string): KubectlResult => {
+    const [, namespace, query] =
+      /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\?(.*)$/.exec(url) ?? [];
+    if (namespace === undefined) {
+      throw new Error(`the simulated API watches nothing at ${url}`);
+    }
+    count(REPORT_REQUESTS.watches, 1);
+    const selector = new URLSearchParams(query).get("labelSelector") ?? "";
+    return ok(
+      matching(namespace, selector)
+        .map((object) => `${JSON.stringify({ type: "ADDED", object })}\n`)
+        .join(""),
+    );
+  };
+
   // One DELETE of the run's ConfigMap; with --wait=false kubectl does not wait for the garbage
   // collector, and prints one line whatever the run owned.
   const deleteRun = (args: readonly string[]): KubectlResult => {
@@ -334,6 +355,7 @@ export function simulatedReports(reporters: Reporters) {
     createPlan: (args) => createPlan(flag(args, "-f")),
     list,
     listPage: (args) => listPage(args[2]),
+    watch: (args) => watch(args[2]),
     deleteRun,
     deleteCollection: (args) => deleteCollection(args[2]),
     deleteEach,
@@ -348,4 +370,20 @@ export function simulatedReports(reporters: Reporters) {
       return call && answers[call](args);
     },
   };
+}
+
+/**
+ * A whole answer handed to a streamed run's reader a line at a time, as kubectl would hand it over
+ * (checks/probe/kubectl.ts): for the simulated labs and the tests' fakes, which answer at once.
+ */
+export function handedOver(result: KubectlResult, lines?: LineReader): KubectlResult {
+  if (!lines) {
+    return result;
+  }
+  for (const line of result.stdout.split("\n")) {
+    if (line !== "" && !lines(line)) {
+      break;
+    }
+  }
+  return { ...result, stdout: "" };
 }

@@ -29,7 +29,13 @@ describe("kubectl", () => {
   it("stops a kubectl that prints without end at the output bound, and takes nothing of it", async () => {
     const env = fakeKubectl("exec yes 'a line of a log without end'");
     const started = Date.now();
-    const result = await kubectl(["logs", "x"], 60_000, env, { kind: "environment" }, 1 << 20);
+    const result = await kubectl(
+      ["logs", "x"],
+      60_000,
+      env,
+      { kind: "environment" },
+      { maxOutputBytes: 1 << 20 },
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result).toEqual({
       code: 1,
@@ -40,7 +46,50 @@ describe("kubectl", () => {
 
   it("takes output up to the bound whole", async () => {
     const env = fakeKubectl("head -c 1000 /dev/zero | tr '\\0' x");
-    const result = await kubectl(["logs", "x"], 10_000, env, { kind: "environment" }, 1000);
+    const result = await kubectl(
+      ["logs", "x"],
+      10_000,
+      env,
+      { kind: "environment" },
+      { maxOutputBytes: 1000 },
+    );
     expect([result.code, result.stdout.length]).toEqual([0, 1000]);
+  });
+
+  it("hands a streamed run's stdout over a line at a time, keeping none, the last line without its newline too", async () => {
+    const env = fakeKubectl("printf 'one\\n\\ntwo\\nthree'");
+    const lines: string[] = [];
+    const result = await kubectl(["get", "--raw", "/w"], 10_000, env, undefined, {
+      lines: (line) => (lines.push(line), true),
+    });
+    expect(lines).toEqual(["one", "two", "three"]);
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  it("ends a streamed run where its reader has enough: a normal end, nothing after read", async () => {
+    const env = fakeKubectl("echo first; echo second; exec sleep 60");
+    const lines: string[] = [];
+    const started = Date.now();
+    const result = await kubectl(["get", "--raw", "/w"], 60_000, env, undefined, {
+      lines: (line) => (lines.push(line), line !== "first"),
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(lines).toEqual(["first"]);
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  it("stops a streamed run at a line longer than the bound, and reads none of it", async () => {
+    const env = fakeKubectl("echo short; exec yes 'no newline for a while' | tr -d '\\n'");
+    const lines: string[] = [];
+    const result = await kubectl(["get", "--raw", "/w"], 60_000, env, undefined, {
+      maxOutputBytes: 1 << 20,
+      lines: (line) => (lines.push(line), true),
+    });
+    expect(lines).toEqual(["short"]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `kubectl printed a line of more than ${1 << 20} bytes and was stopped: nothing of its output is taken\n`,
+    });
   });
 });

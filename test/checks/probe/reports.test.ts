@@ -10,6 +10,7 @@ import {
   scriptRequest,
 } from "../../../checks/probe/reports";
 import { ScriptOutput, ScriptSpec } from "../../../checks/probe/script";
+import { handedOver } from "../../../tools/lib/simulatedReports";
 
 const NONCE = "0123456789abcdef0123456789abcdef";
 
@@ -34,15 +35,20 @@ type Item = {
   data: Record<string, string>;
 };
 
+/** A watch's events of ConfigMaps, a line each, as the API server streams them. */
+const events = (items: readonly object[], type = "ADDED") =>
+  items.map((object) => `${JSON.stringify({ type, object })}\n`).join("");
+
 /**
  * A namespace whose reporters file, for each pod of the plan, what `file` says (nothing: no
- * report); every call is recorded; the clock moves with the runner's sleeps.
+ * report); a watch has every report there is at once, then ends (as the API server's may); every
+ * call is recorded; the clock moves with the runner's sleeps.
  */
 function cluster(file: (pod: string, run: string) => Item[], create = { code: 0, stderr: "" }) {
   const calls: string[][] = [];
   const reports: Item[] = [];
   let clock = 0;
-  const run: KubectlRunner = async (args) => {
+  const run: KubectlRunner = async (args, _timeoutMs, lines) => {
     calls.push([...args]);
     if (args[0] === "create" && args[1] === "configmap") {
       return { ...create, stdout: create.code === 0 ? "uid-run" : "" };
@@ -57,10 +63,11 @@ function cluster(file: (pod: string, run: string) => Item[], create = { code: 0,
       return { code: 0, stderr: "", stdout: "" };
     }
     if (args[0] === "get") {
-      return { code: 0, stderr: "", stdout: JSON.stringify({ items: reports }) };
+      return handedOver({ code: 0, stderr: "", stdout: events(reports) }, lines);
     }
     return { code: 0, stderr: "", stdout: "" };
   };
+  const cleanUps: Array<Promise<unknown>> = [];
   const env = {
     run,
     context: [],
@@ -68,8 +75,15 @@ function cluster(file: (pod: string, run: string) => Item[], create = { code: 0,
       clock += ms;
     },
     now: () => clock,
+    cleanUp: (work: Promise<unknown>) => cleanUps.push(work),
   };
-  return { env, calls, clock: () => clock };
+  // Every delivery's results, once its clean-up is done too (as runPlan waits for it).
+  const deliver = async (...args: Parameters<typeof deliverByReports<ScriptOutput>>) => {
+    const results = await Promise.all(deliverByReports(...args));
+    await Promise.all(cleanUps);
+    return results;
+  };
+  return { env, calls, clock: () => clock, deliver };
 }
 
 const honest =
@@ -85,12 +99,10 @@ const honest =
   ];
 
 describe("deliverByReports", () => {
-  it("files one plan, reads the reports in one list when all are there, and deletes the run's objects", async () => {
+  it("files one plan, reads the reports in one watch, and deletes the run's objects", async () => {
     const uids: Record<string, string> = { a: "uid-a", b: "uid-b" };
-    const { env, calls } = cluster((pod, run) => honest(uids[pod])(pod, run));
-    const results = await Promise.all(
-      deliverByReports(env, "lab", [prober("a", "uid-a"), prober("b", "uid-b")]),
-    );
+    const { env, calls, deliver } = cluster((pod, run) => honest(uids[pod])(pod, run));
+    const results = await deliver(env, "lab", [prober("a", "uid-a"), prober("b", "uid-b")]);
     expect(results.map((r) => [...(r as ScriptOutput).sections.keys()])).toEqual([["p"], ["p"]]);
     const id = /^p2p-run\.([0-9a-f]{16})$/.exec(calls[0][2])![1];
     expect(calls[0]).toEqual([
@@ -107,7 +119,7 @@ describe("deliverByReports", () => {
       [
         "get",
         "--raw",
-        `/api/v1/namespaces/lab/configmaps?labelSelector=pod-to-pod.dev%2Frun%3D${id}%2C%21pod-to-pod.dev%2Fplan&limit=500`,
+        `/api/v1/namespaces/lab/configmaps?labelSelector=pod-to-pod.dev%2Frun%3D${id}%2C%21pod-to-pod.dev%2Fplan&watch=1&timeoutSeconds=20`,
       ],
       ["delete", "configmap", `p2p-run.${id}`, "-n", "lab", "--wait=false"],
     ]);
@@ -116,27 +128,25 @@ describe("deliverByReports", () => {
   });
 
   it("takes no report under another pod's UID, nor one named for another pod: the pod then reported nothing", async () => {
-    const { env, calls, clock } = cluster((pod, run) => [
+    const { env, calls, clock, deliver } = cluster((pod, run) => [
       // b's report, filed by someone with another UID: not b's.
       ...honest("uid-x")(pod, run).filter(() => pod === "b"),
       // A report named for a pod the run does not have.
       ...honest("uid-a")("z", run),
       ...honest("uid-a")(pod, run).filter(() => pod === "a"),
     ]);
-    const [a, b] = await Promise.all(
-      deliverByReports(env, "lab", [prober("a", "uid-a"), prober("b", "uid-b")]),
-    );
+    const [a, b] = await deliver(env, "lab", [prober("a", "uid-a"), prober("b", "uid-b")]);
     expect([...(a as ScriptOutput).sections.keys()]).toEqual(["p"]);
     expect((b as Error).message).toBe(
       "lab/b filed no report of this run in 20 s; the pod or the Kubernetes API is the problem, not the network (its reporter: kubectl logs -n lab b -c reporter)",
     );
-    // Looked until the deadline (the script's 5 s, its 5 s of slack, 10 s for the reporter), then cleaned up.
+    // Watched until the deadline (the script's 5 s, its 5 s of slack, 10 s for the reporter), then cleaned up.
     expect(clock()).toBe(20_000);
     expect(calls.at(-1)![0]).toBe("delete");
   });
 
   it("names what a reporter could not file, and output that holds none of the script's lines", async () => {
-    const { env } = cluster((pod, run): Item[] => [
+    const { env, deliver } = cluster((pod, run): Item[] => [
       {
         metadata: {
           name: reportName(run, pod),
@@ -148,9 +158,7 @@ describe("deliverByReports", () => {
         },
       },
     ]);
-    const [a, b] = await Promise.all(
-      deliverByReports(env, "lab", [prober("a", "uid-a"), prober("b", "uid-b")]),
-    );
+    const [a, b] = await deliver(env, "lab", [prober("a", "uid-a"), prober("b", "uid-b")]);
     expect((a as Error).message).toBe(
       'lab/a reported no output: error: configmaps "x" is forbidden; the pod or the Kubernetes API is the problem, not the network',
     );
@@ -160,40 +168,56 @@ describe("deliverByReports", () => {
     );
   });
 
-  it("reads the reports a page at a time, asking for the next by the API's continue token", async () => {
-    const { env, calls } = cluster((pod, run) => honest(`uid-${pod}`)(pod, run));
-    const pages: string[] = [];
-    const paged: typeof env.run = async (args, timeoutMs) => {
+  it("watches again, after a pause, when the API server ends the watch before every report came", async () => {
+    const { env, calls, clock, deliver } = cluster((pod, run) => honest(`uid-${pod}`)(pod, run));
+    const watches: string[] = [];
+    const ended: typeof env.run = async (args, timeoutMs, lines) => {
       if (args[0] !== "get") {
-        return env.run(args, timeoutMs);
+        return env.run(args, timeoutMs, lines);
       }
-      const url = new URL(args[2], "https://api");
-      pages.push(url.searchParams.get("continue") ?? "first");
-      const all = JSON.parse((await env.run(args, timeoutMs)).stdout) as { items: Item[] };
-      // One report a page: the first page says where the second begins.
-      const at = url.searchParams.get("continue") === "after-a" ? 1 : 0;
-      const metadata = at === 0 ? { continue: "after-a" } : {};
-      return {
-        code: 0,
-        stderr: "",
-        stdout: JSON.stringify({ items: [all.items[at]], metadata }),
-      };
+      // The first watch sends a's report and an ERROR (as when the API server's watch cache is
+      // too old); the second, both reports (the watch starts with every one there is).
+      let seen: string[] = [];
+      const all = await env.run(args, timeoutMs, (line) => (seen.push(line), true));
+      watches.push(`${clock()} ms`);
+      if (watches.length === 1) {
+        seen = [seen[0], JSON.stringify({ type: "ERROR", object: { message: "too old" } })];
+      }
+      return handedOver({ ...all, stdout: seen.map((line) => `${line}\n`).join("") }, lines);
     };
-    const results = await Promise.all(
-      deliverByReports({ ...env, run: paged }, "lab", [prober("a", "uid-a"), prober("b", "uid-b")]),
-    );
+    const results = await deliver({ ...env, run: ended }, "lab", [
+      prober("a", "uid-a"),
+      prober("b", "uid-b"),
+    ]);
     expect(results.map((r) => [...(r as ScriptOutput).sections.keys()])).toEqual([["p"], ["p"]]);
-    expect(pages).toEqual(["first", "after-a"]);
-    expect(calls.filter((c) => c[0] === "get")).toHaveLength(2);
+    expect(watches).toEqual(["0 ms", "300 ms"]);
+    expect(calls.map((c) => c[0])).toEqual(["create", "create", "get", "get", "delete"]);
+  });
+
+  it("says the watch's last error when a pod never reported", async () => {
+    const { env, deliver } = cluster(() => []);
+    const refused: typeof env.run = async (args, timeoutMs, lines) =>
+      args[0] === "get"
+        ? {
+            code: 1,
+            stdout: "",
+            stderr:
+              'Error from server (Forbidden): configmaps is forbidden: User "u" cannot watch resource "configmaps"',
+          }
+        : env.run(args, timeoutMs, lines);
+    const [a] = await deliver({ ...env, run: refused }, "lab", [prober("a", "uid-a")]);
+    expect((a as Error).message).toBe(
+      'lab/a filed no report of this run in 20 s; the pod or the Kubernetes API is the problem, not the network (its reporter: kubectl logs -n lab a -c reporter); the last watch of the reports failed: Error from server (Forbidden): configmaps is forbidden: User "u" cannot watch resource "configmaps"',
+    );
   });
 
   it("fails every pod with kubectl's error when the run cannot be filed", async () => {
-    const { env, calls } = cluster(() => [], {
+    const { env, calls, deliver } = cluster(() => [], {
       code: 1,
       stderr:
         'Error from server (Forbidden): configmaps is forbidden: User "u" cannot create resource "configmaps"',
     });
-    const results = await Promise.all(deliverByReports(env, "lab", [prober("a", "uid-a")]));
+    const results = await deliver(env, "lab", [prober("a", "uid-a")]);
     expect((results[0] as Error).message).toBe(
       'the run\'s plan could not be filed in lab: Error from server (Forbidden): configmaps is forbidden: User "u" cannot create resource "configmaps"',
     );

@@ -17,6 +17,7 @@ import {
   REPORTS,
   SERVERS_PLAN,
 } from "../../../../checks/contract/reports";
+import { handedOver } from "../../../../tools/lib/simulatedReports";
 import * as fs from "node:fs";
 
 /** The mesh alone through the one orchestration: its checks, report and diagnosis. */
@@ -131,7 +132,7 @@ function fakeCluster(
   const layoutReads: string[][] = [];
   const probed: string[] = [];
   const planGroups: Array<[string, string[]]> = [];
-  const reportLists: string[][] = [];
+  const reportWatches: string[][] = [];
   const deletes: string[][] = [];
   const reports: Array<{
     kind: string;
@@ -175,7 +176,7 @@ function fakeCluster(
     const read = logCalls.filter((c) => c[3] === pod).length;
     return options.logOf ? options.logOf(node, honest, sent, read) : accessLog(honest);
   };
-  const run: KubectlRunner = async (args) => {
+  const run: KubectlRunner = async (args, _timeoutMs, lines) => {
     const verb = args[0];
     if (args[1] === "configmap" && args.includes("mesh-rotation") && options.counter) {
       counterCalls.push([...args]);
@@ -252,14 +253,15 @@ function fakeCluster(
       return { code: 0, stderr: "", stdout: "" };
     }
     if (verb === "get" && args[1] === "--raw") {
-      // A page of the run's reports: all of them, in one (no continue).
+      // The watch of the run's reports: every one there is, at once.
       const url = new URL(args[2], "https://api");
       expect(url.pathname).toBe("/api/v1/namespaces/lab/configmaps");
       const selector = url.searchParams.get("labelSelector")!;
-      reportLists.push([selector, url.searchParams.get("limit")!]);
+      reportWatches.push([selector, url.searchParams.get("watch")!]);
       const id = /^pod-to-pod\.dev\/run=([0-9a-f]+),!pod-to-pod\.dev\/plan$/.exec(selector)![1];
       const items = reports.filter((r) => r.metadata.labels[REPORTS.runLabel] === id);
-      return { code: 0, stderr: "", stdout: JSON.stringify({ kind: "List", items }) };
+      const events = items.map((object) => `${JSON.stringify({ type: "ADDED", object })}\n`);
+      return handedOver({ code: 0, stderr: "", stdout: events.join("") }, lines);
     }
     if (verb === "create" && args[1] === "configmap") {
       // The run's own ConfigMap: its UID, which the plans name as their owner.
@@ -276,7 +278,7 @@ function fakeCluster(
     probed,
     planGroups,
     plans: () => plans,
-    reportLists,
+    reportWatches,
     deletes,
     logCalls,
     layoutReads,
@@ -348,10 +350,13 @@ describe("runMesh", () => {
     const nodes = ["n1", "n2", "n3", "n4", "n5"];
     const cluster = fakeCluster(nodes);
     const calls: string[] = [];
-    const outcome = await runMesh({ ...meshPlan, parallelism: 3 }, async (args, timeoutMs) => {
-      calls.push(args[0]);
-      return cluster.run(args, timeoutMs);
-    });
+    const outcome = await runMesh(
+      { ...meshPlan, parallelism: 3 },
+      async (args, timeoutMs, lines) => {
+        calls.push(args[0]);
+        return cluster.run(args, timeoutMs, lines);
+      },
+    );
     expect(
       outcome.checks.every((c) => c.ok),
       JSON.stringify(outcome.checks),
@@ -381,8 +386,8 @@ describe("runMesh", () => {
       ...nodes.map((n) => [planFor(n), [`mesh-client-${n}`, `mesh-node-probe-${n}`]]),
       [SERVERS_PLAN, nodes.map((n) => `mesh-echo-${n}`)],
     ]);
-    const ids = cluster.reportLists.map(([selector, limit]) => {
-      expect(limit).toBe("500");
+    const ids = cluster.reportWatches.map(([selector, watch]) => {
+      expect(watch).toBe("1");
       return /run=([0-9a-f]{16}),/.exec(selector)![1];
     });
     expect(cluster.deletes).toEqual(
@@ -558,9 +563,9 @@ describe("runMesh", () => {
       },
       () => clock,
     );
-    // Two seconds for the client to be Ready, then the first look for the probes' reports and for
-    // the echo servers' (0.3 s each).
-    expect(clock).toBe(2600);
+    // Two seconds for the client to be Ready; no wait for the reports, which the runner watches
+    // (each watch here has them all at once).
+    expect(clock).toBe(2000);
     expect(outcome.checks.find((c) => c.name === "mesh-coverage")?.ok).toBe(true);
     // Never Ready: the wait ends at its bound and the hole is reported.
     clock = 0;
@@ -640,9 +645,9 @@ describe("the echo servers' side of the mesh", () => {
     // Read again, briefly, before a missing line counts as never served; the others once.
     expect(cluster.logCalls.filter((c) => c[3] === "mesh-echo-n1")).toHaveLength(5);
     expect(cluster.logCalls.filter((c) => c[3] === "mesh-echo-n2")).toHaveLength(1);
-    // Four waits before n1's log is asked for again; one first look for the probes' reports and
-    // one for each of the five asks for the logs.
-    expect(sleeps).toBe(10);
+    // Four waits before n1's log is asked for again; none for the reports, which the runner
+    // watches (each watch here has them all at once).
+    expect(sleeps).toBe(4);
     const toN1 = outcome.report.failures.filter((f) => f.to === "n1");
     expect(toN1.map((f) => [f.from, f.outcome])).toEqual([
       ["n1", "unserved"],
