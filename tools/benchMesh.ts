@@ -1,13 +1,15 @@
 /**
  * `npm run bench:mesh`: the check step of `pod-to-pod:coverage: every-node` on the local cluster,
- * as a ratio to one node (goal: at most 1.5× at three nodes), and the model of how it grows
- * (tools/lib/meshModel.ts) fitted to it. Appends the run to bench/mesh-results.json.
+ * as a ratio to one node (goals: at most 1.5× at three nodes, 1.2× at four), measured, not
+ * modelled: what it is above four nodes is the simulated sizes' to say (the runner's own time,
+ * memory and requests), not a curve fitted to four points. Appends the run to
+ * bench/mesh-results.json.
  *
  * It deploys an every-node stack once per cluster size and runs the check step alone (the runner,
  * `node checks/start.js`, with the command's environment) `rounds` times, the pair's check step
  * alone (the same runner without the mesh) alternating with it, and the every-node check step
  * sampled at its least (`mesh.allPairsUpTo: 1`: each node probes one echo server per run) beside
- * them: what of the step is the targets, and what the execs. Then the runner alone on simulated
+ * them: what of the step is the targets. Then the runner alone on simulated
  * labs of 100 and 1,000 nodes (tools/lib/syntheticMeshCluster.ts): its time, peak memory and API
  * requests, against the scale issue's goals at 1,000 nodes.
  *
@@ -17,7 +19,7 @@
  * nodes beside the real ones (measureFakeNodes) instead of the made-up lab, and measures the real
  * sizes only where `--nodes` names them.
  *
- * `--report` measures nothing: it prints the goals and the model from the results file.
+ * `--report` measures nothing: it prints the goals from the results file.
  * BENCH_BASELINE=<commit> runs that commit's runner too (exported with git archive), alternating
  * with this checkout's in each round against the same lab, and prints the step's ratio now / then.
  * `--nodes` resizes the cluster (`local-cluster/cluster.sh up --nodes K`) to each size in turn and
@@ -36,7 +38,6 @@ import { parseMeshBenchArgs } from "./lib/benchMeshArgs";
 import { formatGoal, goal, median, round3 } from "./lib/benchStats";
 import { harness, uniqueStack, useLocalImages } from "./lib/engine";
 import { observePlan } from "./lib/kubectlLab";
-import { fitModel, MeshPoint, predict } from "./lib/meshModel";
 import { describeReporting, describeRequests, meshTiming, Timing } from "./lib/meshTiming";
 import { REPORT_REQUESTS } from "./lib/simulatedReports";
 import { mustRun, PROJECT_DIR, runCommand } from "./lib/runCommand";
@@ -57,9 +58,13 @@ interface SizeResult {
   readonly sampled?: readonly number[];
   /** The check steps whose verdict failed and which were run again, with why: no timing of theirs counts. */
   readonly retried?: readonly string[];
-  /** The median time of one healthy path's probes (the model's job), seconds. */
+  /** The median time of one healthy path's probes, seconds (from the verification's matrix). */
   readonly pathSeconds: number;
-  /** The median time of a bare `kubectl exec -- true` into a mesh client (the model's exec). */
+  /**
+   * The median time of a bare `kubectl exec -- true` into a mesh client: recorded by the runs
+   * before the pods reported, whose runner exec'd into each (a model of rounds of execs was fitted
+   * to it then).
+   */
   readonly execSeconds?: number;
   /** With BENCH_BASELINE: that commit's every-node check step, in the same rounds, seconds. */
   readonly baseline?: { readonly commit: string; readonly mesh: readonly number[] };
@@ -347,17 +352,6 @@ async function measureSize(rounds: number, baseline?: Baseline): Promise<SizeRes
     const pair: number[] = [];
     const sampled: number[] = [];
     const paths: number[] = [];
-    const execs: number[] = [];
-    const client = mustRun("kubectl", [
-      "get",
-      "pods",
-      "-n",
-      NAMESPACE,
-      "-l",
-      "app=mesh-client",
-      "-o",
-      "jsonpath={.items[0].metadata.name}",
-    ]).stdout.trim();
     for (let round = 1; round <= rounds; round++) {
       const file = path.join(engine.dir, `verification-${round}.json`);
       const runMesh = () =>
@@ -375,10 +369,6 @@ async function measureSize(rounds: number, baseline?: Baseline): Promise<SizeRes
         then.push(round3(b));
       }
       sampled.push(round3(s));
-      execs.push(
-        mustRun("kubectl", ["exec", "-n", NAMESPACE, client, "-c", "busybox", "--", "true"])
-          .seconds,
-      );
       mesh.push(round3(m));
       pair.push(round3(p));
       const v = JSON.parse(fs.readFileSync(file, "utf8")) as Verification;
@@ -404,7 +394,6 @@ async function measureSize(rounds: number, baseline?: Baseline): Promise<SizeRes
       sampled,
       retried,
       pathSeconds: round3(median(paths)),
-      execSeconds: round3(median(execs)),
       ...(baseline ? { baseline: { commit: baseline.commit, mesh: then } } : {}),
     };
   } finally {
@@ -467,7 +456,7 @@ async function main(): Promise<void> {
   const one = latest.get(1);
   // Each round of a size against one node's median: the sizes are measured one after the other.
   // Goals: 3 nodes within 1.5× one node (the first every-node goal), 4 within 1.2× (the scale
-  // issue's, with the probing still exec'd from the runner).
+  // issue's).
   const atMost = new Map([
     [3, 1.5],
     [4, 1.2],
@@ -485,31 +474,10 @@ async function main(): Promise<void> {
           ),
         )
     : [];
-  const points: MeshPoint[] = [...latest.values()].map((s) => ({
-    nodes: s.nodes,
-    seconds: median(s.mesh),
-  }));
-  const bound = DEFAULTS.mesh.parallelism;
-  const job = median([...latest.values()].map((s) => s.pathSeconds));
-  // Runs from before the bare exec was measured have none: the others' stand for them.
-  const execs = [...latest.values()].flatMap((s) =>
-    s.execSeconds === undefined ? [] : [s.execSeconds],
-  );
-  const exec = execs.length > 0 ? median(execs) : 0;
-  const model = fitModel(points, { job, exec }, bound, bound);
-  const sample = DEFAULTS.mesh.allPairsUpTo;
-  const projection = [1, 2, 3, 10, 30, 100, 1000].map((n) => ({
-    nodes: n,
-    [`bound ${bound}, sampled above ${sample}`]: round3(predict(model, n, bound, bound, sample)),
-    [`bound ${bound}, every pair`]: round3(predict(model, n, bound, bound)),
-    "bound 2N (execs) and N+3 (targets)": round3(predict(model, n, 2 * n, n + 3)),
-  }));
   // The scale issue's goals at 1,000 nodes: the runner's memory, its requests for collection and
-  // its time, as simulated. Its reporters file every report at once, so the runner's first look
-  // finds them all: on a cluster it looks again (every 2 s at most, a request a page of 500) until
-  // the last report comes, and the step takes as long as the slowest node's script besides. So
-  // the three are floors. (The model above still counts rounds of execs, which the every-node
-  // runner no longer makes: it describes the runner before the reports, kept for the record.)
+  // its time, as simulated. Its reporters file every report at once, so the runner's watch has
+  // them all at once; on a cluster the step takes as long as the slowest node's script besides
+  // (the watch stays one request however long they take). So the time is a floor.
   const thousand = simulated.find((s) => s.nodes === 1000);
   if (thousand) {
     goals.push(
@@ -534,13 +502,6 @@ async function main(): Promise<void> {
     sizes: measured,
     ...(reportOnly ? {} : { simulated }),
     goals,
-    model: {
-      fixed: round3(model.fixed),
-      job: round3(model.job),
-      exec: round3(model.exec),
-      perNode: round3(model.perNode),
-    },
-    projection,
   };
   if (!reportOnly) {
     const all = readResults();
@@ -574,8 +535,6 @@ async function main(): Promise<void> {
     );
   }
   goals.forEach((g) => console.log(formatGoal(g)));
-  console.log(`model: ${JSON.stringify(run.model)}`);
-  console.table(projection);
 }
 
 main().catch((error: unknown) => {
