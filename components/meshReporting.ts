@@ -80,23 +80,26 @@ const REPORTER_SCRIPT = [
   `  if [ "$size" -gt ${ACCESS_LOG_KEEP_BYTES} ]; then : >"$log"; fi`,
   "}",
   // A report is owned as its plan is (by the run's ConfigMap): deleting that takes it too.
-  // The ConfigMap made by jq, one kubectl run per report (each costs a tenth of a CPU second).
+  // The ConfigMap made by jq, one kubectl run per report, a raw POST: no discovery and no decoding
+  // of the object on kubectl's side, about half the CPU of `kubectl create -f` (0.08 s against
+  // 0.14 s here), which every pod of every node spends each run on its node's CPUs.
   "file_report() {",
   `  jq -n -c --arg name "$2" --arg key "$3" --rawfile value "$4" --arg run "$1" --arg uid "$POD_UID" --slurpfile owners "$1.owners" '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: $name, labels: {"${REPORTS.runLabel}": $run, "${REPORTS.podUidLabel}": $uid}, ownerReferences: $owners[0]}, data: {($key): $value}}' |`,
-  "    kubectl create -f - >/dev/null",
+  '    kubectl create --raw "/api/v1/namespaces/$POD_NAMESPACE/configmaps" -f - >/dev/null',
   "}",
   // Its own node's plans and the servers' alone (contract/reports.ts's planFor).
   `plan_for="$(printf %s "$NODE_NAME" | sha256sum | cut -c1-40)"`,
   "while true; do",
+  // Each plan of its pod as two lines, the run and the plan's owners (JSON on one line), then its
+  // entry as a JSON string: one jq decodes it, where three read the run, owners and entry.
   `  kubectl get configmaps -l "${REPORTS.planForLabel} in ($plan_for,${SERVERS_PLAN})" --watch -o json |`,
-  `    jq --unbuffered -c --arg pod "$POD_NAME" 'select(.data[$pod] != null) | [.metadata.labels["${REPORTS.runLabel}"], .data[$pod], (.metadata.ownerReferences // [])]' |`,
-  "    while IFS= read -r line; do",
-  '      run="$(jq -r \'.[0]\' <<<"$line")"',
+  `    jq --unbuffered -r --arg pod "$POD_NAME" 'select(.data[$pod] != null) | "\\(.metadata.labels["${REPORTS.runLabel}"] // "")\\t\\(.metadata.ownerReferences // [] | tojson)", (.data[$pod] | tojson)' |`,
+  "    while IFS=$'\\t' read -r run owners && IFS= read -r entry; do",
   '      [[ "$run" =~ ^[0-9a-f]{16}$ ]] || continue',
   '      [ -e "$run.taken" ] && continue',
   '      : >"$run.taken"',
-  '      jq -c \'.[2]\' <<<"$line" >"$run.owners" || continue',
-  '      jq -r \'.[1]\' <<<"$line" >"$run.tmp" || continue',
+  '      printf \'%s\\n\' "$owners" >"$run.owners"',
+  '      jq -r . <<<"$entry" >"$run.tmp" || continue',
   '      read -r ask since <"$run.tmp"',
   `      if [ "$ask" = ${ACCESS_LOG_PLAN} ] && [[ "$since" =~ ^[0-9]+$ ]]; then`,
   '        access_log "$since" >"$run.tmp" && mv "$run.tmp" "$run.out"',
@@ -169,6 +172,7 @@ export function withReporter(
           env("POD_NAME", "metadata.name"),
           env("POD_UID", "metadata.uid"),
           env("NODE_NAME", "spec.nodeName"),
+          env("POD_NAMESPACE", "metadata.namespace"),
           // kubectl's discovery cache, in the shared memory folder: the root filesystem is read-only.
           { name: "KUBECACHEDIR", value: `${REPORTS.exchangeDir}/.kube-cache` },
         ],
