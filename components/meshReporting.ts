@@ -24,6 +24,15 @@ const EXCHANGE_VOLUME = "exchange";
 const TOKEN_VOLUME = "reporter-token";
 
 /**
+ * The named pipe by which a reporter wakes its prober: a line (the run) each time it drops a
+ * script. The prober makes it and holds it open both ways, so its read waits until a line comes
+ * (no process every tenth of a second while it idles, no tenth of a second before a script
+ * starts) and never sees an end; it looks at the folder each second all the same, so a line the
+ * pipe missed (a prober started again makes a new pipe) only delays a script.
+ */
+const WAKE_PIPE = "wake";
+
+/**
  * What a probing pod of the mesh runs instead of idling: each script its reporter drops into the
  * shared folder (`<run>.sh`), run once with what it prints kept in `<run>.out`, written under
  * another name and renamed, so the reporter never reads half of it. busybox sh alone: this is the
@@ -32,6 +41,7 @@ const TOKEN_VOLUME = "reporter-token";
 const PROBER_LOOP = [
   "trap 'exit 0' TERM INT",
   `cd ${REPORTS.exchangeDir} || exit 1`,
+  `piped=no; rm -f ${WAKE_PIPE}; mkfifo ${WAKE_PIPE} && exec 3<>${WAKE_PIPE} && piped=yes`,
   "while true; do",
   "  for s in *.sh; do",
   '    [ -f "$s" ] || continue',
@@ -41,7 +51,8 @@ const PROBER_LOOP = [
   '    mv "$run.part" "$run.out"',
   '    rm -f "$run.running"',
   "  done",
-  "  sleep 0.1 & wait $!",
+  // A line, or a second gone; without the pipe (mkfifo failed), a second's sleep.
+  '  if [ "$piped" = yes ]; then read -r -t 1 _ <&3; else sleep 1; fi',
   "done",
 ].join("\n");
 
@@ -87,6 +98,15 @@ const REPORTER_SCRIPT = [
   `  jq -n -c --arg name "$2" --arg key "$3" --rawfile value "$4" --arg run "$1" --arg uid "$POD_UID" --slurpfile owners "$1.owners" '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: $name, labels: {"${REPORTS.runLabel}": $run, "${REPORTS.podUidLabel}": $uid}, ownerReferences: $owners[0]}, data: {($key): $value}}' |`,
   '    kubectl create --raw "/api/v1/namespaces/$POD_NAMESPACE/configmaps" -f - >/dev/null',
   "}",
+  // The prober's pipe, held open both ways (so a write never waits for a reader), opened again if
+  // the prober made a new one.
+  "wake_prober() {",
+  `  [ -p ${WAKE_PIPE} ] || return 0`,
+  `  [ -e /dev/fd/4 ] && [ ${WAKE_PIPE} -ef /dev/fd/4 ] || exec 4<>${WAKE_PIPE}`,
+  // In the background: a pipe whose 64 KiB no prober has read for thousands of runs never holds
+  // up the watch.
+  "  { printf '%s\\n' \"$run\" >&4; } 2>/dev/null &",
+  "}",
   // Its own node's plans and the servers' alone (contract/reports.ts's planFor).
   `plan_for="$(printf %s "$NODE_NAME" | sha256sum | cut -c1-40)"`,
   "while true; do",
@@ -105,6 +125,7 @@ const REPORTER_SCRIPT = [
   '        access_log "$since" >"$run.tmp" && mv "$run.tmp" "$run.out"',
   "      else",
   '        mv "$run.tmp" "$run.sh"',
+  "        wake_prober",
   "      fi",
   '      report "$run" &',
   "    done",
