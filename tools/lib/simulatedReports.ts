@@ -154,6 +154,15 @@ export function selectorOf(
 const ok = (stdout: string): KubectlResult => ({ code: 0, stderr: "", stdout });
 const failed = (stderr: string): KubectlResult => ({ code: 1, stderr, stdout: "" });
 
+/** A namespace's ConfigMaps' URL and its query, as the runner's `kubectl --raw` sends them. */
+function configMapsAt(url: string, refusal: string): { namespace: string; query: string } {
+  const [, namespace, query] = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\?(.*)$/.exec(url) ?? [];
+  if (namespace === undefined) {
+    throw new Error(`the simulated API ${refusal} at ${url}`);
+  }
+  return { namespace, query };
+}
+
 /** The value after `flag` in a kubectl call's arguments. */
 function flag(args: readonly string[], name: string): string {
   const at = args.indexOf(name);
@@ -283,11 +292,7 @@ export function simulatedReports(reporters: Reporters) {
   // This runner's list, a page a request (`kubectl get --raw` with the API's limit and continue):
   // the continue token here is where the next page starts.
   const listPage = (url: string): KubectlResult => {
-    const [, namespace, query] =
-      /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\?(.*)$/.exec(url) ?? [];
-    if (namespace === undefined) {
-      throw new Error(`the simulated API lists nothing at ${url}`);
-    }
+    const { namespace, query } = configMapsAt(url, "lists nothing");
     count(REPORT_REQUESTS.lists, 1);
     const params = new URLSearchParams(query);
     const all = matching(namespace, params.get("labelSelector") ?? "");
@@ -302,11 +307,7 @@ export function simulatedReports(reporters: Reporters) {
   // object as ADDED, then each one created after. Every report here is filed as its plan is, so
   // the watch has all there will be at once; it ends as the API server's would at its timeout.
   const watch = (url: string): KubectlResult => {
-    const [, namespace, query] =
-      /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\?(.*)$/.exec(url) ?? [];
-    if (namespace === undefined) {
-      throw new Error(`the simulated API watches nothing at ${url}`);
-    }
+    const { namespace, query } = configMapsAt(url, "watches nothing");
     count(REPORT_REQUESTS.watches, 1);
     const selector = new URLSearchParams(query).get("labelSelector") ?? "";
     return ok(
@@ -332,11 +333,7 @@ export function simulatedReports(reporters: Reporters) {
   // An earlier runner's deletecollection: the API answers it with every object it deleted, data
   // and all; kubectl --raw prints that body, and the runner reads it as it reads any kubectl's.
   const deleteCollection = (url: string): KubectlResult => {
-    const [, namespace, query] =
-      /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\?(.*)$/.exec(url) ?? [];
-    if (namespace === undefined) {
-      throw new Error(`the simulated API deletes no collection at ${url}`);
-    }
+    const { namespace, query } = configMapsAt(url, "deletes no collection");
     count(REPORT_REQUESTS.deletes, 1);
     const selector = new URLSearchParams(query).get("labelSelector") ?? "";
     const items = remove(matching(namespace, selector));
