@@ -17,12 +17,8 @@
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  KUBECTL_OUTPUT_BOUND_BYTES,
-  KubectlResult,
-  LineReader,
-  lineStream,
-} from "../../checks/probe/kubectl";
+import { KUBECTL_OUTPUT_BOUND_BYTES, KubectlResult } from "../../checks/probe/kubectl";
+import { LineReader, lineStream } from "../../checks/probe/lineStream";
 import { BENCH_REPORT_REQUESTS, reportCallOf, ReportCounts } from "./simulatedReports";
 
 type RunPlan = typeof import("../../checks/runPlan");
