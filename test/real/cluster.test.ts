@@ -296,18 +296,42 @@ describe("the kubeconfig given inline (kubernetes:kubeconfig set to its contents
     return { child, scratch, execStarted, exited, stdout: () => stdout, stderr: () => stderr };
   }
 
+  /**
+   * The processes a runner stopped by SIGKILL left behind: its kubectl runs are process groups of
+   * their own (so that a runner that stops in order stops them), and go on until their own bound,
+   * writing their discovery cache under the scratch's HOME. Known by that HOME.
+   */
+  function leftBehind(home: string): number[] {
+    return fs
+      .readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          return fs
+            .readFileSync(`/proc/${pid}/environ`, "utf8")
+            .split("\0")
+            .includes(`HOME=${home}`);
+        } catch {
+          return false; // Gone, or not ours to read.
+        }
+      })
+      .map(Number);
+  }
+
   afterAll(() => {
     for (const dir of fs
       .readdirSync(os.tmpdir())
       .filter((d) => d.startsWith("p2p-inline-kubeconfig-"))) {
-      // Retried: a kubectl the stopped runner left may still be writing its discovery cache there
-      // for a moment (ENOTEMPTY, seen once in CI).
-      fs.rmSync(path.join(os.tmpdir(), dir), {
-        recursive: true,
-        force: true,
-        maxRetries: 10,
-        retryDelay: 200,
-      });
+      const scratch = path.join(os.tmpdir(), dir);
+      // A kubectl the stopped runner left may still be writing there (ENOTEMPTY, twice in CI).
+      for (const pid of leftBehind(path.join(scratch, "home"))) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+      fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     }
   });
 
