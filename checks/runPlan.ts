@@ -36,6 +36,7 @@ export async function runScenario<Read>(
       : deliverByReports(
           env,
           delivery.reports,
+          delivery.owner,
           scenario.probers.map((prober) =>
             scriptRequest({ ...prober, pod: reporting(prober.pod) }),
           ),
@@ -64,21 +65,22 @@ export async function runPlan(
 ): Promise<Verification> {
   const now = options.now ?? Date.now;
   const startedAt = now();
-  const cleanUps: Array<Promise<unknown>> = [];
+  const atEnd: Array<() => Promise<unknown>> = [];
   const env: ScenarioEnv = {
     run,
     context: options.kubeContext ? ["--context", options.kubeContext] : [],
     startedAt,
     now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    cleanUp: (work) => cleanUps.push(work),
+    atEnd: (task) => atEnd.push(task),
   };
   const outcomes = await Promise.all([
     ...(plan.pair ? [runScenario(pairScenario(plan.pair, env), env)] : []),
     ...(plan.mesh ? [meshScenario(plan.mesh, env).then((mesh) => runScenario(mesh, env))] : []),
-  ]);
-  // Nothing of the run is left behind when its verdict is given.
-  await Promise.all(cleanUps);
+  ]).finally(
+    // Nothing of the run is left behind when its verdict is given, nor when a scenario throws.
+    () => Promise.all(atEnd.map((task) => task().catch(() => undefined))),
+  );
   return summarize(
     outcomes.flatMap((outcome) => outcome.checks),
     { checkedAt: new Date(startedAt).toISOString(), runnerVersion: options.runnerVersion },

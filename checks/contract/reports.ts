@@ -28,8 +28,9 @@ export const REPORTS = {
   /** A plan's name: `<planPrefix>.<run>.<k>`. */
   planPrefix: "p2p-plan",
   /**
-   * The run's own ConfigMap, `<runPrefix>.<run>`: every plan and report of the run is owned by it,
-   * so deleting it (one request) has the garbage collector take them all.
+   * The run's own ConfigMap, `<runPrefix>.<id>`: every plan and report of the run (its probes' and
+   * its servers' logs', each plan with a run label of its own) is owned by it, so deleting it (one
+   * request) at the run's end has the garbage collector take them all.
    */
   runPrefix: "p2p-run",
   /** A report's name: `<reportPrefix>.<run>.<pod>`. */

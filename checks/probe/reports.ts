@@ -80,10 +80,11 @@ export interface ReportEnv {
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
   /**
-   * Given the delivery's clean-up (the delete of its run's objects), which goes on after the
-   * results have settled: the run waits for it before its verdict, so it never leaves them behind.
+   * Given work for the run's end (the delete of its own ConfigMap, and what of a delivery goes on
+   * after its results have settled): the run does it before its verdict, whatever the scenarios
+   * did, so it never leaves its objects behind.
    */
-  readonly cleanUp: (work: Promise<unknown>) => void;
+  readonly atEnd: (task: () => Promise<unknown>) => void;
 }
 
 /** Most of a ConfigMap's 1 MiB: room for its names and labels. */
@@ -100,10 +101,56 @@ const WATCH_END_MS = 5_000;
 /** kubectl's bound on the run's other requests (its ConfigMap, the delete). */
 const REQUEST_MS = 10_000;
 
-/** The run's own ConfigMap, which owns every plan and report of the run. */
+/** The run's own ConfigMap, which owns every plan and report of the run: its name and UID. */
 export interface RunOwner {
-  readonly id: string;
+  readonly name: string;
   readonly uid: string;
+}
+
+/** One delivery of a run: its id (the run label of its plans and reports), and their owner. */
+export interface Delivery {
+  readonly id: string;
+  readonly owner: RunOwner;
+}
+
+/** A run's or a delivery's id: 16 lowercase hex digits (contract/reports.ts's RUN_ID). */
+function newId(): string {
+  return crypto.randomBytes(8).toString("hex");
+}
+
+/**
+ * Makes the run's own ConfigMap, `p2p-run.<id>`, the owner of every plan and report of a
+ * scenario's run, however many deliveries it makes (its probes, then its servers' logs), and has
+ * the run delete it once at its end: one request, the garbage collector taking every plan and
+ * report it owns (a reporter copies its plan's owner), and a report filed later with them. Made as
+ * the scenario starts, beside its first reads, so no delivery waits for it.
+ */
+export function openReportRun(env: ReportEnv, namespace: string): Promise<RunOwner | Error> {
+  const name = `${REPORTS.runPrefix}.${newId()}`;
+  const owner = env
+    .run(
+      [
+        ...env.context,
+        "create",
+        "configmap",
+        name,
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.metadata.uid}",
+      ],
+      REQUEST_MS,
+    )
+    .then((result) => readResult(result, (uid) => ({ name, uid: uid.trim() })));
+  env.atEnd(async () => {
+    if (!((await owner) instanceof Error)) {
+      await env.run(
+        [...env.context, "delete", "configmap", name, "-n", namespace, "--wait=false"],
+        REQUEST_MS,
+      );
+    }
+  });
+  return owner;
 }
 
 /**
@@ -112,7 +159,7 @@ export interface RunOwner {
  * once PLAN_BYTES are full; each labelled with the run and its group, owned by the run's ConfigMap.
  */
 export function* planObjects(
-  owner: RunOwner,
+  delivery: Delivery,
   namespace: string,
   entries: ReadonlyArray<{ pod: string; planFor: string; plan: () => PlanEntry }>,
   /** Told each entry's time to take, as it is made. */
@@ -127,15 +174,15 @@ export function* planObjects(
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: {
-      name: `${REPORTS.planPrefix}.${owner.id}.${k++}`,
+      name: `${REPORTS.planPrefix}.${delivery.id}.${k++}`,
       namespace,
       labels: {
-        [REPORTS.runLabel]: owner.id,
+        [REPORTS.runLabel]: delivery.id,
         [REPORTS.planLabel]: "true",
         [REPORTS.planForLabel]: group,
       },
       ownerReferences: [
-        { apiVersion: "v1", kind: "ConfigMap", name: runName(owner.id), uid: owner.uid },
+        { apiVersion: "v1", kind: "ConfigMap", name: delivery.owner.name, uid: delivery.owner.uid },
       ],
     },
     data,
@@ -158,10 +205,6 @@ export function* planObjects(
     }
     yield object(group, data);
   }
-}
-
-function runName(id: string): string {
-  return `${REPORTS.runPrefix}.${id}`;
 }
 
 /** A report as the runner reads it. */
@@ -245,18 +288,19 @@ async function watchReports(
 }
 
 /**
- * Runs every pod's script by report, not by exec: creates the run's own ConfigMap, files the run's
- * plan (one `kubectl create` of a ConfigMap per node, and per 900 KiB of a node's entries), then
- * watches the run's reports (one request; again, after a pause, if the API server ends it first)
- * until every pod has reported or the latest deadline has passed; then deletes the run's
- * ConfigMap, whose plans and reports the garbage collector takes with it. So the collection is a
- * request or two however many pods report, and however long they take. A pod's result settles as
- * its report comes; a report counts only under the pod's own name and UID (which the lab's admission policy
- * holds each reporter to); a pod that reported nothing by the end is an Error naming it.
+ * Runs every pod's script by report, not by exec: files the delivery's plan, owned by the run's
+ * ConfigMap (openReportRun; one `kubectl create` of a ConfigMap per node, and per 900 KiB of a
+ * node's entries), then watches its reports (one request; again, after a pause, if the API server
+ * ends it first) until every pod has reported or the latest deadline has passed. So the collection
+ * is a request or two however many pods report, and however long they take; what the delivery
+ * filed goes with the run's ConfigMap at the run's end. A pod's result settles as its report comes;
+ * a report counts only under the pod's own name and UID (which the lab's admission policy holds
+ * each reporter to); a pod that reported nothing by the end is an Error naming it.
  */
 export function deliverByReports<T>(
   env: ReportEnv,
   namespace: string,
+  owner: Promise<RunOwner | Error>,
   requests: readonly ReportRequest<T>[],
 ): Promise<T | Error>[] {
   const resolvers = new Map<number, (result: T | Error) => void>();
@@ -269,110 +313,84 @@ export function deliverByReports<T>(
     resolvers.get(at)?.(result);
     resolvers.delete(at);
   };
-  env.cleanUp(
-    collect(env, namespace, requests, settle).catch((error: unknown) => {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      [...resolvers.keys()].forEach((at) => settle(at, failure));
-    }),
-  );
+  const collecting = collect(env, namespace, owner, requests, settle).catch((error: unknown) => {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    [...resolvers.keys()].forEach((at) => settle(at, failure));
+  });
+  // Its watch ends once the last report is in: the run waits for that before its verdict.
+  env.atEnd(() => collecting);
   return results;
 }
 
 async function collect<T>(
   env: ReportEnv,
   namespace: string,
+  owner: Promise<RunOwner | Error>,
   requests: readonly ReportRequest<T>[],
   settle: (at: number, result: T | Error) => void,
 ): Promise<void> {
-  const { run, context } = env;
-  const id = crypto.randomBytes(8).toString("hex");
+  const id = newId();
   const started = env.now();
   // Until the plan is filed, no pod's time is known: each is told as its entry is made.
   let deadline = started + REPORTER_START_MS;
   const pending = new Map(requests.map((request, at) => [reportName(id, request.pod.name), at]));
-  const owner = readResult(
-    await run(
-      [
-        ...context,
-        "create",
-        "configmap",
-        runName(id),
-        "-n",
-        namespace,
-        "-o",
-        "jsonpath={.metadata.uid}",
-      ],
-      REQUEST_MS,
-    ),
-    (uid) => ({ id, uid: uid.trim() }),
-  );
-  if (owner instanceof Error) {
+  const failAll = (why: Error) => {
     for (const at of pending.values()) {
-      settle(at, new Error(`the run's plan could not be filed in ${namespace}: ${owner.message}`));
+      settle(at, new Error(`the run's plan could not be filed in ${namespace}: ${why.message}`));
     }
+  };
+  const made = await owner;
+  if (made instanceof Error) {
+    failAll(made);
     return;
   }
-  try {
-    const filed = await filePlan(
-      env,
-      namespace,
-      owner,
-      requests.map((request) => ({
-        pod: request.pod.name,
-        planFor: request.planFor,
-        plan: request.plan,
-      })),
-      (withinMs) => {
-        deadline = Math.max(deadline, started + REPORTER_START_MS + withinMs);
-      },
-      () => deadline - env.now(),
-    );
-    if (filed instanceof Error) {
-      for (const at of pending.values()) {
-        settle(
-          at,
-          new Error(`the run's plan could not be filed in ${namespace}: ${filed.message}`),
-        );
+  const filed = await filePlan(
+    env,
+    namespace,
+    { id, owner: made },
+    requests.map((request) => ({
+      pod: request.pod.name,
+      planFor: request.planFor,
+      plan: request.plan,
+    })),
+    (withinMs) => {
+      deadline = Math.max(deadline, started + REPORTER_START_MS + withinMs);
+    },
+    () => deadline - env.now(),
+  );
+  if (filed instanceof Error) {
+    failAll(filed);
+    return;
+  }
+  let retry = FIRST_RETRY_MS;
+  let lastError: Error | undefined;
+  // The pauses are counted too: a clock that stands still (a test's) still ends the watching.
+  let paused = 0;
+  for (;;) {
+    const failed = await watchReports(env, namespace, id, deadline - env.now(), (report) => {
+      const at = pending.get(report.name);
+      if (at !== undefined && report.podUid === requests[at].pod.uid) {
+        pending.delete(report.name);
+        settle(at, readReport(report, requests[at]));
       }
-      return;
+      return pending.size > 0;
+    });
+    lastError = failed ?? lastError;
+    if (pending.size === 0 || env.now() >= deadline || started + paused >= deadline) {
+      break;
     }
-    let retry = FIRST_RETRY_MS;
-    let lastError: Error | undefined;
-    // The pauses are counted too: a clock that stands still (a test's) still ends the watching.
-    let paused = 0;
-    for (;;) {
-      const failed = await watchReports(env, namespace, id, deadline - env.now(), (report) => {
-        const at = pending.get(report.name);
-        if (at !== undefined && report.podUid === requests[at].pod.uid) {
-          pending.delete(report.name);
-          settle(at, readReport(report, requests[at]));
-        }
-        return pending.size > 0;
-      });
-      lastError = failed ?? lastError;
-      if (pending.size === 0 || env.now() >= deadline || started + paused >= deadline) {
-        break;
-      }
-      const pause = Math.min(retry, Math.max(0, deadline - env.now()));
-      await env.sleep(pause);
-      paused += pause;
-      retry = Math.min(LONGEST_RETRY_MS, retry * 1.5);
-    }
-    for (const [, at] of pending) {
-      const pod = requests[at].pod;
-      settle(
-        at,
-        new Error(
-          `${namespace}/${pod.name} filed no report of this run in ${Math.round((deadline - started) / 1000)} s; the pod or the Kubernetes API is the problem, not the network (its reporter: kubectl logs -n ${namespace} ${pod.name} -c ${REPORTS.reporterContainer})${lastError ? `; the last watch of the reports failed: ${lastError.message}` : ""}`,
-        ),
-      );
-    }
-  } finally {
-    // One request: the garbage collector deletes what the run's ConfigMap owns (the plans, and the
-    // reports, whose reporters copy their plan's owner).
-    await run(
-      [...context, "delete", "configmap", runName(id), "-n", namespace, "--wait=false"],
-      REQUEST_MS,
+    const pause = Math.min(retry, Math.max(0, deadline - env.now()));
+    await env.sleep(pause);
+    paused += pause;
+    retry = Math.min(LONGEST_RETRY_MS, retry * 1.5);
+  }
+  for (const [, at] of pending) {
+    const pod = requests[at].pod;
+    settle(
+      at,
+      new Error(
+        `${namespace}/${pod.name} filed no report of this run in ${Math.round((deadline - started) / 1000)} s; the pod or the Kubernetes API is the problem, not the network (its reporter: kubectl logs -n ${namespace} ${pod.name} -c ${REPORTS.reporterContainer})${lastError ? `; the last watch of the reports failed: ${lastError.message}` : ""}`,
+      ),
     );
   }
 }
@@ -394,7 +412,7 @@ function readReport<T>(report: Report, request: ReportRequest<T>): T | Error {
 async function filePlan(
   env: ReportEnv,
   namespace: string,
-  owner: RunOwner,
+  delivery: Delivery,
   entries: ReadonlyArray<{ pod: string; planFor: string; plan: () => PlanEntry }>,
   took: (withinMs: number) => void,
   timeoutMs: () => number,
@@ -408,7 +426,7 @@ async function filePlan(
     try {
       fs.writeSync(fd, '{"apiVersion":"v1","kind":"List","items":[');
       let first = true;
-      for (const object of planObjects(owner, namespace, entries, took)) {
+      for (const object of planObjects(delivery, namespace, entries, took)) {
         fs.writeSync(fd, `${first ? "" : ","}${JSON.stringify(object)}`);
         first = false;
       }

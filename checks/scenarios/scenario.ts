@@ -1,7 +1,7 @@
 import { CheckResult, Diagnosis } from "../contract/types";
 import { MeshReport } from "../contract/meshTypes";
 import { KubectlRunner, ProbingPod } from "../probe/exec";
-import { ReportingPod } from "../probe/reports";
+import { ReportingPod, RunOwner } from "../probe/reports";
 import { ScriptOutput, ScriptSpec } from "../probe/script";
 
 /**
@@ -20,7 +20,14 @@ export interface Scenario<Read = ScriptOutput | Error> {
    * How the scripts reach the pods: one `kubectl exec` each, or (pods with a reporter, every
    * prober's pod with its UID) one plan for all and their reports (probe/reports.ts).
    */
-  readonly delivery: "exec" | { readonly reports: string };
+  readonly delivery:
+    | "exec"
+    | {
+        /** The namespace of the plans and reports. */
+        readonly reports: string;
+        /** The run's own ConfigMap, made as the scenario started (openReportRun). */
+        readonly owner: Promise<RunOwner | Error>;
+      };
   /** What the scenario keeps of the run of `probers[at]`, read as soon as it ends. */
   read(run: ScriptOutput | Error, at: number): Read;
   /**
@@ -59,6 +66,6 @@ export interface ScenarioEnv {
   readonly startedAt: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
-  /** Work the run finishes before it gives its verdict (a run of reports' objects deleted). */
-  readonly cleanUp: (work: Promise<unknown>) => void;
+  /** Work for the run's end, done before it gives its verdict (its reports' objects deleted). */
+  readonly atEnd: (task: () => Promise<unknown>) => void;
 }

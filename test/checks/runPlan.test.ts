@@ -52,7 +52,7 @@ describe("runScenario", () => {
       startedAt: 0,
       sleep: async () => {},
       now: () => 0,
-      cleanUp: () => undefined,
+      atEnd: () => undefined,
     };
     await runScenario(scenario, env);
     return seen;

@@ -4,7 +4,12 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFor, reportName, REPORTS, SERVERS_PLAN } from "../../checks/contract/reports";
 import type { KubectlResult } from "../../checks/probe/kubectl";
-import { deliverByReports, ReportingPod, ReportRequest } from "../../checks/probe/reports";
+import {
+  deliverByReports,
+  openReportRun,
+  ReportingPod,
+  ReportRequest,
+} from "../../checks/probe/reports";
 import {
   BENCH_REPORT_REQUESTS,
   handedOver,
@@ -100,7 +105,7 @@ function names(reports: Lab, selector: string): string[] {
 async function deliver(reports: Lab, requests: ReadonlyArray<ReportRequest<string>>) {
   const calls: Array<{ args: string[]; answer: KubectlResult }> = [];
   let clock = 0;
-  const cleanUps: Array<Promise<unknown>> = [];
+  const atEnd: Array<() => Promise<unknown>> = [];
   const env = {
     run: async (args: readonly string[], _timeoutMs: number, lines?: (line: string) => boolean) => {
       const answer = ask(reports, args);
@@ -112,10 +117,12 @@ async function deliver(reports: Lab, requests: ReadonlyArray<ReportRequest<strin
       clock += ms;
     },
     now: () => clock,
-    cleanUp: (work: Promise<unknown>) => cleanUps.push(work),
+    atEnd: (task: () => Promise<unknown>) => atEnd.push(task),
   };
-  const results = await Promise.all(deliverByReports(env, "lab", requests));
-  await Promise.all(cleanUps);
+  const results = await Promise.all(
+    deliverByReports(env, "lab", openReportRun(env, "lab"), requests),
+  );
+  await Promise.all(atEnd.map((task) => task()));
   // The watch's events, a line each.
   const watched = calls.find((c) => c.args[0] === "get")?.answer.stdout ?? "";
   const items = watched
@@ -143,7 +150,10 @@ describe("simulatedReports (the API server's side of the report protocol, for th
     expect(created.args.slice(0, 2)).toEqual(["create", "configmap"]);
     const uid = created.answer.stdout;
     expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const run = /^p2p-run\.([0-9a-f]{16})$/.exec(created.args[2])![1];
+    const owner = created.args[2];
+    expect(owner).toMatch(/^p2p-run\.[0-9a-f]{16}$/);
+    // The delivery's id, on its plan and reports; the run's ConfigMap owns them.
+    const run = items[0].metadata.labels[REPORTS.runLabel];
     expect(items.map((item) => [item.metadata.name, item.metadata.labels])).toEqual(
       [...pods, "n2-echo"].map((pod) => [
         reportName(run, pod),
@@ -151,13 +161,13 @@ describe("simulatedReports (the API server's side of the report protocol, for th
       ]),
     );
     expect(items.map((item) => item.metadata.ownerReferences)).toEqual(
-      items.map(() => [{ apiVersion: "v1", kind: "ConfigMap", name: `p2p-run.${run}`, uid }]),
+      items.map(() => [{ apiVersion: "v1", kind: "ConfigMap", name: owner, uid }]),
     );
     // The delete of the run's ConfigMap: one short line, whatever the run owned.
     expect(calls.at(-1)!.answer).toEqual({
       code: 0,
       stderr: "",
-      stdout: `configmap "p2p-run.${run}" deleted\n`,
+      stdout: `configmap "${owner}" deleted\n`,
     });
   });
 

@@ -5,8 +5,9 @@
  * ConfigMaps, a node's pods' entries in that node's plans, the servers' in their own, each owned
  * by the run's ConfigMap), and every pod's reporter files its report at once for the entry it
  * sees (what simulatedProbes.ts answers for it, labelled with the pod's UID and owned as its plan
- * is); the runner lists the run's reports (`kubectl get configmaps -l …`) and deletes the run's
- * ConfigMap, whose plans and reports the garbage collector takes with it. Each is answered as the
+ * is); the runner watches the reports (`kubectl get --raw …/configmaps?…&watch=1`; an earlier
+ * runner listed them) and deletes the run's ConfigMap, whose plans and reports the garbage
+ * collector takes with it. Each is answered as the
  * API server and kubectl would answer it, and counted as the HTTP requests the API server would be
  * sent. An earlier runner's clean-up is answered too, so a baseline's lab is emptied: a
  * deletecollection (`kubectl delete --raw …/configmaps?labelSelector=…`, c1d7986 and 74b0b60)

@@ -11,7 +11,7 @@ import { CheckResult } from "../../contract/types";
 import { KubectlRunner, readResult } from "../../probe/exec";
 import { newRunNonce } from "../../probe/script";
 import { LOG_SKEW_MS, logSinceTime, readServerLogs } from "../../witness/readLogs";
-import { deliverByReports } from "../../probe/reports";
+import { deliverByReports, openReportRun } from "../../probe/reports";
 import { accessLogPlan, REPORTS, SERVERS_PLAN } from "../../contract/reports";
 import { witnessToken } from "../../witness/request";
 import { Prober, Scenario, ScenarioEnv } from "../scenario";
@@ -116,6 +116,8 @@ type MeshRead = { client: ClientRead; node?: undefined } | { node: NodeRead; cli
  */
 export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Scenario<MeshRead>> {
   const { run, context } = env;
+  // The run's own ConfigMap, made beside the layout's read: every delivery of the run files under it.
+  const owner = openReportRun(env, plan.namespace);
   const deadline = env.now() + meshReadyBoundMs(plan);
   let read = await readLayout(plan, run, context);
   while (!(read instanceof Error) && read.layout.missing.length > 0 && env.now() < deadline) {
@@ -169,7 +171,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
     probers,
     parallelism: plan.parallelism,
     // Every mesh pod runs its script by report: one plan and one list of reports, not 2N execs.
-    delivery: { reports: plan.namespace },
+    delivery: { reports: plan.namespace, owner },
     read(output, at) {
       const { kind, node, nonce } = tasks[at];
       const token = witnessToken(nonce);
@@ -205,6 +207,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
             deliverByReports(
               env,
               plan.namespace,
+              owner,
               servers
                 .map((node) => layout.echo.get(node)!)
                 .map((pod) => ({

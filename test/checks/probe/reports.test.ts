@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { KubectlRunner } from "../../../checks/probe/exec";
 import {
   deliverByReports,
+  openReportRun,
   planObjects,
   ReportRequest,
   scriptRequest,
@@ -47,6 +48,8 @@ const events = (items: readonly object[], type = "ADDED") =>
 function cluster(file: (pod: string, run: string) => Item[], create = { code: 0, stderr: "" }) {
   const calls: string[][] = [];
   const reports: Item[] = [];
+  // Each plan's file as kubectl read it (gone once filed).
+  const plans: string[] = [];
   let clock = 0;
   const run: KubectlRunner = async (args, _timeoutMs, lines) => {
     calls.push([...args]);
@@ -54,7 +57,8 @@ function cluster(file: (pod: string, run: string) => Item[], create = { code: 0,
       return { ...create, stdout: create.code === 0 ? "uid-run" : "" };
     }
     if (args[0] === "create") {
-      const plan = JSON.parse(fs.readFileSync(args[2], "utf8")) as { items: Item[] };
+      plans.push(fs.readFileSync(args[2], "utf8"));
+      const plan = JSON.parse(plans.at(-1)!) as { items: Item[] };
       for (const item of plan.items) {
         for (const pod of Object.keys(item.data)) {
           reports.push(...file(pod, item.metadata.labels[REPORTS.runLabel]));
@@ -67,7 +71,7 @@ function cluster(file: (pod: string, run: string) => Item[], create = { code: 0,
     }
     return { code: 0, stderr: "", stdout: "" };
   };
-  const cleanUps: Array<Promise<unknown>> = [];
+  const atEnd: Array<() => Promise<unknown>> = [];
   const env = {
     run,
     context: [],
@@ -75,15 +79,22 @@ function cluster(file: (pod: string, run: string) => Item[], create = { code: 0,
       clock += ms;
     },
     now: () => clock,
-    cleanUp: (work: Promise<unknown>) => cleanUps.push(work),
+    atEnd: (task: () => Promise<unknown>) => atEnd.push(task),
   };
-  // Every delivery's results, once its clean-up is done too (as runPlan waits for it).
-  const deliver = async (...args: Parameters<typeof deliverByReports<ScriptOutput>>) => {
-    const results = await Promise.all(deliverByReports(...args));
-    await Promise.all(cleanUps);
+  // A run of one delivery: its own ConfigMap made, the delivery's results, then the run's end
+  // (as runPlan does it).
+  const deliver = async (
+    on: typeof env,
+    namespace: string,
+    requests: ReadonlyArray<ReportRequest<ScriptOutput>>,
+  ) => {
+    const results = await Promise.all(
+      deliverByReports(on, namespace, openReportRun(on, namespace), requests),
+    );
+    await Promise.all(atEnd.map((task) => task()));
     return results;
   };
-  return { env, calls, clock: () => clock, deliver };
+  return { env, calls, clock: () => clock, deliver, plans };
 }
 
 const honest =
@@ -101,27 +112,33 @@ const honest =
 describe("deliverByReports", () => {
   it("files one plan, reads the reports in one watch, and deletes the run's objects", async () => {
     const uids: Record<string, string> = { a: "uid-a", b: "uid-b" };
-    const { env, calls, deliver } = cluster((pod, run) => honest(uids[pod])(pod, run));
+    const { env, calls, deliver, plans } = cluster((pod, run) => honest(uids[pod])(pod, run));
     const results = await deliver(env, "lab", [prober("a", "uid-a"), prober("b", "uid-b")]);
     expect(results.map((r) => [...(r as ScriptOutput).sections.keys()])).toEqual([["p"], ["p"]]);
-    const id = /^p2p-run\.([0-9a-f]{16})$/.exec(calls[0][2])![1];
+    const [planFiled] = plans;
+    const run = /^p2p-run\.([0-9a-f]{16})$/.exec(calls[0][2])![1];
     expect(calls[0]).toEqual([
       "create",
       "configmap",
-      `p2p-run.${id}`,
+      `p2p-run.${run}`,
       "-n",
       "lab",
       "-o",
       "jsonpath={.metadata.uid}",
     ]);
     expect(calls[1].slice(0, 2)).toEqual(["create", "-f"]);
+    // The delivery's own id labels its plan and reports; the run's ConfigMap owns them.
+    const plan = JSON.parse(planFiled) as { items: Item[] };
+    const id = plan.items[0].metadata.labels[REPORTS.runLabel];
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(id).not.toBe(run);
     expect(calls.slice(2)).toEqual([
       [
         "get",
         "--raw",
         `/api/v1/namespaces/lab/configmaps?labelSelector=pod-to-pod.dev%2Frun%3D${id}%2C%21pod-to-pod.dev%2Fplan&watch=1&timeoutSeconds=20`,
       ],
-      ["delete", "configmap", `p2p-run.${id}`, "-n", "lab", "--wait=false"],
+      ["delete", "configmap", `p2p-run.${run}`, "-n", "lab", "--wait=false"],
     ]);
     // The plan's file is gone once filed.
     expect(fs.existsSync(calls[1][2])).toBe(false);
@@ -228,9 +245,12 @@ describe("deliverByReports", () => {
 describe("planObjects", () => {
   it("puts each node's entries in plans of its own, each pod's under its name, a new ConfigMap once 900 KiB are full", () => {
     const big = "x".repeat(500 * 1024);
-    const owner = { id: "00000000000000aa", uid: "uid-run" };
+    const delivery = {
+      id: "00000000000000aa",
+      owner: { name: "p2p-run.00000000000000bb", uid: "uid-run" },
+    };
     const objects = [
-      ...planObjects(owner, "lab", [
+      ...planObjects(delivery, "lab", [
         { pod: "a", planFor: "n1", plan: () => ({ entry: big, withinMs: 0 }) },
         { pod: "s", planFor: "servers", plan: () => ({ entry: "access-log 1", withinMs: 0 }) },
         { pod: "b", planFor: "n1", plan: () => ({ entry: big, withinMs: 0 }) },
@@ -256,7 +276,7 @@ describe("planObjects", () => {
       "pod-to-pod.dev/plan-for": "n1",
     });
     expect(objects[0].metadata.ownerReferences).toEqual([
-      { apiVersion: "v1", kind: "ConfigMap", name: "p2p-run.00000000000000aa", uid: "uid-run" },
+      { apiVersion: "v1", kind: "ConfigMap", name: "p2p-run.00000000000000bb", uid: "uid-run" },
     ]);
   });
 
