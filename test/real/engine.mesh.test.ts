@@ -206,11 +206,16 @@ describe("every node, every path, with the real engine", () => {
   });
 
   it("a reporter may file its own pod's report and nothing else: another pod's, a plan, an update or a delete are refused", () => {
-    // The run's plan and reports are gone with the run.
+    // The run's plan and reports are gone with the run, and the run's own ConfigMap with them.
     expect(
       kubectl("get", "configmaps", "-n", namespace, "-l", "pod-to-pod.dev/run", "-o", "name")
         .stdout,
     ).toBe("");
+    expect(
+      kubectl("get", "configmaps", "-n", namespace, "-o", "name")
+        .stdout.split("\n")
+        .filter((name) => name.startsWith("configmap/p2p-")),
+    ).toEqual([]);
     const [mine, other] = podsOf("app=mesh-client");
     const run = "0123456789abcdef";
     // From inside a client's reporter: its own token, its own kubectl.
