@@ -47,7 +47,7 @@ export function echoConfMapName(port: number, nodePort: number = MESH.nodePort):
  * the identity path with its own UID (so the checks know which node's server answered) and serving
  * 64 KiB on the large path (full-size packets), on the clients' port and on the nodes' port; and
  * its reporter sidecar, which files the end of its access log (written to a file beside stdout)
- * when a run asks for it: the echo servers' witness, one list of reports for every node.
+ * when a run asks for it: the echo servers' witness, one watch of the reports for every node.
  */
 export class MeshEchoServers extends pulumi.ComponentResource {
   /** Name of the port the clients reach: the mesh's Service targets it by name. */

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
  * an exec per pod: the runner writes one plan (ConfigMaps, each pod's script under its pod's name),
  * every pod's reporter sidecar, watching the plans, hands its pod's script to the pod's prober
  * through a folder they share, and files what the script printed as the pod's report (one
- * ConfigMap); the runner lists the run's reports. Shared by the components that deploy the
+ * ConfigMap); the runner watches the run's reports. Shared by the components that deploy the
  * reporters and the runner that reads them, so the two never disagree on a name.
  *
  * Who filed a report is the API server's word, not the report's: a ValidatingAdmissionPolicy of

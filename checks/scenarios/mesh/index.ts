@@ -170,7 +170,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
   return {
     probers,
     parallelism: plan.parallelism,
-    // Every mesh pod runs its script by report: one plan and one list of reports, not 2N execs.
+    // Every mesh pod runs its script by report: one plan and one watch of the reports, not 2N execs.
     delivery: { reports: plan.namespace, owner },
     read(output, at) {
       const { kind, node, nonce } = tasks[at];
@@ -202,7 +202,7 @@ export async function meshScenario(plan: MeshPlan, env: ScenarioEnv): Promise<Sc
           timeoutMs: plan.timeoutSeconds * 1000 + 10_000,
           parallelism: plan.parallelism,
           sleep: env.sleep,
-          // Every echo server's log by its reporter, in one plan and one list of reports.
+          // Every echo server's log by its reporter, in one plan and one watch of the reports.
           readAll: (servers) =>
             deliverByReports(
               env,
