@@ -15,7 +15,8 @@
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import type { KubectlResult, LineReader } from "../../checks/probe/kubectl";
+import { KUBECTL_OUTPUT_BOUND_BYTES, type KubectlResult } from "../../checks/probe/kubectl";
+import { LineReader, lineStream } from "../../checks/probe/lineStream";
 import { planFor, reportName, REPORTS, SERVERS_PLAN } from "../../checks/contract/reports";
 import { listRequests } from "./kubectlRequests";
 
@@ -371,17 +372,16 @@ export function simulatedReports(reporters: Reporters) {
 }
 
 /**
- * A whole answer handed to a streamed run's reader a line at a time, as kubectl would hand it over
- * (checks/probe/kubectl.ts): for the simulated labs and the tests' fakes, which answer at once.
+ * A whole answer handed to a streamed run's reader a line at a time, by the splitter kubectl.ts
+ * hands kubectl's output over with: for the simulated labs and the tests' fakes, which answer at
+ * once.
  */
 export function handedOver(result: KubectlResult, lines?: LineReader): KubectlResult {
   if (!lines) {
     return result;
   }
-  for (const line of result.stdout.split("\n")) {
-    if (line !== "" && !lines(line)) {
-      break;
-    }
-  }
+  const stream = lineStream(lines, KUBECTL_OUTPUT_BOUND_BYTES);
+  stream.push(Buffer.from(result.stdout));
+  stream.end();
   return { ...result, stdout: "" };
 }
